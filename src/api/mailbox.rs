@@ -1,0 +1,96 @@
+//! A mailbox: `/me` or `/users/{id}`, the entry point to every mail and calendar endpoint.
+
+use crate::client::GraphClient;
+use crate::models::Message;
+
+use super::{SendMail, SendMime};
+
+/// Whose mailbox a request addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MailboxRef {
+    /// The signed-in user (`/me`), for delegated tokens.
+    Me,
+    /// A user by object id or user principal name (`/users/{id}`).
+    User(String),
+}
+
+impl MailboxRef {
+    /// Path segments of `rest` under this mailbox (unencoded; the client encodes each).
+    pub(crate) fn path(&self, rest: &[&str]) -> Vec<String> {
+        let mut path = match self {
+            MailboxRef::Me => vec!["me".to_string()],
+            MailboxRef::User(id) => vec!["users".to_string(), id.clone()],
+        };
+        path.extend(rest.iter().map(|s| s.to_string()));
+        path
+    }
+}
+
+/// A mailbox handler; get one from [`GraphClient::me`] or [`GraphClient::user`]. Every
+/// operation works the same on both.
+#[derive(Debug, Clone)]
+pub struct Mailbox {
+    pub(crate) client: GraphClient,
+    pub(crate) target: MailboxRef,
+}
+
+impl Mailbox {
+    pub(crate) fn me(client: GraphClient) -> Self {
+        Mailbox {
+            client,
+            target: MailboxRef::Me,
+        }
+    }
+
+    pub(crate) fn user(client: GraphClient, id: String) -> Self {
+        Mailbox {
+            client,
+            target: MailboxRef::User(id),
+        }
+    }
+
+    /// Which mailbox this is.
+    pub fn target(&self) -> &MailboxRef {
+        &self.target
+    }
+
+    /// Sends a new message as JSON (`POST …/sendMail`, 202). A copy goes to Sent Items
+    /// unless [`SendMail::save_to_sent_items`] says otherwise.
+    ///
+    /// This is EWS's `CreateItem` with `MessageDisposition="SendAndSaveCopy"`
+    /// (`EmailMessage.SendAndSaveCopy()` in the EWS Managed API).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::Message;
+    /// let accepted = client
+    ///     .me()
+    ///     .send_mail(
+    ///         Message::new()
+    ///             .subject("Company Soccer Team")
+    ///             .text_body("Are you interested in joining?")
+    ///             .to("alex@contoso.com"),
+    ///     )
+    ///     .send()
+    ///     .await?;
+    /// println!("queued, request-id {:?}", accepted.request_id);
+    /// # Ok(()) }
+    /// ```
+    pub fn send_mail(&self, message: Message) -> SendMail {
+        SendMail::new(self.clone(), message)
+    }
+
+    /// Sends a message given as raw RFC 5322 / MIME bytes (`POST …/sendMail` with a base64
+    /// `text/plain` body, 202). Attachments and S/MIME go inside the MIME.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let eml = b"From: adele@contoso.com\r\nTo: alex@contoso.com\r\nSubject: Hi\r\n\r\nHello\r\n";
+    /// client.me().send_mime(eml.to_vec()).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn send_mime(&self, mime: impl Into<Vec<u8>>) -> SendMime {
+        SendMime::new(self.clone(), mime.into())
+    }
+}

@@ -1,0 +1,8 @@
+//! Endpoints, grouped by resource. Each file only describes its endpoints (path, body,
+//! expected status); sending, retries and error mapping live in the client.
+
+mod mailbox;
+mod send_mail;
+
+pub use mailbox::{Mailbox, MailboxRef};
+pub use send_mail::{SendMail, SendMime};

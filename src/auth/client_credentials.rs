@@ -1,0 +1,297 @@
+//! App-only tokens with a client secret (OAuth 2.0 client credentials grant).
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use oauth2::basic::{
+    BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenResponse,
+};
+use oauth2::{
+    AuthType, EndpointNotSet, EndpointSet, RequestTokenError, Scope, StandardRevocableToken,
+    TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{AccessToken, BoxFuture, ClientSecret, Clock, TokenCache, TokenKind, TokenProvider};
+use crate::cloud::Cloud;
+use crate::error::{excerpt, AuthError, Error, Result, TransportError};
+
+/// The oauth2 client for the one endpoint this flow uses.
+type TokenClient = oauth2::Client<
+    EntraErrorBody,
+    BasicTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// App-only access with a client secret: `POST {authority}/{tenant}/oauth2/v2.0/token`
+/// with `grant_type=client_credentials` and the cloud's `.default` scope (GRAPH-FACTS §12.2).
+///
+/// Tokens are cached until five minutes before they expire; concurrent requests share one
+/// token request. The secret never appears in `Debug` output, logs or errors.
+///
+/// ```
+/// use msgraph_outlook::auth::{ClientCredentials, ClientSecret};
+/// use msgraph_outlook::Cloud;
+///
+/// let credentials = ClientCredentials::new(
+///     &Cloud::Global,
+///     "contoso.onmicrosoft.com",
+///     "00000000-0000-0000-0000-000000000001",
+///     ClientSecret::new("my~secret"),
+/// )
+/// .unwrap();
+/// assert_eq!(
+///     credentials.token_url(),
+///     "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+/// );
+/// assert_eq!(credentials.scope(), "https://graph.microsoft.com/.default");
+/// assert!(!format!("{credentials:?}").contains("my~secret"));
+/// ```
+pub struct ClientCredentials {
+    oauth: TokenClient,
+    token_url: String,
+    scope: String,
+    tenant: String,
+    http: reqwest::Client,
+    cache: TokenCache,
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("tenant", &self.tenant)
+            .field("client_id", &self.oauth.client_id().as_str())
+            .field("client_secret", &"<redacted>")
+            .field("token_url", &self.token_url)
+            .field("scope", &self.scope)
+            .field("cache", &self.cache)
+            .finish()
+    }
+}
+
+impl ClientCredentials {
+    /// Credentials for `tenant` (GUID or domain) in `cloud`.
+    pub fn new(
+        cloud: &Cloud,
+        tenant: &str,
+        client_id: &str,
+        client_secret: ClientSecret,
+    ) -> Result<Self> {
+        let tenant = tenant.trim();
+        if tenant.is_empty() || tenant.contains(['/', '?', '#', '%', ' ']) {
+            return Err(Error::Config(format!(
+                "tenant {tenant:?} must be a tenant id or domain"
+            )));
+        }
+        if client_id.trim().is_empty() {
+            return Err(Error::Config("client id is empty".into()));
+        }
+        let token_url = cloud.token_url(tenant);
+        let oauth = oauth2::Client::new(oauth2::ClientId::new(client_id.trim().to_string()))
+            .set_client_secret(oauth2::ClientSecret::new(
+                client_secret.secret().to_string(),
+            ))
+            // Entra documents client_id and client_secret as form fields.
+            .set_auth_type(AuthType::RequestBody)
+            .set_token_uri(
+                TokenUrl::new(token_url.clone())
+                    .map_err(|e| Error::Config(format!("token URL {token_url:?}: {e}")))?,
+            );
+        Ok(ClientCredentials {
+            oauth,
+            token_url,
+            scope: cloud.default_scope(),
+            tenant: tenant.to_string(),
+            http: token_http_client()?,
+            cache: TokenCache::default(),
+        })
+    }
+
+    /// Requests `scope` instead of the cloud's `.default` scope (e.g. when Graph is reached
+    /// through a proxy with its own base URL but tokens are for the real Graph).
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = scope.into();
+        self
+    }
+
+    /// Uses `clock` for token expiry (tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.cache = TokenCache::with_clock(clock);
+        self
+    }
+
+    /// The token endpoint this provider posts to.
+    pub fn token_url(&self) -> &str {
+        &self.token_url
+    }
+
+    /// The scope it requests.
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+
+    async fn fetch(&self) -> Result<(AccessToken, Option<Duration>)> {
+        tracing::debug!(token_url = %self.token_url, "requesting an app-only token");
+        // oauth2 drops the HTTP status of an unparseable answer; keep it for the error.
+        let status = Arc::new(Mutex::new(None));
+        let http = |request: oauth2::HttpRequest| {
+            let client = self.http.clone();
+            let status = Arc::clone(&status);
+            async move {
+                let request = reqwest::Request::try_from(request).map_err(Transport::from)?;
+                let response = client.execute(request).await.map_err(Transport::from)?;
+                *status.lock().unwrap_or_else(|e| e.into_inner()) = Some(response.status());
+                let mut builder = http::Response::builder().status(response.status());
+                for (name, value) in response.headers() {
+                    builder = builder.header(name, value);
+                }
+                let body = response.bytes().await.map_err(Transport::from)?;
+                builder
+                    .body(body.to_vec())
+                    .map_err(|e| Transport(TransportError::other(e.to_string())))
+            }
+        };
+        let result = self
+            .oauth
+            .exchange_client_credentials()
+            .add_scope(Scope::new(self.scope.clone()))
+            .request_async(&http)
+            .await;
+        let status = status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map(|s| s.as_u16());
+        match result {
+            Ok(response) => Ok((
+                AccessToken::new(response.access_token().secret().clone()),
+                response.expires_in(),
+            )),
+            Err(e) => Err(token_error(e, status)),
+        }
+    }
+}
+
+impl TokenProvider for ClientCredentials {
+    fn access_token(&self) -> BoxFuture<'_, Result<AccessToken>> {
+        Box::pin(self.cache.get_or_fetch(|| self.fetch()))
+    }
+
+    fn invalidate(&self, token: &AccessToken) {
+        self.cache.invalidate(token);
+    }
+
+    fn kind(&self) -> TokenKind {
+        TokenKind::Application
+    }
+}
+
+/// The token endpoint gets its own small client: no redirects (a redirected token request
+/// would hand the secret to another host), same reqwest stack as Graph requests.
+fn token_http_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the token HTTP client: {e}")))
+}
+
+/// A transport failure while talking to the token endpoint (an `Error` for oauth2's sake).
+#[derive(Debug)]
+struct Transport(TransportError);
+
+impl From<reqwest::Error> for Transport {
+    fn from(e: reqwest::Error) -> Self {
+        Transport(TransportError::from_reqwest(e))
+    }
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Transport {}
+
+fn token_error(e: RequestTokenError<Transport, EntraErrorBody>, status: Option<u16>) -> Error {
+    match e {
+        RequestTokenError::ServerResponse(body) => {
+            Error::Auth(Box::new(body.into_auth_error(status)))
+        }
+        RequestTokenError::Request(Transport(transport)) => Error::Transport(transport),
+        RequestTokenError::Parse(path_error, body) => Error::Auth(Box::new(AuthError {
+            status,
+            error: "unparseable_response".into(),
+            description: Some(format!(
+                "the token endpoint's answer is not a token response ({path_error}): {}",
+                excerpt(&body)
+            )),
+            ..AuthError::default()
+        })),
+        RequestTokenError::Other(message) => Error::Auth(Box::new(AuthError {
+            status,
+            error: "unexpected_response".into(),
+            description: Some(message),
+            ..AuthError::default()
+        })),
+    }
+}
+
+/// The token endpoint's error body (GRAPH-FACTS §12.5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct EntraErrorBody {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+    #[serde(default)]
+    error_codes: Vec<u32>,
+    #[serde(default)]
+    timestamp: Option<String>,
+    #[serde(default)]
+    trace_id: Option<String>,
+    #[serde(default)]
+    correlation_id: Option<String>,
+}
+
+impl EntraErrorBody {
+    fn into_auth_error(self, status: Option<u16>) -> AuthError {
+        let mut aadsts_codes = self.error_codes;
+        if aadsts_codes.is_empty() {
+            // "AADSTS7000215: Invalid client secret provided. …"
+            if let Some(code) = self
+                .error_description
+                .as_deref()
+                .and_then(|d| d.strip_prefix("AADSTS"))
+                .and_then(|d| d.split(':').next())
+                .and_then(|n| n.parse().ok())
+            {
+                aadsts_codes.push(code);
+            }
+        }
+        AuthError {
+            status,
+            error: self.error,
+            description: self.error_description,
+            aadsts_codes,
+            trace_id: self.trace_id,
+            correlation_id: self.correlation_id,
+            timestamp: self.timestamp,
+        }
+    }
+}
+
+impl fmt::Display for EntraErrorBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.error)
+    }
+}
+
+impl oauth2::ErrorResponse for EntraErrorBody {}

@@ -1,0 +1,157 @@
+//! Configuring a [`GraphClient`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+
+use super::{GraphClient, Inner};
+use crate::auth::TokenProvider;
+use crate::cloud::{checked_root, Cloud};
+use crate::error::{Error, Result};
+
+/// Default per-request timeout: sendMail with a few MB of attachments must fit in it.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+/// Default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Builds a [`GraphClient`]; see [`GraphClient::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use msgraph_outlook::auth::StaticToken;
+/// use msgraph_outlook::{Cloud, GraphClient};
+///
+/// let client = GraphClient::builder()
+///     .cloud(Cloud::China)
+///     .token_provider(StaticToken::delegated("token"))
+///     .timeout(Duration::from_secs(30))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url(), "https://microsoftgraph.chinacloudapi.cn/v1.0");
+///
+/// // A token provider is required.
+/// assert!(GraphClient::builder().build().is_err());
+/// ```
+#[derive(Default)]
+pub struct GraphClientBuilder {
+    cloud: Cloud,
+    base_url: Option<String>,
+    tokens: Option<Arc<dyn TokenProvider>>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: Option<String>,
+    preferences: Vec<String>,
+}
+
+impl fmt::Debug for GraphClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GraphClientBuilder")
+            .field("cloud", &self.cloud)
+            .field("base_url", &self.base_url)
+            .field("token_provider", &self.tokens)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GraphClientBuilder {
+    /// The national cloud (default [`Cloud::Global`]); sets the Graph base URL.
+    pub fn cloud(mut self, cloud: Cloud) -> Self {
+        self.cloud = cloud;
+        self
+    }
+
+    /// A Graph base URL ending in `/v1.0` (a proxy, a test server); overrides the cloud's.
+    /// It must be https unless the host is loopback.
+    pub fn base_url(mut self, graph_base_url: impl Into<String>) -> Self {
+        self.base_url = Some(graph_base_url.into());
+        self
+    }
+
+    /// Where bearer tokens come from (required).
+    pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
+        self.tokens = Some(Arc::new(provider));
+        self
+    }
+
+    /// Like [`token_provider`](Self::token_provider), for a provider you share.
+    pub fn shared_token_provider(mut self, provider: Arc<dyn TokenProvider>) -> Self {
+        self.tokens = Some(provider);
+        self
+    }
+
+    /// Total time allowed for one HTTP request (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed to connect (default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header (default `msgraph-outlook/{version}`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sends `Prefer: IdType="ImmutableId"` on every request, so message and event ids
+    /// survive moves between folders (GRAPH-FACTS §7).
+    pub fn immutable_ids(self) -> Self {
+        self.prefer(r#"IdType="ImmutableId""#)
+    }
+
+    /// Sends `Prefer: outlook.timezone="{zone}"` on every request: Graph then returns event
+    /// times of *reads* in that zone (POST and PATCH answers stay in UTC).
+    pub fn time_zone(self, zone: impl AsRef<str>) -> Self {
+        let zone = zone.as_ref();
+        self.prefer(format!(r#"outlook.timezone="{zone}""#))
+    }
+
+    /// Adds a raw preference to every request. All preferences of a request travel in one
+    /// comma-separated `Prefer` header, because Graph heeds only one `Prefer` header.
+    pub fn prefer(mut self, preference: impl Into<String>) -> Self {
+        self.preferences.push(preference.into());
+        self
+    }
+
+    /// Builds the client; fails on a missing token provider or an unusable URL.
+    pub fn build(self) -> Result<GraphClient> {
+        let tokens = self.tokens.ok_or_else(|| {
+            Error::Config(
+                "a token provider is required (GraphClient::builder().token_provider(..))".into(),
+            )
+        })?;
+        let base = match self.base_url {
+            Some(url) => checked_root(&url, "Graph base URL")?,
+            None => self.cloud.graph_base_url(),
+        };
+        // A trailing slash makes Url::join and path_segments_mut behave the same everywhere.
+        let base_url = Url::parse(&format!("{base}/"))
+            .map_err(|e| Error::Config(format!("Graph base URL {base:?}: {e}")))?;
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| concat!("msgraph-outlook/", env!("CARGO_PKG_VERSION")).to_string());
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            // Graph does not redirect API calls; following one would carry the token elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(GraphClient {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                tokens,
+                preferences: self.preferences,
+            }),
+        })
+    }
+}

@@ -1,0 +1,173 @@
+//! Turning HTTP answers into typed results and [`GraphError`]s.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+use crate::error::{excerpt, DecodeError, Error, GraphError, Result, TransportError};
+
+/// Error bodies are read up to this size (Graph's are well under 1 KiB).
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+/// Success bodies are read up to this size (a page of 1,000 large messages fits).
+pub(crate) const SUCCESS_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Graph accepted the request (`202 Accepted`): it will be processed asynchronously. For
+/// mail this means *queued*, not delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Accepted {
+    /// Graph's `request-id`, for support.
+    pub request_id: Option<String>,
+    /// The `client-request-id` this crate sent.
+    pub client_request_id: String,
+}
+
+/// A success answer, body read.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub client_request_id: String,
+}
+
+impl Response {
+    /// Expects `202 Accepted`; any other success status is not what Graph documents.
+    pub fn accepted(self) -> Result<Accepted> {
+        if self.status != 202 {
+            return Err(self.decode_error(format!("expected 202 Accepted, got {}", self.status)));
+        }
+        Ok(Accepted {
+            request_id: header(&self.headers, "request-id"),
+            client_request_id: self.client_request_id,
+        })
+    }
+
+    /// Parses the body as `T`, naming the JSON path of a mismatch.
+    #[allow(dead_code)] // used by the read endpoints of later issues
+    pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
+        serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|e| self.decode_error(format!("at {}: {}", e.path(), e.inner())))
+    }
+
+    fn decode_error(&self, reason: String) -> Error {
+        Error::Decode(Box::new(DecodeError {
+            status: self.status,
+            reason,
+            excerpt: excerpt(&self.body),
+            request_id: header(&self.headers, "request-id"),
+            client_request_id: Some(self.client_request_id.clone()),
+        }))
+    }
+}
+
+/// Reads at most `limit` bytes of a body; a longer body is cut (errors) or refused (success).
+pub(crate) async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>> {
+    let status = response.status();
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?
+    {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            if status.is_success() {
+                return Err(Error::Decode(Box::new(DecodeError {
+                    status: status.as_u16(),
+                    reason: format!("the body is larger than {limit} bytes"),
+                    excerpt: excerpt(&body),
+                    request_id: header(response.headers(), "request-id"),
+                    client_request_id: None,
+                })));
+            }
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Maps an error answer to [`GraphError`], whatever its body (GRAPH-FACTS §11).
+pub(crate) fn graph_error(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    sent_client_request_id: &str,
+) -> Error {
+    let mut error = GraphError {
+        status,
+        request_id: header(headers, "request-id"),
+        client_request_id: header(headers, "client-request-id"),
+        date: header(headers, "date"),
+        retry_after: retry_after(headers),
+        ..GraphError::default()
+    };
+    let parsed = serde_json::from_slice::<Value>(body).ok();
+    match parsed
+        .as_ref()
+        .and_then(|v| v.get("error"))
+        .filter(|e| e.is_object())
+    {
+        Some(e) => {
+            error.code = e.get("code").and_then(Value::as_str).map(str::to_string);
+            error.message = e
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            error.target = e.get("target").and_then(Value::as_str).map(str::to_string);
+            let mut inner = inner_error(e);
+            while let Some(level) = inner {
+                let text = |key: &str| level.get(key).and_then(Value::as_str).map(str::to_string);
+                if let Some(code) = text("code") {
+                    error.inner_codes.push(code);
+                }
+                error.request_id = error.request_id.or_else(|| text("request-id"));
+                error.client_request_id = error
+                    .client_request_id
+                    .or_else(|| text("client-request-id"));
+                if let Some(date) = text("date") {
+                    // innerError.date is the moment Graph failed; prefer it to the Date header.
+                    error.date = Some(date);
+                }
+                inner = inner_error(level);
+            }
+        }
+        None => error.message = excerpt(body),
+    }
+    if error.client_request_id.is_none() {
+        error.client_request_id = Some(sent_client_request_id.to_string());
+    }
+    Error::Graph(Box::new(error))
+}
+
+/// Graph spells it `innerError` or `innererror`.
+fn inner_error(level: &Value) -> Option<&Value> {
+    level
+        .get("innerError")
+        .or_else(|| level.get("innererror"))
+        .filter(|v| v.is_object())
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = header(headers, "retry-after")?;
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}

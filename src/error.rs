@@ -1,0 +1,401 @@
+//! Errors: one [`Error`] for every operation, carrying what support needs.
+
+use std::fmt;
+use std::time::Duration;
+
+/// The result of every fallible operation of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when talking to Microsoft Graph.
+///
+/// Match on the variant for control flow, or use the predicates ([`Error::status`],
+/// [`Error::graph_code`], [`Error::is_throttled`], [`Error::request_id`]) to branch
+/// without caring where the error came from.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// Graph answered with an error status (4xx/5xx) and, usually, a Graph error body.
+    Graph(Box<GraphError>),
+    /// The identity platform refused to issue a token.
+    Auth(Box<AuthError>),
+    /// The request was refused before anything was sent: it would have been rejected by Graph.
+    InvalidRequest(InvalidRequest),
+    /// The HTTP exchange itself failed (connect, TLS, timeout, connection reset).
+    Transport(TransportError),
+    /// Graph answered with a success status but a body that is not what Graph documents.
+    Decode(Box<DecodeError>),
+    /// The client or a token provider was configured with an unusable value.
+    Config(String),
+}
+
+impl Error {
+    /// HTTP status of the response that caused this error, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Graph(e) => Some(e.status),
+            Error::Auth(e) => e.status,
+            Error::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// Graph's error code (`error.code`, e.g. `ErrorMimeContentInvalidBase64String`).
+    pub fn graph_code(&self) -> Option<&str> {
+        match self {
+            Error::Graph(e) => e.code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Graph's `request-id` of the failed request, for Microsoft support.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Graph(e) => e.request_id.as_deref(),
+            Error::Decode(e) => e.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The `client-request-id` this crate sent with the failed request.
+    pub fn client_request_id(&self) -> Option<&str> {
+        match self {
+            Error::Graph(e) => e.client_request_id.as_deref(),
+            Error::Decode(e) => e.client_request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// True for 429 Too Many Requests (Graph throttling, keyed on the status, not the code).
+    pub fn is_throttled(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Graph(e) => e.retry_after,
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Graph(e) => e.fmt(f),
+            Error::Auth(e) => e.fmt(f),
+            Error::InvalidRequest(e) => write!(f, "invalid request, nothing was sent: {e}"),
+            Error::Transport(e) => e.fmt(f),
+            Error::Decode(e) => e.fmt(f),
+            Error::Config(message) => write!(f, "configuration error: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => e.source.as_deref().map(|s| s as _),
+            _ => None,
+        }
+    }
+}
+
+/// An error answer from Microsoft Graph (GRAPH-FACTS §11).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct GraphError {
+    /// HTTP status code.
+    pub status: u16,
+    /// `error.code`, absent when the body was not a Graph error body.
+    pub code: Option<String>,
+    /// `error.message` (developer-facing, may change: don't branch on it); for a body that is
+    /// not a Graph error, a short excerpt of the body.
+    pub message: String,
+    /// Nested `innerError.code` values, outermost first; the last is the most specific.
+    pub inner_codes: Vec<String>,
+    /// `error.target`, when present.
+    pub target: Option<String>,
+    /// `request-id` (response header, else `innerError.request-id`).
+    pub request_id: Option<String>,
+    /// `client-request-id` (response header, else `innerError.client-request-id`, else what we sent).
+    pub client_request_id: Option<String>,
+    /// `innerError.date` as sent (Graph sends it without a UTC offset, so it is kept verbatim),
+    /// else the `Date` response header.
+    pub date: Option<String>,
+    /// `Retry-After` in seconds, when sent (429, some 503).
+    pub retry_after: Option<Duration>,
+}
+
+impl GraphError {
+    /// The most specific code known: the innermost `innerError.code`, else `error.code`.
+    pub fn most_specific_code(&self) -> Option<&str> {
+        self.inner_codes
+            .last()
+            .map(String::as_str)
+            .or(self.code.as_deref())
+    }
+}
+
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Graph returned {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request-id {id}")?;
+            if let Some(cid) = &self.client_request_id {
+                write!(f, ", client-request-id {cid}")?;
+            }
+            write!(f, ")")?;
+        } else if let Some(cid) = &self.client_request_id {
+            write!(f, " (client-request-id {cid})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The identity platform refused to issue a token (GRAPH-FACTS §12.5).
+///
+/// Holds no secret: only what the token endpoint said.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct AuthError {
+    /// HTTP status of the token endpoint's answer, when one was received.
+    pub status: Option<u16>,
+    /// The OAuth `error` (`invalid_client`, `invalid_grant`, …): react to this, never to the text.
+    pub error: String,
+    /// `error_description` (starts with `AADSTSnnnnn:` on Entra).
+    pub description: Option<String>,
+    /// `error_codes` (AADSTS numbers), or the number parsed from the description.
+    pub aadsts_codes: Vec<u32>,
+    /// `trace_id`, for Microsoft support.
+    pub trace_id: Option<String>,
+    /// `correlation_id`, for Microsoft support.
+    pub correlation_id: Option<String>,
+    /// `timestamp` as sent.
+    pub timestamp: Option<String>,
+}
+
+impl AuthError {
+    /// True when the AADSTS code `code` was reported (e.g. `7000215`, invalid client secret).
+    pub fn has_aadsts(&self, code: u32) -> bool {
+        self.aadsts_codes.contains(&code)
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "token request failed: {}", self.error)?;
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        if let Some(description) = &self.description {
+            // Entra's description runs over several lines (trace and correlation ids): keep the first.
+            let first = description.lines().next().unwrap_or_default();
+            write!(f, ": {first}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A request refused before sending, because Graph would reject it (or would silently drop
+/// part of it). Nothing was sent when you get one of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidRequest {
+    /// A message to send has no to, cc or bcc recipient.
+    NoRecipients,
+    /// An email address is not of the form `local@domain`.
+    InvalidAddress {
+        /// The offending value.
+        address: String,
+    },
+    /// More than 500 recipients (to + cc + bcc): Exchange Online's per-message limit.
+    TooManyRecipients {
+        /// Recipients given.
+        count: usize,
+    },
+    /// An `internetMessageHeaders` name that does not start with `x-`/`X-`.
+    InvalidHeaderName {
+        /// The offending name.
+        name: String,
+    },
+    /// More than 5 `internetMessageHeaders`.
+    TooManyHeaders {
+        /// Headers given.
+        count: usize,
+    },
+    /// A follow-up flag with `dueDateTime` but no `startDateTime` (Graph answers 400).
+    FlagDueWithoutStart,
+    /// The request body exceeds Graph's 4 MB request limit.
+    RequestTooLarge {
+        /// Body size in bytes.
+        size: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// MIME content that does not start with an RFC 5322 header section.
+    MimeWithoutHeaders,
+    /// MIME content with no `To`, `Cc` or `Bcc` header.
+    MimeWithoutRecipients,
+    /// A value this crate cannot place in a request (e.g. an empty user id).
+    InvalidValue {
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for InvalidRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidRequest::NoRecipients => {
+                f.write_str("the message has no recipient (to, cc or bcc)")
+            }
+            InvalidRequest::InvalidAddress { address } => {
+                write!(f, "{address:?} is not an email address")
+            }
+            InvalidRequest::TooManyRecipients { count } => write!(
+                f,
+                "{count} recipients: Exchange Online accepts at most 500 per message (to + cc + bcc)"
+            ),
+            InvalidRequest::InvalidHeaderName { name } => write!(
+                f,
+                "internet message header {name:?} must start with 'x-' or 'X-'"
+            ),
+            InvalidRequest::TooManyHeaders { count } => write!(
+                f,
+                "{count} internet message headers: Graph accepts at most 5 (send MIME for more)"
+            ),
+            InvalidRequest::FlagDueWithoutStart => {
+                f.write_str("a follow-up flag with a due date needs a start date")
+            }
+            InvalidRequest::RequestTooLarge { size, limit } => write!(
+                f,
+                "the request body is {size} bytes, over Graph's {limit}-byte limit: \
+                 create a draft and add large attachments through an upload session"
+            ),
+            InvalidRequest::MimeWithoutHeaders => {
+                f.write_str("the MIME content has no header section (RFC 5322)")
+            }
+            InvalidRequest::MimeWithoutRecipients => {
+                f.write_str("the MIME content has no To, Cc or Bcc header")
+            }
+            InvalidRequest::InvalidValue { reason } => f.write_str(reason),
+        }
+    }
+}
+
+impl From<InvalidRequest> for Error {
+    fn from(e: InvalidRequest) -> Self {
+        Error::InvalidRequest(e)
+    }
+}
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be made: the request was certainly not received.
+    Connect,
+    /// No answer in time: the server may or may not have acted on the request.
+    Timeout,
+    /// Anything else (connection reset, protocol error).
+    Other,
+}
+
+/// The HTTP exchange failed. URLs are stripped from the source: they can carry mailbox
+/// ids and, for upload sessions, pre-authenticated tokens.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// The kind of failure.
+    pub kind: TransportErrorKind,
+    /// A one-line description.
+    pub message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl TransportError {
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
+        let kind = if e.is_connect() {
+            TransportErrorKind::Connect
+        } else if e.is_timeout() {
+            TransportErrorKind::Timeout
+        } else {
+            TransportErrorKind::Other
+        };
+        let e = e.without_url();
+        TransportError {
+            kind,
+            message: e.to_string(),
+            source: Some(Box::new(e)),
+        }
+    }
+}
+
+impl TransportError {
+    pub(crate) fn other(message: impl Into<String>) -> Self {
+        TransportError {
+            kind: TransportErrorKind::Other,
+            message: message.into(),
+            source: None,
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "HTTP transport error ({:?}): {}",
+            self.kind, self.message
+        )
+    }
+}
+
+/// A success answer whose body is not what Graph documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// HTTP status of the response.
+    pub status: u16,
+    /// JSON path and reason of the failure.
+    pub reason: String,
+    /// The first bytes of the body, lossily decoded.
+    pub excerpt: String,
+    /// `request-id` of the response.
+    pub request_id: Option<String>,
+    /// `client-request-id` we sent.
+    pub client_request_id: Option<String>,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unexpected response body (HTTP {}): {}",
+            self.status, self.reason
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request-id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// At most this many characters of an unexpected body are kept in an error.
+pub(crate) const EXCERPT_CHARS: usize = 200;
+
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
+    if text.chars().count() > EXCERPT_CHARS {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,67 @@
+//! # msgraph-outlook
+//!
+//! Send mail and work with Outlook mailboxes through Microsoft Graph v1.0: what Exchange
+//! developers did with EWS (retiring) and SMTP basic auth (retired in Exchange Online).
+//!
+//! ```no_run
+//! # async fn run() -> msgraph_outlook::Result<()> {
+//! use msgraph_outlook::auth::{ClientCredentials, ClientSecret};
+//! use msgraph_outlook::models::Message;
+//! use msgraph_outlook::{Cloud, GraphClient};
+//!
+//! let credentials = ClientCredentials::new(
+//!     &Cloud::Global,
+//!     "contoso.onmicrosoft.com",                  // tenant
+//!     "11111111-2222-3333-4444-555555555555",     // app (client) id
+//!     ClientSecret::new(std::env::var("GRAPH_CLIENT_SECRET").unwrap()),
+//! )?;
+//! let client = GraphClient::builder().token_provider(credentials).build()?;
+//!
+//! client
+//!     .user("adele@contoso.com")
+//!     .send_mail(
+//!         Message::new()
+//!             .subject("Meet for lunch?")
+//!             .text_body("The new cafeteria is open.")
+//!             .to("alex@contoso.com"),
+//!     )
+//!     .save_to_sent_items(false)
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ## How it fits together
+//! - [`auth`]: where tokens come from ([`auth::ClientCredentials`], [`auth::StaticToken`], or
+//!   your own [`auth::TokenProvider`]); tokens are cached and refreshed once for all callers.
+//! - [`GraphClient`]: one pooled HTTP client, the cloud's base URL, and the single request
+//!   pipeline (headers, `Prefer`, token refresh on 401, error mapping).
+//! - [`api::Mailbox`]: `client.me()` or `client.user(id)`; every endpoint hangs off it.
+//! - [`models`]: Graph resources with Graph's names.
+//! - [`Error`]: every failure, with status, Graph code, message and request ids.
+//!
+//! ## National clouds
+//! [`Cloud`] picks the Graph root, the login authority and the `.default` scope together:
+//! Global, US Gov L4, US Gov L5 (DoD), China, or a custom pair for proxies and tests.
+//!
+//! ## Testing without a tenant
+//! The companion crate `msgraph-outlook-sandbox` is an in-memory Graph on 127.0.0.1: point
+//! [`GraphClientBuilder::base_url`] and the token provider's cloud at it.
+
+#![warn(missing_docs)]
+#![deny(missing_debug_implementations)]
+
+pub mod api;
+pub mod auth;
+mod client;
+mod cloud;
+mod error;
+pub mod models;
+
+pub use client::{
+    Accepted, GraphClient, GraphClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+pub use cloud::{Cloud, CustomCloud};
+pub use error::{
+    AuthError, DecodeError, Error, GraphError, InvalidRequest, Result, TransportError,
+    TransportErrorKind,
+};

@@ -1,0 +1,202 @@
+//! Small complex types shared by messages and events.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::InvalidRequest;
+
+/// `emailAddress`: an address and an optional display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EmailAddress {
+    /// The SMTP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// `recipient`: who a message is from or to.
+///
+/// ```
+/// use msgraph_outlook::models::Recipient;
+/// let alex = Recipient::named("Alex Wilber", "alexw@contoso.com");
+/// assert_eq!(
+///     serde_json::to_value(&alex).unwrap(),
+///     serde_json::json!({"emailAddress": {"address": "alexw@contoso.com", "name": "Alex Wilber"}})
+/// );
+/// let plain: Recipient = "adele@contoso.com".into();
+/// assert_eq!(plain.address(), Some("adele@contoso.com"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Recipient {
+    /// The address.
+    #[serde(default)]
+    pub email_address: EmailAddress,
+}
+
+impl Recipient {
+    /// A recipient with just an address.
+    pub fn new(address: impl Into<String>) -> Self {
+        Recipient {
+            email_address: EmailAddress {
+                address: Some(address.into()),
+                name: None,
+            },
+        }
+    }
+
+    /// A recipient with a display name.
+    pub fn named(name: impl Into<String>, address: impl Into<String>) -> Self {
+        Recipient {
+            email_address: EmailAddress {
+                address: Some(address.into()),
+                name: Some(name.into()),
+            },
+        }
+    }
+
+    /// The SMTP address, if any.
+    pub fn address(&self) -> Option<&str> {
+        self.email_address.address.as_deref()
+    }
+
+    /// The display name, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.email_address.name.as_deref()
+    }
+}
+
+impl From<&str> for Recipient {
+    fn from(address: &str) -> Self {
+        Recipient::new(address)
+    }
+}
+
+impl From<String> for Recipient {
+    fn from(address: String) -> Self {
+        Recipient::new(address)
+    }
+}
+
+/// `bodyType`: Graph answers in lower case; the docs' examples send `HTML`/`Text`, accepted too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum BodyType {
+    /// Plain text.
+    #[serde(alias = "Text", alias = "TEXT")]
+    Text,
+    /// HTML.
+    #[serde(alias = "HTML", alias = "Html")]
+    Html,
+    /// A value this crate does not know yet (never send it).
+    #[serde(other)]
+    Unknown,
+}
+
+/// `itemBody`: the body of a message or event.
+///
+/// ```
+/// use msgraph_outlook::models::ItemBody;
+/// assert_eq!(
+///     serde_json::to_value(ItemBody::html("<p>Hi</p>")).unwrap(),
+///     serde_json::json!({"contentType": "html", "content": "<p>Hi</p>"})
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ItemBody {
+    /// Text or HTML.
+    pub content_type: BodyType,
+    /// The content.
+    #[serde(default)]
+    pub content: String,
+}
+
+impl ItemBody {
+    /// A plain-text body.
+    pub fn text(content: impl Into<String>) -> Self {
+        ItemBody {
+            content_type: BodyType::Text,
+            content: content.into(),
+        }
+    }
+
+    /// An HTML body.
+    pub fn html(content: impl Into<String>) -> Self {
+        ItemBody {
+            content_type: BodyType::Html,
+            content: content.into(),
+        }
+    }
+}
+
+/// `importance`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Importance {
+    /// Low.
+    Low,
+    /// Normal (the default).
+    Normal,
+    /// High.
+    High,
+    /// A value this crate does not know yet (never send it).
+    #[serde(other)]
+    Unknown,
+}
+
+/// `dateTimeTimeZone`: a wall-clock time (no offset) and the zone it is in (GRAPH-FACTS §4.6).
+///
+/// ```
+/// use msgraph_outlook::models::DateTimeTimeZone;
+/// let due = DateTimeTimeZone::new("2026-09-01T17:00:00", "Eastern Standard Time");
+/// assert_eq!(due.time_zone, "Eastern Standard Time");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DateTimeTimeZone {
+    /// `YYYY-MM-DDTHH:MM:SS[.fffffff]`, without offset.
+    pub date_time: String,
+    /// A Windows or supported IANA zone name.
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+impl DateTimeTimeZone {
+    /// A time in a zone.
+    pub fn new(date_time: impl Into<String>, time_zone: impl Into<String>) -> Self {
+        DateTimeTimeZone {
+            date_time: date_time.into(),
+            time_zone: time_zone.into(),
+        }
+    }
+}
+
+/// Checks that `address` has the shape `local@domain`: Graph rejects anything else, and an
+/// address that silently goes nowhere is worse than an error.
+pub(crate) fn check_address(address: &str) -> Result<(), InvalidRequest> {
+    let invalid = || InvalidRequest::InvalidAddress {
+        address: address.to_string(),
+    };
+    let (local, domain) = address.rsplit_once('@').ok_or_else(invalid)?;
+    let bad_char = |c: char| c.is_whitespace() || c.is_control() || "<>,;\"()[]\\".contains(c);
+    let domain_ok = !domain.is_empty()
+        && !domain.starts_with(['.', '-'])
+        && !domain.ends_with(['.', '-'])
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    if local.is_empty() || local.contains('@') || local.chars().any(bad_char) || !domain_ok {
+        return Err(invalid());
+    }
+    Ok(())
+}

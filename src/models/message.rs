@@ -1,0 +1,406 @@
+//! `message` (GRAPH-FACTS §4).
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    check_address, null_as_default, Attachment, DateTimeTimeZone, FileAttachment, Importance,
+    ItemBody, Recipient,
+};
+use crate::error::InvalidRequest;
+
+/// Exchange Online's per-message recipient limit (to + cc + bcc; GRAPH-FACTS §4, §8.3).
+pub(crate) const MAX_RECIPIENTS: usize = 500;
+/// Graph's limit on custom `internetMessageHeaders` (GRAPH-FACTS §4.4).
+pub(crate) const MAX_HEADERS: usize = 5;
+
+/// An Outlook message: what you send, and what you read back.
+///
+/// Server-set properties (`id`, dates, `changeKey`, …) are read-only: they are filled in
+/// answers and never sent.
+///
+/// ```
+/// use msgraph_outlook::models::{FileAttachment, Importance, Message};
+/// let message = Message::new()
+///     .subject("Quarterly report")
+///     .html_body("<p>See <b>attached</b>.</p>")
+///     .to("alice@contoso.com")
+///     .cc("bob@contoso.com")
+///     .importance(Importance::High)
+///     .header("x-app-correlation-id", "42")
+///     .attach(FileAttachment::new("report.txt", "text/plain", b"Hello World!".to_vec()));
+/// assert_eq!(message.to_recipients.len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Message {
+    /// Id (changes when the message moves, unless immutable ids are requested).
+    #[serde(default, skip_serializing)]
+    pub id: Option<String>,
+    /// `@odata.etag`, for `If-Match`.
+    #[serde(rename = "@odata.etag", default, skip_serializing)]
+    pub etag: Option<String>,
+    /// Version of the item.
+    #[serde(default, skip_serializing)]
+    pub change_key: Option<String>,
+    /// Created (UTC, RFC 3339).
+    #[serde(default, skip_serializing)]
+    pub created_date_time: Option<String>,
+    /// Last modified (UTC, RFC 3339).
+    #[serde(default, skip_serializing)]
+    pub last_modified_date_time: Option<String>,
+    /// Received (UTC, RFC 3339).
+    #[serde(default, skip_serializing)]
+    pub received_date_time: Option<String>,
+    /// Sent (UTC, RFC 3339).
+    #[serde(default, skip_serializing)]
+    pub sent_date_time: Option<String>,
+    /// Whether it has (non-inline) attachments.
+    #[serde(default, skip_serializing)]
+    pub has_attachments: Option<bool>,
+    /// RFC 5322 `Message-ID`, assigned by the server.
+    #[serde(default, skip_serializing)]
+    pub internet_message_id: Option<String>,
+    /// First 255 characters of the body, as text.
+    #[serde(default, skip_serializing)]
+    pub body_preview: Option<String>,
+    /// Folder holding the message.
+    #[serde(default, skip_serializing)]
+    pub parent_folder_id: Option<String>,
+    /// Conversation (thread) id.
+    #[serde(default, skip_serializing)]
+    pub conversation_id: Option<String>,
+    /// Read state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_read: Option<bool>,
+    /// Whether it is an unsent draft.
+    #[serde(default, skip_serializing)]
+    pub is_draft: Option<bool>,
+    /// Link to open it in Outlook on the web.
+    #[serde(default, skip_serializing)]
+    pub web_link: Option<String>,
+    /// The account that actually sent it (set by Graph).
+    #[serde(default, skip_serializing)]
+    pub sender: Option<Recipient>,
+
+    /// Subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<ItemBody>,
+    /// The mailbox it is sent from (send as / on behalf, GRAPH-FACTS §10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Recipient>,
+    /// To.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub to_recipients: Vec<Recipient>,
+    /// Cc.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub cc_recipients: Vec<Recipient>,
+    /// Bcc.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub bcc_recipients: Vec<Recipient>,
+    /// Where replies go.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub reply_to: Vec<Recipient>,
+    /// Importance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importance: Option<Importance>,
+    /// Ask for a delivery receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_delivery_receipt_requested: Option<bool>,
+    /// Ask for a read receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_read_receipt_requested: Option<bool>,
+    /// Categories.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub categories: Vec<String>,
+    /// Follow-up flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<FollowupFlag>,
+    /// Custom `x-` headers (at most 5, only when creating; read back with `$select`).
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub internet_message_headers: Vec<InternetMessageHeader>,
+    /// Attachments (with `$expand=attachments`, or sent inline).
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub attachments: Vec<Attachment>,
+    /// MAPI properties without a Graph name (e.g. `SystemTime 0x3FEF`, deferred send).
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub single_value_extended_properties: Vec<SingleValueExtendedProperty>,
+}
+
+impl Message {
+    /// An empty message, to be filled with the setters below.
+    pub fn new() -> Self {
+        Message::default()
+    }
+
+    /// Sets the subject.
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: ItemBody) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Sets a plain-text body.
+    pub fn text_body(self, content: impl Into<String>) -> Self {
+        self.body(ItemBody::text(content))
+    }
+
+    /// Sets an HTML body.
+    pub fn html_body(self, content: impl Into<String>) -> Self {
+        self.body(ItemBody::html(content))
+    }
+
+    /// Adds a To recipient.
+    pub fn to(mut self, recipient: impl Into<Recipient>) -> Self {
+        self.to_recipients.push(recipient.into());
+        self
+    }
+
+    /// Adds a Cc recipient.
+    pub fn cc(mut self, recipient: impl Into<Recipient>) -> Self {
+        self.cc_recipients.push(recipient.into());
+        self
+    }
+
+    /// Adds a Bcc recipient.
+    pub fn bcc(mut self, recipient: impl Into<Recipient>) -> Self {
+        self.bcc_recipients.push(recipient.into());
+        self
+    }
+
+    /// Adds a Reply-To address.
+    pub fn reply_to(mut self, recipient: impl Into<Recipient>) -> Self {
+        self.reply_to.push(recipient.into());
+        self
+    }
+
+    /// Sets the mailbox the message is from (send as / on behalf of another mailbox).
+    pub fn from(mut self, recipient: impl Into<Recipient>) -> Self {
+        self.from = Some(recipient.into());
+        self
+    }
+
+    /// Sets the importance.
+    pub fn importance(mut self, importance: Importance) -> Self {
+        self.importance = Some(importance);
+        self
+    }
+
+    /// Asks for a delivery receipt.
+    pub fn delivery_receipt(mut self, requested: bool) -> Self {
+        self.is_delivery_receipt_requested = Some(requested);
+        self
+    }
+
+    /// Asks for a read receipt.
+    pub fn read_receipt(mut self, requested: bool) -> Self {
+        self.is_read_receipt_requested = Some(requested);
+        self
+    }
+
+    /// Adds a category.
+    pub fn category(mut self, category: impl Into<String>) -> Self {
+        self.categories.push(category.into());
+        self
+    }
+
+    /// Sets the follow-up flag.
+    pub fn flag(mut self, flag: FollowupFlag) -> Self {
+        self.flag = Some(flag);
+        self
+    }
+
+    /// Adds a custom internet message header (name must start with `x-`).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.internet_message_headers.push(InternetMessageHeader {
+            name: name.into(),
+            value: value.into(),
+        });
+        self
+    }
+
+    /// Adds a file attachment (under 3 MB; the whole request must stay under 4 MB).
+    pub fn attach(mut self, file: FileAttachment) -> Self {
+        self.attachments.push(Attachment::File(file));
+        self
+    }
+
+    /// Adds a single-value extended property.
+    pub fn extended_property(mut self, id: impl Into<String>, value: impl Into<String>) -> Self {
+        self.single_value_extended_properties
+            .push(SingleValueExtendedProperty {
+                id: id.into(),
+                value: value.into(),
+            });
+        self
+    }
+
+    /// What Graph would reject about sending this message, checked locally.
+    pub(crate) fn check_for_send(&self) -> Result<(), InvalidRequest> {
+        let recipients =
+            self.to_recipients.len() + self.cc_recipients.len() + self.bcc_recipients.len();
+        if recipients == 0 {
+            return Err(InvalidRequest::NoRecipients);
+        }
+        if recipients > MAX_RECIPIENTS {
+            return Err(InvalidRequest::TooManyRecipients { count: recipients });
+        }
+        let everyone = self
+            .to_recipients
+            .iter()
+            .chain(&self.cc_recipients)
+            .chain(&self.bcc_recipients)
+            .chain(&self.reply_to)
+            .chain(&self.from);
+        for recipient in everyone {
+            check_address(recipient.address().unwrap_or_default())?;
+        }
+        if self.internet_message_headers.len() > MAX_HEADERS {
+            return Err(InvalidRequest::TooManyHeaders {
+                count: self.internet_message_headers.len(),
+            });
+        }
+        if let Some(header) = self.internet_message_headers.iter().find(|h| {
+            !h.name
+                .get(..2)
+                .is_some_and(|p| p.eq_ignore_ascii_case("x-"))
+        }) {
+            return Err(InvalidRequest::InvalidHeaderName {
+                name: header.name.clone(),
+            });
+        }
+        if let Some(flag) = &self.flag {
+            if flag.due_date_time.is_some() && flag.start_date_time.is_none() {
+                return Err(InvalidRequest::FlagDueWithoutStart);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `internetMessageHeader`: a custom `x-` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct InternetMessageHeader {
+    /// Header name.
+    pub name: String,
+    /// Header value.
+    #[serde(default)]
+    pub value: String,
+}
+
+/// `singleValueLegacyExtendedProperty`: `{id, value}`, both strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SingleValueExtendedProperty {
+    /// Property id, e.g. `SystemTime 0x3FEF` (Graph echoes it lower-cased).
+    pub id: String,
+    /// Value as a string.
+    #[serde(default)]
+    pub value: String,
+}
+
+/// `followupFlag` (GRAPH-FACTS §4.5).
+///
+/// ```
+/// use msgraph_outlook::models::{DateTimeTimeZone, FollowupFlag};
+/// let flag = FollowupFlag::flagged()
+///     .start(DateTimeTimeZone::new("2026-08-30T12:13:00", "Eastern Standard Time"))
+///     .due(DateTimeTimeZone::new("2026-09-01T17:00:00", "Eastern Standard Time"));
+/// assert!(flag.due_date_time.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FollowupFlag {
+    /// Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag_status: Option<FollowupFlagStatus>,
+    /// Start (required when a due date is set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date_time: Option<DateTimeTimeZone>,
+    /// Due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date_time: Option<DateTimeTimeZone>,
+    /// Completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_date_time: Option<DateTimeTimeZone>,
+}
+
+impl FollowupFlag {
+    /// A `flagged` flag.
+    pub fn flagged() -> Self {
+        FollowupFlag {
+            flag_status: Some(FollowupFlagStatus::Flagged),
+            ..FollowupFlag::default()
+        }
+    }
+
+    /// Sets the start.
+    pub fn start(mut self, start: DateTimeTimeZone) -> Self {
+        self.start_date_time = Some(start);
+        self
+    }
+
+    /// Sets the due date (needs a start).
+    pub fn due(mut self, due: DateTimeTimeZone) -> Self {
+        self.due_date_time = Some(due);
+        self
+    }
+}
+
+/// `followupFlagStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum FollowupFlagStatus {
+    /// Not flagged.
+    NotFlagged,
+    /// Completed.
+    Complete,
+    /// Flagged.
+    Flagged,
+    /// A value this crate does not know yet (never send it).
+    #[serde(other)]
+    Unknown,
+}
