@@ -197,3 +197,95 @@ impl GraphClient {
         (!all.is_empty()).then(|| all.join(", "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mockito::Matcher;
+
+    use super::*;
+    use crate::auth::StaticToken;
+
+    async fn client(
+        server: &mockito::ServerGuard,
+        configure: impl FnOnce(crate::GraphClientBuilder) -> crate::GraphClientBuilder,
+    ) -> GraphClient {
+        let builder = GraphClient::builder()
+            .base_url(format!("{}/v1.0", server.url()))
+            .token_provider(StaticToken::delegated("t"));
+        configure(builder).build().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_post_without_body_sends_content_length_zero() {
+        let mut server = mockito::Server::new_async().await;
+        // Graph answers 411 Length Required to a bodiless POST without Content-Length.
+        let mock = server
+            .mock("POST", "/v1.0/me/messages/AAMk=/send")
+            .match_header("content-length", "0")
+            .match_header("content-type", Matcher::Missing)
+            .match_body(Matcher::Exact(String::new()))
+            .with_status(202)
+            .expect(1)
+            .create_async()
+            .await;
+        let client = client(&server, |b| b).await;
+        let path = vec![
+            "me".into(),
+            "messages".into(),
+            "AAMk=".into(),
+            "send".into(),
+        ];
+        let response = client.send(Request::post("send", path)).await.unwrap();
+        assert_eq!(response.status, 202);
+        mock.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn all_preferences_travel_in_one_prefer_header() {
+        let mut server = mockito::Server::new_async().await;
+        let mock = server
+            .mock("POST", "/v1.0/me/sendMail")
+            .match_request(|request| {
+                // Exactly one Prefer header, client-wide preferences first, no repeats.
+                request.header("prefer").len() == 1
+                    && request.header("prefer")[0]
+                        == r#"IdType="ImmutableId", outlook.timezone="Pacific Standard Time", outlook.body-content-type="text""#
+            })
+            .with_status(202)
+            .expect(1)
+            .create_async()
+            .await;
+        let client = client(&server, |b| {
+            b.immutable_ids().time_zone("Pacific Standard Time")
+        })
+        .await;
+        let mut request = Request::post("sendMail", vec!["me".into(), "sendMail".into()]);
+        request.prefer = vec![
+            r#"outlook.body-content-type="text""#.into(),
+            r#"IdType="ImmutableId""#.into(),
+        ];
+        client.send(request).await.unwrap();
+        mock.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn no_prefer_header_without_preferences() {
+        let mut server = mockito::Server::new_async().await;
+        let mock = server
+            .mock("POST", "/v1.0/me/sendMail")
+            .match_header("prefer", Matcher::Missing)
+            .with_status(202)
+            .expect(1)
+            .create_async()
+            .await;
+        let client = client(&server, |b| b).await;
+        client
+            .send(Request::post(
+                "sendMail",
+                vec!["me".into(), "sendMail".into()],
+            ))
+            .await
+            .unwrap();
+        mock.assert_async().await;
+    }
+}

@@ -1,0 +1,130 @@
+//! Shared test helpers: a mockito server, a client pointed at it, Graph error bodies.
+#![allow(dead_code)] // each test file uses a different subset
+
+#[path = "../support/openapi.rs"]
+pub mod openapi;
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use mockito::{Matcher, Mock, ServerGuard};
+use msgraph_outlook::auth::{Clock, StaticToken};
+use msgraph_outlook::GraphClient;
+use serde_json::{json, Value};
+
+/// The bearer token of [`client`].
+pub const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJub25jZSI6InRlc3QifQ.test-token";
+/// The `request-id` Graph echoes in mocked error answers.
+pub const REQUEST_ID: &str = "94fb3b52-452a-4535-a601-69e0a90e3aa2";
+/// A GUID, as `client-request-id` must be.
+pub const GUID: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
+
+pub async fn server() -> ServerGuard {
+    mockito::Server::new_async().await
+}
+
+/// The Graph base URL on the mock server.
+pub fn base_url(server: &ServerGuard) -> String {
+    format!("{}/v1.0", server.url())
+}
+
+/// A client on the mock server with a delegated static token.
+pub fn client(server: &ServerGuard) -> GraphClient {
+    GraphClient::builder()
+        .base_url(base_url(server))
+        .token_provider(StaticToken::delegated(TOKEN))
+        .build()
+        .expect("client")
+}
+
+/// Mocks that fail the test if any request arrives, whatever its method: checks refused
+/// locally must send nothing.
+pub struct NoRequests(Vec<Mock>);
+
+impl NoRequests {
+    pub async fn assert_async(&self) {
+        for mock in &self.0 {
+            mock.assert_async().await;
+        }
+    }
+}
+
+pub async fn expect_no_request(server: &mut ServerGuard) -> NoRequests {
+    let mut mocks = Vec::new();
+    for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+        mocks.push(
+            server
+                .mock(method, Matcher::Any)
+                .expect(0)
+                .create_async()
+                .await,
+        );
+    }
+    NoRequests(mocks)
+}
+
+/// A JSON POST that Graph answers 202, matched on the exact JSON value and the headers
+/// every request carries. The expected body is also checked against openapi-fragments/, so
+/// the body the client sent (which equals it) is a documented Graph request.
+pub async fn expect_json_post(server: &mut ServerGuard, path: &str, expected: Value) -> Mock {
+    openapi::assert_request_conforms(
+        "POST",
+        path,
+        "application/json",
+        expected.to_string().as_bytes(),
+    );
+    server
+        .mock("POST", format!("/v1.0{path}").as_str())
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .match_header("accept", "application/json")
+        .match_header("content-type", "application/json")
+        .match_header("client-request-id", Matcher::Regex(GUID.into()))
+        .match_header("prefer", Matcher::Missing)
+        .match_body(Matcher::Json(expected))
+        .with_status(202)
+        .with_header("request-id", REQUEST_ID)
+        .expect(1)
+        .create_async()
+        .await
+}
+
+/// A Graph error body (GRAPH-FACTS §11).
+pub fn graph_error(code: &str, message: &str) -> Value {
+    json!({
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {
+                "date": "2026-11-22T10:15:02",
+                "request-id": REQUEST_ID,
+                "client-request-id": "ignored-in-favour-of-the-header"
+            }
+        }
+    })
+}
+
+/// A clock tests move by hand.
+#[derive(Debug)]
+pub struct ManualClock {
+    start: Instant,
+    offset: Mutex<Duration>,
+}
+
+impl ManualClock {
+    pub fn new() -> Self {
+        ManualClock {
+            start: Instant::now(),
+            offset: Mutex::new(Duration::ZERO),
+        }
+    }
+
+    pub fn advance(&self, by: Duration) {
+        *self.offset.lock().unwrap() += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        self.start + *self.offset.lock().unwrap()
+    }
+}
