@@ -19,7 +19,7 @@ async fn send_against(status: usize, body: &str, extra_headers: &[(&str, &str)])
         .with_header("client-request-id", "11111111-2222-4333-8444-555555555555")
         .with_body(body);
     for (name, value) in extra_headers {
-        mock = mock.with_header(*name, *value);
+        mock = mock.with_header(*name, value);
     }
     // 401 is retried once with a fresh token, so it is seen twice.
     let mock = mock
