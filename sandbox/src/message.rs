@@ -1,0 +1,743 @@
+//! Graph `message` resources: reading a `message` from a `sendMail` body (JSON or parsed
+//! MIME), delivering it into mailboxes, and rendering it as Graph returns it
+//! (default properties, `$select`, `$expand`).
+
+use axum::http::StatusCode;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Map, Value};
+
+use crate::graph_error::GraphError;
+use crate::mime::ParsedMime;
+use crate::store::{opaque_id, random_b64, Store, StoredMessage};
+
+/// Properties Graph returns only on request (`$select` / `$expand`).
+const HIDDEN: [&str; 3] = [
+    "internetMessageHeaders",
+    "attachments",
+    "singleValueExtendedProperties",
+];
+
+/// A message to send, normalised from JSON or MIME.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Draft {
+    pub subject: Option<String>,
+    pub body_type: String,
+    pub body_content: String,
+    pub importance: String,
+    pub to: Vec<Value>,
+    pub cc: Vec<Value>,
+    pub bcc: Vec<Value>,
+    pub reply_to: Vec<Value>,
+    pub from: Option<Value>,
+    pub categories: Vec<Value>,
+    pub flag: Option<Value>,
+    pub delivery_receipt: bool,
+    pub read_receipt: bool,
+    pub headers: Vec<Value>,
+    /// `(name, contentType, bytes, isInline, contentId)`.
+    pub attachments: Vec<AttachmentIn>,
+    pub extended_properties: Vec<Value>,
+    pub internet_message_id: Option<String>,
+}
+
+/// A file attachment to store.
+#[derive(Debug, Clone)]
+pub(crate) struct AttachmentIn {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub is_inline: bool,
+    pub content_id: Option<String>,
+}
+
+/// Case-insensitive lookup of a property (action parameters arrive as `message` or
+/// `Message`; GRAPH-FACTS §0.1).
+pub(crate) fn get_ci<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    obj.get(name).or_else(|| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+fn invalid_param(message: impl Into<String>) -> GraphError {
+    // [unconfirmed] code/text for malformed message properties.
+    GraphError::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
+}
+
+fn recipients(msg: &Map<String, Value>, name: &str) -> Result<Vec<Value>, GraphError> {
+    match get_ci(msg, name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items.iter().map(recipient).collect(),
+        Some(_) => Err(invalid_param(format!(
+            "The value of the property '{name}' is not valid."
+        ))),
+    }
+}
+
+/// Normalises one `recipient` to `{"emailAddress":{"name"?, "address"}}`.
+fn recipient(v: &Value) -> Result<Value, GraphError> {
+    let ea = v
+        .as_object()
+        .and_then(|o| get_ci(o, "emailAddress"))
+        .and_then(Value::as_object);
+    let Some(ea) = ea else {
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRecipients",
+            "At least one recipient isn't valid.",
+        ));
+    };
+    let address = get_ci(ea, "address").and_then(Value::as_str).unwrap_or("");
+    if address.trim().is_empty() || !address.contains('@') {
+        // Text as observed for unresolvable recipients (community reports of live bodies).
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRecipients",
+            format!(
+                "At least one recipient isn't valid., Recipient \"{address}\" isn't resolved. All recipients must be resolved before a message can be submitted."
+            ),
+        ));
+    }
+    let mut out = Map::new();
+    if let Some(name) = get_ci(ea, "name").and_then(Value::as_str) {
+        out.insert("name".into(), Value::String(name.to_string()));
+    }
+    out.insert("address".into(), Value::String(address.trim().to_string()));
+    Ok(json!({ "emailAddress": Value::Object(out) }))
+}
+
+fn bool_prop(msg: &Map<String, Value>, name: &str) -> bool {
+    match get_ci(msg, name) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+impl Draft {
+    /// Reads the `message` object of a JSON `sendMail` body and validates it like Graph.
+    pub(crate) fn from_json(msg: &Map<String, Value>) -> Result<Draft, GraphError> {
+        let mut d = Draft {
+            subject: get_ci(msg, "subject")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            ..Draft::default()
+        };
+        match get_ci(msg, "body").and_then(Value::as_object) {
+            Some(body) => {
+                let ct = get_ci(body, "contentType")
+                    .and_then(Value::as_str)
+                    .unwrap_or("text");
+                d.body_type = if ct.eq_ignore_ascii_case("html") {
+                    "html".into()
+                } else {
+                    "text".into()
+                };
+                d.body_content = get_ci(body, "content")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+            }
+            None => d.body_type = "text".into(),
+        }
+        d.importance = match get_ci(msg, "importance").and_then(Value::as_str) {
+            Some(i) if i.eq_ignore_ascii_case("low") => "low".into(),
+            Some(i) if i.eq_ignore_ascii_case("high") => "high".into(),
+            _ => "normal".into(),
+        };
+        d.to = recipients(msg, "toRecipients")?;
+        d.cc = recipients(msg, "ccRecipients")?;
+        d.bcc = recipients(msg, "bccRecipients")?;
+        d.reply_to = recipients(msg, "replyTo")?;
+        d.from = match get_ci(msg, "from") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(recipient(v)?),
+        };
+        d.categories = get_ci(msg, "categories")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        d.flag = get_ci(msg, "flag")
+            .filter(|v| v.is_object())
+            .map(strip_odata);
+        d.delivery_receipt = bool_prop(msg, "isDeliveryReceiptRequested");
+        d.read_receipt = bool_prop(msg, "isReadReceiptRequested");
+        d.internet_message_id = get_ci(msg, "internetMessageId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+
+        if let Some(headers) = get_ci(msg, "internetMessageHeaders").and_then(Value::as_array) {
+            // GRAPH-FACTS §4.4 (observed texts).
+            if headers.len() > 5 {
+                return Err(GraphError::new(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInternetMessageHeaderCollection",
+                    "Maximum number of headers in one message should be less than or equal to 5.",
+                ));
+            }
+            for h in headers {
+                let o = h.as_object();
+                let name = o
+                    .and_then(|o| get_ci(o, "name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let value = o
+                    .and_then(|o| get_ci(o, "value"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let lower = name.to_ascii_lowercase();
+                if !lower.starts_with("x-") {
+                    return Err(GraphError::new(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidInternetMessageHeader",
+                        format!(
+                            "The internet message header name '{name}' should start with 'x-' or 'X-'."
+                        ),
+                    ));
+                }
+                d.headers.push(json!({"name": name, "value": value}));
+            }
+        }
+
+        if let Some(atts) = get_ci(msg, "attachments").and_then(Value::as_array) {
+            for a in atts {
+                d.attachments.push(attachment_from_json(a)?);
+            }
+        }
+
+        if let Some(props) = get_ci(msg, "singleValueExtendedProperties").and_then(Value::as_array)
+        {
+            for p in props {
+                let o = p.as_object();
+                let id = o
+                    .and_then(|o| get_ci(o, "id"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let value = o
+                    .and_then(|o| get_ci(o, "value"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                // Graph echoes the proptag lower-cased, e.g. "SystemTime 0x3fef"
+                // (GRAPH-FACTS §3, observed).
+                let id = match id.rsplit_once(' ') {
+                    Some((ty, tag)) if tag.to_ascii_lowercase().starts_with("0x") => {
+                        format!("{ty} {}", tag.to_ascii_lowercase())
+                    }
+                    _ => id.to_string(),
+                };
+                d.extended_properties
+                    .push(json!({"id": id, "value": value}));
+            }
+        }
+        Ok(d)
+    }
+
+    /// Builds a draft from a parsed MIME message (no `x-` header limits: MIME is the
+    /// documented way around them).
+    pub(crate) fn from_mime(m: ParsedMime) -> Draft {
+        let r = |list: Vec<(Option<String>, String)>| -> Vec<Value> {
+            list.into_iter()
+                .map(|(name, address)| {
+                    let mut ea = Map::new();
+                    if let Some(n) = name {
+                        ea.insert("name".into(), Value::String(n));
+                    }
+                    ea.insert("address".into(), Value::String(address));
+                    json!({ "emailAddress": Value::Object(ea) })
+                })
+                .collect()
+        };
+        Draft {
+            subject: m.subject,
+            body_type: if m.body_is_html { "html" } else { "text" }.into(),
+            body_content: m.body,
+            importance: m.importance.unwrap_or_else(|| "normal".into()),
+            to: r(m.to),
+            cc: r(m.cc),
+            bcc: r(m.bcc),
+            reply_to: r(m.reply_to),
+            from: r(m.from).into_iter().next(),
+            headers: m
+                .x_headers
+                .into_iter()
+                .map(|(n, v)| json!({"name": n, "value": v}))
+                .collect(),
+            attachments: m
+                .attachments
+                .into_iter()
+                .map(|a| AttachmentIn {
+                    name: a.name,
+                    content_type: a.content_type,
+                    bytes: a.bytes,
+                    is_inline: a.is_inline,
+                    content_id: a.content_id,
+                })
+                .collect(),
+            internet_message_id: m.message_id,
+            ..Draft::default()
+        }
+    }
+
+    /// Whether the message has at least one recipient (to, cc or bcc).
+    pub(crate) fn has_recipients(&self) -> bool {
+        !(self.to.is_empty() && self.cc.is_empty() && self.bcc.is_empty())
+    }
+}
+
+/// Removes `@odata.type` (tolerated anywhere) from an object, shallowly.
+fn strip_odata(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(k, _)| !k.starts_with("@odata."))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn attachment_from_json(a: &Value) -> Result<AttachmentIn, GraphError> {
+    let Some(o) = a.as_object() else {
+        return Err(invalid_param("The attachment is not valid."));
+    };
+    let ty = get_ci(o, "@odata.type")
+        .and_then(Value::as_str)
+        .unwrap_or("#microsoft.graph.fileAttachment");
+    if !ty
+        .trim_start_matches('#')
+        .eq_ignore_ascii_case("microsoft.graph.fileAttachment")
+    {
+        return Err(GraphError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            format!("The sandbox only supports file attachments in sendMail, not '{ty}'."),
+        ));
+    }
+    let name = get_ci(o, "name").and_then(Value::as_str).unwrap_or("");
+    let bytes_b64 = get_ci(o, "contentBytes")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let compact: String = bytes_b64.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = STANDARD
+        .decode(compact.as_bytes())
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(compact.as_bytes()))
+        .map_err(|_| {
+            // [unconfirmed] Graph's exact answer for undecodable contentBytes.
+            invalid_param("The value of the property 'contentBytes' is not a valid base64 string.")
+        })?;
+    Ok(AttachmentIn {
+        name: name.to_string(),
+        content_type: get_ci(o, "contentType")
+            .and_then(Value::as_str)
+            .unwrap_or("application/octet-stream")
+            .to_string(),
+        bytes,
+        is_inline: get_ci(o, "isInline")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        content_id: get_ci(o, "contentId")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    })
+}
+
+/// UTC timestamp as Graph writes message dates: `2026-11-22T10:15:02Z`.
+pub(crate) fn graph_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Plain-text preview: tags stripped, whitespace collapsed, first 255 characters.
+fn body_preview(body_type: &str, content: &str) -> String {
+    let text = if body_type == "html" {
+        let mut out = String::new();
+        let mut in_tag = false;
+        let lower = content.to_ascii_lowercase();
+        // drop <head>…</head>, <style>, <script>
+        let mut skip_until: Option<&str> = None;
+        let mut i = 0;
+        let bytes = content.as_bytes();
+        while i < bytes.len() {
+            if let Some(end) = skip_until {
+                if lower[i..].starts_with(end) {
+                    i += end.len();
+                    skip_until = None;
+                } else {
+                    i += content[i..].chars().next().map_or(1, char::len_utf8);
+                }
+                continue;
+            }
+            for (open, close) in [
+                ("<head", "</head>"),
+                ("<style", "</style>"),
+                ("<script", "</script>"),
+            ] {
+                let after = &lower[i..];
+                if after.starts_with(open)
+                    && after[open.len()..].starts_with(['>', ' ', '\t', '\r', '\n'])
+                {
+                    skip_until = Some(close);
+                }
+            }
+            if skip_until.is_some() {
+                continue;
+            }
+            let ch = content[i..].chars().next().unwrap_or(' ');
+            match ch {
+                '<' => in_tag = true,
+                '>' if in_tag => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                _ if !in_tag => out.push(ch),
+                _ => {}
+            }
+            i += ch.len_utf8();
+        }
+        out.replace("&nbsp;", " ")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&")
+    } else {
+        content.to_string()
+    };
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed.chars().take(255).collect()
+}
+
+/// Fills `name` of recipients: a sandbox user's display name, else the address
+/// (what Exchange shows for unresolved external recipients).
+fn with_names(store: &Store, list: &[Value]) -> Vec<Value> {
+    list.iter()
+        .map(|r| {
+            let address = r["emailAddress"]["address"].as_str().unwrap_or("");
+            let name = r["emailAddress"]["name"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| match store.user_by_address(address) {
+                    Some(u) => u.display_name.clone(),
+                    None => address.to_string(),
+                });
+            json!({"emailAddress": {"name": name, "address": address}})
+        })
+        .collect()
+}
+
+/// Delivers a message sent from the mailbox `sender_idx`: a copy into every sandbox
+/// recipient's Inbox, one into the sender's Sent Items (unless `save_to_sent` is false);
+/// messages with recipients outside the sandbox are remembered in `store.outbound`.
+pub(crate) fn deliver(store: &mut Store, sender_idx: usize, draft: &Draft, save_to_sent: bool) {
+    let now = Utc::now();
+    let internet_message_id = draft
+        .internet_message_id
+        .clone()
+        .unwrap_or_else(|| format!("<{}@sandbox.local>", uuid::Uuid::new_v4().simple()));
+    let conversation_id = opaque_id("AAQkA", 46);
+    let conversation_index = random_b64(22);
+    let sender_user = store.users[sender_idx].clone();
+    let from = match &draft.from {
+        Some(f) => with_names(store, std::slice::from_ref(f)).remove(0),
+        None => sender_user.recipient(),
+    };
+    let to = with_names(store, &draft.to);
+    let cc = with_names(store, &draft.cc);
+    let bcc = with_names(store, &draft.bcc);
+    let reply_to = with_names(store, &draft.reply_to);
+
+    let build =
+        |store: &mut Store, user_idx: usize, folder_wk: &str, is_read: bool, show_bcc: bool| {
+            let folder_id = store.users[user_idx]
+                .folder(folder_wk)
+                .map(|f| f.id.clone())
+                .unwrap_or_default();
+            let id = opaque_id("AAMkA", 110);
+            let change_key = random_b64(20);
+            let t = graph_time(now);
+            let attachments: Vec<Value> = draft
+                .attachments
+                .iter()
+                .map(|a| {
+                    json!({
+                        "@odata.type": "#microsoft.graph.fileAttachment",
+                        "@odata.mediaContentType": a.content_type,
+                        "id": opaque_id("AAMkA", 140),
+                        "lastModifiedDateTime": t,
+                        "name": a.name,
+                        "contentType": a.content_type,
+                        "size": a.bytes.len(),
+                        "isInline": a.is_inline,
+                        "contentId": a.content_id,
+                        "contentLocation": null,
+                        "contentBytes": STANDARD.encode(&a.bytes),
+                    })
+                })
+                .collect();
+            let has_attachments = draft.attachments.iter().any(|a| !a.is_inline);
+            let web_link =
+                format!(
+            "https://outlook.office365.com/owa/?ItemID={}&exvsurl=1&viewmodel=ReadMessageItem",
+            id.replace('=', "%3D").replace('+', "%2B").replace('/', "%2F")
+        );
+            let mut m = Map::new();
+            m.insert("@odata.etag".into(), json!(format!("W/\"{change_key}\"")));
+            m.insert("id".into(), json!(id));
+            m.insert("createdDateTime".into(), json!(t));
+            m.insert("lastModifiedDateTime".into(), json!(t));
+            m.insert("changeKey".into(), json!(change_key));
+            m.insert("categories".into(), Value::Array(draft.categories.clone()));
+            m.insert("receivedDateTime".into(), json!(t));
+            m.insert("sentDateTime".into(), json!(t));
+            m.insert("hasAttachments".into(), json!(has_attachments));
+            m.insert("internetMessageId".into(), json!(internet_message_id));
+            m.insert("subject".into(), json!(draft.subject));
+            m.insert(
+                "bodyPreview".into(),
+                json!(body_preview(&draft.body_type, &draft.body_content)),
+            );
+            m.insert("importance".into(), json!(draft.importance));
+            m.insert("parentFolderId".into(), json!(folder_id));
+            m.insert("conversationId".into(), json!(conversation_id));
+            m.insert("conversationIndex".into(), json!(conversation_index));
+            m.insert(
+                "isDeliveryReceiptRequested".into(),
+                json!(draft.delivery_receipt),
+            );
+            m.insert("isReadReceiptRequested".into(), json!(draft.read_receipt));
+            m.insert("isRead".into(), json!(is_read));
+            m.insert("isDraft".into(), json!(false));
+            m.insert("webLink".into(), json!(web_link));
+            m.insert("inferenceClassification".into(), json!("focused"));
+            m.insert(
+                "body".into(),
+                json!({"contentType": draft.body_type, "content": draft.body_content}),
+            );
+            m.insert("sender".into(), from.clone());
+            m.insert("from".into(), from.clone());
+            m.insert("toRecipients".into(), Value::Array(to.clone()));
+            m.insert("ccRecipients".into(), Value::Array(cc.clone()));
+            m.insert(
+                "bccRecipients".into(),
+                Value::Array(if show_bcc { bcc.clone() } else { Vec::new() }),
+            );
+            m.insert("replyTo".into(), Value::Array(reply_to.clone()));
+            m.insert(
+                "flag".into(),
+                draft
+                    .flag
+                    .clone()
+                    .unwrap_or_else(|| json!({"flagStatus": "notFlagged"})),
+            );
+            m.insert(
+                "internetMessageHeaders".into(),
+                Value::Array(draft.headers.clone()),
+            );
+            m.insert("attachments".into(), Value::Array(attachments));
+            m.insert(
+                "singleValueExtendedProperties".into(),
+                Value::Array(draft.extended_properties.clone()),
+            );
+            let seq = store.next_seq();
+            store.users[user_idx].messages.push(StoredMessage {
+                seq,
+                folder_id,
+                json: m.clone(),
+            });
+            m
+        };
+
+    let mut sender_view = None;
+    if save_to_sent {
+        sender_view = Some(build(store, sender_idx, "sentitems", true, true));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut external = false;
+    for r in to.iter().chain(cc.iter()).chain(bcc.iter()) {
+        let address = r["emailAddress"]["address"]
+            .as_str()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if seen.contains(&address) {
+            continue;
+        }
+        seen.push(address.clone());
+        match store
+            .users
+            .iter()
+            .position(|u| u.address.eq_ignore_ascii_case(&address))
+        {
+            Some(idx) => {
+                build(store, idx, "inbox", false, false);
+            }
+            None => external = true,
+        }
+    }
+    if external {
+        let view = match sender_view {
+            Some(v) => v,
+            None => {
+                // Build the sender's view without storing it anywhere.
+                let mut tmp = Store::default();
+                tmp.users.push(sender_user.clone());
+                build(&mut tmp, 0, "sentitems", true, true)
+            }
+        };
+        store.outbound.push(Value::Object(view));
+    }
+}
+
+/// `$expand` options understood by the sandbox.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Expand {
+    pub attachments: bool,
+    /// `Some(filter)` when `singleValueExtendedProperties` is expanded; the filter is the
+    /// id of an `id eq '…'` clause, if any.
+    pub extended_properties: Option<Option<String>>,
+}
+
+impl Expand {
+    /// Parses `$expand`, e.g. `attachments` or
+    /// `singleValueExtendedProperties($filter=id eq 'SystemTime 0x3FEF')`.
+    pub(crate) fn parse(raw: Option<&str>) -> Result<Expand, GraphError> {
+        let mut e = Expand::default();
+        let Some(raw) = raw else { return Ok(e) };
+        for item in split_top_level(raw) {
+            let item = item.trim();
+            if item.is_empty() {
+                continue;
+            }
+            let (name, opts) = match item.find('(') {
+                Some(i) => (&item[..i], Some(item[i + 1..].trim_end_matches(')'))),
+                None => (item, None),
+            };
+            if name.eq_ignore_ascii_case("attachments") {
+                e.attachments = true;
+            } else if name.eq_ignore_ascii_case("singleValueExtendedProperties") {
+                let filter = opts.and_then(|o| {
+                    let start = o.find('\'')?;
+                    let end = o.rfind('\'')?;
+                    (end > start).then(|| o[start + 1..end].to_string())
+                });
+                e.extended_properties = Some(filter);
+            } else {
+                // [unconfirmed] Graph's text for an unknown navigation property.
+                return Err(GraphError::bad_request(format!(
+                    "Could not find a property named '{name}' on type 'microsoft.graph.message'."
+                )));
+            }
+        }
+        Ok(e)
+    }
+}
+
+/// Splits on commas that are not inside parentheses.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// Renders a stored message as Graph returns it: default properties, or `@odata.etag`,
+/// `id` and the `$select`ed ones; plus expanded navigation properties.
+pub(crate) fn render(
+    msg: &Map<String, Value>,
+    select: Option<&[String]>,
+    expand: &Expand,
+) -> Value {
+    let mut out = Map::new();
+    match select {
+        None => {
+            for (k, v) in msg {
+                if !HIDDEN.contains(&k.as_str()) {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Some(fields) => {
+            for key in ["@odata.etag", "id"] {
+                if let Some(v) = msg.get(key) {
+                    out.insert(key.into(), v.clone());
+                }
+            }
+            for f in fields {
+                if let Some((k, v)) = msg
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(f) && k.as_str() != "attachments")
+                {
+                    if k != "singleValueExtendedProperties" {
+                        out.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+    }
+    if expand.attachments {
+        out.insert(
+            "attachments".into(),
+            msg.get("attachments").cloned().unwrap_or(json!([])),
+        );
+    }
+    if let Some(filter) = &expand.extended_properties {
+        let all = msg
+            .get("singleValueExtendedProperties")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let chosen: Vec<Value> = all
+            .into_iter()
+            .filter(|p| match filter {
+                Some(id) => p["id"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(id)),
+                None => true,
+            })
+            .collect();
+        out.insert("singleValueExtendedProperties".into(), Value::Array(chosen));
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_strips_html() {
+        let p = body_preview(
+            "html",
+            "<html><head><style>x{}</style></head><body><p>Hello&nbsp;<b>world</b></p></body></html>",
+        );
+        assert_eq!(p, "Hello world");
+        let p = body_preview("html", "<header>Top</header><p>Grüße</p><head>x</head>");
+        assert_eq!(p, "Top Grüße");
+        let long = "é".repeat(300);
+        assert_eq!(body_preview("text", &long).chars().count(), 255);
+    }
+
+    #[test]
+    fn expand_parses_filter() {
+        let e = Expand::parse(Some(
+            "attachments,singleValueExtendedProperties($filter=id eq 'SystemTime 0x3FEF')",
+        ))
+        .unwrap();
+        assert!(e.attachments);
+        assert_eq!(
+            e.extended_properties,
+            Some(Some("SystemTime 0x3FEF".to_string()))
+        );
+    }
+}

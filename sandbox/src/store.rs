@@ -1,0 +1,224 @@
+//! The sandbox's whole state – users, mailboxes, tokens, recorded requests – behind one
+//! `std::sync::Mutex` (see [`crate::AppState`]). Critical sections are short and never
+//! span an `.await`.
+
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use crate::RecordedRequest;
+
+/// Well-known mail folders created for every mailbox: (well-known name, display name).
+pub(crate) const WELL_KNOWN_FOLDERS: [(&str, &str); 7] = [
+    ("inbox", "Inbox"),
+    ("drafts", "Drafts"),
+    ("sentitems", "Sent Items"),
+    ("outbox", "Outbox"),
+    ("deleteditems", "Deleted Items"),
+    ("archive", "Archive"),
+    ("junkemail", "Junk Email"),
+];
+
+/// One mail folder.
+#[derive(Debug, Clone)]
+pub(crate) struct Folder {
+    pub id: String,
+    pub well_known: &'static str,
+    pub display_name: &'static str,
+}
+
+/// One stored message: its full Graph JSON (including the properties Graph only returns
+/// on request: `internetMessageHeaders`, `attachments`, `singleValueExtendedProperties`).
+#[derive(Debug, Clone)]
+pub(crate) struct StoredMessage {
+    pub seq: u64,
+    pub folder_id: String,
+    pub json: Map<String, Value>,
+}
+
+/// A user with a mailbox.
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    pub id: String,
+    pub address: String,
+    pub display_name: String,
+    pub folders: Vec<Folder>,
+    pub messages: Vec<StoredMessage>,
+}
+
+impl User {
+    /// Finds a folder by well-known name (case-insensitive) or id.
+    pub(crate) fn folder(&self, name_or_id: &str) -> Option<&Folder> {
+        self.folders
+            .iter()
+            .find(|f| f.well_known.eq_ignore_ascii_case(name_or_id) || f.id == name_or_id)
+    }
+
+    /// `{"emailAddress":{"name","address"}}` of this mailbox.
+    pub(crate) fn recipient(&self) -> Value {
+        serde_json::json!({"emailAddress": {"name": self.display_name, "address": self.address}})
+    }
+}
+
+/// What a token stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// Application token (client credentials) of that client id.
+    App(String),
+    /// Delegated token of that user (object id).
+    Delegated(String),
+}
+
+/// A minted access token.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenInfo {
+    pub kind: TokenKind,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The mutable state.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    pub users: Vec<User>,
+    pub tokens: HashMap<String, TokenInfo>,
+    pub requests: Vec<RecordedRequest>,
+    pub token_requests: usize,
+    pub outbound: Vec<Value>,
+    seq: u64,
+}
+
+impl Store {
+    /// Next sequence number (orders messages newest-first).
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Adds a user (idempotent, case-insensitive on the address); returns its object id.
+    pub(crate) fn add_user(&mut self, address: &str) -> String {
+        let address = address.trim();
+        if let Some(u) = self.user_by_address(address) {
+            return u.id.clone();
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let folders = WELL_KNOWN_FOLDERS
+            .iter()
+            .map(|(wk, dn)| Folder {
+                id: opaque_id("AAMkA", 44),
+                well_known: wk,
+                display_name: dn,
+            })
+            .collect();
+        self.users.push(User {
+            id: id.clone(),
+            address: address.to_string(),
+            display_name: display_name_for(address),
+            folders,
+            messages: Vec::new(),
+        });
+        id
+    }
+
+    /// Finds a user by SMTP address / UPN (case-insensitive).
+    pub(crate) fn user_by_address(&self, address: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.address.eq_ignore_ascii_case(address))
+    }
+
+    /// Index of a user by object id or UPN (case-insensitive).
+    pub(crate) fn user_index(&self, id_or_upn: &str) -> Option<usize> {
+        self.users.iter().position(|u| {
+            u.id.eq_ignore_ascii_case(id_or_upn) || u.address.eq_ignore_ascii_case(id_or_upn)
+        })
+    }
+
+    /// Index of a user by object id.
+    pub(crate) fn user_index_by_id(&self, id: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.id == id)
+    }
+
+    /// Mints and remembers a token.
+    pub(crate) fn mint_token(&mut self, kind: TokenKind, lifetime: chrono::Duration) -> String {
+        let token = format!("sbx{}", URL_SAFE.encode(random_bytes(33)));
+        self.tokens.insert(
+            token.clone(),
+            TokenInfo {
+                kind,
+                expires_at: Utc::now() + lifetime,
+            },
+        );
+        token
+    }
+
+    /// Whether any sandbox user has an address in that domain (case-insensitive).
+    pub(crate) fn has_domain(&self, domain: &str) -> bool {
+        self.users.iter().any(|u| {
+            u.address
+                .rsplit_once('@')
+                .is_some_and(|(_, d)| d.eq_ignore_ascii_case(domain))
+        })
+    }
+}
+
+/// `n` random bytes (from v4 UUIDs; no extra RNG crate needed).
+pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n + 16);
+    while out.len() < n {
+        out.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+    }
+    out.truncate(n);
+    out
+}
+
+/// An opaque Exchange-style id: `prefix` + URL-safe base64 (with `=` padding) of random
+/// bytes, e.g. `AAMkA…=` like Graph's REST ids.
+pub(crate) fn opaque_id(prefix: &str, n: usize) -> String {
+    format!("{prefix}{}", URL_SAFE.encode(random_bytes(n)))
+}
+
+/// Standard base64 of random bytes (change keys, conversation index).
+pub(crate) fn random_b64(n: usize) -> String {
+    STANDARD.encode(random_bytes(n))
+}
+
+/// Display name derived from the local part: `alex.wilber@…` → `Alex Wilber`.
+pub(crate) fn display_name_for(address: &str) -> String {
+    let local = address.split('@').next().unwrap_or(address);
+    local
+        .split(['.', '_', '-'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn add_user_is_idempotent_case_insensitive() {
+        let mut s = Store::default();
+        let a = s.add_user("Adele@Contoso.com");
+        let b = s.add_user("adele@contoso.com");
+        assert_eq!(a, b);
+        assert_eq!(s.users.len(), 1);
+        assert_eq!(s.users[0].folders.len(), 7);
+    }
+
+    #[test]
+    fn display_names() {
+        assert_eq!(display_name_for("alex.wilber@contoso.com"), "Alex Wilber");
+        assert_eq!(display_name_for("adele@contoso.com"), "Adele");
+    }
+}
