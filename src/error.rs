@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use serde_json::Value;
+
 /// The result of every fallible operation of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -128,6 +130,55 @@ pub struct GraphError {
 }
 
 impl GraphError {
+    /// Parses a Graph error answer from its status and body, as found in a response or in an
+    /// item of a `$batch` response. Never fails: a body that is not a Graph error body gives
+    /// an error with no code and a short excerpt of the body as its message.
+    ///
+    /// ```
+    /// use msgraph_outlook::GraphError;
+    /// let body = br#"{"error":{"code":"ErrorItemNotFound","message":"Not found.",
+    ///     "innerError":{"date":"2026-11-22T10:15:02","request-id":"r-1"}}}"#;
+    /// let error = GraphError::from_body(404, body);
+    /// assert_eq!(error.code.as_deref(), Some("ErrorItemNotFound"));
+    /// assert_eq!(error.request_id.as_deref(), Some("r-1"));
+    /// assert_eq!(error.date.as_deref(), Some("2026-11-22T10:15:02"));
+    ///
+    /// let html = GraphError::from_body(502, b"<html>Bad Gateway</html>");
+    /// assert_eq!((html.code, html.message.as_str()), (None, "<html>Bad Gateway</html>"));
+    /// ```
+    pub fn from_body(status: u16, body: &[u8]) -> GraphError {
+        let mut error = GraphError {
+            status,
+            ..GraphError::default()
+        };
+        let parsed = serde_json::from_slice::<Value>(body).ok();
+        let Some(e) = parsed
+            .as_ref()
+            .and_then(|v| v.get("error"))
+            .filter(|e| e.is_object())
+        else {
+            error.message = excerpt(body);
+            return error;
+        };
+        let text =
+            |level: &Value, key: &str| level.get(key).and_then(Value::as_str).map(str::to_string);
+        error.code = text(e, "code");
+        error.message = text(e, "message").unwrap_or_default();
+        error.target = text(e, "target");
+        // Some services nest innerError further: walk it, keeping every code.
+        let mut inner = inner_error(e);
+        while let Some(level) = inner {
+            error.inner_codes.extend(text(level, "code"));
+            error.request_id = error.request_id.or_else(|| text(level, "request-id"));
+            error.client_request_id = error
+                .client_request_id
+                .or_else(|| text(level, "client-request-id"));
+            error.date = error.date.or_else(|| text(level, "date"));
+            inner = inner_error(level);
+        }
+        error
+    }
+
     /// The most specific code known: the innermost `innerError.code`, else `error.code`.
     pub fn most_specific_code(&self) -> Option<&str> {
         self.inner_codes
@@ -386,6 +437,14 @@ impl fmt::Display for DecodeError {
         }
         Ok(())
     }
+}
+
+/// Graph spells it `innerError` or `innererror`.
+fn inner_error(level: &Value) -> Option<&Value> {
+    level
+        .get("innerError")
+        .or_else(|| level.get("innererror"))
+        .filter(|v| v.is_object())
 }
 
 /// At most this many characters of an unexpected body are kept in an error.

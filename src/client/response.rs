@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
-use serde_json::Value;
 
 use crate::error::{excerpt, DecodeError, Error, GraphError, Result, TransportError};
 
@@ -91,66 +90,23 @@ pub(crate) async fn read_body(mut response: reqwest::Response, limit: usize) -> 
     Ok(body)
 }
 
-/// Maps an error answer to [`GraphError`], whatever its body (GRAPH-FACTS §11).
+/// Maps an error answer to [`GraphError`], whatever its body (GRAPH-FACTS §11). Response
+/// headers win over the body's copies of the ids; the body's `innerError.date` (when Graph
+/// failed) wins over the `Date` header.
 pub(crate) fn graph_error(
     status: u16,
     headers: &HeaderMap,
     body: &[u8],
     sent_client_request_id: &str,
 ) -> Error {
-    let mut error = GraphError {
-        status,
-        request_id: header(headers, "request-id"),
-        client_request_id: header(headers, "client-request-id"),
-        date: header(headers, "date"),
-        retry_after: retry_after(headers),
-        ..GraphError::default()
-    };
-    let parsed = serde_json::from_slice::<Value>(body).ok();
-    match parsed
-        .as_ref()
-        .and_then(|v| v.get("error"))
-        .filter(|e| e.is_object())
-    {
-        Some(e) => {
-            error.code = e.get("code").and_then(Value::as_str).map(str::to_string);
-            error.message = e
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            error.target = e.get("target").and_then(Value::as_str).map(str::to_string);
-            let mut inner = inner_error(e);
-            while let Some(level) = inner {
-                let text = |key: &str| level.get(key).and_then(Value::as_str).map(str::to_string);
-                if let Some(code) = text("code") {
-                    error.inner_codes.push(code);
-                }
-                error.request_id = error.request_id.or_else(|| text("request-id"));
-                error.client_request_id = error
-                    .client_request_id
-                    .or_else(|| text("client-request-id"));
-                if let Some(date) = text("date") {
-                    // innerError.date is the moment Graph failed; prefer it to the Date header.
-                    error.date = Some(date);
-                }
-                inner = inner_error(level);
-            }
-        }
-        None => error.message = excerpt(body),
-    }
-    if error.client_request_id.is_none() {
-        error.client_request_id = Some(sent_client_request_id.to_string());
-    }
+    let mut error = GraphError::from_body(status, body);
+    error.request_id = header(headers, "request-id").or(error.request_id);
+    error.client_request_id = header(headers, "client-request-id")
+        .or(error.client_request_id)
+        .or_else(|| Some(sent_client_request_id.to_string()));
+    error.date = error.date.or_else(|| header(headers, "date"));
+    error.retry_after = retry_after(headers);
     Error::Graph(Box::new(error))
-}
-
-/// Graph spells it `innerError` or `innererror`.
-fn inner_error(level: &Value) -> Option<&Value> {
-    level
-        .get("innerError")
-        .or_else(|| level.get("innererror"))
-        .filter(|v| v.is_object())
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
