@@ -26,6 +26,20 @@ pub enum Error {
     Transport(TransportError),
     /// Graph answered with a success status but a body that is not what Graph documents.
     Decode(Box<DecodeError>),
+    /// The request may or may not have been carried out: the connection failed after the
+    /// request was written, or the gateway timed out (504). A non-idempotent request (a
+    /// sendMail, a reply, an accept) is never retried in that case, because repeating it
+    /// could send the message twice: check the mailbox (Sent Items) before trying again.
+    OutcomeUnknown(Box<OutcomeUnknown>),
+    /// A link in a Graph answer (`@odata.nextLink`, `@odata.deltaLink`, `Location`) points
+    /// to another origin than the configured Graph base URL: it was not followed, so the
+    /// bearer token stays with Graph.
+    ForeignLink {
+        /// The link's origin (scheme, host and port).
+        link_origin: String,
+        /// The configured Graph origin.
+        graph_origin: String,
+    },
     /// The client or a token provider was configured with an unusable value.
     Config(String),
 }
@@ -34,6 +48,7 @@ impl Error {
     /// HTTP status of the response that caused this error, if there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
+            Error::OutcomeUnknown(e) => e.cause.status(),
             Error::Graph(e) => Some(e.status),
             Error::Auth(e) => e.status,
             Error::Decode(e) => Some(e.status),
@@ -52,6 +67,7 @@ impl Error {
     /// Graph's `request-id` of the failed request, for Microsoft support.
     pub fn request_id(&self) -> Option<&str> {
         match self {
+            Error::OutcomeUnknown(e) => e.cause.request_id(),
             Error::Graph(e) => e.request_id.as_deref(),
             Error::Decode(e) => e.request_id.as_deref(),
             _ => None,
@@ -61,10 +77,17 @@ impl Error {
     /// The `client-request-id` this crate sent with the failed request.
     pub fn client_request_id(&self) -> Option<&str> {
         match self {
+            Error::OutcomeUnknown(e) => Some(&e.client_request_id),
             Error::Graph(e) => e.client_request_id.as_deref(),
             Error::Decode(e) => e.client_request_id.as_deref(),
             _ => None,
         }
+    }
+
+    /// True when Graph may or may not have carried out the request (see
+    /// [`Error::OutcomeUnknown`]).
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown(_))
     }
 
     /// True for 429 Too Many Requests (Graph throttling, keyed on the status, not the code).
@@ -89,6 +112,14 @@ impl fmt::Display for Error {
             Error::InvalidRequest(e) => write!(f, "invalid request, nothing was sent: {e}"),
             Error::Transport(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
+            Error::OutcomeUnknown(e) => e.fmt(f),
+            Error::ForeignLink {
+                link_origin,
+                graph_origin,
+            } => write!(
+                f,
+                "refused to follow a link to {link_origin}: only {graph_origin} gets the token"
+            ),
             Error::Config(message) => write!(f, "configuration error: {message}"),
         }
     }
@@ -98,8 +129,33 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(e) => e.source.as_deref().map(|s| s as _),
+            Error::OutcomeUnknown(e) => Some(&e.cause),
             _ => None,
         }
+    }
+}
+
+/// Why a request's outcome is unknown; see [`Error::OutcomeUnknown`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct OutcomeUnknown {
+    /// Graph's name of the operation (`sendMail`).
+    pub operation: &'static str,
+    /// The `client-request-id` sent: Microsoft support can trace the request with it.
+    pub client_request_id: String,
+    /// What happened: a 504 [`Error::Graph`], or a timeout or dropped connection
+    /// [`Error::Transport`].
+    pub cause: Error,
+}
+
+impl fmt::Display for OutcomeUnknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the outcome of {} is unknown (not retried, it could act twice; \
+             client-request-id {}): {}",
+            self.operation, self.client_request_id, self.cause
+        )
     }
 }
 

@@ -58,10 +58,11 @@ mod error;
 pub mod models;
 
 pub use client::{
-    Accepted, GraphClient, GraphClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    Accepted, GraphClient, GraphClientBuilder, RetryPolicy, Sleeper, TokioSleeper,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAILBOX_CONCURRENCY, DEFAULT_TIMEOUT,
 };
 pub use cloud::{Cloud, CustomCloud};
 pub use error::{
-    AuthError, DecodeError, Error, GraphError, InvalidRequest, Result, TransportError,
-    TransportErrorKind,
+    AuthError, DecodeError, Error, GraphError, InvalidRequest, OutcomeUnknown, Result,
+    TransportError, TransportErrorKind,
 };

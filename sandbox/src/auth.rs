@@ -166,8 +166,8 @@ fn issue_token(
 /// Who is calling Graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Caller {
-    /// App-only token.
-    App,
+    /// App-only token of that client id.
+    App(String),
     /// Delegated token of that user (object id).
     User(String),
 }
@@ -206,7 +206,7 @@ pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Call
         ));
     }
     Ok(match info.kind {
-        TokenKind::App(_) => Caller::App,
+        TokenKind::App(client_id) => Caller::App(client_id),
         TokenKind::Delegated(user_id) => Caller::User(user_id),
     })
 }

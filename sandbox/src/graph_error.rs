@@ -46,14 +46,20 @@ pub(crate) fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// A Graph error: HTTP status, `error.code`, `error.message`, and an optional
-/// `WWW-Authenticate` challenge (401s).
+/// A Graph error: HTTP status, `error.code`, `error.message`, an optional
+/// `WWW-Authenticate` challenge (401s), an optional `Retry-After` (429/503), and whether
+/// `innerError` has the throttling shape (429).
 #[derive(Debug, Clone)]
 pub(crate) struct GraphError {
     pub status: StatusCode,
     pub code: String,
     pub message: String,
     pub www_authenticate: bool,
+    /// `Retry-After` header value in seconds.
+    pub retry_after: Option<u64>,
+    /// `innerError` as on Graph's 429s: `{code "429", date, message "Please retry
+    /// after", request-id, status "429"}` (GRAPH-FACTS §8.2).
+    pub throttle_inner: bool,
 }
 
 impl GraphError {
@@ -64,7 +70,40 @@ impl GraphError {
             code: code.to_string(),
             message: message.into(),
             www_authenticate: false,
+            retry_after: None,
+            throttle_inner: false,
         }
+    }
+
+    /// 429 `TooManyRequests` "Please retry again later." with `Retry-After` and the
+    /// throttling `innerError`, exactly as the example response of Graph's throttling
+    /// page (GRAPH-FACTS §8.2, doc R34). Used for injected throttling and for the
+    /// concurrency limit of 4 requests per app and mailbox (§8.1).
+    pub(crate) fn too_many_requests(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Please retry again later.",
+        );
+        e.retry_after = Some(retry_after_secs);
+        e.throttle_inner = true;
+        e
+    }
+
+    /// 503 `serviceNotAvailable` "Service unavailable" with `Retry-After`. The code is
+    /// the generic one of Graph's error list (GRAPH-FACTS §11) and code + message are as
+    /// quoted from live Graph 503 bodies in public issue reports (SharePoint / OneDrive
+    /// workloads, e.g. microsoftgraph/microsoft-graph-docs-contrib#6045); what Outlook
+    /// mail endpoints send on 503 is \[unconfirmed\] (other live 503s show e.g.
+    /// `MailboxInfoStale` or `ErrorServiceUnavailable`). 503 with `Retry-After`: doc R38.
+    pub(crate) fn service_unavailable(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "serviceNotAvailable",
+            "Service unavailable",
+        );
+        e.retry_after = Some(retry_after_secs);
+        e
     }
 
     /// 400 `BadRequest`.
@@ -100,19 +139,36 @@ impl GraphError {
 
     /// Builds the HTTP response (body + common headers).
     pub(crate) fn into_response(self, ctx: &RequestContext) -> Response {
+        // Graph sends the date without a UTC offset (GRAPH-FACTS §0.8).
+        let date = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+        let inner = if self.throttle_inner {
+            // Exactly the members of the documented 429 example (no client-request-id).
+            json!({
+                "code": self.status.as_u16().to_string(),
+                "date": date,
+                "message": "Please retry after",
+                "request-id": ctx.request_id,
+                "status": self.status.as_u16().to_string(),
+            })
+        } else {
+            json!({
+                "date": date,
+                "request-id": ctx.request_id,
+                "client-request-id": ctx.client_request_id,
+            })
+        };
         let body = json!({
             "error": {
                 "code": self.code,
                 "message": self.message,
-                "innerError": {
-                    // Graph sends the date without a UTC offset (GRAPH-FACTS §0.8).
-                    "date": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string(),
-                    "request-id": ctx.request_id,
-                    "client-request-id": ctx.client_request_id,
-                }
+                "innerError": inner,
             }
         });
         let mut resp = json_response(self.status, &body);
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert("retry-after", HeaderValue::from(secs));
+        }
         if self.www_authenticate {
             // Shape of Graph's challenge as shown in Microsoft's MSAL docs
             // ("extract authentication parameters"), pointed at the sandbox authority.

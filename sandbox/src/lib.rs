@@ -36,6 +36,41 @@
 //! Other known Graph mailbox paths answer `501 NotImplemented`; unknown segments answer
 //! Graph's `400 BadRequest` "Resource not found for the segment '…'.".
 //!
+//! ## Faults and limits
+//!
+//! For testing retry logic the sandbox can misbehave like Graph does, for Graph
+//! requests only (never the token endpoint):
+//!
+//! * **throttled**: `429` with `Retry-After` and Graph's throttling body (`TooManyRequests`
+//!   "Please retry again later.", `innerError {code "429", date, message "Please retry
+//!   after", request-id, status "429"}`); the request is not applied;
+//! * **unavailable**: `503` with `Retry-After` and a `serviceNotAvailable` error body; the
+//!   request is not applied;
+//! * **cut off**: the request is read and **applied** (a `sendMail` is delivered), then
+//!   the TCP connection is closed without any HTTP response.
+//!
+//! Random shares are set with [`Sandbox::set_faults`], exact sequences with
+//! [`Sandbox::fail_next`]. Outlook's limit of 4 concurrent requests per app and mailbox
+//! is enforced with `429` ([`Sandbox::set_concurrency_limit`]); [`Sandbox::set_latency`]
+//! holds requests in flight to make it observable.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use msgraph_outlook_sandbox::{Fault, Faults, Sandbox};
+//! use std::time::Duration;
+//!
+//! let sandbox = Sandbox::start().await?;
+//! sandbox.fail_next(2, Fault::Throttle); // the next two Graph requests get 429
+//! sandbox.set_faults(Faults {
+//!     throttle: 0.2,
+//!     cut_off: 0.05,
+//!     retry_after: Duration::from_secs(1),
+//!     seed: Some(42),
+//!     ..Faults::default()
+//! });
+//! # Ok(()) }
+//! ```
+//!
 //! Sandbox simplifications: there is no Send As / Send on Behalf (a `from` other than the
 //! sending mailbox gets `403 ErrorSendAsDenied`); delegated tokens may only address their
 //! own mailbox; stored `internetMessageHeaders` are only the custom (`x-`) headers;
@@ -44,6 +79,8 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod conn;
+mod faults;
 mod graph_error;
 mod message;
 mod mime;
@@ -58,6 +95,10 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+pub use crate::faults::{Fault, Faults};
+
+use crate::conn::{ConnHandle, CuttableListener};
+use crate::faults::FaultState;
 use crate::message::{render, Expand};
 use crate::store::{Store, TokenKind};
 
@@ -98,12 +139,19 @@ pub(crate) struct Config {
 pub(crate) struct AppState {
     pub config: Config,
     store: Mutex<Store>,
+    faults: Mutex<FaultState>,
 }
 
 impl AppState {
     /// Locks the store (recovering from a poisoned lock: the data stays usable).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Locks the fault-injection / concurrency state (never held together with the
+    /// store lock).
+    pub(crate) fn faults(&self) -> MutexGuard<'_, FaultState> {
+        self.faults.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// `http://127.0.0.1:{port}`.
@@ -157,9 +205,11 @@ impl Sandbox {
                 client_secret: CLIENT_SECRET.to_string(),
             },
             store: Mutex::new(Store::default()),
+            faults: Mutex::new(FaultState::default()),
         });
         let (tx, rx) = oneshot::channel::<()>();
-        let app = routes::router(state.clone());
+        let app = routes::router(state.clone()).into_make_service_with_connect_info::<ConnHandle>();
+        let listener = CuttableListener(listener);
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
@@ -259,5 +309,58 @@ impl Sandbox {
     /// How many POST requests hit the token endpoint.
     pub fn token_requests(&self) -> usize {
         self.state.lock().token_requests
+    }
+
+    /// Sets the random fault injection for Graph requests (see [`Faults`]); takes effect
+    /// for the next request, also while the sandbox is serving. Reseeds the random
+    /// generator from `faults.seed` (or the clock). `Faults::default()` turns random
+    /// faults off. Queued [`Sandbox::fail_next`] faults are kept.
+    pub fn set_faults(&self, faults: Faults) {
+        self.state.faults().set_faults(faults);
+    }
+
+    /// The next `n` Graph requests (any path under `/v1.0`, in arrival order) get
+    /// `fault`, before the random shares of [`Sandbox::set_faults`] apply. Calls add up:
+    /// `fail_next(1, Throttle)` then `fail_next(2, CutOff)` queues three faults.
+    pub fn fail_next(&self, n: usize, fault: Fault) {
+        self.state.faults().fail_next(n, fault);
+    }
+
+    /// How many faults were injected so far (queued and random; `429`s of the
+    /// concurrency limit are counted by [`Sandbox::concurrency_rejections`] instead).
+    pub fn faults_injected(&self) -> usize {
+        self.state.faults().injected()
+    }
+
+    /// Sets Outlook's limit of concurrent requests per (app or delegated client,
+    /// mailbox) pair (GRAPH-FACTS §8.1; default `Some(4)`). A request that arrives while
+    /// the limit is reached gets `429 TooManyRequests` with `Retry-After` (the value of
+    /// [`Faults::retry_after`]) and is not applied. Requests to different mailboxes are
+    /// independent. `None` or `Some(0)` turns the limit off.
+    pub fn set_concurrency_limit(&self, limit: Option<usize>) {
+        self.state.faults().set_limit(limit);
+    }
+
+    /// How many requests the concurrency limit refused so far.
+    pub fn concurrency_rejections(&self) -> usize {
+        self.state.faults().rejections()
+    }
+
+    /// Artificial latency of Graph requests (default zero): the handler sleeps this long
+    /// before acting, while the request counts as in flight for the concurrency limit.
+    /// Injected `429`/`503` answers and concurrency `429`s are sent without it.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state.faults().set_latency(latency);
+    }
+
+    /// The highest number of Graph requests that were in flight at the same time for
+    /// that mailbox (all callers together; refused requests never count). Unknown
+    /// address: `0`.
+    pub fn max_in_flight(&self, address: &str) -> usize {
+        let id = match self.state.lock().user_by_address(address) {
+            Some(u) => u.id.clone(),
+            None => return 0,
+        };
+        self.state.faults().max_in_flight(&id)
     }
 }

@@ -2,21 +2,37 @@
 //! tokens, and serves until Ctrl-C.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
-use msgraph_outlook_sandbox::Sandbox;
+use msgraph_outlook_sandbox::{Faults, Sandbox};
 
 const USAGE: &str = "\
 msgraph-outlook-sandbox: an offline stand-in for Microsoft Graph v1.0 mail and the
 Microsoft identity platform token endpoint, on 127.0.0.1.
 
 USAGE:
-    msgraph-outlook-sandbox [--port PORT] [--user ADDRESS]...
+    msgraph-outlook-sandbox [--port PORT] [--user ADDRESS]... [FAULT OPTIONS]
 
 OPTIONS:
     --port PORT       Port on 127.0.0.1 (default 0 = pick a free port)
     --user ADDRESS    Create a user with a mailbox (repeatable;
                       default: adele@contoso.com and alex@contoso.com)
     -h, --help        Print this help
+
+FAULT OPTIONS (Graph requests under /v1.0 only, never the token endpoint):
+    --throttle SHARE          Share 0.0-1.0 of requests answered 429 TooManyRequests
+                              with Retry-After (not applied)
+    --unavailable SHARE       Share 0.0-1.0 of requests answered 503
+                              serviceNotAvailable with Retry-After (not applied)
+    --cut-off SHARE           Share 0.0-1.0 of requests that are applied, then their
+                              connection is closed without a response
+    --retry-after SECONDS     Retry-After of those 429/503 answers and of the
+                              concurrency limit's 429s (default 0)
+    --seed N                  Seed of the random fault choice (default: clock)
+    --concurrency-limit N     Concurrent requests per (app, mailbox) before 429
+                              (default 4, Outlook's limit; 0 = off)
+    --latency-ms N            Artificial latency of every Graph request, in
+                              milliseconds (default 0)
 
 Prints the base URL, authority URL, tenant id, client id and secret, one delegated
 token per user and a block of environment variables, then serves until Ctrl-C.
@@ -25,11 +41,29 @@ token per user and a block of environment variables, then serves until Ctrl-C.
 struct Args {
     port: u16,
     users: Vec<String>,
+    faults: Faults,
+    concurrency_limit: Option<usize>,
+    latency_ms: Option<u64>,
+}
+
+fn parse_share(flag: &str, v: &str) -> Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("invalid {flag} '{v}' (expected a share 0.0-1.0)")),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
+    v.parse()
+        .map_err(|_| format!("invalid {flag} '{v}' (expected a whole number >= 0)"))
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut port = 0u16;
     let mut users = Vec::new();
+    let mut faults = Faults::default();
+    let mut concurrency_limit = None;
+    let mut latency_ms = None;
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -55,13 +89,44 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                 }
                 users.push(v);
             }
+            "--throttle"
+            | "--unavailable"
+            | "--cut-off"
+            | "--retry-after"
+            | "--seed"
+            | "--concurrency-limit"
+            | "--latency-ms" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or(format!("{flag} needs a value"))?;
+                match flag.as_str() {
+                    "--throttle" => faults.throttle = parse_share(&flag, &v)?,
+                    "--unavailable" => faults.unavailable = parse_share(&flag, &v)?,
+                    "--cut-off" => faults.cut_off = parse_share(&flag, &v)?,
+                    "--retry-after" => {
+                        faults.retry_after = Duration::from_secs(parse_num(&flag, &v)?)
+                    }
+                    "--seed" => faults.seed = Some(parse_num(&flag, &v)?),
+                    "--concurrency-limit" => concurrency_limit = Some(parse_num(&flag, &v)?),
+                    _ => latency_ms = Some(parse_num(&flag, &v)?),
+                }
+            }
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
     if users.is_empty() {
         users = vec!["adele@contoso.com".into(), "alex@contoso.com".into()];
     }
-    Ok(Some(Args { port, users }))
+    if faults.throttle + faults.unavailable + faults.cut_off > 1.0 {
+        return Err("--throttle + --unavailable + --cut-off must not exceed 1.0".into());
+    }
+    Ok(Some(Args {
+        port,
+        users,
+        faults,
+        concurrency_limit,
+        latency_ms,
+    }))
 }
 
 #[tokio::main]
@@ -95,6 +160,14 @@ async fn main() -> ExitCode {
     println!("  tenant id:     {}", sandbox.tenant_id());
     println!("  client id:     {}", sandbox.client_id());
     println!("  client secret: {}", sandbox.client_secret());
+    print_faults(&args);
+    sandbox.set_faults(args.faults.clone());
+    if let Some(limit) = args.concurrency_limit {
+        sandbox.set_concurrency_limit(Some(limit).filter(|&l| l > 0));
+    }
+    if let Some(ms) = args.latency_ms {
+        sandbox.set_latency(Duration::from_millis(ms));
+    }
     println!();
     println!("Delegated access tokens (valid 1 hour):");
     for user in &args.users {
@@ -114,4 +187,48 @@ async fn main() -> ExitCode {
     let _ = tokio::signal::ctrl_c().await;
     drop(sandbox);
     ExitCode::SUCCESS
+}
+
+/// Prints the fault / limit settings that differ from the defaults.
+fn print_faults(args: &Args) {
+    let f = &args.faults;
+    let mut lines = Vec::new();
+    if f.throttle > 0.0 {
+        lines.push(format!(
+            "throttle:      {} (429 TooManyRequests)",
+            f.throttle
+        ));
+    }
+    if f.unavailable > 0.0 {
+        lines.push(format!(
+            "unavailable:   {} (503 serviceNotAvailable)",
+            f.unavailable
+        ));
+    }
+    if f.cut_off > 0.0 {
+        lines.push(format!(
+            "cut off:       {} (applied, no response)",
+            f.cut_off
+        ));
+    }
+    if !f.retry_after.is_zero() {
+        lines.push(format!("retry after:   {} s", f.retry_after.as_secs()));
+    }
+    if let Some(seed) = f.seed {
+        lines.push(format!("seed:          {seed}"));
+    }
+    match args.concurrency_limit {
+        Some(0) => lines.push("concurrency:   no limit".to_string()),
+        Some(n) => lines.push(format!("concurrency:   {n} per app and mailbox")),
+        None => {}
+    }
+    if let Some(ms) = args.latency_ms {
+        lines.push(format!("latency:       {ms} ms"));
+    }
+    if !lines.is_empty() {
+        println!("  faults and limits (Graph requests only):");
+        for l in lines {
+            println!("    {l}");
+        }
+    }
 }

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::limits::{MailboxLimiter, DEFAULT_MAILBOX_CONCURRENCY};
+use super::retry::{RetryPolicy, Sleeper, TokioSleeper};
 use super::{GraphClient, Inner};
 use crate::auth::TokenProvider;
 use crate::cloud::{checked_root, Cloud};
@@ -43,6 +45,9 @@ pub struct GraphClientBuilder {
     connect_timeout: Option<Duration>,
     user_agent: Option<String>,
     preferences: Vec<String>,
+    retry: RetryPolicy,
+    sleeper: Option<Arc<dyn Sleeper>>,
+    mailbox_concurrency: Option<Option<usize>>,
 }
 
 impl fmt::Debug for GraphClientBuilder {
@@ -52,6 +57,7 @@ impl fmt::Debug for GraphClientBuilder {
             .field("base_url", &self.base_url)
             .field("token_provider", &self.tokens)
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +126,28 @@ impl GraphClientBuilder {
         self
     }
 
+    /// How failed requests are retried (default [`RetryPolicy::default`]). Whatever the
+    /// policy, a request Graph may have acted on (a sendMail after a 504 or a dropped
+    /// connection) is never repeated: see [`Error::OutcomeUnknown`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// What waits between retries (default tokio's timer); tests record delays with it.
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = Some(sleeper);
+        self
+    }
+
+    /// Most requests in flight per mailbox (default [`DEFAULT_MAILBOX_CONCURRENCY`], Graph's
+    /// limit of 4 per app and mailbox); `None` removes the limit. More requests to the same
+    /// mailbox wait in line; other mailboxes are not held up.
+    pub fn mailbox_concurrency(mut self, limit: Option<usize>) -> Self {
+        self.mailbox_concurrency = Some(limit);
+        self
+    }
+
     /// Builds the client; fails on a missing token provider or an unusable URL.
     pub fn build(self) -> Result<GraphClient> {
         let tokens = self.tokens.ok_or_else(|| {
@@ -151,6 +179,12 @@ impl GraphClientBuilder {
                 base_url,
                 tokens,
                 preferences: self.preferences,
+                retry: self.retry,
+                sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
+                limiter: MailboxLimiter::new(
+                    self.mailbox_concurrency
+                        .unwrap_or(Some(DEFAULT_MAILBOX_CONCURRENCY)),
+                ),
             }),
         })
     }

@@ -1,8 +1,10 @@
 //! The Graph client: configuration, and the one request pipeline every endpoint goes through.
 
 mod builder;
+mod limits;
 mod request;
 mod response;
+mod retry;
 
 use std::fmt;
 use std::sync::Arc;
@@ -10,8 +12,10 @@ use std::sync::Arc;
 use url::Url;
 
 pub use builder::{GraphClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use limits::DEFAULT_MAILBOX_CONCURRENCY;
 pub(crate) use request::Request;
 pub use response::Accepted;
+pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 use crate::api::Mailbox;
 use crate::auth::TokenProvider;
@@ -49,6 +53,9 @@ struct Inner {
     tokens: Arc<dyn TokenProvider>,
     /// Preferences sent with every request (merged with per-request ones into one header).
     preferences: Vec<String>,
+    retry: RetryPolicy,
+    sleeper: Arc<dyn Sleeper>,
+    limiter: limits::MailboxLimiter,
 }
 
 impl fmt::Debug for GraphClient {
@@ -57,6 +64,7 @@ impl fmt::Debug for GraphClient {
             .field("base_url", &self.inner.base_url.as_str())
             .field("token_provider", &self.inner.tokens)
             .field("preferences", &self.inner.preferences)
+            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
 }

@@ -1,12 +1,17 @@
-//! The one request pipeline: URL, headers, body, token, 401 refresh, error mapping.
+//! The one request pipeline: URL, headers, body, token, retries, concurrency, error mapping.
+
+use std::time::Duration;
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use url::Url;
 
 use super::response::{graph_error, read_body, Response, ERROR_BODY_LIMIT, SUCCESS_BODY_LIMIT};
 use super::GraphClient;
-use crate::error::{Error, InvalidRequest, Result, TransportError};
+use crate::auth::AccessToken;
+use crate::error::{
+    Error, InvalidRequest, OutcomeUnknown, Result, TransportError, TransportErrorKind,
+};
 
 /// Graph's limit on a whole REST request body (GRAPH-FACTS §0.4): 4 MB.
 pub(crate) const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -22,31 +27,75 @@ pub(crate) enum Body {
     Mime(Vec<u8>),
 }
 
+/// Where a request goes.
+#[derive(Debug)]
+pub(crate) enum Target {
+    /// Path segments after the Graph base URL, unencoded; each is encoded as one segment.
+    Graph(Vec<String>),
+    /// An absolute link Graph handed out (`@odata.nextLink`, `@odata.deltaLink`): followed
+    /// only when it is on the Graph origin, since it gets the bearer token.
+    #[allow(dead_code)] // paging arrives with the list endpoints
+    Link(String),
+    /// A pre-authenticated URL (attachment upload sessions): sent without `Authorization`,
+    /// as Graph requires, so it may be on another origin.
+    #[allow(dead_code)] // upload sessions arrive with the attachment endpoints
+    PreAuthenticated(String),
+}
+
 /// One Graph call, described by an endpoint in `api/` and sent by [`GraphClient::send`].
 #[derive(Debug)]
 pub(crate) struct Request {
-    /// Graph's name for the operation (`sendMail`), for logs.
+    /// Graph's name for the operation (`sendMail`), for logs and errors.
     pub operation: &'static str,
     pub method: Method,
-    /// Path segments after the base URL, unencoded; each is percent-encoded as one segment.
-    pub path: Vec<String>,
+    pub target: Target,
     pub query: Vec<(String, String)>,
     /// Preferences of this request, merged with the client's into one `Prefer` header.
     pub prefer: Vec<String>,
     pub body: Body,
+    /// Whether repeating it cannot change the outcome (see `retry.rs` for what follows).
+    pub idempotent: bool,
 }
 
 impl Request {
-    /// A POST to `path` with no body yet.
-    pub fn post(operation: &'static str, path: Vec<String>) -> Self {
+    fn new(operation: &'static str, method: Method, target: Target) -> Self {
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::DELETE | Method::PUT
+        );
         Request {
             operation,
-            method: Method::POST,
-            path,
+            method,
+            target,
             query: Vec::new(),
             prefer: Vec::new(),
             body: Body::Empty,
+            idempotent,
         }
+    }
+
+    /// A POST to `path` with no body yet: not idempotent unless marked so.
+    pub fn post(operation: &'static str, path: Vec<String>) -> Self {
+        Request::new(operation, Method::POST, Target::Graph(path))
+    }
+
+    /// A GET of `path`.
+    #[allow(dead_code)] // the read endpoints arrive with later issues
+    pub fn get(operation: &'static str, path: Vec<String>) -> Self {
+        Request::new(operation, Method::GET, Target::Graph(path))
+    }
+
+    /// Any method to any target.
+    #[allow(dead_code)]
+    pub fn to(operation: &'static str, method: Method, target: Target) -> Self {
+        Request::new(operation, method, target)
+    }
+
+    /// Marks a request safe to repeat (e.g. an event create with a `transactionId`).
+    #[allow(dead_code)]
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
     }
 
     /// Sets a JSON body.
@@ -74,13 +123,21 @@ impl Request {
     }
 }
 
+/// How one attempt ended, when it did not succeed.
+enum Failure {
+    /// Graph answered with an error status.
+    Status { status: StatusCode, error: Error },
+    /// No usable answer.
+    Transport(TransportError),
+}
+
 impl GraphClient {
     /// Sends `request` and returns the success response, or the error Graph answered.
     ///
-    /// Every request gets a bearer token, a fresh `client-request-id`, `Accept:
-    /// application/json` and one merged `Prefer` header. A 401 drops the cached token and
-    /// retries once with a fresh one: Graph did not act on a request it could not
-    /// authenticate, so even a sendMail is safe to repeat.
+    /// Every attempt gets a bearer token, the request's `client-request-id` (one per call,
+    /// shared by its retries so support can follow them), `Accept: application/json` and
+    /// one merged `Prefer` header. Failures are retried as `retry.rs` describes; at most
+    /// the configured number of requests per mailbox are in flight at once.
     pub(crate) async fn send(&self, request: Request) -> Result<Response> {
         if request.body_len() > MAX_REQUEST_BYTES {
             return Err(InvalidRequest::RequestTooLarge {
@@ -89,101 +146,205 @@ impl GraphClient {
             }
             .into());
         }
-        let url = self.url_for(&request)?;
+        let (url, authorized) = self.url_for(&request)?;
+        let mailbox = mailbox_of(&self.inner.base_url, &url);
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let prefer = self.prefer_header(&request.prefer);
-        let mut refreshed = false;
+        let policy = &self.inner.retry;
+        let (mut attempts, mut waited, mut refreshed) = (0u32, Duration::ZERO, false);
         loop {
-            let token = self.inner.tokens.access_token().await?;
-            let mut bearer =
-                HeaderValue::try_from(format!("Bearer {}", token.secret())).map_err(|_| {
-                    Error::Config("the access token has characters not allowed in a header".into())
-                })?;
-            bearer.set_sensitive(true);
-            let mut builder = self
-                .inner
-                .http
-                .request(request.method.clone(), url.clone())
-                .header(AUTHORIZATION, bearer)
-                .header(ACCEPT, "application/json")
-                .header("client-request-id", &client_request_id);
-            if let Some(prefer) = &prefer {
-                builder = builder.header("Prefer", prefer);
-            }
-            builder = match &request.body {
-                Body::Empty
-                    if request.method == Method::GET || request.method == Method::DELETE =>
-                {
-                    builder
-                }
-                Body::Empty => builder.header(CONTENT_LENGTH, "0"),
-                Body::Json(bytes) => builder
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(bytes.clone()),
-                Body::Mime(bytes) => builder
-                    .header(CONTENT_TYPE, "text/plain")
-                    .body(bytes.clone()),
+            attempts += 1;
+            let token = match authorized {
+                true => Some(self.inner.tokens.access_token().await?),
+                false => None,
             };
-            let response = builder
-                .send()
-                .await
-                .map_err(|e| Error::Transport(TransportError::from_reqwest(e)))?;
-            let status = response.status();
-            tracing::debug!(
+            let permit = self.inner.limiter.acquire(mailbox.as_deref()).await;
+            let outcome = self
+                .attempt(
+                    &request,
+                    &url,
+                    token.as_ref(),
+                    prefer.as_deref(),
+                    &client_request_id,
+                )
+                .await;
+            drop(permit);
+            let failure = match outcome {
+                Ok(response) => return Ok(response),
+                Err(failure) => failure,
+            };
+            // Graph did not act on a request it could not authenticate: one retry with a
+            // fresh token, whatever the request.
+            if let (
+                Failure::Status {
+                    status: StatusCode::UNAUTHORIZED,
+                    ..
+                },
+                Some(token),
+            ) = (&failure, &token)
+            {
+                if !refreshed {
+                    self.inner.tokens.invalidate(token);
+                    refreshed = true;
+                    attempts -= 1;
+                    continue;
+                }
+            }
+            let (error, retry_after) = match self.classify(failure, &request, &client_request_id) {
+                Verdict::Final(error) => return Err(error),
+                Verdict::Retryable(error, retry_after) => (error, retry_after),
+            };
+            let delay = policy.delay(attempts, retry_after);
+            if !policy.allows(attempts, waited, delay) {
+                return Err(error);
+            }
+            tracing::warn!(
                 operation = request.operation,
-                method = %request.method,
-                status = status.as_u16(),
+                attempt = attempts,
+                status = error.status().unwrap_or(0),
+                delay_ms = delay.as_millis() as u64,
                 client_request_id = %client_request_id,
-                request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).unwrap_or(""),
-                "graph response"
+                "retrying Graph request"
             );
-            if status == reqwest::StatusCode::UNAUTHORIZED && !refreshed {
-                self.inner.tokens.invalidate(&token);
-                refreshed = true;
-                continue;
-            }
-            let headers = response.headers().clone();
-            if status.is_success() {
-                let body = read_body(response, SUCCESS_BODY_LIMIT).await?;
-                return Ok(Response {
-                    status: status.as_u16(),
-                    headers,
-                    body,
-                    client_request_id,
-                });
-            }
-            let body = read_body(response, ERROR_BODY_LIMIT).await?;
-            return Err(graph_error(
-                status.as_u16(),
-                &headers,
-                &body,
-                &client_request_id,
-            ));
+            self.inner.sleeper.sleep(delay).await;
+            waited += delay;
         }
     }
 
-    fn url_for(&self, request: &Request) -> Result<Url> {
-        let mut url = self.inner.base_url.clone();
-        {
-            let mut segments = url
-                .path_segments_mut()
-                .map_err(|_| Error::Config("the Graph base URL cannot hold a path".into()))?;
-            segments.pop_if_empty();
-            for segment in &request.path {
-                // "" would collapse the path and "."/".." would walk up it.
-                if segment.is_empty() || segment == "." || segment == ".." {
-                    return Err(InvalidRequest::InvalidValue {
-                        reason: format!("{segment:?} is not a usable id in a Graph path"),
-                    }
-                    .into());
-                }
-                segments.push(segment);
-            }
+    /// One HTTP exchange.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        token: Option<&AccessToken>,
+        prefer: Option<&str>,
+        client_request_id: &str,
+    ) -> std::result::Result<Response, Failure> {
+        let mut builder = self
+            .inner
+            .http
+            .request(request.method.clone(), url.clone())
+            .header(ACCEPT, "application/json")
+            .header("client-request-id", client_request_id);
+        if let Some(token) = token {
+            let mut bearer =
+                HeaderValue::try_from(format!("Bearer {}", token.secret())).map_err(|_| {
+                    Failure::Transport(TransportError::other(
+                        "the access token has characters not allowed in a header",
+                    ))
+                })?;
+            bearer.set_sensitive(true);
+            builder = builder.header(AUTHORIZATION, bearer);
         }
+        if let Some(prefer) = prefer {
+            builder = builder.header("Prefer", prefer);
+        }
+        builder = match &request.body {
+            Body::Empty
+                if matches!(request.method, Method::GET | Method::HEAD | Method::DELETE) =>
+            {
+                builder
+            }
+            Body::Empty => builder.header(CONTENT_LENGTH, "0"),
+            Body::Json(bytes) => builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(bytes.clone()),
+            Body::Mime(bytes) => builder
+                .header(CONTENT_TYPE, "text/plain")
+                .body(bytes.clone()),
+        };
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| Failure::Transport(TransportError::from_reqwest(e)))?;
+        let status = response.status();
+        tracing::debug!(
+            operation = request.operation,
+            method = %request.method,
+            status = status.as_u16(),
+            client_request_id = %client_request_id,
+            request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).unwrap_or(""),
+            "graph response"
+        );
+        let headers = response.headers().clone();
+        let limit = if status.is_success() {
+            SUCCESS_BODY_LIMIT
+        } else {
+            ERROR_BODY_LIMIT
+        };
+        let body = read_body(response, limit).await.map_err(|e| match e {
+            Error::Transport(t) => Failure::Transport(t),
+            other => Failure::Status {
+                status,
+                error: other,
+            },
+        })?;
+        if status.is_success() {
+            return Ok(Response {
+                status: status.as_u16(),
+                headers,
+                body,
+                client_request_id: client_request_id.to_string(),
+            });
+        }
+        Err(Failure::Status {
+            status,
+            error: graph_error(status.as_u16(), &headers, &body, client_request_id),
+        })
+    }
+
+    /// Whether a failure may be retried: see the table in `retry.rs`.
+    fn classify(&self, failure: Failure, request: &Request, client_request_id: &str) -> Verdict {
+        let unknown = |cause: Error| {
+            Verdict::Final(Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+                operation: request.operation,
+                client_request_id: client_request_id.to_string(),
+                cause,
+            })))
+        };
+        match failure {
+            Failure::Status { status, error } => match status.as_u16() {
+                // Throttled or unavailable: Graph did not act on it.
+                429 | 503 => {
+                    let retry_after = error.retry_after();
+                    Verdict::Retryable(error, retry_after)
+                }
+                504 if request.idempotent => Verdict::Retryable(error, None),
+                504 => unknown(error),
+                _ => Verdict::Final(error),
+            },
+            // Nothing reached the server.
+            Failure::Transport(t) if t.kind == TransportErrorKind::Connect => {
+                Verdict::Retryable(Error::Transport(t), None)
+            }
+            Failure::Transport(t) if request.idempotent => {
+                Verdict::Retryable(Error::Transport(t), None)
+            }
+            Failure::Transport(t) => unknown(Error::Transport(t)),
+        }
+    }
+
+    /// The URL of a request, and whether it gets the bearer token.
+    fn url_for(&self, request: &Request) -> Result<(Url, bool)> {
+        let base = &self.inner.base_url;
+        let (mut url, authorized) = match &request.target {
+            Target::Graph(path) => (graph_url(base, path)?, true),
+            Target::Link(link) => {
+                let url = parse_link(link)?;
+                if url.origin() != base.origin() {
+                    return Err(Error::ForeignLink {
+                        link_origin: url.origin().ascii_serialization(),
+                        graph_origin: base.origin().ascii_serialization(),
+                    });
+                }
+                (url, true)
+            }
+            Target::PreAuthenticated(link) => (parse_link(link)?, false),
+        };
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);
         }
-        Ok(url)
+        Ok((url, authorized))
     }
 
     /// Client-wide preferences, then the request's, without repeats, in one header value.
@@ -195,6 +356,65 @@ impl GraphClient {
             }
         }
         (!all.is_empty()).then(|| all.join(", "))
+    }
+}
+
+enum Verdict {
+    Retryable(Error, Option<Duration>),
+    Final(Error),
+}
+
+fn graph_url(base: &Url, path: &[String]) -> Result<Url> {
+    let mut url = base.clone();
+    let mut segments = url
+        .path_segments_mut()
+        .map_err(|_| Error::Config("the Graph base URL cannot hold a path".into()))?;
+    segments.pop_if_empty();
+    for segment in path {
+        // "" would collapse the path and "."/".." would walk up it.
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return Err(InvalidRequest::InvalidValue {
+                reason: format!("{segment:?} is not a usable id in a Graph path"),
+            }
+            .into());
+        }
+        segments.push(segment);
+    }
+    drop(segments);
+    Ok(url)
+}
+
+/// A link from a Graph answer: absolute, and https unless it points at this machine.
+fn parse_link(link: &str) -> Result<Url> {
+    let url = Url::parse(link).map_err(|e| {
+        Error::Decode(Box::new(crate::error::DecodeError {
+            status: 0,
+            reason: format!("Graph returned a link that is not a URL: {e}"),
+            excerpt: crate::error::excerpt(link.as_bytes()),
+            request_id: None,
+            client_request_id: None,
+        }))
+    })?;
+    crate::cloud::checked_root(url.origin().ascii_serialization().as_str(), "link")?;
+    Ok(url)
+}
+
+/// The mailbox a Graph URL addresses (`me`, or the id after `users/`), for the per-mailbox
+/// concurrency limit; None for anything else.
+fn mailbox_of(base: &Url, url: &Url) -> Option<String> {
+    let rest = url.path().strip_prefix(base.path())?;
+    let mut segments = rest.split('/');
+    match segments.next()? {
+        me if me.eq_ignore_ascii_case("me") => Some("me".to_string()),
+        users if users.eq_ignore_ascii_case("users") => {
+            let id = segments.next().filter(|s| !s.is_empty())?;
+            Some(
+                percent_encoding::percent_decode_str(id)
+                    .decode_utf8_lossy()
+                    .to_lowercase(),
+            )
+        }
+        _ => None,
     }
 }
 

@@ -4,12 +4,12 @@
 #[path = "../support/openapi.rs"]
 pub mod openapi;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mockito::{Matcher, Mock, ServerGuard};
-use msgraph_outlook::auth::{Clock, StaticToken};
-use msgraph_outlook::GraphClient;
+use msgraph_outlook::auth::{BoxFuture, Clock, StaticToken};
+use msgraph_outlook::{GraphClient, GraphClientBuilder, Sleeper};
 use serde_json::{json, Value};
 
 /// The bearer token of [`client`].
@@ -28,13 +28,41 @@ pub fn base_url(server: &ServerGuard) -> String {
     format!("{}/v1.0", server.url())
 }
 
-/// A client on the mock server with a delegated static token.
+/// A client on the mock server with a delegated static token; retries never sleep.
 pub fn client(server: &ServerGuard) -> GraphClient {
-    GraphClient::builder()
+    client_with(server, |builder| builder)
+}
+
+/// Like [`client`], configured further by `configure`.
+pub fn client_with(
+    server: &ServerGuard,
+    configure: impl FnOnce(GraphClientBuilder) -> GraphClientBuilder,
+) -> GraphClient {
+    let builder = GraphClient::builder()
         .base_url(base_url(server))
         .token_provider(StaticToken::delegated(TOKEN))
-        .build()
-        .expect("client")
+        .sleeper(Arc::new(RecordingSleeper::default()));
+    configure(builder).build().expect("client")
+}
+
+/// Records the delays the client asks for and returns at once: retry timing is checked
+/// without waiting.
+#[derive(Debug, Default)]
+pub struct RecordingSleeper {
+    pub delays: Mutex<Vec<Duration>>,
+}
+
+impl RecordingSleeper {
+    pub fn delays(&self) -> Vec<Duration> {
+        self.delays.lock().unwrap().clone()
+    }
+}
+
+impl Sleeper for RecordingSleeper {
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        self.delays.lock().unwrap().push(duration);
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// Mocks that fail the test if any request arrives, whatever its method: checks refused

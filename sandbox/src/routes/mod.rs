@@ -1,18 +1,23 @@
 //! HTTP front door: records every request, routes `/v1.0/…` to Graph handlers and
-//! `/{tenant}/oauth2/v2.0/token` to the token endpoint, and adds common headers.
+//! `/{tenant}/oauth2/v2.0/token` to the token endpoint, and adds common headers. Graph
+//! requests also pass fault injection, the per-(app, mailbox) concurrency limit and the
+//! artificial latency (see [`crate::faults`]).
 
 mod mail;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Router;
 
 use crate::auth::{self, Caller};
+use crate::conn::ConnHandle;
+use crate::faults::{Fault, InFlight};
 use crate::graph_error::{apply_entra_headers, apply_graph_headers, GraphError, RequestContext};
 use crate::url::percent_decode;
 use crate::{AppState, RecordedRequest};
@@ -26,6 +31,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
 }
 
 async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Response {
+    let conn = req
+        .extensions()
+        .get::<ConnectInfo<ConnHandle>>()
+        .map(|c| c.0.clone());
     let (parts, body) = req.into_parts();
     let (bytes, too_large) = match to_bytes(body, READ_LIMIT).await {
         Ok(b) => (b.to_vec(), false),
@@ -37,9 +46,31 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
 
     if segs[0].eq_ignore_ascii_case("v1.0") {
-        let mut resp = graph(&state, &parts, &segs[1..], &bytes, too_large, &ctx)
-            .unwrap_or_else(|e| e.into_response(&ctx));
+        // Fault injection applies to Graph requests only, never to the token endpoint.
+        let (fault, retry_after) = {
+            let mut faults = state.faults();
+            (faults.next_fault(), faults.retry_after_secs())
+        };
+        let injected = match fault {
+            // Graph did not act on throttled / unavailable requests: nothing is applied.
+            Some(Fault::Throttle) => Some(GraphError::too_many_requests(retry_after)),
+            Some(Fault::Unavailable) => Some(GraphError::service_unavailable(retry_after)),
+            Some(Fault::CutOff) | None => None,
+        };
+        let mut resp = match injected {
+            Some(e) => e.into_response(&ctx),
+            None => graph(&state, &parts, &segs[1..], &bytes, too_large, &ctx)
+                .await
+                .unwrap_or_else(|e| e.into_response(&ctx)),
+        };
         apply_graph_headers(&mut resp, &ctx);
+        if fault == Some(Fault::CutOff) {
+            // The request was applied; now make hyper fail writing the response, so the
+            // connection closes without a status line.
+            if let Some(conn) = &conn {
+                conn.cut_off();
+            }
+        }
         return resp;
     }
     if segs.len() == 4
@@ -235,14 +266,62 @@ fn message_route(
     }
 }
 
-fn graph(
-    state: &AppState,
+/// Serves one Graph request: resolves path, caller and mailbox, takes a concurrency slot
+/// for (caller, mailbox), waits the artificial latency while counted as in flight, then
+/// runs the handler.
+async fn graph(
+    state: &Arc<AppState>,
     parts: &Parts,
     segs: &[&str],
     body: &[u8],
     too_large: bool,
     ctx: &RequestContext,
 ) -> Result<Response, GraphError> {
+    let latency = state.faults().latency();
+    let (route, user_idx, caller) = match resolve(state, parts, segs) {
+        Ok(r) => r,
+        Err(e) => {
+            sleep_for(latency).await;
+            return Err(e);
+        }
+    };
+    let mailbox_id = state.lock().users[user_idx].id.clone();
+    let caller_key = match &caller {
+        Caller::App(client_id) => format!("app:{client_id}"),
+        Caller::User(user_id) => format!("delegated:{user_id}"),
+    };
+    // Outlook's limit of concurrent requests per app and mailbox (GRAPH-FACTS §8.1).
+    let Some(_slot) = InFlight::acquire(state, &caller_key, &mailbox_id) else {
+        let retry_after = state.faults().retry_after_secs();
+        return Err(GraphError::too_many_requests(retry_after));
+    };
+    sleep_for(latency).await;
+    let query = crate::url::parse_query(parts.uri.query().unwrap_or(""));
+    let req = mail::MailRequest {
+        state,
+        user_idx,
+        headers: &parts.headers,
+        path: parts.uri.path(),
+        query: &query,
+        body,
+        too_large,
+        ctx,
+    };
+    mail::handle(&req, route)
+}
+
+async fn sleep_for(d: Duration) {
+    if !d.is_zero() {
+        tokio::time::sleep(d).await;
+    }
+}
+
+/// Resolves route, mailbox (user index) and caller of a Graph request.
+fn resolve(
+    state: &AppState,
+    parts: &Parts,
+    segs: &[&str],
+) -> Result<(Route, usize, Caller), GraphError> {
     let mut segs: Vec<String> = segs.iter().map(|s| percent_decode(s, false)).collect();
     while segs.last().is_some_and(|s| s.is_empty()) {
         segs.pop();
@@ -264,7 +343,7 @@ fn graph(
     let user_idx = {
         let store = state.lock();
         match (&mailbox, &caller) {
-            (MailboxRef::Me, Caller::App) => {
+            (MailboxRef::Me, Caller::App(_)) => {
                 return Err(GraphError::bad_request(
                     "/me request is only valid with delegated authentication flow.",
                 ))
@@ -287,18 +366,7 @@ fn graph(
             }
         }
     };
-    let query = crate::url::parse_query(parts.uri.query().unwrap_or(""));
-    let req = mail::MailRequest {
-        state,
-        user_idx,
-        headers: &parts.headers,
-        path: parts.uri.path(),
-        query: &query,
-        body,
-        too_large,
-        ctx,
-    };
-    mail::handle(&req, route)
+    Ok((route, user_idx, caller))
 }
 
 /// 404 for a mailbox path of a user that does not exist. Code and text as reported for
