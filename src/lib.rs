@@ -58,7 +58,7 @@ mod error;
 pub mod models;
 
 pub use client::{
-    Accepted, GraphClient, GraphClientBuilder, RetryPolicy, Sleeper, TokioSleeper,
+    Accepted, GraphClient, GraphClientBuilder, Page, RetryPolicy, Sleeper, TokioSleeper,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAILBOX_CONCURRENCY, DEFAULT_TIMEOUT,
 };
 pub use cloud::{Cloud, CustomCloud};

@@ -1,6 +1,8 @@
 //! Secrets and tokens never show in Debug, Display or errors.
 
 mod common;
+#[path = "support/raw_server.rs"]
+mod raw_server;
 
 use common::*;
 use msgraph_outlook::auth::{AccessToken, ClientCredentials, ClientSecret, StaticToken};
@@ -59,5 +61,140 @@ async fn errors_do_not_contain_the_token() {
         .unwrap_err();
     for text in [format!("{err}"), format!("{err:?}")] {
         assert!(!text.contains(TOKEN), "{text}");
+    }
+}
+
+/// Named `reliability::…` to run with `cargo test reliability`; it lives in this test binary
+/// because `tracing` caches per call site whether anyone listens, which a thread-local
+/// subscriber in a busy binary can miss.
+mod reliability {
+    use std::collections::VecDeque;
+    use std::future::{ready, Ready};
+    use std::sync::{Arc, Mutex};
+
+    use msgraph_outlook::auth::{ClientCredentials, ClientSecret, StaticToken};
+    use msgraph_outlook::models::Message;
+    use msgraph_outlook::{Cloud, Error, GraphClient};
+
+    use super::common::{self, RecordingSleeper, TOKEN};
+    use super::raw_server::{RawRequest, RawServer, Reply};
+
+    fn scripted(
+        replies: Vec<Reply>,
+        then: Reply,
+    ) -> impl Fn(RawRequest) -> Ready<Reply> + Send + Sync + 'static {
+        let queue = Mutex::new(VecDeque::from(replies));
+        move |_| {
+            ready(
+                queue
+                    .lock()
+                    .unwrap()
+                    .pop_front()
+                    .unwrap_or_else(|| then.clone()),
+            )
+        }
+    }
+
+    fn unavailable() -> Reply {
+        Reply::json(
+            503,
+            &common::graph_error("serviceNotAvailable", "Service unavailable"),
+        )
+    }
+
+    fn message(subject: &str) -> Message {
+        Message::new().subject(subject).to("alex@contoso.com")
+    }
+
+    fn client(base_url: &str, sleeper: &Arc<RecordingSleeper>) -> GraphClient {
+        GraphClient::builder()
+            .base_url(base_url)
+            .token_provider(StaticToken::delegated(TOKEN))
+            .sleeper(sleeper.clone())
+            .build()
+            .unwrap()
+    }
+
+    // ---- Secrets stay out of errors and logs ----
+
+    /// Collects everything `tracing` writes, at every level, on this thread.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn secrets_appear_in_no_error_and_no_log() {
+        const SECRET: &str = "Zx8~secret.value_do-not-log";
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        // A failed token request…
+        let mut server = common::server().await;
+        let _token = server
+            .mock("POST", "/tenant/oauth2/v2.0/token")
+            .with_status(401)
+            .with_body(r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}"#)
+            .create_async()
+            .await;
+        let cloud = Cloud::from_base_url(&common::base_url(&server), &server.url()).unwrap();
+        let credentials =
+            ClientCredentials::new(&cloud, "tenant", "client", ClientSecret::new(SECRET)).unwrap();
+        let app = GraphClient::builder()
+            .base_url(common::base_url(&server))
+            .token_provider(credentials)
+            .build()
+            .unwrap();
+        let auth_error = app
+            .user("adele@contoso.com")
+            .send_mail(message("Hi"))
+            .await
+            .unwrap_err();
+        assert!(matches!(auth_error, Error::Auth(_)));
+
+        // …and a failed Graph request, retried (and logged) before it fails.
+        let graph = RawServer::start(scripted(
+            vec![unavailable(), unavailable()],
+            Reply::json(400, &common::graph_error("BadRequest", "no")),
+        ))
+        .await;
+        let sleeper = Arc::new(RecordingSleeper::default());
+        let graph_error = client(&graph.base_url(), &sleeper)
+            .me()
+            .send_mail(message("Hi"))
+            .await
+            .unwrap_err();
+        assert_eq!(graph_error.status(), Some(400));
+
+        let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            logs.contains("retrying Graph request"),
+            "the retries were logged: {logs}"
+        );
+        for text in [
+            format!("{auth_error}"),
+            format!("{auth_error:?}"),
+            format!("{graph_error}"),
+            format!("{graph_error:?}"),
+            logs,
+        ] {
+            assert!(
+                !text.contains(SECRET) && !text.contains(TOKEN),
+                "leaked in: {text}"
+            );
+        }
     }
 }

@@ -176,6 +176,18 @@ async fn send_and_save_copy_delivers_to_inboxes_and_keeps_a_copy() {
         );
     }
 
+    // The sandbox answers with messages as Graph documents them.
+    for message in sandbox
+        .messages(ALEX, "inbox")
+        .iter()
+        .chain(&sandbox.messages(ADELE, "sentitems"))
+    {
+        if let Err(violations) =
+            openapi::fragments().validate_response_schema("microsoft.graph.message", message)
+        {
+            panic!("{violations:#?}");
+        }
+    }
     let copy = single(&sandbox, ADELE, "sentitems");
     assert_eq!(copy["subject"], "Company Soccer Team");
     assert_eq!(addresses(&copy, "toRecipients"), [ALEX]);

@@ -3,7 +3,7 @@
 use crate::client::GraphClient;
 use crate::models::Message;
 
-use super::{SendMail, SendMime};
+use super::{ListMessages, SendMail, SendMime};
 
 /// Whose mailbox a request addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,5 +92,26 @@ impl Mailbox {
     /// ```
     pub fn send_mime(&self, mime: impl Into<Vec<u8>>) -> SendMime {
         SendMime::new(self.clone(), mime.into())
+    }
+
+    /// Lists the mailbox's messages (`GET …/messages`), or a folder's with
+    /// [`ListMessages::in_folder`] (`GET …/mailFolders/{folder}/messages`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let page = client
+    ///     .user("alex@contoso.com")
+    ///     .list_messages()
+    ///     .in_folder("inbox")
+    ///     .select(["subject", "from"])
+    ///     .top(25)
+    ///     .await?;
+    /// for message in page.value {
+    ///     println!("{:?} from {:?}", message.subject, message.from);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_messages(&self) -> ListMessages {
+        ListMessages::new(self.clone())
     }
 }

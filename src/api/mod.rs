@@ -2,7 +2,9 @@
 //! expected status); sending, retries and error mapping live in the client.
 
 mod mailbox;
+mod messages;
 mod send_mail;
 
 pub use mailbox::{Mailbox, MailboxRef};
+pub use messages::ListMessages;
 pub use send_mail::{SendMail, SendMime};

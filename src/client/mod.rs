@@ -2,6 +2,7 @@
 
 mod builder;
 mod limits;
+mod paging;
 mod request;
 mod response;
 mod retry;
@@ -13,6 +14,7 @@ use url::Url;
 
 pub use builder::{GraphClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use limits::DEFAULT_MAILBOX_CONCURRENCY;
+pub use paging::Page;
 pub(crate) use request::Request;
 pub use response::Accepted;
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};

@@ -34,7 +34,6 @@ pub(crate) enum Target {
     Graph(Vec<String>),
     /// An absolute link Graph handed out (`@odata.nextLink`, `@odata.deltaLink`): followed
     /// only when it is on the Graph origin, since it gets the bearer token.
-    #[allow(dead_code)] // paging arrives with the list endpoints
     Link(String),
     /// A pre-authenticated URL (attachment upload sessions): sent without `Authorization`,
     /// as Graph requires, so it may be on another origin.
@@ -80,13 +79,11 @@ impl Request {
     }
 
     /// A GET of `path`.
-    #[allow(dead_code)] // the read endpoints arrive with later issues
     pub fn get(operation: &'static str, path: Vec<String>) -> Self {
         Request::new(operation, Method::GET, Target::Graph(path))
     }
 
     /// Any method to any target.
-    #[allow(dead_code)]
     pub fn to(operation: &'static str, method: Method, target: Target) -> Self {
         Request::new(operation, method, target)
     }
@@ -507,5 +504,47 @@ mod tests {
             .await
             .unwrap();
         mock.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn an_upload_url_gets_no_authorization_header() {
+        // Upload-session URLs are pre-authenticated and live on another host
+        // (outlook.office.com); Graph requires them without the bearer token.
+        let mut upload = mockito::Server::new_async().await;
+        let mock = upload
+            .mock(
+                "PUT",
+                "/api/v2.0/Users('a')/Messages('m')/AttachmentSessions('s')",
+            )
+            .match_query(Matcher::UrlEncoded("authtoken".into(), "opaque".into()))
+            .match_header("authorization", Matcher::Missing)
+            .with_status(200)
+            .with_body(r#"{"nextExpectedRanges":["4096-"]}"#)
+            .expect(1)
+            .create_async()
+            .await;
+        let graph = mockito::Server::new_async().await;
+        let client = client(&graph, |b| b).await;
+        let target = Target::PreAuthenticated(format!(
+            "{}/api/v2.0/Users('a')/Messages('m')/AttachmentSessions('s')?authtoken=opaque",
+            upload.url()
+        ));
+        client
+            .send(Request::to("uploadRange", Method::PUT, target))
+            .await
+            .unwrap();
+        mock.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn reliability_a_next_link_elsewhere_is_refused_before_any_request() {
+        let graph = mockito::Server::new_async().await;
+        let client = client(&graph, |b| b).await;
+        let link = Target::Link("https://attacker.example/v1.0/me/messages?$skip=10".into());
+        let err = client
+            .send(Request::to("nextPage", Method::GET, link))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::ForeignLink { .. }), "{err:?}");
     }
 }

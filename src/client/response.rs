@@ -44,7 +44,6 @@ impl Response {
     }
 
     /// Parses the body as `T`, naming the JSON path of a mismatch.
-    #[allow(dead_code)] // used by the read endpoints of later issues
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
         serde_path_to_error::deserialize(&mut deserializer)

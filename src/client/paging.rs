@@ -1,0 +1,64 @@
+//! Collections come in pages; the next page is fetched only from the Graph origin.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::request::{Request, Target};
+use super::GraphClient;
+use crate::error::Result;
+use crate::models::null_as_default;
+
+/// One page of a Graph collection (`{"value": [...], "@odata.nextLink": "..."}`).
+///
+/// ```
+/// use msgraph_outlook::models::Message;
+/// use msgraph_outlook::Page;
+/// let page: Page<Message> = serde_json::from_str(
+///     r#"{"value":[{"subject":"Hi"}],"@odata.nextLink":"https://graph.microsoft.com/v1.0/me/messages?$skip=10"}"#,
+/// ).unwrap();
+/// assert_eq!(page.value[0].subject.as_deref(), Some("Hi"));
+/// assert!(page.next_link.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items of this page.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub value: Vec<T>,
+    /// Where the next page is, if any.
+    #[serde(rename = "@odata.nextLink", default)]
+    pub next_link: Option<String>,
+    /// The link to store for the next sync (delta queries), on the last page.
+    #[serde(rename = "@odata.deltaLink", default)]
+    pub delta_link: Option<String>,
+}
+
+impl GraphClient {
+    /// Fetches the page after `page`, or `None` on the last page.
+    ///
+    /// The bearer token goes only to the configured Graph origin: a next link elsewhere is
+    /// refused with [`Error::ForeignLink`](crate::Error::ForeignLink) and not requested.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let mut page = client.me().list_messages().in_folder("inbox").top(50).send().await?;
+    /// loop {
+    ///     for message in &page.value {
+    ///         println!("{:?}", message.subject);
+    ///     }
+    ///     match client.next_page(&page).await? {
+    ///         Some(next) => page = next,
+    ///         None => break,
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn next_page<T: DeserializeOwned>(&self, page: &Page<T>) -> Result<Option<Page<T>>> {
+        let Some(link) = &page.next_link else {
+            return Ok(None);
+        };
+        let request = Request::to("nextPage", reqwest::Method::GET, Target::Link(link.clone()));
+        Ok(Some(self.send(request).await?.json()?))
+    }
+}
