@@ -66,3 +66,8 @@ pub use error::{
     AuthError, DecodeError, Error, GraphError, InvalidRequest, OutcomeUnknown, Result,
     TransportError, TransportErrorKind,
 };
+
+/// The README's Rust examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -8,7 +8,8 @@ use crate::client::{Page, Request};
 use crate::error::Result;
 use crate::models::Message;
 
-/// Lists messages, newest first; from [`Mailbox::list_messages`].
+/// Lists messages, newest first; from [`Mailbox::list_messages`]. A GET: retried after any
+/// 429, 503, 504 or connection failure (see [`RetryPolicy`](crate::RetryPolicy)).
 #[derive(Debug)]
 #[must_use = "nothing is sent until you call .send().await"]
 pub struct ListMessages {

@@ -13,7 +13,9 @@ use crate::models::Message;
 
 /// A `sendMail` request with a JSON message; from [`Mailbox::send_mail`].
 ///
-/// Await it, or call [`send`](Self::send).
+/// Await it, or call [`send`](Self::send). Retries: after 429, 503 or a refused connection
+/// (Graph did not act); never after a 504, a timeout or a dropped connection, which give
+/// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) so a message is never sent twice.
 #[derive(Debug)]
 #[must_use = "nothing is sent until you call .send().await"]
 pub struct SendMail {
@@ -70,7 +72,8 @@ impl IntoFuture for SendMail {
     }
 }
 
-/// A `sendMail` request with a MIME message; from [`Mailbox::send_mime`].
+/// A `sendMail` request with a MIME message; from [`Mailbox::send_mime`]. Retried like
+/// [`SendMail`].
 #[derive(Debug)]
 #[must_use = "nothing is sent until you call .send().await"]
 pub struct SendMime {

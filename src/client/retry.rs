@@ -1,12 +1,5 @@
-//! When and how long to wait before trying a request again (GRAPH-FACTS §8.2).
-//!
-//! | Failure | Idempotent request (GET, DELETE, PUT, `.idempotent()` POST/PATCH) | Other requests (sendMail, send, reply, forward, accept, create…) |
-//! |---|---|---|
-//! | 429, 503 | retried | retried: Graph did not act on it |
-//! | connection refused / not established | retried | retried: nothing was sent |
-//! | 504, timeout, connection dropped after sending | retried | **not retried**: [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) |
-//! | 401 | one retry with a fresh token | one retry with a fresh token |
-//! | any other status | returned | returned |
+//! When and how long to wait before trying a request again (GRAPH-FACTS §8.2); the rule
+//! itself is documented on [`RetryPolicy`].
 
 use std::fmt;
 use std::time::Duration;
@@ -14,6 +7,19 @@ use std::time::Duration;
 use crate::auth::BoxFuture;
 
 /// How often and how patiently failed requests are retried.
+///
+/// What is retried depends on whether Graph may already have acted on the request:
+///
+/// | Failure | Idempotent request (GET, DELETE, PUT; later: an event create with a `transactionId`) | Other requests (sendMail, send, reply, forward, accept, create…) |
+/// |---|---|---|
+/// | 429, 503 | retried | retried: Graph did not act on it |
+/// | connection refused / not established | retried | retried: nothing was sent |
+/// | 504, timeout, connection dropped after sending | retried | **not retried**: [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) |
+/// | 401 | one retry with a fresh token | one retry with a fresh token |
+/// | any other status | returned | returned |
+///
+/// Per operation: `sendMail` (JSON and MIME) is not idempotent; listing messages and
+/// following next links are GETs, idempotent.
 ///
 /// Defaults: 5 attempts in all, backoff from 1 s doubling up to 30 s (with jitter), and at
 /// most 2 minutes of waiting in total per request. A `Retry-After` from Graph replaces the
