@@ -68,32 +68,14 @@ async fn errors_do_not_contain_the_token() {
 /// because `tracing` caches per call site whether anyone listens, which a thread-local
 /// subscriber in a busy binary can miss.
 mod reliability {
-    use std::collections::VecDeque;
-    use std::future::{ready, Ready};
     use std::sync::{Arc, Mutex};
 
-    use msgraph_outlook::auth::{ClientCredentials, ClientSecret, StaticToken};
+    use msgraph_outlook::auth::{ClientCredentials, ClientSecret};
     use msgraph_outlook::models::Message;
     use msgraph_outlook::{Cloud, Error, GraphClient};
 
-    use super::common::{self, RecordingSleeper, TOKEN};
-    use super::raw_server::{RawRequest, RawServer, Reply};
-
-    fn scripted(
-        replies: Vec<Reply>,
-        then: Reply,
-    ) -> impl Fn(RawRequest) -> Ready<Reply> + Send + Sync + 'static {
-        let queue = Mutex::new(VecDeque::from(replies));
-        move |_| {
-            ready(
-                queue
-                    .lock()
-                    .unwrap()
-                    .pop_front()
-                    .unwrap_or_else(|| then.clone()),
-            )
-        }
-    }
+    use super::common::{self, client_at, RecordingSleeper, TOKEN};
+    use super::raw_server::{scripted, RawServer, Reply};
 
     fn unavailable() -> Reply {
         Reply::json(
@@ -104,15 +86,6 @@ mod reliability {
 
     fn message(subject: &str) -> Message {
         Message::new().subject(subject).to("alex@contoso.com")
-    }
-
-    fn client(base_url: &str, sleeper: &Arc<RecordingSleeper>) -> GraphClient {
-        GraphClient::builder()
-            .base_url(base_url)
-            .token_provider(StaticToken::delegated(TOKEN))
-            .sleeper(sleeper.clone())
-            .build()
-            .unwrap()
     }
 
     // ---- Secrets stay out of errors and logs ----
@@ -172,7 +145,7 @@ mod reliability {
         ))
         .await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let graph_error = client(&graph.base_url(), &sleeper)
+        let graph_error = client_at(&graph.base_url(), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await

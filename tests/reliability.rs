@@ -9,8 +9,8 @@ mod common;
 mod raw_server;
 
 mod reliability {
-    use std::collections::{HashMap, VecDeque};
-    use std::future::{ready, Ready};
+    use std::collections::HashMap;
+    use std::future::ready;
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
@@ -21,34 +21,8 @@ mod reliability {
     use msgraph_outlook_sandbox::{Faults, Sandbox};
     use serde_json::json;
 
-    use super::common::{self, RecordingSleeper, TOKEN};
-    use super::raw_server::{RawRequest, RawServer, Reply};
-
-    fn client(base_url: &str, sleeper: &Arc<RecordingSleeper>) -> GraphClient {
-        GraphClient::builder()
-            .base_url(base_url)
-            .token_provider(StaticToken::delegated(TOKEN))
-            .sleeper(sleeper.clone())
-            .build()
-            .unwrap()
-    }
-
-    /// Answers with `replies` in order, then with `then` forever.
-    fn scripted(
-        replies: Vec<Reply>,
-        then: Reply,
-    ) -> impl Fn(RawRequest) -> Ready<Reply> + Send + Sync + 'static {
-        let queue = Mutex::new(VecDeque::from(replies));
-        move |_| {
-            ready(
-                queue
-                    .lock()
-                    .unwrap()
-                    .pop_front()
-                    .unwrap_or_else(|| then.clone()),
-            )
-        }
-    }
+    use super::common::{self, client_at, RecordingSleeper, TOKEN};
+    use super::raw_server::{scripted, RawRequest, RawServer, Reply};
 
     fn throttled(retry_after: &str) -> Reply {
         // GRAPH-FACTS §8.2.
@@ -82,7 +56,7 @@ mod reliability {
     async fn retry_after_in_seconds_is_waited_once_then_the_send_succeeds() {
         let server = RawServer::start(scripted(vec![throttled("2")], Reply::status(202))).await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        client(&server.base_url(), &sleeper)
+        client_at(&server.base_url(), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await
@@ -104,7 +78,7 @@ mod reliability {
         let date = when.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
         let server = RawServer::start(scripted(vec![throttled(&date)], Reply::status(202))).await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        client(&server.base_url(), &sleeper)
+        client_at(&server.base_url(), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await
@@ -125,7 +99,7 @@ mod reliability {
         ))
         .await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        client(&server.base_url(), &sleeper)
+        client_at(&server.base_url(), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await
@@ -144,7 +118,7 @@ mod reliability {
     async fn throttled_forever_gives_a_typed_error_with_the_last_retry_after() {
         let server = RawServer::start(scripted(vec![], throttled("1"))).await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let err = client(&server.base_url(), &sleeper)
+        let err = client_at(&server.base_url(), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await
@@ -163,7 +137,7 @@ mod reliability {
     async fn a_retry_after_beyond_the_total_wait_is_not_waited_for() {
         let server = RawServer::start(scripted(vec![], throttled("3600"))).await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let err = client(&server.base_url(), &sleeper)
+        let err = client_at(&server.base_url(), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await
@@ -179,7 +153,7 @@ mod reliability {
     async fn a_send_mail_dropped_after_it_was_written_is_not_resent() {
         let server = RawServer::start(scripted(vec![Reply::Drop], Reply::status(202))).await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let err = client(&server.base_url(), &sleeper)
+        let err = client_at(&server.base_url(), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await
@@ -203,7 +177,7 @@ mod reliability {
     async fn a_get_dropped_after_it_was_written_is_retried() {
         let server = RawServer::start(scripted(vec![Reply::Drop], empty_page())).await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let page = client(&server.base_url(), &sleeper)
+        let page = client_at(&server.base_url(), &sleeper)
             .me()
             .list_messages()
             .await
@@ -218,7 +192,7 @@ mod reliability {
             || Reply::json(504, &common::graph_error("UnknownError", "Gateway timeout"));
         let server = RawServer::start(scripted(vec![gateway_timeout()], Reply::status(202))).await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let err = client(&server.base_url(), &sleeper)
+        let err = client_at(&server.base_url(), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await
@@ -228,7 +202,7 @@ mod reliability {
         assert_eq!(server.requests().len(), 1);
 
         let server = RawServer::start(scripted(vec![gateway_timeout()], empty_page())).await;
-        client(&server.base_url(), &sleeper)
+        client_at(&server.base_url(), &sleeper)
             .me()
             .list_messages()
             .await
@@ -245,7 +219,7 @@ mod reliability {
             .unwrap()
             .port();
         let sleeper = Arc::new(RecordingSleeper::default());
-        let err = client(&format!("http://127.0.0.1:{port}/v1.0"), &sleeper)
+        let err = client_at(&format!("http://127.0.0.1:{port}/v1.0"), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await
@@ -335,7 +309,7 @@ mod reliability {
     async fn a_thousand_sends_to_one_mailbox_keep_at_most_4_in_flight() {
         let (server, state) = counting_server().await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let client = client(&server.base_url(), &sleeper);
+        let client = client_at(&server.base_url(), &sleeper);
         burst(&client, &["adele@contoso.com"], 1000, 64).await;
         let state = state.lock().unwrap();
         assert_eq!(
@@ -349,7 +323,7 @@ mod reliability {
     async fn two_mailboxes_proceed_in_parallel() {
         let (server, state) = counting_server().await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let client = client(&server.base_url(), &sleeper);
+        let client = client_at(&server.base_url(), &sleeper);
         burst(&client, &["adele@contoso.com", "alex@contoso.com"], 200, 64).await;
         let state = state.lock().unwrap();
         assert!(state.max["adele@contoso.com"] <= 4 && state.max["alex@contoso.com"] <= 4);
@@ -492,7 +466,7 @@ mod reliability {
         ))
         .await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let client = client(&graph.base_url(), &sleeper);
+        let client = client_at(&graph.base_url(), &sleeper);
         let page = client.me().list_messages().await.unwrap();
         let err = client.next_page(&page).await.unwrap_err();
         assert!(
@@ -510,7 +484,7 @@ mod reliability {
         let graph = RawServer::start(scripted(vec![], empty_page())).await;
         let link = format!("{}/v1.0/me/messages?%24skip=10", graph.url);
         let sleeper = Arc::new(RecordingSleeper::default());
-        let client = client(&graph.base_url(), &sleeper);
+        let client = client_at(&graph.base_url(), &sleeper);
         let page: msgraph_outlook::Page<Message> =
             serde_json::from_value(json!({"value": [], "@odata.nextLink": link})).unwrap();
         client.next_page(&page).await.unwrap().expect("a page");
@@ -531,7 +505,7 @@ mod reliability {
         ))
         .await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        let err = client(&graph.base_url(), &sleeper)
+        let err = client_at(&graph.base_url(), &sleeper)
             .me()
             .send_mail(message("Hi"))
             .await
@@ -549,7 +523,7 @@ mod reliability {
         ))
         .await;
         let sleeper = Arc::new(RecordingSleeper::default());
-        client(&server.base_url(), &sleeper)
+        client_at(&server.base_url(), &sleeper)
             .me()
             .list_messages()
             .await

@@ -6,11 +6,12 @@ mod common;
 use base64::Engine as _;
 use common::*;
 use mockito::Matcher;
+use msgraph_outlook::api::SendMail;
 use msgraph_outlook::models::{
     DateTimeTimeZone, FileAttachment, FollowupFlag, Importance, Message, Recipient,
 };
-use msgraph_outlook::{Error, InvalidRequest};
-use serde_json::json;
+use msgraph_outlook::{Error, GraphClient, InvalidRequest};
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn example_1_json_with_cc_and_save_to_sent_items_false() {
@@ -53,9 +54,7 @@ async fn example_1_json_with_cc_and_save_to_sent_items_false() {
 
 #[tokio::test]
 async fn example_2_custom_internet_message_headers() {
-    let mut server = server().await;
-    let mock = expect_json_post(
-        &mut server,
+    assert_sent(
         "/me/sendMail",
         json!({
             "message": {
@@ -68,29 +67,23 @@ async fn example_2_custom_internet_message_headers() {
                 ]
             }
         }),
+        |client| {
+            client.me().send_mail(
+                Message::new()
+                    .subject("9/9/2018: concert")
+                    .html_body("The group represents Nevada.")
+                    .to("AlexW@contoso.com")
+                    .header("x-custom-header-group-name", "Nevada")
+                    .header("x-custom-header-group-id", "NV001"),
+            )
+        },
     )
     .await;
-
-    client(&server)
-        .me()
-        .send_mail(
-            Message::new()
-                .subject("9/9/2018: concert")
-                .html_body("The group represents Nevada.")
-                .to("AlexW@contoso.com")
-                .header("x-custom-header-group-name", "Nevada")
-                .header("x-custom-header-group-id", "NV001"),
-        )
-        .await
-        .expect("202");
-    mock.assert_async().await;
 }
 
 #[tokio::test]
 async fn example_3_file_attachment() {
-    let mut server = server().await;
-    let mock = expect_json_post(
-        &mut server,
+    assert_sent(
         "/me/sendMail",
         json!({
             "message": {
@@ -105,25 +98,21 @@ async fn example_3_file_attachment() {
                 }]
             }
         }),
+        |client| {
+            client.me().send_mail(
+                Message::new()
+                    .subject("Meet for lunch?")
+                    .text_body("The new cafeteria is open.")
+                    .to("meganb@contoso.com")
+                    .attach(FileAttachment::new(
+                        "attachment.txt",
+                        "text/plain",
+                        b"Hello World!".to_vec(),
+                    )),
+            )
+        },
     )
     .await;
-
-    client(&server)
-        .me()
-        .send_mail(
-            Message::new()
-                .subject("Meet for lunch?")
-                .text_body("The new cafeteria is open.")
-                .to("meganb@contoso.com")
-                .attach(FileAttachment::new(
-                    "attachment.txt",
-                    "text/plain",
-                    b"Hello World!".to_vec(),
-                )),
-        )
-        .await
-        .expect("202");
-    mock.assert_async().await;
 }
 
 #[tokio::test]
@@ -174,11 +163,9 @@ async fn example_4_mime_is_sent_as_base64_text_plain() {
 
 #[tokio::test]
 async fn example_5_follow_up_flag_goes_inside_message() {
-    let mut server = server().await;
     // The docs' example 5 puts subject, recipients and flag at the top level, outside
     // `message`: that body is malformed (GRAPH-FACTS §1.1). The flag belongs in the message.
-    let mock = expect_json_post(
-        &mut server,
+    assert_sent(
         "/me/sendMail",
         json!({
             "message": {
@@ -191,10 +178,7 @@ async fn example_5_follow_up_flag_goes_inside_message() {
                 }
             }
         }),
-    )
-    .await;
-
-    client(&server)
+    |client| client
         .me()
         .send_mail(
             Message::new()
@@ -212,9 +196,7 @@ async fn example_5_follow_up_flag_goes_inside_message() {
                         )),
                 ),
         )
-        .await
-        .expect("202");
-    mock.assert_async().await;
+    ).await;
 }
 
 /// EWS `EmailMessage.SendAndSaveCopy()` (CreateItem, MessageDisposition="SendAndSaveCopy",
@@ -222,9 +204,7 @@ async fn example_5_follow_up_flag_goes_inside_message() {
 /// `saveToSentItems` is left out because true is Graph's default.
 #[tokio::test]
 async fn ews_send_and_save_copy_is_send_mail_keeping_sent_items() {
-    let mut server = server().await;
-    let mock = expect_json_post(
-        &mut server,
+    assert_sent(
         "/users/adele@contoso.com/sendMail",
         json!({
             "message": {
@@ -233,28 +213,24 @@ async fn ews_send_and_save_copy_is_send_mail_keeping_sent_items() {
                 "toRecipients": [{"emailAddress": {"address": "alex@contoso.com"}}]
             }
         }),
+        |client| {
+            client
+                .user("adele@contoso.com")
+                .send_mail(
+                    Message::new()
+                        .subject("Company Soccer Team")
+                        .text_body("Are you interested in joining?")
+                        .to("alex@contoso.com"),
+                )
+                .save_to_sent_items(true)
+        },
     )
     .await;
-
-    client(&server)
-        .user("adele@contoso.com")
-        .send_mail(
-            Message::new()
-                .subject("Company Soccer Team")
-                .text_body("Are you interested in joining?")
-                .to("alex@contoso.com"),
-        )
-        .save_to_sent_items(true)
-        .await
-        .expect("202");
-    mock.assert_async().await;
 }
 
 #[tokio::test]
 async fn every_message_property_is_sent_with_graph_names() {
-    let mut server = server().await;
-    let mock = expect_json_post(
-        &mut server,
+    assert_sent(
         "/me/sendMail",
         json!({
             "message": {
@@ -282,10 +258,7 @@ async fn every_message_property_is_sent_with_graph_names() {
             },
             "saveToSentItems": false
         }),
-    )
-    .await;
-
-    client(&server)
+    |client| client
         .me()
         .send_mail(
             Message::new()
@@ -308,9 +281,7 @@ async fn every_message_property_is_sent_with_graph_names() {
                 ),
         )
         .save_to_sent_items(false)
-        .await
-        .expect("202");
-    mock.assert_async().await;
+    ).await;
 }
 
 #[tokio::test]
@@ -362,6 +333,14 @@ async fn a_success_status_other_than_202_is_a_decode_error() {
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     assert_eq!(err.status(), Some(200));
     assert_eq!(err.request_id(), Some(REQUEST_ID));
+}
+
+/// Sends what `send` builds against a server that expects exactly `expected` at `path`.
+async fn assert_sent(path: &str, expected: Value, send: impl FnOnce(GraphClient) -> SendMail) {
+    let mut server = server().await;
+    let mock = expect_json_post(&mut server, path, expected).await;
+    send(client(&server)).await.expect("202");
+    mock.assert_async().await;
 }
 
 // ---- Checks made before sending: a typed error and no HTTP request at all. ----

@@ -45,6 +45,16 @@ pub fn client_with(
     configure(builder).build().expect("client")
 }
 
+/// A client on any Graph base URL, recording retry delays in `sleeper`.
+pub fn client_at(base_url: &str, sleeper: &Arc<RecordingSleeper>) -> GraphClient {
+    GraphClient::builder()
+        .base_url(base_url)
+        .token_provider(StaticToken::delegated(TOKEN))
+        .sleeper(sleeper.clone())
+        .build()
+        .expect("client")
+}
+
 /// Records the delays the client asks for and returns at once: retry timing is checked
 /// without waiting.
 #[derive(Debug, Default)]

@@ -3,7 +3,8 @@
 //! request, random faults, and slow answers to observe concurrency.
 #![allow(dead_code)]
 
-use std::future::Future;
+use std::collections::VecDeque;
+use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -171,4 +172,21 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Ra
         headers,
         body,
     })
+}
+
+/// A handler that answers with `replies` in order, then with `then` forever.
+pub fn scripted(
+    replies: Vec<Reply>,
+    then: Reply,
+) -> impl Fn(RawRequest) -> Ready<Reply> + Send + Sync + 'static {
+    let queue = Mutex::new(VecDeque::from(replies));
+    move |_| {
+        ready(
+            queue
+                .lock()
+                .unwrap()
+                .pop_front()
+                .unwrap_or_else(|| then.clone()),
+        )
+    }
 }
