@@ -18,7 +18,7 @@ mod reliability {
     use msgraph_outlook::auth::{ClientCredentials, ClientSecret, StaticToken};
     use msgraph_outlook::models::Message;
     use msgraph_outlook::{Cloud, Error, GraphClient, RetryPolicy, TransportErrorKind};
-    use msgraph_outlook_sandbox::{Faults, Sandbox};
+    use msgraph_outlook_sandbox::{Fault, Faults, Sandbox};
     use serde_json::json;
 
     use super::common::{self, client_at, RecordingSleeper, TOKEN};
@@ -208,6 +208,87 @@ mod reliability {
             .await
             .unwrap();
         assert_eq!(server.requests().len(), 2);
+    }
+
+    /// A server that answers only after `delay`: longer than the client's timeout.
+    async fn slow_server(delay: Duration, reply: Reply) -> RawServer {
+        RawServer::start(move |_| {
+            let reply = reply.clone();
+            async move {
+                tokio::time::sleep(delay).await;
+                reply
+            }
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_timed_out_send_mail_is_outcome_unknown_and_a_timed_out_get_is_retried() {
+        let sleeper = Arc::new(RecordingSleeper::default());
+        let impatient = |base_url: String| {
+            GraphClient::builder()
+                .base_url(base_url)
+                .token_provider(StaticToken::delegated(TOKEN))
+                .sleeper(sleeper.clone())
+                .timeout(Duration::from_millis(100))
+                .build()
+                .unwrap()
+        };
+        let server = slow_server(Duration::from_secs(5), Reply::status(202)).await;
+        let err = impatient(server.base_url())
+            .me()
+            .send_mail(message("Hi"))
+            .await
+            .unwrap_err();
+        let Error::OutcomeUnknown(unknown) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            matches!(&unknown.cause, Error::Transport(t) if t.kind == TransportErrorKind::Timeout),
+            "{err:?}"
+        );
+        assert_eq!(server.requests().len(), 1);
+
+        let server = slow_server(Duration::from_secs(5), empty_page()).await;
+        let err = impatient(server.base_url())
+            .me()
+            .list_messages()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Transport(t) if t.kind == TransportErrorKind::Timeout),
+            "{err:?}"
+        );
+        assert_eq!(
+            server.requests().len(),
+            RetryPolicy::default().attempts() as usize
+        );
+    }
+
+    #[tokio::test]
+    async fn a_send_mail_cut_off_by_the_sandbox_is_delivered_once_and_reported_unknown() {
+        let sandbox = Sandbox::start().await.unwrap();
+        for user in ["adele@contoso.com", "alex@contoso.com"] {
+            sandbox.add_user(user);
+        }
+        // The sandbox delivers the message, then drops the connection without answering.
+        sandbox.fail_next(1, Fault::CutOff);
+        let sleeper = Arc::new(RecordingSleeper::default());
+        let adele = GraphClient::builder()
+            .base_url(sandbox.base_url())
+            .token_provider(StaticToken::delegated(
+                sandbox.delegated_token("adele@contoso.com"),
+            ))
+            .sleeper(sleeper.clone())
+            .build()
+            .unwrap();
+        let err = adele.me().send_mail(message("Once")).await.unwrap_err();
+        assert!(err.is_outcome_unknown(), "{err:?}");
+        assert_eq!(
+            sandbox.messages("alex@contoso.com", "inbox").len(),
+            1,
+            "delivered exactly once"
+        );
     }
 
     #[tokio::test]
