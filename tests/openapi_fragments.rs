@@ -221,14 +221,31 @@ fn every_fragment_parses_and_all_refs_resolve() {
 #[test]
 fn every_operation_the_crate_calls_is_described() {
     let expected = [
+        ("DELETE", "/me/messages/{message-id}"),
+        ("DELETE", "/users/{user-id}/messages/{message-id}"),
         ("GET", "/me/mailFolders/{mailFolder-id}/messages"),
         ("GET", "/me/messages"),
+        ("GET", "/me/messages/{message-id}"),
+        ("GET", "/me/messages/{message-id}/$value"),
         (
             "GET",
             "/users/{user-id}/mailFolders/{mailFolder-id}/messages",
         ),
         ("GET", "/users/{user-id}/messages"),
+        ("GET", "/users/{user-id}/messages/{message-id}"),
+        ("GET", "/users/{user-id}/messages/{message-id}/$value"),
+        ("PATCH", "/me/messages/{message-id}"),
+        ("PATCH", "/users/{user-id}/messages/{message-id}"),
+        ("POST", "/me/mailFolders/{mailFolder-id}/messages"),
+        ("POST", "/me/messages"),
+        ("POST", "/me/messages/{message-id}/send"),
         ("POST", "/me/sendMail"),
+        (
+            "POST",
+            "/users/{user-id}/mailFolders/{mailFolder-id}/messages",
+        ),
+        ("POST", "/users/{user-id}/messages"),
+        ("POST", "/users/{user-id}/messages/{message-id}/send"),
         ("POST", "/users/{user-id}/sendMail"),
     ];
     let expected: Vec<(String, String)> = expected

@@ -3,7 +3,7 @@
 use crate::client::GraphClient;
 use crate::models::Message;
 
-use super::{ListMessages, SendMail, SendMime};
+use super::{CreateDraft, ListMessages, MessageRef, SendMail, SendMime};
 
 /// Whose mailbox a request addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,5 +113,30 @@ impl Mailbox {
     /// ```
     pub fn list_messages(&self) -> ListMessages {
         ListMessages::new(self.clone())
+    }
+
+    /// Creates a draft from a JSON message (`POST …/messages`, 201), in Drafts unless
+    /// [`CreateDraft::in_folder`] says otherwise. Send it later with [`MessageRef::send`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::Message;
+    /// let me = client.me();
+    /// let draft = me.create_draft(Message::new().subject("Agenda").to("alex@contoso.com")).await?;
+    /// me.message(draft.id.unwrap()).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create_draft(&self, message: Message) -> CreateDraft {
+        CreateDraft::json(self.clone(), message)
+    }
+
+    /// Creates a draft from raw MIME (base64, `text/plain`); the MIME carries the recipients.
+    pub fn create_draft_mime(&self, mime: impl Into<Vec<u8>>) -> CreateDraft {
+        CreateDraft::mime(self.clone(), mime.into())
+    }
+
+    /// A message of this mailbox by id, to get, update, send or delete it.
+    pub fn message(&self, id: impl Into<String>) -> MessageRef {
+        MessageRef::new(self.clone(), id.into())
     }
 }

@@ -83,6 +83,17 @@ impl Request {
         Request::new(operation, Method::GET, Target::Graph(path))
     }
 
+    /// A PATCH of `path`: not idempotent unless marked so (without `If-Match` a repeat could
+    /// overwrite a change made in between).
+    pub fn patch(operation: &'static str, path: Vec<String>) -> Self {
+        Request::new(operation, Method::PATCH, Target::Graph(path))
+    }
+
+    /// A DELETE of `path`.
+    pub fn delete(operation: &'static str, path: Vec<String>) -> Self {
+        Request::new(operation, Method::DELETE, Target::Graph(path))
+    }
+
     /// Any method to any target.
     pub fn to(operation: &'static str, method: Method, target: Target) -> Self {
         Request::new(operation, method, target)

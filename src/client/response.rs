@@ -43,6 +43,19 @@ impl Response {
         })
     }
 
+    /// Expects `204 No Content`.
+    pub fn no_content(self) -> Result<()> {
+        if self.status != 204 {
+            return Err(self.decode_error(format!("expected 204 No Content, got {}", self.status)));
+        }
+        Ok(())
+    }
+
+    /// The raw body (e.g. a message's MIME from `$value`).
+    pub fn bytes(self) -> Vec<u8> {
+        self.body
+    }
+
     /// Parses the body as `T`, naming the JSON path of a mismatch.
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);

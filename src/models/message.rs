@@ -275,13 +275,58 @@ impl Message {
         self
     }
 
+    /// Schedules the send (EWS's "delayed message"): Exchange holds the sent message in the
+    /// Outbox until `when`, through the MAPI property `PidTagDeferredSendTime`
+    /// (`SystemTime 0x3FEF`, GRAPH-FACTS §3); a time in the past sends at once. To cancel,
+    /// delete the message from the Outbox (or the draft) before that time — the usual
+    /// approach; Graph documents no cancel action [unconfirmed].
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use msgraph_outlook::models::Message;
+    /// let when = Utc.with_ymd_and_hms(2026, 6, 10, 9, 0, 0).unwrap();
+    /// let message = Message::new().to("alex@contoso.com").send_at(when);
+    /// assert_eq!(message.single_value_extended_properties[0].id, "SystemTime 0x3FEF");
+    /// assert_eq!(message.single_value_extended_properties[0].value, "2026-06-10T09:00:00Z");
+    /// assert_eq!(message.scheduled_send_time(), Some(when));
+    /// ```
+    pub fn send_at(mut self, when: chrono::DateTime<chrono::Utc>) -> Self {
+        self.single_value_extended_properties
+            .retain(|p| !p.id.eq_ignore_ascii_case(DEFERRED_SEND_TIME));
+        self.single_value_extended_properties
+            .push(deferred_send_property(when));
+        self
+    }
+
+    /// The scheduled send time, when the message carries one (read it back with
+    /// `$expand=singleValueExtendedProperties`). Graph echoes the property id lower-cased,
+    /// so it is compared case-insensitively.
+    pub fn scheduled_send_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let property = self
+            .single_value_extended_properties
+            .iter()
+            .find(|p| p.id.eq_ignore_ascii_case(DEFERRED_SEND_TIME))?;
+        chrono::DateTime::parse_from_rfc3339(&property.value)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc))
+    }
+
     /// What Graph would reject about sending this message, checked locally.
     pub(crate) fn check_for_send(&self) -> Result<(), InvalidRequest> {
-        let recipients =
-            self.to_recipients.len() + self.cc_recipients.len() + self.bcc_recipients.len();
-        if recipients == 0 {
+        if self.to_recipients.is_empty()
+            && self.cc_recipients.is_empty()
+            && self.bcc_recipients.is_empty()
+        {
             return Err(InvalidRequest::NoRecipients);
         }
+        self.check_for_draft()
+    }
+
+    /// What Graph would reject about storing this message as a draft (which may still lack
+    /// recipients), checked locally.
+    pub(crate) fn check_for_draft(&self) -> Result<(), InvalidRequest> {
+        let recipients =
+            self.to_recipients.len() + self.cc_recipients.len() + self.bcc_recipients.len();
         if recipients > MAX_RECIPIENTS {
             return Err(InvalidRequest::TooManyRecipients { count: recipients });
         }
@@ -315,6 +360,19 @@ impl Message {
             }
         }
         Ok(())
+    }
+}
+
+/// `PidTagDeferredSendTime` as a Graph extended property id (GRAPH-FACTS §3).
+pub(crate) const DEFERRED_SEND_TIME: &str = "SystemTime 0x3FEF";
+
+/// The extended property that schedules a send at `when` (UTC, ISO 8601 with `Z`).
+pub(crate) fn deferred_send_property(
+    when: chrono::DateTime<chrono::Utc>,
+) -> SingleValueExtendedProperty {
+    SingleValueExtendedProperty {
+        id: DEFERRED_SEND_TIME.to_string(),
+        value: when.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     }
 }
 

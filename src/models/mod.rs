@@ -7,12 +7,15 @@
 mod attachment;
 mod common;
 mod message;
+mod message_patch;
 
 pub use attachment::{Attachment, FileAttachment};
 pub use common::{BodyType, DateTimeTimeZone, EmailAddress, Importance, ItemBody, Recipient};
 pub use message::{
     FollowupFlag, FollowupFlagStatus, InternetMessageHeader, Message, SingleValueExtendedProperty,
 };
+
+pub use message_patch::{MessagePatch, MessageProperty};
 
 pub(crate) use common::check_address;
 

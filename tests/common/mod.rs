@@ -101,29 +101,60 @@ pub async fn expect_no_request(server: &mut ServerGuard) -> NoRequests {
     NoRequests(mocks)
 }
 
-/// A JSON POST that Graph answers 202, matched on the exact JSON value and the headers
-/// every request carries. The expected body is also checked against openapi-fragments/, so
-/// the body the client sent (which equals it) is a documented Graph request.
+/// A JSON POST that Graph answers 202; see [`expect_json`].
 pub async fn expect_json_post(server: &mut ServerGuard, path: &str, expected: Value) -> Mock {
+    expect_json(server, "POST", path, expected)
+        .with_status(202)
+        .create_async()
+        .await
+}
+
+/// A JSON request matched on the exact JSON value and the headers every request carries,
+/// expected once; add the answer and create it. The expected body is also checked against
+/// openapi-fragments/, so the body the client sent (which equals it) is a documented Graph
+/// request.
+pub fn expect_json(server: &mut ServerGuard, method: &str, path: &str, expected: Value) -> Mock {
     openapi::assert_request_conforms(
-        "POST",
+        method,
         path,
         "application/json",
         expected.to_string().as_bytes(),
     );
     server
-        .mock("POST", format!("/v1.0{path}").as_str())
+        .mock(method, format!("/v1.0{path}").as_str())
         .match_header("authorization", format!("Bearer {TOKEN}").as_str())
         .match_header("accept", "application/json")
         .match_header("content-type", "application/json")
         .match_header("client-request-id", Matcher::Regex(GUID.into()))
         .match_header("prefer", Matcher::Missing)
         .match_body(Matcher::Json(expected))
-        .with_status(202)
         .with_header("request-id", REQUEST_ID)
         .expect(1)
-        .create_async()
-        .await
+}
+
+/// A message as Graph returns it from a create or a get.
+pub fn graph_message(id: &str, subject: &str) -> Value {
+    serde_json::json!({
+        "@odata.etag": "W/\"CQAAABYAAAD\"",
+        "id": id,
+        "createdDateTime": "2026-11-22T10:15:02Z",
+        "lastModifiedDateTime": "2026-11-22T10:15:02Z",
+        "changeKey": "CQAAABYAAAD",
+        "categories": [],
+        "hasAttachments": false,
+        "subject": subject,
+        "bodyPreview": "",
+        "importance": "normal",
+        "parentFolderId": "AQMkADrafts",
+        "isDraft": true,
+        "isRead": true,
+        "body": {"contentType": "text", "content": ""},
+        "toRecipients": [{"emailAddress": {"address": "alex@contoso.com", "name": "Alex Wilber"}}],
+        "ccRecipients": [],
+        "bccRecipients": [],
+        "replyTo": [],
+        "flag": {"flagStatus": "notFlagged"}
+    })
 }
 
 /// A Graph error body (GRAPH-FACTS §11).

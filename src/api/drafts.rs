@@ -1,0 +1,95 @@
+//! Drafts: create one as JSON or MIME (`POST …/messages`, 201), in Drafts or another folder
+//! (GRAPH-FACTS §2.1; openapi-fragments/paths/user-messages.yaml).
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use super::send_mail::{base64_mime, check_mime};
+use super::Mailbox;
+use crate::client::Request;
+use crate::error::Result;
+use crate::models::Message;
+
+enum DraftContent {
+    Json(Box<Message>),
+    Mime(Vec<u8>),
+}
+
+impl std::fmt::Debug for DraftContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DraftContent::Json(message) => f.debug_tuple("Json").field(message).finish(),
+            DraftContent::Mime(bytes) => write!(f, "Mime({} bytes)", bytes.len()),
+        }
+    }
+}
+
+/// Creates a draft; from [`Mailbox::create_draft`] or [`Mailbox::create_draft_mime`].
+///
+/// Not idempotent: retried after 429/503 only (a repeated create would leave two drafts).
+#[derive(Debug)]
+#[must_use = "nothing is sent until you call .send().await"]
+pub struct CreateDraft {
+    mailbox: Mailbox,
+    content: DraftContent,
+    folder: Option<String>,
+}
+
+impl CreateDraft {
+    pub(crate) fn json(mailbox: Mailbox, message: Message) -> Self {
+        CreateDraft {
+            mailbox,
+            content: DraftContent::Json(Box::new(message)),
+            folder: None,
+        }
+    }
+
+    pub(crate) fn mime(mailbox: Mailbox, mime: Vec<u8>) -> Self {
+        CreateDraft {
+            mailbox,
+            content: DraftContent::Mime(mime),
+            folder: None,
+        }
+    }
+
+    /// Creates it in this folder (well-known name such as `drafts`, or a folder id) instead
+    /// of Drafts.
+    pub fn in_folder(mut self, folder: impl Into<String>) -> Self {
+        self.folder = Some(folder.into());
+        self
+    }
+
+    /// Creates the draft and returns it as Graph stored it (id, changeKey, etag).
+    pub async fn send(self) -> Result<Message> {
+        let path = match &self.folder {
+            Some(folder) => self
+                .mailbox
+                .target
+                .path(&["mailFolders", folder, "messages"]),
+            None => self.mailbox.target.path(&["messages"]),
+        };
+        let request = Request::post("createMessage", path);
+        let request = match &self.content {
+            // A draft may lack recipients, so only the message's own rules are checked.
+            DraftContent::Json(message) => {
+                message.check_for_draft()?;
+                request.json(message)?
+            }
+            // Graph takes a MIME draft's recipients and subject from its headers (§2.1).
+            DraftContent::Mime(mime) => {
+                check_mime(mime)?;
+                request.mime(base64_mime(mime))
+            }
+        };
+        self.mailbox.client.send(request).await?.json()
+    }
+}
+
+impl IntoFuture for CreateDraft {
+    type Output = Result<Message>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

@@ -1,0 +1,156 @@
+//! One message of a mailbox: get, read its MIME, update, send (a draft), delete
+//! (GRAPH-FACTS §2.2, §2.3; openapi-fragments/paths/user-message.yaml).
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use super::Mailbox;
+use crate::client::{Accepted, Request};
+use crate::error::{InvalidRequest, Result};
+use crate::models::{Message, MessagePatch};
+
+/// A message of a mailbox, by id; from [`Mailbox::message`]. Every operation goes to the
+/// mailbox it came from (`/users/{owner}/messages/{id}` for a shared mailbox).
+#[derive(Debug, Clone)]
+pub struct MessageRef {
+    mailbox: Mailbox,
+    id: String,
+}
+
+impl MessageRef {
+    pub(crate) fn new(mailbox: Mailbox, id: String) -> Self {
+        MessageRef { mailbox, id }
+    }
+
+    /// The message id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn path(&self, rest: &[&str]) -> Vec<String> {
+        let mut segments = vec!["messages", self.id.as_str()];
+        segments.extend_from_slice(rest);
+        self.mailbox.target.path(&segments)
+    }
+
+    /// Reads the message; choose properties with [`GetMessage::select`] (EWS's
+    /// `PropertySet`/`IdOnly`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let message = client.me().message("AAMkAG…").get().select(["subject", "toRecipients"]).await?;
+    /// println!("{:?}", message.subject);
+    /// # Ok(()) }
+    /// ```
+    pub fn get(&self) -> GetMessage {
+        GetMessage {
+            message: self.clone(),
+            select: Vec::new(),
+            expand: Vec::new(),
+        }
+    }
+
+    /// The message as raw RFC 5322 MIME (`GET …/messages/{id}/$value`).
+    pub async fn mime(&self) -> Result<Vec<u8>> {
+        let request = Request::get("getMessageMime", self.path(&["$value"]));
+        Ok(self.mailbox.client.send(request).await?.bytes())
+    }
+
+    /// Changes only the properties set in `patch` (`PATCH`, 200) and returns the message.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::MessagePatch;
+    /// client.me().message("AAMkAG…").update(MessagePatch::new().subject("Final agenda")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn update(&self, patch: MessagePatch) -> Result<Message> {
+        if patch.is_empty() {
+            return Err(InvalidRequest::InvalidValue {
+                reason: "the patch changes nothing".into(),
+            }
+            .into());
+        }
+        let request = Request::patch("updateMessage", self.path(&[])).json(&patch)?;
+        self.mailbox.client.send(request).await?.json()
+    }
+
+    /// Sends a draft (`POST …/send` with an empty body and `Content-Length: 0`; 202). Graph
+    /// saves it to Sent Items. Not idempotent: never retried once it may have reached Graph.
+    ///
+    /// This is EWS's `EmailMessage.Send()` on a bound draft (`SendItem`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// client.me().message("AAMkAG…").send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(&self) -> Result<Accepted> {
+        let request = Request::post("send", self.path(&["send"]));
+        self.mailbox.client.send(request).await?.accepted()
+    }
+
+    /// Deletes the message (204). Deleting a message scheduled with
+    /// [`Message::send_at`] from the Outbox before its time cancels the send.
+    pub async fn delete(&self) -> Result<()> {
+        let request = Request::delete("deleteMessage", self.path(&[]));
+        self.mailbox.client.send(request).await?.no_content()
+    }
+}
+
+/// Reads one message; from [`MessageRef::get`].
+#[derive(Debug)]
+#[must_use = "nothing is sent until you call .send().await"]
+pub struct GetMessage {
+    message: MessageRef,
+    select: Vec<String>,
+    expand: Vec<String>,
+}
+
+impl GetMessage {
+    /// Only these properties (`$select`).
+    pub fn select<I, S>(mut self, properties: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.select = properties.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Also these navigation properties (`$expand`), e.g. `attachments`.
+    pub fn expand(mut self, navigation: impl Into<String>) -> Self {
+        self.expand.push(navigation.into());
+        self
+    }
+
+    /// Also the scheduled send time, so [`Message::scheduled_send_time`] can read it.
+    pub fn with_scheduled_send_time(self) -> Self {
+        self.expand("singleValueExtendedProperties($filter=id eq 'SystemTime 0x3FEF')")
+    }
+
+    /// Fetches it.
+    pub async fn send(self) -> Result<Message> {
+        let mut request = Request::get("getMessage", self.message.path(&[]));
+        if !self.select.is_empty() {
+            request
+                .query
+                .push(("$select".into(), self.select.join(",")));
+        }
+        if !self.expand.is_empty() {
+            request
+                .query
+                .push(("$expand".into(), self.expand.join(",")));
+        }
+        self.message.mailbox.client.send(request).await?.json()
+    }
+}
+
+impl IntoFuture for GetMessage {
+    type Output = Result<Message>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
