@@ -22,11 +22,17 @@ pub(crate) struct RequestContext {
     pub client_request_id: String,
     /// `http://127.0.0.1:{port}` – used for absolute links.
     pub origin: String,
+    /// The sandbox clock's time when the request arrived (`innerError.date`).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl RequestContext {
     /// Builds the context for one request.
-    pub(crate) fn new(headers: &HeaderMap, origin: String) -> Self {
+    pub(crate) fn new(
+        headers: &HeaderMap,
+        origin: String,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
         let client_request_id = headers
             .get("client-request-id")
             .and_then(|v| v.to_str().ok())
@@ -37,6 +43,7 @@ impl RequestContext {
             request_id: new_guid(),
             client_request_id,
             origin,
+            now,
         }
     }
 }
@@ -140,7 +147,7 @@ impl GraphError {
     /// Builds the HTTP response (body + common headers).
     pub(crate) fn into_response(self, ctx: &RequestContext) -> Response {
         // Graph sends the date without a UTC offset (GRAPH-FACTS §0.8).
-        let date = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+        let date = ctx.now.format("%Y-%m-%dT%H:%M:%S").to_string();
         let inner = if self.throttle_inner {
             // Exactly the members of the documented 429 example (no client-request-id).
             json!({

@@ -32,6 +32,16 @@
 //! | GET | `/messages/{id}`, `/mailFolders/{folder}/messages/{id}` |
 //! | GET | `…/messages/{id}/attachments`, `…/messages/{id}/attachments/{id}` |
 //! | GET | `/mailFolders`, `/mailFolders/{folder}` |
+//! | POST | `/messages`, `/mailFolders/{folder}/messages` (create draft: JSON or `text/plain` base64 MIME → `201`) |
+//! | PATCH, DELETE | `…/messages/{id}` (`If-Match` honoured: stale etag → `412`) |
+//! | GET | `…/messages/{id}/$value` (RFC 5322 MIME text) |
+//! | POST | `…/messages/{id}/send` (needs `Content-Length`, else `411`), `/move`, `/copy`, `/attachments` |
+//!
+//! Deferred sending: a message carrying the single-value extended property
+//! `SystemTime 0x3FEF` (`PidTagDeferredSendTime`) with a time after the sandbox clock is
+//! held in the sender's Outbox and delivered when the clock passes it (see
+//! [`Sandbox::now`], [`Sandbox::advance_clock`], [`Sandbox::set_clock`]); deleting it from
+//! the Outbox first cancels it.
 //!
 //! Other known Graph mailbox paths answer `501 NotImplemented`; unknown segments answer
 //! Graph's `400 BadRequest` "Resource not found for the segment '…'.".
@@ -92,6 +102,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -276,7 +287,8 @@ impl Sandbox {
     /// case-insensitive, or a folder id), newest first, exactly as a Graph `GET` returns
     /// them (default properties). Unknown user or folder: empty.
     pub fn messages(&self, address: &str, folder: &str) -> Vec<Value> {
-        let store = self.state.lock();
+        let mut store = self.state.lock();
+        store.run_due();
         let Some(user) = store.user_by_address(address) else {
             return Vec::new();
         };
@@ -298,7 +310,35 @@ impl Sandbox {
     /// sender sees them (including `bccRecipients`, `attachments` and
     /// `internetMessageHeaders`).
     pub fn outbound(&self) -> Vec<Value> {
-        self.state.lock().outbound.clone()
+        let mut store = self.state.lock();
+        store.run_due();
+        store.outbound.clone()
+    }
+
+    /// The sandbox clock: real time, moved by [`Sandbox::advance_clock`] /
+    /// [`Sandbox::set_clock`]. All timestamps the sandbox writes (`createdDateTime`,
+    /// `sentDateTime`, `receivedDateTime`, `innerError.date`, …) and deferred sending
+    /// (`SystemTime 0x3FEF`, GRAPH-FACTS §3) use it. Token lifetimes use the real clock,
+    /// so moving the sandbox clock never expires tokens.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.lock().now()
+    }
+
+    /// Moves the sandbox clock forward by `by`. Deferred messages due by the new time are
+    /// delivered (Inboxes of the recipients, Sent Items) before this call returns.
+    pub fn advance_clock(&self, by: Duration) {
+        let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
+        let mut store = self.state.lock();
+        store.clock_offset += by;
+        store.run_due();
+    }
+
+    /// Sets the sandbox clock to `now` (it keeps running from there in real time).
+    /// Deferred messages due by then are delivered before this call returns.
+    pub fn set_clock(&self, now: DateTime<Utc>) {
+        let mut store = self.state.lock();
+        store.clock_offset = now - Utc::now();
+        store.run_due();
     }
 
     /// Every HTTP request received so far, in order.

@@ -40,6 +40,8 @@ pub(crate) struct Draft {
     pub attachments: Vec<AttachmentIn>,
     pub extended_properties: Vec<Value>,
     pub internet_message_id: Option<String>,
+    /// The decoded MIME text when the message came as MIME.
+    pub raw_mime: Option<Vec<u8>>,
 }
 
 /// A file attachment to store.
@@ -67,7 +69,7 @@ fn invalid_param(message: impl Into<String>) -> GraphError {
     GraphError::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
 }
 
-fn recipients(msg: &Map<String, Value>, name: &str) -> Result<Vec<Value>, GraphError> {
+pub(crate) fn recipients(msg: &Map<String, Value>, name: &str) -> Result<Vec<Value>, GraphError> {
     match get_ci(msg, name) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items.iter().map(recipient).collect(),
@@ -78,7 +80,7 @@ fn recipients(msg: &Map<String, Value>, name: &str) -> Result<Vec<Value>, GraphE
 }
 
 /// Normalises one `recipient` to `{"emailAddress":{"name"?, "address"}}`.
-fn recipient(v: &Value) -> Result<Value, GraphError> {
+pub(crate) fn recipient(v: &Value) -> Result<Value, GraphError> {
     let ea = v
         .as_object()
         .and_then(|o| get_ci(o, "emailAddress"))
@@ -281,6 +283,19 @@ impl Draft {
         }
     }
 
+    /// The `PidTagDeferredSendTime` of the message, if it carries one.
+    pub(crate) fn deferred_until(&self) -> Option<DateTime<Utc>> {
+        self.extended_properties
+            .iter()
+            .find(|p| {
+                p["id"]
+                    .as_str()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(DEFERRED_SEND_TIME))
+            })
+            .and_then(|p| p["value"].as_str())
+            .and_then(parse_utc)
+    }
+
     /// Whether the message has at least one recipient (to, cc or bcc).
     pub(crate) fn has_recipients(&self) -> bool {
         !(self.to.is_empty() && self.cc.is_empty() && self.bcc.is_empty())
@@ -288,7 +303,7 @@ impl Draft {
 }
 
 /// Removes `@odata.type` (tolerated anywhere) from an object, shallowly.
-fn strip_odata(v: &Value) -> Value {
+pub(crate) fn strip_odata(v: &Value) -> Value {
     match v {
         Value::Object(o) => Value::Object(
             o.iter()
@@ -300,7 +315,7 @@ fn strip_odata(v: &Value) -> Value {
     }
 }
 
-fn attachment_from_json(a: &Value) -> Result<AttachmentIn, GraphError> {
+pub(crate) fn attachment_from_json(a: &Value) -> Result<AttachmentIn, GraphError> {
     let Some(o) = a.as_object() else {
         return Err(invalid_param("The attachment is not valid."));
     };
@@ -351,7 +366,7 @@ pub(crate) fn graph_time(t: DateTime<Utc>) -> String {
 }
 
 /// Plain-text preview: tags stripped, whitespace collapsed, first 255 characters.
-fn body_preview(body_type: &str, content: &str) -> String {
+pub(crate) fn body_preview(body_type: &str, content: &str) -> String {
     let text = if body_type == "html" {
         let mut out = String::new();
         let mut in_tag = false;
@@ -411,7 +426,7 @@ fn body_preview(body_type: &str, content: &str) -> String {
 
 /// Fills `name` of recipients: a sandbox user's display name, else the address
 /// (what Exchange shows for unresolved external recipients).
-fn with_names(store: &Store, list: &[Value]) -> Vec<Value> {
+pub(crate) fn with_names(store: &Store, list: &[Value]) -> Vec<Value> {
     list.iter()
         .map(|r| {
             let address = r["emailAddress"]["address"].as_str().unwrap_or("");
@@ -427,135 +442,202 @@ fn with_names(store: &Store, list: &[Value]) -> Vec<Value> {
         .collect()
 }
 
+/// What all copies of one message share: time, ids, resolved recipients.
+pub(crate) struct Envelope {
+    pub now: DateTime<Utc>,
+    pub internet_message_id: String,
+    pub conversation_id: String,
+    pub conversation_index: String,
+    /// `from` / `sender`; `None` renders as `null` (drafts without `from`).
+    pub from: Option<Value>,
+    pub to: Vec<Value>,
+    pub cc: Vec<Value>,
+    pub bcc: Vec<Value>,
+    pub reply_to: Vec<Value>,
+}
+
+impl Envelope {
+    /// Resolves the envelope of `draft` sent from (or drafted in) mailbox `user_idx`.
+    /// `default_from`: use the mailbox as `from` when the draft has none (sent mail).
+    pub(crate) fn new(store: &Store, user_idx: usize, draft: &Draft, default_from: bool) -> Self {
+        let from = match &draft.from {
+            Some(f) => Some(with_names(store, std::slice::from_ref(f)).remove(0)),
+            None if default_from => Some(store.users[user_idx].recipient()),
+            None => None,
+        };
+        Envelope {
+            now: store.now(),
+            internet_message_id: draft
+                .internet_message_id
+                .clone()
+                .unwrap_or_else(|| format!("<{}@sandbox.local>", uuid::Uuid::new_v4().simple())),
+            conversation_id: opaque_id("AAQkA", 46),
+            conversation_index: random_b64(22),
+            from,
+            to: with_names(store, &draft.to),
+            cc: with_names(store, &draft.cc),
+            bcc: with_names(store, &draft.bcc),
+            reply_to: with_names(store, &draft.reply_to),
+        }
+    }
+}
+
+/// How one stored copy of a message looks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CopyKind {
+    pub is_read: bool,
+    pub show_bcc: bool,
+    pub is_draft: bool,
+}
+
+/// The attachment JSON Graph returns for a stored file attachment.
+pub(crate) fn attachment_json(a: &AttachmentIn, t: &str) -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.fileAttachment",
+        "@odata.mediaContentType": a.content_type,
+        "id": opaque_id("AAMkA", 140),
+        "lastModifiedDateTime": t,
+        "name": a.name,
+        "contentType": a.content_type,
+        "size": a.bytes.len(),
+        "isInline": a.is_inline,
+        "contentId": a.content_id,
+        "contentLocation": null,
+        "contentBytes": STANDARD.encode(&a.bytes),
+    })
+}
+
+/// Web link of a message id, as Outlook on the web builds it.
+fn web_link(id: &str) -> String {
+    format!(
+        "https://outlook.office365.com/owa/?ItemID={}&exvsurl=1&viewmodel=ReadMessageItem",
+        id.replace('=', "%3D")
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+    )
+}
+
+/// Builds the full JSON of one copy of `draft` and stores it in folder `folder`
+/// (well-known name or id) of mailbox `user_idx`; returns the JSON.
+pub(crate) fn store_copy(
+    store: &mut Store,
+    user_idx: usize,
+    folder: &str,
+    draft: &Draft,
+    env: &Envelope,
+    kind: CopyKind,
+) -> Map<String, Value> {
+    let folder_id = store.users[user_idx]
+        .folder(folder)
+        .map(|f| f.id.clone())
+        .unwrap_or_default();
+    let id = opaque_id("AAMkA", 110);
+    let change_key = random_b64(20);
+    let t = graph_time(env.now);
+    let attachments: Vec<Value> = draft
+        .attachments
+        .iter()
+        .map(|a| attachment_json(a, &t))
+        .collect();
+    let has_attachments = draft.attachments.iter().any(|a| !a.is_inline);
+    let from = env.from.clone().unwrap_or(Value::Null);
+    let mut m = Map::new();
+    m.insert("@odata.etag".into(), json!(format!("W/\"{change_key}\"")));
+    m.insert("id".into(), json!(id));
+    m.insert("createdDateTime".into(), json!(t));
+    m.insert("lastModifiedDateTime".into(), json!(t));
+    m.insert("changeKey".into(), json!(change_key));
+    m.insert("categories".into(), Value::Array(draft.categories.clone()));
+    m.insert("receivedDateTime".into(), json!(t));
+    m.insert("sentDateTime".into(), json!(t));
+    m.insert("hasAttachments".into(), json!(has_attachments));
+    m.insert("internetMessageId".into(), json!(env.internet_message_id));
+    m.insert("subject".into(), json!(draft.subject));
+    m.insert(
+        "bodyPreview".into(),
+        json!(body_preview(&draft.body_type, &draft.body_content)),
+    );
+    m.insert("importance".into(), json!(draft.importance));
+    m.insert("parentFolderId".into(), json!(folder_id));
+    m.insert("conversationId".into(), json!(env.conversation_id));
+    m.insert("conversationIndex".into(), json!(env.conversation_index));
+    m.insert(
+        "isDeliveryReceiptRequested".into(),
+        json!(draft.delivery_receipt),
+    );
+    m.insert("isReadReceiptRequested".into(), json!(draft.read_receipt));
+    m.insert("isRead".into(), json!(kind.is_read));
+    m.insert("isDraft".into(), json!(kind.is_draft));
+    m.insert("webLink".into(), json!(web_link(&id)));
+    m.insert("inferenceClassification".into(), json!("focused"));
+    m.insert(
+        "body".into(),
+        json!({"contentType": draft.body_type, "content": draft.body_content}),
+    );
+    m.insert("sender".into(), from.clone());
+    m.insert("from".into(), from);
+    m.insert("toRecipients".into(), Value::Array(env.to.clone()));
+    m.insert("ccRecipients".into(), Value::Array(env.cc.clone()));
+    m.insert(
+        "bccRecipients".into(),
+        Value::Array(if kind.show_bcc {
+            env.bcc.clone()
+        } else {
+            Vec::new()
+        }),
+    );
+    m.insert("replyTo".into(), Value::Array(env.reply_to.clone()));
+    m.insert(
+        "flag".into(),
+        draft
+            .flag
+            .clone()
+            .unwrap_or_else(|| json!({"flagStatus": "notFlagged"})),
+    );
+    m.insert(
+        "internetMessageHeaders".into(),
+        Value::Array(draft.headers.clone()),
+    );
+    m.insert("attachments".into(), Value::Array(attachments));
+    m.insert(
+        "singleValueExtendedProperties".into(),
+        Value::Array(draft.extended_properties.clone()),
+    );
+    let seq = store.next_seq();
+    store.users[user_idx].messages.push(StoredMessage {
+        seq,
+        folder_id,
+        json: m.clone(),
+        mime: draft.raw_mime.clone(),
+    });
+    m
+}
+
 /// Delivers a message sent from the mailbox `sender_idx`: a copy into every sandbox
 /// recipient's Inbox, one into the sender's Sent Items (unless `save_to_sent` is false);
 /// messages with recipients outside the sandbox are remembered in `store.outbound`.
 pub(crate) fn deliver(store: &mut Store, sender_idx: usize, draft: &Draft, save_to_sent: bool) {
-    let now = Utc::now();
-    let internet_message_id = draft
-        .internet_message_id
-        .clone()
-        .unwrap_or_else(|| format!("<{}@sandbox.local>", uuid::Uuid::new_v4().simple()));
-    let conversation_id = opaque_id("AAQkA", 46);
-    let conversation_index = random_b64(22);
+    let env = Envelope::new(store, sender_idx, draft, true);
     let sender_user = store.users[sender_idx].clone();
-    let from = match &draft.from {
-        Some(f) => with_names(store, std::slice::from_ref(f)).remove(0),
-        None => sender_user.recipient(),
+    let sent = CopyKind {
+        is_read: true,
+        show_bcc: true,
+        is_draft: false,
     };
-    let to = with_names(store, &draft.to);
-    let cc = with_names(store, &draft.cc);
-    let bcc = with_names(store, &draft.bcc);
-    let reply_to = with_names(store, &draft.reply_to);
-
-    let build =
-        |store: &mut Store, user_idx: usize, folder_wk: &str, is_read: bool, show_bcc: bool| {
-            let folder_id = store.users[user_idx]
-                .folder(folder_wk)
-                .map(|f| f.id.clone())
-                .unwrap_or_default();
-            let id = opaque_id("AAMkA", 110);
-            let change_key = random_b64(20);
-            let t = graph_time(now);
-            let attachments: Vec<Value> = draft
-                .attachments
-                .iter()
-                .map(|a| {
-                    json!({
-                        "@odata.type": "#microsoft.graph.fileAttachment",
-                        "@odata.mediaContentType": a.content_type,
-                        "id": opaque_id("AAMkA", 140),
-                        "lastModifiedDateTime": t,
-                        "name": a.name,
-                        "contentType": a.content_type,
-                        "size": a.bytes.len(),
-                        "isInline": a.is_inline,
-                        "contentId": a.content_id,
-                        "contentLocation": null,
-                        "contentBytes": STANDARD.encode(&a.bytes),
-                    })
-                })
-                .collect();
-            let has_attachments = draft.attachments.iter().any(|a| !a.is_inline);
-            let web_link =
-                format!(
-            "https://outlook.office365.com/owa/?ItemID={}&exvsurl=1&viewmodel=ReadMessageItem",
-            id.replace('=', "%3D").replace('+', "%2B").replace('/', "%2F")
-        );
-            let mut m = Map::new();
-            m.insert("@odata.etag".into(), json!(format!("W/\"{change_key}\"")));
-            m.insert("id".into(), json!(id));
-            m.insert("createdDateTime".into(), json!(t));
-            m.insert("lastModifiedDateTime".into(), json!(t));
-            m.insert("changeKey".into(), json!(change_key));
-            m.insert("categories".into(), Value::Array(draft.categories.clone()));
-            m.insert("receivedDateTime".into(), json!(t));
-            m.insert("sentDateTime".into(), json!(t));
-            m.insert("hasAttachments".into(), json!(has_attachments));
-            m.insert("internetMessageId".into(), json!(internet_message_id));
-            m.insert("subject".into(), json!(draft.subject));
-            m.insert(
-                "bodyPreview".into(),
-                json!(body_preview(&draft.body_type, &draft.body_content)),
-            );
-            m.insert("importance".into(), json!(draft.importance));
-            m.insert("parentFolderId".into(), json!(folder_id));
-            m.insert("conversationId".into(), json!(conversation_id));
-            m.insert("conversationIndex".into(), json!(conversation_index));
-            m.insert(
-                "isDeliveryReceiptRequested".into(),
-                json!(draft.delivery_receipt),
-            );
-            m.insert("isReadReceiptRequested".into(), json!(draft.read_receipt));
-            m.insert("isRead".into(), json!(is_read));
-            m.insert("isDraft".into(), json!(false));
-            m.insert("webLink".into(), json!(web_link));
-            m.insert("inferenceClassification".into(), json!("focused"));
-            m.insert(
-                "body".into(),
-                json!({"contentType": draft.body_type, "content": draft.body_content}),
-            );
-            m.insert("sender".into(), from.clone());
-            m.insert("from".into(), from.clone());
-            m.insert("toRecipients".into(), Value::Array(to.clone()));
-            m.insert("ccRecipients".into(), Value::Array(cc.clone()));
-            m.insert(
-                "bccRecipients".into(),
-                Value::Array(if show_bcc { bcc.clone() } else { Vec::new() }),
-            );
-            m.insert("replyTo".into(), Value::Array(reply_to.clone()));
-            m.insert(
-                "flag".into(),
-                draft
-                    .flag
-                    .clone()
-                    .unwrap_or_else(|| json!({"flagStatus": "notFlagged"})),
-            );
-            m.insert(
-                "internetMessageHeaders".into(),
-                Value::Array(draft.headers.clone()),
-            );
-            m.insert("attachments".into(), Value::Array(attachments));
-            m.insert(
-                "singleValueExtendedProperties".into(),
-                Value::Array(draft.extended_properties.clone()),
-            );
-            let seq = store.next_seq();
-            store.users[user_idx].messages.push(StoredMessage {
-                seq,
-                folder_id,
-                json: m.clone(),
-            });
-            m
-        };
-
     let mut sender_view = None;
     if save_to_sent {
-        sender_view = Some(build(store, sender_idx, "sentitems", true, true));
+        sender_view = Some(store_copy(
+            store,
+            sender_idx,
+            "sentitems",
+            draft,
+            &env,
+            sent,
+        ));
     }
     let mut seen: Vec<String> = Vec::new();
     let mut external = false;
-    for r in to.iter().chain(cc.iter()).chain(bcc.iter()) {
+    for r in env.to.iter().chain(env.cc.iter()).chain(env.bcc.iter()) {
         let address = r["emailAddress"]["address"]
             .as_str()
             .unwrap_or("")
@@ -570,7 +652,12 @@ pub(crate) fn deliver(store: &mut Store, sender_idx: usize, draft: &Draft, save_
             .position(|u| u.address.eq_ignore_ascii_case(&address))
         {
             Some(idx) => {
-                build(store, idx, "inbox", false, false);
+                let inbox = CopyKind {
+                    is_read: false,
+                    show_bcc: false,
+                    is_draft: false,
+                };
+                store_copy(store, idx, "inbox", draft, &env, inbox);
             }
             None => external = true,
         }
@@ -582,11 +669,60 @@ pub(crate) fn deliver(store: &mut Store, sender_idx: usize, draft: &Draft, save_
                 // Build the sender's view without storing it anywhere.
                 let mut tmp = Store::default();
                 tmp.users.push(sender_user.clone());
-                build(&mut tmp, 0, "sentitems", true, true)
+                store_copy(&mut tmp, 0, "sentitems", draft, &env, sent)
             }
         };
         store.outbound.push(Value::Object(view));
     }
+}
+
+/// Id of `PidTagDeferredSendTime` as a Graph single-value extended property
+/// (GRAPH-FACTS §3); compared case-insensitively.
+pub(crate) const DEFERRED_SEND_TIME: &str = "SystemTime 0x3FEF";
+
+/// Submits a message for sending like Exchange does: with a deferred send time after the
+/// sandbox clock's now, the message waits in the sender's Outbox (`isDraft: false`) and
+/// is delivered when the clock passes that time; otherwise it is delivered at once.
+pub(crate) fn submit(store: &mut Store, sender_idx: usize, draft: &Draft, save_to_sent: bool) {
+    match draft.deferred_until() {
+        Some(due) if due > store.now() => {
+            let env = Envelope::new(store, sender_idx, draft, true);
+            let held = store_copy(
+                store,
+                sender_idx,
+                "outbox",
+                draft,
+                &env,
+                CopyKind {
+                    is_read: true,
+                    show_bcc: true,
+                    is_draft: false,
+                },
+            );
+            let outbox_id = held["id"].as_str().unwrap_or_default().to_string();
+            let user_id = store.users[sender_idx].id.clone();
+            store.pending.push(crate::store::PendingSend {
+                user_id,
+                outbox_id,
+                draft: draft.clone(),
+                save_to_sent,
+                due,
+            });
+        }
+        _ => deliver(store, sender_idx, draft, save_to_sent),
+    }
+}
+
+/// Parses an extended-property time: RFC 3339 (`…Z`, `….0000000Z`, offsets) or a
+/// date-time without offset, taken as UTC.
+pub(crate) fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|n| n.and_utc())
 }
 
 /// `$expand` options understood by the sandbox.

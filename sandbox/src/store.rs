@@ -37,6 +37,9 @@ pub(crate) struct StoredMessage {
     pub seq: u64,
     pub folder_id: String,
     pub json: Map<String, Value>,
+    /// The original MIME text when the message was created from MIME (served by
+    /// `$value` until the message is changed).
+    pub mime: Option<Vec<u8>>,
 }
 
 /// A user with a mailbox.
@@ -87,10 +90,61 @@ pub(crate) struct Store {
     pub requests: Vec<RecordedRequest>,
     pub token_requests: usize,
     pub outbound: Vec<Value>,
+    /// Messages held in an Outbox until their deferred send time (GRAPH-FACTS §3).
+    pub pending: Vec<PendingSend>,
+    /// Offset of the sandbox clock from the real clock.
+    pub clock_offset: chrono::Duration,
     seq: u64,
 }
 
+/// A submitted message with `PidTagDeferredSendTime` in the future: it waits in the
+/// sender's Outbox as the message `outbox_id` and is delivered at `due`, unless that
+/// Outbox message was deleted first.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingSend {
+    pub user_id: String,
+    pub outbox_id: String,
+    pub draft: crate::message::Draft,
+    pub save_to_sent: bool,
+    pub due: DateTime<Utc>,
+}
+
 impl Store {
+    /// The sandbox clock: real time plus the offset set by `advance_clock` / `set_clock`.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_offset
+    }
+
+    /// Delivers every deferred message whose time has come (by the sandbox clock), in
+    /// due order. A pending message whose Outbox copy is gone was cancelled.
+    pub(crate) fn run_due(&mut self) {
+        let now = self.now();
+        let mut due: Vec<PendingSend> = Vec::new();
+        self.pending.retain(|p| {
+            if p.due <= now {
+                due.push(p.clone());
+                false
+            } else {
+                true
+            }
+        });
+        due.sort_by_key(|p| p.due);
+        for p in due {
+            let Some(idx) = self.user_index_by_id(&p.user_id) else {
+                continue;
+            };
+            let msgs = &mut self.users[idx].messages;
+            let Some(pos) = msgs
+                .iter()
+                .position(|m| m.json.get("id").and_then(Value::as_str) == Some(&p.outbox_id))
+            else {
+                continue;
+            };
+            msgs.remove(pos);
+            crate::message::deliver(self, idx, &p.draft, p.save_to_sent);
+        }
+    }
+
     /// Next sequence number (orders messages newest-first).
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;

@@ -6,14 +6,14 @@ use serde_json::{json, Map, Value};
 
 use super::Route;
 use crate::graph_error::{empty_response, json_response, GraphError, RequestContext};
-use crate::message::{deliver, get_ci, render, Draft, Expand};
+use crate::message::{get_ci, render, Draft, Expand};
 use crate::mime::{self, MimeError};
 use crate::store::{Store, User};
 use crate::url::encode_component;
 use crate::AppState;
 
 /// Graph's request size limit for a REST call (GRAPH-FACTS §0.4).
-const MAX_REQUEST: usize = 4 * 1024 * 1024;
+pub(super) const MAX_REQUEST: usize = 4 * 1024 * 1024;
 /// Default page size of message lists (Graph's default `$top` for messages).
 const DEFAULT_TOP: usize = 10;
 /// Largest accepted `$top`.
@@ -32,14 +32,14 @@ pub(crate) struct MailRequest<'a> {
 }
 
 impl MailRequest<'_> {
-    fn param(&self, name: &str) -> Option<&str> {
+    pub(super) fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    fn context_url(&self, store: &Store, tail: &str) -> String {
+    pub(super) fn context_url(&self, store: &Store, tail: &str) -> String {
         format!(
             "{}/v1.0/$metadata#users('{}')/{tail}",
             self.ctx.origin, store.users[self.user_idx].id
@@ -61,6 +61,7 @@ pub(crate) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
         } => get_attachment(req, folder.as_deref(), &id, &attachment),
         Route::ListFolders => list_folders(req),
         Route::GetFolder(f) => get_folder(req, &f),
+        other => super::drafts::handle(req, other),
     }
 }
 
@@ -113,7 +114,7 @@ fn send_mail(req: &MailRequest<'_>) -> Result<Response, GraphError> {
             ));
         }
     }
-    deliver(&mut store, req.user_idx, &draft, save_to_sent);
+    crate::message::submit(&mut store, req.user_idx, &draft, save_to_sent);
     Ok(empty_response(StatusCode::ACCEPTED))
 }
 
@@ -152,7 +153,7 @@ fn json_draft(body: &[u8]) -> Result<(Draft, bool), GraphError> {
     Ok((Draft::from_json(message)?, save))
 }
 
-fn mime_draft(body: &[u8]) -> Result<Draft, GraphError> {
+pub(super) fn mime_draft(body: &[u8]) -> Result<Draft, GraphError> {
     let raw = mime::decode_base64_body(body).ok_or_else(|| {
         // Documented (user-sendmail).
         GraphError::new(
@@ -162,7 +163,11 @@ fn mime_draft(body: &[u8]) -> Result<Draft, GraphError> {
         )
     })?;
     match mime::parse(&raw) {
-        Ok(m) => Ok(Draft::from_mime(m)),
+        Ok(m) => {
+            let mut d = Draft::from_mime(m);
+            d.raw_mime = Some(raw);
+            Ok(d)
+        }
         // [unconfirmed] Graph's code/text for MIME without a header section.
         Err(MimeError::NoHeaders) => Err(GraphError::new(
             StatusCode::BAD_REQUEST,
@@ -173,7 +178,7 @@ fn mime_draft(body: &[u8]) -> Result<Draft, GraphError> {
 }
 
 /// Messages of the mailbox (optionally one folder), newest first.
-fn messages_in<'a>(
+pub(super) fn messages_in<'a>(
     user: &'a User,
     folder: Option<&str>,
 ) -> Result<Vec<&'a Map<String, Value>>, GraphError> {
@@ -194,7 +199,7 @@ fn messages_in<'a>(
     Ok(msgs.into_iter().map(|m| &m.json).collect())
 }
 
-fn select_list(req: &MailRequest<'_>) -> Option<Vec<String>> {
+pub(super) fn select_list(req: &MailRequest<'_>) -> Option<Vec<String>> {
     req.param("$select").map(|s| {
         s.split(',')
             .map(|f| f.trim().to_string())

@@ -3,6 +3,7 @@
 //! requests also pass fault injection, the per-(app, mailbox) concurrency limit and the
 //! artificial latency (see [`crate::faults`]).
 
+mod drafts;
 mod mail;
 
 use std::sync::Arc;
@@ -41,7 +42,13 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
         Err(_) => (Vec::new(), true),
     };
     record(&state, &parts, &bytes);
-    let ctx = RequestContext::new(&parts.headers, state.origin());
+    let now = {
+        let mut store = state.lock();
+        // Deferred messages due by the sandbox clock are delivered before anything else.
+        store.run_due();
+        store.now()
+    };
+    let ctx = RequestContext::new(&parts.headers, state.origin(), now);
     let path = parts.uri.path().to_string();
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
 
@@ -146,6 +153,37 @@ pub(crate) enum Route {
     },
     ListFolders,
     GetFolder(String),
+    CreateMessage {
+        folder: Option<String>,
+    },
+    UpdateMessage {
+        folder: Option<String>,
+        id: String,
+    },
+    DeleteMessage {
+        folder: Option<String>,
+        id: String,
+    },
+    MessageValue {
+        folder: Option<String>,
+        id: String,
+    },
+    SendDraft {
+        folder: Option<String>,
+        id: String,
+    },
+    MoveMessage {
+        folder: Option<String>,
+        id: String,
+    },
+    CopyMessage {
+        folder: Option<String>,
+        id: String,
+    },
+    AddAttachment {
+        folder: Option<String>,
+        id: String,
+    },
 }
 
 /// Lower-cased segment name without an optional `microsoft.graph.` namespace.
@@ -189,17 +227,13 @@ const KNOWN_UNIMPLEMENTED: [&str; 12] = [
     "inferenceclassification",
 ];
 
-const MESSAGE_ACTIONS: [&str; 11] = [
-    "send",
+const MESSAGE_ACTIONS: [&str; 7] = [
     "reply",
     "replyall",
     "forward",
     "createreply",
     "createreplyall",
     "createforward",
-    "move",
-    "copy",
-    "$value",
     "extensions",
 ];
 
@@ -222,11 +256,11 @@ fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
             "POST" => Ok(Route::SendMail),
             m => Err(method_not_allowed(m)),
         },
-        ["messages", tail @ ..] => message_route(None, &rest[1..], tail, &get_only),
+        ["messages", tail @ ..] => message_route(None, &rest[1..], tail, method, &get_only),
         ["mailfolders"] => get_only(Route::ListFolders),
         ["mailfolders", _] => get_only(Route::GetFolder(rest[1].clone())),
         ["mailfolders", _, "messages", tail @ ..] => {
-            message_route(Some(rest[1].clone()), &rest[3..], tail, &get_only)
+            message_route(Some(rest[1].clone()), &rest[3..], tail, method, &get_only)
         }
         ["mailfolders", _, other, ..] => {
             if ["childfolders", "messagerules"].contains(other) {
@@ -244,21 +278,33 @@ fn message_route(
     folder: Option<String>,
     raw: &[String],
     names: &[&str],
+    method: &str,
     get_only: &dyn Fn(Route) -> Result<Route, GraphError>,
 ) -> Result<Route, GraphError> {
+    let post_only = |route: Route| -> Result<Route, GraphError> {
+        match method {
+            "POST" => Ok(route),
+            m => Err(method_not_allowed(m)),
+        }
+    };
+    let id = || raw[0].clone();
     match names {
+        [] if method == "POST" => Ok(Route::CreateMessage { folder }),
         [] => get_only(Route::ListMessages { folder }),
-        [_] => get_only(Route::GetMessage {
-            folder,
-            id: raw[0].clone(),
-        }),
-        [_, "attachments"] => get_only(Route::ListAttachments {
-            folder,
-            id: raw[0].clone(),
-        }),
+        [_] => match method {
+            "PATCH" => Ok(Route::UpdateMessage { folder, id: id() }),
+            "DELETE" => Ok(Route::DeleteMessage { folder, id: id() }),
+            _ => get_only(Route::GetMessage { folder, id: id() }),
+        },
+        [_, "$value"] => get_only(Route::MessageValue { folder, id: id() }),
+        [_, "send"] => post_only(Route::SendDraft { folder, id: id() }),
+        [_, "move"] => post_only(Route::MoveMessage { folder, id: id() }),
+        [_, "copy"] => post_only(Route::CopyMessage { folder, id: id() }),
+        [_, "attachments"] if method == "POST" => Ok(Route::AddAttachment { folder, id: id() }),
+        [_, "attachments"] => get_only(Route::ListAttachments { folder, id: id() }),
         [_, "attachments", _] => get_only(Route::GetAttachment {
             folder,
-            id: raw[0].clone(),
+            id: id(),
             attachment: raw[2].clone(),
         }),
         [_, action, ..] if MESSAGE_ACTIONS.contains(action) => Err(not_implemented(&raw[1])),
