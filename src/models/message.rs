@@ -277,9 +277,9 @@ impl Message {
 
     /// Schedules the send (EWS's "delayed message"): Exchange holds the sent message in the
     /// Outbox until `when`, through the MAPI property `PidTagDeferredSendTime`
-    /// (`SystemTime 0x3FEF`, GRAPH-FACTS §3); a time in the past sends at once. To cancel,
+    /// (`SystemTime 0x3FEF`, GRAPH-FACTS §3), to the second; a time in the past sends at once. To cancel,
     /// delete the message from the Outbox (or the draft) before that time — the usual
-    /// approach; Graph documents no cancel action [unconfirmed].
+    /// approach; Graph documents no cancel action \[unconfirmed\].
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
