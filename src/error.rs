@@ -350,6 +350,9 @@ pub enum InvalidRequest {
     MimeWithoutHeaders,
     /// MIME content with no `To`, `Cc` or `Bcc` header.
     MimeWithoutRecipients,
+    /// A reply or forward with both a `comment` and a `message.body`: Graph takes one or the
+    /// other (400).
+    CommentAndBody,
     /// A value this crate cannot place in a request (e.g. an empty user id).
     InvalidValue {
         /// What was wrong.
@@ -392,6 +395,9 @@ impl fmt::Display for InvalidRequest {
             InvalidRequest::MimeWithoutRecipients => {
                 f.write_str("the MIME content has no To, Cc or Bcc header")
             }
+            InvalidRequest::CommentAndBody => f.write_str(
+                "a reply or forward takes a comment or a message body, not both",
+            ),
             InvalidRequest::InvalidValue { reason } => f.write_str(reason),
         }
     }

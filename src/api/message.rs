@@ -4,10 +4,11 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use super::Mailbox;
+use super::reply::Kind as ReplyKind;
+use super::{Mailbox, Reply};
 use crate::client::{Accepted, Request};
 use crate::error::{InvalidRequest, Result};
-use crate::models::{Message, MessagePatch};
+use crate::models::{Message, MessagePatch, Recipient};
 
 /// A message of a mailbox, by id; from [`Mailbox::message`]. Every operation goes to the
 /// mailbox it came from (`/users/{owner}/messages/{id}` for a shared mailbox).
@@ -27,7 +28,11 @@ impl MessageRef {
         &self.id
     }
 
-    fn path(&self, rest: &[&str]) -> Vec<String> {
+    pub(crate) fn mailbox(&self) -> &Mailbox {
+        &self.mailbox
+    }
+
+    pub(crate) fn path(&self, rest: &[&str]) -> Vec<String> {
         let mut segments = vec!["messages", self.id.as_str()];
         segments.extend_from_slice(rest);
         self.mailbox.target.path(&segments)
@@ -88,6 +93,70 @@ impl MessageRef {
     pub async fn send(&self) -> Result<Accepted> {
         let request = Request::post("send", self.path(&["send"]));
         self.mailbox.client.send(request).await?.accepted()
+    }
+
+    /// Replies to the sender (or the original's `replyTo`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// client.me().message("AAMkAG…").reply().comment("Count me in.").send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reply(&self) -> Reply {
+        Reply::new(self.clone(), ReplyKind::Reply, Vec::new())
+    }
+
+    /// Replies to the sender and every recipient.
+    pub fn reply_all(&self) -> Reply {
+        Reply::new(self.clone(), ReplyKind::ReplyAll, Vec::new())
+    }
+
+    /// Forwards to `to`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// client.me().message("AAMkAG…").forward(["megan@contoso.com"]).comment("FYI").send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn forward<I, R>(&self, to: I) -> Reply
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<Recipient>,
+    {
+        Reply::new(
+            self.clone(),
+            ReplyKind::Forward,
+            to.into_iter().map(Into::into).collect(),
+        )
+    }
+
+    /// Moves the message to a folder (well-known name or id); returns it, with its new id
+    /// unless immutable ids are on.
+    pub async fn move_to(&self, folder: impl Into<String>) -> Result<Message> {
+        self.to_folder("move", folder.into()).await
+    }
+
+    /// Copies the message to a folder (well-known name or id); returns the copy.
+    pub async fn copy_to(&self, folder: impl Into<String>) -> Result<Message> {
+        self.to_folder("copy", folder.into()).await
+    }
+
+    async fn to_folder(&self, action: &'static str, folder: String) -> Result<Message> {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Destination {
+            destination_id: String,
+        }
+        if folder.trim().is_empty() {
+            return Err(InvalidRequest::InvalidValue {
+                reason: "the destination folder is empty".into(),
+            }
+            .into());
+        }
+        let request = Request::post(action, self.path(&[action])).json(&Destination {
+            destination_id: folder,
+        })?;
+        self.mailbox.client.send(request).await?.json()
     }
 
     /// Deletes the message (204). Deleting a message scheduled with

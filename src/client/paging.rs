@@ -1,5 +1,6 @@
 //! Collections come in pages; the next page is fetched only from the Graph origin.
 
+use futures_util::stream::{self, Stream, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -60,5 +61,41 @@ impl GraphClient {
         };
         let request = Request::to("nextPage", reqwest::Method::GET, Target::Link(link.clone()));
         Ok(Some(self.send(request).await?.json()?))
+    }
+
+    /// Every page of a collection, first one from `first`, fetched lazily one at a time as
+    /// the stream is polled (memory stays at one page).
+    pub(crate) fn pages<T>(
+        &self,
+        first: Request,
+    ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let client = self.clone();
+        stream::try_unfold(Some(first), move |next| {
+            let client = client.clone();
+            async move {
+                let Some(request) = next else {
+                    return Ok(None);
+                };
+                let page: Page<T> = client.send(request).await?.json()?;
+                let following = page
+                    .next_link
+                    .clone()
+                    .map(|link| Request::to("nextPage", reqwest::Method::GET, Target::Link(link)));
+                Ok(Some((page, following)))
+            }
+        })
+    }
+
+    /// Every item of a collection, page after page.
+    pub(crate) fn items<T>(&self, first: Request) -> impl Stream<Item = Result<T>> + Send + 'static
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        self.pages::<T>(first)
+            .map_ok(|page| stream::iter(page.value.into_iter().map(Ok)))
+            .try_flatten()
     }
 }
