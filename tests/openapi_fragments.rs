@@ -234,6 +234,17 @@ fn every_operation_the_crate_calls_is_described() {
             add(method, "/messages/{message-id}");
         }
         add("GET", "/messages/{message-id}/$value");
+        add("GET", "/messages/{message-id}/attachments");
+        add("POST", "/messages/{message-id}/attachments");
+        add("GET", "/messages/{message-id}/attachments/{attachment-id}");
+        add(
+            "DELETE",
+            "/messages/{message-id}/attachments/{attachment-id}",
+        );
+        add(
+            "POST",
+            "/messages/{message-id}/attachments/createUploadSession",
+        );
         for action in [
             "send",
             "reply",

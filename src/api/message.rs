@@ -5,7 +5,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use super::reply::Kind as ReplyKind;
-use super::{Mailbox, Reply};
+use super::{Attachments, Mailbox, Reply};
 use crate::client::{Accepted, Request};
 use crate::error::{InvalidRequest, Result};
 use crate::models::{Message, MessagePatch, Recipient};
@@ -93,6 +93,11 @@ impl MessageRef {
     pub async fn send(&self) -> Result<Accepted> {
         let request = Request::post("send", self.path(&["send"]));
         self.mailbox.client.send(request).await?.accepted()
+    }
+
+    /// The message's attachments: list, get, add, delete, upload large files.
+    pub fn attachments(&self) -> Attachments {
+        Attachments::new(self.clone())
     }
 
     /// Replies to the sender (or the original's `replyTo`).

@@ -1,6 +1,7 @@
 //! Endpoints, grouped by resource. Each file only describes its endpoints (path, body,
 //! expected status); sending, retries and error mapping live in the client.
 
+mod attachments;
 mod drafts;
 mod mailbox;
 mod message;
@@ -8,6 +9,10 @@ mod messages;
 mod reply;
 mod send_mail;
 
+pub use attachments::{
+    Attachments, LargeUpload, DEFAULT_UPLOAD_CHUNK, INLINE_ATTACHMENT_LIMIT, MAX_UPLOAD_CHUNK,
+    MAX_UPLOAD_SIZE, UPLOAD_CHUNK_UNIT,
+};
 pub use drafts::CreateDraft;
 pub use mailbox::{Mailbox, MailboxRef};
 pub use message::{GetMessage, MessageRef};

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use url::Url;
@@ -22,9 +23,16 @@ pub(crate) enum Body {
     /// No body; POSTs then send `Content-Length: 0` (Graph answers 411 without it).
     Empty,
     /// A serialized JSON document.
-    Json(Vec<u8>),
+    Json(Bytes),
     /// Base64 MIME, sent as `text/plain` (GRAPH-FACTS §1.2).
-    Mime(Vec<u8>),
+    Mime(Bytes),
+    /// One range of an upload session (`Content-Range: bytes start-end/total`).
+    Range {
+        /// The bytes of the range.
+        data: Bytes,
+        /// The `Content-Range` value.
+        content_range: String,
+    },
 }
 
 /// Where a request goes.
@@ -37,7 +45,6 @@ pub(crate) enum Target {
     Link(String),
     /// A pre-authenticated URL (attachment upload sessions): sent without `Authorization`,
     /// as Graph requires, so it may be on another origin.
-    #[allow(dead_code)] // upload sessions arrive with the attachment endpoints
     PreAuthenticated(String),
 }
 
@@ -113,20 +120,20 @@ impl Request {
                 reason: format!("cannot serialize the request body: {e}"),
             })
         })?;
-        self.body = Body::Json(bytes);
+        self.body = Body::Json(bytes.into());
         Ok(self)
     }
 
     /// Sets a base64 MIME body.
     pub fn mime(mut self, base64: Vec<u8>) -> Self {
-        self.body = Body::Mime(base64);
+        self.body = Body::Mime(base64.into());
         self
     }
 
     fn body_len(&self) -> usize {
         match &self.body {
             Body::Empty => 0,
-            Body::Json(b) | Body::Mime(b) => b.len(),
+            Body::Json(b) | Body::Mime(b) | Body::Range { data: b, .. } => b.len(),
         }
     }
 }
@@ -260,6 +267,13 @@ impl GraphClient {
             Body::Mime(bytes) => builder
                 .header(CONTENT_TYPE, "text/plain")
                 .body(bytes.clone()),
+            Body::Range {
+                data,
+                content_range,
+            } => builder
+                .header(CONTENT_TYPE, "application/octet-stream")
+                .header(reqwest::header::CONTENT_RANGE, content_range)
+                .body(data.clone()),
         };
         let response = builder
             .send()

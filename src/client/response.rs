@@ -51,6 +51,11 @@ impl Response {
         Ok(())
     }
 
+    /// A response header, if present and text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        header(&self.headers, name)
+    }
+
     /// The raw body (e.g. a message's MIME from `$value`).
     pub fn bytes(self) -> Vec<u8> {
         self.body
