@@ -230,6 +230,7 @@ fn every_operation_the_crate_calls_is_described() {
         add("POST", "/messages");
         add("GET", "/mailFolders/{mailFolder-id}/messages");
         add("POST", "/mailFolders/{mailFolder-id}/messages");
+        add("GET", "/mailFolders/{mailFolder-id}/messages/delta");
         for method in ["GET", "PATCH", "DELETE"] {
             add(method, "/messages/{message-id}");
         }

@@ -3,7 +3,7 @@
 use crate::client::GraphClient;
 use crate::models::Message;
 
-use super::{CreateDraft, ListMessages, MessageRef, SendMail, SendMime};
+use super::{CreateDraft, ListMessages, MessageRef, SendMail, SendMime, SyncMessages};
 
 /// Whose mailbox a request addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,5 +138,21 @@ impl Mailbox {
     /// A message of this mailbox by id, to get, update, send or delete it.
     pub fn message(&self, id: impl Into<String>) -> MessageRef {
         MessageRef::new(self.clone(), id.into())
+    }
+
+    /// Syncs a folder (EWS `SyncFolderItems`): the first call returns every message and a
+    /// delta link; later calls with [`SyncMessages::resume`] return only what changed,
+    /// removed ids included.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let first = client.me().sync_messages("inbox").send().await?;
+    /// // … later, with the stored link:
+    /// let changes = client.me().sync_messages("inbox").resume(first.delta_link.unwrap()).send().await?;
+    /// println!("{} changed, {} removed", changes.changed.len(), changes.removed.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn sync_messages(&self, folder: impl Into<String>) -> SyncMessages {
+        SyncMessages::new(self.clone(), folder.into())
     }
 }

@@ -8,7 +8,7 @@ use super::reply::Kind as ReplyKind;
 use super::{Attachments, Mailbox, Reply};
 use crate::client::{Accepted, Request};
 use crate::error::{InvalidRequest, Result};
-use crate::models::{Message, MessagePatch, Recipient};
+use crate::models::{BodyType, Message, MessagePatch, Recipient};
 
 /// A message of a mailbox, by id; from [`Mailbox::message`]. Every operation goes to the
 /// mailbox it came from (`/users/{owner}/messages/{id}` for a shared mailbox).
@@ -52,6 +52,7 @@ impl MessageRef {
             message: self.clone(),
             select: Vec::new(),
             expand: Vec::new(),
+            body_type: None,
         }
     }
 
@@ -179,6 +180,7 @@ pub struct GetMessage {
     message: MessageRef,
     select: Vec<String>,
     expand: Vec<String>,
+    body_type: Option<BodyType>,
 }
 
 impl GetMessage {
@@ -195,6 +197,13 @@ impl GetMessage {
     /// Also these navigation properties (`$expand`), e.g. `attachments`.
     pub fn expand(mut self, navigation: impl Into<String>) -> Self {
         self.expand.push(navigation.into());
+        self
+    }
+
+    /// The body as text or HTML, whatever it was written in
+    /// (`Prefer: outlook.body-content-type`, merged into the one `Prefer` header).
+    pub fn body_content_type(mut self, body_type: BodyType) -> Self {
+        self.body_type = Some(body_type);
         self
     }
 
@@ -216,6 +225,7 @@ impl GetMessage {
                 .query
                 .push(("$expand".into(), self.expand.join(",")));
         }
+        request.prefer.extend(body_preference(self.body_type));
         self.message.mailbox.client.send(request).await?.json()
     }
 }
@@ -227,4 +237,14 @@ impl IntoFuture for GetMessage {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
+}
+
+/// `Prefer: outlook.body-content-type="text"` (or `"html"`), GRAPH-FACTS §7.
+pub(crate) fn body_preference(body_type: Option<BodyType>) -> Option<String> {
+    let name = match body_type? {
+        BodyType::Text => "text",
+        BodyType::Html => "html",
+        _ => return None,
+    };
+    Some(format!(r#"outlook.body-content-type="{name}""#))
 }

@@ -8,7 +8,7 @@ use futures_util::{Stream, TryStreamExt};
 use super::Mailbox;
 use crate::client::{Page, Request};
 use crate::error::{InvalidRequest, Result};
-use crate::models::Message;
+use crate::models::{BodyType, Message};
 
 /// Lists messages, newest first; from [`Mailbox::list_messages`]. A GET: retried after any
 /// 429, 503, 504 or connection failure (see [`RetryPolicy`](crate::RetryPolicy)).
@@ -22,6 +22,7 @@ pub struct ListMessages {
     filter: Option<String>,
     order_by: Vec<String>,
     search: Option<String>,
+    body_type: Option<BodyType>,
 }
 
 impl ListMessages {
@@ -34,6 +35,7 @@ impl ListMessages {
             filter: None,
             order_by: Vec::new(),
             search: None,
+            body_type: None,
         }
     }
 
@@ -81,6 +83,13 @@ impl ListMessages {
     /// (`$search="budget review"`), inner quotes escaped with a backslash \[unconfirmed\].
     pub fn search(mut self, text: impl Into<String>) -> Self {
         self.search = Some(text.into());
+        self
+    }
+
+    /// The body as text or HTML, whatever it was written in
+    /// (`Prefer: outlook.body-content-type`, merged into the one `Prefer` header).
+    pub fn body_content_type(mut self, body_type: BodyType) -> Self {
+        self.body_type = Some(body_type);
         self
     }
 
@@ -142,6 +151,9 @@ impl ListMessages {
                 format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
             );
         }
+        request
+            .prefer
+            .extend(super::message::body_preference(self.body_type));
         Ok(request)
     }
 

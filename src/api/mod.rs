@@ -8,6 +8,7 @@ mod message;
 mod messages;
 mod reply;
 mod send_mail;
+mod sync;
 
 pub use attachments::{
     Attachments, LargeUpload, DEFAULT_UPLOAD_CHUNK, INLINE_ATTACHMENT_LIMIT, MAX_UPLOAD_CHUNK,
@@ -19,3 +20,4 @@ pub use message::{GetMessage, MessageRef};
 pub use messages::ListMessages;
 pub use reply::Reply;
 pub use send_mail::{SendMail, SendMime};
+pub use sync::{SyncMessages, SyncResult};
