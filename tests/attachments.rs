@@ -188,3 +188,36 @@ async fn upload_rules_are_checked_before_any_request() {
     ));
     none.assert_async().await;
 }
+
+#[tokio::test]
+async fn a_message_is_attached_as_an_item() {
+    use msgraph_outlook::models::{ItemAttachment, Message};
+    let mut server = server().await;
+    let mock = expect_json(
+        &mut server,
+        "POST",
+        &format!("/me/messages/{ID}/attachments"),
+        json!({"@odata.type": "#microsoft.graph.itemAttachment", "name": "Original request",
+               "item": {"@odata.type": "#microsoft.graph.message", "subject": "Budget",
+                        "toRecipients": [{"emailAddress": {"address": "alex@contoso.com"}}]}}),
+    )
+    .with_status(201)
+    .with_body(json!({"@odata.type": "#microsoft.graph.itemAttachment", "id": "att-2", "name": "Original request", "size": 120}).to_string())
+    .create_async()
+    .await;
+    let added = client(&server)
+        .me()
+        .message(ID)
+        .attachments()
+        .add_item(ItemAttachment::message(
+            "Original request",
+            Message::new().subject("Budget").to("alex@contoso.com"),
+        ))
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert!(
+        matches!(added, Attachment::Item(ref item) if item.id.as_deref() == Some("att-2")),
+        "{added:?}"
+    );
+}

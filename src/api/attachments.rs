@@ -7,7 +7,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use super::message::MessageRef;
 use crate::client::{Body, Request, Target};
 use crate::error::{Error, InvalidRequest, Result};
-use crate::models::{Attachment, FileAttachment};
+use crate::models::{Attachment, FileAttachment, ItemAttachment};
 
 /// Files under this size go inline (`POST …/attachments`); from it up, an upload session.
 /// Graph says "under 3 MB"; that the limit is 3 MiB exactly is \[unconfirmed\].
@@ -80,6 +80,13 @@ impl Attachments {
         }
         let request =
             Request::post("addAttachment", self.path(&[])).json(&Attachment::File(file))?;
+        self.message.mailbox().client.send(request).await?.json()
+    }
+
+    /// Attaches a message or event as an item (`POST …/attachments`, 201).
+    pub async fn add_item(&self, item: ItemAttachment) -> Result<Attachment> {
+        let request =
+            Request::post("addAttachment", self.path(&[])).json(&Attachment::Item(item))?;
         self.message.mailbox().client.send(request).await?.json()
     }
 

@@ -3,6 +3,8 @@
 use base64::Engine as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::Message;
+
 /// An attachment, told apart by its `@odata.type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "@odata.type")]
@@ -11,7 +13,82 @@ pub enum Attachment {
     /// `#microsoft.graph.fileAttachment`: a file, content inline as base64.
     #[serde(rename = "#microsoft.graph.fileAttachment")]
     File(FileAttachment),
+    /// `#microsoft.graph.itemAttachment`: a message or event attached as an item.
+    #[serde(rename = "#microsoft.graph.itemAttachment")]
+    Item(ItemAttachment),
     /// An attachment type this crate does not model yet (item or reference attachments).
+    #[serde(other)]
+    Other,
+}
+
+impl From<ItemAttachment> for Attachment {
+    fn from(item: ItemAttachment) -> Self {
+        Attachment::Item(item)
+    }
+}
+
+/// `itemAttachment`: an Outlook item (a message, or an event) attached to a message.
+///
+/// ```
+/// use msgraph_outlook::models::{Attachment, ItemAttachment, Message};
+/// let attached = ItemAttachment::message("Original request", Message::new().subject("Budget").to("alex@contoso.com"));
+/// let json = serde_json::to_value(Attachment::from(attached)).unwrap();
+/// assert_eq!(json["@odata.type"], "#microsoft.graph.itemAttachment");
+/// assert_eq!(json["item"]["@odata.type"], "#microsoft.graph.message");
+/// assert_eq!(json["item"]["subject"], "Budget");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ItemAttachment {
+    /// Server-assigned id.
+    #[serde(default, skip_serializing)]
+    pub id: Option<String>,
+    /// Name shown to recipients.
+    #[serde(default)]
+    pub name: String,
+    /// The attached item; Graph returns it only with `$expand`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<AttachedItem>,
+    /// Size in bytes, as Graph reports it.
+    #[serde(default, skip_serializing)]
+    pub size: Option<i64>,
+}
+
+impl ItemAttachment {
+    /// A message attached as an item.
+    pub fn message(name: impl Into<String>, message: Message) -> Self {
+        ItemAttachment {
+            id: None,
+            name: name.into(),
+            item: Some(AttachedItem::Message(Box::new(message))),
+            size: None,
+        }
+    }
+
+    /// An event attached as an item, given as Graph's event JSON (until events are modelled).
+    pub fn event(name: impl Into<String>, event: serde_json::Value) -> Self {
+        ItemAttachment {
+            id: None,
+            name: name.into(),
+            item: Some(AttachedItem::Event(event)),
+            size: None,
+        }
+    }
+}
+
+/// The item of an [`ItemAttachment`], told apart by its `@odata.type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "@odata.type")]
+#[non_exhaustive]
+pub enum AttachedItem {
+    /// `#microsoft.graph.message`.
+    #[serde(rename = "#microsoft.graph.message")]
+    Message(Box<Message>),
+    /// `#microsoft.graph.event`, as JSON until events are modelled.
+    #[serde(rename = "#microsoft.graph.event")]
+    Event(serde_json::Value),
+    /// Another item type (contact, …).
     #[serde(other)]
     Other,
 }

@@ -9,7 +9,7 @@ mod common;
 mod message;
 mod message_patch;
 
-pub use attachment::{Attachment, FileAttachment};
+pub use attachment::{AttachedItem, Attachment, FileAttachment, ItemAttachment};
 pub use common::{BodyType, DateTimeTimeZone, EmailAddress, Importance, ItemBody, Recipient};
 pub use message::{
     FollowupFlag, FollowupFlagStatus, InternetMessageHeader, Message, SingleValueExtendedProperty,
