@@ -28,14 +28,31 @@
 //! | Method | Path |
 //! |---|---|
 //! | POST | `/sendMail` (JSON or `text/plain` base64 MIME) |
-//! | GET | `/messages`, `/mailFolders/{folder}/messages` |
+//! | GET | `/messages`, `/mailFolders/{folder}/messages` (`$top`, `$skip`, `$select`, `$expand`, and a subset of `$filter`, `$orderby`, `$search`) |
+//! | GET | `/mailFolders/{folder}/messages/delta` (`@odata.nextLink` pages, then `@odata.deltaLink`; later calls return changes and `@removed` entries) |
 //! | GET | `/messages/{id}`, `/mailFolders/{folder}/messages/{id}` |
-//! | GET | `…/messages/{id}/attachments`, `…/messages/{id}/attachments/{id}` |
+//! | GET, DELETE | `…/messages/{id}/attachments/{id}` (`$expand=microsoft.graph.itemattachment/item`) |
+//! | GET | `…/messages/{id}/attachments` |
+//! | POST | `…/messages/{id}/reply`, `/replyAll`, `/forward` (`202`, delivered) |
+//! | POST | `…/messages/{id}/createReply`, `/createReplyAll`, `/createForward` (`201`, draft in Drafts; the `comment` is left out of the draft body, reproducing Graph's known issue) |
+//! | POST | `…/messages/{id}/attachments/createUploadSession` (3 MB – 150 MB files) |
 //! | GET | `/mailFolders`, `/mailFolders/{folder}` |
 //! | POST | `/messages`, `/mailFolders/{folder}/messages` (create draft: JSON or `text/plain` base64 MIME → `201`) |
 //! | PATCH, DELETE | `…/messages/{id}` (`If-Match` honoured: stale etag → `412`) |
 //! | GET | `…/messages/{id}/$value` (RFC 5322 MIME text) |
 //! | POST | `…/messages/{id}/send` (needs `Content-Length`, else `411`), `/move`, `/copy`, `/attachments` |
+//!
+//! `POST …/attachments` takes `#microsoft.graph.fileAttachment` (< 3 MB) and
+//! `#microsoft.graph.itemAttachment` (with `item`). An upload session's `uploadUrl` is
+//! an absolute URL on the sandbox origin outside `/v1.0`
+//! (`/upload/api/v2.0/Users('…')/Messages('…')/AttachmentSessions('…')?authtoken=…`),
+//! pre-authenticated like Outlook's: `PUT` with `Content-Range: bytes {start}-{end}/{total}`
+//! (sequential, ≤ 4 MiB, no `Authorization` header) → `200` + `{expirationDateTime,
+//! nextExpectedRanges: ["{next}"]}`, the last range → `201` with `Location:
+//! {origin}/api/v2.0/Users('…')/Messages('…')/Attachments('{id}')`; `GET` returns the
+//! session status, `DELETE` cancels (`204`). Uploaded bytes are stored once (not as
+//! base64, not in [`Sandbox::requests`]); [`Sandbox::fail_next_upload_range`] makes a
+//! range fail with `500` to test resuming.
 //!
 //! Deferred sending: a message carrying the single-value extended property
 //! `SystemTime 0x3FEF` (`PidTagDeferredSendTime`) with a time after the sandbox clock is
@@ -132,7 +149,8 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     /// Headers in arrival order, names lower-case.
     pub headers: Vec<(String, String)>,
-    /// Request body bytes.
+    /// Request body bytes (left empty for range `PUT`s to upload-session URLs, so large
+    /// uploads are not kept twice).
     pub body: Vec<u8>,
 }
 
@@ -370,6 +388,13 @@ impl Sandbox {
     /// concurrency limit are counted by [`Sandbox::concurrency_rejections`] instead).
     pub fn faults_injected(&self) -> usize {
         self.state.faults().injected()
+    }
+
+    /// Makes the next `PUT` of a range to an attachment upload URL (GRAPH-FACTS §4.3)
+    /// fail with `500` without storing its bytes, so clients can test resuming from
+    /// `nextExpectedRanges` (e.g. after `GET {uploadUrl}`). Calls add up.
+    pub fn fail_next_upload_range(&self) {
+        self.state.lock().fail_next_upload += 1;
     }
 
     /// Sets Outlook's limit of concurrent requests per (app or delegated client,

@@ -52,6 +52,8 @@ pub(crate) struct AttachmentIn {
     pub bytes: Vec<u8>,
     pub is_inline: bool,
     pub content_id: Option<String>,
+    /// The `item` of an `itemAttachment` (a message or event JSON); `None` for files.
+    pub item: Option<Value>,
 }
 
 /// Case-insensitive lookup of a property (action parameters arrive as `message` or
@@ -276,6 +278,7 @@ impl Draft {
                     bytes: a.bytes,
                     is_inline: a.is_inline,
                     content_id: a.content_id,
+                    item: None,
                 })
                 .collect(),
             internet_message_id: m.message_id,
@@ -322,14 +325,15 @@ pub(crate) fn attachment_from_json(a: &Value) -> Result<AttachmentIn, GraphError
     let ty = get_ci(o, "@odata.type")
         .and_then(Value::as_str)
         .unwrap_or("#microsoft.graph.fileAttachment");
-    if !ty
-        .trim_start_matches('#')
-        .eq_ignore_ascii_case("microsoft.graph.fileAttachment")
-    {
+    let short = ty.trim_start_matches('#');
+    if short.eq_ignore_ascii_case("microsoft.graph.itemAttachment") {
+        return item_attachment_from_json(o);
+    }
+    if !short.eq_ignore_ascii_case("microsoft.graph.fileAttachment") {
         return Err(GraphError::new(
             StatusCode::NOT_IMPLEMENTED,
             "NotImplemented",
-            format!("The sandbox only supports file attachments in sendMail, not '{ty}'."),
+            format!("The sandbox only supports file and item attachments, not '{ty}'."),
         ));
     }
     let name = get_ci(o, "name").and_then(Value::as_str).unwrap_or("");
@@ -357,7 +361,87 @@ pub(crate) fn attachment_from_json(a: &Value) -> Result<AttachmentIn, GraphError
         content_id: get_ci(o, "contentId")
             .and_then(Value::as_str)
             .map(str::to_string),
+        item: None,
     })
+}
+
+/// An `itemAttachment` (GRAPH-FACTS §4.1): `name` and `item` (a message or event, with
+/// its `@odata.type`); `size` is the length of the item's JSON (Exchange reports the
+/// size of the stored item, so this is an approximation).
+fn item_attachment_from_json(o: &Map<String, Value>) -> Result<AttachmentIn, GraphError> {
+    let Some(item) = get_ci(o, "item").filter(|v| v.is_object()) else {
+        // [unconfirmed] Graph's code/text for an itemAttachment without `item`.
+        return Err(invalid_param(
+            "The value of the property 'item' of the itemAttachment is missing or not valid.",
+        ));
+    };
+    let mut item = item.clone();
+    if let Value::Object(m) = &mut item {
+        if !m.contains_key("@odata.type") {
+            // [unconfirmed] default item type when the client gives none.
+            m.insert("@odata.type".into(), json!("#microsoft.graph.message"));
+        }
+        m.entry("id")
+            .or_insert_with(|| json!(opaque_id("AAMkA", 110)));
+    }
+    let size = item.to_string().len();
+    Ok(AttachmentIn {
+        name: get_ci(o, "name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        content_type: String::new(),
+        bytes: Vec::new(),
+        is_inline: get_ci(o, "isInline")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        content_id: None,
+        item: Some(item_with_size(item, size)),
+    })
+}
+
+/// Keeps the computed size next to the item (internal key, removed on output).
+fn item_with_size(mut item: Value, size: usize) -> Value {
+    if let Value::Object(m) = &mut item {
+        m.insert(ITEM_SIZE_KEY.into(), json!(size));
+    }
+    item
+}
+
+const ITEM_SIZE_KEY: &str = "@sbx.size";
+
+/// Internal attachment key: the id of a blob in `Store::blobs` holding the bytes of a
+/// file attachment uploaded through an upload session (kept out of the JSON to avoid a
+/// base64 copy; resolved to `contentBytes` on output by [`resolve_attachment`]).
+pub(crate) const BLOB_KEY: &str = "@sbx.blob";
+
+/// An attachment as Graph returns it: blob-backed bytes become `contentBytes`.
+pub(crate) fn resolve_attachment(store: &Store, a: &Value) -> Value {
+    let Some(o) = a.as_object() else {
+        return a.clone();
+    };
+    let Some(blob) = o.get(BLOB_KEY).and_then(Value::as_str) else {
+        return a.clone();
+    };
+    let mut out = Map::new();
+    for (k, v) in o {
+        if k != BLOB_KEY {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    let bytes = store.blobs.get(blob).map(|b| STANDARD.encode(b.as_slice()));
+    out.insert("contentBytes".into(), json!(bytes.unwrap_or_default()));
+    Value::Object(out)
+}
+
+/// A stored message with every blob-backed attachment resolved (for sending, MIME).
+pub(crate) fn resolve_message(store: &Store, msg: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = msg.clone();
+    if let Some(Value::Array(list)) = msg.get("attachments") {
+        let resolved = list.iter().map(|a| resolve_attachment(store, a)).collect();
+        out.insert("attachments".into(), Value::Array(resolved));
+    }
+    out
 }
 
 /// UTC timestamp as Graph writes message dates: `2026-11-22T10:15:02Z`.
@@ -490,8 +574,27 @@ pub(crate) struct CopyKind {
     pub is_draft: bool,
 }
 
-/// The attachment JSON Graph returns for a stored file attachment.
+/// The attachment JSON Graph returns for a stored file or item attachment.
 pub(crate) fn attachment_json(a: &AttachmentIn, t: &str) -> Value {
+    if let Some(item) = &a.item {
+        let size = item.get(ITEM_SIZE_KEY).and_then(Value::as_u64).unwrap_or(0);
+        let mut item = item.clone();
+        if let Value::Object(m) = &mut item {
+            m.remove(ITEM_SIZE_KEY);
+        }
+        // Graph returns `item` only with `$expand=microsoft.graph.itemattachment/item`;
+        // the sandbox stores it and strips it on output unless expanded.
+        return json!({
+            "@odata.type": "#microsoft.graph.itemAttachment",
+            "id": opaque_id("AAMkA", 140),
+            "lastModifiedDateTime": t,
+            "name": a.name,
+            "contentType": null,
+            "size": size,
+            "isInline": a.is_inline,
+            "item": item,
+        });
+    }
     json!({
         "@odata.type": "#microsoft.graph.fileAttachment",
         "@odata.mediaContentType": a.content_type,

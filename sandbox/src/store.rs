@@ -3,6 +3,7 @@
 //! span an `.await`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::Engine as _;
@@ -94,7 +95,59 @@ pub(crate) struct Store {
     pub pending: Vec<PendingSend>,
     /// Offset of the sandbox clock from the real clock.
     pub clock_offset: chrono::Duration,
+    /// Bytes of file attachments uploaded through upload sessions, by blob id (shared,
+    /// never base64-encoded in storage; see `message::BLOB_KEY`).
+    pub blobs: HashMap<String, Arc<Vec<u8>>>,
+    /// Open attachment upload sessions, by session id (GRAPH-FACTS §4.3).
+    pub uploads: HashMap<String, UploadSession>,
+    /// `Sandbox::fail_next_upload_range`: the next range PUT answers 500.
+    pub fail_next_upload: usize,
+    /// Delta state: snapshots (`id → changeKey`) behind delta tokens, and pending pages
+    /// behind skip tokens.
+    pub delta_snapshots: HashMap<String, DeltaSnapshot>,
+    /// Pages of a delta round not yet fetched, by skip token.
+    pub delta_pages: HashMap<String, DeltaPages>,
     seq: u64,
+}
+
+/// One attachment upload session (GRAPH-FACTS §4.3).
+#[derive(Debug)]
+pub(crate) struct UploadSession {
+    /// The opaque `authtoken` of the upload URL.
+    pub token: String,
+    pub user_id: String,
+    pub message_id: String,
+    pub name: String,
+    pub content_type: String,
+    pub is_inline: bool,
+    pub content_id: Option<String>,
+    /// Declared total size in bytes.
+    pub size: u64,
+    /// Bytes received so far (allocated once with the declared size).
+    pub data: Vec<u8>,
+    pub expires: DateTime<Utc>,
+}
+
+/// What a mail folder looked like when a delta link was issued.
+#[derive(Debug, Clone)]
+pub(crate) struct DeltaSnapshot {
+    pub user_id: String,
+    pub folder_id: String,
+    /// `id → changeKey` of the messages in the folder.
+    pub items: HashMap<String, String>,
+    /// `$select` of the initial delta request (kept in the links like Graph does).
+    pub select: Option<Vec<String>>,
+}
+
+/// The remaining pages of one delta round.
+#[derive(Debug, Clone)]
+pub(crate) struct DeltaPages {
+    pub user_id: String,
+    pub folder_id: String,
+    pub remaining: Vec<Value>,
+    pub page_size: usize,
+    /// Snapshot the final `@odata.deltaLink` will stand for.
+    pub snapshot: DeltaSnapshot,
 }
 
 /// A submitted message with `PidTagDeferredSendTime` in the future: it waits in the

@@ -13,7 +13,8 @@ use super::Route;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
     attachment_from_json, attachment_json, body_preview, get_ci, graph_time, recipient, render,
-    store_copy, strip_odata, submit, with_names, CopyKind, Draft, Envelope, Expand,
+    resolve_message, store_copy, strip_odata, submit, with_names, CopyKind, Draft, Envelope,
+    Expand, BLOB_KEY,
 };
 use crate::store::{opaque_id, random_b64, Store};
 
@@ -31,6 +32,11 @@ pub(super) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
         Route::MoveMessage { folder, id } => move_or_copy(req, folder.as_deref(), &id, true),
         Route::CopyMessage { folder, id } => move_or_copy(req, folder.as_deref(), &id, false),
         Route::AddAttachment { folder, id } => add_attachment(req, folder.as_deref(), &id),
+        Route::DeleteAttachment {
+            folder,
+            id,
+            attachment,
+        } => delete_attachment(req, folder.as_deref(), &id, &attachment),
         other => Err(GraphError::new(
             StatusCode::NOT_IMPLEMENTED,
             "NotImplemented",
@@ -442,7 +448,7 @@ fn message_value(
     let stored = &store.users[req.user_idx].messages[idx];
     let bytes = match &stored.mime {
         Some(raw) => raw.clone(),
-        None => build_mime(&stored.json).into_bytes(),
+        None => build_mime(&resolve_message(&store, &stored.json)).into_bytes(),
     };
     let mut resp = Response::new(Body::from(bytes));
     resp.headers_mut()
@@ -612,7 +618,7 @@ fn send_draft(
             "Only a draft message can be sent.",
         ));
     }
-    let mut draft = Draft::from_json(&stored.json)?;
+    let mut draft = Draft::from_json(&resolve_message(&store, &stored.json))?;
     draft.raw_mime = stored.mime.clone();
     if !draft.has_recipients() {
         // As for sendMail (observed text).
@@ -724,10 +730,57 @@ fn add_attachment(
         "@odata.context".into(),
         json!(req.context_url(&store, &format!("messages('{id}')/attachments/$entity"))),
     );
-    if let Value::Object(a) = json_att {
+    if let Value::Object(mut a) = json_att {
+        // The `item` of an itemAttachment is only returned when expanded.
+        a.remove("item");
         out.extend(a);
     }
     Ok(json_response(StatusCode::CREATED, &Value::Object(out)))
+}
+
+/// `DELETE …/messages/{id}/attachments/{attachmentId}` → `204`.
+fn delete_attachment(
+    req: &MailRequest<'_>,
+    folder: Option<&str>,
+    id: &str,
+    attachment: &str,
+) -> Result<Response, GraphError> {
+    let mut store = req.state.lock();
+    let idx = message_index(&store, req.user_idx, folder, id)?;
+    let now = graph_time(store.now());
+    let msg = &mut store.users[req.user_idx].messages[idx];
+    let mut list = msg
+        .json
+        .get("attachments")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let pos = list
+        .iter()
+        .position(|a| a["id"].as_str() == Some(attachment))
+        .ok_or_else(GraphError::item_not_found)?;
+    let removed = list.remove(pos);
+    let has = list.iter().any(|a| a["isInline"].as_bool() != Some(true));
+    msg.json.insert("attachments".into(), Value::Array(list));
+    msg.json.insert("hasAttachments".into(), json!(has));
+    touch(&mut msg.json, &now);
+    msg.mime = None;
+    // Forget the blob of an uploaded attachment unless a copy of the message still
+    // refers to it.
+    if let Some(blob) = removed.get(BLOB_KEY).and_then(Value::as_str) {
+        let used = store.users.iter().any(|u| {
+            u.messages.iter().any(|m| {
+                m.json
+                    .get("attachments")
+                    .and_then(Value::as_array)
+                    .is_some_and(|l| l.iter().any(|a| a[BLOB_KEY].as_str() == Some(blob)))
+            })
+        });
+        if !used {
+            store.blobs.remove(blob);
+        }
+    }
+    Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
 #[cfg(test)]

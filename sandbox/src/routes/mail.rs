@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::Route;
 use crate::graph_error::{empty_response, json_response, GraphError, RequestContext};
-use crate::message::{get_ci, render, Draft, Expand};
+use crate::message::{get_ci, render, resolve_attachment, Draft, Expand};
 use crate::mime::{self, MimeError};
 use crate::store::{Store, User};
 use crate::url::encode_component;
@@ -61,6 +61,13 @@ pub(crate) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
         } => get_attachment(req, folder.as_deref(), &id, &attachment),
         Route::ListFolders => list_folders(req),
         Route::GetFolder(f) => get_folder(req, &f),
+        Route::Respond { folder, id, action } => {
+            super::reply::handle(req, folder.as_deref(), &id, action)
+        }
+        Route::CreateUploadSession { folder, id } => {
+            super::upload::create_session(req, folder.as_deref(), &id)
+        }
+        Route::Delta { folder } => super::delta::handle(req, &folder),
         other => super::drafts::handle(req, other),
     }
 }
@@ -224,14 +231,19 @@ fn list_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response
     let skip = parse_count(req, "$skip")?.unwrap_or(0);
     let select = select_list(req);
     let expand = Expand::parse(req.param("$expand"))?;
+    let list_query = super::query::ListQuery::parse(
+        req.param("$filter"),
+        req.param("$orderby"),
+        req.param("$search"),
+    )?;
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
-    let all = messages_in(user, folder)?;
+    let all = list_query.apply(messages_in(user, folder)?);
     let page: Vec<Value> = all
         .iter()
         .skip(skip)
         .take(top)
-        .map(|m| render(m, select.as_deref(), &expand))
+        .map(|m| rendered(&store, m, select.as_deref(), &expand))
         .collect();
     let tail = match folder {
         Some(f) => format!("mailFolders('{f}')/messages"),
@@ -245,7 +257,7 @@ fn list_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response
     body.insert("value".into(), Value::Array(page));
     if skip + top < all.len() {
         let mut q = Vec::new();
-        for key in ["$select", "$expand"] {
+        for key in ["$select", "$expand", "$filter", "$orderby", "$search"] {
             if let Some(v) = req.param(key) {
                 q.push(format!("{}={}", encode_component(key), encode_component(v)));
             }
@@ -287,10 +299,47 @@ fn get_message(
         "@odata.context".into(),
         json!(req.context_url(&store, "messages/$entity")),
     );
-    if let Value::Object(m) = render(msg, select.as_deref(), &expand) {
+    if let Value::Object(m) = rendered(&store, msg, select.as_deref(), &expand) {
         out.extend(m);
     }
     Ok(json_response(StatusCode::OK, &Value::Object(out)))
+}
+
+/// `render` plus output form of expanded attachments (blob bytes resolved, `item` of
+/// item attachments left out).
+fn rendered(
+    store: &Store,
+    msg: &Map<String, Value>,
+    select: Option<&[String]>,
+    expand: &Expand,
+) -> Value {
+    let mut v = render(msg, select, expand);
+    if let Some(Value::Array(list)) = v.get_mut("attachments") {
+        for a in list.iter_mut() {
+            *a = attachment_out(store, a, false);
+        }
+    }
+    v
+}
+
+/// An attachment as Graph returns it. `item` of an itemAttachment only with
+/// `$expand=microsoft.graph.itemattachment/item` (`with_item`).
+pub(super) fn attachment_out(store: &Store, a: &Value, with_item: bool) -> Value {
+    let mut v = resolve_attachment(store, a);
+    if !with_item {
+        if let Value::Object(o) = &mut v {
+            o.remove("item");
+        }
+    }
+    v
+}
+
+/// Whether `$expand` asks for the `item` of an item attachment.
+fn expands_item(req: &MailRequest<'_>) -> bool {
+    req.param("$expand").is_some_and(|e| {
+        e.split(',')
+            .any(|x| x.trim().to_ascii_lowercase().ends_with("item"))
+    })
 }
 
 fn list_attachments(
@@ -302,7 +351,11 @@ fn list_attachments(
     let msg = find_message(&store.users[req.user_idx], folder, id)?;
     let body = json!({
         "@odata.context": req.context_url(&store, &format!("messages('{id}')/attachments")),
-        "value": msg.get("attachments").cloned().unwrap_or(json!([])),
+        "value": msg
+            .get("attachments")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().map(|a| attachment_out(&store, a, expands_item(req))).collect::<Vec<_>>())
+            .unwrap_or_default(),
     });
     Ok(json_response(StatusCode::OK, &body))
 }
@@ -325,8 +378,8 @@ fn get_attachment(
         "@odata.context".into(),
         json!(req.context_url(&store, &format!("messages('{id}')/attachments/$entity"))),
     );
-    if let Value::Object(a) = att {
-        out.extend(a.clone());
+    if let Value::Object(a) = attachment_out(&store, att, expands_item(req)) {
+        out.extend(a);
     }
     Ok(json_response(StatusCode::OK, &Value::Object(out)))
 }

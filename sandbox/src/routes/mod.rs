@@ -3,8 +3,12 @@
 //! requests also pass fault injection, the per-(app, mailbox) concurrency limit and the
 //! artificial latency (see [`crate::faults`]).
 
+mod delta;
 mod drafts;
 mod mail;
+mod query;
+mod reply;
+mod upload;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,7 +45,12 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
         Ok(b) => (b.to_vec(), false),
         Err(_) => (Vec::new(), true),
     };
-    record(&state, &parts, &bytes);
+    let path = parts.uri.path().to_string();
+    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let is_upload = segs[0].eq_ignore_ascii_case(upload::PATH_PREFIX);
+    // Range bodies of upload sessions are not recorded: a 100 MB upload must not be
+    // kept twice.
+    record(&state, &parts, if is_upload { &[] } else { &bytes });
     let now = {
         let mut store = state.lock();
         // Deferred messages due by the sandbox clock are delivered before anything else.
@@ -49,8 +58,12 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
         store.now()
     };
     let ctx = RequestContext::new(&parts.headers, state.origin(), now);
-    let path = parts.uri.path().to_string();
-    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if is_upload {
+        let mut resp = upload::handle_put_url(&state, &parts, bytes, too_large, &ctx)
+            .unwrap_or_else(|e| e.into_response(&ctx));
+        apply_graph_headers(&mut resp, &ctx);
+        return resp;
+    }
 
     if segs[0].eq_ignore_ascii_case("v1.0") {
         // Fault injection applies to Graph requests only, never to the token endpoint.
@@ -184,6 +197,48 @@ pub(crate) enum Route {
         folder: Option<String>,
         id: String,
     },
+    DeleteAttachment {
+        folder: Option<String>,
+        id: String,
+        attachment: String,
+    },
+    CreateUploadSession {
+        folder: Option<String>,
+        id: String,
+    },
+    Respond {
+        folder: Option<String>,
+        id: String,
+        action: ReplyAction,
+    },
+    Delta {
+        folder: String,
+    },
+}
+
+/// `reply`, `replyAll`, `forward` and their `create…` draft variants (GRAPH-FACTS §2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReplyAction {
+    Reply,
+    ReplyAll,
+    Forward,
+    CreateReply,
+    CreateReplyAll,
+    CreateForward,
+}
+
+impl ReplyAction {
+    fn parse(name: &str) -> Option<ReplyAction> {
+        Some(match name {
+            "reply" => ReplyAction::Reply,
+            "replyall" => ReplyAction::ReplyAll,
+            "forward" => ReplyAction::Forward,
+            "createreply" => ReplyAction::CreateReply,
+            "createreplyall" => ReplyAction::CreateReplyAll,
+            "createforward" => ReplyAction::CreateForward,
+            _ => return None,
+        })
+    }
 }
 
 /// Lower-cased segment name without an optional `microsoft.graph.` namespace.
@@ -227,15 +282,7 @@ const KNOWN_UNIMPLEMENTED: [&str; 12] = [
     "inferenceclassification",
 ];
 
-const MESSAGE_ACTIONS: [&str; 7] = [
-    "reply",
-    "replyall",
-    "forward",
-    "createreply",
-    "createreplyall",
-    "createforward",
-    "extensions",
-];
+const MESSAGE_ACTIONS: [&str; 1] = ["extensions"];
 
 /// Matches the part of the path after the mailbox (`/me` or `/users/{id}`).
 fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
@@ -291,6 +338,13 @@ fn message_route(
     match names {
         [] if method == "POST" => Ok(Route::CreateMessage { folder }),
         [] => get_only(Route::ListMessages { folder }),
+        // `delta()` is how the SDKs spell the function call.
+        ["delta" | "delta()"] => match folder {
+            Some(folder) => get_only(Route::Delta { folder }),
+            None => Err(not_implemented(
+                "messages/delta (use mailFolders/{id}/messages/delta)",
+            )),
+        },
         [_] => match method {
             "PATCH" => Ok(Route::UpdateMessage { folder, id: id() }),
             "DELETE" => Ok(Route::DeleteMessage { folder, id: id() }),
@@ -302,10 +356,23 @@ fn message_route(
         [_, "copy"] => post_only(Route::CopyMessage { folder, id: id() }),
         [_, "attachments"] if method == "POST" => Ok(Route::AddAttachment { folder, id: id() }),
         [_, "attachments"] => get_only(Route::ListAttachments { folder, id: id() }),
+        [_, "attachments", "createuploadsession"] => {
+            post_only(Route::CreateUploadSession { folder, id: id() })
+        }
+        [_, "attachments", _] if method == "DELETE" => Ok(Route::DeleteAttachment {
+            folder,
+            id: id(),
+            attachment: raw[2].clone(),
+        }),
         [_, "attachments", _] => get_only(Route::GetAttachment {
             folder,
             id: id(),
             attachment: raw[2].clone(),
+        }),
+        [_, action] if ReplyAction::parse(action).is_some() => post_only(Route::Respond {
+            folder,
+            id: id(),
+            action: ReplyAction::parse(action).unwrap_or(ReplyAction::Reply),
         }),
         [_, action, ..] if MESSAGE_ACTIONS.contains(action) => Err(not_implemented(&raw[1])),
         [_, _, ..] => Err(GraphError::unknown_segment(&raw[1])),
