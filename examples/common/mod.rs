@@ -1,6 +1,9 @@
 //! Setup shared by the examples: configuration from `GRAPH_*` variables, or the local sandbox
 //! when no credentials are set, and the report printed after a send.
 
+// Each example uses a part of this module.
+#![allow(dead_code)]
+
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -12,10 +15,11 @@ use msgraph_outlook_sandbox::Sandbox;
 use serde_json::Value;
 
 /// The sandbox's mailboxes; the first one sends.
-const SANDBOX_USERS: [&str; 2] = ["adele@contoso.com", "alex@contoso.com"];
+pub const SANDBOX_USERS: [&str; 2] = ["adele@contoso.com", "alex@contoso.com"];
 
 /// Where a message goes out from.
 pub struct Setup {
+    pub client: GraphClient,
     pub mailbox: Mailbox,
     /// Kept alive for the whole run: dropping it stops the server.
     pub sandbox: Option<Sandbox>,
@@ -70,6 +74,7 @@ pub async fn setup() -> Result<Setup, String> {
         None => client.me(),
     };
     Ok(Setup {
+        client,
         mailbox,
         sandbox: None,
     })
@@ -104,6 +109,7 @@ async fn sandbox_setup() -> Result<Setup, String> {
         .map_err(|e| e.to_string())?;
     Ok(Setup {
         mailbox: client.user(SANDBOX_USERS[0]),
+        client,
         sandbox: Some(sandbox),
     })
 }
