@@ -180,3 +180,38 @@ async fn a_sync_reports_new_and_removed_messages() {
     assert_eq!(subjects, ["Second"]);
     assert_eq!(changes.removed, [first_id]);
 }
+
+#[tokio::test]
+async fn a_cancelled_upload_attaches_nothing() {
+    let (sandbox, adele, _alex) = sandbox().await;
+    let draft = adele
+        .me()
+        .create_draft(Message::new().subject("Big").to(ALEX))
+        .await
+        .unwrap();
+    let message = adele.me().message(draft.id.unwrap());
+    let content = vec![1u8; 4 * 1024 * 1024];
+    let upload = message
+        .attachments()
+        .upload(
+            "big.bin",
+            "application/octet-stream",
+            content.len() as u64,
+            &content[..],
+        )
+        .start()
+        .await
+        .unwrap();
+    assert!(
+        !format!("{upload:?}").contains("authtoken"),
+        "the pre-authenticated URL stays hidden"
+    );
+    upload.cancel().await.unwrap();
+    assert!(message.attachments().list().await.unwrap().is_empty());
+    let deletes = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(deletes, 1);
+}

@@ -214,7 +214,13 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
     /// Creates the session, uploads the ranges in order and returns the attachment id (from
     /// the final `Location`). A failed range is resumed from `nextExpectedRanges`; on
     /// failure the session is deleted.
-    pub async fn send(mut self) -> Result<String> {
+    pub async fn send(self) -> Result<String> {
+        self.start().await?.finish().await
+    }
+
+    /// Creates the upload session only; [`UploadInProgress::finish`] uploads the ranges and
+    /// [`UploadInProgress::cancel`] deletes the session instead.
+    pub async fn start(self) -> Result<UploadInProgress<R>> {
         if self.chunk == 0 || self.chunk % UPLOAD_CHUNK_UNIT != 0 || self.chunk > MAX_UPLOAD_CHUNK {
             return Err(invalid(format!(
                 "upload chunk of {} bytes: it must be a multiple of 320 KiB and at most 4 MiB",
@@ -245,19 +251,59 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
         let url = session
             .upload_url
             .ok_or_else(|| invalid("Graph returned no uploadUrl".into()))?;
-        let result = self.upload_ranges(&client, &url).await;
+        Ok(UploadInProgress {
+            upload: self,
+            client,
+            url,
+        })
+    }
+}
+
+/// An upload session that exists on Graph; from [`LargeUpload::start`]. Its URL is
+/// pre-authenticated, so it is never shown in `Debug` output.
+pub struct UploadInProgress<R> {
+    upload: LargeUpload<R>,
+    client: crate::GraphClient,
+    url: String,
+}
+
+impl<R> std::fmt::Debug for UploadInProgress<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadInProgress")
+            .field("name", &self.upload.name)
+            .field("size", &self.upload.size)
+            .field("upload_url", &"<redacted>")
+            .finish()
+    }
+}
+
+impl<R: AsyncRead + Unpin + Send> UploadInProgress<R> {
+    /// Uploads every range and returns the attachment id; deletes the session on failure.
+    pub async fn finish(mut self) -> Result<String> {
+        let result = self.upload.upload_ranges(&self.client, &self.url).await;
         if result.is_err() {
             // Best effort: an abandoned session would otherwise linger until it expires.
-            let cancel = Request::to(
-                "cancelUploadSession",
-                reqwest::Method::DELETE,
-                Target::PreAuthenticated(url),
-            );
-            let _ = client.send(cancel).await;
+            let _ = self.delete().await;
         }
         result
     }
 
+    /// Deletes the session (`DELETE {uploadUrl}`, no `Authorization`): nothing is attached.
+    pub async fn cancel(self) -> Result<()> {
+        self.delete().await
+    }
+
+    async fn delete(&self) -> Result<()> {
+        let cancel = Request::to(
+            "cancelUploadSession",
+            reqwest::Method::DELETE,
+            Target::PreAuthenticated(self.url.clone()),
+        );
+        self.client.send(cancel).await.map(|_| ())
+    }
+}
+
+impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
     async fn upload_ranges(&mut self, client: &crate::GraphClient, url: &str) -> Result<String> {
         let mut buffer = vec![0u8; self.chunk];
         let mut offset = 0u64;

@@ -11,8 +11,8 @@ mod send_mail;
 mod sync;
 
 pub use attachments::{
-    Attachments, LargeUpload, DEFAULT_UPLOAD_CHUNK, INLINE_ATTACHMENT_LIMIT, MAX_UPLOAD_CHUNK,
-    MAX_UPLOAD_SIZE, UPLOAD_CHUNK_UNIT,
+    Attachments, LargeUpload, UploadInProgress, DEFAULT_UPLOAD_CHUNK, INLINE_ATTACHMENT_LIMIT,
+    MAX_UPLOAD_CHUNK, MAX_UPLOAD_SIZE, UPLOAD_CHUNK_UNIT,
 };
 pub use drafts::CreateDraft;
 pub use mailbox::{Mailbox, MailboxRef};
