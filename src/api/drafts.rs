@@ -61,13 +61,7 @@ impl CreateDraft {
 
     /// Creates the draft and returns it as Graph stored it (id, changeKey, etag).
     pub async fn send(self) -> Result<Message> {
-        let path = match &self.folder {
-            Some(folder) => self
-                .mailbox
-                .target
-                .path(&["mailFolders", folder, "messages"]),
-            None => self.mailbox.target.path(&["messages"]),
-        };
+        let path = self.mailbox.messages_path(self.folder.as_deref(), &[]);
         let request = Request::post("createMessage", path);
         let request = match &self.content {
             // A draft may lack recipients, so only the message's own rules are checked.

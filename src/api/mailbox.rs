@@ -50,6 +50,16 @@ impl Mailbox {
         }
     }
 
+    /// `…/messages/{rest}`, or `…/mailFolders/{folder}/messages/{rest}` for a folder.
+    pub(crate) fn messages_path(&self, folder: Option<&str>, rest: &[&str]) -> Vec<String> {
+        let mut segments = match folder {
+            Some(folder) => vec!["mailFolders", folder, "messages"],
+            None => vec!["messages"],
+        };
+        segments.extend_from_slice(rest);
+        self.target.path(&segments)
+    }
+
     /// Which mailbox this is.
     pub fn target(&self) -> &MailboxRef {
         &self.target

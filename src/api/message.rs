@@ -4,6 +4,7 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
+use super::query::{strings, ODataQuery};
 use super::reply::Kind as ReplyKind;
 use super::{Attachments, Mailbox, Reply};
 use crate::client::{Accepted, Request};
@@ -50,9 +51,7 @@ impl MessageRef {
     pub fn get(&self) -> GetMessage {
         GetMessage {
             message: self.clone(),
-            select: Vec::new(),
-            expand: Vec::new(),
-            body_type: None,
+            query: ODataQuery::default(),
         }
     }
 
@@ -178,9 +177,7 @@ impl MessageRef {
 #[must_use = "nothing is sent until you call .send().await"]
 pub struct GetMessage {
     message: MessageRef,
-    select: Vec<String>,
-    expand: Vec<String>,
-    body_type: Option<BodyType>,
+    query: ODataQuery,
 }
 
 impl GetMessage {
@@ -190,20 +187,20 @@ impl GetMessage {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.select = properties.into_iter().map(Into::into).collect();
+        self.query.select = strings(properties);
         self
     }
 
     /// Also these navigation properties (`$expand`), e.g. `attachments`.
     pub fn expand(mut self, navigation: impl Into<String>) -> Self {
-        self.expand.push(navigation.into());
+        self.query.expand.push(navigation.into());
         self
     }
 
     /// The body as text or HTML, whatever it was written in
     /// (`Prefer: outlook.body-content-type`, merged into the one `Prefer` header).
     pub fn body_content_type(mut self, body_type: BodyType) -> Self {
-        self.body_type = Some(body_type);
+        self.query.body_type = Some(body_type);
         self
     }
 
@@ -215,17 +212,7 @@ impl GetMessage {
     /// Fetches it.
     pub async fn send(self) -> Result<Message> {
         let mut request = Request::get("getMessage", self.message.path(&[]));
-        if !self.select.is_empty() {
-            request
-                .query
-                .push(("$select".into(), self.select.join(",")));
-        }
-        if !self.expand.is_empty() {
-            request
-                .query
-                .push(("$expand".into(), self.expand.join(",")));
-        }
-        request.prefer.extend(body_preference(self.body_type));
+        self.query.apply(&mut request)?;
         self.message.mailbox.client.send(request).await?.json()
     }
 }
@@ -237,14 +224,4 @@ impl IntoFuture for GetMessage {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
-}
-
-/// `Prefer: outlook.body-content-type="text"` (or `"html"`), GRAPH-FACTS §7.
-pub(crate) fn body_preference(body_type: Option<BodyType>) -> Option<String> {
-    let name = match body_type? {
-        BodyType::Text => "text",
-        BodyType::Html => "html",
-        _ => return None,
-    };
-    Some(format!(r#"outlook.body-content-type="{name}""#))
 }

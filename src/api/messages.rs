@@ -5,9 +5,10 @@ use std::pin::Pin;
 
 use futures_util::{Stream, TryStreamExt};
 
+use super::query::{strings, ODataQuery};
 use super::Mailbox;
 use crate::client::{Page, Request};
-use crate::error::{InvalidRequest, Result};
+use crate::error::Result;
 use crate::models::{BodyType, Message};
 
 /// Lists messages, newest first; from [`Mailbox::list_messages`]. A GET: retried after any
@@ -17,12 +18,7 @@ use crate::models::{BodyType, Message};
 pub struct ListMessages {
     mailbox: Mailbox,
     folder: Option<String>,
-    top: Option<u32>,
-    select: Vec<String>,
-    filter: Option<String>,
-    order_by: Vec<String>,
-    search: Option<String>,
-    body_type: Option<BodyType>,
+    query: ODataQuery,
 }
 
 impl ListMessages {
@@ -30,12 +26,7 @@ impl ListMessages {
         ListMessages {
             mailbox,
             folder: None,
-            top: None,
-            select: Vec::new(),
-            filter: None,
-            order_by: Vec::new(),
-            search: None,
-            body_type: None,
+            query: ODataQuery::default(),
         }
     }
 
@@ -47,7 +38,7 @@ impl ListMessages {
 
     /// Page size (`$top`); Graph's default is 10.
     pub fn top(mut self, top: u32) -> Self {
-        self.top = Some(top);
+        self.query.top = Some(top);
         self
     }
 
@@ -57,14 +48,14 @@ impl ListMessages {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.select = properties.into_iter().map(Into::into).collect();
+        self.query.select = strings(properties);
         self
     }
 
     /// Only messages matching an OData filter (`$filter`), e.g. `isRead eq false` or
     /// `receivedDateTime ge 2026-01-01T00:00:00Z`.
     pub fn filter(mut self, expression: impl Into<String>) -> Self {
-        self.filter = Some(expression.into());
+        self.query.filter = Some(expression.into());
         self
     }
 
@@ -75,21 +66,21 @@ impl ListMessages {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.order_by = keys.into_iter().map(Into::into).collect();
+        self.query.order_by = strings(keys);
         self
     }
 
     /// Full-text search (`$search`); the text is quoted as Graph requires
     /// (`$search="budget review"`), inner quotes escaped with a backslash \[unconfirmed\].
     pub fn search(mut self, text: impl Into<String>) -> Self {
-        self.search = Some(text.into());
+        self.query.search = Some(text.into());
         self
     }
 
     /// The body as text or HTML, whatever it was written in
     /// (`Prefer: outlook.body-content-type`, merged into the one `Prefer` header).
     pub fn body_content_type(mut self, body_type: BodyType) -> Self {
-        self.body_type = Some(body_type);
+        self.query.body_type = Some(body_type);
         self
     }
 
@@ -118,42 +109,9 @@ impl ListMessages {
     }
 
     fn request(&self) -> Result<Request> {
-        if self.search.is_some() && !self.order_by.is_empty() {
-            return Err(InvalidRequest::InvalidValue {
-                reason: "Graph does not accept $search together with $orderby".into(),
-            }
-            .into());
-        }
-        let path = match &self.folder {
-            Some(folder) => self
-                .mailbox
-                .target
-                .path(&["mailFolders", folder, "messages"]),
-            None => self.mailbox.target.path(&["messages"]),
-        };
+        let path = self.mailbox.messages_path(self.folder.as_deref(), &[]);
         let mut request = Request::get("listMessages", path);
-        let mut query = |name: &str, value: String| request.query.push((name.to_string(), value));
-        if let Some(top) = self.top {
-            query("$top", top.to_string());
-        }
-        if !self.select.is_empty() {
-            query("$select", self.select.join(","));
-        }
-        if let Some(filter) = &self.filter {
-            query("$filter", filter.clone());
-        }
-        if !self.order_by.is_empty() {
-            query("$orderby", self.order_by.join(","));
-        }
-        if let Some(text) = &self.search {
-            query(
-                "$search",
-                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
-            );
-        }
-        request
-            .prefer
-            .extend(super::message::body_preference(self.body_type));
+        self.query.apply(&mut request)?;
         Ok(request)
     }
 

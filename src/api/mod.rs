@@ -6,6 +6,7 @@ mod drafts;
 mod mailbox;
 mod message;
 mod messages;
+mod query;
 mod reply;
 mod send_mail;
 mod sync;

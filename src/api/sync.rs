@@ -5,6 +5,7 @@
 use futures_util::TryStreamExt;
 use serde_json::Value;
 
+use super::query::{strings, ODataQuery};
 use super::Mailbox;
 use crate::client::{Request, Target};
 use crate::error::{DecodeError, Error, Result};
@@ -29,7 +30,7 @@ pub struct SyncMessages {
     mailbox: Mailbox,
     folder: String,
     delta_link: Option<String>,
-    select: Vec<String>,
+    query: ODataQuery,
 }
 
 impl SyncMessages {
@@ -38,7 +39,7 @@ impl SyncMessages {
             mailbox,
             folder,
             delta_link: None,
-            select: Vec::new(),
+            query: ODataQuery::default(),
         }
     }
 
@@ -55,7 +56,7 @@ impl SyncMessages {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.select = properties.into_iter().map(Into::into).collect();
+        self.query.select = strings(properties);
         self
     }
 
@@ -64,16 +65,9 @@ impl SyncMessages {
         let first = match self.delta_link {
             Some(link) => Request::to("messagesDelta", reqwest::Method::GET, Target::Link(link)),
             None => {
-                let path =
-                    self.mailbox
-                        .target
-                        .path(&["mailFolders", &self.folder, "messages", "delta"]);
+                let path = self.mailbox.messages_path(Some(&self.folder), &["delta"]);
                 let mut request = Request::get("messagesDelta", path);
-                if !self.select.is_empty() {
-                    request
-                        .query
-                        .push(("$select".into(), self.select.join(",")));
-                }
+                self.query.apply(&mut request)?;
                 request
             }
         };
