@@ -138,3 +138,27 @@ async fn body_content_type_joins_the_one_prefer_header() {
     get.assert_async().await;
     list.assert_async().await;
 }
+
+#[tokio::test]
+async fn a_malformed_delta_item_is_a_decode_error_with_the_request_id() {
+    let mut server = server().await;
+    let _page = server
+        .mock("GET", "/v1.0/me/mailFolders/inbox/messages/delta")
+        .with_status(200)
+        .with_header("request-id", REQUEST_ID)
+        .with_body(json!({"value": [{"id": 5, "subject": ["not", "text"]}]}).to_string())
+        .create_async()
+        .await;
+    let err = client(&server)
+        .me()
+        .sync_messages("inbox")
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Decode(decode) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(decode.status, 200);
+    assert_eq!(decode.request_id.as_deref(), Some(REQUEST_ID));
+    assert!(decode.reason.contains("value[0]"), "{}", decode.reason);
+}

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::message::MessageRef;
-use crate::client::{Body, Request, Target};
+use crate::client::{Body, Request};
 use crate::error::{Error, InvalidRequest, Result};
 use crate::models::{Attachment, FileAttachment, ItemAttachment};
 
@@ -294,10 +294,10 @@ impl<R: AsyncRead + Unpin + Send> UploadInProgress<R> {
     }
 
     async fn delete(&self) -> Result<()> {
-        let cancel = Request::to(
+        let cancel = Request::pre_authenticated(
             "cancelUploadSession",
             reqwest::Method::DELETE,
-            Target::PreAuthenticated(self.url.clone()),
+            self.url.clone(),
         );
         self.client.send(cancel).await.map(|_| ())
     }
@@ -329,10 +329,10 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
                     Err(e) if resumes < RESUMES_PER_RANGE => {
                         resumes += 1;
                         // Ask where Graph is; resend the rest of this range from there.
-                        let status = Request::to(
+                        let status = Request::pre_authenticated(
                             "getUploadSession",
                             reqwest::Method::GET,
-                            Target::PreAuthenticated(url.to_string()),
+                            url.to_string(),
                         );
                         let session: UploadSession = client.send(status).await?.json()?;
                         match session.next_start() {
@@ -360,11 +360,8 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
         end: u64,
         data: bytes::Bytes,
     ) -> Result<Option<String>> {
-        let mut request = Request::to(
-            "uploadRange",
-            reqwest::Method::PUT,
-            Target::PreAuthenticated(url.to_string()),
-        );
+        let mut request =
+            Request::pre_authenticated("uploadRange", reqwest::Method::PUT, url.to_string());
         request.body = Body::Range {
             data,
             content_range: format!("bytes {start}-{}/{}", end - 1, self.size),

@@ -52,7 +52,7 @@ impl ODataQuery {
             add("$orderby", self.order_by.join(","));
         }
         if let Some(text) = &self.search {
-            // Graph wants the search text in double quotes; inner quotes escaped \[unconfirmed\].
+            // Graph wants the search text in double quotes; inner quotes escaped [unconfirmed].
             add(
                 "$search",
                 format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),

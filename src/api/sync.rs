@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::query::{strings, ODataQuery};
 use super::Mailbox;
-use crate::client::{Request, Target};
-use crate::error::{DecodeError, Error, Result};
+use crate::client::Request;
+use crate::error::Result;
 use crate::models::Message;
 
 /// What changed in a folder since the last sync; from [`SyncMessages::send`].
@@ -63,7 +63,7 @@ impl SyncMessages {
     /// Fetches every page of changes.
     pub async fn send(self) -> Result<SyncResult> {
         let first = match self.delta_link {
-            Some(link) => Request::to("messagesDelta", reqwest::Method::GET, Target::Link(link)),
+            Some(link) => Request::follow("messagesDelta", link),
             None => {
                 let path = self.mailbox.messages_path(Some(&self.folder), &["delta"]);
                 let mut request = Request::get("messagesDelta", path);
@@ -71,26 +71,16 @@ impl SyncMessages {
                 request
             }
         };
-        let pages = self.mailbox.client.pages::<Value>(first);
+        // Decoding goes through the shared pipeline, so a bad item is a Decode error with
+        // its JSON path, status and request ids like any other.
+        let pages = self.mailbox.client.pages::<DeltaItem>(first);
         let mut pages = std::pin::pin!(pages);
         let mut result = SyncResult::default();
         while let Some(page) = pages.try_next().await? {
             for item in page.value {
-                if item.get("@removed").is_some() {
-                    let id = item.get("id").and_then(Value::as_str).unwrap_or_default();
-                    result.removed.push(id.to_string());
-                } else {
-                    result
-                        .changed
-                        .push(serde_json::from_value(item).map_err(|e| {
-                            Error::Decode(Box::new(DecodeError {
-                                status: 200,
-                                reason: format!("a delta item is not a message: {e}"),
-                                excerpt: String::new(),
-                                request_id: None,
-                                client_request_id: None,
-                            }))
-                        })?);
+                match item {
+                    DeltaItem::Removed { id, .. } => result.removed.push(id),
+                    DeltaItem::Changed(message) => result.changed.push(*message),
                 }
             }
             if page.delta_link.is_some() {
@@ -99,4 +89,17 @@ impl SyncMessages {
         }
         Ok(result)
     }
+}
+
+/// One item of a delta page: removed items carry `@removed` and little else.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum DeltaItem {
+    Removed {
+        id: String,
+        #[serde(rename = "@removed")]
+        #[allow(dead_code)] // its presence is what matters; the reason is not reported yet
+        removed: Value,
+    },
+    Changed(Box<Message>),
 }

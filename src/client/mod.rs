@@ -15,7 +15,7 @@ use url::Url;
 pub use builder::{GraphClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use limits::DEFAULT_MAILBOX_CONCURRENCY;
 pub use paging::Page;
-pub(crate) use request::{Body, Request, Target};
+pub(crate) use request::{Body, Request};
 pub use response::Accepted;
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 

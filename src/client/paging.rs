@@ -4,7 +4,7 @@ use futures_util::stream::{self, Stream, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::request::{Request, Target};
+use super::request::Request;
 use super::GraphClient;
 use crate::error::Result;
 use crate::models::null_as_default;
@@ -59,7 +59,7 @@ impl GraphClient {
         let Some(link) = &page.next_link else {
             return Ok(None);
         };
-        let request = Request::to("nextPage", reqwest::Method::GET, Target::Link(link.clone()));
+        let request = Request::follow("nextPage", link.clone());
         Ok(Some(self.send(request).await?.json()?))
     }
 
@@ -83,7 +83,7 @@ impl GraphClient {
                 let following = page
                     .next_link
                     .clone()
-                    .map(|link| Request::to("nextPage", reqwest::Method::GET, Target::Link(link)));
+                    .map(|link| Request::follow("nextPage", link));
                 Ok(Some((page, following)))
             }
         })

@@ -101,9 +101,14 @@ impl Request {
         Request::new(operation, Method::DELETE, Target::Graph(path))
     }
 
-    /// Any method to any target.
-    pub fn to(operation: &'static str, method: Method, target: Target) -> Self {
-        Request::new(operation, method, target)
+    /// A GET of a link Graph handed out (next or delta link); refused off the Graph origin.
+    pub fn follow(operation: &'static str, link: String) -> Self {
+        Request::new(operation, Method::GET, Target::Link(link))
+    }
+
+    /// A request to a pre-authenticated URL (upload sessions): no `Authorization` header.
+    pub fn pre_authenticated(operation: &'static str, method: Method, url: String) -> Self {
+        Request::new(operation, method, Target::PreAuthenticated(url))
     }
 
     /// Marks a request safe to repeat (e.g. an event create with a `transactionId`).
@@ -550,12 +555,12 @@ mod tests {
             .await;
         let graph = mockito::Server::new_async().await;
         let client = client(&graph, |b| b).await;
-        let target = Target::PreAuthenticated(format!(
+        let url = format!(
             "{}/api/v2.0/Users('a')/Messages('m')/AttachmentSessions('s')?authtoken=opaque",
             upload.url()
-        ));
+        );
         client
-            .send(Request::to("uploadRange", Method::PUT, target))
+            .send(Request::pre_authenticated("uploadRange", Method::PUT, url))
             .await
             .unwrap();
         mock.assert_async().await;
@@ -565,9 +570,9 @@ mod tests {
     async fn reliability_a_next_link_elsewhere_is_refused_before_any_request() {
         let graph = mockito::Server::new_async().await;
         let client = client(&graph, |b| b).await;
-        let link = Target::Link("https://attacker.example/v1.0/me/messages?$skip=10".into());
+        let link = "https://attacker.example/v1.0/me/messages?$skip=10".to_string();
         let err = client
-            .send(Request::to("nextPage", Method::GET, link))
+            .send(Request::follow("nextPage", link))
             .await
             .unwrap_err();
         assert!(matches!(err, Error::ForeignLink { .. }), "{err:?}");
