@@ -18,6 +18,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// Graph answered with an error status (4xx/5xx) and, usually, a Graph error body.
     Graph(Box<GraphError>),
+    /// `412 Precondition Failed`: the item changed since it was read (its `If-Match` etag is
+    /// stale), so the change was not applied. Read it again and re-apply the change
+    /// (EWS's `ConflictResolutionMode.NeverOverwrite`); `EventRef::modify` does that.
+    Conflict(Box<GraphError>),
     /// The identity platform refused to issue a token.
     Auth(Box<AuthError>),
     /// The request was refused before anything was sent: it would have been rejected by Graph.
@@ -49,7 +53,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::OutcomeUnknown(e) => e.cause.status(),
-            Error::Graph(e) => Some(e.status),
+            Error::Graph(e) | Error::Conflict(e) => Some(e.status),
             Error::Auth(e) => e.status,
             Error::Decode(e) => Some(e.status),
             _ => None,
@@ -59,7 +63,7 @@ impl Error {
     /// Graph's error code (`error.code`, e.g. `ErrorMimeContentInvalidBase64String`).
     pub fn graph_code(&self) -> Option<&str> {
         match self {
-            Error::Graph(e) => e.code.as_deref(),
+            Error::Graph(e) | Error::Conflict(e) => e.code.as_deref(),
             _ => None,
         }
     }
@@ -68,7 +72,7 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::OutcomeUnknown(e) => e.cause.request_id(),
-            Error::Graph(e) => e.request_id.as_deref(),
+            Error::Graph(e) | Error::Conflict(e) => e.request_id.as_deref(),
             Error::Decode(e) => e.request_id.as_deref(),
             _ => None,
         }
@@ -78,7 +82,7 @@ impl Error {
     pub fn client_request_id(&self) -> Option<&str> {
         match self {
             Error::OutcomeUnknown(e) => Some(&e.client_request_id),
-            Error::Graph(e) => e.client_request_id.as_deref(),
+            Error::Graph(e) | Error::Conflict(e) => e.client_request_id.as_deref(),
             Error::Decode(e) => e.client_request_id.as_deref(),
             _ => None,
         }
@@ -88,6 +92,11 @@ impl Error {
     /// [`Error::OutcomeUnknown`]).
     pub fn is_outcome_unknown(&self) -> bool {
         matches!(self, Error::OutcomeUnknown(_))
+    }
+
+    /// True when an `If-Match` etag was stale (see [`Error::Conflict`]).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Error::Conflict(_))
     }
 
     /// True for 429 Too Many Requests (Graph throttling, keyed on the status, not the code).
@@ -108,6 +117,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Graph(e) => e.fmt(f),
+            Error::Conflict(e) => write!(f, "the item changed since it was read: {e}"),
             Error::Auth(e) => e.fmt(f),
             Error::InvalidRequest(e) => write!(f, "invalid request, nothing was sent: {e}"),
             Error::Transport(e) => e.fmt(f),

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use super::message::MessageRef;
+use crate::client::GraphClient;
 use crate::client::{Body, Request};
 use crate::error::{Error, InvalidRequest, Result};
 use crate::models::{Attachment, FileAttachment, ItemAttachment};
@@ -23,50 +23,45 @@ pub const DEFAULT_UPLOAD_CHUNK: usize = 10 * UPLOAD_CHUNK_UNIT;
 /// A range that failed is resumed from `nextExpectedRanges` at most this often.
 const RESUMES_PER_RANGE: usize = 3;
 
-/// The attachments of one message; from [`MessageRef::attachments`].
+/// The attachments of one message or event; from
+/// [`MessageRef::attachments`](super::MessageRef::attachments) or
+/// [`EventRef::attachments`](super::EventRef::attachments).
 #[derive(Debug, Clone)]
 pub struct Attachments {
-    message: MessageRef,
+    client: GraphClient,
+    /// `…/messages/{id}` or `…/events/{id}`.
+    item_path: Vec<String>,
 }
 
 impl Attachments {
-    pub(crate) fn new(message: MessageRef) -> Self {
-        Attachments { message }
+    pub(crate) fn new(client: GraphClient, item_path: Vec<String>) -> Self {
+        Attachments { client, item_path }
     }
 
     fn path(&self, rest: &[&str]) -> Vec<String> {
-        let mut segments = vec!["attachments"];
-        segments.extend_from_slice(rest);
-        self.message.path(&segments)
+        let mut path = self.item_path.clone();
+        path.push("attachments".to_string());
+        path.extend(rest.iter().map(|s| s.to_string()));
+        path
     }
 
     /// Every attachment (all pages).
     pub async fn list(&self) -> Result<Vec<Attachment>> {
         use futures_util::TryStreamExt;
         let request = Request::get("listAttachments", self.path(&[]));
-        self.message
-            .mailbox()
-            .client
-            .items(request)
-            .try_collect()
-            .await
+        self.client.items(request).try_collect().await
     }
 
     /// One attachment, with its content.
     pub async fn get(&self, id: &str) -> Result<Attachment> {
         let request = Request::get("getAttachment", self.path(&[id]));
-        self.message.mailbox().client.send(request).await?.json()
+        self.client.send(request).await?.json()
     }
 
     /// Deletes one attachment (204).
     pub async fn delete(&self, id: &str) -> Result<()> {
         let request = Request::delete("deleteAttachment", self.path(&[id]));
-        self.message
-            .mailbox()
-            .client
-            .send(request)
-            .await?
-            .no_content()
+        self.client.send(request).await?.no_content()
     }
 
     /// Adds a file under 3 MB (`POST …/attachments`, 201); larger files need
@@ -80,14 +75,14 @@ impl Attachments {
         }
         let request =
             Request::post("addAttachment", self.path(&[])).json(&Attachment::File(file))?;
-        self.message.mailbox().client.send(request).await?.json()
+        self.client.send(request).await?.json()
     }
 
     /// Attaches a message or event as an item (`POST …/attachments`, 201).
     pub async fn add_item(&self, item: ItemAttachment) -> Result<Attachment> {
         let request =
             Request::post("addAttachment", self.path(&[])).json(&Attachment::Item(item))?;
-        self.message.mailbox().client.send(request).await?.json()
+        self.client.send(request).await?.json()
     }
 
     /// Uploads a large file (3 MB to 150 MB) from any reader through an upload session, one
@@ -233,7 +228,7 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
                 self.size
             )));
         }
-        let client = self.attachments.message.mailbox().client.clone();
+        let client = self.attachments.client.clone();
         let body = CreateUploadSession {
             attachment_item: AttachmentItem {
                 attachment_type: "file",

@@ -97,7 +97,7 @@ impl MessageRef {
 
     /// The message's attachments: list, get, add, delete, upload large files.
     pub fn attachments(&self) -> Attachments {
-        Attachments::new(self.clone())
+        Attachments::new(self.mailbox.client.clone(), self.path(&[]))
     }
 
     /// Replies to the sender (or the original's `replyTo`).

@@ -2,12 +2,18 @@
 //! expected status); sending, retries and error mapping live in the client.
 
 mod attachments;
+mod calendar;
 mod drafts;
+mod event;
+mod event_response;
+mod list;
 mod mailbox;
+mod meeting_messages;
 mod message;
 mod messages;
 mod query;
 mod reply;
+mod schedule;
 mod send_mail;
 mod sync;
 
@@ -15,10 +21,20 @@ pub use attachments::{
     Attachments, LargeUpload, UploadInProgress, DEFAULT_UPLOAD_CHUNK, INLINE_ATTACHMENT_LIMIT,
     MAX_UPLOAD_CHUNK, MAX_UPLOAD_SIZE, UPLOAD_CHUNK_UNIT,
 };
+pub use calendar::{CalendarRef, CreateEvent};
 pub use drafts::CreateDraft;
+pub use event::{
+    DeleteEvent, EventRef, GetEvent, Modify, UpdateEvent, UpdatedEvent, DEFAULT_MODIFY_ATTEMPTS,
+};
+pub use event_response::{EventResponse, MayPropose, NoProposal};
+pub use list::List;
 pub use mailbox::{Mailbox, MailboxRef};
+pub use meeting_messages::MeetingResponses;
 pub use message::{GetMessage, MessageRef};
 pub use messages::ListMessages;
 pub use reply::Reply;
+pub use schedule::{FindMeetingTimes, GetSchedule};
 pub use send_mail::{SendMail, SendMime};
 pub use sync::{SyncMessages, SyncResult};
+
+pub(crate) use query::time_zone_preference;

@@ -15,6 +15,8 @@ pub(crate) struct ODataQuery {
     pub top: Option<u32>,
     pub search: Option<String>,
     pub body_type: Option<BodyType>,
+    /// Zone of times in the answer (`Prefer: outlook.timezone`); Graph applies it to reads.
+    pub time_zone: Option<String>,
 }
 
 /// Collects builder arguments (`["subject", "from"]`) into owned strings.
@@ -59,8 +61,19 @@ impl ODataQuery {
             );
         }
         request.prefer.extend(body_preference(self.body_type));
+        request
+            .prefer
+            .extend(self.time_zone.as_deref().map(time_zone_preference));
         Ok(())
     }
+}
+
+/// `Prefer: outlook.timezone="…"` (GRAPH-FACTS §7), an IANA name sent as its Windows name.
+pub(crate) fn time_zone_preference(zone: &str) -> String {
+    format!(
+        r#"outlook.timezone="{}""#,
+        crate::models::normalize_zone_name(zone)
+    )
 }
 
 /// `Prefer: outlook.body-content-type="text"` (or `"html"`), GRAPH-FACTS §7.

@@ -113,10 +113,14 @@ impl GraphClientBuilder {
     }
 
     /// Sends `Prefer: outlook.timezone="{zone}"` on every request: Graph then returns event
-    /// times of *reads* in that zone (POST and PATCH answers stay in UTC).
+    /// and schedule times of *reads* in that zone. It does not apply to the answers of a
+    /// create or an update (POST, PATCH), which come back in UTC: use
+    /// [`DateTimeTimeZone::to_utc`](crate::models::DateTimeTimeZone::to_utc) or
+    /// [`to_zoned`](crate::models::DateTimeTimeZone::to_zoned) rather than the zone name.
+    /// A Windows name (`"Pacific Standard Time"`) or an IANA name (`"America/Los_Angeles"`,
+    /// sent as its Windows name); a read's own `.time_zone(…)` wins over this one.
     pub fn time_zone(self, zone: impl AsRef<str>) -> Self {
-        let zone = zone.as_ref();
-        self.prefer(format!(r#"outlook.timezone="{zone}""#))
+        self.prefer(crate::api::time_zone_preference(zone.as_ref()))
     }
 
     /// Adds a raw preference to every request. All preferences of a request travel in one

@@ -59,6 +59,8 @@ pub(crate) struct Request {
     /// Preferences of this request, merged with the client's into one `Prefer` header.
     pub prefer: Vec<String>,
     pub body: Body,
+    /// `If-Match`: apply only if the item still has this etag (412 otherwise).
+    pub if_match: Option<String>,
     /// Whether repeating it cannot change the outcome (see `retry.rs` for what follows).
     pub idempotent: bool,
 }
@@ -76,6 +78,7 @@ impl Request {
             query: Vec::new(),
             prefer: Vec::new(),
             body: Body::Empty,
+            if_match: None,
             idempotent,
         }
     }
@@ -111,8 +114,13 @@ impl Request {
         Request::new(operation, method, Target::PreAuthenticated(url))
     }
 
+    /// Applies only if the item still has `etag` (optimistic concurrency: 412 otherwise).
+    pub fn if_match(mut self, etag: Option<String>) -> Self {
+        self.if_match = etag;
+        self
+    }
+
     /// Marks a request safe to repeat (e.g. an event create with a `transactionId`).
-    #[allow(dead_code)]
     pub fn idempotent(mut self) -> Self {
         self.idempotent = true;
         self
@@ -259,6 +267,9 @@ impl GraphClient {
         if let Some(prefer) = prefer {
             builder = builder.header("Prefer", prefer);
         }
+        if let Some(etag) = &request.if_match {
+            builder = builder.header(reqwest::header::IF_MATCH, etag);
+        }
         builder = match &request.body {
             Body::Empty
                 if matches!(request.method, Method::GET | Method::HEAD | Method::DELETE) =>
@@ -374,10 +385,22 @@ impl GraphClient {
         Ok((url, authorized))
     }
 
-    /// Client-wide preferences, then the request's, without repeats, in one header value.
+    /// Client-wide preferences, then the request's, without repeats, in one header value. A
+    /// request's preference takes the place of a client-wide one of the same name
+    /// (`outlook.timezone="…"`).
     fn prefer_header(&self, request_preferences: &[String]) -> Option<String> {
+        let name = |preference: &str| {
+            let name = preference.split('=').next().unwrap_or_default();
+            name.trim().to_ascii_lowercase()
+        };
         let mut all: Vec<&str> = Vec::new();
-        for preference in self.inner.preferences.iter().chain(request_preferences) {
+        let client_wide = self.inner.preferences.iter().map(|client_wide| {
+            request_preferences
+                .iter()
+                .find(|own| name(own) == name(client_wide))
+                .unwrap_or(client_wide)
+        });
+        for preference in client_wide.chain(request_preferences) {
             if !all.contains(&preference.as_str()) {
                 all.push(preference);
             }
@@ -484,6 +507,31 @@ mod tests {
         ];
         let response = client.send(Request::post("send", path)).await.unwrap();
         assert_eq!(response.status, 202);
+        mock.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn a_request_time_zone_replaces_the_client_wide_one() {
+        let mut server = mockito::Server::new_async().await;
+        let mock = server
+            .mock("GET", "/v1.0/me/events")
+            .match_request(|request| {
+                request.header("prefer").len() == 1
+                    && request.header("prefer")[0]
+                        == r#"outlook.timezone="Tokyo Standard Time", IdType="ImmutableId""#
+            })
+            .with_status(200)
+            .with_body(r#"{"value":[]}"#)
+            .expect(1)
+            .create_async()
+            .await;
+        let client = client(&server, |b| {
+            b.time_zone("Pacific Standard Time").immutable_ids()
+        })
+        .await;
+        let mut request = Request::get("listEvents", vec!["me".into(), "events".into()]);
+        request.prefer = vec![r#"outlook.timezone="Tokyo Standard Time""#.into()];
+        client.send(request).await.unwrap();
         mock.assert_async().await;
     }
 

@@ -123,7 +123,10 @@ pub(crate) fn graph_error(
         .or_else(|| Some(sent_client_request_id.to_string()));
     error.date = error.date.or_else(|| header(headers, "date"));
     error.retry_after = retry_after(headers);
-    Error::Graph(Box::new(error))
+    match status {
+        412 => Error::Conflict(Box::new(error)),
+        _ => Error::Graph(Box::new(error)),
+    }
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Message;
+use super::{Event, Message};
 
 /// An attachment, told apart by its `@odata.type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,12 +66,12 @@ impl ItemAttachment {
         }
     }
 
-    /// An event attached as an item, given as Graph's event JSON (until events are modelled).
-    pub fn event(name: impl Into<String>, event: serde_json::Value) -> Self {
+    /// An event attached as an item (e.g. to forward an appointment by mail).
+    pub fn event(name: impl Into<String>, event: Event) -> Self {
         ItemAttachment {
             id: None,
             name: name.into(),
-            item: Some(AttachedItem::Event(event)),
+            item: Some(AttachedItem::Event(Box::new(event))),
             size: None,
         }
     }
@@ -85,9 +85,9 @@ pub enum AttachedItem {
     /// `#microsoft.graph.message`.
     #[serde(rename = "#microsoft.graph.message")]
     Message(Box<Message>),
-    /// `#microsoft.graph.event`, as JSON until events are modelled.
+    /// `#microsoft.graph.event`.
     #[serde(rename = "#microsoft.graph.event")]
-    Event(serde_json::Value),
+    Event(Box<Event>),
     /// Another item type (contact, …).
     #[serde(other)]
     Other,

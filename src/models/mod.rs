@@ -5,9 +5,17 @@
 //! Unknown properties and future enum values never fail parsing.
 
 mod attachment;
+mod calendar;
 mod common;
+mod event;
+mod event_message;
+mod event_patch;
+mod location;
 mod message;
 mod message_patch;
+mod recurrence;
+mod schedule;
+mod time;
 
 pub use attachment::{AttachedItem, Attachment, FileAttachment, ItemAttachment};
 pub use common::{BodyType, DateTimeTimeZone, EmailAddress, Importance, ItemBody, Recipient};
@@ -17,7 +25,32 @@ pub use message::{
 
 pub use message_patch::{MessagePatch, MessageProperty};
 
+pub use calendar::Calendar;
+pub use event::{
+    Attendee, AttendeeType, Event, EventType, FreeBusyStatus, OnlineMeetingInfo,
+    OnlineMeetingProviderType, ResponseStatus, ResponseType, Sensitivity,
+};
+pub use event_message::{
+    EventMessage, EventMessageRequest, EventMessageResponse, MailItem, MeetingMessageType,
+    MeetingRequestType,
+};
+pub use event_patch::{EventPatch, EventProperty};
+pub use location::{GeoCoordinates, Location, LocationType, PhysicalAddress};
+pub use recurrence::{
+    DayOfWeek, PatternedRecurrence, RecurrencePattern, RecurrencePatternType, RecurrenceRange,
+    RecurrenceRangeType, WeekIndex,
+};
+pub use schedule::{
+    ActivityDomain, AttendeeAvailability, AttendeeBase, FreeBusyError, LocationConstraint,
+    LocationConstraintItem, MeetingTimeSuggestion, MeetingTimeSuggestionsResult,
+    ScheduleInformation, ScheduleItem, TimeConstraint, TimeZoneBase, WorkingHours,
+};
+pub use time::{graph_zone_name, iana_zone, TimeError, TimeSlot};
+
+pub(crate) use time::normalize_zone_name;
+
 pub(crate) use common::check_address;
+pub(crate) use event::check_slot;
 
 /// Deserializes `null` as the type's default (Graph sends `null` for some empty collections).
 pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>

@@ -1,0 +1,217 @@
+//! Calendars and their events: create, list, calendar view (GRAPH-FACTS §5.1, §5.6;
+//! openapi-fragments/paths for events and calendars).
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::{EventRef, List, Mailbox};
+use crate::client::Request;
+use crate::error::Result;
+use crate::models::{Calendar, Event};
+
+/// `startDateTime`/`endDateTime` of a calendar view, in UTC with a `Z`.
+fn window(list: List<Event>, start: DateTime<Utc>, end: DateTime<Utc>) -> List<Event> {
+    list.param(
+        "startDateTime",
+        start.to_rfc3339_opts(SecondsFormat::Secs, true),
+    )
+    .param(
+        "endDateTime",
+        end.to_rfc3339_opts(SecondsFormat::Secs, true),
+    )
+}
+
+impl Mailbox {
+    /// `…/events/{rest}`, or `…/calendars/{calendar}/events/{rest}` for a given calendar.
+    pub(crate) fn calendar_path(&self, calendar: Option<&str>, rest: &[&str]) -> Vec<String> {
+        let mut segments = match calendar {
+            Some(calendar) => vec!["calendars", calendar],
+            None => vec![],
+        };
+        segments.extend_from_slice(rest);
+        self.target.path(&segments)
+    }
+
+    /// The mailbox's calendars (`GET …/calendars`).
+    pub fn calendars(&self) -> List<Calendar> {
+        List::new(
+            self.client.clone(),
+            "listCalendars",
+            self.target.path(&["calendars"]),
+        )
+    }
+
+    /// A calendar by id, to create, list and view its events; the default calendar is what
+    /// the `Mailbox` methods use.
+    pub fn calendar(&self, id: impl Into<String>) -> CalendarRef {
+        CalendarRef {
+            mailbox: self.clone(),
+            id: id.into(),
+        }
+    }
+
+    /// Creates an event in the default calendar (`POST …/events`, 201). With attendees it is
+    /// a meeting: Graph sends the invitations itself (there is no way to stop it). A
+    /// `transactionId` is generated when the event has none, so a retried create cannot
+    /// make a second event.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::{Attendee, DateTimeTimeZone, Event};
+    /// let event = client
+    ///     .me()
+    ///     .create_event(
+    ///         Event::new(
+    ///             "Tennis Lesson",
+    ///             DateTimeTimeZone::new("2026-12-02T17:00:00", "Pacific Standard Time"),
+    ///             DateTimeTimeZone::new("2026-12-02T18:00:00", "Pacific Standard Time"),
+    ///         )
+    ///         .attendee(Attendee::required("alex@contoso.com")),
+    ///     )
+    ///     .await?;
+    /// println!("created {:?}", event.id);
+    /// # Ok(()) }
+    /// ```
+    pub fn create_event(&self, event: Event) -> CreateEvent {
+        CreateEvent {
+            mailbox: self.clone(),
+            calendar: None,
+            event,
+        }
+    }
+
+    /// The events of the default calendar: single events and series masters, not the
+    /// occurrences (`GET …/events`; use [`calendar_view`](Self::calendar_view) for those).
+    pub fn list_events(&self) -> List<Event> {
+        List::new(
+            self.client.clone(),
+            "listEvents",
+            self.calendar_path(None, &["events"]),
+        )
+    }
+
+    /// Every occurrence between `start` and `end` in the default calendar, series expanded
+    /// (`GET …/calendarView?startDateTime=…&endDateTime=…`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use chrono::{Duration, Utc};
+    /// use futures_util::TryStreamExt;
+    /// let now = Utc::now();
+    /// let week = client
+    ///     .me()
+    ///     .calendar_view(now, now + Duration::days(7))
+    ///     .time_zone("Europe/Paris")
+    ///     .collect()
+    ///     .await?;
+    /// for event in week {
+    ///     println!("{:?} at {:?}", event.subject, event.start);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn calendar_view(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> List<Event> {
+        let list = List::new(
+            self.client.clone(),
+            "calendarView",
+            self.calendar_path(None, &["calendarView"]),
+        );
+        window(list, start, end)
+    }
+
+    /// An event of this mailbox by id: get, update, respond, cancel, delete.
+    pub fn event(&self, id: impl Into<String>) -> EventRef {
+        EventRef::new(self.clone(), id.into(), None)
+    }
+
+    /// An event of this mailbox as read before: like [`event`](Self::event), but it also
+    /// remembers what was read, so that an update or delete sends the event's etag as
+    /// `If-Match` (a change made meanwhile gives [`Error::Conflict`](crate::Error::Conflict)
+    /// instead of being overwritten), and a proposal of a new time is refused before
+    /// sending when the organizer disallowed proposals.
+    pub fn event_from(&self, event: &Event) -> EventRef {
+        EventRef::new(
+            self.clone(),
+            event.id.clone().unwrap_or_default(),
+            Some(event),
+        )
+    }
+}
+
+/// A calendar of a mailbox, by id; from [`Mailbox::calendar`].
+#[derive(Debug, Clone)]
+pub struct CalendarRef {
+    mailbox: Mailbox,
+    id: String,
+}
+
+impl CalendarRef {
+    /// Creates an event in this calendar (`POST …/calendars/{id}/events`).
+    pub fn create_event(&self, event: Event) -> CreateEvent {
+        CreateEvent {
+            calendar: Some(self.id.clone()),
+            ..self.mailbox.create_event(event)
+        }
+    }
+
+    /// The events of this calendar (`GET …/calendars/{id}/events`).
+    pub fn list_events(&self) -> List<Event> {
+        List::new(
+            self.mailbox.client.clone(),
+            "listEvents",
+            self.mailbox.calendar_path(Some(&self.id), &["events"]),
+        )
+    }
+
+    /// Occurrences between `start` and `end` (`GET …/calendars/{id}/calendarView`).
+    pub fn calendar_view(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> List<Event> {
+        let list = List::new(
+            self.mailbox.client.clone(),
+            "calendarView",
+            self.mailbox
+                .calendar_path(Some(&self.id), &["calendarView"]),
+        );
+        window(list, start, end)
+    }
+}
+
+/// Creates an event; from [`Mailbox::create_event`] or [`CalendarRef::create_event`]. Await
+/// it for the event as created.
+///
+/// Safe to retry: the `transactionId` lets Graph drop a repeat, so it is retried like a
+/// read. The answer's times are in UTC whatever zone was sent (Graph applies
+/// `outlook.timezone` to reads only).
+#[derive(Debug)]
+#[must_use = "nothing is sent until you await it"]
+pub struct CreateEvent {
+    mailbox: Mailbox,
+    calendar: Option<String>,
+    event: Event,
+}
+
+impl CreateEvent {
+    /// Sends it.
+    pub async fn send(mut self) -> Result<Event> {
+        self.event.check_for_create()?;
+        if self.event.transaction_id.is_none() {
+            self.event.transaction_id = Some(uuid::Uuid::new_v4().to_string());
+        }
+        let path = self
+            .mailbox
+            .calendar_path(self.calendar.as_deref(), &["events"]);
+        let request = Request::post("createEvent", path)
+            .json(&self.event)?
+            .idempotent();
+        self.mailbox.client.send(request).await?.json()
+    }
+}
+
+impl IntoFuture for CreateEvent {
+    type Output = Result<Event>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

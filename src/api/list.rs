@@ -1,0 +1,121 @@
+//! One builder for every plain collection read (events, calendar view, instances, calendars):
+//! OData options, the time-zone preference, paging as a stream.
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use futures_util::{Stream, TryStreamExt};
+use serde::de::DeserializeOwned;
+
+use super::query::{strings, ODataQuery};
+use crate::client::{GraphClient, Page, Request};
+use crate::error::Result;
+
+/// A collection read (`GET`), e.g. [`Mailbox::calendar_view`](super::Mailbox::calendar_view).
+/// Await it for the first [`Page`], or take every item with [`stream`](Self::stream) or
+/// [`collect`](Self::collect). A GET: retried after any 429, 503, 504 or connection failure.
+#[derive(Debug)]
+#[must_use = "nothing is sent until you await it (or call .stream()/.collect())"]
+pub struct List<T> {
+    client: GraphClient,
+    operation: &'static str,
+    path: Vec<String>,
+    params: Vec<(String, String)>,
+    query: ODataQuery,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned + Send + 'static> List<T> {
+    pub(crate) fn new(client: GraphClient, operation: &'static str, path: Vec<String>) -> Self {
+        List {
+            client,
+            operation,
+            path,
+            params: Vec::new(),
+            query: ODataQuery::default(),
+            item: PhantomData,
+        }
+    }
+
+    /// A query parameter of the endpoint itself (`startDateTime`, …).
+    pub(crate) fn param(mut self, name: &str, value: String) -> Self {
+        self.params.push((name.to_string(), value));
+        self
+    }
+
+    /// Page size (`$top`).
+    pub fn top(mut self, top: u32) -> Self {
+        self.query.top = Some(top);
+        self
+    }
+
+    /// Only these properties (`$select`), e.g. `["subject", "start", "end"]`.
+    pub fn select<I, S>(mut self, properties: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.query.select = strings(properties);
+        self
+    }
+
+    /// Only items matching an OData filter (`$filter`).
+    pub fn filter(mut self, expression: impl Into<String>) -> Self {
+        self.query.filter = Some(expression.into());
+        self
+    }
+
+    /// Sort order (`$orderby`), e.g. `["start/dateTime"]`.
+    pub fn order_by<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.query.order_by = strings(keys);
+        self
+    }
+
+    /// Times in the answer in this zone (`Prefer: outlook.timezone`, merged into the one
+    /// `Prefer` header); a Windows or IANA name. Without it Graph answers in UTC.
+    pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
+        self.query.time_zone = Some(zone.into());
+        self
+    }
+
+    fn request(&self) -> Result<Request> {
+        let mut request = Request::get(self.operation, self.path.clone());
+        request.query.extend(self.params.iter().cloned());
+        self.query.apply(&mut request)?;
+        Ok(request)
+    }
+
+    /// Every item, following next links page by page as the stream is polled.
+    pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+        let client = self.client.clone();
+        let first = self.request();
+        futures_util::stream::once(async move { first })
+            .map_ok(move |request| client.items::<T>(request))
+            .try_flatten()
+    }
+
+    /// Every item of every page, collected.
+    pub async fn collect(self) -> Result<Vec<T>> {
+        self.stream().try_collect().await
+    }
+
+    /// The first page; [`GraphClient::next_page`] fetches the others.
+    pub async fn send(self) -> Result<Page<T>> {
+        let request = self.request()?;
+        self.client.send(request).await?.json()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> IntoFuture for List<T> {
+    type Output = Result<Page<T>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
