@@ -1,6 +1,8 @@
 //! Tests for openapi-fragments/ and the test-support validator in tests/support/openapi.rs:
 //! the fragments load and all $refs resolve, the corrected sendMail doc examples pass, the
-//! uncorrected ones and typical client mistakes fail with a JSON path in the message.
+//! uncorrected ones and typical client mistakes fail with a JSON path in the message; the same
+//! for the calendar fragments (events, responses, getSchedule, findMeetingTimes), plus Graph's
+//! documented event, calendar and schedule answers against the response schemas.
 
 #[path = "support/openapi.rs"]
 mod openapi;
@@ -210,6 +212,52 @@ fn every_fragment_parses_and_all_refs_resolve() {
         "microsoft.graph.importance",
         "microsoft.graph.ODataErrors.ODataError",
         "microsoft.graph.ODataErrors.InnerError",
+        "microsoft.graph.event",
+        "microsoft.graph.attendee",
+        "microsoft.graph.attendeeBase",
+        "microsoft.graph.responseStatus",
+        "microsoft.graph.responseType",
+        "microsoft.graph.timeSlot",
+        "microsoft.graph.location",
+        "microsoft.graph.locationType",
+        "microsoft.graph.physicalAddress",
+        "microsoft.graph.outlookGeoCoordinates",
+        "microsoft.graph.patternedRecurrence",
+        "microsoft.graph.recurrencePattern",
+        "microsoft.graph.recurrenceRange",
+        "microsoft.graph.dayOfWeek",
+        "microsoft.graph.weekIndex",
+        "microsoft.graph.recurrencePatternType",
+        "microsoft.graph.recurrenceRangeType",
+        "microsoft.graph.onlineMeetingInfo",
+        "microsoft.graph.onlineMeetingProviderType",
+        "microsoft.graph.freeBusyStatus",
+        "microsoft.graph.sensitivity",
+        "microsoft.graph.eventType",
+        "microsoft.graph.calendar",
+        "microsoft.graph.eventMessage",
+        "microsoft.graph.eventMessageRequest",
+        "microsoft.graph.eventMessageResponse",
+        "microsoft.graph.meetingMessageType",
+        "microsoft.graph.meetingRequestType",
+        "microsoft.graph.scheduleInformation",
+        "microsoft.graph.scheduleItem",
+        "microsoft.graph.workingHours",
+        "microsoft.graph.timeZoneBase",
+        "microsoft.graph.freeBusyError",
+        "microsoft.graph.meetingTimeSuggestionsResult",
+        "microsoft.graph.meetingTimeSuggestion",
+        "microsoft.graph.attendeeAvailability",
+        "microsoft.graph.locationConstraint",
+        "microsoft.graph.locationConstraintItem",
+        "microsoft.graph.timeConstraint",
+        "microsoft.graph.activityDomain",
+        "msgraphOutlook.acceptParameters",
+        "msgraphOutlook.tentativeOrDeclineParameters",
+        "msgraphOutlook.cancelParameters",
+        "msgraphOutlook.eventForwardParameters",
+        "msgraphOutlook.getScheduleParameters",
+        "msgraphOutlook.findMeetingTimesParameters",
     ] {
         assert!(
             f.schema_names().iter().any(|n| n == name),
@@ -259,6 +307,34 @@ fn every_operation_the_crate_calls_is_described() {
         ] {
             add("POST", &format!("/messages/{{message-id}}/{action}"));
         }
+        // Calendar.
+        add("GET", "/events");
+        add("POST", "/events");
+        add("GET", "/calendars/{calendar-id}/events");
+        add("POST", "/calendars/{calendar-id}/events");
+        add("GET", "/calendars");
+        add("GET", "/calendarView");
+        add("GET", "/calendars/{calendar-id}/calendarView");
+        for method in ["GET", "PATCH", "DELETE"] {
+            add(method, "/events/{event-id}");
+        }
+        add("GET", "/events/{event-id}/instances");
+        for action in [
+            "accept",
+            "tentativelyAccept",
+            "decline",
+            "cancel",
+            "forward",
+        ] {
+            add("POST", &format!("/events/{{event-id}}/{action}"));
+        }
+        add("GET", "/events/{event-id}/attachments");
+        add("POST", "/events/{event-id}/attachments");
+        add("GET", "/events/{event-id}/attachments/{attachment-id}");
+        add("DELETE", "/events/{event-id}/attachments/{attachment-id}");
+        add("POST", "/events/{event-id}/attachments/createUploadSession");
+        add("POST", "/calendar/getSchedule");
+        add("POST", "/findMeetingTimes");
     }
     expected.sort();
     assert_eq!(fragments().operations(), expected);
@@ -756,11 +832,11 @@ fn unknown_operation_or_media_type_is_an_error() {
         "defines no GET operation",
     );
     let e = f
-        .validate_request("POST", "/me/events", JSON, &ok)
+        .validate_request("POST", "/me/contacts", JSON, &ok)
         .unwrap_err();
     assert_violation(
         &e,
-        "no operation in openapi-fragments matches POST /me/events",
+        "no operation in openapi-fragments matches POST /me/contacts",
         "POST /me/sendMail",
     );
     assert!(f
@@ -863,4 +939,829 @@ fn odata_error_schema() {
         )
         .unwrap_err();
     assert_violation(&e, "$.error:", "missing required property 'message'");
+}
+
+// ------------------------------------------------------------------------------------------
+// Calendar: events, meeting responses, getSchedule, findMeetingTimes
+// ------------------------------------------------------------------------------------------
+
+/// The mailbox prefixes every calendar operation is described under.
+const MAILBOXES: [&str; 3] = [
+    "/me",
+    "/users/adele%40contoso.com",
+    "/users/87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+];
+const EVENT_ID: &str = "AAMkAGI2TG93AAA=";
+const CALENDAR_ID: &str = "AAMkAGI2TGuLAAA=";
+
+/// Validates `v` as the JSON body of `method {mailbox}{suffix}` for every mailbox prefix;
+/// the results must agree. Returns the result for /me.
+fn calendar_request(method: &str, suffix: &str, v: &Value) -> Result<(), Vec<String>> {
+    let results: Vec<_> = MAILBOXES
+        .iter()
+        .map(|m| fragments().validate_request(method, &format!("{m}{suffix}"), JSON, &body(v)))
+        .collect();
+    for (m, r) in MAILBOXES.iter().zip(&results).skip(1) {
+        assert_eq!(
+            r.is_ok(),
+            results[0].is_ok(),
+            "{method} {m}{suffix} and /me{suffix} disagree: {r:?} vs {:?}",
+            results[0]
+        );
+    }
+    results.into_iter().next().unwrap()
+}
+
+fn calendar_ok(method: &str, suffix: &str, v: &Value) {
+    if let Err(e) = calendar_request(method, suffix, v) {
+        panic!(
+            "{method} {suffix} should pass:\n  {}\nbody: {v:#}",
+            e.join("\n  ")
+        );
+    }
+}
+
+fn calendar_fail(method: &str, suffix: &str, v: &Value) -> Vec<String> {
+    calendar_request(method, suffix, v)
+        .expect_err(&format!("expected {method} {suffix} to reject: {v:#}"))
+}
+
+fn event_path(rest: &str) -> String {
+    format!("/events/{EVENT_ID}{rest}")
+}
+
+/// GRAPH-FACTS §5.1, constructed create example (POST /me/events -> 201).
+fn facts_create_event() -> Value {
+    json!({
+      "subject": "Design review",
+      "body": { "contentType": "html", "content": "Agenda: ..." },
+      "start": { "dateTime": "2026-12-01T15:00:00", "timeZone": "W. Europe Standard Time" },
+      "end":   { "dateTime": "2026-12-01T16:00:00", "timeZone": "W. Europe Standard Time" },
+      "location": { "displayName": "Room 1" },
+      "attendees": [
+        { "emailAddress": { "address": "alice@contoso.com", "name": "Alice" }, "type": "required" },
+        { "emailAddress": { "address": "room1@contoso.com" }, "type": "resource" }
+      ],
+      "isOnlineMeeting": true,
+      "onlineMeetingProvider": "teamsForBusiness",
+      "allowNewTimeProposals": true,
+      "responseRequested": true,
+      "transactionId": "7E163156-7762-4BEB-A1C6-729EA81755A7"
+    })
+}
+
+/// The seed's meeting update (ews-update-appointments-meetings.md, "Team building exercise has
+/// moved!") as a Graph PATCH: new subject and location, the whole attendee list (with the
+/// projector as a resource).
+fn seed_meeting_update() -> Value {
+    json!({
+      "subject": "Team building exercise has moved!",
+      "location": { "displayName": "4567 Contoso Way, Redmond, OH 33333, USA" },
+      "attendees": [
+        { "type": "required",
+          "emailAddress": { "address": "Mack.Chaves@contoso.com", "name": "Mack.Chaves@contoso.com" } },
+        { "type": "required",
+          "emailAddress": { "address": "Sadie.Daniels@contoso.com", "name": "Sadie.Daniels@contoso.com" } },
+        { "type": "required", "emailAddress": { "address": "alisa@contoso.com" } },
+        { "type": "resource", "emailAddress": { "address": "dlpprojector@contoso.com" } }
+      ]
+    })
+}
+
+/// GRAPH-FACTS §5.4 tentativelyAccept example with a proposed new time.
+fn facts_tentatively_accept() -> Value {
+    json!({ "comment": "Can we do next day?", "sendResponse": true,
+      "proposedNewTime": { "start": { "dateTime": "2026-12-02T15:00:00", "timeZone": "UTC" },
+                           "end":   { "dateTime": "2026-12-02T16:00:00", "timeZone": "UTC" } } })
+}
+
+/// The calendar-getschedule doc example (addresses as in the brief).
+fn get_schedule_example() -> Value {
+    json!({
+      "schedules": ["adelev@contoso.com", "meganb@contoso.com"],
+      "startTime": { "dateTime": "2019-03-15T09:00:00", "timeZone": "Pacific Standard Time" },
+      "endTime":   { "dateTime": "2019-03-15T18:00:00", "timeZone": "Pacific Standard Time" },
+      "availabilityViewInterval": 60
+    })
+}
+
+/// The user-findmeetingtimes doc example, corrected: isOrganizerOptional,
+/// returnSuggestionReasons and minimumAttendeePercentage as JSON boolean / number (the doc
+/// sends the strings "false", "true", "100").
+fn find_meeting_times_corrected() -> Value {
+    json!({
+      "attendees": [ { "type": "required",
+                       "emailAddress": { "name": "Alex Wilbur", "address": "alexw@contoso.onmicrosoft.com" } } ],
+      "locationConstraint": {
+        "isRequired": false,
+        "suggestLocation": false,
+        "locations": [ { "resolveAvailability": false, "displayName": "Conf room Hood" } ]
+      },
+      "timeConstraint": {
+        "activityDomain": "work",
+        "timeSlots": [ {
+          "start": { "dateTime": "2019-04-16T09:00:00", "timeZone": "Pacific Standard Time" },
+          "end":   { "dateTime": "2019-04-18T17:00:00", "timeZone": "Pacific Standard Time" }
+        } ]
+      },
+      "isOrganizerOptional": false,
+      "meetingDuration": "PT1H",
+      "returnSuggestionReasons": true,
+      "minimumAttendeePercentage": 100
+    })
+}
+
+#[test]
+fn documented_event_bodies_pass() {
+    let create = facts_create_event();
+    calendar_ok("POST", "/events", &create);
+    calendar_ok("POST", &format!("/calendars/{CALENDAR_ID}/events"), &create);
+    // The same event as a weekly series (recurrence as the client writes it) with an open
+    // extension and a file attachment inline.
+    let mut series = create.clone();
+    series["recurrence"] = json!({
+      "pattern": { "type": "weekly", "interval": 1, "daysOfWeek": ["monday", "wednesday"] },
+      "range": { "type": "numbered", "startDate": "2026-12-07", "numberOfOccurrences": 6 }
+    });
+    series["showAs"] = json!("tentative");
+    series["sensitivity"] = json!("private");
+    series["isReminderOn"] = json!(true);
+    series["reminderMinutesBeforeStart"] = json!(15);
+    series["categories"] = json!(["Red category"]);
+    series["locations"] = json!([{
+      "displayName": "Conf Room Rainier", "locationType": "conferenceRoom",
+      "locationEmailAddress": "rainier@contoso.com",
+      "address": { "street": "1 Microsoft Way", "city": "Redmond", "state": "WA",
+                   "countryOrRegion": "USA", "postalCode": "98052" },
+      "coordinates": { "latitude": 47.64, "longitude": -122.13 }
+    }]);
+    series["attachments"] = json!([{ "@odata.type": "#microsoft.graph.fileAttachment",
+                                     "name": "agenda.txt", "contentBytes": "SGVsbG8gV29ybGQh" }]);
+    calendar_ok("POST", "/events", &series);
+    let mut until = series.clone();
+    until["recurrence"]["range"] = json!({ "type": "endDate", "startDate": "2026-12-07", "endDate": "2027-01-31",
+                "recurrenceTimeZone": "W. Europe Standard Time" });
+    calendar_ok("POST", "/events", &until);
+
+    // The seed's update, and the organizer accepting a proposal by moving the meeting.
+    let path = event_path("");
+    calendar_ok("PATCH", &path, &seed_meeting_update());
+    calendar_ok(
+        "PATCH",
+        &path,
+        &json!({ "start": { "dateTime": "2026-12-02T15:00:00", "timeZone": "UTC" },
+                 "end":   { "dateTime": "2026-12-02T16:00:00", "timeZone": "UTC" } }),
+    );
+    // null clears a nullable property (e.g. stops a series, removes the location).
+    calendar_ok(
+        "PATCH",
+        &path,
+        &json!({ "recurrence": null, "location": null }),
+    );
+    // Reads and deletes carry no body.
+    for (method, suffix) in [
+        ("GET", "/events?$top=10".to_string()),
+        ("GET", path.clone()),
+        ("DELETE", path.clone()),
+        ("GET", "/calendars".to_string()),
+        ("GET", format!("/calendars/{CALENDAR_ID}/events")),
+        (
+            "GET",
+            "/calendarView?startDateTime=2026-12-01T00:00:00Z&endDateTime=2026-12-08T00:00:00Z"
+                .to_string(),
+        ),
+        (
+            "GET",
+            format!("/calendars/{CALENDAR_ID}/calendarView?startDateTime=2026-12-01T00:00:00Z&endDateTime=2026-12-08T00:00:00Z"),
+        ),
+        (
+            "GET",
+            event_path("/instances?startDateTime=2026-12-01T00:00:00Z&endDateTime=2027-01-01T00:00:00Z"),
+        ),
+        ("GET", event_path("/attachments")),
+        ("GET", event_path("/attachments/AAMkAGI2AAABEgAQAA==")),
+        ("DELETE", event_path("/attachments/AAMkAGI2AAABEgAQAA==")),
+    ] {
+        for m in MAILBOXES {
+            fragments()
+                .validate_request(method, &format!("{m}{suffix}"), JSON, b"")
+                .unwrap_or_else(|e| panic!("{method} {m}{suffix}: {e:?}"));
+        }
+    }
+    let e = fragments()
+        .validate_request("GET", &format!("/me{path}"), JSON, &body(&create))
+        .unwrap_err();
+    assert_violation(&e, "GET /me/events/{event-id}:", "declares no request body");
+}
+
+#[test]
+fn documented_action_bodies_pass() {
+    // §5.4: tentativelyAccept and decline take proposedNewTime; accept does not.
+    for action in ["/tentativelyAccept", "/decline"] {
+        calendar_ok("POST", &event_path(action), &facts_tentatively_accept());
+        calendar_ok(
+            "POST",
+            &event_path(action),
+            &json!({ "comment": "No, thanks.", "sendResponse": false }),
+        );
+        calendar_ok("POST", &event_path(action), &json!({}));
+    }
+    calendar_ok(
+        "POST",
+        &event_path("/accept"),
+        &json!({ "comment": "See you there.", "sendResponse": true }),
+    );
+    calendar_ok("POST", &event_path("/accept"), &json!({}));
+    // §5.3: cancel {comment}.
+    calendar_ok(
+        "POST",
+        &event_path("/cancel"),
+        &json!({ "comment": "Cancelling for this week due to all hands" }),
+    );
+    calendar_ok(
+        "POST",
+        &event_path("/forward"),
+        &json!({ "toRecipients": [ { "emailAddress": { "address": "danas@contoso.com", "name": "Dana Swope" } } ],
+                 "comment": "Dana, hope you can make this meeting." }),
+    );
+    // Attachments: the message attachment shapes, and createUploadSession (not matched as an
+    // attachment id).
+    calendar_ok(
+        "POST",
+        &event_path("/attachments"),
+        &json!({ "@odata.type": "#microsoft.graph.fileAttachment", "name": "menu.txt",
+                 "contentBytes": "SGVsbG8gV29ybGQh" }),
+    );
+    calendar_ok(
+        "POST",
+        &event_path("/attachments/createUploadSession"),
+        &json!({ "AttachmentItem": { "attachmentType": "file", "name": "flower.jpg",
+                                      "size": 3483322, "contentType": "image/jpeg" } }),
+    );
+    let e = calendar_fail(
+        "POST",
+        &event_path("/attachments/createUploadSession"),
+        &json!({ "attachmentItem": { "attachmentType": "file", "name": "a", "size": 1 } }),
+    );
+    assert_violation(&e, "$.attachmentItem:", "unknown property");
+}
+
+#[test]
+fn documented_scheduling_bodies_pass() {
+    calendar_ok("POST", "/calendar/getSchedule", &get_schedule_example());
+    let mut v = get_schedule_example();
+    v.as_object_mut()
+        .unwrap()
+        .remove("availabilityViewInterval");
+    calendar_ok("POST", "/calendar/getSchedule", &v);
+
+    calendar_ok("POST", "/findMeetingTimes", &find_meeting_times_corrected());
+    calendar_ok("POST", "/findMeetingTimes", &json!({}));
+    calendar_ok(
+        "POST",
+        "/findMeetingTimes",
+        &json!({ "attendees": [ { "type": "resource", "emailAddress": { "address": "room1@contoso.com" } } ],
+                 "meetingDuration": "PT2H30M", "maxCandidates": 5, "minimumAttendeePercentage": 49.5,
+                 "timeConstraint": { "activityDomain": "unrestricted", "timeSlots": [] } }),
+    );
+}
+
+#[test]
+fn docs_find_meeting_times_example_with_strings_fails_by_design() {
+    let mut v = find_meeting_times_corrected();
+    v["isOrganizerOptional"] = json!("false");
+    v["returnSuggestionReasons"] = json!("true");
+    v["minimumAttendeePercentage"] = json!("100");
+    let e = calendar_fail("POST", "/findMeetingTimes", &v);
+    assert_violation(&e, "$.isOrganizerOptional:", "expected boolean");
+    assert_violation(&e, "$.returnSuggestionReasons:", "expected boolean");
+    assert_violation(&e, "$.minimumAttendeePercentage:", "expected number");
+    assert_eq!(e.len(), 3, "{e:?}");
+}
+
+#[test]
+fn proposed_new_time_on_accept_fails() {
+    let e = calendar_fail("POST", &event_path("/accept"), &facts_tentatively_accept());
+    assert_violation(
+        &e,
+        "$.proposedNewTime:",
+        "unknown property 'proposedNewTime' (schema msgraphOutlook.acceptParameters)",
+    );
+    assert_eq!(e.len(), 1, "{e:?}");
+    // A proposal needs the response to be sent (Graph answers 400 otherwise).
+    let mut v = facts_tentatively_accept();
+    v["sendResponse"] = json!(false);
+    for action in ["/tentativelyAccept", "/decline"] {
+        let e = calendar_fail("POST", &event_path(action), &v);
+        assert_violation(&e, "$:", "proposedNewTime requires sendResponse");
+    }
+    // A time slot needs both ends, each without an offset.
+    let mut v = facts_tentatively_accept();
+    v["proposedNewTime"].as_object_mut().unwrap().remove("end");
+    let e = calendar_fail("POST", &event_path("/decline"), &v);
+    assert_violation(
+        &e,
+        "$.proposedNewTime:",
+        "missing required property 'end' (schema microsoft.graph.timeSlot)",
+    );
+    let mut v = facts_tentatively_accept();
+    v["proposedNewTime"]["start"]["dateTime"] = json!("2026-12-02T15:00:00+01:00");
+    let e = calendar_fail("POST", &event_path("/tentativelyAccept"), &v);
+    assert_violation(
+        &e,
+        "$.proposedNewTime.start.dateTime:",
+        "carries a UTC offset",
+    );
+}
+
+#[test]
+fn action_parameter_mistakes_fail() {
+    // PascalCase (the event-cancel doc writes "Comment"; the client sends camelCase).
+    let e = calendar_fail(
+        "POST",
+        &event_path("/cancel"),
+        &json!({ "Comment": "Cancelling" }),
+    );
+    assert_violation(&e, "$.Comment:", "unknown property 'Comment'");
+    let e = calendar_fail(
+        "POST",
+        &event_path("/accept"),
+        &json!({ "sendResponse": "true" }),
+    );
+    assert_violation(&e, "$.sendResponse:", "expected boolean");
+    // forward needs at least one recipient.
+    let e = calendar_fail(
+        "POST",
+        &event_path("/forward"),
+        &json!({ "comment": "FYI" }),
+    );
+    assert_violation(&e, "$:", "missing required property 'toRecipients'");
+    let e = calendar_fail(
+        "POST",
+        &event_path("/forward"),
+        &json!({ "toRecipients": [] }),
+    );
+    assert_violation(&e, "$.toRecipients:", "fewer than minItems 1");
+    let e = calendar_fail(
+        "POST",
+        &event_path("/forward"),
+        &json!({ "toRecipients": [ { "emailAddress": { "name": "Dana" } } ] }),
+    );
+    assert_violation(
+        &e,
+        "$.toRecipients[0].emailAddress:",
+        "missing required property 'address'",
+    );
+    // Actions answer 202 with an empty body but take one: an empty request body is refused.
+    let e = fragments()
+        .validate_request("POST", &format!("/me{}", event_path("/accept")), JSON, b"")
+        .unwrap_err();
+    assert_violation(
+        &e,
+        "POST /me/events/{event-id}/accept:",
+        "required but empty",
+    );
+}
+
+#[test]
+fn read_only_event_properties_fail_in_requests() {
+    for (prop, val) in [
+        ("id", json!(EVENT_ID)),
+        (
+            "organizer",
+            json!({ "emailAddress": { "address": "adelev@contoso.com" } }),
+        ),
+        ("changeKey", json!("nfZyf7VcrEKLNoU37KWlkQAAA0x0+w==")),
+        ("iCalUId", json!("040000008200E00074C5B7101A82E008")),
+        ("isOrganizer", json!(true)),
+        ("responseStatus", json!({ "response": "organizer" })),
+        ("type", json!("singleInstance")),
+        (
+            "webLink",
+            json!("https://outlook.office365.com/owa/?itemid=x"),
+        ),
+        (
+            "onlineMeeting",
+            json!({ "joinUrl": "https://teams.microsoft.com/l/x" }),
+        ),
+        ("createdDateTime", json!("2026-11-01T10:00:00Z")),
+        (
+            "@odata.etag",
+            json!("W/\"IiLKjG2I7E+Xv0+ys6MD0wAEd5/kNQ==\""),
+        ),
+    ] {
+        let mut create = facts_create_event();
+        create[prop] = val.clone();
+        let e = calendar_fail("POST", "/events", &create);
+        let at = if prop.starts_with('@') {
+            format!("$['{prop}']:")
+        } else {
+            format!("$.{prop}:")
+        };
+        assert_violation(&e, &at, &format!("'{prop}' is readOnly"));
+        assert_eq!(e.len(), 1, "{prop}: {e:?}");
+        let mut patch = seed_meeting_update();
+        patch[prop] = val;
+        let e = calendar_fail("PATCH", &event_path(""), &patch);
+        assert_violation(&e, &at, "readOnly");
+    }
+    // An attendee's response is the server's too.
+    let mut patch = seed_meeting_update();
+    patch["attendees"][0]["status"] =
+        json!({ "response": "accepted", "time": "2026-11-01T10:00:00Z" });
+    let e = calendar_fail("PATCH", &event_path(""), &patch);
+    assert_violation(&e, "$.attendees[0].status:", "readOnly");
+}
+
+#[test]
+fn event_body_mistakes_fail() {
+    // Bad enum values (case-sensitive CSDL spelling).
+    let mut v = seed_meeting_update();
+    v["attendees"][1]["type"] = json!("mandatory");
+    let e = calendar_fail("PATCH", &event_path(""), &v);
+    assert_violation(
+        &e,
+        "$.attendees[1].type:",
+        "\"mandatory\" is not one of the allowed values [\"required\", \"optional\", \"resource\"]",
+    );
+    for (prop, bad) in [
+        ("showAs", json!("away")),
+        ("sensitivity", json!("Private")),
+        ("onlineMeetingProvider", json!("teams")),
+        ("importance", json!("urgent")),
+    ] {
+        let mut v = facts_create_event();
+        v[prop] = bad.clone();
+        let e = calendar_fail("POST", "/events", &v);
+        assert_violation(
+            &e,
+            &format!("$.{prop}:"),
+            "is not one of the allowed values",
+        );
+    }
+    // dateTimeTimeZone.dateTime must be local (no offset) and well formed.
+    for bad in [
+        "2026-12-01T15:00:00Z",
+        "2026-12-01T15:00:00-08:00",
+        "2026-12-01",
+    ] {
+        let mut v = facts_create_event();
+        v["start"]["dateTime"] = json!(bad);
+        let e = calendar_fail("POST", "/events", &v);
+        assert_violation(&e, "$.start.dateTime:", bad);
+    }
+    // An attendee is not a bare address; a typo is an unknown property.
+    let mut v = seed_meeting_update();
+    v["attendees"][3] = json!("dlpprojector@contoso.com");
+    let e = calendar_fail("PATCH", &event_path(""), &v);
+    assert_violation(&e, "$.attendees[3]:", "expected object, found string");
+    let mut v = facts_create_event();
+    v["attendee"] = v["attendees"].clone();
+    let e = calendar_fail("POST", "/events", &v);
+    assert_violation(
+        &e,
+        "$.attendee:",
+        "unknown property 'attendee' (schema microsoft.graph.event)",
+    );
+    // Recurrence: a pattern without a range, a misspelled range type, a date-time as a date.
+    let mut v = facts_create_event();
+    v["recurrence"] = json!({ "pattern": { "type": "daily", "interval": 1 } });
+    let e = calendar_fail("POST", "/events", &v);
+    assert_violation(&e, "$.recurrence:", "missing required property 'range'");
+    v["recurrence"]["range"] = json!({ "type": "endsOn", "startDate": "2026-12-07T00:00:00" });
+    let e = calendar_fail("POST", "/events", &v);
+    assert_violation(&e, "$.recurrence.range.type:", "\"endsOn\"");
+    assert_violation(
+        &e,
+        "$.recurrence.range.startDate:",
+        "longer than maxLength 10",
+    );
+    v["recurrence"]["range"] = json!({ "type": "noEnd", "startDate": "2026-12-07" });
+    v["recurrence"]["pattern"]["daysOfWeek"] = json!(["Monday"]);
+    let e = calendar_fail("POST", "/events", &v);
+    assert_violation(&e, "$.recurrence.pattern.daysOfWeek[0]:", "\"Monday\"");
+    // More than 500 attendees.
+    let many: Vec<Value> = (0..501)
+        .map(|i| json!({ "type": "optional", "emailAddress": { "address": format!("u{i}@contoso.com") } }))
+        .collect();
+    let mut v = facts_create_event();
+    v["attendees"] = json!(many);
+    let e = calendar_fail("POST", "/events", &v);
+    assert_violation(&e, "$.attendees:", "more than maxItems 500");
+}
+
+#[test]
+fn scheduling_body_mistakes_fail() {
+    // availabilityViewInterval is an Int32.
+    for bad in [json!(60.5), json!("60")] {
+        let mut v = get_schedule_example();
+        v["availabilityViewInterval"] = bad;
+        let e = calendar_fail("POST", "/calendar/getSchedule", &v);
+        assert_violation(&e, "$.availabilityViewInterval:", "expected integer");
+    }
+    let mut v = get_schedule_example();
+    v["availabilityViewInterval"] = json!(4_294_967_296u64);
+    let e = calendar_fail("POST", "/calendar/getSchedule", &v);
+    assert_violation(&e, "$.availabilityViewInterval:", "outside the Int32 range");
+    // Offsets are not allowed in startTime / endTime.
+    let mut v = get_schedule_example();
+    v["endTime"]["dateTime"] = json!("2019-03-15T18:00:00Z");
+    let e = calendar_fail("POST", "/calendar/getSchedule", &v);
+    assert_violation(&e, "$.endTime.dateTime:", "carries a UTC offset");
+    // Required parameters, at least one schedule, camelCase names.
+    let e = calendar_fail(
+        "POST",
+        "/calendar/getSchedule",
+        &json!({ "schedules": [], "startTime": { "dateTime": "2019-03-15T09:00:00" } }),
+    );
+    assert_violation(&e, "$.schedules:", "fewer than minItems 1");
+    assert_violation(&e, "$:", "missing required property 'endTime'");
+    let e = calendar_fail(
+        "POST",
+        "/calendar/getSchedule",
+        &json!({ "Schedules": ["AlexW@contoso.com"],
+                 "StartTime": { "dateTime": "2018-08-06T09:00:00", "timeZone": "Pacific Standard Time" },
+                 "EndTime": { "dateTime": "2018-08-06T18:00:00", "timeZone": "Pacific Standard Time" },
+                 "availabilityViewInterval": "15" }),
+    );
+    assert_violation(&e, "$:", "missing required property 'schedules'");
+    assert_violation(&e, "$.Schedules:", "unknown property 'Schedules'");
+    assert_violation(&e, "$.availabilityViewInterval:", "expected integer");
+    // findMeetingTimes: a duration is ISO 8601, an attendee is an attendeeBase.
+    let mut v = find_meeting_times_corrected();
+    v["meetingDuration"] = json!("60");
+    let e = calendar_fail("POST", "/findMeetingTimes", &v);
+    assert_violation(&e, "$.meetingDuration:", "must start with 'P'");
+    let mut v = find_meeting_times_corrected();
+    v["attendees"][0]["type"] = json!("Required");
+    v["attendees"][0]["status"] = json!({ "response": "none" });
+    let e = calendar_fail("POST", "/findMeetingTimes", &v);
+    assert_violation(&e, "$.attendees[0].type:", "\"Required\"");
+    assert_violation(
+        &e,
+        "$.attendees[0].status:",
+        "unknown property 'status' (schema microsoft.graph.attendeeBase)",
+    );
+    let mut v = find_meeting_times_corrected();
+    v["timeConstraint"]["activityDomain"] = json!("weekend");
+    v["locationConstraint"]["locations"][0]["resolveAvailability"] = json!("false");
+    let e = calendar_fail("POST", "/findMeetingTimes", &v);
+    assert_violation(&e, "$.timeConstraint.activityDomain:", "\"weekend\"");
+    assert_violation(
+        &e,
+        "$.locationConstraint.locations[0].resolveAvailability:",
+        "expected boolean",
+    );
+}
+
+// ------------------------------------------------------------------------------------------
+// Calendar answers from the Graph docs against the response schemas. Entity and complex-type
+// schemas (like message) do not declare the top-level "@odata.context" of a single-item answer
+// or navigation-link annotations ("calendar@odata.navigationLink"); those are left out here.
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn documented_event_answer_conforms() {
+    // event-get doc, Response 1 (body shortened; @odata.context and calendar links left out).
+    let event = json!({
+      "@odata.etag": "W/\"IiLKjG2I7E+Xv0+ys6MD0wAEd5/kNQ==\"",
+      "id": "AAMkAGVmMDEzMTM4LTZmYWUtNDdkNC1hMDZiLTU1OGY5OTZhYmY4OABGAAAAAAAiQ8W967B7TKBjgx9rVEURBwAiIsqMbYjsT5e-T7KzowPTAAAAAAENAAAiIsqMbYjsT5e-T7KzowPTAAAa_WKzAAA=",
+      "subject": "New Product Regulations Touchpoint",
+      "bodyPreview": "New Product Regulations Strategy Online Touchpoint Meeting",
+      "hideAttendees": false,
+      "body": { "contentType": "html", "content": "<html><body>New Product Regulations Strategy Online Touchpoint Meeting</body></html>" },
+      "start": { "dateTime": "2014-11-03T17:00:00.0000000", "timeZone": "UTC" },
+      "end": { "dateTime": "2014-11-03T17:30:00.0000000", "timeZone": "UTC" },
+      "location": { "displayName": "Conf Room Rainier", "locationType": "default",
+                    "uniqueId": "Conf Room Rainier", "uniqueIdType": "private" },
+      "attendees": [
+        { "type": "required", "status": { "response": "none", "time": "0001-01-01T00:00:00Z" },
+          "emailAddress": { "name": "Engineering", "address": "engineering@M365x214355.onmicrosoft.com" } },
+        { "type": "required", "status": { "response": "none", "time": "0001-01-01T00:00:00Z" },
+          "emailAddress": { "name": "Irvin Sayers", "address": "IrvinS@M365x214355.onmicrosoft.com" } }
+      ],
+      "organizer": { "emailAddress": { "name": "Engineering",
+                                       "address": "engineering@M365x214355.onmicrosoft.com" } }
+    });
+    let f = fragments();
+    f.validate_response_schema("microsoft.graph.event", &event)
+        .unwrap_or_else(|e| panic!("{}", e.join("\n")));
+    // The same body is not a request: it carries server-set properties.
+    let e = f
+        .validate_schema("microsoft.graph.event", &event)
+        .unwrap_err();
+    for at in [
+        "$['@odata.etag']:",
+        "$.id:",
+        "$.bodyPreview:",
+        "$.organizer:",
+        "$.attendees[0].status:",
+    ] {
+        assert_violation(&e, at, "readOnly");
+    }
+    // A page of events (calendarView / list) with a series occurrence.
+    let mut occurrence = event.clone();
+    occurrence["type"] = json!("occurrence");
+    occurrence["seriesMasterId"] =
+        json!("AAMkAGVmMDEzMTM4LTZmYWUtNDdkNC1hMDZiLTU1OGY5OTZhYmY4OAB=");
+    occurrence["originalStart"] = json!("2014-11-03T17:00:00Z");
+    occurrence["responseStatus"] =
+        json!({ "response": "organizer", "time": "0001-01-01T00:00:00Z" });
+    occurrence["recurrence"] = json!(null);
+    occurrence["onlineMeeting"] = json!({ "joinUrl": "https://teams.microsoft.com/l/meetup-join/x",
+                                          "tollFreeNumbers": [], "phones": [] });
+    let page = json!({
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('48d31887-5fad-4d73-a9f5-3c356e68a038')/calendarView",
+      "value": [event, occurrence],
+      "@odata.nextLink": "https://graph.microsoft.com/v1.0/me/calendarView?startDateTime=2014-11-01T00:00:00Z&endDateTime=2014-11-30T00:00:00Z&$skip=2"
+    });
+    f.validate_response_schema("microsoft.graph.eventCollectionResponse", &page)
+        .unwrap_or_else(|e| panic!("{}", e.join("\n")));
+    // A misspelled server property still fails.
+    let mut bad = page.clone();
+    bad["value"][1]["type"] = json!("Occurrence");
+    let e = f
+        .validate_response_schema("microsoft.graph.eventCollectionResponse", &bad)
+        .unwrap_err();
+    assert_violation(&e, "$.value[1].type:", "\"Occurrence\"");
+}
+
+#[test]
+fn documented_calendar_list_answer_conforms() {
+    // user-list-calendars doc response.
+    let page = json!({
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#me/calendars",
+      "value": [ {
+        "@odata.id": "https://graph.microsoft.com/v1.0/users('ddfcd489-628b-40d7-b48b-57002df800e5@1717622f-1d94-4d0c-9d74-709fad664b77')/calendars('AAMkAGI2TGuLAAA=')",
+        "id": "AAMkAGI2TGuLAAA=",
+        "name": "Calendar",
+        "color": "auto",
+        "changeKey": "nfZyf7VcrEKLNoU37KWlkQAAA0x0+w==",
+        "canShare": true,
+        "canViewPrivateItems": true,
+        "hexColor": "",
+        "canEdit": true,
+        "allowedOnlineMeetingProviders": ["teamsForBusiness"],
+        "defaultOnlineMeetingProvider": "teamsForBusiness",
+        "isTallyingResponses": true,
+        "isRemovable": false,
+        "owner": { "name": "Samantha Booth", "address": "samanthab@contoso.com" }
+      } ]
+    });
+    fragments()
+        .validate_response_schema("microsoft.graph.calendarCollectionResponse", &page)
+        .unwrap_or_else(|e| panic!("{}", e.join("\n")));
+}
+
+#[test]
+fn documented_schedule_answers_conform() {
+    // calendar-getschedule doc response (the second schedule shortened to two items).
+    let answer = json!({
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.scheduleInformation)",
+      "value": [
+        {
+          "scheduleId": "adelev@contoso.com",
+          "availabilityView": "000220000",
+          "scheduleItems": [ {
+            "isPrivate": false, "status": "busy", "subject": "Let's go for lunch", "location": "Harry's Bar",
+            "start": { "dateTime": "2019-03-15T12:00:00.0000000", "timeZone": "Pacific Standard Time" },
+            "end":   { "dateTime": "2019-03-15T14:00:00.0000000", "timeZone": "Pacific Standard Time" }
+          } ],
+          "workingHours": {
+            "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            "startTime": "08:00:00.0000000", "endTime": "17:00:00.0000000",
+            "timeZone": { "name": "Pacific Standard Time" }
+          }
+        },
+        {
+          "scheduleId": "meganb@contoso.com",
+          "availabilityView": "200220010",
+          "scheduleItems": [
+            { "status": "busy",
+              "start": { "dateTime": "2019-03-15T08:30:00.0000000", "timeZone": "Pacific Standard Time" },
+              "end":   { "dateTime": "2019-03-15T09:30:00.0000000", "timeZone": "Pacific Standard Time" } },
+            { "status": "tentative",
+              "start": { "dateTime": "2019-03-15T16:00:00.0000000", "timeZone": "Pacific Standard Time" },
+              "end":   { "dateTime": "2019-03-15T17:00:00.0000000", "timeZone": "Pacific Standard Time" } }
+          ],
+          "workingHours": {
+            "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            "startTime": "08:00:00.0000000", "endTime": "17:00:00.0000000",
+            "timeZone": {
+              "@odata.type": "#microsoft.graph.customTimeZone",
+              "bias": 480,
+              "name": "Customized Time Zone",
+              "standardOffset": { "time": "02:00:00.0000000", "dayOccurrence": 1, "dayOfWeek": "sunday",
+                                  "month": 11, "year": 0 },
+              "daylightOffset": { "daylightBias": -60, "time": "02:00:00.0000000", "dayOccurrence": 2,
+                                  "dayOfWeek": "sunday", "month": 3, "year": 0 }
+            }
+          }
+        },
+        {
+          "scheduleId": "nobody@contoso.com",
+          "error": { "message": "The result set contains too many calendar entries.", "responseCode": "5006" }
+        }
+      ]
+    });
+    let f = fragments();
+    f.validate_response_schema("msgraphOutlook.scheduleInformationCollection", &answer)
+        .unwrap_or_else(|e| panic!("{}", e.join("\n")));
+    let mut bad = answer.clone();
+    bad["value"][0]["scheduleItems"][0]["status"] = json!("away");
+    bad["value"][1]["workingHours"]["timeZone"]["bias"] = json!("480");
+    let e = f
+        .validate_response_schema("msgraphOutlook.scheduleInformationCollection", &bad)
+        .unwrap_err();
+    assert_violation(&e, "$.value[0].scheduleItems[0].status:", "\"away\"");
+    assert_violation(&e, "$.value[1].workingHours.timeZone:", "oneOf");
+
+    // user-findmeetingtimes doc response (one suggestion; @odata.context left out).
+    let suggestions = json!({
+      "emptySuggestionsReason": "",
+      "meetingTimeSuggestions": [ {
+        "confidence": 100,
+        "order": 1,
+        "organizerAvailability": "free",
+        "suggestionReason": "Suggested because it is one of the nearest times when all attendees are available.",
+        "attendeeAvailability": [ { "availability": "free",
+                                    "attendee": { "emailAddress": { "address": "alexw@contoso.onmicrosoft.com" } } } ],
+        "locations": [ { "displayName": "Conf room Hood" } ],
+        "meetingTimeSlot": {
+          "start": { "dateTime": "2019-04-18T16:00:00.0000000", "timeZone": "Pacific Standard Time" },
+          "end":   { "dateTime": "2019-04-18T17:00:00.0000000", "timeZone": "Pacific Standard Time" }
+        }
+      } ]
+    });
+    f.validate_response_schema("microsoft.graph.meetingTimeSuggestionsResult", &suggestions)
+        .unwrap_or_else(|e| panic!("{}", e.join("\n")));
+    let empty =
+        json!({ "emptySuggestionsReason": "AttendeesUnavailable", "meetingTimeSuggestions": [] });
+    f.validate_response_schema("microsoft.graph.meetingTimeSuggestionsResult", &empty)
+        .unwrap();
+}
+
+#[test]
+fn meeting_messages_use_the_v1_spelling() {
+    // Constructed from the eventMessageResponse properties (GRAPH-FACTS §5.5): an attendee's
+    // tentative answer with a proposal, as it arrives in the organizer's mailbox.
+    let answer = json!({
+      "@odata.type": "#microsoft.graph.eventMessageResponse",
+      "@odata.etag": "W/\"CQAAABYAAAAiIsqMbYjsT5e/T7KzowPTAAAEd5/k\"",
+      "id": "AAMkADYAAAImV_jAAA=",
+      "subject": "Tentative: Design review",
+      "isRead": false,
+      "isDraft": false,
+      "from": { "emailAddress": { "name": "Alice", "address": "alice@contoso.com" } },
+      "toRecipients": [ { "emailAddress": { "name": "Adele Vance", "address": "adelev@contoso.com" } } ],
+      "receivedDateTime": "2026-11-20T09:15:00Z",
+      "meetingMessageType": "meetingTenativelyAccepted",
+      "responseType": "tentativelyAccepted",
+      "type": "singleInstance",
+      "isAllDay": false,
+      "isDelegated": false,
+      "isOutOfDate": false,
+      "startDateTime": { "dateTime": "2026-12-01T14:00:00.0000000", "timeZone": "UTC" },
+      "endDateTime": { "dateTime": "2026-12-01T15:00:00.0000000", "timeZone": "UTC" },
+      "location": { "displayName": "Room 1" },
+      "recurrence": null,
+      "proposedNewTime": {
+        "start": { "dateTime": "2026-12-02T15:00:00.0000000", "timeZone": "UTC" },
+        "end":   { "dateTime": "2026-12-02T16:00:00.0000000", "timeZone": "UTC" }
+      }
+    });
+    let f = fragments();
+    f.validate_response_schema("microsoft.graph.eventMessageResponse", &answer)
+        .unwrap_or_else(|e| panic!("{}", e.join("\n")));
+    // The corrected spelling from beta examples is not a v1.0 member.
+    let mut beta = answer.clone();
+    beta["meetingMessageType"] = json!("meetingTentativelyAccepted");
+    let e = f
+        .validate_response_schema("microsoft.graph.eventMessageResponse", &beta)
+        .unwrap_err();
+    assert_violation(
+        &e,
+        "$.meetingMessageType:",
+        "\"meetingTentativelyAccepted\" is not one of the allowed values",
+    );
+    // @odata.type names the exact derived type.
+    let e = f
+        .validate_response_schema("microsoft.graph.eventMessageRequest", &answer)
+        .unwrap_err();
+    assert_violation(&e, "$['@odata.type']:", "not one of the allowed values");
+    assert_violation(&e, "$.responseType:", "unknown property 'responseType'");
+    let mut request = answer.clone();
+    let o = request.as_object_mut().unwrap();
+    o.remove("responseType");
+    o.remove("proposedNewTime");
+    o.insert(
+        "@odata.type".into(),
+        json!("#microsoft.graph.eventMessageRequest"),
+    );
+    o.insert("meetingMessageType".into(), json!("meetingRequest"));
+    o.insert("meetingRequestType".into(), json!("newMeetingRequest"));
+    o.insert("responseRequested".into(), json!(true));
+    o.insert("allowNewTimeProposals".into(), json!(true));
+    f.validate_response_schema("microsoft.graph.eventMessageRequest", &request)
+        .unwrap_or_else(|e| panic!("{}", e.join("\n")));
 }

@@ -9,7 +9,7 @@ use super::reply::Kind as ReplyKind;
 use super::{Attachments, Mailbox, Reply};
 use crate::client::{Accepted, Request};
 use crate::error::{InvalidRequest, Result};
-use crate::models::{BodyType, Message, MessagePatch, Recipient};
+use crate::models::{BodyType, Event, EventMessage, Message, MessagePatch, Recipient};
 
 /// A message of a mailbox, by id; from [`Mailbox::message`]. Every operation goes to the
 /// mailbox it came from (`/users/{owner}/messages/{id}` for a shared mailbox).
@@ -162,6 +162,31 @@ impl MessageRef {
             destination_id: folder,
         })?;
         self.mailbox.client.send(request).await?.json()
+    }
+
+    /// The calendar event a meeting message is about (an invitation in an attendee's
+    /// mailbox, a response in the organizer's: their own copy of the meeting), through
+    /// `$expand=microsoft.graph.eventMessage/event` (EWS's `AssociatedCalendarItemId`);
+    /// `None` for a message that is not about a meeting.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let me = client.me();
+    /// let meeting = me.message("AAMkADEz…").meeting_event().await?.expect("a meeting message");
+    /// for (attendee, slot) in meeting.proposals() {
+    ///     println!("{:?} proposes {:?}", attendee.address(), slot);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn meeting_event(&self) -> Result<Option<Event>> {
+        let mut request = Request::get("getMessage", self.path(&[]));
+        let query = ODataQuery {
+            expand: vec!["microsoft.graph.eventMessage/event".into()],
+            ..ODataQuery::default()
+        };
+        query.apply(&mut request)?;
+        let message: EventMessage = self.mailbox.client.send(request).await?.json()?;
+        Ok(message.event.map(|event| *event))
     }
 
     /// Deletes the message (204). Deleting a message scheduled with
