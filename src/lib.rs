@@ -1,7 +1,8 @@
 //! # msgraph-outlook
 //!
-//! Send mail and work with Outlook mailboxes through Microsoft Graph v1.0: what Exchange
-//! developers did with EWS (retiring) and SMTP basic auth (retired in Exchange Online).
+//! Send mail, work with Outlook mailboxes and calendars (appointments, meetings, responses,
+//! proposed new times, free/busy) through Microsoft Graph v1.0: what Exchange developers did
+//! with EWS (retiring) and SMTP basic auth (retired in Exchange Online).
 //!
 //! ```no_run
 //! # async fn run() -> msgraph_outlook::Result<()> {
@@ -35,7 +36,10 @@
 //!   your own [`auth::TokenProvider`]); tokens are cached and refreshed once for all callers.
 //! - [`GraphClient`]: one pooled HTTP client, the cloud's base URL, and the single request
 //!   pipeline (headers, `Prefer`, token refresh on 401, error mapping).
-//! - [`api::Mailbox`]: `client.me()` or `client.user(id)`; every endpoint hangs off it.
+//! - [`api::Mailbox`]: `client.me()` or `client.user(id)`; every endpoint hangs off it:
+//!   mail ([`api::Mailbox::send_mail`], [`api::MessageRef`]) and calendar
+//!   ([`api::Mailbox::create_event`], [`api::Mailbox::calendar_view`], [`api::EventRef`],
+//!   [`api::Mailbox::get_schedule`], [`api::Mailbox::meeting_responses`]).
 //! - [`models`]: Graph resources with Graph's names.
 //! - [`Error`]: every failure, with status, Graph code, message and request ids.
 //!

@@ -222,3 +222,24 @@ pub fn usage_error(usage: &str, problem: &str) -> ExitCode {
     eprintln!("error: {problem}\n\n{usage}");
     ExitCode::from(2)
 }
+
+/// The sandbox clock plus `days`, at `hour`:00 UTC: a time for a sandbox meeting.
+pub fn sandbox_time(sandbox: &Sandbox, days: i64, hour: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{Duration, TimeZone};
+    let day = (sandbox.now() + Duration::days(days)).date_naive();
+    chrono::Utc.from_utc_datetime(&day.and_hms_opt(hour, 0, 0).expect("a valid hour"))
+}
+
+/// Prints a sandbox user's Inbox: subject and kind of each message (meeting request, response, …).
+pub fn print_inbox(sandbox: &Sandbox, user: &str) {
+    for message in sandbox.messages(user, "inbox") {
+        let kind = message["@odata.type"]
+            .as_str()
+            .unwrap_or("#microsoft.graph.message")
+            .trim_start_matches("#microsoft.graph.");
+        println!(
+            "  {user} Inbox: {kind} {:?}",
+            message["subject"].as_str().unwrap_or("")
+        );
+    }
+}

@@ -8,7 +8,11 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use msgraph_outlook::models::{Attachment, FollowupFlag, ItemBody, Message, Recipient};
+use msgraph_outlook::models::{
+    Attachment, Attendee, Event, FollowupFlag, ItemBody, Location, MailItem,
+    MeetingTimeSuggestionsResult, Message, PatternedRecurrence, Recipient, ScheduleInformation,
+    TimeSlot,
+};
 use msgraph_outlook::GraphError;
 
 /// Statuses the error parser is tried with (the status only labels the error, but the
@@ -110,13 +114,36 @@ pub fn check_message_parts_json(data: &[u8]) {
     round_trip::<Collection<Attachment>>(data);
 }
 
-// ---------------------------------------------------------------------------------------
-// EVENTS: not modelled yet (a later issue adds `models::Event`). When it lands:
-//   1. add `pub fn check_event_json(data: &[u8]) { round_trip::<Event>(data);
-//      round_trip::<Collection<Event>>(data); }` here (plus its parts: attendee,
-//      patternedRecurrence, location, responseStatus, …);
-//   2. add fuzz/fuzz_targets/event_json.rs calling it, and a `[[bin]]` for it in
-//      fuzz/Cargo.toml;
-//   3. seed fuzz/corpus/event_json/ with events as Graph returns them (GRAPH-FACTS §5);
-//   4. add `event_json` to TARGETS in scripts/fuzz.
-// ---------------------------------------------------------------------------------------
+/// `Event` as Graph returns it, alone or in a collection (calendarView), and meeting
+/// messages typed by `@odata.type`. Reading times must not panic either: `to_utc` of any
+/// `dateTimeTimeZone` is a value or an error.
+pub fn check_event_json(data: &[u8]) {
+    if let Some(event) = round_trip::<Event>(data) {
+        let _ = format!("{event:?}");
+        for time in event.start.iter().chain(&event.end) {
+            let _ = time.to_utc();
+        }
+        for (attendee, slot) in event.proposals() {
+            let _ = (attendee.address(), attendee.response(), slot.to_utc());
+        }
+        let _ = (event.is_meeting(), event.notifies_attendees());
+    }
+    round_trip::<Collection<Event>>(data);
+    if let Some(item) = round_trip::<MailItem>(data) {
+        let _ = item.message();
+    }
+}
+
+/// The complex types of an event and the scheduling answers, each on its own.
+pub fn check_event_parts_json(data: &[u8]) {
+    round_trip::<Attendee>(data);
+    round_trip::<PatternedRecurrence>(data);
+    round_trip::<Location>(data);
+    if let Some(slot) = round_trip::<TimeSlot>(data) {
+        let _ = slot.to_utc();
+    }
+    if let Some(schedule) = round_trip::<ScheduleInformation>(data) {
+        let _ = (schedule.availability(), schedule.is_free());
+    }
+    round_trip::<MeetingTimeSuggestionsResult>(data);
+}
