@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use chrono::Duration;
 use msgraph_outlook::auth::StaticToken;
 use msgraph_outlook::models::{
-    Attendee, AttendeeBase, DateTimeTimeZone, Event, EventPatch, TimeSlot,
+    ActivityDomain, Attendee, AttendeeBase, DateTimeTimeZone, Event, EventPatch, TimeSlot,
 };
 use msgraph_outlook::{Cloud, GraphClient};
 
@@ -166,6 +166,7 @@ async fn run(setup: &common::Setup) -> Result<(), Box<dyn std::error::Error>> {
                 new_start - Duration::hours(1),
                 new_end + Duration::hours(1),
             ))
+            .activity_domain(ActivityDomain::Unrestricted) // the proposal may fall on a weekend
             .max_candidates(3);
         for address in &everyone {
             find = find.attendee(AttendeeBase::required(address.clone()));

@@ -1,8 +1,9 @@
 //! # msgraph-outlook-sandbox
 //!
-//! A stateful, in-memory stand-in for the **mail** part of Microsoft Graph v1.0 and for
-//! the Microsoft identity platform token endpoint, served over HTTP on `127.0.0.1`.
-//! It never contacts any other address. Use it to test Graph programs offline.
+//! A stateful, in-memory stand-in for the **mail and calendar** parts of Microsoft Graph
+//! v1.0 and for the Microsoft identity platform token endpoint, served over HTTP on
+//! `127.0.0.1`. It never contacts any other address. Use it to test Graph programs
+//! offline.
 //!
 //! It speaks JSON exactly as Microsoft Graph documents it (`sendMail` as JSON or base64
 //! MIME, message lists with `$top`/`$skip`/`$select`/`$expand` and `@odata.nextLink`,
@@ -31,6 +32,7 @@
 //! | GET | `/messages`, `/mailFolders/{folder}/messages` (`$top`, `$skip`, `$select`, `$expand`, and a subset of `$filter`, `$orderby`, `$search`) |
 //! | GET | `/mailFolders/{folder}/messages/delta` (`@odata.nextLink` pages, then `@odata.deltaLink`; later calls return changes and `@removed` entries) |
 //! | GET | `/messages/{id}`, `/mailFolders/{folder}/messages/{id}` |
+//! | GET | `/messages/{id}?$expand=microsoft.graph.eventMessage/event` (meeting messages with their event) |
 //! | GET, DELETE | `…/messages/{id}/attachments/{id}` (`$expand=microsoft.graph.itemattachment/item`) |
 //! | GET | `…/messages/{id}/attachments` |
 //! | POST | `…/messages/{id}/reply`, `/replyAll`, `/forward` (`202`, delivered) |
@@ -60,8 +62,37 @@
 //! [`Sandbox::now`], [`Sandbox::advance_clock`], [`Sandbox::set_clock`]); deleting it from
 //! the Outbox first cancels it.
 //!
-//! Other known Graph mailbox paths answer `501 NotImplemented`; unknown segments answer
-//! Graph's `400 BadRequest` "Resource not found for the segment '…'.".
+//! Calendar paths (same mailbox addressing; reads answer in UTC or in the zone of
+//! `Prefer: outlook.timezone="…"` – Windows or IANA name – with `Preference-Applied`;
+//! answers of POST and PATCH are always in UTC):
+//!
+//! | Method | Path |
+//! |---|---|
+//! | GET | `/calendars`, `/calendars/{id}`, `/calendar` (one default calendar per user) |
+//! | GET, POST | `/events`, `/calendar/events`, `/calendars/{id}/events` (list: single events and series masters with `$select`, `$top`, `$skip`, `$expand=attachments`, a subset of `$filter` / `$orderby` incl. `start/dateTime`; create: `201`, `transactionId` deduplicated) |
+//! | GET, PATCH, DELETE | `…/events/{id}` (also occurrence ids for GET; `If-Match` honoured: stale etag → `412`) |
+//! | GET | `/calendarView`, `/calendar/calendarView`, `/calendars/{id}/calendarView`, `…/events/{id}/instances` (`startDateTime` and `endDateTime` required; daily, weekly, absoluteMonthly, absoluteYearly series expanded) |
+//! | POST | `…/events/{id}/accept`, `/tentativelyAccept`, `/decline` (`comment`, `sendResponse`, `proposedNewTime`), `/cancel`, `/forward` (`202`) |
+//! | GET, POST | `…/events/{id}/attachments`; GET, DELETE `…/events/{id}/attachments/{id}`; POST `…/events/{id}/attachments/createUploadSession` |
+//! | POST | `/calendar/getSchedule` (free/busy of sandbox users), `/findMeetingTimes` (delegated tokens only) |
+//!
+//! Meetings work between sandbox users as in Exchange: creating an event with
+//! attendees makes the mailbox the organizer and delivers an `eventMessageRequest`
+//! into each attendee's Inbox plus a `notResponded` copy of the event into their
+//! calendar; updates (`informationalUpdate` / `fullUpdate`), removals and
+//! cancellations reach the attendees the same way; `accept` / `tentativelyAccept` /
+//! `decline` send an `eventMessageResponse` to the organizer and update the
+//! organizer's attendee list (with `proposedNewTime`). Invitations to addresses
+//! outside the sandbox appear in [`Sandbox::outbound`]; the sender keeps a copy of
+//! every meeting message in Sent Items. Cancelled, declined and deleted events move to
+//! the mailbox's Deleted Items (no longer in any calendar view). Action parameters are
+//! accepted in camelCase and PascalCase. Free/busy uses fixed working hours (Monday to
+//! Friday 08:00–17:00 UTC).
+//!
+//! Other known Graph mailbox paths (e.g. `mailboxSettings`, `calendarGroups`,
+//! `calendarPermissions`, `events/delta`, changing single occurrences) answer
+//! `501 NotImplemented`; unknown segments answer Graph's `400 BadRequest` "Resource not
+//! found for the segment '…'.".
 //!
 //! ## Faults and limits
 //!
@@ -101,11 +132,14 @@
 //! Sandbox simplifications: there is no Send As / Send on Behalf (a `from` other than the
 //! sending mailbox gets `403 ErrorSendAsDenied`); delegated tokens may only address their
 //! own mailbox; stored `internetMessageHeaders` are only the custom (`x-`) headers;
-//! display names of users are derived from the address (`alex.wilber@…` → `Alex Wilber`).
+//! display names of users are derived from the address (`alex.wilber@…` → `Alex Wilber`);
+//! every user has exactly one calendar; relative monthly / yearly recurrence patterns
+//! and changes to single occurrences of a series answer `501`.
 
 #![warn(missing_docs)]
 
 mod auth;
+mod calendar;
 mod conn;
 mod faults;
 mod graph_error;
@@ -125,6 +159,8 @@ use tokio::sync::oneshot;
 
 pub use crate::faults::{Fault, Faults};
 
+use crate::calendar::zone::Zone;
+use crate::calendar::CalRef;
 use crate::conn::{ConnHandle, CuttableListener};
 use crate::faults::FaultState;
 use crate::message::{render, Expand};
@@ -322,6 +358,89 @@ impl Sandbox {
         msgs.iter()
             .map(|m| render(&m.json, None, &Expand::default()))
             .collect()
+    }
+
+    /// Events of the user's default calendar – single events and series masters, not
+    /// expanded – in creation order, as `GET /users/{id}/calendar/events` returns them
+    /// (times in UTC). Attendees' copies of meetings are there too (`isOrganizer:
+    /// false`). Unknown user: empty.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    /// use serde_json::json;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.add_user("alex@contoso.com");
+    /// sandbox.add_event("adele@contoso.com", json!({
+    ///     "subject": "Design review",
+    ///     "start": {"dateTime": "2026-12-01T15:00:00", "timeZone": "W. Europe Standard Time"},
+    ///     "end": {"dateTime": "2026-12-01T16:00:00", "timeZone": "W. Europe Standard Time"},
+    ///     "attendees": [{"emailAddress": {"address": "alex@contoso.com"}, "type": "required"}],
+    /// }));
+    /// let copy = &sandbox.events("alex@contoso.com")[0];
+    /// assert_eq!(copy["responseStatus"]["response"], "notResponded");
+    /// assert_eq!(copy["start"]["dateTime"], "2026-12-01T14:00:00.0000000");
+    /// # Ok(()) }
+    /// ```
+    pub fn events(&self, address: &str) -> Vec<Value> {
+        let store = self.state.lock();
+        let Some(user) = store.user_by_address(address) else {
+            return Vec::new();
+        };
+        user.events_of(&CalRef::Default)
+            .into_iter()
+            .map(|e| calendar::render::output(&e.json, &Zone::utc(), None))
+            .collect()
+    }
+
+    /// The instances of the user's default calendar overlapping `[start, end)` – series
+    /// expanded into occurrences – in start order, as `GET …/calendarView` returns them
+    /// (times in UTC). Unknown user: empty.
+    pub fn calendar_view(
+        &self,
+        address: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Vec<Value> {
+        let store = self.state.lock();
+        let Some(user) = store.user_by_address(address) else {
+            return Vec::new();
+        };
+        let mut items: Vec<_> = user
+            .events_of(&CalRef::Default)
+            .into_iter()
+            .flat_map(|e| calendar::render::instances(&e.json, start, end))
+            .collect();
+        items.sort_by_key(|e| calendar::render::span(e).map(|(s, _)| s));
+        items
+            .iter()
+            .map(|e| calendar::render::output(e, &Zone::utc(), None))
+            .collect()
+    }
+
+    /// Creates an event in the default calendar of `organizer` as if that user had sent
+    /// `POST /me/events` with `event` (Graph `event` JSON): same validation and
+    /// defaults, the user becomes the organizer, and attendees who are sandbox users get
+    /// the meeting request in their Inbox and a copy in their calendar. Returns the
+    /// event as the POST answer does (times in UTC). Adds the user when missing.
+    ///
+    /// # Panics
+    ///
+    /// When Graph would refuse the event (the panic message is the Graph error).
+    pub fn add_event(&self, organizer: &str, event: Value) -> Value {
+        let mut store = self.state.lock();
+        let id = store.add_user(organizer);
+        let Some(idx) = store.user_index_by_id(&id) else {
+            unreachable!("the user was just added");
+        };
+        let Value::Object(body) = event else {
+            panic!("add_event: the event must be a JSON object");
+        };
+        match calendar::meeting::create(&mut store, idx, &CalRef::Default, &body) {
+            Ok(ev) => calendar::render::output(&ev, &Zone::utc(), None),
+            Err(e) => panic!("add_event: {} {}: {}", e.status.as_u16(), e.code, e.message),
+        }
     }
 
     /// Messages sent to at least one recipient outside the sandbox, oldest first, as the

@@ -7,8 +7,8 @@ use std::time::Duration;
 use msgraph_outlook_sandbox::{Faults, Sandbox};
 
 const USAGE: &str = "\
-msgraph-outlook-sandbox: an offline stand-in for Microsoft Graph v1.0 mail and the
-Microsoft identity platform token endpoint, on 127.0.0.1.
+msgraph-outlook-sandbox: an offline stand-in for Microsoft Graph v1.0 mail and
+calendar and the Microsoft identity platform token endpoint, on 127.0.0.1.
 
 USAGE:
     msgraph-outlook-sandbox [--port PORT] [--user ADDRESS]... [FAULT OPTIONS]

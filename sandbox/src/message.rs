@@ -410,6 +410,21 @@ fn item_with_size(mut item: Value, size: usize) -> Value {
 
 const ITEM_SIZE_KEY: &str = "@sbx.size";
 
+/// Prefix of the sandbox's internal keys in stored JSON (never rendered).
+pub(crate) const INTERNAL_PREFIX: &str = "@sbx.";
+
+/// Internal key of an `eventMessage`: the `iCalUId` of its meeting, resolved to the
+/// mailbox's own event for `$expand=microsoft.graph.eventMessage/event`.
+pub(crate) const EVENT_UID_KEY: &str = "@sbx.iCalUId";
+
+/// A stored item without the sandbox's internal top-level keys.
+pub(crate) fn without_internal(m: &Map<String, Value>) -> Map<String, Value> {
+    m.iter()
+        .filter(|(k, _)| !k.starts_with(INTERNAL_PREFIX))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// Internal attachment key: the id of a blob in `Store::blobs` holding the bytes of a
 /// file attachment uploaded through an upload session (kept out of the JSON to avoid a
 /// base64 copy; resolved to `contentBytes` on output by [`resolve_attachment`]).
@@ -630,6 +645,20 @@ pub(crate) fn store_copy(
     env: &Envelope,
     kind: CopyKind,
 ) -> Map<String, Value> {
+    store_copy_with(store, user_idx, folder, draft, env, kind, &Map::new())
+}
+
+/// [`store_copy`] with `extra` properties added to the message (e.g. the
+/// `@odata.type` and properties of an `eventMessage`).
+pub(crate) fn store_copy_with(
+    store: &mut Store,
+    user_idx: usize,
+    folder: &str,
+    draft: &Draft,
+    env: &Envelope,
+    kind: CopyKind,
+    extra: &Map<String, Value>,
+) -> Map<String, Value> {
     let folder_id = store.users[user_idx]
         .folder(folder)
         .map(|f| f.id.clone())
@@ -706,6 +735,7 @@ pub(crate) fn store_copy(
         "singleValueExtendedProperties".into(),
         Value::Array(draft.extended_properties.clone()),
     );
+    m.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
     let seq = store.next_seq();
     store.users[user_idx].messages.push(StoredMessage {
         seq,
@@ -720,6 +750,17 @@ pub(crate) fn store_copy(
 /// recipient's Inbox, one into the sender's Sent Items (unless `save_to_sent` is false);
 /// messages with recipients outside the sandbox are remembered in `store.outbound`.
 pub(crate) fn deliver(store: &mut Store, sender_idx: usize, draft: &Draft, save_to_sent: bool) {
+    deliver_with(store, sender_idx, draft, save_to_sent, &Map::new());
+}
+
+/// [`deliver`] with `extra` properties on every copy (see [`store_copy_with`]).
+pub(crate) fn deliver_with(
+    store: &mut Store,
+    sender_idx: usize,
+    draft: &Draft,
+    save_to_sent: bool,
+    extra: &Map<String, Value>,
+) {
     let env = Envelope::new(store, sender_idx, draft, true);
     let sender_user = store.users[sender_idx].clone();
     let sent = CopyKind {
@@ -729,13 +770,14 @@ pub(crate) fn deliver(store: &mut Store, sender_idx: usize, draft: &Draft, save_
     };
     let mut sender_view = None;
     if save_to_sent {
-        sender_view = Some(store_copy(
+        sender_view = Some(store_copy_with(
             store,
             sender_idx,
             "sentitems",
             draft,
             &env,
             sent,
+            extra,
         ));
     }
     let mut seen: Vec<String> = Vec::new();
@@ -760,7 +802,7 @@ pub(crate) fn deliver(store: &mut Store, sender_idx: usize, draft: &Draft, save_
                     show_bcc: false,
                     is_draft: false,
                 };
-                store_copy(store, idx, "inbox", draft, &env, inbox);
+                store_copy_with(store, idx, "inbox", draft, &env, inbox, extra);
             }
             None => external = true,
         }
@@ -772,10 +814,10 @@ pub(crate) fn deliver(store: &mut Store, sender_idx: usize, draft: &Draft, save_
                 // Build the sender's view without storing it anywhere.
                 let mut tmp = Store::default();
                 tmp.users.push(sender_user.clone());
-                store_copy(&mut tmp, 0, "sentitems", draft, &env, sent)
+                store_copy_with(&mut tmp, 0, "sentitems", draft, &env, sent, extra)
             }
         };
-        store.outbound.push(Value::Object(view));
+        store.outbound.push(Value::Object(without_internal(&view)));
     }
 }
 
@@ -817,13 +859,14 @@ pub(crate) fn submit(store: &mut Store, sender_idx: usize, draft: &Draft, save_t
 }
 
 /// Parses an extended-property time: RFC 3339 (`…Z`, `….0000000Z`, offsets) or a
-/// date-time without offset, taken as UTC.
+/// date-time without offset (seconds optional), taken as UTC.
 pub(crate) fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
     chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
         .ok()
         .map(|n| n.and_utc())
 }
@@ -835,6 +878,8 @@ pub(crate) struct Expand {
     /// `Some(filter)` when `singleValueExtendedProperties` is expanded; the filter is the
     /// id of an `id eq '…'` clause, if any.
     pub extended_properties: Option<Option<String>>,
+    /// `microsoft.graph.eventMessage/event`: inline the event of meeting messages.
+    pub event: bool,
 }
 
 impl Expand {
@@ -854,6 +899,8 @@ impl Expand {
             };
             if name.eq_ignore_ascii_case("attachments") {
                 e.attachments = true;
+            } else if is_event_message_event(name) {
+                e.event = true;
             } else if name.eq_ignore_ascii_case("singleValueExtendedProperties") {
                 let filter = opts.and_then(|o| {
                     let start = o.find('\'')?;
@@ -870,6 +917,15 @@ impl Expand {
         }
         Ok(e)
     }
+}
+
+/// `microsoft.graph.eventMessage/event` (any case; the derived
+/// `eventMessageRequest` / `eventMessageResponse` casts too) (GRAPH-FACTS §5.5).
+fn is_event_message_event(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    l.strip_suffix("/event")
+        .and_then(|t| t.strip_prefix("microsoft.graph.eventmessage"))
+        .is_some_and(|rest| rest.is_empty() || rest == "request" || rest == "response")
 }
 
 /// Splits on commas that are not inside parentheses.
@@ -903,7 +959,7 @@ pub(crate) fn render(
     match select {
         None => {
             for (k, v) in msg {
-                if !HIDDEN.contains(&k.as_str()) {
+                if !HIDDEN.contains(&k.as_str()) && !k.starts_with(INTERNAL_PREFIX) {
                     out.insert(k.clone(), v.clone());
                 }
             }
@@ -915,10 +971,11 @@ pub(crate) fn render(
                 }
             }
             for f in fields {
-                if let Some((k, v)) = msg
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(f) && k.as_str() != "attachments")
-                {
+                if let Some((k, v)) = msg.iter().find(|(k, _)| {
+                    k.eq_ignore_ascii_case(f)
+                        && k.as_str() != "attachments"
+                        && !k.starts_with(INTERNAL_PREFIX)
+                }) {
                     if k != "singleValueExtendedProperties" {
                         out.insert(k.clone(), v.clone());
                     }
@@ -977,6 +1034,17 @@ mod tests {
         assert_eq!(
             e.extended_properties,
             Some(Some("SystemTime 0x3FEF".to_string()))
+        );
+        assert!(!e.event);
+        assert!(
+            Expand::parse(Some("microsoft.graph.eventMessage/event"))
+                .unwrap()
+                .event
+        );
+        assert!(
+            Expand::parse(Some("Microsoft.Graph.EventMessage/Event"))
+                .unwrap()
+                .event
         );
     }
 }

@@ -51,6 +51,10 @@ pub(crate) struct User {
     pub display_name: String,
     pub folders: Vec<Folder>,
     pub messages: Vec<StoredMessage>,
+    /// Calendars; the first is the default calendar.
+    pub calendars: Vec<crate::calendar::Calendar>,
+    /// Events of all calendars and the removed ones (see `StoredEvent::calendar_id`).
+    pub events: Vec<crate::calendar::StoredEvent>,
 }
 
 impl User {
@@ -116,7 +120,9 @@ pub(crate) struct UploadSession {
     /// The opaque `authtoken` of the upload URL.
     pub token: String,
     pub user_id: String,
-    pub message_id: String,
+    /// The message or event the file will be attached to.
+    pub item_kind: ItemKind,
+    pub item_id: String,
     pub name: String,
     pub content_type: String,
     pub is_inline: bool,
@@ -126,6 +132,13 @@ pub(crate) struct UploadSession {
     /// Bytes received so far (allocated once with the declared size).
     pub data: Vec<u8>,
     pub expires: DateTime<Utc>,
+}
+
+/// Kind of Outlook item that carries attachments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ItemKind {
+    Message,
+    Event,
 }
 
 /// What a mail folder looked like when a delta link was issued.
@@ -225,6 +238,8 @@ impl Store {
             display_name: display_name_for(address),
             folders,
             messages: Vec::new(),
+            calendars: vec![crate::calendar::Calendar::new_default()],
+            events: Vec::new(),
         });
         id
     }

@@ -1,5 +1,5 @@
 //! Draft and message-item handlers: create (`POST …/messages`), `PATCH`, `DELETE`,
-//! `$value` (MIME), `send`, `move`, `copy` and adding a file attachment.
+//! `$value` (MIME), `send`, `move`, `copy`.
 
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode};
@@ -12,14 +12,10 @@ use super::mail::{mime_draft, MailRequest, MAX_REQUEST};
 use super::Route;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
-    attachment_from_json, attachment_json, body_preview, get_ci, graph_time, recipient, render,
-    resolve_message, store_copy, strip_odata, submit, with_names, CopyKind, Draft, Envelope,
-    Expand, BLOB_KEY,
+    body_preview, get_ci, graph_time, recipient, render, resolve_message, store_copy, strip_odata,
+    submit, with_names, CopyKind, Draft, Envelope, Expand,
 };
 use crate::store::{opaque_id, random_b64, Store};
-
-/// Attachments added with `POST …/attachments` must be smaller than 3 MB (GRAPH-FACTS §4.2).
-const MAX_ATTACHMENT: usize = 3 * 1024 * 1024;
 
 /// Runs a draft / message-item route.
 pub(super) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, GraphError> {
@@ -31,12 +27,6 @@ pub(super) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
         Route::SendDraft { folder, id } => send_draft(req, folder.as_deref(), &id),
         Route::MoveMessage { folder, id } => move_or_copy(req, folder.as_deref(), &id, true),
         Route::CopyMessage { folder, id } => move_or_copy(req, folder.as_deref(), &id, false),
-        Route::AddAttachment { folder, id } => add_attachment(req, folder.as_deref(), &id),
-        Route::DeleteAttachment {
-            folder,
-            id,
-            attachment,
-        } => delete_attachment(req, folder.as_deref(), &id, &attachment),
         other => Err(GraphError::new(
             StatusCode::NOT_IMPLEMENTED,
             "NotImplemented",
@@ -45,7 +35,7 @@ pub(super) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
     }
 }
 
-fn too_large() -> GraphError {
+pub(super) fn too_large() -> GraphError {
     // Message as observed for over-size Graph requests; the code is [unconfirmed].
     GraphError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -61,7 +51,7 @@ fn bad_json() -> GraphError {
     )
 }
 
-fn json_object(body: &[u8]) -> Result<Map<String, Value>, GraphError> {
+pub(super) fn json_object(body: &[u8]) -> Result<Map<String, Value>, GraphError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(o)) => Ok(o),
         _ => Err(bad_json()),
@@ -77,7 +67,7 @@ fn content_type(req: &MailRequest<'_>) -> String {
 }
 
 /// Index (in `user.messages`) of message `id`, optionally only within `folder`.
-fn message_index(
+pub(super) fn message_index(
     store: &Store,
     user_idx: usize,
     folder: Option<&str>,
@@ -104,7 +94,10 @@ fn message_index(
 /// `If-Match` on PATCH / DELETE (GRAPH-FACTS §7): a stale etag gets `412`. Code and
 /// text as quoted from a live Graph body (microsoftgraph/microsoft-graph-docs#2256); the
 /// 412 status is [unconfirmed].
-fn check_if_match(req: &MailRequest<'_>, msg: &Map<String, Value>) -> Result<(), GraphError> {
+pub(super) fn check_if_match(
+    req: &MailRequest<'_>,
+    msg: &Map<String, Value>,
+) -> Result<(), GraphError> {
     let Some(given) = req.headers.get("if-match").and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
@@ -125,7 +118,7 @@ fn check_if_match(req: &MailRequest<'_>, msg: &Map<String, Value>) -> Result<(),
 }
 
 /// New `changeKey` / `@odata.etag` / `lastModifiedDateTime` after a change.
-fn touch(msg: &mut Map<String, Value>, now: &str) {
+pub(super) fn touch(msg: &mut Map<String, Value>, now: &str) {
     let change_key = random_b64(20);
     msg.insert("@odata.etag".into(), json!(format!("W/\"{change_key}\"")));
     msg.insert("changeKey".into(), json!(change_key));
@@ -685,102 +678,6 @@ fn move_or_copy(
     let msg = copy.json.clone();
     store.users[req.user_idx].messages.push(copy);
     Ok(entity_response(req, &store, StatusCode::CREATED, &msg))
-}
-
-/// `POST …/messages/{id}/attachments` with a `fileAttachment` (< 3 MB, GRAPH-FACTS §4.2)
-/// → `201` + the attachment.
-fn add_attachment(
-    req: &MailRequest<'_>,
-    folder: Option<&str>,
-    id: &str,
-) -> Result<Response, GraphError> {
-    if req.too_large || req.body.len() > MAX_REQUEST {
-        return Err(too_large());
-    }
-    let body = Value::Object(json_object(req.body)?);
-    let att = attachment_from_json(&body)?;
-    if att.bytes.len() >= MAX_ATTACHMENT {
-        // [unconfirmed] Graph's status/code/text for a 3 MB+ attachment in this call.
-        return Err(GraphError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "ErrorAttachmentSizeShouldNotBeGreaterThanMaximumSize",
-            "The attachment size must be less than 3 MB; use an upload session for larger files.",
-        ));
-    }
-    let mut store = req.state.lock();
-    let idx = message_index(&store, req.user_idx, folder, id)?;
-    let now = graph_time(store.now());
-    let json_att = attachment_json(&att, &now);
-    let msg = &mut store.users[req.user_idx].messages[idx];
-    let mut list = msg
-        .json
-        .get("attachments")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    list.push(json_att.clone());
-    msg.json.insert("attachments".into(), Value::Array(list));
-    if !att.is_inline {
-        msg.json.insert("hasAttachments".into(), json!(true));
-    }
-    touch(&mut msg.json, &now);
-    msg.mime = None;
-    let mut out = Map::new();
-    out.insert(
-        "@odata.context".into(),
-        json!(req.context_url(&store, &format!("messages('{id}')/attachments/$entity"))),
-    );
-    if let Value::Object(mut a) = json_att {
-        // The `item` of an itemAttachment is only returned when expanded.
-        a.remove("item");
-        out.extend(a);
-    }
-    Ok(json_response(StatusCode::CREATED, &Value::Object(out)))
-}
-
-/// `DELETE …/messages/{id}/attachments/{attachmentId}` → `204`.
-fn delete_attachment(
-    req: &MailRequest<'_>,
-    folder: Option<&str>,
-    id: &str,
-    attachment: &str,
-) -> Result<Response, GraphError> {
-    let mut store = req.state.lock();
-    let idx = message_index(&store, req.user_idx, folder, id)?;
-    let now = graph_time(store.now());
-    let msg = &mut store.users[req.user_idx].messages[idx];
-    let mut list = msg
-        .json
-        .get("attachments")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let pos = list
-        .iter()
-        .position(|a| a["id"].as_str() == Some(attachment))
-        .ok_or_else(GraphError::item_not_found)?;
-    let removed = list.remove(pos);
-    let has = list.iter().any(|a| a["isInline"].as_bool() != Some(true));
-    msg.json.insert("attachments".into(), Value::Array(list));
-    msg.json.insert("hasAttachments".into(), json!(has));
-    touch(&mut msg.json, &now);
-    msg.mime = None;
-    // Forget the blob of an uploaded attachment unless a copy of the message still
-    // refers to it.
-    if let Some(blob) = removed.get(BLOB_KEY).and_then(Value::as_str) {
-        let used = store.users.iter().any(|u| {
-            u.messages.iter().any(|m| {
-                m.json
-                    .get("attachments")
-                    .and_then(Value::as_array)
-                    .is_some_and(|l| l.iter().any(|a| a[BLOB_KEY].as_str() == Some(blob)))
-            })
-        });
-        if !used {
-            store.blobs.remove(blob);
-        }
-    }
-    Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
 #[cfg(test)]

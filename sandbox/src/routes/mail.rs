@@ -4,25 +4,26 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
+use super::attachments::attachment_out;
+use super::query::Paging;
 use super::Route;
+use crate::auth::Caller;
+use crate::calendar::zone::Zone;
 use crate::graph_error::{empty_response, json_response, GraphError, RequestContext};
-use crate::message::{get_ci, render, resolve_attachment, Draft, Expand};
+use crate::message::{get_ci, render, Draft, Expand, EVENT_UID_KEY};
 use crate::mime::{self, MimeError};
 use crate::store::{Store, User};
-use crate::url::encode_component;
 use crate::AppState;
 
 /// Graph's request size limit for a REST call (GRAPH-FACTS §0.4).
 pub(super) const MAX_REQUEST: usize = 4 * 1024 * 1024;
-/// Default page size of message lists (Graph's default `$top` for messages).
-const DEFAULT_TOP: usize = 10;
-/// Largest accepted `$top`.
-const MAX_TOP: usize = 1000;
 
 /// Everything a mail handler needs about the request.
 pub(crate) struct MailRequest<'a> {
     pub state: &'a AppState,
     pub user_idx: usize,
+    /// Who is calling (delegated user or app).
+    pub caller: &'a Caller,
     pub headers: &'a HeaderMap,
     pub path: &'a str,
     pub query: &'a [(String, String)],
@@ -53,21 +54,22 @@ pub(crate) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
         Route::SendMail => send_mail(req),
         Route::ListMessages { folder } => list_messages(req, folder.as_deref()),
         Route::GetMessage { folder, id } => get_message(req, folder.as_deref(), &id),
-        Route::ListAttachments { folder, id } => list_attachments(req, folder.as_deref(), &id),
-        Route::GetAttachment {
-            folder,
-            id,
-            attachment,
-        } => get_attachment(req, folder.as_deref(), &id, &attachment),
+        Route::ListAttachments { item } => super::attachments::list(req, &item),
+        Route::GetAttachment { item, attachment } => {
+            super::attachments::get(req, &item, &attachment)
+        }
+        Route::AddAttachment { item } => super::attachments::add(req, &item),
+        Route::DeleteAttachment { item, attachment } => {
+            super::attachments::delete(req, &item, &attachment)
+        }
         Route::ListFolders => list_folders(req),
         Route::GetFolder(f) => get_folder(req, &f),
         Route::Respond { folder, id, action } => {
             super::reply::handle(req, folder.as_deref(), &id, action)
         }
-        Route::CreateUploadSession { folder, id } => {
-            super::upload::create_session(req, folder.as_deref(), &id)
-        }
+        Route::CreateUploadSession { item } => super::upload::create_session(req, &item),
         Route::Delta { folder } => super::delta::handle(req, &folder),
+        Route::Calendar(route) => super::events::handle(req, route),
         other => super::drafts::handle(req, other),
     }
 }
@@ -215,23 +217,12 @@ pub(super) fn select_list(req: &MailRequest<'_>) -> Option<Vec<String>> {
     })
 }
 
-fn parse_count(req: &MailRequest<'_>, name: &str) -> Result<Option<usize>, GraphError> {
-    match req.param(name) {
-        None => Ok(None),
-        Some(v) => v.trim().parse::<usize>().map(Some).map_err(|_| {
-            // [unconfirmed] exact text.
-            GraphError::bad_request(format!("Invalid {name} value '{v}'."))
-        }),
-    }
-}
-
 fn list_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response, GraphError> {
-    let top_given = parse_count(req, "$top")?;
-    let top = top_given.unwrap_or(DEFAULT_TOP).clamp(1, MAX_TOP);
-    let skip = parse_count(req, "$skip")?.unwrap_or(0);
+    let paging = Paging::parse(req)?;
     let select = select_list(req);
     let expand = Expand::parse(req.param("$expand"))?;
     let list_query = super::query::ListQuery::parse(
+        "message",
         req.param("$filter"),
         req.param("$orderby"),
         req.param("$search"),
@@ -239,11 +230,10 @@ fn list_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
     let all = list_query.apply(messages_in(user, folder)?);
-    let page: Vec<Value> = all
+    let page: Vec<Value> = paging
+        .page(&all)
         .iter()
-        .skip(skip)
-        .take(top)
-        .map(|m| rendered(&store, m, select.as_deref(), &expand))
+        .map(|m| rendered(&store, req.user_idx, m, select.as_deref(), &expand))
         .collect();
     let tail = match folder {
         Some(f) => format!("mailFolders('{f}')/messages"),
@@ -255,22 +245,7 @@ fn list_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response
         json!(req.context_url(&store, &tail)),
     );
     body.insert("value".into(), Value::Array(page));
-    if skip + top < all.len() {
-        let mut q = Vec::new();
-        for key in ["$select", "$expand", "$filter", "$orderby", "$search"] {
-            if let Some(v) = req.param(key) {
-                q.push(format!("{}={}", encode_component(key), encode_component(v)));
-            }
-        }
-        if top_given.is_some() {
-            q.push(format!("%24top={top}"));
-        }
-        q.push(format!("%24skip={}", skip + top));
-        body.insert(
-            "@odata.nextLink".into(),
-            json!(format!("{}{}?{}", req.ctx.origin, req.path, q.join("&"))),
-        );
-    }
+    paging.add_next_link(req, &mut body, all.len(), &[]);
     Ok(json_response(StatusCode::OK, &Value::Object(body)))
 }
 
@@ -299,16 +274,18 @@ fn get_message(
         "@odata.context".into(),
         json!(req.context_url(&store, "messages/$entity")),
     );
-    if let Value::Object(m) = rendered(&store, msg, select.as_deref(), &expand) {
+    if let Value::Object(m) = rendered(&store, req.user_idx, msg, select.as_deref(), &expand) {
         out.extend(m);
     }
     Ok(json_response(StatusCode::OK, &Value::Object(out)))
 }
 
 /// `render` plus output form of expanded attachments (blob bytes resolved, `item` of
-/// item attachments left out).
+/// item attachments left out) and, for meeting messages, the expanded `event` of the
+/// mailbox `user_idx` (`null` when it no longer is in a calendar [unconfirmed]).
 fn rendered(
     store: &Store,
+    user_idx: usize,
     msg: &Map<String, Value>,
     select: Option<&[String]>,
     expand: &Expand,
@@ -319,69 +296,18 @@ fn rendered(
             *a = attachment_out(store, a, false);
         }
     }
-    v
-}
-
-/// An attachment as Graph returns it. `item` of an itemAttachment only with
-/// `$expand=microsoft.graph.itemattachment/item` (`with_item`).
-pub(super) fn attachment_out(store: &Store, a: &Value, with_item: bool) -> Value {
-    let mut v = resolve_attachment(store, a);
-    if !with_item {
-        if let Value::Object(o) = &mut v {
-            o.remove("item");
+    if expand.event {
+        if let (Some(uid), Value::Object(out)) =
+            (msg.get(EVENT_UID_KEY).and_then(Value::as_str), &mut v)
+        {
+            let user = &store.users[user_idx];
+            let event = user.event_by_uid(uid).map_or(Value::Null, |i| {
+                super::events::output(store, &user.events[i].json, &Zone::utc(), None, false)
+            });
+            out.insert("event".into(), event);
         }
     }
     v
-}
-
-/// Whether `$expand` asks for the `item` of an item attachment.
-fn expands_item(req: &MailRequest<'_>) -> bool {
-    req.param("$expand").is_some_and(|e| {
-        e.split(',')
-            .any(|x| x.trim().to_ascii_lowercase().ends_with("item"))
-    })
-}
-
-fn list_attachments(
-    req: &MailRequest<'_>,
-    folder: Option<&str>,
-    id: &str,
-) -> Result<Response, GraphError> {
-    let store = req.state.lock();
-    let msg = find_message(&store.users[req.user_idx], folder, id)?;
-    let body = json!({
-        "@odata.context": req.context_url(&store, &format!("messages('{id}')/attachments")),
-        "value": msg
-            .get("attachments")
-            .and_then(Value::as_array)
-            .map(|l| l.iter().map(|a| attachment_out(&store, a, expands_item(req))).collect::<Vec<_>>())
-            .unwrap_or_default(),
-    });
-    Ok(json_response(StatusCode::OK, &body))
-}
-
-fn get_attachment(
-    req: &MailRequest<'_>,
-    folder: Option<&str>,
-    id: &str,
-    attachment: &str,
-) -> Result<Response, GraphError> {
-    let store = req.state.lock();
-    let msg = find_message(&store.users[req.user_idx], folder, id)?;
-    let att = msg
-        .get("attachments")
-        .and_then(Value::as_array)
-        .and_then(|a| a.iter().find(|x| x["id"].as_str() == Some(attachment)))
-        .ok_or_else(GraphError::item_not_found)?;
-    let mut out = Map::new();
-    out.insert(
-        "@odata.context".into(),
-        json!(req.context_url(&store, &format!("messages('{id}')/attachments/$entity"))),
-    );
-    if let Value::Object(a) = attachment_out(&store, att, expands_item(req)) {
-        out.extend(a);
-    }
-    Ok(json_response(StatusCode::OK, &Value::Object(out)))
 }
 
 fn folder_json(user: &User, f: &crate::store::Folder) -> Value {

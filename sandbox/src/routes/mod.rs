@@ -3,11 +3,17 @@
 //! requests also pass fault injection, the per-(app, mailbox) concurrency limit and the
 //! artificial latency (see [`crate::faults`]).
 
+mod attachments;
+mod calendar_paths;
 mod delta;
 mod drafts;
+mod events;
 mod mail;
+mod meeting_times;
 mod query;
 mod reply;
+mod responses;
+mod schedule;
 mod upload;
 
 use std::sync::Arc;
@@ -21,6 +27,7 @@ use axum::response::Response;
 use axum::Router;
 
 use crate::auth::{self, Caller};
+use crate::calendar::CalRef;
 use crate::conn::ConnHandle;
 use crate::faults::{Fault, InFlight};
 use crate::graph_error::{apply_entra_headers, apply_graph_headers, GraphError, RequestContext};
@@ -156,12 +163,10 @@ pub(crate) enum Route {
         id: String,
     },
     ListAttachments {
-        folder: Option<String>,
-        id: String,
+        item: Item,
     },
     GetAttachment {
-        folder: Option<String>,
-        id: String,
+        item: Item,
         attachment: String,
     },
     ListFolders,
@@ -194,17 +199,14 @@ pub(crate) enum Route {
         id: String,
     },
     AddAttachment {
-        folder: Option<String>,
-        id: String,
+        item: Item,
     },
     DeleteAttachment {
-        folder: Option<String>,
-        id: String,
+        item: Item,
         attachment: String,
     },
     CreateUploadSession {
-        folder: Option<String>,
-        id: String,
+        item: Item,
     },
     Respond {
         folder: Option<String>,
@@ -214,6 +216,14 @@ pub(crate) enum Route {
     Delta {
         folder: String,
     },
+    Calendar(calendar_paths::CalendarRoute),
+}
+
+/// The Outlook item a path addresses (parent of attachments).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Item {
+    Message { folder: Option<String>, id: String },
+    Event { calendar: CalRef, id: String },
 }
 
 /// `reply`, `replyAll`, `forward` and their `create…` draft variants (GRAPH-FACTS §2.4).
@@ -267,13 +277,8 @@ fn method_not_allowed(method: &str) -> GraphError {
 }
 
 /// Segments Graph knows under a mailbox that the sandbox does not implement yet.
-const KNOWN_UNIMPLEMENTED: [&str; 12] = [
-    "events",
-    "calendar",
-    "calendars",
-    "calendarview",
+const KNOWN_UNIMPLEMENTED: [&str; 7] = [
     "mailboxsettings",
-    "findmeetingtimes",
     "calendargroups",
     "contacts",
     "contactfolders",
@@ -284,19 +289,23 @@ const KNOWN_UNIMPLEMENTED: [&str; 12] = [
 
 const MESSAGE_ACTIONS: [&str; 1] = ["extensions"];
 
+/// `route` for a GET; other methods on a read-only path are not implemented (known
+/// write methods) or not allowed.
+fn get_only(method: &str, rest: &[String], route: Route) -> Result<Route, GraphError> {
+    match method {
+        "GET" => Ok(route),
+        "POST" | "PATCH" | "DELETE" | "PUT" => {
+            Err(not_implemented(&format!("{method} /{}", rest.join("/"))))
+        }
+        m => Err(method_not_allowed(m)),
+    }
+}
+
 /// Matches the part of the path after the mailbox (`/me` or `/users/{id}`).
 fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
     let names: Vec<String> = rest.iter().map(|s| seg_name(s)).collect();
     let n: Vec<&str> = names.iter().map(String::as_str).collect();
-    let get_only = |route: Route| -> Result<Route, GraphError> {
-        match method {
-            "GET" => Ok(route),
-            "POST" | "PATCH" | "DELETE" | "PUT" => {
-                Err(not_implemented(&format!("{method} /{}", rest.join("/"))))
-            }
-            m => Err(method_not_allowed(m)),
-        }
-    };
+    let get_only = |route: Route| get_only(method, rest, route);
     match n.as_slice() {
         [] => Err(not_implemented("user")),
         ["sendmail"] => match method {
@@ -315,6 +324,9 @@ fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
             } else {
                 Err(GraphError::unknown_segment(&rest[2]))
             }
+        }
+        [first, ..] if calendar_paths::ROOTS.contains(first) => {
+            calendar_paths::match_route(rest, &n, method)
         }
         [first, ..] if KNOWN_UNIMPLEMENTED.contains(first) => Err(not_implemented(&rest[0])),
         [_, ..] => Err(GraphError::unknown_segment(&rest[0])),
@@ -335,6 +347,10 @@ fn message_route(
         }
     };
     let id = || raw[0].clone();
+    let item = || Item::Message {
+        folder: folder.clone(),
+        id: raw[0].clone(),
+    };
     match names {
         [] if method == "POST" => Ok(Route::CreateMessage { folder }),
         [] => get_only(Route::ListMessages { folder }),
@@ -354,19 +370,17 @@ fn message_route(
         [_, "send"] => post_only(Route::SendDraft { folder, id: id() }),
         [_, "move"] => post_only(Route::MoveMessage { folder, id: id() }),
         [_, "copy"] => post_only(Route::CopyMessage { folder, id: id() }),
-        [_, "attachments"] if method == "POST" => Ok(Route::AddAttachment { folder, id: id() }),
-        [_, "attachments"] => get_only(Route::ListAttachments { folder, id: id() }),
+        [_, "attachments"] if method == "POST" => Ok(Route::AddAttachment { item: item() }),
+        [_, "attachments"] => get_only(Route::ListAttachments { item: item() }),
         [_, "attachments", "createuploadsession"] => {
-            post_only(Route::CreateUploadSession { folder, id: id() })
+            post_only(Route::CreateUploadSession { item: item() })
         }
         [_, "attachments", _] if method == "DELETE" => Ok(Route::DeleteAttachment {
-            folder,
-            id: id(),
+            item: item(),
             attachment: raw[2].clone(),
         }),
         [_, "attachments", _] => get_only(Route::GetAttachment {
-            folder,
-            id: id(),
+            item: item(),
             attachment: raw[2].clone(),
         }),
         [_, action] if ReplyAction::parse(action).is_some() => post_only(Route::Respond {
@@ -413,6 +427,7 @@ async fn graph(
     let req = mail::MailRequest {
         state,
         user_idx,
+        caller: &caller,
         headers: &parts.headers,
         path: parts.uri.path(),
         query: &query,

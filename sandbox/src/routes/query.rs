@@ -1,13 +1,19 @@
-//! `$filter`, `$orderby` and `$search` on message lists: a useful subset.
+//! `$top` / `$skip` paging, and `$filter`, `$orderby` and `$search` on message and
+//! event lists: a useful subset.
 //!
-//! * `$filter`: clauses `prop op value` joined with `and`; properties `subject`,
-//!   `isRead`, `isDraft`, `hasAttachments`, `importance`, `from/emailAddress/address`,
-//!   `receivedDateTime`, `sentDateTime`, `createdDateTime`, `lastModifiedDateTime`;
-//!   operators `eq ne gt ge lt le`; values `'text'` (`''` escapes a quote), `true` /
-//!   `false`, date-time literals (`2026-01-01T00:00:00Z`). String comparisons ignore
-//!   case, as Exchange does. Anything else is refused with `400`.
-//! * `$orderby`: `receivedDateTime`, `sentDateTime`, `createdDateTime`,
-//!   `lastModifiedDateTime`, `subject`, each `asc` (default) or `desc`, comma separated.
+//! * `$filter`: clauses `prop op value` joined with `and`; string properties
+//!   `subject`, `importance`, `from/emailAddress/address`, and for events `showAs`,
+//!   `sensitivity`, `type`, `iCalUId`, `transactionId`, `seriesMasterId`,
+//!   `organizer/emailAddress/address` (`eq`, `ne`); Boolean properties `isRead`,
+//!   `isDraft`, `hasAttachments`, `isAllDay`, `isCancelled`, `isOrganizer`,
+//!   `isOnlineMeeting` (`eq`, `ne`); times `receivedDateTime`, `sentDateTime`,
+//!   `createdDateTime`, `lastModifiedDateTime`, `start/dateTime`, `end/dateTime`
+//!   (`eq ne gt ge lt le`); values `'text'` (`''` escapes a quote), `true` / `false`,
+//!   date-time literals (`2026-01-01T00:00:00Z`, or quoted as events use them:
+//!   `'2026-01-01T08:00'`, UTC). String comparisons ignore case, as Exchange does.
+//!   Anything else is refused with `400`.
+//! * `$orderby`: the string and time properties above, each `asc` (default) or
+//!   `desc`, comma separated.
 //! * `$search`: `"words"` (quotes optional); every word must occur, case-insensitively,
 //!   in the subject, the body or the sender's address / name. `$search` with
 //!   `$orderby` is refused like Graph does.
@@ -18,8 +24,83 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use super::mail::MailRequest;
 use crate::graph_error::GraphError;
 use crate::message::parse_utc;
+use crate::url::encode_component;
+
+/// Default page size of lists (Graph's default `$top` for messages and events).
+const DEFAULT_TOP: usize = 10;
+/// Largest accepted `$top`.
+const MAX_TOP: usize = 1000;
+/// Query options a `@odata.nextLink` carries over (besides `$top` / `$skip`).
+const LINK_OPTIONS: [&str; 5] = ["$select", "$expand", "$filter", "$orderby", "$search"];
+
+fn parse_count(req: &MailRequest<'_>, name: &str) -> Result<Option<usize>, GraphError> {
+    match req.param(name) {
+        None => Ok(None),
+        Some(v) => v.trim().parse::<usize>().map(Some).map_err(|_| {
+            // [unconfirmed] exact text.
+            GraphError::bad_request(format!("Invalid {name} value '{v}'."))
+        }),
+    }
+}
+
+/// `$top` / `$skip` paging of a list, with `@odata.nextLink`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Paging {
+    top: usize,
+    top_given: bool,
+    skip: usize,
+}
+
+impl Paging {
+    /// Reads `$top` (default 10, at most 1000) and `$skip`.
+    pub(super) fn parse(req: &MailRequest<'_>) -> Result<Paging, GraphError> {
+        let top_given = parse_count(req, "$top")?;
+        Ok(Paging {
+            top: top_given.unwrap_or(DEFAULT_TOP).clamp(1, MAX_TOP),
+            top_given: top_given.is_some(),
+            skip: parse_count(req, "$skip")?.unwrap_or(0),
+        })
+    }
+
+    /// The requested page of `all`.
+    pub(super) fn page<'a, T>(&self, all: &'a [T]) -> &'a [T] {
+        let from = self.skip.min(all.len());
+        let to = self.skip.saturating_add(self.top).min(all.len());
+        &all[from..to]
+    }
+
+    /// Adds `@odata.nextLink` when items remain after this page: the request path
+    /// with the query options, the parameters named in `keep`, `$top` (when given)
+    /// and the next `$skip`.
+    pub(super) fn add_next_link(
+        &self,
+        req: &MailRequest<'_>,
+        body: &mut Map<String, Value>,
+        total: usize,
+        keep: &[&str],
+    ) {
+        if self.skip.saturating_add(self.top) >= total {
+            return;
+        }
+        let mut q = Vec::new();
+        for key in keep.iter().chain(LINK_OPTIONS.iter()) {
+            if let Some(v) = req.param(key) {
+                q.push(format!("{}={}", encode_component(key), encode_component(v)));
+            }
+        }
+        if self.top_given {
+            q.push(format!("%24top={}", self.top));
+        }
+        q.push(format!("%24skip={}", self.skip + self.top));
+        body.insert(
+            "@odata.nextLink".into(),
+            Value::String(format!("{}{}?{}", req.ctx.origin, req.path, q.join("&"))),
+        );
+    }
+}
 
 /// Parsed list options.
 #[derive(Debug, Default)]
@@ -27,18 +108,40 @@ pub(super) struct ListQuery {
     filter: Vec<Clause>,
     order: Vec<(Key, bool)>,
     search: Vec<String>,
+    /// Items come newest first (messages); else in creation order (events).
+    newest_first: bool,
 }
 
+/// A filterable / sortable property, by its path (`from/emailAddress/address`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
-    Subject,
-    IsRead,
-    IsDraft,
-    HasAttachments,
-    Importance,
-    FromAddress,
+    Str(&'static str),
+    Bool(&'static str),
     Time(&'static str),
 }
+
+const STR_PROPS: [&str; 10] = [
+    "subject",
+    "importance",
+    "from/emailAddress/address",
+    "showAs",
+    "sensitivity",
+    "type",
+    "iCalUId",
+    "transactionId",
+    "seriesMasterId",
+    "organizer/emailAddress/address",
+];
+
+const BOOL_PROPS: [&str; 7] = [
+    "isRead",
+    "isDraft",
+    "hasAttachments",
+    "isAllDay",
+    "isCancelled",
+    "isOrganizer",
+    "isOnlineMeeting",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -64,11 +167,13 @@ struct Clause {
     value: Lit,
 }
 
-const TIME_PROPS: [&str; 4] = [
+const TIME_PROPS: [&str; 6] = [
     "receivedDateTime",
     "sentDateTime",
     "createdDateTime",
     "lastModifiedDateTime",
+    "start/dateTime",
+    "end/dateTime",
 ];
 
 /// `400` for a `$filter` the sandbox (or Graph) cannot evaluate. Code and text as
@@ -82,19 +187,11 @@ fn invalid_filter() -> GraphError {
 }
 
 fn key_of(name: &str) -> Option<Key> {
-    let l = name.to_ascii_lowercase();
-    Some(match l.as_str() {
-        "subject" => Key::Subject,
-        "isread" => Key::IsRead,
-        "isdraft" => Key::IsDraft,
-        "hasattachments" => Key::HasAttachments,
-        "importance" => Key::Importance,
-        "from/emailaddress/address" => Key::FromAddress,
-        _ => {
-            let t = TIME_PROPS.iter().find(|p| p.eq_ignore_ascii_case(name))?;
-            Key::Time(t)
-        }
-    })
+    let find = |list: &[&'static str]| list.iter().find(|p| p.eq_ignore_ascii_case(name)).copied();
+    find(&STR_PROPS)
+        .map(Key::Str)
+        .or_else(|| find(&BOOL_PROPS).map(Key::Bool))
+        .or_else(|| find(&TIME_PROPS).map(Key::Time))
 }
 
 /// Splits on ` and ` (any case) outside single-quoted strings.
@@ -166,11 +263,13 @@ fn parse_clause(raw: &str) -> Result<Clause, GraphError> {
     } else {
         return Err(invalid_filter());
     };
+    // Event times are filtered with quoted literals (`start/dateTime ge '…'`).
+    let lit = match (key, lit) {
+        (Key::Time(_), Lit::Str(text)) => Lit::Time(parse_utc(&text).ok_or_else(invalid_filter)?),
+        (_, lit) => lit,
+    };
     let ok = match (key, &lit) {
-        (Key::Subject | Key::Importance | Key::FromAddress, Lit::Str(_)) => {
-            matches!(op, Op::Eq | Op::Ne)
-        }
-        (Key::IsRead | Key::IsDraft | Key::HasAttachments, Lit::Bool(_)) => {
+        (Key::Str(_), Lit::Str(_)) | (Key::Bool(_), Lit::Bool(_)) => {
             matches!(op, Op::Eq | Op::Ne)
         }
         (Key::Time(_), Lit::Time(_)) => true,
@@ -187,13 +286,18 @@ fn parse_clause(raw: &str) -> Result<Clause, GraphError> {
 }
 
 impl ListQuery {
-    /// Reads `$filter`, `$orderby` and `$search`.
+    /// Reads `$filter`, `$orderby` and `$search` of a list of `entity` (`message`,
+    /// `event`).
     pub(super) fn parse(
+        entity: &str,
         filter: Option<&str>,
         orderby: Option<&str>,
         search: Option<&str>,
     ) -> Result<ListQuery, GraphError> {
-        let mut q = ListQuery::default();
+        let mut q = ListQuery {
+            newest_first: entity == "message",
+            ..ListQuery::default()
+        };
         if search.is_some() && orderby.is_some() {
             // Observed live answer (e.g. visionik/mogcli#11 quoting Graph).
             return Err(GraphError::new(
@@ -225,11 +329,11 @@ impl ListQuery {
                     }
                 };
                 let key = match key_of(name) {
-                    Some(k @ (Key::Subject | Key::Time(_))) => k,
+                    Some(k @ (Key::Str(_) | Key::Time(_))) => k,
                     // [unconfirmed] Graph's text for an unsupported sort property.
                     _ => {
                         return Err(GraphError::bad_request(format!(
-                            "Could not find a property named '{name}' on type 'microsoft.graph.message'."
+                            "Could not find a property named '{name}' on type 'microsoft.graph.{entity}'."
                         )))
                     }
                 };
@@ -247,7 +351,7 @@ impl ListQuery {
         Ok(q)
     }
 
-    /// Applies filter, search and order to messages given newest first.
+    /// Applies filter, search and order to items given in their default order.
     pub(super) fn apply<'a>(
         &self,
         msgs: Vec<&'a Map<String, Value>>,
@@ -269,7 +373,7 @@ impl ListQuery {
                 }
                 // Ties (same second): by arrival, in the direction of the first key.
                 match self.order.first() {
-                    Some((Key::Time(_), false)) => ib.cmp(ia),
+                    Some((Key::Time(_), false)) if self.newest_first => ib.cmp(ia),
                     _ => ia.cmp(ib),
                 }
             });
@@ -278,44 +382,43 @@ impl ListQuery {
     }
 }
 
-fn str_prop(m: &Map<String, Value>, key: Key) -> String {
-    let v = match key {
-        Key::Subject => m.get("subject"),
-        Key::Importance => m.get("importance"),
-        Key::FromAddress => m
-            .get("from")
-            .and_then(|f| f.get("emailAddress"))
-            .and_then(|e| e.get("address")),
-        _ => None,
-    };
-    v.and_then(Value::as_str).unwrap_or("").to_string()
+/// The value at a `/`-separated property path.
+fn at<'a>(m: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('/');
+    let mut v = m.get(parts.next()?)?;
+    for p in parts {
+        v = v.get(p)?;
+    }
+    Some(v)
 }
 
-fn time_prop(m: &Map<String, Value>, name: &str) -> Option<DateTime<Utc>> {
-    m.get(name).and_then(Value::as_str).and_then(parse_utc)
+fn str_prop(m: &Map<String, Value>, path: &str) -> String {
+    at(m, path)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn time_prop(m: &Map<String, Value>, path: &str) -> Option<DateTime<Utc>> {
+    at(m, path).and_then(Value::as_str).and_then(parse_utc)
 }
 
 fn matches(c: &Clause, m: &Map<String, Value>) -> bool {
     let ord = match (&c.key, &c.value) {
-        (Key::Time(name), Lit::Time(t)) => match time_prop(m, name) {
+        (Key::Time(path), Lit::Time(t)) => match time_prop(m, path) {
             Some(v) => v.cmp(t),
             None => return false,
         },
-        (Key::IsRead | Key::IsDraft | Key::HasAttachments, Lit::Bool(b)) => {
-            let name = match c.key {
-                Key::IsRead => "isRead",
-                Key::IsDraft => "isDraft",
-                _ => "hasAttachments",
-            };
-            let v = m.get(name).and_then(Value::as_bool).unwrap_or(false);
+        (Key::Bool(path), Lit::Bool(b)) => {
+            let v = at(m, path).and_then(Value::as_bool).unwrap_or(false);
             if v == *b {
                 Ordering::Equal
             } else {
                 Ordering::Less
             }
         }
-        (key, Lit::Str(s)) => {
-            if str_prop(m, *key).to_lowercase() == s.to_lowercase() {
+        (Key::Str(path), Lit::Str(s)) => {
+            if str_prop(m, path).to_lowercase() == s.to_lowercase() {
                 Ordering::Equal
             } else {
                 Ordering::Less
@@ -335,10 +438,10 @@ fn matches(c: &Clause, m: &Map<String, Value>) -> bool {
 
 fn compare(key: Key, a: &Map<String, Value>, b: &Map<String, Value>) -> Ordering {
     match key {
-        Key::Time(name) => time_prop(a, name).cmp(&time_prop(b, name)),
-        k => str_prop(a, k)
+        Key::Time(path) => time_prop(a, path).cmp(&time_prop(b, path)),
+        Key::Str(path) | Key::Bool(path) => str_prop(a, path)
             .to_lowercase()
-            .cmp(&str_prop(b, k).to_lowercase()),
+            .cmp(&str_prop(b, path).to_lowercase()),
     }
 }
 
@@ -368,6 +471,7 @@ mod tests {
     #[test]
     fn parses_and_clauses() {
         let q = ListQuery::parse(
+            "message",
             Some("subject eq 'it''s and more' and isRead eq false and receivedDateTime ge 2026-01-01T00:00:00Z"),
             None,
             None,
@@ -375,8 +479,16 @@ mod tests {
         .unwrap();
         assert_eq!(q.filter.len(), 3);
         assert!(matches!(&q.filter[0].value, Lit::Str(s) if s == "it's and more"));
-        assert!(ListQuery::parse(Some("startswith(subject,'a')"), None, None).is_err());
-        assert!(ListQuery::parse(Some("subject gt 'a'"), None, None).is_err());
-        assert!(ListQuery::parse(None, Some("subject"), Some("\"x\"")).is_err());
+        assert!(ListQuery::parse("message", Some("startswith(subject,'a')"), None, None).is_err());
+        assert!(ListQuery::parse("message", Some("subject gt 'a'"), None, None).is_err());
+        assert!(ListQuery::parse("message", None, Some("subject"), Some("\"x\"")).is_err());
+        let q = ListQuery::parse(
+            "event",
+            Some("start/dateTime ge '2026-12-01T08:00' and isAllDay eq false"),
+            Some("start/dateTime desc"),
+            None,
+        )
+        .unwrap();
+        assert!(matches!(q.filter[0].value, Lit::Time(_)));
     }
 }

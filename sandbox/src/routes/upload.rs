@@ -1,6 +1,7 @@
 //! Outlook attachment upload sessions (GRAPH-FACTS §4.3): `POST
-//! …/messages/{id}/attachments/createUploadSession` under `/v1.0`, and the
-//! pre-authenticated upload URL outside `/v1.0` that takes the byte ranges.
+//! …/messages/{id}/attachments/createUploadSession` (and `…/events/{id}/…`) under
+//! `/v1.0`, and the pre-authenticated upload URL outside `/v1.0` that takes the byte
+//! ranges.
 //!
 //! The upload URL imitates Outlook's
 //! `https://outlook.office.com/api/v2.0/Users('…')/Messages('…')/AttachmentSessions('…')?authtoken=…`
@@ -15,10 +16,14 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
+use super::attachments::touch;
 use super::mail::MailRequest;
+use super::Item;
+use crate::calendar::zone::format_utc7;
+use crate::calendar::CalRef;
 use crate::graph_error::{empty_response, json_response, GraphError, RequestContext};
 use crate::message::{get_ci, graph_time, BLOB_KEY};
-use crate::store::{opaque_id, random_b64, Store, UploadSession};
+use crate::store::{opaque_id, random_b64, ItemKind, Store, UploadSession};
 use crate::url::{encode_component, parse_query, percent_decode};
 use crate::AppState;
 
@@ -38,14 +43,10 @@ fn invalid_param(message: impl Into<String>) -> GraphError {
     GraphError::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
 }
 
-/// `POST …/messages/{id}/attachments/createUploadSession` with `{"AttachmentItem":
-/// {attachmentType: "file", name, size, contentType?, isInline?, contentId?}}` (also
-/// `attachmentItem`) → `201` + `uploadSession`.
-pub(super) fn create_session(
-    req: &MailRequest<'_>,
-    folder: Option<&str>,
-    id: &str,
-) -> Result<Response, GraphError> {
+/// `POST …/messages/{id}/attachments/createUploadSession` (and the same on events)
+/// with `{"AttachmentItem": {attachmentType: "file", name, size, contentType?,
+/// isInline?, contentId?}}` (also `attachmentItem`) → `201` + `uploadSession`.
+pub(super) fn create_session(req: &MailRequest<'_>, target: &Item) -> Result<Response, GraphError> {
     let body = match serde_json::from_slice::<Value>(req.body) {
         Ok(Value::Object(o)) => o,
         _ => {
@@ -105,18 +106,9 @@ pub(super) fn create_session(
         ));
     }
     let mut store = req.state.lock();
-    let (user_id, message_id) = {
-        let user = &store.users[req.user_idx];
-        let msgs = super::mail::messages_in(user, folder)?;
-        let msg = msgs
-            .into_iter()
-            .find(|m| m.get("id").and_then(Value::as_str) == Some(id))
-            .ok_or_else(GraphError::item_not_found)?;
-        (
-            user.id.clone(),
-            msg["id"].as_str().unwrap_or_default().to_string(),
-        )
-    };
+    target.json(&store, req.user_idx)?;
+    let user_id = store.users[req.user_idx].id.clone();
+    let item_id = target.id().to_string();
     let session_id = opaque_id("AAMkA", 60);
     let token = random_b64(96)
         .replace('+', "-")
@@ -124,11 +116,12 @@ pub(super) fn create_session(
         .replace('=', "");
     let expires = store.now() + chrono::Duration::hours(LIFETIME_HOURS);
     let upload_url = format!(
-        "{}/{PATH_PREFIX}/api/v2.0/Users('{}@{}')/Messages('{}')/AttachmentSessions('{}')?authtoken={}",
+        "{}/{PATH_PREFIX}/api/v2.0/Users('{}@{}')/{}('{}')/AttachmentSessions('{}')?authtoken={}",
         req.ctx.origin,
         user_id,
         req.state.config.tenant_id,
-        encode_component(&message_id),
+        collection(target.kind()),
+        encode_component(&item_id),
         encode_component(&session_id),
         token
     );
@@ -137,7 +130,8 @@ pub(super) fn create_session(
         UploadSession {
             token,
             user_id,
-            message_id,
+            item_kind: target.kind(),
+            item_id,
             name: name.to_string(),
             content_type: get_ci(item, "contentType")
                 .and_then(Value::as_str)
@@ -166,12 +160,15 @@ pub(super) fn create_session(
 /// `2026-11-23T22:10:00.0000000Z`, the 7-digit form of Outlook's upload responses
 /// [unconfirmed precision].
 fn expiry_text(t: chrono::DateTime<chrono::Utc>) -> String {
-    use chrono::Timelike as _;
-    format!(
-        "{}.{:07}Z",
-        t.format("%Y-%m-%dT%H:%M:%S"),
-        t.nanosecond() % 1_000_000_000 / 100
-    )
+    format_utc7(t)
+}
+
+/// Outlook REST collection name of an item kind in upload URLs and `Location`s.
+fn collection(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Message => "Messages",
+        ItemKind::Event => "Events",
+    }
 }
 
 /// The session id from `…/AttachmentSessions('{id}')`.
@@ -345,7 +342,7 @@ fn put_range(
         let status = status_body(session);
         return Ok(json_response(StatusCode::OK, &status));
     }
-    // Final range: the bytes become an attachment of the message.
+    // Final range: the bytes become an attachment of the message or event.
     let Some(session) = store.uploads.remove(session_id) else {
         return Err(session_not_found());
     };
@@ -373,38 +370,39 @@ fn put_range(
     att.insert("contentId".into(), json!(session.content_id));
     att.insert("contentLocation".into(), Value::Null);
     att.insert(BLOB_KEY.into(), json!(blob_id));
-    let Some(msg) = store.users[user_idx]
-        .messages
-        .iter_mut()
-        .find(|m| m.json.get("id").and_then(Value::as_str) == Some(session.message_id.as_str()))
-    else {
+    let item = match session.item_kind {
+        ItemKind::Message => Item::Message {
+            folder: None,
+            id: session.item_id.clone(),
+        },
+        ItemKind::Event => Item::Event {
+            calendar: CalRef::Any,
+            id: session.item_id.clone(),
+        },
+    };
+    let Ok(json) = item.json_mut(store, user_idx) else {
         return Err(session_not_found());
     };
-    let mut list = msg
-        .json
+    let mut list = json
         .get("attachments")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
     list.push(Value::Object(att));
-    msg.json.insert("attachments".into(), Value::Array(list));
+    json.insert("attachments".into(), Value::Array(list));
     if !session.is_inline {
-        msg.json.insert("hasAttachments".into(), json!(true));
+        json.insert("hasAttachments".into(), json!(true));
     }
-    let change_key = random_b64(20);
-    msg.json
-        .insert("@odata.etag".into(), json!(format!("W/\"{change_key}\"")));
-    msg.json.insert("changeKey".into(), json!(change_key));
-    msg.json.insert("lastModifiedDateTime".into(), json!(now));
-    msg.mime = None;
+    touch(session.item_kind, json, ctx.now);
     store.blobs.insert(blob_id, Arc::new(session.data));
     let mut resp = empty_response(StatusCode::CREATED);
     let location = format!(
-        "{}/api/v2.0/Users('{}@{}')/Messages('{}')/Attachments('{}')",
+        "{}/api/v2.0/Users('{}@{}')/{}('{}')/Attachments('{}')",
         ctx.origin,
         session.user_id,
         tenant_of(store),
-        session.message_id,
+        collection(session.item_kind),
+        session.item_id,
         attachment_id
     );
     if let Ok(v) = HeaderValue::from_str(&location) {

@@ -93,3 +93,79 @@ pub fn simple_mail(subject: &str) -> Value {
         }
     })
 }
+
+/// An app-only token from the token endpoint (client credentials).
+pub async fn app_token(sb: &Sandbox, client: &reqwest::Client) -> String {
+    let resp = client
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            sb.authority_url(),
+            sb.tenant_id()
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &sb.client_id()),
+            ("client_secret", &sb.client_secret()),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .expect("token request sent");
+    let body: Value = resp.json().await.expect("token JSON");
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
+}
+
+/// PATCH JSON with a bearer token and an optional `If-Match`.
+pub async fn patch_json(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Value,
+    if_match: Option<&str>,
+) -> reqwest::Response {
+    let mut req = client.patch(url).bearer_auth(token).json(body);
+    if let Some(etag) = if_match {
+        req = req.header("if-match", etag);
+    }
+    req.send().await.expect("request sent")
+}
+
+/// GET with a bearer token and a `Prefer` header.
+pub async fn get_prefer(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    prefer: &str,
+) -> reqwest::Response {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .header("prefer", prefer)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+/// An event body: `subject`, UTC `start` / `end` (`2026-12-01T15:00:00`), and required
+/// attendees.
+pub fn event_body(subject: &str, start: &str, end: &str, attendees: &[&str]) -> Value {
+    let attendees: Vec<Value> = attendees
+        .iter()
+        .map(|a| serde_json::json!({"emailAddress": {"address": a}, "type": "required"}))
+        .collect();
+    serde_json::json!({
+        "subject": subject,
+        "body": {"contentType": "text", "content": format!("About {subject}")},
+        "start": {"dateTime": start, "timeZone": "UTC"},
+        "end": {"dateTime": end, "timeZone": "UTC"},
+        "attendees": attendees,
+    })
+}
+
+/// The `value` array of a list answer.
+pub fn values(body: &Value) -> Vec<Value> {
+    body["value"].as_array().cloned().unwrap_or_default()
+}

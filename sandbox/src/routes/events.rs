@@ -1,0 +1,327 @@
+//! Calendar and event handlers (GRAPH-FACTS §5): calendars, event create / get /
+//! update / delete, event lists, `calendarView` and `instances`. Meeting actions are
+//! in [`super::responses`], free/busy in [`super::schedule`] and
+//! [`super::meeting_times`]. Reads answer in UTC or the `Prefer: outlook.timezone`
+//! zone (with `Preference-Applied`); answers of POST and PATCH are in UTC regardless of
+//! `Prefer` [unconfirmed: Graph applies the preference to reads].
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{json, Map, Value};
+
+use super::attachments::attachment_out;
+use super::calendar_paths::CalendarRoute;
+use super::drafts::{check_if_match, json_object, too_large};
+use super::mail::{select_list, MailRequest, MAX_REQUEST};
+use super::query::{ListQuery, Paging};
+use crate::calendar::render::{self, find_event, in_zone, instances, span};
+use crate::calendar::zone::{mark_applied, read_zone, Zone};
+use crate::calendar::{meeting, parse_occurrence_id, CalRef};
+use crate::graph_error::{empty_response, json_response, GraphError};
+use crate::message::{parse_utc, Expand};
+use crate::store::Store;
+
+/// Runs a calendar route.
+pub(super) fn handle(req: &MailRequest<'_>, route: CalendarRoute) -> Result<Response, GraphError> {
+    match route {
+        CalendarRoute::ListCalendars => list_calendars(req),
+        CalendarRoute::GetCalendar(cal) => get_calendar(req, &cal),
+        CalendarRoute::ListEvents(cal) => list_events(req, &cal),
+        CalendarRoute::CreateEvent(cal) => create_event(req, &cal),
+        CalendarRoute::GetEvent(cal, id) => get_event(req, &cal, &id),
+        CalendarRoute::UpdateEvent(cal, id) => update_event(req, &cal, &id),
+        CalendarRoute::DeleteEvent(cal, id) => delete_event(req, &cal, &id),
+        CalendarRoute::Instances(cal, id) => list_instances(req, &cal, &id),
+        CalendarRoute::CalendarView(cal) => calendar_view(req, &cal),
+        CalendarRoute::Action(cal, id, action) => super::responses::handle(req, &cal, &id, action),
+        CalendarRoute::GetSchedule => super::schedule::get_schedule(req),
+        CalendarRoute::FindMeetingTimes => super::meeting_times::find(req),
+    }
+}
+
+/// An event as Graph returns it: times in `zone`, default properties or `@odata.etag`,
+/// `id` and the `$select`ed ones, and its attachments when expanded.
+pub(crate) fn output(
+    store: &Store,
+    ev: &Map<String, Value>,
+    zone: &Zone,
+    select: Option<&[String]>,
+    expand_attachments: bool,
+) -> Value {
+    let mut v = render::output(ev, zone, select);
+    if let (true, Value::Object(out)) = (expand_attachments, &mut v) {
+        let list = ev
+            .get("attachments")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().map(|a| attachment_out(store, a, false)).collect())
+            .unwrap_or_default();
+        out.insert("attachments".into(), Value::Array(list));
+    }
+    v
+}
+
+fn with_context(context: String, v: Value) -> Value {
+    let mut out = Map::new();
+    out.insert("@odata.context".into(), json!(context));
+    if let Value::Object(m) = v {
+        out.extend(m);
+    }
+    Value::Object(out)
+}
+
+/// Index of a stored (not occurrence) event for a write. Occurrences cannot be
+/// changed one by one in the sandbox (`501`).
+pub(super) fn stored_index(
+    store: &Store,
+    user_idx: usize,
+    cal: &CalRef,
+    id: &str,
+) -> Result<usize, GraphError> {
+    let user = &store.users[user_idx];
+    if let Some(i) = user.event_index(cal, id) {
+        return Ok(i);
+    }
+    match parse_occurrence_id(id) {
+        Some((master, _)) if user.event_index(cal, &master).is_some() => Err(GraphError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            "The sandbox does not implement changing or answering single occurrences of a series yet.",
+        )),
+        _ => Err(GraphError::item_not_found()),
+    }
+}
+
+fn list_calendars(req: &MailRequest<'_>) -> Result<Response, GraphError> {
+    let store = req.state.lock();
+    let user = &store.users[req.user_idx];
+    let value: Vec<Value> = user
+        .calendars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.json(user, i == 0))
+        .collect();
+    let body = json!({
+        "@odata.context": req.context_url(&store, "calendars"),
+        "value": value,
+    });
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+fn get_calendar(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+    let store = req.state.lock();
+    let user = &store.users[req.user_idx];
+    let c = user.calendar(cal).ok_or_else(GraphError::item_not_found)?;
+    let is_default = user.calendars.first().is_some_and(|d| d.id == c.id);
+    let body = with_context(
+        req.context_url(&store, "calendars/$entity"),
+        c.json(user, is_default),
+    );
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+/// `…/events` or `…/calendars/{id}/events` for context URLs.
+fn events_tail(cal: &CalRef) -> String {
+    match cal {
+        CalRef::Id(id) => format!("calendars('{id}')/events"),
+        _ => "events".into(),
+    }
+}
+
+/// A list answer: `$filter` / `$orderby` (on the UTC form), paging, `$select`,
+/// `$expand=attachments`, times in the read zone. `keep`: query parameters the
+/// next link repeats.
+fn list_response(
+    req: &MailRequest<'_>,
+    store: &Store,
+    tail: &str,
+    items: &[Map<String, Value>],
+    keep: &[&str],
+) -> Result<Response, GraphError> {
+    let zone = read_zone(req.headers);
+    let select = select_list(req);
+    let expand = Expand::parse(req.param("$expand"))?.attachments;
+    let query = ListQuery::parse(
+        "event",
+        req.param("$filter"),
+        req.param("$orderby"),
+        req.param("$search"),
+    )?;
+    let paging = Paging::parse(req)?;
+    let utc: Vec<Map<String, Value>> = items.iter().map(|e| in_zone(e, &Zone::utc())).collect();
+    let all = query.apply(utc.iter().collect());
+    let page: Vec<Value> = paging
+        .page(&all)
+        .iter()
+        .map(|e| output(store, e, &zone, select.as_deref(), expand))
+        .collect();
+    let mut body = Map::new();
+    body.insert("@odata.context".into(), json!(req.context_url(store, tail)));
+    body.insert("value".into(), Value::Array(page));
+    paging.add_next_link(req, &mut body, all.len(), keep);
+    let mut resp = json_response(StatusCode::OK, &Value::Object(body));
+    mark_applied(&mut resp, req.headers);
+    Ok(resp)
+}
+
+/// `GET …/events`: single instances and series masters, in creation order.
+fn list_events(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+    let store = req.state.lock();
+    let user = &store.users[req.user_idx];
+    user.calendar(cal).ok_or_else(GraphError::item_not_found)?;
+    let items: Vec<Map<String, Value>> = user
+        .events_of(cal)
+        .into_iter()
+        .map(|e| e.json.clone())
+        .collect();
+    list_response(req, &store, &events_tail(cal), &items, &[])
+}
+
+/// `POST …/events` → `201` + the event (UTC).
+fn create_event(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+    if req.too_large || req.body.len() > MAX_REQUEST {
+        return Err(too_large());
+    }
+    let body = json_object(req.body)?;
+    let mut store = req.state.lock();
+    let ev = meeting::create(&mut store, req.user_idx, cal, &body)?;
+    let out = with_context(
+        req.context_url(&store, &format!("{}/$entity", events_tail(cal))),
+        output(&store, &ev, &Zone::utc(), None, false),
+    );
+    Ok(json_response(StatusCode::CREATED, &out))
+}
+
+/// `GET …/events/{id}` (also occurrence ids).
+fn get_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
+    let zone = read_zone(req.headers);
+    let select = select_list(req);
+    let expand = Expand::parse(req.param("$expand"))?.attachments;
+    let store = req.state.lock();
+    let ev =
+        find_event(&store.users[req.user_idx], cal, id).ok_or_else(GraphError::item_not_found)?;
+    let out = with_context(
+        req.context_url(&store, &format!("{}/$entity", events_tail(cal))),
+        output(&store, &ev, &zone, select.as_deref(), expand),
+    );
+    let mut resp = json_response(StatusCode::OK, &out);
+    mark_applied(&mut resp, req.headers);
+    Ok(resp)
+}
+
+/// `PATCH …/events/{id}` → `200` + the event (UTC); `If-Match` honoured.
+fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
+    if req.too_large || req.body.len() > MAX_REQUEST {
+        return Err(too_large());
+    }
+    let patch = json_object(req.body)?;
+    let mut store = req.state.lock();
+    let idx = stored_index(&store, req.user_idx, cal, id)?;
+    check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
+    let ev = meeting::update(&mut store, req.user_idx, idx, &patch)?;
+    let out = with_context(
+        req.context_url(&store, &format!("{}/$entity", events_tail(cal))),
+        output(&store, &ev, &Zone::utc(), None, false),
+    );
+    Ok(json_response(StatusCode::OK, &out))
+}
+
+/// `DELETE …/events/{id}` → `204`; `If-Match` honoured.
+fn delete_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
+    let mut store = req.state.lock();
+    let idx = stored_index(&store, req.user_idx, cal, id)?;
+    check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
+    meeting::delete(&mut store, req.user_idx, idx);
+    Ok(empty_response(StatusCode::NO_CONTENT))
+}
+
+/// `startDateTime` / `endDateTime` of `calendarView` and `instances` (both required;
+/// ISO 8601 with or without offset, without one taken as UTC).
+fn window(req: &MailRequest<'_>) -> Result<(DateTime<Utc>, DateTime<Utc>), GraphError> {
+    let get = |name: &str| req.param(name).map(str::trim).filter(|v| !v.is_empty());
+    let (Some(start), Some(end)) = (get("startDateTime"), get("endDateTime")) else {
+        // Text as reported for live Graph answers; code [unconfirmed].
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidParameter",
+            "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+        ));
+    };
+    let parse = |name: &str, v: &str| {
+        // An unencoded `+` of an offset arrives as a space.
+        let v = v.replace(' ', "+");
+        parse_utc(&v)
+            .or_else(|| {
+                NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                    .ok()
+                    .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+            })
+            .ok_or_else(|| {
+                // [unconfirmed] code/text.
+                GraphError::new(
+                    StatusCode::BAD_REQUEST,
+                    "ErrorInvalidParameter",
+                    format!(
+                        "The value '{v}' of the parameter '{name}' is not a valid date and time."
+                    ),
+                )
+            })
+    };
+    Ok((parse("startDateTime", start)?, parse("endDateTime", end)?))
+}
+
+/// Sorts instances by start (then as given).
+fn by_start(items: &mut [Map<String, Value>]) {
+    items.sort_by_key(|e| span(e).map(|(s, _)| s));
+}
+
+/// `GET …/calendarView?startDateTime&endDateTime`: the instances overlapping the
+/// window, series expanded, in start order.
+fn calendar_view(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+    let (from, to) = window(req)?;
+    let store = req.state.lock();
+    let user = &store.users[req.user_idx];
+    user.calendar(cal).ok_or_else(GraphError::item_not_found)?;
+    let mut items: Vec<Map<String, Value>> = user
+        .events_of(cal)
+        .into_iter()
+        .flat_map(|e| instances(&e.json, from, to))
+        .collect();
+    by_start(&mut items);
+    let tail = match cal {
+        CalRef::Id(id) => format!("calendars('{id}')/calendarView"),
+        _ => "calendarView".into(),
+    };
+    list_response(
+        req,
+        &store,
+        &tail,
+        &items,
+        &["startDateTime", "endDateTime"],
+    )
+}
+
+/// `GET …/events/{id}/instances?startDateTime&endDateTime`: the occurrences of a
+/// series in the window (none for a single event [unconfirmed]).
+fn list_instances(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
+    let (from, to) = window(req)?;
+    let store = req.state.lock();
+    let user = &store.users[req.user_idx];
+    let idx = user
+        .event_index(cal, id)
+        .ok_or_else(GraphError::item_not_found)?;
+    let ev = &user.events[idx].json;
+    let mut items = if ev.get("recurrence").is_some_and(|r| !r.is_null()) {
+        instances(ev, from, to)
+    } else {
+        Vec::new()
+    };
+    by_start(&mut items);
+    list_response(
+        req,
+        &store,
+        &format!("{}('{id}')/instances", events_tail(cal)),
+        &items,
+        &["startDateTime", "endDateTime"],
+    )
+}
