@@ -538,3 +538,43 @@ async fn cancel_and_forward_send_the_documented_bodies() {
     cancel.assert_async().await;
     forward.assert_async().await;
 }
+
+#[tokio::test]
+async fn event_attachments_use_the_event_path() {
+    let mut server = server().await;
+    let add = expect_json(
+        &mut server,
+        "POST",
+        "/me/events/AAMkA/attachments",
+        json!({"@odata.type": "#microsoft.graph.fileAttachment", "name": "agenda.txt",
+               "contentType": "text/plain", "contentBytes": "SGVsbG8gV29ybGQh"}),
+    )
+    .with_status(201)
+    .with_body(
+        json!({"@odata.type": "#microsoft.graph.fileAttachment", "id": "att1",
+               "name": "agenda.txt", "contentType": "text/plain", "size": 12})
+        .to_string(),
+    )
+    .create_async()
+    .await;
+    let list = server
+        .mock("GET", "/v1.0/me/events/AAMkA/attachments")
+        .with_body(
+            json!({"value": [{"@odata.type": "#microsoft.graph.fileAttachment", "id": "att1", "name": "agenda.txt"}]})
+                .to_string(),
+        )
+        .create_async()
+        .await;
+    let attachments = client(&server).me().event("AAMkA").attachments();
+    attachments
+        .add(msgraph_outlook::models::FileAttachment::new(
+            "agenda.txt",
+            "text/plain",
+            b"Hello World!".to_vec(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(attachments.list().await.unwrap().len(), 1);
+    add.assert_async().await;
+    list.assert_async().await;
+}
