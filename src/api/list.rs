@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use super::query::{strings, ODataQuery};
 use crate::client::{GraphClient, Page, Request};
 use crate::error::Result;
+use crate::models::BodyType;
 
 /// A collection read (`GET`), e.g. [`Mailbox::calendar_view`](super::Mailbox::calendar_view).
 /// Await it for the first [`Page`], or take every item with [`stream`](Self::stream) or
@@ -20,7 +21,7 @@ use crate::error::Result;
 pub struct List<T> {
     client: GraphClient,
     operation: &'static str,
-    path: Vec<String>,
+    pub(super) path: Vec<String>,
     params: Vec<(String, String)>,
     query: ODataQuery,
     item: PhantomData<fn() -> T>,
@@ -76,6 +77,21 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
         self
     }
 
+    /// Full-text search (`$search`); the text is quoted as Graph requires
+    /// (`$search="budget review"`), inner quotes escaped with a backslash \[unconfirmed\].
+    /// Graph refuses it together with [`order_by`](Self::order_by).
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.query.search = Some(text.into());
+        self
+    }
+
+    /// Bodies as text or HTML, whatever they were written in
+    /// (`Prefer: outlook.body-content-type`, merged into the one `Prefer` header).
+    pub fn body_content_type(mut self, body_type: BodyType) -> Self {
+        self.query.body_type = Some(body_type);
+        self
+    }
+
     /// Times in the answer in this zone (`Prefer: outlook.timezone`, merged into the one
     /// `Prefer` header); a Windows or IANA name. Without it Graph answers in UTC.
     pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
@@ -91,6 +107,16 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
     }
 
     /// Every item, following next links page by page as the stream is polled.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let mut unread = std::pin::pin!(client.me().list_messages().filter("isRead eq false").stream());
+    /// while let Some(message) = unread.try_next().await? {
+    ///     println!("{:?}", message.subject);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
         let client = self.client.clone();
         let first = self.request();

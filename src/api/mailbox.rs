@@ -122,7 +122,11 @@ impl Mailbox {
     /// # Ok(()) }
     /// ```
     pub fn list_messages(&self) -> ListMessages {
-        ListMessages::new(self.clone())
+        ListMessages::new(
+            self.client.clone(),
+            "listMessages",
+            self.messages_path(None, &[]),
+        )
     }
 
     /// Creates a draft from a JSON message (`POST …/messages`, 201), in Drafts unless
