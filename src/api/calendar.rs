@@ -4,24 +4,12 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{EventRef, List, Mailbox};
 use crate::client::Request;
 use crate::error::Result;
 use crate::models::{Calendar, Event};
-
-/// `startDateTime`/`endDateTime` of a calendar view, in UTC with a `Z`.
-fn window(list: List<Event>, start: DateTime<Utc>, end: DateTime<Utc>) -> List<Event> {
-    list.param(
-        "startDateTime",
-        start.to_rfc3339_opts(SecondsFormat::Secs, true),
-    )
-    .param(
-        "endDateTime",
-        end.to_rfc3339_opts(SecondsFormat::Secs, true),
-    )
-}
 
 impl Mailbox {
     /// `…/events/{rest}`, or `…/calendars/{calendar}/events/{rest}` for a given calendar.
@@ -112,12 +100,12 @@ impl Mailbox {
     /// # Ok(()) }
     /// ```
     pub fn calendar_view(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> List<Event> {
-        let list = List::new(
+        List::new(
             self.client.clone(),
             "calendarView",
             self.calendar_path(None, &["calendarView"]),
-        );
-        window(list, start, end)
+        )
+        .window(start, end)
     }
 
     /// An event of this mailbox by id: get, update, respond, cancel, delete.
@@ -166,13 +154,13 @@ impl CalendarRef {
 
     /// Occurrences between `start` and `end` (`GET …/calendars/{id}/calendarView`).
     pub fn calendar_view(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> List<Event> {
-        let list = List::new(
+        List::new(
             self.mailbox.client.clone(),
             "calendarView",
             self.mailbox
                 .calendar_path(Some(&self.id), &["calendarView"]),
-        );
-        window(list, start, end)
+        )
+        .window(start, end)
     }
 }
 

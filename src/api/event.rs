@@ -4,7 +4,7 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use super::event_response::{EventResponse, MayPropose, NoProposal};
 use super::query::{strings, ODataQuery};
@@ -52,7 +52,7 @@ impl EventRef {
         self.mailbox.target.path(&segments)
     }
 
-    fn check_id(&self) -> Result<()> {
+    pub(crate) fn check_id(&self) -> Result<()> {
         if self.id.is_empty() {
             return Err(InvalidRequest::InvalidValue {
                 reason: "the event has no id (was it read from Graph?)".into(),
@@ -244,14 +244,7 @@ impl EventRef {
             "listInstances",
             self.path(&["instances"]),
         )
-        .param(
-            "startDateTime",
-            start.to_rfc3339_opts(SecondsFormat::Secs, true),
-        )
-        .param(
-            "endDateTime",
-            end.to_rfc3339_opts(SecondsFormat::Secs, true),
-        )
+        .window(start, end)
     }
 
     /// The event's attachments: list, get, add, delete, upload large files.

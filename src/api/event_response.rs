@@ -95,12 +95,7 @@ impl<K> EventResponse<K> {
 
     /// Sends it.
     pub async fn send(self) -> Result<Accepted> {
-        if self.event.id().is_empty() {
-            return Err(InvalidRequest::InvalidValue {
-                reason: "the event has no id (was it read from Graph?)".into(),
-            }
-            .into());
-        }
+        self.event.check_id()?;
         self.check()?;
         let body = Body {
             comment: self.comment,

@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 use super::query::{strings, ODataQuery};
 use crate::client::{GraphClient, Page, Request};
 use crate::error::Result;
-use crate::models::BodyType;
+use crate::models::{BodyType, Event};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 /// A collection read (`GET`), e.g. [`Mailbox::calendar_view`](super::Mailbox::calendar_view).
 /// Await it for the first [`Page`], or take every item with [`stream`](Self::stream) or
@@ -134,6 +135,16 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
     pub async fn send(self) -> Result<Page<T>> {
         let request = self.request()?;
         self.client.send(request).await?.json()
+    }
+}
+
+impl List<Event> {
+    /// `startDateTime`/`endDateTime` of a calendar view or of a series' instances, in UTC
+    /// with a `Z`.
+    pub(crate) fn window(self, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        let iso = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        self.param("startDateTime", iso(start))
+            .param("endDateTime", iso(end))
     }
 }
 

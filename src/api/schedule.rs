@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use serde::{Deserialize, Serialize};
 
-use super::query::{strings, time_zone_preference};
+use super::query::{strings, ODataQuery};
 use super::Mailbox;
 use crate::client::Request;
 use crate::error::{InvalidRequest, Result};
@@ -57,7 +57,7 @@ impl Mailbox {
                 end_time: end,
                 availability_view_interval: None,
             },
-            time_zone: None,
+            query: ODataQuery::default(),
         }
     }
 
@@ -88,7 +88,7 @@ impl Mailbox {
         FindMeetingTimes {
             mailbox: self.clone(),
             body: FindBody::default(),
-            time_zone: None,
+            query: ODataQuery::default(),
         }
     }
 }
@@ -110,7 +110,8 @@ struct ScheduleBody {
 pub struct GetSchedule {
     mailbox: Mailbox,
     body: ScheduleBody,
-    time_zone: Option<String>,
+    /// Only its time-zone preference is used.
+    query: ODataQuery,
 }
 
 impl GetSchedule {
@@ -122,7 +123,7 @@ impl GetSchedule {
 
     /// Times of the schedule items in this zone (`Prefer: outlook.timezone`; UTC without).
     pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
-        self.time_zone = Some(zone.into());
+        self.query.time_zone = Some(zone.into());
         self
     }
 
@@ -159,9 +160,7 @@ impl GetSchedule {
         let mut request = Request::post("getSchedule", path)
             .json(&self.body)?
             .idempotent();
-        request
-            .prefer
-            .extend(self.time_zone.as_deref().map(time_zone_preference));
+        self.query.apply(&mut request)?;
         let answer: Answer = self.mailbox.client.send(request).await?.json()?;
         Ok(answer.value)
     }
@@ -204,7 +203,8 @@ struct FindBody {
 pub struct FindMeetingTimes {
     mailbox: Mailbox,
     body: FindBody,
-    time_zone: Option<String>,
+    /// Only its time-zone preference is used.
+    query: ODataQuery,
 }
 
 impl FindMeetingTimes {
@@ -272,7 +272,7 @@ impl FindMeetingTimes {
 
     /// Times in the answer in this zone (`Prefer: outlook.timezone`; UTC without).
     pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
-        self.time_zone = Some(zone.into());
+        self.query.time_zone = Some(zone.into());
         self
     }
 
@@ -313,9 +313,7 @@ impl FindMeetingTimes {
         let mut request = Request::post("findMeetingTimes", path)
             .json(&self.body)?
             .idempotent();
-        request
-            .prefer
-            .extend(self.time_zone.as_deref().map(time_zone_preference));
+        self.query.apply(&mut request)?;
         self.mailbox.client.send(request).await?.json()
     }
 }

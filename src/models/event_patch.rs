@@ -1,7 +1,7 @@
 //! Partial updates of an event: only what you set is sent (`PATCH …/events/{id}`, GRAPH-FACTS §5.2).
 
+use super::patch::PatchFields;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use super::event::{check_attendees, check_slot};
 use super::{
@@ -61,7 +61,7 @@ impl EventProperty {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct EventPatch {
-    fields: Map<String, Value>,
+    fields: PatchFields,
 }
 
 impl EventPatch {
@@ -77,18 +77,16 @@ impl EventPatch {
 
     /// Whether it replaces the attendee list.
     pub fn changes_attendees(&self) -> bool {
-        self.fields.contains_key("attendees")
+        self.fields.get("attendees").is_some()
     }
 
     /// Whether it moves the event (start or end).
     pub fn changes_time(&self) -> bool {
-        self.fields.contains_key("start") || self.fields.contains_key("end")
+        self.fields.get("start").is_some() || self.fields.get("end").is_some()
     }
 
     fn set(mut self, name: &str, value: impl Serialize) -> Self {
-        // Our own types always serialize; a failure here would be a bug in this crate.
-        let value = serde_json::to_value(value).expect("model types serialize");
-        self.fields.insert(name.to_string(), value);
+        self.fields.set(name, value);
         self
     }
 
@@ -193,8 +191,7 @@ impl EventPatch {
 
     /// Clears a property (sends `null`).
     pub fn clear(mut self, property: EventProperty) -> Self {
-        self.fields
-            .insert(property.wire_name().to_string(), Value::Null);
+        self.fields.clear(property.wire_name());
         self
     }
 

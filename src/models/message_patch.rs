@@ -1,7 +1,7 @@
 //! Partial updates of a message: only what you set is sent (`PATCH …/messages/{id}`).
 
+use super::patch::PatchFields;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use super::{FollowupFlag, Importance, ItemBody, Recipient, SingleValueExtendedProperty};
 
@@ -56,7 +56,7 @@ impl MessageProperty {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct MessagePatch {
-    fields: Map<String, Value>,
+    fields: PatchFields,
 }
 
 impl MessagePatch {
@@ -71,9 +71,7 @@ impl MessagePatch {
     }
 
     fn set(mut self, name: &str, value: impl Serialize) -> Self {
-        // Our own types always serialize; a failure here would be a bug in this crate.
-        let value = serde_json::to_value(value).expect("model types serialize");
-        self.fields.insert(name.to_string(), value);
+        self.fields.set(name, value);
         self
     }
 
@@ -154,8 +152,7 @@ impl MessagePatch {
 
     /// Clears a property (sends `null`).
     pub fn clear(mut self, property: MessageProperty) -> Self {
-        self.fields
-            .insert(property.wire_name().to_string(), Value::Null);
+        self.fields.clear(property.wire_name());
         self
     }
 }

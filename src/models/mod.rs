@@ -13,6 +13,7 @@ mod event_patch;
 mod location;
 mod message;
 mod message_patch;
+mod patch;
 mod recurrence;
 mod schedule;
 mod time;
