@@ -22,6 +22,24 @@ pub enum Error {
     /// stale), so the change was not applied. Read it again and re-apply the change
     /// (EWS's `ConflictResolutionMode.NeverOverwrite`); `EventRef::modify` does that.
     Conflict(Box<GraphError>),
+    /// `403`: the caller lacks a right on the mailbox it addressed (Graph's
+    /// `ErrorSendAsDenied`, `ErrorAccessDenied`, `DelegatedCalendarAccessDenied`);
+    /// [`AccessDenied::missing`] names the right to grant.
+    AccessDenied(Box<AccessDenied>),
+    /// `404`: the item (or user) is not there. Item ids belong to one mailbox: an id read
+    /// from `/users/{owner}` is not found under `/me` (GRAPH-FACTS §6.4).
+    NotFound(Box<GraphError>),
+    /// `404 MailboxNotEnabledForRESTAPI`: the user has no Exchange Online mailbox (not
+    /// licensed, inactive, soft-deleted or hosted on-premises).
+    MailboxNotEnabled(Box<GraphError>),
+    /// `/me` was addressed with an app-only token: there is no signed-in user. Use
+    /// [`GraphClient::user`](crate::GraphClient::user). Refused before sending when the token
+    /// provider says it is app-only (`graph` is `None`); otherwise Graph's `400` ("/me request
+    /// is only valid with delegated authentication flow") is mapped here.
+    MeWithAppOnlyToken {
+        /// Graph's answer, when the request was sent.
+        graph: Option<Box<GraphError>>,
+    },
     /// The identity platform refused to issue a token.
     Auth(Box<AuthError>),
     /// The request was refused before anything was sent: it would have been rejected by Graph.
@@ -49,32 +67,74 @@ pub enum Error {
 }
 
 impl Error {
+    /// Sorts a Graph error answer into its variant: 412 is a [`Conflict`](Error::Conflict),
+    /// the delegation refusals of GRAPH-FACTS §6.4 are [`AccessDenied`](Error::AccessDenied),
+    /// 404s are [`NotFound`](Error::NotFound) or [`MailboxNotEnabled`](Error::MailboxNotEnabled),
+    /// and a `400` to `/me` that names delegated authentication is
+    /// [`MeWithAppOnlyToken`](Error::MeWithAppOnlyToken). `addressed_me` says whether the
+    /// request went to `/me`.
+    pub(crate) fn from_graph(error: GraphError, addressed_me: bool) -> Error {
+        let has = |code: &str| {
+            error.code.as_deref() == Some(code) || error.inner_codes.iter().any(|c| c == code)
+        };
+        let missing = MissingRight::for_codes(&has);
+        let mailbox_not_enabled = has("MailboxNotEnabledForRESTAPI");
+        let error = Box::new(error);
+        match error.status {
+            412 => Error::Conflict(error),
+            403 => match missing {
+                Some(missing) => Error::AccessDenied(Box::new(AccessDenied {
+                    missing,
+                    error: *error,
+                })),
+                None => Error::Graph(error),
+            },
+            404 if mailbox_not_enabled => Error::MailboxNotEnabled(error),
+            404 => Error::NotFound(error),
+            // Graph gives this refusal no specific code (observed: `BadRequest`), so the text
+            // is the only sign; it is matched only for requests that did go to /me.
+            400 if addressed_me && error.message.contains("delegated authentication") => {
+                Error::MeWithAppOnlyToken { graph: Some(error) }
+            }
+            _ => Error::Graph(error),
+        }
+    }
+
+    /// The Graph error answer behind this error, whatever its variant (none for errors
+    /// raised before sending, transport failures and token errors).
+    pub fn graph_error(&self) -> Option<&GraphError> {
+        match self {
+            Error::Graph(e)
+            | Error::Conflict(e)
+            | Error::NotFound(e)
+            | Error::MailboxNotEnabled(e) => Some(e),
+            Error::AccessDenied(e) => Some(&e.error),
+            Error::MeWithAppOnlyToken { graph } => graph.as_deref(),
+            Error::OutcomeUnknown(e) => e.cause.graph_error(),
+            _ => None,
+        }
+    }
+
     /// HTTP status of the response that caused this error, if there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::OutcomeUnknown(e) => e.cause.status(),
-            Error::Graph(e) | Error::Conflict(e) => Some(e.status),
             Error::Auth(e) => e.status,
             Error::Decode(e) => Some(e.status),
-            _ => None,
+            other => other.graph_error().map(|e| e.status),
         }
     }
 
     /// Graph's error code (`error.code`, e.g. `ErrorMimeContentInvalidBase64String`).
     pub fn graph_code(&self) -> Option<&str> {
-        match self {
-            Error::Graph(e) | Error::Conflict(e) => e.code.as_deref(),
-            _ => None,
-        }
+        self.graph_error().and_then(|e| e.code.as_deref())
     }
 
     /// Graph's `request-id` of the failed request, for Microsoft support.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::OutcomeUnknown(e) => e.cause.request_id(),
-            Error::Graph(e) | Error::Conflict(e) => e.request_id.as_deref(),
             Error::Decode(e) => e.request_id.as_deref(),
-            _ => None,
+            Error::OutcomeUnknown(e) => e.cause.request_id(),
+            other => other.graph_error().and_then(|e| e.request_id.as_deref()),
         }
     }
 
@@ -82,10 +142,21 @@ impl Error {
     pub fn client_request_id(&self) -> Option<&str> {
         match self {
             Error::OutcomeUnknown(e) => Some(&e.client_request_id),
-            Error::Graph(e) | Error::Conflict(e) => e.client_request_id.as_deref(),
             Error::Decode(e) => e.client_request_id.as_deref(),
-            _ => None,
+            other => other
+                .graph_error()
+                .and_then(|e| e.client_request_id.as_deref()),
         }
+    }
+
+    /// True for [`Error::AccessDenied`].
+    pub fn is_access_denied(&self) -> bool {
+        matches!(self, Error::AccessDenied(_))
+    }
+
+    /// True for [`Error::NotFound`] and [`Error::MailboxNotEnabled`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound(_) | Error::MailboxNotEnabled(_))
     }
 
     /// True when Graph may or may not have carried out the request (see
@@ -118,6 +189,25 @@ impl fmt::Display for Error {
         match self {
             Error::Graph(e) => e.fmt(f),
             Error::Conflict(e) => write!(f, "the item changed since it was read: {e}"),
+            Error::AccessDenied(e) => e.fmt(f),
+            Error::NotFound(e) => write!(
+                f,
+                "not found (item ids belong to one mailbox: use the mailbox the item was read from): {e}"
+            ),
+            Error::MailboxNotEnabled(e) => write!(
+                f,
+                "the user has no Exchange Online mailbox (unlicensed, inactive or on-premises): {e}"
+            ),
+            Error::MeWithAppOnlyToken { graph } => {
+                f.write_str(
+                    "/me needs a signed-in user, and an app-only token has none: \
+                     address the mailbox with client.user(id)",
+                )?;
+                match graph {
+                    Some(e) => write!(f, ": {e}"),
+                    None => f.write_str(" (nothing was sent)"),
+                }
+            }
             Error::Auth(e) => e.fmt(f),
             Error::InvalidRequest(e) => write!(f, "invalid request, nothing was sent: {e}"),
             Error::Transport(e) => e.fmt(f),
@@ -166,6 +256,73 @@ impl fmt::Display for OutcomeUnknown {
              client-request-id {}): {}",
             self.operation, self.client_request_id, self.cause
         )
+    }
+}
+
+/// A `403` that names a missing right on another mailbox; see [`Error::AccessDenied`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccessDenied {
+    /// The right the caller lacks.
+    pub missing: MissingRight,
+    /// Graph's answer.
+    pub error: GraphError,
+}
+
+impl fmt::Display for AccessDenied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "access denied, missing {}: {}", self.missing, self.error)
+    }
+}
+
+/// Which right a [`AccessDenied`] error says is missing (GRAPH-FACTS §6.4, §10, §14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MissingRight {
+    /// `ErrorSendAsDenied`: `from` names a mailbox the caller may not send for.
+    SendAs,
+    /// `ErrorAccessDenied`: no access to the mailbox or folder addressed.
+    MailboxAccess,
+    /// `DelegatedCalendarAccessDenied`: no permission on the other user's calendar.
+    DelegatedCalendarAccess,
+}
+
+impl MissingRight {
+    /// The right a 403 names, from its codes (outer or inner); the generic `accessDenied`
+    /// counts as `ErrorAccessDenied`.
+    fn for_codes(has: &dyn Fn(&str) -> bool) -> Option<MissingRight> {
+        if has("ErrorSendAsDenied") {
+            Some(MissingRight::SendAs)
+        } else if has("DelegatedCalendarAccessDenied") {
+            Some(MissingRight::DelegatedCalendarAccess)
+        } else if has("ErrorAccessDenied") || has("accessDenied") {
+            Some(MissingRight::MailboxAccess)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for MissingRight {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MissingRight::SendAs => {
+                "Send As or Send on Behalf on the `from` mailbox (granted in Exchange), \
+                 and Mail.Send.Shared for a delegated token"
+            }
+            MissingRight::MailboxAccess => {
+                "access to that mailbox: Full Access, a delegate or folder permission in \
+                 Exchange plus a .Shared scope (Mail.ReadWrite.Shared, Mail.Send.Shared, \
+                 Calendars.ReadWrite.Shared) for a delegated token, or the application \
+                 permission for an app-only token (an application access policy may also \
+                 exclude the mailbox)"
+            }
+            MissingRight::DelegatedCalendarAccess => {
+                "a calendar permission from the owner (role read or more; write or a \
+                 delegate role to change events) and Calendars.Read.Shared or \
+                 Calendars.ReadWrite.Shared"
+            }
+        })
     }
 }
 

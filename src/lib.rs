@@ -67,8 +67,8 @@ pub use client::{
 };
 pub use cloud::{Cloud, CustomCloud};
 pub use error::{
-    AuthError, DecodeError, Error, GraphError, InvalidRequest, OutcomeUnknown, Result,
-    TransportError, TransportErrorKind,
+    AccessDenied, AuthError, DecodeError, Error, GraphError, InvalidRequest, MissingRight,
+    OutcomeUnknown, Result, TransportError, TransportErrorKind,
 };
 
 /// The README's Rust examples, compiled as doctests so they cannot rot.

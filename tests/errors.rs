@@ -36,11 +36,10 @@ async fn send_against(status: usize, body: &str, extra_headers: &[(&str, &str)])
     err
 }
 
+/// The Graph answer behind `err`, whichever typed variant carries it.
 fn graph(err: &Error) -> &msgraph_outlook::GraphError {
-    match err {
-        Error::Graph(e) => e,
-        other => panic!("expected Error::Graph, got {other:?}"),
-    }
+    err.graph_error()
+        .unwrap_or_else(|| panic!("expected a Graph error answer, got {err:?}"))
 }
 
 #[tokio::test]

@@ -2,7 +2,9 @@
 //! the fragments load and all $refs resolve, the corrected sendMail doc examples pass, the
 //! uncorrected ones and typical client mistakes fail with a JSON path in the message; the same
 //! for the calendar fragments (events, responses, getSchedule, findMeetingTimes), plus Graph's
-//! documented event, calendar and schedule answers against the response schemas.
+//! documented event, calendar and schedule answers against the response schemas; and for sharing
+//! and delegation (calendarPermissions, mailboxSettings, events addressed through a shared or
+//! delegated calendar) with the documented examples in tests/fixtures/delegation/.
 
 #[path = "support/openapi.rs"]
 mod openapi;
@@ -258,6 +260,18 @@ fn every_fragment_parses_and_all_refs_resolve() {
         "msgraphOutlook.eventForwardParameters",
         "msgraphOutlook.getScheduleParameters",
         "msgraphOutlook.findMeetingTimesParameters",
+        "microsoft.graph.calendarPermission",
+        "microsoft.graph.calendarRoleType",
+        "microsoft.graph.calendarPermissionCollectionResponse",
+        "msgraphOutlook.calendarPermissionCreate",
+        "msgraphOutlook.calendarPermissionUpdate",
+        "microsoft.graph.mailboxSettings",
+        "microsoft.graph.automaticRepliesSetting",
+        "microsoft.graph.automaticRepliesStatus",
+        "microsoft.graph.externalAudienceScope",
+        "microsoft.graph.localeInfo",
+        "microsoft.graph.delegateMeetingMessageDeliveryOptions",
+        "microsoft.graph.userPurpose",
     ] {
         assert!(
             f.schema_names().iter().any(|n| n == name),
@@ -335,6 +349,43 @@ fn every_operation_the_crate_calls_is_described() {
         add("POST", "/events/{event-id}/attachments/createUploadSession");
         add("POST", "/calendar/getSchedule");
         add("POST", "/findMeetingTimes");
+        // The primary calendar (its owner is the mailbox's own address) and one calendar.
+        add("GET", "/calendar");
+        add("GET", "/calendars/{calendar-id}");
+        // Sharing and delegation: calendar permissions and mailbox settings.
+        for calendar in ["/calendar", "/calendars/{calendar-id}"] {
+            add("GET", &format!("{calendar}/calendarPermissions"));
+            add("POST", &format!("{calendar}/calendarPermissions"));
+            for method in ["GET", "PATCH", "DELETE"] {
+                add(
+                    method,
+                    &format!("{calendar}/calendarPermissions/{{calendarPermission-id}}"),
+                );
+            }
+        }
+        add("GET", "/mailboxSettings");
+        add("PATCH", "/mailboxSettings");
+        // Events addressed through the calendar they were read from (shared or delegated
+        // calendars: the ids belong to that calendar's mailbox copy).
+        let event = "/calendars/{calendar-id}/events/{event-id}";
+        for method in ["GET", "PATCH", "DELETE"] {
+            add(method, event);
+        }
+        add("GET", &format!("{event}/instances"));
+        for action in [
+            "accept",
+            "tentativelyAccept",
+            "decline",
+            "cancel",
+            "forward",
+        ] {
+            add("POST", &format!("{event}/{action}"));
+        }
+        add("GET", &format!("{event}/attachments"));
+        add("POST", &format!("{event}/attachments"));
+        add("GET", &format!("{event}/attachments/{{attachment-id}}"));
+        add("DELETE", &format!("{event}/attachments/{{attachment-id}}"));
+        add("POST", &format!("{event}/attachments/createUploadSession"));
     }
     expected.sort();
     assert_eq!(fragments().operations(), expected);
@@ -1764,4 +1815,531 @@ fn meeting_messages_use_the_v1_spelling() {
     o.insert("allowNewTimeProposals".into(), json!(true));
     f.validate_response_schema("microsoft.graph.eventMessageRequest", &request)
         .unwrap_or_else(|e| panic!("{}", e.join("\n")));
+}
+
+// ------------------------------------------------------------------------------------------
+// Sharing and delegation: calendarPermissions, mailboxSettings, events addressed through a
+// shared or delegated calendar. The documented examples are in tests/fixtures/delegation/
+// (sources and edits in its README.md).
+// ------------------------------------------------------------------------------------------
+
+const PERMISSION_ID: &str = "RGVmYXVsdA==";
+
+fn delegation_fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/delegation")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A single-item answer without its top-level "@odata.context" (README, Single-item answers).
+fn without_context(mut v: Value) -> Value {
+    v.as_object_mut().unwrap().remove("@odata.context");
+    v
+}
+
+fn response_ok(schema: &str, v: &Value) {
+    fragments()
+        .validate_response_schema(schema, v)
+        .unwrap_or_else(|e| panic!("{schema}:\n  {}\nbody: {v:#}", e.join("\n  ")));
+}
+
+/// The calendar-permission collection paths of the primary calendar and of a given calendar.
+fn permission_collections() -> [String; 2] {
+    [
+        "/calendar/calendarPermissions".to_string(),
+        format!("/calendars/{CALENDAR_ID}/calendarPermissions"),
+    ]
+}
+
+/// "/calendars/{CALENDAR_ID}/events/{EVENT_ID}{rest}": an event read through that calendar.
+fn calendar_event_path(rest: &str) -> String {
+    format!("/calendars/{CALENDAR_ID}/events/{EVENT_ID}{rest}")
+}
+
+#[test]
+fn documented_calendar_permission_bodies_pass() {
+    // "Create calendarPermission" request (POST .../calendar/calendarPermissions).
+    let create = delegation_fixture("calendar-permission-create-request.json");
+    // "Update calendarPermission" request: role is the only updatable property.
+    let update = delegation_fixture("calendar-permission-update-request.json");
+    assert_eq!(update, json!({ "role": "write" }));
+    for collection in permission_collections() {
+        calendar_ok("POST", &collection, &create);
+        // Only the required emailAddress, and a delegate role.
+        calendar_ok(
+            "POST",
+            &collection,
+            &json!({ "emailAddress": { "address": "meganb@contoso.com" } }),
+        );
+        calendar_ok(
+            "POST",
+            &collection,
+            &json!({ "emailAddress": { "name": "Megan Bowen", "address": "meganb@contoso.com" },
+                     "role": "delegateWithPrivateEventAccess" }),
+        );
+        let item = format!("{collection}/{PERMISSION_ID}");
+        calendar_ok("PATCH", &item, &update);
+        calendar_ok(
+            "PATCH",
+            &item,
+            &json!({ "role": "delegateWithoutPrivateEventAccess" }),
+        );
+        // Reads and deletes carry no body.
+        for (method, suffix) in [
+            ("GET", collection.clone()),
+            ("GET", item.clone()),
+            ("DELETE", item.clone()),
+        ] {
+            for m in MAILBOXES {
+                fragments()
+                    .validate_request(method, &format!("{m}{suffix}"), JSON, b"")
+                    .unwrap_or_else(|e| panic!("{method} {m}{suffix}: {e:?}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn calendar_permission_mistakes_fail() {
+    let item = format!("/calendar/calendarPermissions/{PERMISSION_ID}");
+    // Only role can be updated (GRAPH-FACTS §6.2): the sharee is fixed once created.
+    let e = calendar_fail(
+        "PATCH",
+        &item,
+        &json!({ "role": "read", "emailAddress": { "address": "adelev@contoso.com" } }),
+    );
+    assert_violation(&e, "$.emailAddress:", "'emailAddress' is readOnly");
+    assert_eq!(e.len(), 1, "{e:?}");
+    for (property, value) in [
+        ("isRemovable", json!(false)),
+        ("isInsideOrganization", json!(true)),
+        ("allowedRoles", json!(["read", "write"])),
+        ("id", json!(PERMISSION_ID)),
+    ] {
+        let mut v = json!({ "role": "read" });
+        v[property] = value;
+        let e = calendar_fail("PATCH", &item, &v);
+        assert_violation(&e, &format!("$.{property}:"), "readOnly");
+    }
+    // An unknown role, the casing of a role, and a PATCH without the role.
+    let e = calendar_fail("PATCH", &item, &json!({ "role": "editor" }));
+    assert_violation(&e, "$.role:", "\"editor\" is not one of the allowed values");
+    let e = calendar_fail("PATCH", &item, &json!({ "role": "Write" }));
+    assert_violation(&e, "$.role:", "\"Write\"");
+    let e = calendar_fail("PATCH", &item, &json!({ "role": null }));
+    assert_violation(&e, "$.role:", "null is not allowed");
+    let e = calendar_fail("PATCH", &item, &json!({}));
+    assert_violation(&e, "$:", "missing required property 'role'");
+    // Sending back the documented answer is not an update.
+    let e = calendar_fail(
+        "PATCH",
+        &item,
+        &delegation_fixture("calendar-permission-update-response.json"),
+    );
+    for at in [
+        "$.id:",
+        "$.emailAddress:",
+        "$.allowedRoles:",
+        "$.isRemovable:",
+    ] {
+        assert_violation(&e, at, "readOnly");
+    }
+
+    for collection in permission_collections() {
+        // A create needs the sharee.
+        let mut v = delegation_fixture("calendar-permission-create-request.json");
+        v.as_object_mut().unwrap().remove("emailAddress");
+        let e = calendar_fail("POST", &collection, &v);
+        assert_violation(&e, "$:", "missing required property 'emailAddress'");
+        let e = calendar_fail(
+            "POST",
+            &collection,
+            &json!({ "emailAddress": { "name": "Samantha Booth" }, "role": "read" }),
+        );
+        assert_violation(&e, "$.emailAddress:", "missing required property 'address'");
+        let e = calendar_fail(
+            "POST",
+            &collection,
+            &json!({ "emailAddress": { "address": "samanthab@contoso.com" }, "role": "reader",
+                     "allowedRoles": ["read"], "isRemovable": "true" }),
+        );
+        assert_violation(&e, "$.role:", "\"reader\"");
+        assert_violation(&e, "$.allowedRoles:", "readOnly");
+        assert_violation(&e, "$.isRemovable:", "expected boolean");
+        // A sharee is a plain emailAddress, not a recipient.
+        let e = calendar_fail(
+            "POST",
+            &collection,
+            &json!({ "emailAddress": { "emailAddress": { "address": "samanthab@contoso.com" } } }),
+        );
+        assert_violation(&e, "$.emailAddress.emailAddress:", "unknown property");
+    }
+}
+
+#[test]
+fn documented_mailbox_settings_patches_pass() {
+    // "Share or delegate a calendar in Outlook": the owner lets delegates and the owner receive
+    // meeting requests and responses (GRAPH-FACTS §6.3).
+    let delegate = delegation_fixture("mailbox-settings-patch-request.json");
+    assert_eq!(
+        delegate,
+        json!({ "delegateMeetingMessageDeliveryOptions": "sendToDelegateAndPrincipal" })
+    );
+    calendar_ok("PATCH", "/mailboxSettings", &delegate);
+    for option in [
+        "sendToDelegateOnly",
+        "sendToDelegateAndInformationToPrincipal",
+    ] {
+        calendar_ok(
+            "PATCH",
+            "/mailboxSettings",
+            &json!({ "delegateMeetingMessageDeliveryOptions": option }),
+        );
+    }
+    // "Update user mailbox settings" Example 1 as documented: it sends the answer's
+    // "@odata.context" and the status "Scheduled"; both fail by design.
+    let documented = delegation_fixture("mailbox-settings-patch-automatic-replies-request.json");
+    let e = calendar_fail("PATCH", "/mailboxSettings", &documented);
+    assert_violation(&e, "$['@odata.context']:", "unknown property");
+    assert_violation(
+        &e,
+        "$.automaticRepliesSetting.status:",
+        "\"Scheduled\" is not one of the allowed values",
+    );
+    assert_eq!(e.len(), 2, "{e:?}");
+    // Corrected: without "@odata.context", status in the CSDL spelling.
+    let mut corrected = without_context(documented);
+    corrected["automaticRepliesSetting"]["status"] = json!("scheduled");
+    calendar_ok("PATCH", "/mailboxSettings", &corrected);
+    // More settings at once, as the client writes them.
+    calendar_ok(
+        "PATCH",
+        "/mailboxSettings",
+        &json!({
+          "automaticRepliesSetting": {
+            "status": "alwaysEnabled", "externalAudience": "contactsOnly",
+            "internalReplyMessage": "<p>Out until Monday.</p>", "externalReplyMessage": "Out until Monday."
+          },
+          "timeZone": "W. Europe Standard Time",
+          "language": { "locale": "de-DE" },
+          "dateFormat": "dd.MM.yyyy",
+          "timeFormat": "HH:mm",
+          "workingHours": {
+            "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            "startTime": "08:00:00.0000000", "endTime": "17:00:00.0000000",
+            "timeZone": { "name": "W. Europe Standard Time" }
+          }
+        }),
+    );
+    // Reads carry no body.
+    for m in MAILBOXES {
+        fragments()
+            .validate_request("GET", &format!("{m}/mailboxSettings"), JSON, b"")
+            .unwrap();
+    }
+}
+
+#[test]
+fn mailbox_settings_mistakes_fail() {
+    let e = calendar_fail(
+        "PATCH",
+        "/mailboxSettings",
+        &json!({ "delegateMeetingMessageDeliveryOptions": "sendToDelegateOnlyy" }),
+    );
+    assert_violation(
+        &e,
+        "$.delegateMeetingMessageDeliveryOptions:",
+        "\"sendToDelegateOnlyy\" is not one of the allowed values",
+    );
+    // userPurpose is read-only (mailboxSettings resource type).
+    let e = calendar_fail(
+        "PATCH",
+        "/mailboxSettings",
+        &json!({ "userPurpose": "shared" }),
+    );
+    assert_violation(&e, "$.userPurpose:", "'userPurpose' is readOnly");
+    // Enum casing, a dateTime with an offset, a misspelled property, a day name.
+    let e = calendar_fail(
+        "PATCH",
+        "/mailboxSettings",
+        &json!({
+          "automaticRepliesSetting": {
+            "status": "scheduled", "externalAudience": "All",
+            "scheduledStartDateTime": { "dateTime": "2026-12-20T18:00:00Z", "timeZone": "UTC" },
+            "scheduledEndDate": { "dateTime": "2026-12-28T18:00:00", "timeZone": "UTC" }
+          },
+          "workingHours": { "daysOfWeek": ["Monday"] }
+        }),
+    );
+    assert_violation(&e, "$.automaticRepliesSetting.externalAudience:", "\"All\"");
+    assert_violation(
+        &e,
+        "$.automaticRepliesSetting.scheduledStartDateTime.dateTime:",
+        "",
+    );
+    assert_violation(
+        &e,
+        "$.automaticRepliesSetting.scheduledEndDate:",
+        "unknown property",
+    );
+    assert_violation(&e, "$.workingHours.daysOfWeek[0]:", "\"Monday\"");
+    // The settings are not a collection: no POST.
+    let e = fragments()
+        .validate_request("POST", "/me/mailboxSettings", JSON, b"{}")
+        .unwrap_err();
+    assert_violation(
+        &e,
+        "/me/mailboxSettings matches",
+        "defines no POST operation",
+    );
+}
+
+#[test]
+fn delegated_event_requests_pass_through_the_calendar() {
+    // "Create Outlook events in a shared or delegated calendar", step 2: the delegate creates
+    // the meeting in the owner's calendar (POST /me/calendars/{id}/events). As documented it
+    // writes "contentType": "HTML", which fails by design (the client sends "html").
+    let documented = delegation_fixture("delegated-event-create-request.json");
+    let create = format!("/calendars/{CALENDAR_ID}/events");
+    let e = calendar_fail("POST", &create, &documented);
+    assert_violation(&e, "$.body.contentType:", "\"HTML\"");
+    assert_eq!(e.len(), 1, "{e:?}");
+    let mut corrected = documented.clone();
+    corrected["body"]["contentType"] = json!("html");
+    calendar_ok("POST", &create, &corrected);
+
+    // The event read through that calendar is updated, answered and deleted at the same
+    // calendar; the bodies are the ones of .../events/{event-id}.
+    let event = calendar_event_path("");
+    calendar_ok("PATCH", &event, &seed_meeting_update());
+    calendar_ok("PATCH", &event, &json!({ "location": null }));
+    for action in ["/tentativelyAccept", "/decline"] {
+        calendar_ok(
+            "POST",
+            &calendar_event_path(action),
+            &facts_tentatively_accept(),
+        );
+    }
+    calendar_ok(
+        "POST",
+        &calendar_event_path("/accept"),
+        &json!({ "comment": "See you there.", "sendResponse": true }),
+    );
+    calendar_ok(
+        "POST",
+        &calendar_event_path("/cancel"),
+        &json!({ "comment": "Cancelled." }),
+    );
+    calendar_ok(
+        "POST",
+        &calendar_event_path("/forward"),
+        &json!({ "toRecipients": [ { "emailAddress": { "address": "danas@contoso.com" } } ] }),
+    );
+    calendar_ok(
+        "POST",
+        &calendar_event_path("/attachments"),
+        &json!({ "@odata.type": "#microsoft.graph.fileAttachment", "name": "menu.txt",
+                 "contentBytes": "SGVsbG8gV29ybGQh" }),
+    );
+    calendar_ok(
+        "POST",
+        &calendar_event_path("/attachments/createUploadSession"),
+        &json!({ "AttachmentItem": { "attachmentType": "file", "name": "flower.jpg",
+                                      "size": 3483322, "contentType": "image/jpeg" } }),
+    );
+    // The same mistakes fail there as on .../events/{event-id}.
+    let mut bad = seed_meeting_update();
+    bad["organizer"] = json!({ "emailAddress": { "address": "alexw@contoso.com" } });
+    let e = calendar_fail("PATCH", &event, &bad);
+    assert_violation(&e, "$.organizer:", "readOnly");
+    let e = calendar_fail(
+        "POST",
+        &calendar_event_path("/accept"),
+        &facts_tentatively_accept(),
+    );
+    assert_violation(&e, "$.proposedNewTime:", "unknown property");
+    let e = calendar_fail(
+        "POST",
+        &calendar_event_path("/attachments"),
+        &json!({ "name": "menu.txt", "contentBytes": "SGVsbG8gV29ybGQh" }),
+    );
+    assert!(e.iter().any(|v| v.contains("@odata.type")), "{e:?}");
+    // Reads and deletes carry no body.
+    for (method, suffix) in [
+        ("GET", format!("/calendars/{CALENDAR_ID}")),
+        ("GET", "/calendar".to_string()),
+        ("GET", event.clone()),
+        ("DELETE", event.clone()),
+        (
+            "GET",
+            calendar_event_path(
+                "/instances?startDateTime=2026-12-01T00:00:00Z&endDateTime=2027-01-01T00:00:00Z",
+            ),
+        ),
+        ("GET", calendar_event_path("/attachments")),
+        (
+            "GET",
+            calendar_event_path("/attachments/AAMkAGI2AAABEgAQAA=="),
+        ),
+        (
+            "DELETE",
+            calendar_event_path("/attachments/AAMkAGI2AAABEgAQAA=="),
+        ),
+    ] {
+        for m in MAILBOXES {
+            fragments()
+                .validate_request(method, &format!("{m}{suffix}"), JSON, b"")
+                .unwrap_or_else(|e| panic!("{method} {m}{suffix}: {e:?}"));
+        }
+    }
+    let e = fragments()
+        .validate_request("GET", &format!("/me{event}"), JSON, &body(&corrected))
+        .unwrap_err();
+    assert_violation(
+        &e,
+        "GET /me/calendars/{calendar-id}/events/{event-id}:",
+        "declares no request body",
+    );
+}
+
+#[test]
+fn documented_calendar_permission_answers_conform() {
+    for name in [
+        "calendar-permissions-list.json",
+        "calendar-permissions-list-delegate.json",
+    ] {
+        let page = delegation_fixture(name);
+        response_ok(
+            "microsoft.graph.calendarPermissionCollectionResponse",
+            &page,
+        );
+        // "My Organization" has no address and cannot be removed.
+        let my_org = &page["value"][1];
+        assert_eq!(my_org["emailAddress"], json!({ "name": "My Organization" }));
+        assert_eq!(my_org["isRemovable"], json!(false));
+    }
+    for name in [
+        "calendar-permission-get.json",
+        "calendar-permission-create-response.json",
+        "calendar-permission-update-response.json",
+    ] {
+        response_ok(
+            "microsoft.graph.calendarPermission",
+            &without_context(delegation_fixture(name)),
+        );
+    }
+    // The create answer echoes the request's sharee and role.
+    let created = delegation_fixture("calendar-permission-create-response.json");
+    let request = delegation_fixture("calendar-permission-create-request.json");
+    assert_eq!(created["emailAddress"], request["emailAddress"]);
+    assert_eq!(created["role"], request["role"]);
+    // A role outside the v1.0 enum still fails in an answer.
+    let mut bad = delegation_fixture("calendar-permissions-list-delegate.json");
+    bad["value"][0]["allowedRoles"][5] = json!("delegate");
+    let e = fragments()
+        .validate_response_schema("microsoft.graph.calendarPermissionCollectionResponse", &bad)
+        .unwrap_err();
+    assert_violation(&e, "$.value[0].allowedRoles[5]:", "\"delegate\"");
+}
+
+#[test]
+fn documented_mailbox_settings_answers_conform() {
+    for name in [
+        "mailbox-settings-get.json",
+        "mailbox-settings-patch-response.json",
+        "mailbox-settings-patch-automatic-replies-response.json",
+    ] {
+        response_ok(
+            "microsoft.graph.mailboxSettings",
+            &without_context(delegation_fixture(name)),
+        );
+    }
+    let settings = delegation_fixture("mailbox-settings-get.json");
+    assert_eq!(
+        settings["delegateMeetingMessageDeliveryOptions"],
+        json!("sendToDelegateOnly")
+    );
+    // An answer may carry the read-only userPurpose.
+    let mut with_purpose = without_context(settings);
+    with_purpose["userPurpose"] = json!("user");
+    response_ok("microsoft.graph.mailboxSettings", &with_purpose);
+    // "Get user mailbox settings" Example 1 as documented does not match the v1.0 CSDL:
+    // capitalised enum members and userPurpose as an object ({"value": "user"}).
+    let e = fragments()
+        .validate_response_schema(
+            "microsoft.graph.mailboxSettings",
+            &without_context(delegation_fixture("mailbox-settings-get-all.json")),
+        )
+        .unwrap_err();
+    assert_violation(&e, "$.automaticRepliesSetting.status:", "\"Scheduled\"");
+    assert_violation(&e, "$.automaticRepliesSetting.externalAudience:", "\"All\"");
+    assert_violation(&e, "$.userPurpose:", "expected string");
+    assert_eq!(e.len(), 3, "{e:?}");
+}
+
+#[test]
+fn documented_shared_and_delegated_calendar_answers_conform() {
+    // "Get shared or delegated Outlook calendar and its events": a sharee's /me/calendars with
+    // the shared "Kids parties" calendar; "Create Outlook events in a shared or delegated
+    // calendar", step 1: a delegate's /me/calendars with the owner's primary calendar.
+    for (name, can_edit) in [
+        ("shared-calendars-list.json", false),
+        ("delegated-calendars-list.json", true),
+    ] {
+        let page = delegation_fixture(name);
+        response_ok("microsoft.graph.calendarCollectionResponse", &page);
+        let own = &page["value"][0];
+        let other = &page["value"][1];
+        assert_eq!(own["canShare"], json!(true), "{name}");
+        // GRAPH-FACTS §6.1: owner is not the signed-in user, canShare false.
+        assert_ne!(own["owner"], other["owner"], "{name}");
+        assert_eq!(
+            other["owner"]["address"],
+            json!("AlexW@contoso.OnMicrosoft.com")
+        );
+        assert_eq!(other["canShare"], json!(false), "{name}");
+        assert_eq!(other["canEdit"], json!(can_edit), "{name}");
+        // Each calendar also conforms on its own (GET /calendars/{id}).
+        response_ok("microsoft.graph.calendar", other);
+    }
+
+    // Step 2/3: the meeting request the attendees get is from the owner, sent by the delegate;
+    // the event's organizer is the owner.
+    let request = without_context(delegation_fixture("delegated-meeting-request-message.json"));
+    response_ok("microsoft.graph.eventMessage", &request);
+    assert_eq!(request["meetingMessageType"], json!("meetingRequest"));
+    assert_eq!(
+        request["from"]["emailAddress"]["address"],
+        json!("AlexW@contoso.OnMicrosoft.com")
+    );
+    assert_eq!(
+        request["sender"]["emailAddress"]["address"],
+        json!("AdeleV@contoso.OnMicrosoft.com")
+    );
+    assert_eq!(request["event"]["organizer"], request["from"]);
+    // Step 5: the attendee's tentative answer reaches the delegate (v1.0 spelling).
+    let answer = without_context(delegation_fixture(
+        "delegated-meeting-response-message.json",
+    ));
+    response_ok("microsoft.graph.eventMessage", &answer);
+    assert_eq!(
+        answer["meetingMessageType"],
+        json!("meetingTenativelyAccepted")
+    );
+    assert_eq!(
+        answer["toRecipients"][0]["emailAddress"]["address"],
+        json!("AdeleV@contoso.OnMicrosoft.com")
+    );
+    // Step 6: the owner's event; nothing in it names the delegate.
+    let event = without_context(delegation_fixture("delegated-event-owner-get.json"));
+    response_ok("microsoft.graph.event", &event);
+    assert_eq!(event["isOrganizer"], json!(true));
+    assert_eq!(event["organizer"], request["from"]);
+    assert!(!event.to_string().contains("AdeleV@"), "{event:#}");
+    assert_eq!(
+        event["attendees"][1]["status"]["response"],
+        json!("tentativelyAccepted")
+    );
 }

@@ -132,10 +132,13 @@ fn soccer_message() -> Message {
 
 fn graph_error(
     result: msgraph_outlook::Result<msgraph_outlook::Accepted>,
-) -> Box<msgraph_outlook::GraphError> {
+) -> msgraph_outlook::GraphError {
     match result {
-        Err(Error::Graph(e)) => e,
-        other => panic!("expected a Graph error, got {other:?}"),
+        Err(e) => e
+            .graph_error()
+            .cloned()
+            .unwrap_or_else(|| panic!("expected a Graph error, got {e:?}")),
+        Ok(accepted) => panic!("expected a Graph error, got {accepted:?}"),
     }
 }
 
@@ -327,12 +330,12 @@ async fn wrong_client_secret_is_an_auth_error_and_reaches_no_graph_endpoint() {
 #[tokio::test]
 async fn unknown_mailbox_is_a_404_graph_error() {
     let sandbox = sandbox().await;
-    let e = graph_error(
-        app_client(&sandbox)
-            .user("nobody@contoso.com")
-            .send_mail(Message::new().subject("Hi").to(ALEX))
-            .await,
-    );
+    let result = app_client(&sandbox)
+        .user("nobody@contoso.com")
+        .send_mail(Message::new().subject("Hi").to(ALEX))
+        .await;
+    assert!(matches!(result, Err(Error::NotFound(_))), "{result:?}");
+    let e = graph_error(result);
     assert_eq!(e.status, 404);
     assert_eq!(e.code.as_deref(), Some("ErrorInvalidUser"));
     assert!(e.request_id.is_some());

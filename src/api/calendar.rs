@@ -31,6 +31,41 @@ impl Mailbox {
         )
     }
 
+    /// The default calendar (`GET …/calendar`); its `owner` is the mailbox's own address.
+    pub async fn default_calendar(&self) -> Result<Calendar> {
+        let request = Request::get("getCalendar", self.target.path(&["calendar"]));
+        self.client.send(request).await?.json()
+    }
+
+    /// The calendars other people shared with or delegated to this mailbox's user: those of
+    /// [`calendars`](Self::calendars) whose owner is not the user (the owner of the default
+    /// calendar). Create and read events in one with
+    /// `mailbox.calendar(id).create_event(…)` (`Calendars.ReadWrite.Shared`); the owner is
+    /// the organizer and invitations go out from the owner, sent by the delegate.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// for calendar in client.me().shared_calendars().await? {
+    ///     println!("{:?} of {:?}, can edit: {:?}", calendar.name, calendar.owner, calendar.can_edit);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn shared_calendars(&self) -> Result<Vec<Calendar>> {
+        let own = self.default_calendar().await?;
+        let own_address = own.owner.and_then(|o| o.address).unwrap_or_default();
+        let calendars = self.calendars().collect().await?;
+        Ok(calendars
+            .into_iter()
+            .filter(|calendar| {
+                calendar
+                    .owner
+                    .as_ref()
+                    .and_then(|o| o.address.as_deref())
+                    .is_some_and(|address| !address.eq_ignore_ascii_case(&own_address))
+            })
+            .collect())
+    }
+
     /// A calendar by id, to create, list and view its events; the default calendar is what
     /// the `Mailbox` methods use.
     pub fn calendar(&self, id: impl Into<String>) -> CalendarRef {
@@ -110,31 +145,54 @@ impl Mailbox {
 
     /// An event of this mailbox by id: get, update, respond, cancel, delete.
     pub fn event(&self, id: impl Into<String>) -> EventRef {
-        EventRef::new(self.clone(), id.into(), None)
+        EventRef::new(self.clone(), None, id.into(), None)
     }
 
-    /// An event of this mailbox as read before: like [`event`](Self::event), but it also
-    /// remembers what was read, so that an update or delete sends the event's etag as
-    /// `If-Match` (a change made meanwhile gives [`Error::Conflict`](crate::Error::Conflict)
-    /// instead of being overwritten), and a proposal of a new time is refused before
-    /// sending when the organizer disallowed proposals.
+    /// An event as read before: like [`event`](Self::event), but it also remembers what was
+    /// read, so that an update or delete sends the event's etag as `If-Match` (a change made
+    /// meanwhile gives [`Error::Conflict`](crate::Error::Conflict) instead of being
+    /// overwritten), and a proposal of a new time is refused before sending when the
+    /// organizer disallowed proposals.
+    ///
+    /// An event read through this crate goes back to the mailbox (and calendar) it was read
+    /// from, whichever mailbox this is called on: its id is only valid there (implicit
+    /// access; see [`GraphClient::event_from`](crate::GraphClient::event_from)).
     pub fn event_from(&self, event: &Event) -> EventRef {
+        let (mailbox, calendar) = match &event.source {
+            Some(source) => (
+                self.with_target(source.mailbox.clone()),
+                source.calendar.clone(),
+            ),
+            None => (self.clone(), None),
+        };
         EventRef::new(
-            self.clone(),
+            mailbox,
+            calendar,
             event.id.clone().unwrap_or_default(),
             Some(event),
         )
     }
 }
 
-/// A calendar of a mailbox, by id; from [`Mailbox::calendar`].
+/// A calendar of a mailbox, by id; from [`Mailbox::calendar`]. Events read or created
+/// through it are later addressed through it too (`…/calendars/{id}/events/{id}`).
 #[derive(Debug, Clone)]
 pub struct CalendarRef {
-    mailbox: Mailbox,
+    pub(super) mailbox: Mailbox,
     id: String,
 }
 
 impl CalendarRef {
+    /// The calendar id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// An event of this calendar by id (`…/calendars/{id}/events/{event-id}`).
+    pub fn event(&self, id: impl Into<String>) -> EventRef {
+        EventRef::new(self.mailbox.clone(), Some(self.id.clone()), id.into(), None)
+    }
+
     /// Creates an event in this calendar (`POST …/calendars/{id}/events`).
     pub fn create_event(&self, event: Event) -> CreateEvent {
         CreateEvent {
@@ -191,7 +249,7 @@ impl CreateEvent {
         let request = Request::post("createEvent", path)
             .json(&self.event)?
             .idempotent();
-        self.mailbox.client.send(request).await?.json()
+        self.mailbox.client.send(request).await?.item()
     }
 }
 

@@ -75,7 +75,7 @@ impl CreateDraft {
                 request.mime(base64_mime(mime))
             }
         };
-        self.mailbox.client.send(request).await?.json()
+        self.mailbox.client.send(request).await?.item()
     }
 }
 

@@ -20,25 +20,37 @@ pub(crate) struct Known {
     pub allow_new_time_proposals: Option<bool>,
 }
 
-/// An event of a mailbox, by id; from [`Mailbox::event`] or [`Mailbox::event_from`]. Every
-/// operation goes to the mailbox it came from (`/users/{owner}/events/{id}` for a calendar
-/// shared with you).
+/// An event of a mailbox, by id; from [`Mailbox::event`], [`Mailbox::event_from`] or
+/// [`GraphClient::event_from`](crate::GraphClient::event_from). Every operation goes to the
+/// mailbox it came from (`/users/{owner}/events/{id}`), and through the calendar it was read
+/// from when that was named (`/me/calendars/{id}/events/{id}` for a calendar delegated to you).
 #[derive(Debug, Clone)]
 pub struct EventRef {
     pub(crate) mailbox: Mailbox,
+    calendar: Option<String>,
     id: String,
     pub(crate) known: Known,
 }
 
 impl EventRef {
-    pub(crate) fn new(mailbox: Mailbox, id: String, event: Option<&Event>) -> Self {
+    pub(crate) fn new(
+        mailbox: Mailbox,
+        calendar: Option<String>,
+        id: String,
+        event: Option<&Event>,
+    ) -> Self {
         let known = event
             .map(|event| Known {
                 etag: event.etag.clone(),
                 allow_new_time_proposals: event.allow_new_time_proposals,
             })
             .unwrap_or_default();
-        EventRef { mailbox, id, known }
+        EventRef {
+            mailbox,
+            calendar,
+            id,
+            known,
+        }
     }
 
     /// The event id.
@@ -49,7 +61,8 @@ impl EventRef {
     pub(crate) fn path(&self, rest: &[&str]) -> Vec<String> {
         let mut segments = vec!["events", self.id.as_str()];
         segments.extend_from_slice(rest);
-        self.mailbox.target.path(&segments)
+        self.mailbox
+            .calendar_path(self.calendar.as_deref(), &segments)
     }
 
     pub(crate) fn check_id(&self) -> Result<()> {
@@ -283,7 +296,7 @@ impl GetEvent {
         self.event.check_id()?;
         let mut request = Request::get("getEvent", self.event.path(&[]));
         self.query.apply(&mut request)?;
-        self.event.mailbox.client.send(request).await?.json()
+        self.event.mailbox.client.send(request).await?.item()
     }
 }
 
@@ -354,7 +367,7 @@ impl UpdateEvent {
         let request = Request::patch("updateEvent", self.event.path(&[]))
             .json(&self.patch)?
             .if_match(self.if_match);
-        let event: Event = self.event.mailbox.client.send(request).await?.json()?;
+        let event: Event = self.event.mailbox.client.send(request).await?.item()?;
         Ok(UpdatedEvent::new(event))
     }
 }

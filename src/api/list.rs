@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::query::{strings, ODataQuery};
 use crate::client::{GraphClient, Page, Request};
 use crate::error::Result;
-use crate::models::{BodyType, Event};
+use crate::models::{BodyType, Event, Sourced};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// A collection read (`GET`), e.g. [`Mailbox::calendar_view`](super::Mailbox::calendar_view).
@@ -28,7 +28,7 @@ pub struct List<T> {
     item: PhantomData<fn() -> T>,
 }
 
-impl<T: DeserializeOwned + Send + 'static> List<T> {
+impl<T: DeserializeOwned + Sourced + Send + 'static> List<T> {
     pub(crate) fn new(client: GraphClient, operation: &'static str, path: Vec<String>) -> Self {
         List {
             client,
@@ -134,7 +134,7 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
     /// The first page; [`GraphClient::next_page`] fetches the others.
     pub async fn send(self) -> Result<Page<T>> {
         let request = self.request()?;
-        self.client.send(request).await?.json()
+        self.client.send(request).await?.item()
     }
 }
 
@@ -148,7 +148,7 @@ impl List<Event> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> IntoFuture for List<T> {
+impl<T: DeserializeOwned + Sourced + Send + 'static> IntoFuture for List<T> {
     type Output = Result<Page<T>>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
 

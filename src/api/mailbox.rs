@@ -1,31 +1,9 @@
 //! A mailbox: `/me` or `/users/{id}`, the entry point to every mail and calendar endpoint.
 
 use crate::client::GraphClient;
-use crate::models::Message;
+use crate::models::{MailboxRef, Message};
 
 use super::{CreateDraft, ListMessages, MessageRef, SendMail, SendMime, SyncMessages};
-
-/// Whose mailbox a request addresses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum MailboxRef {
-    /// The signed-in user (`/me`), for delegated tokens.
-    Me,
-    /// A user by object id or user principal name (`/users/{id}`).
-    User(String),
-}
-
-impl MailboxRef {
-    /// Path segments of `rest` under this mailbox (unencoded; the client encodes each).
-    pub(crate) fn path(&self, rest: &[&str]) -> Vec<String> {
-        let mut path = match self {
-            MailboxRef::Me => vec!["me".to_string()],
-            MailboxRef::User(id) => vec!["users".to_string(), id.clone()],
-        };
-        path.extend(rest.iter().map(|s| s.to_string()));
-        path
-    }
-}
 
 /// A mailbox handler; get one from [`GraphClient::me`] or [`GraphClient::user`]. Every
 /// operation works the same on both.
@@ -58,6 +36,14 @@ impl Mailbox {
         };
         segments.extend_from_slice(rest);
         self.target.path(&segments)
+    }
+
+    /// The same client on another mailbox.
+    pub(crate) fn with_target(&self, target: MailboxRef) -> Mailbox {
+        Mailbox {
+            client: self.client.clone(),
+            target,
+        }
     }
 
     /// Which mailbox this is.
@@ -152,6 +138,17 @@ impl Mailbox {
     /// A message of this mailbox by id, to get, update, send or delete it.
     pub fn message(&self, id: impl Into<String>) -> MessageRef {
         MessageRef::new(self.clone(), id.into())
+    }
+
+    /// A message as read before. One read through this crate goes back to the mailbox it
+    /// was read from, whichever mailbox this is called on (implicit access; see
+    /// [`GraphClient::message_from`](crate::GraphClient::message_from)).
+    pub fn message_from(&self, message: &Message) -> MessageRef {
+        let mailbox = match &message.source {
+            Some(source) => self.with_target(source.mailbox.clone()),
+            None => self.clone(),
+        };
+        MessageRef::new(mailbox, message.id.clone().unwrap_or_default())
     }
 
     /// Syncs a folder (EWS `SyncFolderItems`): the first call returns every message and a

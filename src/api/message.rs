@@ -77,7 +77,7 @@ impl MessageRef {
             .into());
         }
         let request = Request::patch("updateMessage", self.path(&[])).json(&patch)?;
-        self.mailbox.client.send(request).await?.json()
+        self.mailbox.client.send(request).await?.item()
     }
 
     /// Sends a draft (`POST …/send` with an empty body and `Content-Length: 0`; 202). Graph
@@ -161,7 +161,7 @@ impl MessageRef {
         let request = Request::post(action, self.path(&[action])).json(&Destination {
             destination_id: folder,
         })?;
-        self.mailbox.client.send(request).await?.json()
+        self.mailbox.client.send(request).await?.item()
     }
 
     /// The calendar event a meeting message is about (an invitation in an attendee's
@@ -185,7 +185,7 @@ impl MessageRef {
             ..ODataQuery::default()
         };
         query.apply(&mut request)?;
-        let message: EventMessage = self.mailbox.client.send(request).await?.json()?;
+        let message: EventMessage = self.mailbox.client.send(request).await?.item()?;
         Ok(message.event.map(|event| *event))
     }
 
@@ -238,7 +238,7 @@ impl GetMessage {
     pub async fn send(self) -> Result<Message> {
         let mut request = Request::get("getMessage", self.message.path(&[]));
         self.query.apply(&mut request)?;
-        self.message.mailbox.client.send(request).await?.json()
+        self.message.mailbox.client.send(request).await?.item()
     }
 }
 

@@ -3,11 +3,13 @@
 
 mod attachments;
 mod calendar;
+mod calendar_permissions;
 mod drafts;
 mod event;
 mod event_response;
 mod list;
 mod mailbox;
+mod mailbox_settings;
 mod meeting_messages;
 mod message;
 mod messages;
@@ -17,18 +19,20 @@ mod schedule;
 mod send_mail;
 mod sync;
 
+pub use crate::models::MailboxRef;
 pub use attachments::{
     Attachments, LargeUpload, UploadInProgress, DEFAULT_UPLOAD_CHUNK, INLINE_ATTACHMENT_LIMIT,
     MAX_UPLOAD_CHUNK, MAX_UPLOAD_SIZE, UPLOAD_CHUNK_UNIT,
 };
 pub use calendar::{CalendarRef, CreateEvent};
+pub use calendar_permissions::CalendarPermissions;
 pub use drafts::CreateDraft;
 pub use event::{
     DeleteEvent, EventRef, GetEvent, Modify, UpdateEvent, UpdatedEvent, DEFAULT_MODIFY_ATTEMPTS,
 };
 pub use event_response::{EventResponse, MayPropose, NoProposal};
 pub use list::List;
-pub use mailbox::{Mailbox, MailboxRef};
+pub use mailbox::Mailbox;
 pub use meeting_messages::MeetingResponses;
 pub use message::{GetMessage, MessageRef};
 pub use messages::ListMessages;

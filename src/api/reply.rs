@@ -121,6 +121,6 @@ impl Reply {
     /// Creates the answer as a draft (201) to edit and send with [`MessageRef::send`].
     pub async fn create_draft(self) -> Result<Message> {
         let request = self.request(true)?;
-        self.original.mailbox().client.send(request).await?.json()
+        self.original.mailbox().client.send(request).await?.item()
     }
 }

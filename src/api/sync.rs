@@ -9,7 +9,7 @@ use super::query::{strings, ODataQuery};
 use super::Mailbox;
 use crate::client::Request;
 use crate::error::Result;
-use crate::models::Message;
+use crate::models::{ItemSource, Message, Sourced};
 
 /// What changed in a folder since the last sync; from [`SyncMessages::send`].
 #[derive(Debug, Clone, Default)]
@@ -102,4 +102,13 @@ enum DeltaItem {
         removed: Value,
     },
     Changed(Box<Message>),
+}
+
+impl crate::models::source::sealed::Sealed for DeltaItem {}
+impl Sourced for DeltaItem {
+    fn set_source(&mut self, source: &ItemSource) {
+        if let DeltaItem::Changed(message) = self {
+            message.set_source(source);
+        }
+    }
 }

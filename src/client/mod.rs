@@ -21,6 +21,32 @@ pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 use crate::api::Mailbox;
 use crate::auth::TokenProvider;
+use crate::error::InvalidRequest;
+use crate::models::ItemSource;
+
+/// The source of an item handed to [`GraphClient::event_from`] or
+/// [`GraphClient::message_from`], or why there is none to use.
+fn read_through_client<'a>(
+    source: Option<&'a ItemSource>,
+    id: Option<&str>,
+    kind: &str,
+) -> crate::Result<&'a ItemSource> {
+    if id.map_or(true, str::is_empty) {
+        return Err(InvalidRequest::InvalidValue {
+            reason: format!("the {kind} has no id (was it read from Graph?)"),
+        }
+        .into());
+    }
+    source.ok_or_else(|| {
+        InvalidRequest::InvalidValue {
+            reason: format!(
+                "the {kind} was not read through this client, so its mailbox is unknown: \
+                 name it, e.g. client.user(owner).{kind}_from(..)"
+            ),
+        }
+        .into()
+    })
+}
 
 /// A Microsoft Graph v1.0 client. Cheap to clone (an `Arc` inside); share one per app.
 ///
@@ -108,6 +134,60 @@ impl GraphClient {
     /// ```
     pub fn user(&self, id_or_user_principal_name: impl Into<String>) -> Mailbox {
         Mailbox::user(self.clone(), id_or_user_principal_name.into())
+    }
+
+    /// The event `event` as read through this client, addressed in the mailbox (and calendar)
+    /// it was read from: EWS's *implicit access*. An event found in another user's calendar
+    /// with `client.user(owner)` is updated, answered and deleted at
+    /// `/users/{owner}/events/{id}`, never at `/me/events/{id}` where its id means nothing.
+    ///
+    /// Fails with [`InvalidRequest`](crate::InvalidRequest) when the event has no id or was
+    /// not read through this crate (built locally or deserialized elsewhere): name its mailbox
+    /// then, with [`Mailbox::event_from`](crate::api::Mailbox::event_from).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use chrono::{Duration, Utc};
+    /// use msgraph_outlook::models::EventPatch;
+    /// let now = Utc::now();
+    /// // Explicit access: name the owner's mailbox once …
+    /// let week = client.user("owner@contoso.com").calendar_view(now, now + Duration::days(7)).collect().await?;
+    /// for event in week.iter().filter(|e| e.subject.as_deref() == Some("Budget review")) {
+    ///     // … implicit access: the event knows where it lives.
+    ///     client.event_from(event)?.update(EventPatch::new().location("Room 2")).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn event_from(&self, event: &crate::models::Event) -> crate::Result<crate::api::EventRef> {
+        let source = read_through_client(event.source.as_ref(), event.id.as_deref(), "event")?;
+        Ok(Mailbox::me(self.clone())
+            .with_target(source.mailbox.clone())
+            .event_from(event))
+    }
+
+    /// The message `message` as read through this client, addressed in the mailbox it was
+    /// read from (implicit access, as [`event_from`](Self::event_from)): a draft created in
+    /// `client.user(owner)` is sent from there.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::Message;
+    /// let draft = client
+    ///     .user("owner@contoso.com")
+    ///     .create_draft(Message::new().subject("Minutes").to("alex@contoso.com"))
+    ///     .await?;
+    /// client.message_from(&draft)?.send().await?; // POST /users/owner@contoso.com/messages/{id}/send
+    /// # Ok(()) }
+    /// ```
+    pub fn message_from(
+        &self,
+        message: &crate::models::Message,
+    ) -> crate::Result<crate::api::MessageRef> {
+        let source =
+            read_through_client(message.source.as_ref(), message.id.as_deref(), "message")?;
+        Ok(Mailbox::me(self.clone())
+            .with_target(source.mailbox.clone())
+            .message_from(message))
     }
 
     /// The Graph base URL requests go to (ends in `/v1.0`).

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::request::Request;
 use super::GraphClient;
 use crate::error::Result;
-use crate::models::null_as_default;
+use crate::models::{null_as_default, Sourced};
 
 /// One page of a Graph collection (`{"value": [...], "@odata.nextLink": "..."}`).
 ///
@@ -55,12 +55,15 @@ impl GraphClient {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn next_page<T: DeserializeOwned>(&self, page: &Page<T>) -> Result<Option<Page<T>>> {
+    pub async fn next_page<T: DeserializeOwned + Sourced>(
+        &self,
+        page: &Page<T>,
+    ) -> Result<Option<Page<T>>> {
         let Some(link) = &page.next_link else {
             return Ok(None);
         };
         let request = Request::follow("nextPage", link.clone());
-        Ok(Some(self.send(request).await?.json()?))
+        Ok(Some(self.send(request).await?.item()?))
     }
 
     /// Every page of a collection, first one from `first`, fetched lazily one at a time as
@@ -70,7 +73,7 @@ impl GraphClient {
         first: Request,
     ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static
     where
-        T: DeserializeOwned + Send + 'static,
+        T: DeserializeOwned + Sourced + Send + 'static,
     {
         let client = self.clone();
         stream::try_unfold(Some(first), move |next| {
@@ -79,7 +82,7 @@ impl GraphClient {
                 let Some(request) = next else {
                     return Ok(None);
                 };
-                let page: Page<T> = client.send(request).await?.json()?;
+                let page: Page<T> = client.send(request).await?.item()?;
                 let following = page
                     .next_link
                     .clone()
@@ -92,7 +95,7 @@ impl GraphClient {
     /// Every item of a collection, page after page.
     pub(crate) fn items<T>(&self, first: Request) -> impl Stream<Item = Result<T>> + Send + 'static
     where
-        T: DeserializeOwned + Send + 'static,
+        T: DeserializeOwned + Sourced + Send + 'static,
     {
         self.pages::<T>(first)
             .map_ok(|page| stream::iter(page.value.into_iter().map(Ok)))

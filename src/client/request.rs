@@ -9,10 +9,11 @@ use url::Url;
 
 use super::response::{graph_error, read_body, Response, ERROR_BODY_LIMIT, SUCCESS_BODY_LIMIT};
 use super::GraphClient;
-use crate::auth::AccessToken;
+use crate::auth::{AccessToken, TokenKind};
 use crate::error::{
     Error, InvalidRequest, OutcomeUnknown, Result, TransportError, TransportErrorKind,
 };
+use crate::models::{ItemSource, MailboxRef};
 
 /// Graph's limit on a whole REST request body (GRAPH-FACTS §0.4): 4 MB.
 pub(crate) const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -175,7 +176,16 @@ impl GraphClient {
             .into());
         }
         let (url, authorized) = self.url_for(&request)?;
-        let mailbox = mailbox_of(&self.inner.base_url, &url);
+        let source = source_of(&self.inner.base_url, &url);
+        let mailbox = source.as_ref().map(|s| match &s.mailbox {
+            MailboxRef::Me => "me".to_string(),
+            MailboxRef::User(id) => id.to_lowercase(),
+        });
+        let addressed_me = mailbox.as_deref() == Some("me");
+        // The client knows its token kind: an app-only token has no user behind /me.
+        if addressed_me && authorized && self.inner.tokens.kind() == TokenKind::Application {
+            return Err(Error::MeWithAppOnlyToken { graph: None });
+        }
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let prefer = self.prefer_header(&request.prefer);
         let policy = &self.inner.retry;
@@ -194,11 +204,15 @@ impl GraphClient {
                     token.as_ref(),
                     prefer.as_deref(),
                     &client_request_id,
+                    addressed_me,
                 )
                 .await;
             drop(permit);
             let failure = match outcome {
-                Ok(response) => return Ok(response),
+                Ok(mut response) => {
+                    response.source = source;
+                    return Ok(response);
+                }
                 Err(failure) => failure,
             };
             // Graph did not act on a request it could not authenticate: one retry with a
@@ -247,6 +261,7 @@ impl GraphClient {
         token: Option<&AccessToken>,
         prefer: Option<&str>,
         client_request_id: &str,
+        addressed_me: bool,
     ) -> std::result::Result<Response, Failure> {
         let mut builder = self
             .inner
@@ -323,11 +338,18 @@ impl GraphClient {
                 headers,
                 body,
                 client_request_id: client_request_id.to_string(),
+                source: None,
             });
         }
         Err(Failure::Status {
             status,
-            error: graph_error(status.as_u16(), &headers, &body, client_request_id),
+            error: graph_error(
+                status.as_u16(),
+                &headers,
+                &body,
+                client_request_id,
+                addressed_me,
+            ),
         })
     }
 
@@ -449,23 +471,21 @@ fn parse_link(link: &str) -> Result<Url> {
     Ok(url)
 }
 
-/// The mailbox a Graph URL addresses (`me`, or the id after `users/`), for the per-mailbox
-/// concurrency limit; None for anything else.
-fn mailbox_of(base: &Url, url: &Url) -> Option<String> {
+/// The mailbox (and calendar) a Graph URL addresses (`me`, or the id after `users/`): the
+/// key of the per-mailbox concurrency limit, and the source of the items it returns. None
+/// for anything else.
+fn source_of(base: &Url, url: &Url) -> Option<ItemSource> {
     let rest = url.path().strip_prefix(base.path())?;
-    let mut segments = rest.split('/');
-    match segments.next()? {
-        me if me.eq_ignore_ascii_case("me") => Some("me".to_string()),
-        users if users.eq_ignore_ascii_case("users") => {
-            let id = segments.next().filter(|s| !s.is_empty())?;
-            Some(
-                percent_encoding::percent_decode_str(id)
-                    .decode_utf8_lossy()
-                    .to_lowercase(),
-            )
-        }
-        _ => None,
-    }
+    let segments: Vec<String> = rest
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    ItemSource::of_path(&segments)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 
 use crate::error::{excerpt, DecodeError, Error, GraphError, Result, TransportError};
+use crate::models::{ItemSource, Sourced};
 
 /// Error bodies are read up to this size (Graph's are well under 1 KiB).
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
@@ -29,6 +30,8 @@ pub(crate) struct Response {
     pub headers: HeaderMap,
     pub body: Vec<u8>,
     pub client_request_id: String,
+    /// The mailbox (and calendar) the request addressed: what items read from it remember.
+    pub source: Option<ItemSource>,
 }
 
 impl Response {
@@ -66,6 +69,17 @@ impl Response {
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
         serde_path_to_error::deserialize(&mut deserializer)
             .map_err(|e| self.decode_error(format!("at {}: {}", e.path(), e.inner())))
+    }
+
+    /// Parses the body as `T` and records on it where it was read (implicit access: later
+    /// operations on an event or message go back to the same mailbox).
+    pub fn item<T: serde::de::DeserializeOwned + Sourced>(self) -> Result<T> {
+        let source = self.source.clone();
+        let mut value: T = self.json()?;
+        if let Some(source) = &source {
+            value.set_source(source);
+        }
+        Ok(value)
     }
 
     fn decode_error(&self, reason: String) -> Error {
@@ -115,6 +129,7 @@ pub(crate) fn graph_error(
     headers: &HeaderMap,
     body: &[u8],
     sent_client_request_id: &str,
+    addressed_me: bool,
 ) -> Error {
     let mut error = GraphError::from_body(status, body);
     error.request_id = header(headers, "request-id").or(error.request_id);
@@ -123,10 +138,7 @@ pub(crate) fn graph_error(
         .or_else(|| Some(sent_client_request_id.to_string()));
     error.date = error.date.or_else(|| header(headers, "date"));
     error.retry_after = retry_after(headers);
-    match status {
-        412 => Error::Conflict(Box::new(error)),
-        _ => Error::Graph(Box::new(error)),
-    }
+    Error::from_graph(error, addressed_me)
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -252,6 +252,11 @@ pub struct Event {
     /// Id.
     #[serde(default, skip_serializing)]
     pub id: Option<String>,
+    /// Where this was read (not Graph JSON): handles made from it with
+    /// [`GraphClient::event_from`](crate::GraphClient::event_from) go back to that mailbox (implicit access).
+    /// `None` for values built locally.
+    #[serde(skip)]
+    pub source: Option<super::ItemSource>,
     /// `@odata.etag`, for `If-Match`.
     #[serde(rename = "@odata.etag", default, skip_serializing)]
     pub etag: Option<String>,

@@ -37,6 +37,11 @@ pub struct Message {
     /// Id (changes when the message moves, unless immutable ids are requested).
     #[serde(default, skip_serializing)]
     pub id: Option<String>,
+    /// Where this was read (not Graph JSON): handles made from it with
+    /// [`GraphClient::message_from`](crate::GraphClient::message_from) go back to that mailbox (implicit access).
+    /// `None` for values built locally.
+    #[serde(skip)]
+    pub source: Option<super::ItemSource>,
     /// `@odata.etag`, for `If-Match`.
     #[serde(rename = "@odata.etag", default, skip_serializing)]
     pub etag: Option<String>,

@@ -6,17 +6,21 @@
 
 mod attachment;
 mod calendar;
+mod calendar_permission;
 mod common;
 mod event;
 mod event_message;
 mod event_patch;
 mod location;
+mod mailbox_settings;
 mod message;
 mod message_patch;
 mod patch;
 mod recurrence;
 mod schedule;
+pub(crate) mod source;
 mod time;
+mod wire_enum;
 
 pub use attachment::{AttachedItem, Attachment, FileAttachment, ItemAttachment};
 pub use common::{BodyType, DateTimeTimeZone, EmailAddress, Importance, ItemBody, Recipient};
@@ -27,6 +31,7 @@ pub use message::{
 pub use message_patch::{MessagePatch, MessageProperty};
 
 pub use calendar::Calendar;
+pub use calendar_permission::{CalendarPermission, CalendarRole, EwsPermissionLevel};
 pub use event::{
     Attendee, AttendeeType, Event, EventType, FreeBusyStatus, OnlineMeetingInfo,
     OnlineMeetingProviderType, ResponseStatus, ResponseType, Sensitivity,
@@ -37,6 +42,10 @@ pub use event_message::{
 };
 pub use event_patch::{EventPatch, EventProperty};
 pub use location::{GeoCoordinates, Location, LocationType, PhysicalAddress};
+pub use mailbox_settings::{
+    AutomaticRepliesSetting, AutomaticRepliesStatus, DelegateMeetingMessageDeliveryOptions,
+    ExternalAudienceScope, LocaleInfo, MailboxSettings, UserPurpose,
+};
 pub use recurrence::{
     DayOfWeek, PatternedRecurrence, RecurrencePattern, RecurrencePatternType, RecurrenceRange,
     RecurrenceRangeType, WeekIndex,
@@ -46,6 +55,7 @@ pub use schedule::{
     LocationConstraintItem, MeetingTimeSuggestion, MeetingTimeSuggestionsResult,
     ScheduleInformation, ScheduleItem, TimeConstraint, TimeZoneBase, WorkingHours,
 };
+pub use source::{ItemSource, MailboxRef, Sourced};
 pub use time::{graph_zone_name, iana_zone, TimeError, TimeSlot};
 
 pub(crate) use time::normalize_zone_name;
