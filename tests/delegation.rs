@@ -775,3 +775,87 @@ async fn an_app_only_token_reaches_any_mailbox_through_users() {
     assert!(permissions.is_empty());
     read.assert_async().await;
 }
+
+// ------------------------------------------------------------------------------------------
+// Graph's documented answers (tests/fixtures/delegation, sources in its README).
+// ------------------------------------------------------------------------------------------
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/delegation/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect(&path)
+}
+
+/// "Create Outlook events in a shared or delegated calendar": the attendee's invitation is
+/// from the owner, sent by the delegate; the event's organizer is the owner.
+#[tokio::test]
+async fn from_sender_and_organizer_are_read_as_graph_returns_them_for_a_delegates_invitation() {
+    let mut server = server().await;
+    let message = fixture("delegated-meeting-request-message.json");
+    let id = message["id"].as_str().unwrap().to_string();
+    let path = format!("/me/messages/{id}");
+    // Read twice: the message, then its event through $expand.
+    let get_message = get(&mut server, &path, &message)
+        .expect(2)
+        .create_async()
+        .await;
+    let me = client(&server).me();
+    let read = me.message(id.as_str()).get().await.unwrap();
+    assert_eq!(
+        read.from.as_ref().and_then(|r| r.address()),
+        Some("AlexW@contoso.OnMicrosoft.com")
+    );
+    assert_eq!(
+        read.sender.as_ref().and_then(|r| r.address()),
+        message["sender"]["emailAddress"]["address"].as_str()
+    );
+    assert_ne!(
+        read.from, read.sender,
+        "sent on behalf: sender is the delegate"
+    );
+    let event = me
+        .message(id.as_str())
+        .meeting_event()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        event.organizer.as_ref().and_then(|r| r.address()),
+        Some("AlexW@contoso.OnMicrosoft.com")
+    );
+    assert_eq!(event.source, Some(ItemSource::new(MailboxRef::Me)));
+    get_message.assert_async().await;
+
+    let owner_copy: msgraph_outlook::models::Event =
+        serde_json::from_value(fixture("delegated-event-owner-get.json")).unwrap();
+    assert_eq!(owner_copy.is_organizer, Some(true));
+    assert!(owner_copy.organizer.is_some());
+}
+
+#[test]
+fn documented_permissions_settings_and_calendars_parse() {
+    let page: msgraph_outlook::Page<CalendarPermission> =
+        serde_json::from_value(fixture("calendar-permissions-list-delegate.json")).unwrap();
+    assert!(page
+        .value
+        .iter()
+        .any(|p| p.role == Some(CalendarRole::DelegateWithPrivateEventAccess)));
+    assert!(page
+        .value
+        .iter()
+        .any(|p| p.is_removable == Some(false) && p.address().is_none()));
+    let settings: MailboxSettings =
+        serde_json::from_value(fixture("mailbox-settings-get.json")).unwrap();
+    assert_eq!(
+        settings.delegate_meeting_message_delivery_options,
+        Some(DelegateMeetingMessageDeliveryOptions::SendToDelegateOnly)
+    );
+    let calendars: msgraph_outlook::Page<msgraph_outlook::models::Calendar> =
+        serde_json::from_value(fixture("delegated-calendars-list.json")).unwrap();
+    assert!(calendars
+        .value
+        .iter()
+        .any(|c| c.can_share == Some(false) && c.can_edit == Some(true)));
+}
