@@ -68,13 +68,16 @@
 //!
 //! | Method | Path |
 //! |---|---|
-//! | GET | `/calendars`, `/calendars/{id}`, `/calendar` (one default calendar per user) |
+//! | GET, POST | `/calendars` (create: `{"name"}` → `201`; the list also holds the copies of calendars shared with / delegated to the user), `/calendars/{id}`, `/calendar` (the default calendar) |
 //! | GET, POST | `/events`, `/calendar/events`, `/calendars/{id}/events` (list: single events and series masters with `$select`, `$top`, `$skip`, `$expand=attachments`, a subset of `$filter` / `$orderby` incl. `start/dateTime`; create: `201`, `transactionId` deduplicated) |
 //! | GET, PATCH, DELETE | `…/events/{id}` (also occurrence ids for GET; `If-Match` honoured: stale etag → `412`) |
 //! | GET | `/calendarView`, `/calendar/calendarView`, `/calendars/{id}/calendarView`, `…/events/{id}/instances` (`startDateTime` and `endDateTime` required; daily, weekly, absoluteMonthly, absoluteYearly series expanded) |
 //! | POST | `…/events/{id}/accept`, `/tentativelyAccept`, `/decline` (`comment`, `sendResponse`, `proposedNewTime`), `/cancel`, `/forward` (`202`) |
 //! | GET, POST | `…/events/{id}/attachments`; GET, DELETE `…/events/{id}/attachments/{id}`; POST `…/events/{id}/attachments/createUploadSession` |
 //! | POST | `/calendar/getSchedule` (free/busy of sandbox users), `/findMeetingTimes` (delegated tokens only) |
+//! | GET, POST | `/calendar/calendarPermissions`, `/calendars/{id}/calendarPermissions` (create → `200 OK` as documented) |
+//! | GET, PATCH, DELETE | `…/calendarPermissions/{id}` (PATCH: `role` only, within `allowedRoles`; DELETE → `204`) |
+//! | GET, PATCH | `/mailboxSettings` (PATCH → `200` with the updated properties); GET `/mailboxSettings/{property}` |
 //!
 //! Meetings work between sandbox users as in Exchange: creating an event with
 //! attendees makes the mailbox the organizer and delivers an `eventMessageRequest`
@@ -89,10 +92,83 @@
 //! accepted in camelCase and PascalCase. Free/busy uses fixed working hours (Monday to
 //! Friday 08:00–17:00 UTC).
 //!
-//! Other known Graph mailbox paths (e.g. `mailboxSettings`, `calendarGroups`,
-//! `calendarPermissions`, `events/delta`, changing single occurrences) answer
-//! `501 NotImplemented`; unknown segments answer Graph's `400 BadRequest` "Resource not
-//! found for the segment '…'.".
+//! Other known Graph mailbox paths (e.g. `calendarGroups`, `contacts`,
+//! `events/{id}/calendar/calendarPermissions`, `events/delta`, changing single
+//! occurrences) answer `501 NotImplemented`; unknown segments answer Graph's `400
+//! BadRequest` "Resource not found for the segment '…'.".
+//!
+//! ## Delegation, sharing and other people's mailboxes
+//!
+//! App-only tokens (client credentials) reach every mailbox. A delegated token reaches
+//! its own mailbox, and another user's mailbox (`/users/{owner}/…`, the user id or
+//! UPN, `@` may be percent-encoded) as far as the owner's rights allow (GRAPH-FACTS §6):
+//!
+//! * **Mail paths** (messages, mail folders, drafts, attachments of messages, delta,
+//!   upload sessions, `sendMail`, sending a draft, `mailboxSettings`, creating
+//!   calendars) need Exchange "Full Access" ([`Sandbox::grant_full_access`]), else
+//!   `403 ErrorAccessDenied` "Access is denied. Check credentials and try again.".
+//!   `/users/{owner}/sendMail` with Full Access sends from the owner (`from` =
+//!   `sender` = owner unless `from` says otherwise) and saves the copy in the owner's
+//!   Sent Items.
+//! * **`from` of another address** (`/me/sendMail`, sending a draft, the `From` of MIME
+//!   sends): allowed with Send As ([`Sandbox::grant_send_as`]: delivered with `from`
+//!   = `sender` = owner) or Send on Behalf ([`Sandbox::grant_send_on_behalf`]: `from`
+//!   = owner, `sender` = the signed-in user); Send As wins when both are granted; the
+//!   copy goes to the sending mailbox's Sent Items. Otherwise `403 ErrorSendAsDenied`
+//!   with the documented text. For app tokens the rights of the mailbox itself count.
+//! * **Calendar paths** (calendar, calendars, events, calendarView, instances, event
+//!   actions and attachments, findMeetingTimes) use the role the owner granted the
+//!   caller through `calendarPermissions` on the calendar concerned (the default one
+//!   unless the path names a calendar; for `/events/{id}` the event's), else the role
+//!   of "My Organization" (`freeBusyRead` by default); Full Access counts as
+//!   `delegateWithPrivateEventAccess`. Reads need `read`, `write` or a delegate role,
+//!   else `403 DelegatedCalendarAccessDenied`; writes (create, PATCH, DELETE, actions)
+//!   need `write` or a delegate role, else `403 ErrorAccessDenied`. `getSchedule` is
+//!   open to everyone. Private events (`sensitivity: private`) are left out of lists
+//!   and answer `404` for callers whose role is `read`, `write` or
+//!   `delegateWithoutPrivateEventAccess`.
+//! * **`calendarPermissions`**: every calendar starts with "My Organization" (id
+//!   `RGVmYXVsdA==`, `freeBusyRead`, not removable) exactly as the docs show it;
+//!   created entries have the id base64(`ExchangePublishedUser.{address}`) like the
+//!   docs' example, `allowedRoles` as in the docs' examples (inside the organization
+//!   on the primary calendar up to the delegate roles, on other calendars up to
+//!   `write`, outside addresses up to `read`). Only the owner, an app or a Full Access
+//!   user sees them (others list an empty collection) and changes them (others get
+//!   `403 ErrorAccessDenied`).
+//! * **Shared and delegated calendars**: a calendar on which the user has its own
+//!   permission with `read`, `write` or a delegate role also appears in the user's
+//!   `/me/calendars`, as Graph shows the sharee's copy (own id, named after the owner,
+//!   `canShare: false`, `canEdit` / `canViewPrivateItems` from the role).
+//!   `/me/calendars/{that id}/…` (events, calendarView, event actions, attachments,
+//!   instances, calendarPermissions) acts on the owner's calendar with the user's role.
+//!   Events a sharee or delegate creates in the owner's calendar (there or through
+//!   `/users/{owner}/events`) are organized by the owner; their meeting messages have
+//!   `from` = owner and `sender` = the signed-in user, as the docs' walkthrough shows.
+//! * **Meeting messages for mailboxes with delegates** (a delegate role on the primary
+//!   calendar) follow the owner's `mailboxSettings.delegateMeetingMessageDeliveryOptions`:
+//!   `sendToDelegateOnly` (default) → requests, updates, cancellations and responses go
+//!   to the delegates' Inboxes only; `sendToDelegateAndInformationToPrincipal` → the
+//!   owner also gets a copy (requests with `meetingRequestType: principalWantsCopy`);
+//!   `sendToDelegateAndPrincipal` → both get them. Delegates' copies have
+//!   `isDelegated: true`; responses delivered to delegates list them as
+//!   `toRecipients`. The owner's calendar is updated in every case.
+//! * **Users without a mailbox** ([`Sandbox::add_user_without_mailbox`]): every
+//!   mailbox path answers `404 MailboxNotEnabledForRESTAPI` "The mailbox is either
+//!   inactive, soft-deleted, or is hosted on-premise.".
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use msgraph_outlook_sandbox::Sandbox;
+//!
+//! let sandbox = Sandbox::start().await?;
+//! sandbox.grant_full_access("shared@contoso.com", "adele@contoso.com");
+//! sandbox.grant_send_on_behalf("alex@contoso.com", "adele@contoso.com");
+//! sandbox.add_user_without_mailbox("onprem@contoso.com");
+//! // Calendar roles are granted like in Graph, by the owner:
+//! // POST /me/calendar/calendarPermissions {"emailAddress": {"address": "adele@contoso.com"},
+//! //      "role": "delegateWithPrivateEventAccess"} with Alex's token.
+//! # Ok(()) }
+//! ```
 //!
 //! ## Faults and limits
 //!
@@ -129,15 +205,26 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Sandbox simplifications: there is no Send As / Send on Behalf (a `from` other than the
-//! sending mailbox gets `403 ErrorSendAsDenied`); delegated tokens may only address their
-//! own mailbox; stored `internetMessageHeaders` are only the custom (`x-`) headers;
-//! display names of users are derived from the address (`alex.wilber@…` → `Alex Wilber`);
-//! every user has exactly one calendar; relative monthly / yearly recurrence patterns
-//! and changes to single occurrences of a series answer `501`.
+//! Sandbox simplifications: stored `internetMessageHeaders` are only the custom (`x-`)
+//! headers; display names of users are derived from the address (`alex.wilber@…` →
+//! `Alex Wilber`); calendars can be created but not renamed or deleted, and calendar
+//! groups do not exist; relative monthly / yearly recurrence patterns and changes to
+//! single occurrences of a series answer `501`. Delegation: mailbox rights are only
+//! set through the `Sandbox::grant_*` methods (no revoking, no folder-level mail
+//! permissions); `limitedRead` / `freeBusyRead` give no event access at all (Graph
+//! would show times, or subjects and locations); a sharee's calendar copy keeps the
+//! owner's name and change key and cannot be renamed; events keep their ids through a
+//! shared calendar; the organizer is not added to the attendee copies' `attendees`
+//! (the docs' walkthrough shows it there); meeting messages a delegate sends for the
+//! owner are saved in the owner's Sent Items; `createUploadSession` in another user's
+//! mailbox works (Graph's known issue refusing it with delegated permissions is not
+//! reproduced); `mailboxSettings.workingHours` / `timeZone` are stored and returned
+//! but free/busy and `findMeetingTimes` keep Monday–Friday 08:00–17:00 UTC, and
+//! automatic replies are never sent.
 
 #![warn(missing_docs)]
 
+mod access;
 mod auth;
 mod calendar;
 mod conn;
@@ -146,6 +233,7 @@ mod graph_error;
 mod message;
 mod mime;
 mod routes;
+mod settings;
 mod store;
 mod url;
 
@@ -164,7 +252,7 @@ use crate::calendar::CalRef;
 use crate::conn::{ConnHandle, CuttableListener};
 use crate::faults::FaultState;
 use crate::message::{render, Expand};
-use crate::store::{Store, TokenKind};
+use crate::store::{Right, Store, TokenKind};
 
 /// Tenant id the token endpoint accepts (a fixed GUID, so printed settings stay valid
 /// across runs).
@@ -316,10 +404,102 @@ impl Sandbox {
     }
 
     /// Creates a user with a mailbox (folders `inbox`, `drafts`, `sentitems`, `outbox`,
-    /// `deleteditems`, `archive`, `junkemail`) and returns its object id (a GUID).
-    /// Idempotent on the same address (case-insensitive).
+    /// `deleteditems`, `archive`, `junkemail`, a default calendar shared with "My
+    /// Organization" as `freeBusyRead`, default `mailboxSettings`) and returns its
+    /// object id (a GUID). Idempotent on the same address (case-insensitive).
     pub fn add_user(&self, address: &str) -> String {
         self.state.lock().add_user(address)
+    }
+
+    /// Creates a user that exists in the directory but has no Exchange Online mailbox
+    /// (unlicensed, on-premises, …) and returns its object id. Every mailbox path for
+    /// it (`/users/{it}/…`, or `/me/…` with its delegated token) answers `404
+    /// MailboxNotEnabledForRESTAPI` "The mailbox is either inactive, soft-deleted, or
+    /// is hosted on-premise."; mail and meeting invitations to it are not stored
+    /// anywhere (they appear in [`Sandbox::outbound`] like mail to outside
+    /// addresses). Called for an existing user, takes its mailbox away (its content is
+    /// kept but unreachable).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.add_user_without_mailbox("onprem@contoso.com");
+    /// let token = sandbox.delegated_token("adele@contoso.com");
+    /// // GET {base_url}/users/onprem@contoso.com/messages → 404 MailboxNotEnabledForRESTAPI
+    /// # let _ = token; Ok(()) }
+    /// ```
+    pub fn add_user_without_mailbox(&self, address: &str) -> String {
+        let mut store = self.state.lock();
+        let id = store.add_user(address);
+        if let Some(idx) = store.user_index_by_id(&id) {
+            store.users[idx].has_mailbox = false;
+        }
+        id
+    }
+
+    /// Grants `delegate` Exchange "Full Access" to the mailbox of `owner` (both users
+    /// are added when missing): with its delegated token, `delegate` may use every mail
+    /// and calendar path of `/users/{owner}/…` – messages, folders, drafts,
+    /// attachments, delta, upload sessions, `mailboxSettings`, `calendarPermissions`,
+    /// and `sendMail` (sent from the owner, `from` = `sender` = owner unless `from`
+    /// says otherwise, saved in the owner's Sent Items). On calendars Full Access
+    /// counts as `delegateWithPrivateEventAccess`. Without it, mail paths of another
+    /// mailbox answer `403 ErrorAccessDenied`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.grant_full_access("shared@contoso.com", "adele@contoso.com");
+    /// let token = sandbox.delegated_token("adele@contoso.com");
+    /// // POST {base_url}/users/shared@contoso.com/sendMail → 202; the copy is in
+    /// // sandbox.messages("shared@contoso.com", "sentitems").
+    /// # let _ = token; Ok(()) }
+    /// ```
+    pub fn grant_full_access(&self, owner: &str, delegate: &str) {
+        self.state.lock().grant(owner, delegate, Right::FullAccess);
+    }
+
+    /// Grants `delegate` "Send As" on `owner`'s mailbox (both added when missing):
+    /// `delegate` may send from its own mailbox (`/me/sendMail`, sending a draft) with
+    /// `from` = `owner`; recipients see `from` = `sender` = owner, and the copy goes to
+    /// the delegate's Sent Items (GRAPH-FACTS §6.4). Also applies to the `From` header
+    /// of MIME sends. Send As wins over Send on Behalf when both are granted.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.grant_send_as("alex@contoso.com", "adele@contoso.com");
+    /// // Adele: POST /me/sendMail with "from": {"emailAddress": {"address":
+    /// // "alex@contoso.com"}} → 202, delivered with from = sender = Alex.
+    /// # Ok(()) }
+    /// ```
+    pub fn grant_send_as(&self, owner: &str, delegate: &str) {
+        self.state.lock().grant(owner, delegate, Right::SendAs);
+    }
+
+    /// Grants `delegate` "Send on Behalf" on `owner`'s mailbox (both added when
+    /// missing): like [`Sandbox::grant_send_as`], but recipients see `from` = owner
+    /// and `sender` = delegate ("delegate on behalf of owner"). Without either right a
+    /// `from` other than the sending mailbox gets `403 ErrorSendAsDenied`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.grant_send_on_behalf("alex@contoso.com", "adele@contoso.com");
+    /// # Ok(()) }
+    /// ```
+    pub fn grant_send_on_behalf(&self, owner: &str, delegate: &str) {
+        self.state
+            .lock()
+            .grant(owner, delegate, Right::SendOnBehalf);
     }
 
     /// Mints a delegated access token for that user, valid for one hour. Adds the user

@@ -11,13 +11,26 @@ msgraph-outlook-sandbox: an offline stand-in for Microsoft Graph v1.0 mail and
 calendar and the Microsoft identity platform token endpoint, on 127.0.0.1.
 
 USAGE:
-    msgraph-outlook-sandbox [--port PORT] [--user ADDRESS]... [FAULT OPTIONS]
+    msgraph-outlook-sandbox [--port PORT] [--user ADDRESS]... [DELEGATION OPTIONS]
+                            [FAULT OPTIONS]
 
 OPTIONS:
     --port PORT       Port on 127.0.0.1 (default 0 = pick a free port)
     --user ADDRESS    Create a user with a mailbox (repeatable;
                       default: adele@contoso.com and alex@contoso.com)
     -h, --help        Print this help
+
+DELEGATION OPTIONS (repeatable; users are created when missing):
+    --full-access OWNER:DELEGATE      DELEGATE gets Full Access to OWNER's mailbox
+                                      (/users/OWNER/... mail and calendar paths,
+                                      sendMail from OWNER)
+    --send-as OWNER:DELEGATE          DELEGATE may send with from = OWNER
+    --send-on-behalf OWNER:DELEGATE   DELEGATE may send on behalf of OWNER
+                                      (from = OWNER, sender = DELEGATE)
+    --user-without-mailbox ADDRESS    A user without an Exchange Online mailbox
+                                      (404 MailboxNotEnabledForRESTAPI)
+    Calendar sharing and delegation are set up like in Graph, by the owner:
+    POST /me/calendar/calendarPermissions.
 
 FAULT OPTIONS (Graph requests under /v1.0 only, never the token endpoint):
     --throttle SHARE          Share 0.0-1.0 of requests answered 429 TooManyRequests
@@ -38,9 +51,20 @@ Prints the base URL, authority URL, tenant id, client id and secret, one delegat
 token per user and a block of environment variables, then serves until Ctrl-C.
 ";
 
+/// A mailbox right from the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    FullAccess,
+    SendAs,
+    SendOnBehalf,
+}
+
 struct Args {
     port: u16,
     users: Vec<String>,
+    /// (right, owner, delegate).
+    grants: Vec<(Grant, String, String)>,
+    without_mailbox: Vec<String>,
     faults: Faults,
     concurrency_limit: Option<usize>,
     latency_ms: Option<u64>,
@@ -61,6 +85,8 @@ fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut port = 0u16;
     let mut users = Vec::new();
+    let mut grants = Vec::new();
+    let mut without_mailbox = Vec::new();
     let mut faults = Faults::default();
     let mut concurrency_limit = None;
     let mut latency_ms = None;
@@ -88,6 +114,32 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                     return Err(format!("invalid user address '{v}'"));
                 }
                 users.push(v);
+            }
+            "--full-access" | "--send-as" | "--send-on-behalf" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or(format!("{flag} needs OWNER:DELEGATE"))?;
+                let (owner, delegate) = v
+                    .split_once(':')
+                    .filter(|(o, d)| o.contains('@') && d.contains('@'))
+                    .ok_or(format!(
+                        "invalid {flag} '{v}' (expected OWNER:DELEGATE addresses)"
+                    ))?;
+                let grant = match flag.as_str() {
+                    "--full-access" => Grant::FullAccess,
+                    "--send-as" => Grant::SendAs,
+                    _ => Grant::SendOnBehalf,
+                };
+                grants.push((grant, owner.to_string(), delegate.to_string()));
+            }
+            "--user-without-mailbox" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--user-without-mailbox needs an address")?;
+                if !v.contains('@') {
+                    return Err(format!("invalid user address '{v}'"));
+                }
+                without_mailbox.push(v);
             }
             "--throttle"
             | "--unavailable"
@@ -123,6 +175,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
     Ok(Some(Args {
         port,
         users,
+        grants,
+        without_mailbox,
         faults,
         concurrency_limit,
         latency_ms,
@@ -174,6 +228,27 @@ async fn main() -> ExitCode {
         let id = sandbox.add_user(user);
         println!("  {user} (id {id}):");
         println!("    {}", sandbox.delegated_token(user));
+    }
+    for address in &args.without_mailbox {
+        let id = sandbox.add_user_without_mailbox(address);
+        println!("  {address} (id {id}): no mailbox");
+    }
+    for (grant, owner, delegate) in &args.grants {
+        let what = match grant {
+            Grant::FullAccess => {
+                sandbox.grant_full_access(owner, delegate);
+                "Full Access to"
+            }
+            Grant::SendAs => {
+                sandbox.grant_send_as(owner, delegate);
+                "Send As"
+            }
+            Grant::SendOnBehalf => {
+                sandbox.grant_send_on_behalf(owner, delegate);
+                "Send on Behalf of"
+            }
+        };
+        println!("  {delegate} has {what} {owner}");
     }
     println!();
     println!("Environment:");
@@ -230,5 +305,51 @@ fn print_faults(args: &Args) {
         for l in lines {
             println!("    {l}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Args>, String> {
+        parse_args(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn delegation_options() {
+        let a = parse(&[
+            "--full-access",
+            "shared@contoso.com:adele@contoso.com",
+            "--send-as=alex@contoso.com:adele@contoso.com",
+            "--send-on-behalf",
+            "alex@contoso.com:megan@contoso.com",
+            "--user-without-mailbox",
+            "onprem@contoso.com",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            a.grants,
+            vec![
+                (
+                    Grant::FullAccess,
+                    "shared@contoso.com".to_string(),
+                    "adele@contoso.com".to_string()
+                ),
+                (
+                    Grant::SendAs,
+                    "alex@contoso.com".to_string(),
+                    "adele@contoso.com".to_string()
+                ),
+                (
+                    Grant::SendOnBehalf,
+                    "alex@contoso.com".to_string(),
+                    "megan@contoso.com".to_string()
+                ),
+            ]
+        );
+        assert_eq!(a.without_mailbox, ["onprem@contoso.com"]);
+        assert!(parse(&["--send-as", "alex"]).is_err());
     }
 }

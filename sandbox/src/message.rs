@@ -31,6 +31,9 @@ pub(crate) struct Draft {
     pub bcc: Vec<Value>,
     pub reply_to: Vec<Value>,
     pub from: Option<Value>,
+    /// `sender` when it differs from `from` (Send on Behalf, GRAPH-FACTS §6.4); set by
+    /// the server, never read from a request.
+    pub sender: Option<Value>,
     pub categories: Vec<Value>,
     pub flag: Option<Value>,
     pub delivery_receipt: bool,
@@ -542,13 +545,16 @@ pub(crate) fn with_names(store: &Store, list: &[Value]) -> Vec<Value> {
 }
 
 /// What all copies of one message share: time, ids, resolved recipients.
+#[derive(Debug, Clone)]
 pub(crate) struct Envelope {
     pub now: DateTime<Utc>,
     pub internet_message_id: String,
     pub conversation_id: String,
     pub conversation_index: String,
-    /// `from` / `sender`; `None` renders as `null` (drafts without `from`).
+    /// `from`; `None` renders as `null` (drafts without `from`).
     pub from: Option<Value>,
+    /// `sender` when it differs from `from`.
+    pub sender: Option<Value>,
     pub to: Vec<Value>,
     pub cc: Vec<Value>,
     pub bcc: Vec<Value>,
@@ -564,6 +570,13 @@ impl Envelope {
             None if default_from => Some(store.users[user_idx].recipient()),
             None => None,
         };
+        // A delegate acting in another user's calendar sends that user's meeting
+        // messages: `from` = the owner, `sender` = the delegate (GRAPH-FACTS §6.1).
+        let sender = match (&draft.sender, store.acting) {
+            (Some(s), _) => Some(with_names(store, std::slice::from_ref(s)).remove(0)),
+            (None, Some(a)) if a != user_idx && from.is_some() => Some(store.users[a].recipient()),
+            _ => None,
+        };
         Envelope {
             now: store.now(),
             internet_message_id: draft
@@ -573,6 +586,7 @@ impl Envelope {
             conversation_id: opaque_id("AAQkA", 46),
             conversation_index: random_b64(22),
             from,
+            sender,
             to: with_names(store, &draft.to),
             cc: with_names(store, &draft.cc),
             bcc: with_names(store, &draft.bcc),
@@ -673,6 +687,7 @@ pub(crate) fn store_copy_with(
         .collect();
     let has_attachments = draft.attachments.iter().any(|a| !a.is_inline);
     let from = env.from.clone().unwrap_or(Value::Null);
+    let sender = env.sender.clone().unwrap_or_else(|| from.clone());
     let mut m = Map::new();
     m.insert("@odata.etag".into(), json!(format!("W/\"{change_key}\"")));
     m.insert("id".into(), json!(id));
@@ -706,7 +721,7 @@ pub(crate) fn store_copy_with(
         "body".into(),
         json!({"contentType": draft.body_type, "content": draft.body_content}),
     );
-    m.insert("sender".into(), from.clone());
+    m.insert("sender".into(), sender);
     m.insert("from".into(), from);
     m.insert("toRecipients".into(), Value::Array(env.to.clone()));
     m.insert("ccRecipients".into(), Value::Array(env.cc.clone()));
@@ -791,19 +806,22 @@ pub(crate) fn deliver_with(
             continue;
         }
         seen.push(address.clone());
-        match store
-            .users
-            .iter()
-            .position(|u| u.address.eq_ignore_ascii_case(&address))
-        {
+        match store.mailbox_by_address(&address) {
             Some(idx) => {
                 let inbox = CopyKind {
                     is_read: false,
                     show_bcc: false,
                     is_draft: false,
                 };
-                store_copy_with(store, idx, "inbox", draft, &env, inbox, extra);
+                if extra.contains_key("meetingMessageType") {
+                    for (target, env, extra) in meeting_copies(store, idx, &env, extra) {
+                        store_copy_with(store, target, "inbox", draft, &env, inbox, &extra);
+                    }
+                } else {
+                    store_copy_with(store, idx, "inbox", draft, &env, inbox, extra);
+                }
             }
+            // Users without a mailbox are as unreachable as outside addresses.
             None => external = true,
         }
     }
@@ -819,6 +837,71 @@ pub(crate) fn deliver_with(
         };
         store.outbound.push(Value::Object(without_internal(&view)));
     }
+}
+
+/// Where a meeting message (`eventMessage`) addressed to mailbox `idx` goes
+/// (GRAPH-FACTS §6.3; doc "Share or delegate a calendar in Outlook"): without
+/// delegates, to the mailbox; with delegates (delegate role on its primary calendar),
+/// by its `delegateMeetingMessageDeliveryOptions`:
+///
+/// * `sendToDelegateOnly` (default): each delegate's Inbox only;
+/// * `sendToDelegateAndInformationToPrincipal`: the delegates, plus an informational
+///   copy for the owner (a meeting request there has `meetingRequestType`
+///   `principalWantsCopy` [unconfirmed]);
+/// * `sendToDelegateAndPrincipal`: the delegates and the owner.
+///
+/// Delegates' copies have `isDelegated: true` [unconfirmed]; a response delivered to
+/// delegates lists them as `toRecipients` (doc "Create Outlook events in a shared or
+/// delegated calendar", step 5).
+fn meeting_copies(
+    store: &Store,
+    idx: usize,
+    env: &Envelope,
+    extra: &Map<String, Value>,
+) -> Vec<(usize, Envelope, Map<String, Value>)> {
+    let delegates = crate::access::delegates_of(store, idx);
+    if delegates.is_empty() {
+        return vec![(idx, env.clone(), extra.clone())];
+    }
+    let option = store.users[idx]
+        .settings
+        .get("delegateMeetingMessageDeliveryOptions")
+        .and_then(Value::as_str)
+        .unwrap_or("sendToDelegateOnly")
+        .to_string();
+    let kind = extra
+        .get("meetingMessageType")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let is_response = matches!(
+        kind,
+        "meetingAccepted" | "meetingTenativelyAccepted" | "meetingDeclined"
+    );
+    let mut out = Vec::new();
+    let mut delegate_env = env.clone();
+    if is_response {
+        delegate_env.to = delegates
+            .iter()
+            .map(|&d| store.users[d].recipient())
+            .collect();
+    }
+    let mut delegate_extra = extra.clone();
+    delegate_extra.insert("isDelegated".into(), json!(true));
+    for &d in &delegates {
+        out.push((d, delegate_env.clone(), delegate_extra.clone()));
+    }
+    match option.as_str() {
+        "sendToDelegateAndPrincipal" => out.push((idx, env.clone(), extra.clone())),
+        "sendToDelegateAndInformationToPrincipal" => {
+            let mut info = extra.clone();
+            if info.contains_key("meetingRequestType") {
+                info.insert("meetingRequestType".into(), json!("principalWantsCopy"));
+            }
+            out.push((idx, env.clone(), info));
+        }
+        _ => {}
+    }
+    out
 }
 
 /// Id of `PidTagDeferredSendTime` as a Graph single-value extended property

@@ -55,6 +55,12 @@ pub(crate) struct User {
     pub calendars: Vec<crate::calendar::Calendar>,
     /// Events of all calendars and the removed ones (see `StoredEvent::calendar_id`).
     pub events: Vec<crate::calendar::StoredEvent>,
+    /// `false` for a user without an Exchange Online mailbox
+    /// (`Sandbox::add_user_without_mailbox`): every mailbox path answers `404
+    /// MailboxNotEnabledForRESTAPI`, and nothing is delivered to it.
+    pub has_mailbox: bool,
+    /// The `mailboxSettings` resource (GRAPH-FACTS §6.3), full form.
+    pub settings: Map<String, Value>,
 }
 
 impl User {
@@ -69,6 +75,25 @@ impl User {
     pub(crate) fn recipient(&self) -> Value {
         serde_json::json!({"emailAddress": {"name": self.display_name, "address": self.address}})
     }
+}
+
+/// An Exchange mailbox permission one user holds on another user's mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Right {
+    /// "Full Access": every mail and calendar path of the mailbox.
+    FullAccess,
+    /// "Send As": send with `from` = the owner, `sender` = the owner.
+    SendAs,
+    /// "Send on Behalf": send with `from` = the owner, `sender` = the delegate.
+    SendOnBehalf,
+}
+
+/// `delegate` (user id) holds `right` on the mailbox of `owner` (user id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Grant {
+    pub owner: String,
+    pub delegate: String,
+    pub right: Right,
 }
 
 /// What a token stands for.
@@ -111,6 +136,12 @@ pub(crate) struct Store {
     pub delta_snapshots: HashMap<String, DeltaSnapshot>,
     /// Pages of a delta round not yet fetched, by skip token.
     pub delta_pages: HashMap<String, DeltaPages>,
+    /// Mailbox rights granted with `Sandbox::grant_*`.
+    pub grants: Vec<Grant>,
+    /// While a calendar request of a delegate is being applied (under the lock): the
+    /// signed-in user acting in another user's calendar. Meeting messages sent
+    /// meanwhile get that user as `sender` (GRAPH-FACTS §6.1).
+    pub acting: Option<usize>,
     seq: u64,
 }
 
@@ -224,7 +255,7 @@ impl Store {
             return u.id.clone();
         }
         let id = uuid::Uuid::new_v4().to_string();
-        let folders = WELL_KNOWN_FOLDERS
+        let folders: Vec<Folder> = WELL_KNOWN_FOLDERS
             .iter()
             .map(|(wk, dn)| Folder {
                 id: opaque_id("AAMkA", 44),
@@ -232,6 +263,12 @@ impl Store {
                 display_name: dn,
             })
             .collect();
+        let archive = folders
+            .iter()
+            .find(|f| f.well_known == "archive")
+            .map(|f| f.id.clone())
+            .unwrap_or_default();
+        let settings = crate::settings::defaults(&archive, self.now());
         self.users.push(User {
             id: id.clone(),
             address: address.to_string(),
@@ -240,8 +277,39 @@ impl Store {
             messages: Vec::new(),
             calendars: vec![crate::calendar::Calendar::new_default()],
             events: Vec::new(),
+            has_mailbox: true,
+            settings,
         });
         id
+    }
+
+    /// Index of the user with that address (case-insensitive) and a mailbox.
+    pub(crate) fn mailbox_by_address(&self, address: &str) -> Option<usize> {
+        self.users
+            .iter()
+            .position(|u| u.has_mailbox && u.address.eq_ignore_ascii_case(address))
+    }
+
+    /// Whether the user `delegate_idx` holds `right` on the mailbox `owner_idx`.
+    pub(crate) fn has_right(&self, owner_idx: usize, delegate_idx: usize, right: Right) -> bool {
+        let (owner, delegate) = (&self.users[owner_idx].id, &self.users[delegate_idx].id);
+        self.grants
+            .iter()
+            .any(|g| g.right == right && &g.owner == owner && &g.delegate == delegate)
+    }
+
+    /// Grants `right` on `owner`'s mailbox to `delegate` (both added when missing).
+    pub(crate) fn grant(&mut self, owner: &str, delegate: &str, right: Right) {
+        let owner = self.add_user(owner);
+        let delegate = self.add_user(delegate);
+        let g = Grant {
+            owner,
+            delegate,
+            right,
+        };
+        if !self.grants.contains(&g) {
+            self.grants.push(g);
+        }
     }
 
     /// Finds a user by SMTP address / UPN (case-insensitive).

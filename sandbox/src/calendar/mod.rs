@@ -16,6 +16,7 @@ pub(crate) mod event;
 pub(crate) mod freebusy;
 pub(crate) mod meeting;
 mod messages;
+pub(crate) mod permissions;
 pub(crate) mod recurrence;
 pub(crate) mod render;
 pub(crate) mod response;
@@ -26,28 +27,54 @@ use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
 
+use crate::access::Role;
 use crate::store::{opaque_id, random_b64, random_bytes, Store, User};
+use permissions::Permission;
 
-/// One calendar of a mailbox (the sandbox has only the default one per user).
+/// One calendar of a mailbox; the first of a user's calendars is the default
+/// (primary) one.
 #[derive(Debug, Clone)]
 pub(crate) struct Calendar {
     pub id: String,
     pub name: String,
     pub change_key: String,
+    /// Sharees and delegates, starting with "My Organization" (GRAPH-FACTS §6.2).
+    pub permissions: Vec<Permission>,
 }
 
 impl Calendar {
     /// The default calendar a new mailbox gets.
     pub(crate) fn new_default() -> Calendar {
+        Calendar::named("Calendar")
+    }
+
+    /// A calendar with that name (`POST …/calendars`).
+    pub(crate) fn named(name: &str) -> Calendar {
         Calendar {
             id: opaque_id("AAMkA", 44),
-            name: "Calendar".into(),
+            name: name.into(),
             change_key: random_b64(16),
+            // Every calendar starts with the "My Organization" entry [unconfirmed for
+            // secondary calendars: the docs show it on primary calendars].
+            permissions: vec![Permission::my_organization()],
         }
     }
 
-    /// The `calendar` resource as Graph returns it.
+    /// The `calendar` resource as Graph returns it to its owner (or an app).
     pub(crate) fn json(&self, owner: &User, is_default: bool) -> Value {
+        self.json_for(owner, is_default, None)
+    }
+
+    /// The resource as seen by someone with `role` on it (`None`: the owner or an
+    /// app) through the owner's mailbox (`/users/{owner}/calendars/…`): the owner's id
+    /// and name, but `canShare` false and `canEdit` / `canViewPrivateItems` from the
+    /// role (as the sharee's copy shows them, doc "Share or delegate a calendar in
+    /// Outlook") [unconfirmed for this path].
+    pub(crate) fn json_for(&self, owner: &User, is_default: bool, role: Option<Role>) -> Value {
+        let (can_share, can_edit, can_private) = match role {
+            None => (true, true, true),
+            Some(r) => (false, r.can_write(), r.sees_private()),
+        };
         json!({
             "id": self.id,
             "name": self.name,
@@ -55,10 +82,47 @@ impl Calendar {
             "hexColor": "",
             "isDefaultCalendar": is_default,
             "changeKey": self.change_key,
-            "canShare": true,
-            "canViewPrivateItems": true,
-            "canEdit": true,
+            "canShare": can_share,
+            "canViewPrivateItems": can_private,
+            "canEdit": can_edit,
             "isRemovable": !is_default,
+            "isTallyingResponses": true,
+            "allowedOnlineMeetingProviders": ["teamsForBusiness"],
+            "defaultOnlineMeetingProvider": "teamsForBusiness",
+            "owner": {"name": owner.display_name, "address": owner.address},
+        })
+    }
+
+    /// The copy of this calendar in a sharee's / delegate's own mailbox
+    /// (`/me/calendars`), as the docs show it ("Create Outlook events in a shared or
+    /// delegated calendar", step 1; "Share or delegate a calendar in Outlook"): its own
+    /// id (`shared_id`), named after the owner for a primary calendar, `canShare`
+    /// false, `canEdit` for write and delegate roles, `canViewPrivateItems` only for
+    /// `delegateWithPrivateEventAccess`, removable, not the default calendar.
+    pub(crate) fn shared_json(
+        &self,
+        owner: &User,
+        is_primary: bool,
+        shared_id: &str,
+        role: Role,
+    ) -> Value {
+        // A secondary calendar keeps its own name [unconfirmed].
+        let name = if is_primary {
+            owner.display_name.as_str()
+        } else {
+            self.name.as_str()
+        };
+        json!({
+            "id": shared_id,
+            "name": name,
+            "color": "auto",
+            "hexColor": "",
+            "isDefaultCalendar": false,
+            "changeKey": self.change_key,
+            "canShare": false,
+            "canViewPrivateItems": role.sees_private(),
+            "canEdit": role.can_write(),
+            "isRemovable": true,
             "isTallyingResponses": true,
             "allowedOnlineMeetingProviders": ["teamsForBusiness"],
             "defaultOnlineMeetingProvider": "teamsForBusiness",
@@ -216,12 +280,10 @@ pub(crate) fn touch(ev: &mut Map<String, Value>, now: DateTime<Utc>) {
     ev.insert("lastModifiedDateTime".into(), json!(zone::format_utc7(now)));
 }
 
-/// Index of the sandbox user with that SMTP address (case-insensitive).
+/// Index of the sandbox user with that SMTP address (case-insensitive) and a mailbox
+/// (users without one get no meeting copies).
 pub(crate) fn user_by_address(store: &Store, address: &str) -> Option<usize> {
-    store
-        .users
-        .iter()
-        .position(|u| u.address.eq_ignore_ascii_case(address))
+    store.mailbox_by_address(address)
 }
 
 /// Whether a Boolean property of an event is `true`.

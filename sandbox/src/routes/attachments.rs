@@ -61,6 +61,24 @@ impl Item {
         }
     }
 
+    /// 404 for an event the caller may not see (a private event of another user's
+    /// calendar, GRAPH-FACTS §6.2); messages are always visible to whoever got here.
+    pub(super) fn check_visible(
+        &self,
+        req: &MailRequest<'_>,
+        store: &Store,
+    ) -> Result<(), GraphError> {
+        if let Item::Event { calendar, id } = self {
+            let user = &store.users[req.user_idx];
+            if let Some(i) = user.event_index(calendar, id) {
+                if !req.can_see(store, &user.events[i]) {
+                    return Err(GraphError::item_not_found());
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Mutable access to the stored JSON, for a change. A message's original MIME no
     /// longer describes it afterwards, so it is dropped here.
     pub(super) fn json_mut<'a>(
@@ -117,6 +135,7 @@ fn expands_item(req: &MailRequest<'_>) -> bool {
 /// `GET …/attachments`.
 pub(super) fn list(req: &MailRequest<'_>, item: &Item) -> Result<Response, GraphError> {
     let store = req.state.lock();
+    item.check_visible(req, &store)?;
     let json = item.json(&store, req.user_idx)?;
     let body = json!({
         "@odata.context": req.context_url(&store, &format!("{}/attachments", item.context())),
@@ -136,6 +155,7 @@ pub(super) fn get(
     attachment: &str,
 ) -> Result<Response, GraphError> {
     let store = req.state.lock();
+    item.check_visible(req, &store)?;
     let json = item.json(&store, req.user_idx)?;
     let att = json
         .get("attachments")
@@ -170,6 +190,7 @@ pub(super) fn add(req: &MailRequest<'_>, item: &Item) -> Result<Response, GraphE
         ));
     }
     let mut store = req.state.lock();
+    item.check_visible(req, &store)?;
     let now = store.now();
     let json_att = attachment_json(&att, &graph_time(now));
     let json = item.json_mut(&mut store, req.user_idx)?;
@@ -204,6 +225,7 @@ pub(super) fn delete(
     attachment: &str,
 ) -> Result<Response, GraphError> {
     let mut store = req.state.lock();
+    item.check_visible(req, &store)?;
     let now = store.now();
     let json = item.json_mut(&mut store, req.user_idx)?;
     let mut list = json

@@ -21,6 +21,18 @@ pub(crate) enum CalendarRoute {
     Action(CalRef, String, EventAction),
     GetSchedule,
     FindMeetingTimes,
+    /// `POST …/calendars`.
+    CreateCalendar,
+    /// `GET …/calendarPermissions`.
+    ListPermissions(CalRef),
+    /// `POST …/calendarPermissions`.
+    CreatePermission(CalRef),
+    /// `GET …/calendarPermissions/{id}`.
+    GetPermission(CalRef, String),
+    /// `PATCH …/calendarPermissions/{id}`.
+    UpdatePermission(CalRef, String),
+    /// `DELETE …/calendarPermissions/{id}`.
+    DeletePermission(CalRef, String),
 }
 
 /// Actions on an event (GRAPH-FACTS §5.3, §5.4).
@@ -83,7 +95,7 @@ pub(super) fn match_route(
 ) -> Result<Route, GraphError> {
     let get = |route: CalendarRoute| get_only(method, raw, Route::Calendar(route));
     match names {
-        ["calendars"] if method == "POST" => Err(not_implemented("POST /calendars")),
+        ["calendars"] if method == "POST" => Ok(Route::Calendar(CalendarRoute::CreateCalendar)),
         ["calendars"] => get(CalendarRoute::ListCalendars),
         ["calendars", _] => get(CalendarRoute::GetCalendar(CalRef::Id(raw[1].clone()))),
         ["calendars", _, tail @ ..] => {
@@ -115,6 +127,26 @@ fn calendar_tail(
             Route::Calendar(CalendarRoute::CalendarView(cal)),
         ),
         ["getschedule"] if cal == CalRef::Default => post_only(method, CalendarRoute::GetSchedule),
+        ["calendarpermissions"] => match method {
+            "POST" => Ok(Route::Calendar(CalendarRoute::CreatePermission(cal))),
+            _ => get_only(
+                method,
+                raw,
+                Route::Calendar(CalendarRoute::ListPermissions(cal)),
+            ),
+        },
+        ["calendarpermissions", _] => {
+            let id = raw[1].clone();
+            match method {
+                "PATCH" => Ok(Route::Calendar(CalendarRoute::UpdatePermission(cal, id))),
+                "DELETE" => Ok(Route::Calendar(CalendarRoute::DeletePermission(cal, id))),
+                _ => get_only(
+                    method,
+                    raw,
+                    Route::Calendar(CalendarRoute::GetPermission(cal, id)),
+                ),
+            }
+        }
         [other, ..] if UNIMPLEMENTED.contains(other) || *other == "calendarview" => {
             Err(not_implemented(&raw[0]))
         }
@@ -223,6 +255,17 @@ mod tests {
         assert_eq!(
             route("calendar/getSchedule", "POST").unwrap(),
             Route::Calendar(CalendarRoute::GetSchedule)
+        );
+        assert_eq!(
+            route("calendars/c1/calendarPermissions/p1", "PATCH").unwrap(),
+            Route::Calendar(CalendarRoute::UpdatePermission(
+                CalRef::Id("c1".into()),
+                "p1".into()
+            ))
+        );
+        assert_eq!(
+            route("calendar/calendarPermissions", "POST").unwrap(),
+            Route::Calendar(CalendarRoute::CreatePermission(CalRef::Default))
         );
         assert_eq!(
             route("events/e1/accept", "GET")

@@ -621,16 +621,7 @@ fn send_draft(
             "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
         ));
     }
-    if let Some(from) = &draft.from {
-        let address = from["emailAddress"]["address"].as_str().unwrap_or("");
-        if !address.eq_ignore_ascii_case(&store.users[req.user_idx].address) {
-            return Err(GraphError::new(
-                StatusCode::FORBIDDEN,
-                "ErrorSendAsDenied",
-                "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account. Cannot submit message.",
-            ));
-        }
-    }
+    super::mail::check_from(req, &store, &mut draft)?;
     store.users[req.user_idx].messages.remove(idx);
     submit(&mut store, req.user_idx, &draft, true);
     Ok(empty_response(StatusCode::ACCEPTED))

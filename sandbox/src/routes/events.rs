@@ -15,11 +15,12 @@ use super::calendar_paths::CalendarRoute;
 use super::drafts::{check_if_match, json_object, too_large};
 use super::mail::{select_list, MailRequest, MAX_REQUEST};
 use super::query::{ListQuery, Paging};
+use crate::access::{shared_calendar_id, shared_role};
 use crate::calendar::render::{self, find_event, in_zone, instances, span};
 use crate::calendar::zone::{mark_applied, read_zone, Zone};
 use crate::calendar::{meeting, parse_occurrence_id, CalRef};
 use crate::graph_error::{empty_response, json_response, GraphError};
-use crate::message::{parse_utc, Expand};
+use crate::message::{get_ci, parse_utc, Expand};
 use crate::store::Store;
 
 /// Runs a calendar route.
@@ -37,6 +38,12 @@ pub(super) fn handle(req: &MailRequest<'_>, route: CalendarRoute) -> Result<Resp
         CalendarRoute::Action(cal, id, action) => super::responses::handle(req, &cal, &id, action),
         CalendarRoute::GetSchedule => super::schedule::get_schedule(req),
         CalendarRoute::FindMeetingTimes => super::meeting_times::find(req),
+        CalendarRoute::CreateCalendar => create_calendar(req),
+        CalendarRoute::ListPermissions(cal) => super::permissions::list(req, &cal),
+        CalendarRoute::CreatePermission(cal) => super::permissions::create(req, &cal),
+        CalendarRoute::GetPermission(cal, id) => super::permissions::get(req, &cal, &id),
+        CalendarRoute::UpdatePermission(cal, id) => super::permissions::update(req, &cal, &id),
+        CalendarRoute::DeletePermission(cal, id) => super::permissions::delete(req, &cal, &id),
     }
 }
 
@@ -73,17 +80,20 @@ fn with_context(context: String, v: Value) -> Value {
 /// Index of a stored (not occurrence) event for a write. Occurrences cannot be
 /// changed one by one in the sandbox (`501`).
 pub(super) fn stored_index(
+    req: &MailRequest<'_>,
     store: &Store,
-    user_idx: usize,
     cal: &CalRef,
     id: &str,
 ) -> Result<usize, GraphError> {
-    let user = &store.users[user_idx];
+    let user = &store.users[req.user_idx];
     if let Some(i) = user.event_index(cal, id) {
+        if !req.can_see(store, &user.events[i]) {
+            return Err(GraphError::item_not_found());
+        }
         return Ok(i);
     }
     match parse_occurrence_id(id) {
-        Some((master, _)) if user.event_index(cal, &master).is_some() => Err(GraphError::new(
+        Some((master, _)) if visible_index(req, store, cal, &master).is_some() => Err(GraphError::new(
             StatusCode::NOT_IMPLEMENTED,
             "NotImplemented",
             "The sandbox does not implement changing or answering single occurrences of a series yet.",
@@ -92,15 +102,43 @@ pub(super) fn stored_index(
     }
 }
 
+/// Index of a live stored event `id` of `cal` the caller may see.
+fn visible_index(req: &MailRequest<'_>, store: &Store, cal: &CalRef, id: &str) -> Option<usize> {
+    let user = &store.users[req.user_idx];
+    user.event_index(cal, id)
+        .filter(|&i| req.can_see(store, &user.events[i]))
+}
+
+/// `GET …/calendars`: the mailbox's own calendars (for a delegate working in another
+/// mailbox: those it may read, as it sees them), then – for the owner – the copies of
+/// calendars other users shared with or delegated to it (`read` or better,
+/// GRAPH-FACTS §6.1).
 fn list_calendars(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
-    let value: Vec<Value> = user
+    let mut value: Vec<Value> = user
         .calendars
         .iter()
         .enumerate()
-        .map(|(i, c)| c.json(user, i == 0))
+        .filter_map(|(i, c)| match req.viewer_role(&store, &c.id) {
+            None => Some(c.json(user, i == 0)),
+            Some(r) if r.can_read() => Some(c.json_for(user, i == 0, Some(r))),
+            Some(_) => None,
+        })
         .collect();
+    if req.access.acting.is_none() {
+        for (o, owner) in store.users.iter().enumerate() {
+            if o == req.user_idx || !owner.has_mailbox {
+                continue;
+            }
+            for (i, c) in owner.calendars.iter().enumerate() {
+                if let Some(role) = shared_role(&store, c, req.user_idx).filter(|r| r.can_read()) {
+                    let id = shared_calendar_id(&owner.id, &c.id);
+                    value.push(c.shared_json(owner, i == 0, &id, role));
+                }
+            }
+        }
+    }
     let body = json!({
         "@odata.context": req.context_url(&store, "calendars"),
         "value": value,
@@ -113,17 +151,60 @@ fn get_calendar(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphEr
     let user = &store.users[req.user_idx];
     let c = user.calendar(cal).ok_or_else(GraphError::item_not_found)?;
     let is_default = user.calendars.first().is_some_and(|d| d.id == c.id);
-    let body = with_context(
-        req.context_url(&store, "calendars/$entity"),
-        c.json(user, is_default),
-    );
+    let json = match (&req.access.shared_id, req.viewer_role(&store, &c.id)) {
+        (Some(id), Some(role)) => c.shared_json(user, is_default, id, role),
+        (_, role) => c.json_for(user, is_default, role),
+    };
+    let tail = match cal {
+        CalRef::Id(_) => "calendars/$entity",
+        _ => "calendar/$entity",
+    };
+    let body = with_context(req.context_url(&store, tail), json);
     Ok(json_response(StatusCode::OK, &body))
 }
 
-/// `…/events` or `…/calendars/{id}/events` for context URLs.
-fn events_tail(cal: &CalRef) -> String {
-    match cal {
-        CalRef::Id(id) => format!("calendars('{id}')/events"),
+/// `POST …/calendars` with `{"name": …}` → `201` + the new calendar (calendar-post-
+/// calendars). Other properties (`color`, …) are ignored [unconfirmed].
+fn create_calendar(req: &MailRequest<'_>) -> Result<Response, GraphError> {
+    let body = json_object(req.body)?;
+    let name = match get_ci(&body, "name") {
+        Some(Value::String(n)) if !n.trim().is_empty() => n.trim().to_string(),
+        // [unconfirmed] code/text for a calendar without a name.
+        _ => {
+            return Err(GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidParameter",
+                "The value of the property 'name' is missing or empty.",
+            ))
+        }
+    };
+    let mut store = req.state.lock();
+    let user = &store.users[req.user_idx];
+    if user
+        .calendars
+        .iter()
+        .any(|c| c.name.eq_ignore_ascii_case(&name))
+    {
+        // Exchange refuses a second folder with the same name; code/text as reported
+        // for live Graph answers [unconfirmed].
+        return Err(GraphError::new(
+            StatusCode::CONFLICT,
+            "ErrorFolderExists",
+            "A folder with the specified name already exists.",
+        ));
+    }
+    let cal = crate::calendar::Calendar::named(&name);
+    let json = cal.json(user, false);
+    store.users[req.user_idx].calendars.push(cal);
+    let body = with_context(req.context_url(&store, "calendars/$entity"), json);
+    Ok(json_response(StatusCode::CREATED, &body))
+}
+
+/// `…/events` or `…/calendars/{id}/events` for context URLs (the id as in the path).
+fn events_tail(req: &MailRequest<'_>, cal: &CalRef) -> String {
+    match (cal, &req.access.shared_id) {
+        (CalRef::Id(_), Some(shared)) => format!("calendars('{shared}')/events"),
+        (CalRef::Id(id), None) => format!("calendars('{id}')/events"),
         _ => "events".into(),
     }
 }
@@ -172,9 +253,10 @@ fn list_events(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphErr
     let items: Vec<Map<String, Value>> = user
         .events_of(cal)
         .into_iter()
+        .filter(|e| req.can_see(&store, e))
         .map(|e| e.json.clone())
         .collect();
-    list_response(req, &store, &events_tail(cal), &items, &[])
+    list_response(req, &store, &events_tail(req, cal), &items, &[])
 }
 
 /// `POST …/events` → `201` + the event (UTC).
@@ -184,9 +266,11 @@ fn create_event(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphEr
     }
     let body = json_object(req.body)?;
     let mut store = req.state.lock();
-    let ev = meeting::create(&mut store, req.user_idx, cal, &body)?;
+    let ev = req.acting(&mut store, |store| {
+        meeting::create(store, req.user_idx, cal, &body)
+    })?;
     let out = with_context(
-        req.context_url(&store, &format!("{}/$entity", events_tail(cal))),
+        req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
         output(&store, &ev, &Zone::utc(), None, false),
     );
     Ok(json_response(StatusCode::CREATED, &out))
@@ -198,10 +282,16 @@ fn get_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, 
     let select = select_list(req);
     let expand = Expand::parse(req.param("$expand"))?.attachments;
     let store = req.state.lock();
+    let master = parse_occurrence_id(id).map_or_else(|| id.to_string(), |(m, _)| m);
+    if visible_index(req, &store, cal, &master).is_none()
+        && visible_index(req, &store, cal, id).is_none()
+    {
+        return Err(GraphError::item_not_found());
+    }
     let ev =
         find_event(&store.users[req.user_idx], cal, id).ok_or_else(GraphError::item_not_found)?;
     let out = with_context(
-        req.context_url(&store, &format!("{}/$entity", events_tail(cal))),
+        req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
         output(&store, &ev, &zone, select.as_deref(), expand),
     );
     let mut resp = json_response(StatusCode::OK, &out);
@@ -216,11 +306,13 @@ fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respons
     }
     let patch = json_object(req.body)?;
     let mut store = req.state.lock();
-    let idx = stored_index(&store, req.user_idx, cal, id)?;
+    let idx = stored_index(req, &store, cal, id)?;
     check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
-    let ev = meeting::update(&mut store, req.user_idx, idx, &patch)?;
+    let ev = req.acting(&mut store, |store| {
+        meeting::update(store, req.user_idx, idx, &patch)
+    })?;
     let out = with_context(
-        req.context_url(&store, &format!("{}/$entity", events_tail(cal))),
+        req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
         output(&store, &ev, &Zone::utc(), None, false),
     );
     Ok(json_response(StatusCode::OK, &out))
@@ -229,9 +321,11 @@ fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respons
 /// `DELETE …/events/{id}` → `204`; `If-Match` honoured.
 fn delete_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
     let mut store = req.state.lock();
-    let idx = stored_index(&store, req.user_idx, cal, id)?;
+    let idx = stored_index(req, &store, cal, id)?;
     check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
-    meeting::delete(&mut store, req.user_idx, idx);
+    req.acting(&mut store, |store| {
+        meeting::delete(store, req.user_idx, idx)
+    });
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -285,11 +379,13 @@ fn calendar_view(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphE
     let mut items: Vec<Map<String, Value>> = user
         .events_of(cal)
         .into_iter()
+        .filter(|e| req.can_see(&store, e))
         .flat_map(|e| instances(&e.json, from, to))
         .collect();
     by_start(&mut items);
-    let tail = match cal {
-        CalRef::Id(id) => format!("calendars('{id}')/calendarView"),
+    let tail = match (cal, &req.access.shared_id) {
+        (CalRef::Id(_), Some(shared)) => format!("calendars('{shared}')/calendarView"),
+        (CalRef::Id(id), None) => format!("calendars('{id}')/calendarView"),
         _ => "calendarView".into(),
     };
     list_response(
@@ -307,9 +403,7 @@ fn list_instances(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respo
     let (from, to) = window(req)?;
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
-    let idx = user
-        .event_index(cal, id)
-        .ok_or_else(GraphError::item_not_found)?;
+    let idx = visible_index(req, &store, cal, id).ok_or_else(GraphError::item_not_found)?;
     let ev = &user.events[idx].json;
     let mut items = if ev.get("recurrence").is_some_and(|r| !r.is_null()) {
         instances(ev, from, to)
@@ -320,7 +414,7 @@ fn list_instances(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respo
     list_response(
         req,
         &store,
-        &format!("{}('{id}')/instances", events_tail(cal)),
+        &format!("{}('{id}')/instances", events_tail(req, cal)),
         &items,
         &["startDateTime", "endDateTime"],
     )

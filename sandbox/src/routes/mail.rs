@@ -7,12 +7,14 @@ use serde_json::{json, Map, Value};
 use super::attachments::attachment_out;
 use super::query::Paging;
 use super::Route;
+use crate::access::Role;
 use crate::auth::Caller;
 use crate::calendar::zone::Zone;
+use crate::calendar::StoredEvent;
 use crate::graph_error::{empty_response, json_response, GraphError, RequestContext};
 use crate::message::{get_ci, render, Draft, Expand, EVENT_UID_KEY};
 use crate::mime::{self, MimeError};
-use crate::store::{Store, User};
+use crate::store::{Right, Store, User};
 use crate::AppState;
 
 /// Graph's request size limit for a REST call (GRAPH-FACTS §0.4).
@@ -30,6 +32,8 @@ pub(crate) struct MailRequest<'a> {
     pub body: &'a [u8],
     pub too_large: bool,
     pub ctx: &'a RequestContext,
+    /// How the caller relates to the mailbox (delegates, shared calendars).
+    pub access: super::authz::Access,
 }
 
 impl MailRequest<'_> {
@@ -40,11 +44,107 @@ impl MailRequest<'_> {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `{origin}/v1.0/$metadata#users('{id}')/{tail}` for the mailbox of the path.
     pub(super) fn context_url(&self, store: &Store, tail: &str) -> String {
         format!(
             "{}/v1.0/$metadata#users('{}')/{tail}",
-            self.ctx.origin, store.users[self.user_idx].id
+            self.ctx.origin, store.users[self.access.path_idx].id
         )
+    }
+
+    /// The role of the signed-in user working in another user's mailbox on its
+    /// calendar `calendar_id` (`None`: the owner or an app, with every right).
+    pub(crate) fn viewer_role(&self, store: &Store, calendar_id: &str) -> Option<Role> {
+        let viewer = self.access.acting?;
+        Some(
+            store.users[self.user_idx]
+                .calendars
+                .iter()
+                .find(|c| c.id == calendar_id)
+                .map_or(Role::None, |c| {
+                    crate::access::role_on(store, self.user_idx, c, viewer)
+                }),
+        )
+    }
+
+    /// Whether the caller may see the stored event `ev` of the mailbox: its calendar
+    /// is readable, and it is not a private event hidden from the caller's role
+    /// (`read`, `write`, `delegateWithoutPrivateEventAccess`; GRAPH-FACTS §6.2).
+    pub(crate) fn can_see(&self, store: &Store, ev: &StoredEvent) -> bool {
+        match self.viewer_role(store, &ev.calendar_id) {
+            None => true,
+            Some(r) => {
+                r.can_read() && (r.sees_private() || ev.str_prop("sensitivity") != "private")
+            }
+        }
+    }
+
+    /// Whether the caller has every right in the mailbox (owner, app, Full Access).
+    pub(crate) fn is_owner_like(&self, store: &Store) -> bool {
+        match self.access.acting {
+            None => true,
+            Some(a) => store.has_right(self.user_idx, a, Right::FullAccess),
+        }
+    }
+
+    /// Runs `f` with the signed-in delegate recorded as acting in the mailbox, so the
+    /// meeting messages it sends carry the delegate as `sender`.
+    pub(crate) fn acting<T>(&self, store: &mut Store, f: impl FnOnce(&mut Store) -> T) -> T {
+        store.acting = self.access.acting;
+        let out = f(store);
+        store.acting = None;
+        out
+    }
+
+    /// The user whose rights decide about `from` (the signed-in user of a delegated
+    /// token, else the mailbox itself).
+    fn actor(&self) -> usize {
+        self.access.acting.unwrap_or(self.user_idx)
+    }
+}
+
+/// 403 `ErrorSendAsDenied` with the documented text (GRAPH-FACTS §6.4).
+fn send_as_denied() -> GraphError {
+    GraphError::new(
+        StatusCode::FORBIDDEN,
+        "ErrorSendAsDenied",
+        "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account. Cannot submit message.",
+    )
+}
+
+/// Applies the Send As / Send on Behalf rules (GRAPH-FACTS §6.4, §10) to a message
+/// sent from mailbox `req.user_idx`: without `from`, or with `from` = the mailbox (or
+/// the signed-in user itself), the mailbox sends (`sender` = `from`). With another
+/// `from`, the signed-in user (for app tokens: the mailbox) needs Send As for that
+/// address (`sender` = `from`) or Send on Behalf (`sender` = the signed-in user);
+/// Send As wins when both are granted; otherwise `403 ErrorSendAsDenied`.
+pub(super) fn check_from(
+    req: &MailRequest<'_>,
+    store: &Store,
+    draft: &mut Draft,
+) -> Result<(), GraphError> {
+    let Some(from) = &draft.from else {
+        return Ok(());
+    };
+    let address = from["emailAddress"]["address"].as_str().unwrap_or("");
+    let mailbox = &store.users[req.user_idx];
+    let actor = req.actor();
+    if address.eq_ignore_ascii_case(&mailbox.address)
+        || address.eq_ignore_ascii_case(&store.users[actor].address)
+    {
+        return Ok(());
+    }
+    let Some(owner) = store.user_index(address) else {
+        return Err(send_as_denied());
+    };
+    if store.has_right(owner, actor, Right::SendAs) {
+        draft.sender = None;
+        Ok(())
+    } else if store.has_right(owner, actor, Right::SendOnBehalf) {
+        draft.sender = Some(store.users[actor].recipient());
+        Ok(())
+    } else {
+        Err(send_as_denied())
     }
 }
 
@@ -69,6 +169,8 @@ pub(crate) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
         }
         Route::CreateUploadSession { item } => super::upload::create_session(req, &item),
         Route::Delta { folder } => super::delta::handle(req, &folder),
+        Route::GetMailboxSettings(property) => super::settings::get(req, property.as_deref()),
+        Route::UpdateMailboxSettings => super::settings::update(req),
         Route::Calendar(route) => super::events::handle(req, route),
         other => super::drafts::handle(req, other),
     }
@@ -89,7 +191,7 @@ fn send_mail(req: &MailRequest<'_>) -> Result<Response, GraphError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (draft, save_to_sent) = if content_type.starts_with("text/plain") {
+    let (mut draft, save_to_sent) = if content_type.starts_with("text/plain") {
         (mime_draft(req.body)?, true)
     } else if content_type.starts_with("application/json") {
         json_draft(req.body)?
@@ -111,18 +213,7 @@ fn send_mail(req: &MailRequest<'_>) -> Result<Response, GraphError> {
         ));
     }
     let mut store = req.state.lock();
-    let mailbox = &store.users[req.user_idx];
-    if let Some(from) = &draft.from {
-        let address = from["emailAddress"]["address"].as_str().unwrap_or("");
-        if !address.eq_ignore_ascii_case(&mailbox.address) {
-            // The sandbox grants no Send As / Send on Behalf rights (GRAPH-FACTS §6.4).
-            return Err(GraphError::new(
-                StatusCode::FORBIDDEN,
-                "ErrorSendAsDenied",
-                "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account. Cannot submit message.",
-            ));
-        }
-    }
+    check_from(req, &store, &mut draft)?;
     crate::message::submit(&mut store, req.user_idx, &draft, save_to_sent);
     Ok(empty_response(StatusCode::ACCEPTED))
 }

@@ -325,7 +325,7 @@ fn attendees(
         let items = store
             .users
             .iter()
-            .find(|u| u.address.eq_ignore_ascii_case(address))
+            .find(|u| u.has_mailbox && u.address.eq_ignore_ascii_case(address))
             .map(|u| busy_items(u, from, to));
         out.push(Who {
             json: json!({"type": ty, "emailAddress": r["emailAddress"]}),

@@ -4,16 +4,19 @@
 //! artificial latency (see [`crate::faults`]).
 
 mod attachments;
+mod authz;
 mod calendar_paths;
 mod delta;
 mod drafts;
 mod events;
 mod mail;
 mod meeting_times;
+mod permissions;
 mod query;
 mod reply;
 mod responses;
 mod schedule;
+mod settings;
 mod upload;
 
 use std::sync::Arc;
@@ -216,6 +219,10 @@ pub(crate) enum Route {
     Delta {
         folder: String,
     },
+    /// `GET …/mailboxSettings` or `…/mailboxSettings/{property}`.
+    GetMailboxSettings(Option<String>),
+    /// `PATCH …/mailboxSettings`.
+    UpdateMailboxSettings,
     Calendar(calendar_paths::CalendarRoute),
 }
 
@@ -277,8 +284,7 @@ fn method_not_allowed(method: &str) -> GraphError {
 }
 
 /// Segments Graph knows under a mailbox that the sandbox does not implement yet.
-const KNOWN_UNIMPLEMENTED: [&str; 7] = [
-    "mailboxsettings",
+const KNOWN_UNIMPLEMENTED: [&str; 6] = [
     "calendargroups",
     "contacts",
     "contactfolders",
@@ -325,6 +331,14 @@ fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
                 Err(GraphError::unknown_segment(&rest[2]))
             }
         }
+        ["mailboxsettings"] => match method {
+            "PATCH" => Ok(Route::UpdateMailboxSettings),
+            _ => get_only(Route::GetMailboxSettings(None)),
+        },
+        ["mailboxsettings", _] => match crate::settings::property_name(&rest[1]) {
+            Some(p) => get_only(Route::GetMailboxSettings(Some(p.to_string()))),
+            None => Err(GraphError::unknown_segment(&rest[1])),
+        },
         [first, ..] if calendar_paths::ROOTS.contains(first) => {
             calendar_paths::match_route(rest, &n, method)
         }
@@ -405,7 +419,7 @@ async fn graph(
     ctx: &RequestContext,
 ) -> Result<Response, GraphError> {
     let latency = state.faults().latency();
-    let (route, user_idx, caller) = match resolve(state, parts, segs) {
+    let (route, user_idx, caller, access) = match resolve(state, parts, segs) {
         Ok(r) => r,
         Err(e) => {
             sleep_for(latency).await;
@@ -434,6 +448,7 @@ async fn graph(
         body,
         too_large,
         ctx,
+        access,
     };
     mail::handle(&req, route)
 }
@@ -444,12 +459,12 @@ async fn sleep_for(d: Duration) {
     }
 }
 
-/// Resolves route, mailbox (user index) and caller of a Graph request.
+/// Resolves route, mailbox (user index), caller and access of a Graph request.
 fn resolve(
     state: &AppState,
     parts: &Parts,
     segs: &[&str],
-) -> Result<(Route, usize, Caller), GraphError> {
+) -> Result<(Route, usize, Caller, authz::Access), GraphError> {
     let mut segs: Vec<String> = segs.iter().map(|s| percent_decode(s, false)).collect();
     while segs.last().is_some_and(|s| s.is_empty()) {
         segs.pop();
@@ -466,35 +481,24 @@ fn resolve(
     };
     // Graph resolves the path before it authenticates (observed: unknown v1.0 segments
     // answer 400 even with a token that would be refused).
-    let route = match_route(rest, method)?;
+    let mut route = match_route(rest, method)?;
     let caller = auth::authenticate(state, &parts.headers)?;
-    let user_idx = {
-        let store = state.lock();
-        match (&mailbox, &caller) {
-            (MailboxRef::Me, Caller::App(_)) => {
-                return Err(GraphError::bad_request(
-                    "/me request is only valid with delegated authentication flow.",
-                ))
-            }
-            (MailboxRef::Me, Caller::User(id)) => {
-                store.user_index_by_id(id).ok_or_else(|| invalid_user(id))?
-            }
-            (MailboxRef::User(key), caller) => {
-                let idx = store.user_index(key).ok_or_else(|| invalid_user(key))?;
-                if let Caller::User(id) = caller {
-                    if &store.users[idx].id != id {
-                        return Err(GraphError::new(
-                            StatusCode::FORBIDDEN,
-                            "ErrorAccessDenied",
-                            "Access is denied. Check credentials and try again.",
-                        ));
-                    }
-                }
-                idx
-            }
-        }
+    let store = state.lock();
+    let caller_idx = match &caller {
+        Caller::User(id) => Some(store.user_index_by_id(id).ok_or_else(|| invalid_user(id))?),
+        Caller::App(_) => None,
     };
-    Ok((route, user_idx, caller))
+    let path_idx = match (&mailbox, caller_idx) {
+        (MailboxRef::Me, None) => {
+            return Err(GraphError::bad_request(
+                "/me request is only valid with delegated authentication flow.",
+            ))
+        }
+        (MailboxRef::Me, Some(idx)) => idx,
+        (MailboxRef::User(key), _) => store.user_index(key).ok_or_else(|| invalid_user(key))?,
+    };
+    let (user_idx, access) = authz::authorize(&store, &mut route, path_idx, caller_idx)?;
+    Ok((route, user_idx, caller, access))
 }
 
 /// 404 for a mailbox path of a user that does not exist. Code and text as reported for

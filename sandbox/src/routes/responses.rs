@@ -133,7 +133,7 @@ pub(super) fn handle(
     let body = parameters(req, action)?;
     let comment = comment(&body)?;
     let mut store = req.state.lock();
-    let idx = stored_index(&store, req.user_idx, cal, id)?;
+    let idx = stored_index(req, &store, cal, id)?;
     match action {
         EventAction::Reply(reply) => {
             let answer = response::Response {
@@ -142,12 +142,18 @@ pub(super) fn handle(
                 send: send_response(&body)?,
                 proposed: proposed_new_time(&body)?,
             };
-            response::respond(&mut store, req.user_idx, idx, &answer)?;
+            req.acting(&mut store, |store| {
+                response::respond(store, req.user_idx, idx, &answer)
+            })?;
         }
-        EventAction::Cancel => meeting::cancel(&mut store, req.user_idx, idx, &comment)?,
+        EventAction::Cancel => req.acting(&mut store, |store| {
+            meeting::cancel(store, req.user_idx, idx, &comment)
+        })?,
         EventAction::Forward => {
             let to = recipients(&body, "toRecipients")?;
-            meeting::forward(&mut store, req.user_idx, idx, &to, &comment)?;
+            req.acting(&mut store, |store| {
+                meeting::forward(store, req.user_idx, idx, &to, &comment)
+            })?;
         }
     }
     Ok(empty_response(StatusCode::ACCEPTED))

@@ -92,7 +92,7 @@ pub(super) fn get_schedule(req: &MailRequest<'_>) -> Result<Response, GraphError
             let Some(user) = store
                 .users
                 .iter()
-                .find(|u| u.address.eq_ignore_ascii_case(id))
+                .find(|u| u.has_mailbox && u.address.eq_ignore_ascii_case(id))
             else {
                 // [unconfirmed] how Graph reports an unknown schedule.
                 return json!({

@@ -106,6 +106,7 @@ pub(super) fn create_session(req: &MailRequest<'_>, target: &Item) -> Result<Res
         ));
     }
     let mut store = req.state.lock();
+    target.check_visible(req, &store)?;
     target.json(&store, req.user_idx)?;
     let user_id = store.users[req.user_idx].id.clone();
     let item_id = target.id().to_string();
