@@ -19,11 +19,9 @@ mod common;
 use std::process::ExitCode;
 
 use chrono::Duration;
-use msgraph_outlook::auth::StaticToken;
 use msgraph_outlook::models::{
     ActivityDomain, Attendee, AttendeeBase, DateTimeTimeZone, Event, EventPatch, TimeSlot,
 };
-use msgraph_outlook::{Cloud, GraphClient};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -149,15 +147,7 @@ async fn run(setup: &common::Setup) -> Result<(), Box<dyn std::error::Error>> {
     }
     // findMeetingTimes needs a delegated token (Graph refuses application permissions).
     if let Some(sandbox) = &setup.sandbox {
-        let delegated = GraphClient::builder()
-            .cloud(Cloud::from_base_url(
-                &sandbox.base_url(),
-                &sandbox.authority_url(),
-            )?)
-            .token_provider(StaticToken::delegated(
-                sandbox.delegated_token(common::SANDBOX_USERS[0]),
-            ))
-            .build()?;
+        let delegated = common::signed_in(sandbox, common::SANDBOX_USERS[0])?;
         let mut find = delegated
             .me()
             .find_meeting_times()

@@ -223,6 +223,17 @@ pub fn usage_error(usage: &str, problem: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// A client signed in to the sandbox as `user` (a delegated token: `/me` is that user).
+pub fn signed_in(sandbox: &Sandbox, user: &str) -> Result<GraphClient, msgraph_outlook::Error> {
+    GraphClient::builder()
+        .cloud(Cloud::from_base_url(
+            &sandbox.base_url(),
+            &sandbox.authority_url(),
+        )?)
+        .token_provider(StaticToken::delegated(sandbox.delegated_token(user)))
+        .build()
+}
+
 /// The sandbox clock plus `days`, at `hour`:00 UTC: a time for a sandbox meeting.
 pub fn sandbox_time(sandbox: &Sandbox, days: i64, hour: u32) -> chrono::DateTime<chrono::Utc> {
     use chrono::{Duration, TimeZone};
