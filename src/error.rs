@@ -570,6 +570,15 @@ impl fmt::Display for InvalidRequest {
     }
 }
 
+impl InvalidRequest {
+    /// A `kind` (event, message, …) without an id: only items read from Graph have one.
+    pub(crate) fn no_id(kind: &str) -> InvalidRequest {
+        InvalidRequest::InvalidValue {
+            reason: format!("the {kind} has no id (was it read from Graph?)"),
+        }
+    }
+}
+
 impl From<InvalidRequest> for Error {
     fn from(e: InvalidRequest) -> Self {
         Error::InvalidRequest(e)

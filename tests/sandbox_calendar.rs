@@ -1,15 +1,18 @@
 //! The calendar workflows end to end against the sandbox (a stateful Graph on 127.0.0.1):
 //! both sides of a meeting, proposals, conflicts, time zones, recurrence.
 
+#[path = "support/sandbox_clients.rs"]
+mod sandbox_clients;
+
 use chrono::{Duration, TimeZone, Utc};
 use futures_util::TryStreamExt;
-use msgraph_outlook::auth::StaticToken;
 use msgraph_outlook::models::{
     Attendee, DateTimeTimeZone, DayOfWeek, Event, EventPatch, MailItem, PatternedRecurrence,
     ResponseType, TimeSlot,
 };
-use msgraph_outlook::{Cloud, Error, GraphClient};
+use msgraph_outlook::Error;
 use msgraph_outlook_sandbox::Sandbox;
+use sandbox_clients::delegated;
 
 const ADELE: &str = "adele@contoso.com";
 const ALEX: &str = "alex@contoso.com";
@@ -20,15 +23,6 @@ async fn sandbox() -> Sandbox {
     sandbox.add_user(ALEX);
     sandbox.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap());
     sandbox
-}
-
-/// A client signed in as `user` (delegated), like a desktop or web app.
-fn delegated(sandbox: &Sandbox, user: &str) -> GraphClient {
-    GraphClient::builder()
-        .cloud(Cloud::from_base_url(&sandbox.base_url(), &sandbox.authority_url()).unwrap())
-        .token_provider(StaticToken::delegated(sandbox.delegated_token(user)))
-        .build()
-        .unwrap()
 }
 
 fn at(day: u32, hour: u32) -> chrono::DateTime<Utc> {

@@ -2,14 +2,18 @@
 //! works through explicit then implicit access, rights are enforced with Graph's errors, and
 //! the client turns them into typed ones (seed: ews-delegate-access.md).
 
+#[path = "support/sandbox_clients.rs"]
+mod sandbox_clients;
+
 use chrono::{TimeZone, Utc};
-use msgraph_outlook::auth::{ClientCredentials, ClientSecret, StaticToken};
+use msgraph_outlook::auth::StaticToken;
 use msgraph_outlook::models::{
     Attendee, CalendarPermission, CalendarRole, DateTimeTimeZone,
     DelegateMeetingMessageDeliveryOptions, Event, EventPatch, MailItem, MailboxSettings, Message,
 };
-use msgraph_outlook::{Cloud, Error, GraphClient, MissingRight};
+use msgraph_outlook::{Error, GraphClient, MissingRight};
 use msgraph_outlook_sandbox::Sandbox;
+use sandbox_clients::{app, app_credentials, cloud, delegated};
 
 const ADELE: &str = "adele@contoso.com";
 const ALEX: &str = "alex@contoso.com";
@@ -22,35 +26,6 @@ async fn sandbox() -> Sandbox {
     }
     sandbox.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap());
     sandbox
-}
-
-fn cloud(sandbox: &Sandbox) -> Cloud {
-    Cloud::from_base_url(&sandbox.base_url(), &sandbox.authority_url()).unwrap()
-}
-
-/// Signed in as `user` (delegated token).
-fn delegated(sandbox: &Sandbox, user: &str) -> GraphClient {
-    GraphClient::builder()
-        .cloud(cloud(sandbox))
-        .token_provider(StaticToken::delegated(sandbox.delegated_token(user)))
-        .build()
-        .unwrap()
-}
-
-/// An app with client credentials (impersonation: every mailbox through `/users/{id}`).
-fn app(sandbox: &Sandbox) -> GraphClient {
-    let credentials = ClientCredentials::new(
-        &cloud(sandbox),
-        &sandbox.tenant_id(),
-        &sandbox.client_id(),
-        ClientSecret::new(sandbox.client_secret()),
-    )
-    .unwrap();
-    GraphClient::builder()
-        .cloud(cloud(sandbox))
-        .token_provider(credentials)
-        .build()
-        .unwrap()
 }
 
 fn review(hour: u32) -> Event {
@@ -350,16 +325,10 @@ async fn impersonation_reaches_every_mailbox_and_me_is_refused_without_a_request
 /// An app-only access token from the sandbox's token endpoint.
 async fn app_token(sandbox: &Sandbox) -> String {
     use msgraph_outlook::auth::TokenProvider;
-    ClientCredentials::new(
-        &cloud(sandbox),
-        &sandbox.tenant_id(),
-        &sandbox.client_id(),
-        ClientSecret::new(sandbox.client_secret()),
-    )
-    .unwrap()
-    .access_token()
-    .await
-    .unwrap()
-    .secret()
-    .to_string()
+    app_credentials(sandbox)
+        .access_token()
+        .await
+        .unwrap()
+        .secret()
+        .to_string()
 }

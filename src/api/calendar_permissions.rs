@@ -154,10 +154,7 @@ impl CalendarPermissions {
 
 fn check_id(id: &str) -> Result<()> {
     if id.is_empty() {
-        return Err(InvalidRequest::InvalidValue {
-            reason: "the calendar permission has no id (was it read from Graph?)".into(),
-        }
-        .into());
+        return Err(InvalidRequest::no_id("calendar permission").into());
     }
     Ok(())
 }

@@ -67,10 +67,7 @@ impl EventRef {
 
     pub(crate) fn check_id(&self) -> Result<()> {
         if self.id.is_empty() {
-            return Err(InvalidRequest::InvalidValue {
-                reason: "the event has no id (was it read from Graph?)".into(),
-            }
-            .into());
+            return Err(InvalidRequest::no_id("event").into());
         }
         Ok(())
     }

@@ -32,10 +32,7 @@ fn read_through_client<'a>(
     kind: &str,
 ) -> crate::Result<&'a ItemSource> {
     if id.map_or(true, str::is_empty) {
-        return Err(InvalidRequest::InvalidValue {
-            reason: format!("the {kind} has no id (was it read from Graph?)"),
-        }
-        .into());
+        return Err(InvalidRequest::no_id(kind).into());
     }
     source.ok_or_else(|| {
         InvalidRequest::InvalidValue {
