@@ -1,166 +1,335 @@
-//! The identity-platform token endpoint (client credentials) and bearer-token checking
-//! for Graph requests.
+//! The Microsoft identity platform side of the sandbox: the token endpoint
+//! (`/{tenant}/oauth2/v2.0/token`, every grant the sandbox supports), the device
+//! authorization endpoint, the authorize endpoint, the managed-identity endpoints (IMDS
+//! and App Service), and bearer-token checking for Graph requests.
+//!
+//! Facts used come from the Microsoft identity platform docs (GRAPH-FACTS §12, the
+//! `v2-oauth2-*` protocol pages, `certificate-credentials`, `reference-error-codes`, the
+//! managed-identity pages). AADSTS texts that are not in those pages are taken from live
+//! responses quoted in public issue reports, or marked \[unconfirmed\].
 
+mod assertion;
+mod authorize;
+mod device;
+mod managed;
+mod token;
+
+use std::collections::{HashMap, HashSet};
+
+use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use serde_json::json;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
 
-use crate::graph_error::{EntraError, GraphError, RequestContext, ENTRA_JSON};
-use crate::store::TokenKind;
+pub(crate) use authorize::authorize_endpoint;
+pub(crate) use device::{devicecode_endpoint, devicelogin_page};
+pub(crate) use managed::{app_service_endpoint, imds_endpoint};
+pub(crate) use token::token_endpoint;
+
+use crate::graph_error::{EntraError, GraphError, ENTRA_JSON};
+use crate::store::{random_bytes, Store, TokenKind};
 use crate::url::parse_query;
 use crate::AppState;
 
-/// Lifetime of tokens issued by the token endpoint (Entra's usual `expires_in`).
-const APP_TOKEN_SECONDS: i64 = 3599;
+/// Lifetime of access tokens issued by the sandbox's endpoints (Entra's usual
+/// `expires_in`, as in the docs' examples).
+pub(crate) const TOKEN_SECONDS: i64 = 3599;
 
-/// Handles `POST /{tenant}/oauth2/v2.0/token`.
-pub(crate) fn token_endpoint(
-    state: &AppState,
-    method: &str,
-    tenant: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-    ctx: &RequestContext,
-) -> Response {
-    match issue_token(state, method, tenant, headers, body) {
-        Ok(token) => {
-            let body = json!({
-                "token_type": "Bearer",
-                "expires_in": APP_TOKEN_SECONDS,
-                "ext_expires_in": APP_TOKEN_SECONDS,
-                "access_token": token,
-            });
-            let mut resp = Response::new(axum::body::Body::from(body.to_string()));
-            let h = resp.headers_mut();
-            h.insert("content-type", HeaderValue::from_static(ENTRA_JSON));
-            // Entra marks token responses uncacheable.
-            h.insert(
-                "cache-control",
-                HeaderValue::from_static("no-store, no-cache"),
-            );
-            h.insert("pragma", HeaderValue::from_static("no-cache"));
-            resp
+/// Display name of the sandbox's app registration (used in AADSTS texts that name it).
+pub(crate) const APP_NAME: &str = "msgraph-outlook-sandbox";
+
+/// The Microsoft Graph resource's app id; accepted as managed-identity `resource`.
+pub(crate) const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+
+/// State of the identity flows, part of [`Store`].
+#[derive(Debug)]
+pub(crate) struct AuthState {
+    /// `interval` of new device codes, in seconds (docs: clients wait at least this
+    /// long between polls; Entra usually answers 5).
+    pub device_interval: i64,
+    /// Answer `slow_down` to polls that come faster than the interval (RFC 8628; not
+    /// listed for Entra, so off by default).
+    pub device_slow_down: bool,
+    /// `Sandbox::auto_approve_device_codes`: (user id, pending answers before approval).
+    pub auto_approve: Option<(String, u32)>,
+    /// Device codes issued, oldest first.
+    pub device_codes: Vec<device::DeviceCode>,
+    /// The user with a browser session at the authorize endpoint (`Sandbox::sign_in_as`).
+    pub signed_in: Option<String>,
+    /// Redirect URIs registered with `Sandbox::add_redirect_uri` (loopback URIs are
+    /// always allowed).
+    pub redirect_uris: Vec<String>,
+    /// Authorization codes, by code.
+    pub codes: HashMap<String, authorize::AuthCode>,
+    /// Refresh tokens, by token.
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// `Sandbox::set_refresh_token_rotation_strict`: a redeemed refresh token stops
+    /// working.
+    pub rotation_strict: bool,
+    /// Certificates registered for client assertions.
+    pub certificates: Vec<Certificate>,
+    /// Federated (workload identity) assertions accepted as `client_assertion`.
+    pub federated: Vec<String>,
+    /// `jti` values of client assertions already accepted.
+    pub used_jtis: HashSet<String>,
+    /// `Sandbox::set_client_assertion_max_lifetime`: largest `exp − nbf` accepted.
+    pub assertion_max_lifetime: Option<chrono::Duration>,
+    /// Client ids of user-assigned managed identities (besides the system-assigned one).
+    pub user_assigned: Vec<String>,
+}
+
+impl Default for AuthState {
+    fn default() -> Self {
+        AuthState {
+            device_interval: 5,
+            device_slow_down: false,
+            auto_approve: None,
+            device_codes: Vec::new(),
+            signed_in: None,
+            redirect_uris: Vec::new(),
+            codes: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            rotation_strict: false,
+            certificates: Vec::new(),
+            federated: Vec::new(),
+            used_jtis: HashSet::new(),
+            assertion_max_lifetime: None,
+            user_assigned: Vec::new(),
         }
-        Err(e) => e.into_response(ctx),
     }
 }
 
-fn issue_token(
-    state: &AppState,
-    method: &str,
-    tenant: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<String, EntraError> {
-    let cfg = &state.config;
-    if method != "POST" {
-        // [unconfirmed] exact AADSTS text for a non-POST token request.
-        return Err(EntraError::bad(
-            "invalid_request",
-            900561,
-            format!(
-                "The endpoint only accepts POST, OPTIONS requests. Received a {method} request."
-            ),
-        ));
+/// A refresh token the sandbox issued.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshGrant {
+    pub user_id: String,
+    pub client_id: String,
+    /// Scopes of the original grant (including `offline_access`).
+    pub scopes: Vec<String>,
+    /// When it was issued (sandbox clock).
+    pub issued: DateTime<Utc>,
+    /// `Sandbox::revoke_refresh_tokens`: when the user's tokens were revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Already redeemed (only matters with strict rotation).
+    pub redeemed: bool,
+}
+
+/// A certificate registered for client assertions.
+#[derive(Debug, Clone)]
+pub(crate) struct Certificate {
+    /// PKCS#1 `RSAPublicKey`, DER.
+    pub public_key: Vec<u8>,
+    /// Base64url SHA-256 thumbprint of the certificate (the `x5t#S256` header).
+    pub thumbprint: String,
+}
+
+/// The `{tenant}` path segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TenantKind {
+    /// The sandbox tenant id or a domain of a sandbox user.
+    Specific,
+    /// `common`.
+    Common,
+    /// `organizations`.
+    Organizations,
+    /// `consumers`.
+    Consumers,
+}
+
+/// Classifies the tenant of the path; unknown tenants get `AADSTS90002`.
+pub(crate) fn classify_tenant(state: &AppState, tenant: &str) -> Result<TenantKind, EntraError> {
+    if tenant.eq_ignore_ascii_case(&state.config.tenant_id) || state.lock().has_domain(tenant) {
+        return Ok(TenantKind::Specific);
     }
-    let tenant_ok = tenant.eq_ignore_ascii_case(&cfg.tenant_id) || state.lock().has_domain(tenant);
-    if !tenant_ok {
-        // Text as in live AADSTS90002 bodies (token endpoint used `invalid_request`).
-        return Err(EntraError::bad(
+    match tenant.to_ascii_lowercase().as_str() {
+        "common" => Ok(TenantKind::Common),
+        "organizations" => Ok(TenantKind::Organizations),
+        "consumers" => Ok(TenantKind::Consumers),
+        // Text as in live AADSTS90002 bodies (the token endpoint uses `invalid_request`).
+        _ => Err(EntraError::bad(
             "invalid_request",
             90002,
             format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."),
-        ));
+        )),
     }
-    let form = parse_query(&String::from_utf8_lossy(body));
-    let get = |name: &str| {
-        form.iter()
+}
+
+/// `AADSTS9002332` (reference-error-codes): the sandbox app is for Entra (work or
+/// school) users only, so `/consumers` is refused for user sign-ins. Error string
+/// `invalid_request` \[unconfirmed\].
+pub(crate) fn consumers_refused(client_id: &str) -> EntraError {
+    EntraError::bad(
+        "invalid_request",
+        9002332,
+        format!("Application '{client_id}'({APP_NAME}) is configured for use by Microsoft Entra users only. Please do not use the /consumers endpoint to serve this request."),
+    )
+}
+
+/// `application/x-www-form-urlencoded` body (or query) fields.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Form(Vec<(String, String)>);
+
+impl Form {
+    /// Parses a form body or query string.
+    pub(crate) fn parse(text: &str) -> Form {
+        Form(parse_query(text))
+    }
+
+    /// The first non-empty value of `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
             .filter(|v| !v.is_empty())
-    };
-    let missing = |name: &str| {
-        EntraError::bad(
-            "invalid_request",
-            900144,
-            format!("The request body must contain the following parameter: '{name}'."),
-        )
-    };
-    let grant_type = get("grant_type").ok_or_else(|| missing("grant_type"))?;
-    if grant_type != "client_credentials" {
-        // [unconfirmed] AADSTS text; the sandbox only issues client-credentials tokens
-        // (delegated tokens come from `Sandbox::delegated_token`).
-        return Err(EntraError::bad(
-            "unsupported_grant_type",
-            70003,
-            format!("The app requested an unsupported grant type '{grant_type}'."),
-        ));
     }
-    // Client authentication: HTTP Basic (client_id:client_secret) or form fields.
-    let basic = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, rest) = v.trim().split_once(' ')?;
-            if !scheme.eq_ignore_ascii_case("basic") {
-                return None;
-            }
-            let decoded = STANDARD.decode(rest.trim()).ok()?;
-            let decoded = String::from_utf8(decoded).ok()?;
-            let (id, secret) = decoded.split_once(':')?;
-            Some((
-                crate::url::percent_decode(id, true),
-                crate::url::percent_decode(secret, true),
-            ))
-        });
-    let (client_id, client_secret) = match basic {
-        Some((id, secret)) => (Some(id), Some(secret)),
-        None => (get("client_id"), get("client_secret")),
-    };
-    let client_id = client_id.ok_or_else(|| missing("client_id"))?;
-    if client_id != cfg.client_id {
-        return Err(EntraError::bad(
-            "unauthorized_client",
-            700016,
-            format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."),
-        ));
+
+    /// The value of `name`, else `AADSTS900144` (reference-error-codes: "The request
+    /// body must contain the following parameter: '{name}'.").
+    pub(crate) fn require(&self, name: &str) -> Result<String, EntraError> {
+        self.get(name).ok_or_else(|| missing(name))
     }
-    let Some(secret) = client_secret else {
-        return Err(EntraError {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
-            aadsts: 7000218,
-            text: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".into(),
-        });
-    };
-    if secret != cfg.client_secret {
-        // 401 invalid_client, text as in live bodies.
-        return Err(EntraError {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
-            aadsts: 7000215,
-            text: format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
-        });
+}
+
+/// `400 invalid_request AADSTS900144` for a missing parameter.
+pub(crate) fn missing(name: &str) -> EntraError {
+    EntraError::bad(
+        "invalid_request",
+        900144,
+        format!("The request body must contain the following parameter: '{name}'."),
+    )
+}
+
+/// `400 unauthorized_client AADSTS700016` for an unknown client id (text as in live
+/// bodies).
+pub(crate) fn unknown_client(client_id: &str, tenant: &str) -> EntraError {
+    EntraError::bad(
+        "unauthorized_client",
+        700016,
+        format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."),
+    )
+}
+
+/// A 401 `invalid_client` error.
+pub(crate) fn invalid_client(aadsts: u32, text: impl Into<String>) -> EntraError {
+    EntraError {
+        status: StatusCode::UNAUTHORIZED,
+        error: "invalid_client",
+        aadsts,
+        text: text.into(),
     }
-    let scope = get("scope").ok_or_else(|| missing("scope"))?;
-    let scopes: Vec<&str> = scope.split_whitespace().collect();
-    let valid = scopes.len() == 1
-        && scopes[0].ends_with("/.default")
-        && scopes[0].len() > "/.default".len();
-    if !valid {
-        // [unconfirmed] exact wording for client-credentials scopes without `/.default`.
-        return Err(EntraError::bad(
-            "invalid_scope",
-            70011,
-            format!("The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."),
-        ));
+}
+
+/// Splits a `scope` parameter (space-separated).
+pub(crate) fn split_scopes(scope: &str) -> Vec<String> {
+    scope.split_whitespace().map(str::to_string).collect()
+}
+
+fn is_offline_access(scope: &str) -> bool {
+    scope.eq_ignore_ascii_case("offline_access")
+}
+
+/// An opaque random string `{prefix}{base64url}` (tokens, codes).
+pub(crate) fn opaque(prefix: &str, bytes: usize) -> String {
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(random_bytes(bytes)))
+}
+
+/// Mints a delegated access token for `user_id` (plus a refresh token when `granted`
+/// contains `offline_access`) and returns the token response body (v2-oauth2-auth-code-flow
+/// / v2-oauth2-device-code: `token_type`, `scope`, `expires_in`, `access_token`,
+/// `refresh_token`; plus `ext_expires_in` as live responses carry it, GRAPH-FACTS
+/// §12.4). `scope` lists `requested` (or `granted`) without `offline_access`
+/// \[unconfirmed: which scopes Entra echoes\]. No `id_token` is issued.
+pub(crate) fn issue_user_tokens(
+    store: &mut Store,
+    client_id: &str,
+    user_id: &str,
+    granted: &[String],
+    requested: Option<&[String]>,
+) -> Value {
+    let access = store.mint_token(
+        TokenKind::Delegated(user_id.to_string()),
+        chrono::Duration::seconds(TOKEN_SECONDS),
+    );
+    let scope: Vec<&str> = requested
+        .unwrap_or(granted)
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !is_offline_access(s))
+        .collect();
+    let mut body = Map::new();
+    body.insert("token_type".into(), json!("Bearer"));
+    body.insert("scope".into(), json!(scope.join(" ")));
+    body.insert("expires_in".into(), json!(TOKEN_SECONDS));
+    body.insert("ext_expires_in".into(), json!(TOKEN_SECONDS));
+    body.insert("access_token".into(), json!(access));
+    if granted.iter().any(|s| is_offline_access(s)) {
+        let refresh = opaque("sbxrt", 48);
+        let issued = store.now();
+        store.auth.refresh_tokens.insert(
+            refresh.clone(),
+            RefreshGrant {
+                user_id: user_id.to_string(),
+                client_id: client_id.to_string(),
+                scopes: granted.to_vec(),
+                issued,
+                revoked_at: None,
+                redeemed: false,
+            },
+        );
+        body.insert("refresh_token".into(), json!(refresh));
     }
-    Ok(state.lock().mint_token(
-        TokenKind::App(client_id),
-        chrono::Duration::seconds(APP_TOKEN_SECONDS),
-    ))
+    Value::Object(body)
+}
+
+/// A `200` JSON answer of an identity endpoint, uncacheable like Entra's token responses.
+pub(crate) fn entra_ok(body: &Value) -> Response {
+    let mut resp = Response::new(Body::from(body.to_string()));
+    let h = resp.headers_mut();
+    h.insert("content-type", HeaderValue::from_static(ENTRA_JSON));
+    h.insert(
+        "cache-control",
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    h.insert("pragma", HeaderValue::from_static("no-cache"));
+    resp
+}
+
+/// An HTML page (authorize errors, `form_post`, the device login page).
+pub(crate) fn html(status: StatusCode, title: &str, body_html: &str) -> Response {
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n{}\n</body></html>\n",
+        escape_html(title),
+        body_html
+    );
+    let mut resp = Response::new(Body::from(page));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    resp.headers_mut()
+        .insert("cache-control", HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Escapes text for HTML content and attribute values.
+pub(crate) fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Who is calling Graph.
@@ -209,4 +378,19 @@ pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Call
         TokenKind::App(client_id) => Caller::App(client_id),
         TokenKind::Delegated(user_id) => Caller::User(user_id),
     })
+}
+
+/// `Sandbox::approve_device_code`.
+pub(crate) fn device_approve(store: &mut Store, user_code: &str, address: &str) -> bool {
+    device::approve(store, user_code, address)
+}
+
+/// `Sandbox::decline_device_code`.
+pub(crate) fn device_decline(store: &mut Store, user_code: &str) -> bool {
+    device::decline(store, user_code)
+}
+
+/// `Sandbox::pending_user_codes`.
+pub(crate) fn device_pending_user_codes(store: &Store) -> Vec<String> {
+    device::pending_user_codes(store)
 }

@@ -8,7 +8,10 @@
 //! It speaks JSON exactly as Microsoft Graph documents it (`sendMail` as JSON or base64
 //! MIME, message lists with `$top`/`$skip`/`$select`/`$expand` and `@odata.nextLink`,
 //! Graph error bodies with `innerError`, `request-id` / `client-request-id` headers) and
-//! implements the client-credentials grant of `{authority}/{tenant}/oauth2/v2.0/token`.
+//! implements the identity platform's token endpoint `{authority}/{tenant}/oauth2/v2.0/token`
+//! (client credentials with a secret or a certificate-signed assertion, device code,
+//! authorization code with PKCE, refresh tokens) and the managed-identity endpoints (see
+//! [Identity platform](#identity-platform)).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -170,6 +173,78 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Identity platform
+//!
+//! Endpoints (`{tenant}` = the tenant id, the domain of a sandbox user, `organizations`,
+//! or `common`; other tenants get `AADSTS90002`; `consumers` gets `AADSTS9002332`):
+//!
+//! | Method | Path | What |
+//! |---|---|---|
+//! | POST | `/{tenant}/oauth2/v2.0/token` | the grants below; answers `200` `{token_type, scope, expires_in, ext_expires_in, access_token, refresh_token}` or `400`/`401` Entra error bodies (`error`, `error_description` "AADSTSn: …", `error_codes`, `timestamp`, `trace_id`, `correlation_id`, `error_uri`) |
+//! | POST | `/{tenant}/oauth2/v2.0/devicecode` | device authorization (`client_id`, `scope`) → `{user_code, device_code, verification_uri, expires_in: 900, interval, message}` |
+//! | GET, POST | `/{tenant}/oauth2/v2.0/authorize` | authorization code request → `302` to `redirect_uri` with `code` and `state` (or `error`, `error_description`, `state`); `response_mode` `query`, `fragment`, `form_post` |
+//! | GET, POST | `/devicelogin` | the `verification_uri`: a small HTML form to approve or decline a user code as some user (the sandbox's stand-in for Microsoft's sign-in page) |
+//! | GET | `/metadata/identity/oauth2/token` | managed identity, Azure Instance Metadata Service form ([`Sandbox::imds_endpoint`]) |
+//! | GET | `/msi/token` | managed identity, App Service form ([`Sandbox::app_service_identity_endpoint`]) |
+//!
+//! Grants of the token endpoint:
+//!
+//! * **`client_credentials`**: `client_id` + `client_secret` (form or HTTP Basic) or
+//!   `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer` +
+//!   `client_assertion`, `scope` = one `{resource}/.default` → app-only token (no refresh
+//!   token). Not on `/common` (`AADSTS9001023`). Assertions are JWTs signed (`RS256` or
+//!   `PS256`) with a certificate registered with [`Sandbox::register_certificate`] and
+//!   named by `x5t#S256`, with `aud` = the token URL, `iss` = `sub` = client id, `exp` in
+//!   the future, `nbf` not in the future and a fresh `jti` (failures: `401
+//!   invalid_client`, e.g. `AADSTS700027` unknown certificate or bad signature,
+//!   `AADSTS700023` audience, `AADSTS700024` time range); or a federated assertion
+//!   registered with [`Sandbox::register_federated_assertion`].
+//! * **`urn:ietf:params:oauth:grant-type:device_code`** (`client_id`, `device_code`):
+//!   `authorization_pending` (`AADSTS70016`) until the user code is approved
+//!   ([`Sandbox::approve_device_code`], [`Sandbox::auto_approve_device_codes`], or the
+//!   `/devicelogin` page), then a delegated token for that user (plus a refresh token
+//!   when the scope had `offline_access`); `authorization_declined`
+//!   ([`Sandbox::decline_device_code`]), `bad_verification_code` (`AADSTS70018`),
+//!   `expired_token` after 900 s of the sandbox clock (`AADSTS70019`); `slow_down` only
+//!   when turned on ([`Sandbox::set_device_code_slow_down`]).
+//! * **`authorization_code`** (`client_id`, `code`, `redirect_uri`, `code_verifier`;
+//!   public clients without a secret, confidential ones with the secret or an
+//!   assertion): the authorize request signs in the user of `login_hint` or of
+//!   [`Sandbox::sign_in_as`] (else `error=login_required`); redirect URIs are loopback
+//!   URIs (any port) and [`Sandbox::add_redirect_uri`] ones. PKCE `S256` or `plain`;
+//!   a wrong or missing verifier → `invalid_grant` `AADSTS501481`; codes are single-use
+//!   (`AADSTS54005`) and expire after 10 minutes of the sandbox clock (`AADSTS70008`).
+//! * **`refresh_token`** (`client_id`, `refresh_token`, optional `scope`): a new access
+//!   token and a new refresh token; the old one keeps working as documented unless
+//!   [`Sandbox::set_refresh_token_rotation_strict`]; [`Sandbox::revoke_refresh_tokens`]
+//!   makes a user's refresh tokens fail with `AADSTS50173`.
+//!
+//! Access tokens are opaque (not JWTs), valid 3599 s by the real clock, and reach Graph
+//! as the app (`client_credentials`, managed identity) or as the signed-in user. No
+//! `id_token` is issued. Managed identity: `GET
+//! {imds_endpoint}?api-version=2018-02-01&resource=https://graph.microsoft.com` with
+//! `Metadata: true` (else `400 bad_request_102`) → `{access_token, refresh_token: "",
+//! client_id, expires_in, expires_on, ext_expires_in, not_before, resource, token_type}`
+//! (numbers as strings); `GET {app_service_identity_endpoint}?api-version=2019-08-01&resource=…`
+//! with `X-IDENTITY-HEADER` = [`Sandbox::identity_header`] → `{access_token,
+//! expires_on, not_before, resource, token_type, client_id}`. `resource` must be
+//! Microsoft Graph: `https://graph.microsoft.com`, Graph's app id, or the sandbox origin
+//! ([`Sandbox::authority_url`]), with or without a trailing `/`.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use msgraph_outlook_sandbox::Sandbox;
+//!
+//! let sandbox = Sandbox::start().await?;
+//! sandbox.set_device_code_interval(1);
+//! sandbox.auto_approve_device_codes("adele@contoso.com", 2);
+//! // POST {devicecode_url} client_id=…&scope=Mail.Send%20offline_access, then poll
+//! // POST {token_url} grant_type=urn:ietf:params:oauth:grant-type:device_code&… :
+//! // two `authorization_pending` answers, then Adele's tokens.
+//! let token_url = sandbox.token_url();
+//! # let _ = token_url; Ok(()) }
+//! ```
+//!
 //! ## Faults and limits
 //!
 //! For testing retry logic the sandbox can misbehave like Graph does, for Graph
@@ -261,6 +336,8 @@ const TENANT_ID: &str = "5f0c1e8a-4b7d-4c2e-9a31-6d8e2b7f4c10";
 const CLIENT_ID: &str = "9b2e6c3d-71a4-4f58-8e0b-3c5d7a1f2e64";
 /// Secret of that app registration.
 const CLIENT_SECRET: &str = "sandbox~Secret.0123456789abcdefABCDEF";
+/// Client id of the sandbox's system-assigned managed identity.
+const MANAGED_IDENTITY_CLIENT_ID: &str = "4e1c7a90-2d5b-4f36-b8a1-7c0e9d3f5a28";
 
 /// One HTTP request as the sandbox received it.
 #[derive(Debug, Clone)]
@@ -285,6 +362,11 @@ pub(crate) struct Config {
     pub tenant_id: String,
     pub client_id: String,
     pub client_secret: String,
+    /// Client id of the system-assigned managed identity.
+    pub managed_identity_client_id: String,
+    /// `IDENTITY_HEADER` of the App Service managed-identity endpoint (random per
+    /// sandbox).
+    pub identity_header: String,
 }
 
 /// Shared state of a running sandbox.
@@ -356,6 +438,8 @@ impl Sandbox {
                 tenant_id: TENANT_ID.to_string(),
                 client_id: CLIENT_ID.to_string(),
                 client_secret: CLIENT_SECRET.to_string(),
+                managed_identity_client_id: MANAGED_IDENTITY_CLIENT_ID.to_string(),
+                identity_header: uuid::Uuid::new_v4().to_string(),
             },
             store: Mutex::new(Store::default()),
             faults: Mutex::new(FaultState::default()),
@@ -388,12 +472,14 @@ impl Sandbox {
     }
 
     /// The tenant id the token endpoint accepts. The endpoint also accepts the domain of
-    /// any added user (e.g. `contoso.com`) as tenant; anything else gets `AADSTS90002`.
+    /// any added user (e.g. `contoso.com`) as tenant, and `organizations` / `common` for
+    /// user sign-ins; anything else gets `AADSTS90002`.
     pub fn tenant_id(&self) -> String {
         self.state.config.tenant_id.clone()
     }
 
-    /// Client id of the app registration accepted by the client-credentials grant.
+    /// Client id of the sandbox's app registration (every grant; public and confidential
+    /// use).
     pub fn client_id(&self) -> String {
         self.state.config.client_id.clone()
     }
@@ -401,6 +487,196 @@ impl Sandbox {
     /// Client secret of that app registration.
     pub fn client_secret(&self) -> String {
         self.state.config.client_secret.clone()
+    }
+
+    /// The token URL `{authority}/{tenant}/oauth2/v2.0/token` (with the tenant id).
+    pub fn token_url(&self) -> String {
+        format!(
+            "{}/{}/oauth2/v2.0/token",
+            self.state.origin(),
+            self.state.config.tenant_id
+        )
+    }
+
+    /// The device authorization URL `{authority}/{tenant}/oauth2/v2.0/devicecode`.
+    pub fn devicecode_url(&self) -> String {
+        format!(
+            "{}/{}/oauth2/v2.0/devicecode",
+            self.state.origin(),
+            self.state.config.tenant_id
+        )
+    }
+
+    /// The authorize URL `{authority}/{tenant}/oauth2/v2.0/authorize`.
+    pub fn authorize_url(&self) -> String {
+        format!(
+            "{}/{}/oauth2/v2.0/authorize",
+            self.state.origin(),
+            self.state.config.tenant_id
+        )
+    }
+
+    /// `interval` (seconds) of device codes issued from now on (default 5, Entra's
+    /// usual value). Examples and tests can use `1` to poll quickly; `0` is allowed.
+    pub fn set_device_code_interval(&self, secs: u64) {
+        self.state.lock().auth.device_interval = i64::try_from(secs).unwrap_or(i64::MAX);
+    }
+
+    /// Signs `user_address` (added when missing) in at the `verification_uri` and
+    /// approves the pending device code `user_code` (case-insensitive, `-` and spaces
+    /// ignored): the next poll of the token endpoint gets a delegated token for that
+    /// user. `false` when no pending, unexpired device code has that user code.
+    pub fn approve_device_code(&self, user_code: &str, user_address: &str) -> bool {
+        auth::device_approve(&mut self.state.lock(), user_code, user_address)
+    }
+
+    /// Declines the pending device code `user_code`: its polls answer
+    /// `authorization_declined` from now on. `false` when no pending, unexpired device
+    /// code has that user code.
+    pub fn decline_device_code(&self, user_code: &str) -> bool {
+        auth::device_decline(&mut self.state.lock(), user_code)
+    }
+
+    /// Approves device codes automatically for `user_address` (added when missing): the
+    /// first `after_polls` token requests of each pending device code answer
+    /// `authorization_pending`, the next one gets the token. Applies to pending codes and
+    /// to codes issued later; a later call replaces the setting.
+    pub fn auto_approve_device_codes(&self, user_address: &str, after_polls: u32) {
+        let mut store = self.state.lock();
+        let user_id = store.add_user(user_address);
+        store.auth.auto_approve = Some((user_id, after_polls));
+    }
+
+    /// Answers `slow_down` (RFC 8628 §3.5; adds 5 seconds to that code's interval) to a
+    /// device-code poll that comes sooner than the interval after the previous one (by
+    /// the sandbox clock). Off by default: the Microsoft identity platform docs do not
+    /// list `slow_down` for Entra.
+    pub fn set_device_code_slow_down(&self, on: bool) {
+        self.state.lock().auth.device_slow_down = on;
+    }
+
+    /// User codes of the pending, unexpired device codes, oldest first.
+    pub fn pending_user_codes(&self) -> Vec<String> {
+        auth::device_pending_user_codes(&self.state.lock())
+    }
+
+    /// Signs `address` (added when missing) in for the authorize endpoint, as if the
+    /// browser had a session: requests without `login_hint` (and `prompt=none`
+    /// requests) sign this user in.
+    pub fn sign_in_as(&self, address: &str) {
+        let mut store = self.state.lock();
+        let user_id = store.add_user(address);
+        store.auth.signed_in = Some(user_id);
+    }
+
+    /// Ends the browser session of [`Sandbox::sign_in_as`]: the authorize endpoint
+    /// redirects with `error=login_required` unless `login_hint` names a user.
+    pub fn sign_out(&self) {
+        self.state.lock().auth.signed_in = None;
+    }
+
+    /// Registers a redirect URI of the sandbox app (exact match). Loopback URIs
+    /// (`http://localhost…`, `http://127.0.0.1…`, `http://[::1]…`, any port) and
+    /// `https://login.microsoftonline.com/common/oauth2/nativeclient` are always
+    /// registered.
+    pub fn add_redirect_uri(&self, uri: &str) {
+        self.state.lock().auth.redirect_uris.push(uri.to_string());
+    }
+
+    /// With `true`, a refresh token stops working once redeemed (`invalid_grant`
+    /// `AADSTS70000`) – the rotation RFC 6749 allows. Default `false`, as documented for
+    /// the Microsoft identity platform: "Refresh tokens aren't revoked when used to
+    /// acquire new access tokens"; a new refresh token is returned either way.
+    pub fn set_refresh_token_rotation_strict(&self, strict: bool) {
+        self.state.lock().auth.rotation_strict = strict;
+    }
+
+    /// Revokes every refresh token issued so far for that user (like an admin's "revoke
+    /// sessions"): redeeming one answers `invalid_grant` `AADSTS50173`. Access tokens
+    /// stay valid until they expire. Returns how many refresh tokens were revoked.
+    pub fn revoke_refresh_tokens(&self, address: &str) -> usize {
+        let mut store = self.state.lock();
+        let Some(user_id) = store.user_by_address(address).map(|u| u.id.clone()) else {
+            return 0;
+        };
+        let now = store.now();
+        let mut n = 0;
+        for grant in store.auth.refresh_tokens.values_mut() {
+            if grant.user_id == user_id && grant.revoked_at.is_none() {
+                grant.revoked_at = Some(now);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Registers a certificate credential of the sandbox app: its public key (PKCS#1
+    /// `RSAPublicKey`, DER) and its SHA-256 thumbprint, base64url (the `x5t#S256` header
+    /// of client assertions signed with it). Client assertions (`RS256` or `PS256`)
+    /// signed with its key are then accepted instead of the client secret.
+    pub fn register_certificate(
+        &self,
+        public_key_pkcs1_der: &[u8],
+        thumbprint_sha256_b64url: &str,
+    ) {
+        self.state.lock().auth.certificates.push(auth::Certificate {
+            public_key: public_key_pkcs1_der.to_vec(),
+            thumbprint: thumbprint_sha256_b64url.to_string(),
+        });
+    }
+
+    /// Registers a federated credential (workload identity federation): a
+    /// `client_assertion` exactly equal to `assertion` is accepted for the sandbox app
+    /// (no signature or claim checks; it may be used many times).
+    pub fn register_federated_assertion(&self, assertion: &str) {
+        self.state.lock().auth.federated.push(assertion.to_string());
+    }
+
+    /// Refuses client assertions whose `exp − nbf` exceeds `max` (`AADSTS700024`).
+    /// Default `None`: the docs recommend at most 5–10 minutes but say Entra does not
+    /// restrict `exp`.
+    pub fn set_client_assertion_max_lifetime(&self, max: Option<Duration>) {
+        self.state.lock().auth.assertion_max_lifetime =
+            max.map(|d| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX));
+    }
+
+    /// The managed-identity endpoint in the Azure Instance Metadata Service form:
+    /// `http://127.0.0.1:{port}/metadata/identity/oauth2/token` (stands for
+    /// `http://169.254.169.254/metadata/identity/oauth2/token`). `GET` with
+    /// `?api-version=2018-02-01&resource=https://graph.microsoft.com[&client_id=…]` and
+    /// `Metadata: true`.
+    pub fn imds_endpoint(&self) -> String {
+        format!("{}/metadata/identity/oauth2/token", self.state.origin())
+    }
+
+    /// The App Service / Functions managed-identity endpoint (`IDENTITY_ENDPOINT`):
+    /// `http://127.0.0.1:{port}/msi/token`. `GET` with
+    /// `?api-version=2019-08-01&resource=https://graph.microsoft.com[&client_id=…]` and
+    /// `X-IDENTITY-HEADER: {identity_header()}`.
+    pub fn app_service_identity_endpoint(&self) -> String {
+        format!("{}/msi/token", self.state.origin())
+    }
+
+    /// The `IDENTITY_HEADER` value the App Service endpoint expects in
+    /// `X-IDENTITY-HEADER` (a random GUID per sandbox).
+    pub fn identity_header(&self) -> String {
+        self.state.config.identity_header.clone()
+    }
+
+    /// Client id of the sandbox's system-assigned managed identity (the `client_id` of
+    /// managed-identity answers without an identity parameter).
+    pub fn managed_identity_client_id(&self) -> String {
+        self.state.config.managed_identity_client_id.clone()
+    }
+
+    /// Adds a user-assigned managed identity: its client id may be given as `client_id`
+    /// to the managed-identity endpoints.
+    pub fn add_user_assigned_identity(&self, client_id: &str) {
+        self.state
+            .lock()
+            .auth
+            .user_assigned
+            .push(client_id.to_string());
     }
 
     /// Creates a user with a mailbox (folders `inbox`, `drafts`, `sentitems`, `outbox`,
@@ -635,8 +911,10 @@ impl Sandbox {
     /// The sandbox clock: real time, moved by [`Sandbox::advance_clock`] /
     /// [`Sandbox::set_clock`]. All timestamps the sandbox writes (`createdDateTime`,
     /// `sentDateTime`, `receivedDateTime`, `innerError.date`, …) and deferred sending
-    /// (`SystemTime 0x3FEF`, GRAPH-FACTS §3) use it. Token lifetimes use the real clock,
-    /// so moving the sandbox clock never expires tokens.
+    /// (`SystemTime 0x3FEF`, GRAPH-FACTS §3) use it, and so do the expiry of device codes
+    /// (900 s) and authorization codes (10 min). Token lifetimes (and the time checks of
+    /// client assertions) use the real clock, so moving the sandbox clock never expires
+    /// access tokens.
     pub fn now(&self) -> DateTime<Utc> {
         self.state.lock().now()
     }

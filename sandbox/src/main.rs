@@ -12,7 +12,7 @@ calendar and the Microsoft identity platform token endpoint, on 127.0.0.1.
 
 USAGE:
     msgraph-outlook-sandbox [--port PORT] [--user ADDRESS]... [DELEGATION OPTIONS]
-                            [FAULT OPTIONS]
+                            [SIGN-IN OPTIONS] [FAULT OPTIONS]
 
 OPTIONS:
     --port PORT       Port on 127.0.0.1 (default 0 = pick a free port)
@@ -32,6 +32,16 @@ DELEGATION OPTIONS (repeatable; users are created when missing):
     Calendar sharing and delegation are set up like in Graph, by the owner:
     POST /me/calendar/calendarPermissions.
 
+SIGN-IN OPTIONS (identity platform; users are created when missing):
+    --sign-in-as ADDRESS              The authorize endpoint signs ADDRESS in when a
+                                      request has no login_hint (a browser session)
+    --auto-approve-device-codes ADDRESS[:N]
+                                      Device codes are approved for ADDRESS after N
+                                      polls (default 0) answered authorization_pending
+                                      (otherwise approve them at the printed
+                                      /devicelogin page)
+    --device-code-interval SECONDS    interval of device codes (default 5)
+
 FAULT OPTIONS (Graph requests under /v1.0 only, never the token endpoint):
     --throttle SHARE          Share 0.0-1.0 of requests answered 429 TooManyRequests
                               with Retry-After (not applied)
@@ -47,7 +57,8 @@ FAULT OPTIONS (Graph requests under /v1.0 only, never the token endpoint):
     --latency-ms N            Artificial latency of every Graph request, in
                               milliseconds (default 0)
 
-Prints the base URL, authority URL, tenant id, client id and secret, one delegated
+Prints the base URL, the identity-platform URLs (token, devicecode, authorize, device
+login page, managed identity endpoints), tenant id, client id and secret, one delegated
 token per user and a block of environment variables, then serves until Ctrl-C.
 ";
 
@@ -68,6 +79,10 @@ struct Args {
     faults: Faults,
     concurrency_limit: Option<usize>,
     latency_ms: Option<u64>,
+    sign_in_as: Option<String>,
+    /// (address, polls before approval).
+    auto_approve: Option<(String, u32)>,
+    device_code_interval: Option<u64>,
 }
 
 fn parse_share(flag: &str, v: &str) -> Result<f64, String> {
@@ -90,6 +105,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
     let mut faults = Faults::default();
     let mut concurrency_limit = None;
     let mut latency_ms = None;
+    let mut sign_in_as = None;
+    let mut auto_approve = None;
+    let mut device_code_interval = None;
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -141,6 +159,34 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                 }
                 without_mailbox.push(v);
             }
+            "--sign-in-as" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--sign-in-as needs an address")?;
+                if !v.contains('@') {
+                    return Err(format!("invalid user address '{v}'"));
+                }
+                sign_in_as = Some(v);
+            }
+            "--auto-approve-device-codes" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--auto-approve-device-codes needs ADDRESS[:N]")?;
+                let (address, polls) = match v.rsplit_once(':') {
+                    Some((a, n)) => (a.to_string(), parse_num(&flag, n)?),
+                    None => (v.clone(), 0),
+                };
+                if !address.contains('@') {
+                    return Err(format!("invalid user address '{address}'"));
+                }
+                auto_approve = Some((address, polls));
+            }
+            "--device-code-interval" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--device-code-interval needs a value")?;
+                device_code_interval = Some(parse_num(&flag, &v)?);
+            }
             "--throttle"
             | "--unavailable"
             | "--cut-off"
@@ -180,6 +226,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
         faults,
         concurrency_limit,
         latency_ms,
+        sign_in_as,
+        auto_approve,
+        device_code_interval,
     }))
 }
 
@@ -206,14 +255,26 @@ async fn main() -> ExitCode {
     println!("Microsoft Graph sandbox running");
     println!("  base URL:      {}", sandbox.base_url());
     println!("  authority URL: {}", sandbox.authority_url());
+    println!("  token URL:     {}", sandbox.token_url());
+    println!("  devicecode:    {}", sandbox.devicecode_url());
+    println!("  authorize:     {}", sandbox.authorize_url());
+    println!("  device login:  {}/devicelogin", sandbox.authority_url());
     println!(
-        "  token URL:     {}/{}/oauth2/v2.0/token",
-        sandbox.authority_url(),
-        sandbox.tenant_id()
+        "  IMDS:          {} (GET, Metadata: true)",
+        sandbox.imds_endpoint()
+    );
+    println!(
+        "  App Service:   {} (GET, X-IDENTITY-HEADER: {})",
+        sandbox.app_service_identity_endpoint(),
+        sandbox.identity_header()
     );
     println!("  tenant id:     {}", sandbox.tenant_id());
     println!("  client id:     {}", sandbox.client_id());
     println!("  client secret: {}", sandbox.client_secret());
+    println!(
+        "  managed identity client id: {}",
+        sandbox.managed_identity_client_id()
+    );
     print_faults(&args);
     sandbox.set_faults(args.faults.clone());
     if let Some(limit) = args.concurrency_limit {
@@ -221,6 +282,17 @@ async fn main() -> ExitCode {
     }
     if let Some(ms) = args.latency_ms {
         sandbox.set_latency(Duration::from_millis(ms));
+    }
+    if let Some(secs) = args.device_code_interval {
+        sandbox.set_device_code_interval(secs);
+    }
+    if let Some(address) = &args.sign_in_as {
+        sandbox.sign_in_as(address);
+        println!("  signed in at the authorize endpoint: {address}");
+    }
+    if let Some((address, polls)) = &args.auto_approve {
+        sandbox.auto_approve_device_codes(address, *polls);
+        println!("  device codes approved for {address} after {polls} poll(s)");
     }
     println!();
     println!("Delegated access tokens (valid 1 hour):");
@@ -257,6 +329,11 @@ async fn main() -> ExitCode {
     println!("export GRAPH_TENANT_ID={}", sandbox.tenant_id());
     println!("export GRAPH_CLIENT_ID={}", sandbox.client_id());
     println!("export GRAPH_CLIENT_SECRET='{}'", sandbox.client_secret());
+    println!(
+        "export IDENTITY_ENDPOINT={}",
+        sandbox.app_service_identity_endpoint()
+    );
+    println!("export IDENTITY_HEADER={}", sandbox.identity_header());
     println!();
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
@@ -351,5 +428,27 @@ mod tests {
         );
         assert_eq!(a.without_mailbox, ["onprem@contoso.com"]);
         assert!(parse(&["--send-as", "alex"]).is_err());
+    }
+
+    #[test]
+    fn sign_in_options() {
+        let a = parse(&[
+            "--sign-in-as",
+            "adele@contoso.com",
+            "--auto-approve-device-codes=alex@contoso.com:2",
+            "--device-code-interval",
+            "1",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.sign_in_as.as_deref(), Some("adele@contoso.com"));
+        assert_eq!(a.auto_approve, Some(("alex@contoso.com".to_string(), 2)));
+        assert_eq!(a.device_code_interval, Some(1));
+        let a = parse(&["--auto-approve-device-codes", "alex@contoso.com"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.auto_approve, Some(("alex@contoso.com".to_string(), 0)));
+        assert!(parse(&["--auto-approve-device-codes", "alex:x"]).is_err());
+        assert!(parse(&["--sign-in-as", "adele"]).is_err());
     }
 }

@@ -142,6 +142,9 @@ pub(crate) struct Store {
     /// signed-in user acting in another user's calendar. Meeting messages sent
     /// meanwhile get that user as `sender` (GRAPH-FACTS §6.1).
     pub acting: Option<usize>,
+    /// Identity-platform flows: device codes, authorization codes, refresh tokens,
+    /// certificates, … (see [`crate::auth::AuthState`]).
+    pub auth: crate::auth::AuthState,
     seq: u64,
 }
 

@@ -1,6 +1,7 @@
-//! HTTP front door: records every request, routes `/v1.0/…` to Graph handlers and
-//! `/{tenant}/oauth2/v2.0/token` to the token endpoint, and adds common headers. Graph
-//! requests also pass fault injection, the per-(app, mailbox) concurrency limit and the
+//! HTTP front door: records every request, routes `/v1.0/…` to Graph handlers and the
+//! identity-platform paths (`/{tenant}/oauth2/v2.0/{token|devicecode|authorize}`,
+//! `/devicelogin`, `/metadata/identity/oauth2/token`, `/msi/token`) to [`crate::auth`],
+//! and adds common headers. Graph requests also pass fault injection, the per-(app, mailbox) concurrency limit and the
 //! artificial latency (see [`crate::faults`]).
 
 mod attachments;
@@ -103,28 +104,77 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
         }
         return resp;
     }
-    if segs.len() == 4
-        && segs[1].eq_ignore_ascii_case("oauth2")
-        && segs[2].eq_ignore_ascii_case("v2.0")
-        && segs[3].eq_ignore_ascii_case("token")
-    {
-        let method = parts.method.as_str().to_string();
-        if method == "POST" {
-            state.lock().token_requests += 1;
-        }
-        let tenant = percent_decode(segs[0], false);
-        let mut resp = auth::token_endpoint(&state, &method, &tenant, &parts.headers, &bytes, &ctx);
+    if let Some(mut resp) = identity(&state, &parts, &segs, &bytes, &ctx) {
         apply_entra_headers(&mut resp, &ctx);
         return resp;
     }
     let mut resp = GraphError::new(
         StatusCode::NOT_FOUND,
         "NotFound",
-        "The sandbox serves Microsoft Graph under /v1.0 and the token endpoint at /{tenant}/oauth2/v2.0/token.",
+        "The sandbox serves Microsoft Graph under /v1.0, the identity platform at /{tenant}/oauth2/v2.0/{token|devicecode|authorize} and /devicelogin, and managed identity tokens at /metadata/identity/oauth2/token and /msi/token.",
     )
     .into_response(&ctx);
     apply_graph_headers(&mut resp, &ctx);
     resp
+}
+
+/// Identity-platform endpoints (see [`crate::auth`]); `None` for other paths.
+fn identity(
+    state: &AppState,
+    parts: &Parts,
+    segs: &[&str],
+    bytes: &[u8],
+    ctx: &RequestContext,
+) -> Option<Response> {
+    let method = parts.method.as_str();
+    let query = parts.uri.query();
+    let is = |i: usize, name: &str| segs.get(i).is_some_and(|s| s.eq_ignore_ascii_case(name));
+    if segs.len() == 4 && is(1, "oauth2") && is(2, "v2.0") {
+        let tenant = percent_decode(segs[0], false);
+        let endpoint = segs[3].to_ascii_lowercase();
+        return match endpoint.as_str() {
+            "token" => {
+                if method == "POST" {
+                    state.lock().token_requests += 1;
+                }
+                Some(auth::token_endpoint(
+                    state,
+                    method,
+                    &tenant,
+                    &parts.headers,
+                    bytes,
+                    ctx,
+                ))
+            }
+            "devicecode" => Some(auth::devicecode_endpoint(
+                state, method, &tenant, bytes, ctx,
+            )),
+            "authorize" => Some(auth::authorize_endpoint(
+                state, method, &tenant, query, bytes, ctx,
+            )),
+            _ => None,
+        };
+    }
+    if segs.len() == 4
+        && is(0, "metadata")
+        && is(1, "identity")
+        && is(2, "oauth2")
+        && is(3, "token")
+    {
+        return Some(auth::imds_endpoint(state, method, query, &parts.headers));
+    }
+    if segs.len() == 2 && is(0, "msi") && is(1, "token") {
+        return Some(auth::app_service_endpoint(
+            state,
+            method,
+            query,
+            &parts.headers,
+        ));
+    }
+    if segs.len() == 1 && is(0, "devicelogin") {
+        return Some(auth::devicelogin_page(state, method, &parts.headers, bytes));
+    }
+    None
 }
 
 fn record(state: &AppState, parts: &Parts, body: &[u8]) {
