@@ -149,6 +149,21 @@ impl Error {
         }
     }
 
+    /// The identity platform's refusal behind an [`Error::Auth`].
+    pub fn auth_error(&self) -> Option<&AuthError> {
+        match self {
+            Error::Auth(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// True when a delegated token could not be had without the user signing in again (see
+    /// [`AuthError::is_sign_in_required`]).
+    pub fn is_sign_in_required(&self) -> bool {
+        self.auth_error()
+            .is_some_and(AuthError::is_sign_in_required)
+    }
+
     /// True for [`Error::AccessDenied`].
     pub fn is_access_denied(&self) -> bool {
         matches!(self, Error::AccessDenied(_))
@@ -456,14 +471,87 @@ pub struct AuthError {
 }
 
 impl AuthError {
+    /// An error with OAuth `error` code `error` and nothing else, e.g. for a
+    /// [`TokenFn`](crate::auth::TokenFn) that reports another library's failure.
+    ///
+    /// ```
+    /// use msgraph_outlook::AuthError;
+    /// let e = AuthError::new("invalid_grant").with_description("AADSTS70008: expired");
+    /// assert!(e.is_sign_in_required());
+    /// assert!(e.to_string().starts_with("sign-in required: "));
+    /// ```
+    pub fn new(error: impl Into<String>) -> Self {
+        AuthError {
+            error: error.into(),
+            ..AuthError::default()
+        }
+    }
+
+    /// Sets `description`.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
     /// True when the AADSTS code `code` was reported (e.g. `7000215`, invalid client secret).
     pub fn has_aadsts(&self, code: u32) -> bool {
         self.aadsts_codes.contains(&code)
+    }
+
+    /// True when the user must sign in again, interactively: the refresh token or code is
+    /// invalid, expired or revoked (`invalid_grant`), the identity platform wants the user
+    /// (`interaction_required`, `login_required`, `consent_required`, e.g. for MFA or a new
+    /// consent), or there is no refresh token at all.
+    pub fn is_sign_in_required(&self) -> bool {
+        matches!(
+            self.error.as_str(),
+            "invalid_grant" | "interaction_required" | "login_required" | "consent_required"
+        )
+    }
+
+    /// True when the user declined the sign-in: `authorization_declined` (device code flow)
+    /// or `access_denied` (authorization code flow).
+    pub fn is_authorization_declined(&self) -> bool {
+        matches!(
+            self.error.as_str(),
+            "authorization_declined" | "access_denied"
+        )
+    }
+
+    /// True when a device code expired before the user signed in (`expired_token`).
+    pub fn is_expired_token(&self) -> bool {
+        self.error == "expired_token"
+    }
+
+    /// True when the token endpoint did not recognize the device code
+    /// (`bad_verification_code`).
+    pub fn is_bad_verification_code(&self) -> bool {
+        self.error == "bad_verification_code"
+    }
+
+    /// True when the `state` returned to the redirect URI is not the one of the sign-in that
+    /// was started (`state_mismatch`): the answer was refused and nothing was sent.
+    pub fn is_state_mismatch(&self) -> bool {
+        self.error == "state_mismatch"
     }
 }
 
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_state_mismatch() {
+            f.write_str("sign-in answer refused, nothing was sent: state mismatch")?;
+            if let Some(description) = &self.description {
+                write!(f, ": {description}")?;
+            }
+            return Ok(());
+        }
+        if self.is_sign_in_required() {
+            f.write_str("sign-in required: ")?;
+        } else if self.is_authorization_declined() {
+            f.write_str("the user declined the sign-in: ")?;
+        } else if self.is_expired_token() {
+            f.write_str("the sign-in expired before the user completed it: ")?;
+        }
         write!(f, "token request failed: {}", self.error)?;
         if let Some(status) = self.status {
             write!(f, " (HTTP {status})")?;

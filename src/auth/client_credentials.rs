@@ -1,6 +1,8 @@
-//! App-only tokens with a client secret (OAuth 2.0 client credentials grant).
+//! App-only tokens (OAuth 2.0 client credentials grant) with a client secret, a certificate
+//! or a federated assertion.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,7 +15,10 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{AccessToken, BoxFuture, ClientSecret, Clock, TokenCache, TokenKind, TokenProvider};
+use super::{
+    federated, AccessToken, BoxFuture, ClientCertificate, ClientSecret, Clock, TokenCache,
+    TokenKind, TokenProvider,
+};
 use crate::cloud::Cloud;
 use crate::error::{excerpt, AuthError, Error, Result, TransportError};
 
@@ -31,11 +36,27 @@ type TokenClient = oauth2::Client<
     EndpointSet,
 >;
 
-/// App-only access with a client secret: `POST {authority}/{tenant}/oauth2/v2.0/token`
-/// with `grant_type=client_credentials` and the cloud's `.default` scope (GRAPH-FACTS §12.2).
+/// `client_assertion_type` of a JWT client assertion (certificate or federated credential).
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// App-only access: `POST {authority}/{tenant}/oauth2/v2.0/token` with
+/// `grant_type=client_credentials` and the cloud's `.default` scope (GRAPH-FACTS §12.2).
+///
+/// The app proves who it is with one of:
+/// - a client secret ([`ClientCredentials::new`]): form field `client_secret`;
+/// - a certificate ([`ClientCredentials::with_certificate`]): a JWT signed with its private
+///   key, made anew for each token request;
+/// - a federated assertion read from a file on each token request
+///   ([`ClientCredentials::with_federated_token_file`],
+///   [`ClientCredentials::from_workload_identity_env`]), e.g. a Kubernetes service account
+///   token under workload identity federation.
+///
+/// The last two send `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`
+/// and `client_assertion` instead of `client_secret`.
 ///
 /// Tokens are cached until five minutes before they expire; concurrent requests share one
-/// token request. The secret never appears in `Debug` output, logs or errors.
+/// token request. Secrets, private keys and assertions never appear in `Debug` output, logs
+/// or errors.
 ///
 /// ```
 /// use msgraph_outlook::auth::{ClientCredentials, ClientSecret};
@@ -57,6 +78,7 @@ type TokenClient = oauth2::Client<
 /// ```
 pub struct ClientCredentials {
     oauth: TokenClient,
+    credential: Credential,
     token_url: String,
     scope: String,
     tenant: String,
@@ -69,7 +91,7 @@ impl fmt::Debug for ClientCredentials {
         f.debug_struct("ClientCredentials")
             .field("tenant", &self.tenant)
             .field("client_id", &self.oauth.client_id().as_str())
-            .field("client_secret", &"<redacted>")
+            .field("credential", &self.credential)
             .field("token_url", &self.token_url)
             .field("scope", &self.scope)
             .field("cache", &self.cache)
@@ -77,13 +99,94 @@ impl fmt::Debug for ClientCredentials {
     }
 }
 
+/// How the app proves who it is.
+pub(super) enum Credential {
+    /// The client secret, held by the oauth2 client.
+    Secret,
+    /// A certificate: a signed assertion per token request.
+    Certificate(ClientCertificate),
+    /// A federated assertion, read from this file per token request.
+    FederatedTokenFile(PathBuf),
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::Secret => f.write_str("ClientSecret(<redacted>)"),
+            Credential::Certificate(certificate) => {
+                f.debug_tuple("Certificate").field(certificate).finish()
+            }
+            Credential::FederatedTokenFile(path) => {
+                f.debug_tuple("FederatedTokenFile").field(path).finish()
+            }
+        }
+    }
+}
+
 impl ClientCredentials {
-    /// Credentials for `tenant` (GUID or domain) in `cloud`.
+    /// Credentials for `tenant` (GUID or domain) in `cloud`, with a client secret.
     pub fn new(
         cloud: &Cloud,
         tenant: &str,
         client_id: &str,
         client_secret: ClientSecret,
+    ) -> Result<Self> {
+        Self::build(
+            cloud,
+            tenant,
+            client_id,
+            Some(client_secret),
+            Credential::Secret,
+        )
+    }
+
+    /// Credentials for `tenant` (GUID or domain) in `cloud`, with a certificate registered on
+    /// the app: each token request carries a new assertion signed with its private key.
+    ///
+    /// ```
+    /// use msgraph_outlook::auth::{ClientCertificate, ClientCredentials};
+    /// use msgraph_outlook::Cloud;
+    ///
+    /// let certificate = ClientCertificate::from_pem(
+    ///     include_bytes!("../../tests/fixtures/auth/cert.pem"),
+    ///     include_bytes!("../../tests/fixtures/auth/key.pem"),
+    /// )
+    /// .unwrap();
+    /// let credentials = ClientCredentials::with_certificate(
+    ///     &Cloud::UsGovL4,
+    ///     "contoso.onmicrosoft.us",
+    ///     "00000000-0000-0000-0000-000000000001",
+    ///     certificate,
+    /// )
+    /// .unwrap();
+    /// assert_eq!(
+    ///     credentials.token_url(),
+    ///     "https://login.microsoftonline.us/contoso.onmicrosoft.us/oauth2/v2.0/token"
+    /// );
+    /// assert_eq!(credentials.scope(), "https://graph.microsoft.us/.default");
+    /// assert!(format!("{credentials:?}").contains("ftl9fvvJyb6cYAVL-r3SZmOVQyuNuItkTRKGFF1BDTE"));
+    /// ```
+    pub fn with_certificate(
+        cloud: &Cloud,
+        tenant: &str,
+        client_id: &str,
+        certificate: ClientCertificate,
+    ) -> Result<Self> {
+        Self::build(
+            cloud,
+            tenant,
+            client_id,
+            None,
+            Credential::Certificate(certificate),
+        )
+    }
+
+    pub(super) fn build(
+        cloud: &Cloud,
+        tenant: &str,
+        client_id: &str,
+        client_secret: Option<ClientSecret>,
+        credential: Credential,
     ) -> Result<Self> {
         let tenant = tenant.trim();
         if tenant.is_empty() || tenant.contains(['/', '?', '#', '%', ' ']) {
@@ -96,17 +199,21 @@ impl ClientCredentials {
         }
         let token_url = cloud.token_url(tenant);
         let oauth = oauth2::Client::new(oauth2::ClientId::new(client_id.trim().to_string()))
-            .set_client_secret(oauth2::ClientSecret::new(
-                client_secret.secret().to_string(),
-            ))
             // Entra documents client_id and client_secret as form fields.
             .set_auth_type(AuthType::RequestBody)
             .set_token_uri(
                 TokenUrl::new(token_url.clone())
                     .map_err(|e| Error::Config(format!("token URL {token_url:?}: {e}")))?,
             );
+        let oauth = match client_secret {
+            Some(secret) => {
+                oauth.set_client_secret(oauth2::ClientSecret::new(secret.secret().to_string()))
+            }
+            None => oauth,
+        };
         Ok(ClientCredentials {
             oauth,
+            credential,
             token_url,
             scope: cloud.default_scope(),
             tenant: tenant.to_string(),
@@ -159,12 +266,23 @@ impl ClientCredentials {
                     .map_err(|e| Transport(TransportError::other(e.to_string())))
             }
         };
-        let result = self
+        let assertion = match &self.credential {
+            Credential::Secret => None,
+            Credential::Certificate(certificate) => Some(
+                certificate.client_assertion(self.oauth.client_id().as_str(), &self.token_url)?,
+            ),
+            Credential::FederatedTokenFile(path) => Some(federated::read_assertion(path).await?),
+        };
+        let mut request = self
             .oauth
             .exchange_client_credentials()
-            .add_scope(Scope::new(self.scope.clone()))
-            .request_async(&http)
-            .await;
+            .add_scope(Scope::new(self.scope.clone()));
+        if let Some(assertion) = assertion {
+            request = request
+                .add_extra_param("client_assertion_type", JWT_BEARER)
+                .add_extra_param("client_assertion", assertion);
+        }
+        let result = request.request_async(&http).await;
         let status = status
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -195,7 +313,7 @@ impl TokenProvider for ClientCredentials {
 
 /// The token endpoint gets its own small client: no redirects (a redirected token request
 /// would hand the secret to another host), same reqwest stack as Graph requests.
-fn token_http_client() -> Result<reqwest::Client> {
+pub(super) fn token_http_client() -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
@@ -245,9 +363,10 @@ fn token_error(e: RequestTokenError<Transport, EntraErrorBody>, status: Option<u
     }
 }
 
-/// The token endpoint's error body (GRAPH-FACTS §12.5).
+/// The token endpoint's error body (GRAPH-FACTS §12.5); managed identity endpoints answer
+/// errors with its `error` and `error_description`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct EntraErrorBody {
+pub(super) struct EntraErrorBody {
     error: String,
     #[serde(default)]
     error_description: Option<String>,
@@ -262,7 +381,7 @@ struct EntraErrorBody {
 }
 
 impl EntraErrorBody {
-    fn into_auth_error(self, status: Option<u16>) -> AuthError {
+    pub(super) fn into_auth_error(self, status: Option<u16>) -> AuthError {
         let mut aadsts_codes = self.error_codes;
         if aadsts_codes.is_empty() {
             // "AADSTS7000215: Invalid client secret provided. …"

@@ -4,22 +4,52 @@
 //! tokens cache them ([`TokenCache`]): a token is reused until shortly before it expires, and
 //! however many requests run at once, at most one token request is in flight.
 //!
-//! - [`ClientCredentials`]: app-only access with a client secret (daemons, services).
+//! - [`ClientCredentials`]: app-only access with a client secret (daemons, services), a
+//!   certificate ([`ClientCertificate`]) or a federated assertion (workload identity).
+//! - [`ManagedIdentity`]: app-only access as the managed identity of the Azure resource the
+//!   program runs on (IMDS, App Service).
+//! - [`DeviceCode`]: a user signs in on another device (CLIs, headless services).
+//! - [`AuthorizationCode`]: a user signs in in a browser (desktop and web apps), with PKCE.
+//! - [`RefreshToken`]: a user's refresh token, kept in a [`TokenStore`] ([`FileTokenStore`],
+//!   [`MemoryTokenStore`]) and rotated; scopes from [`delegated_scopes`].
+//! - [`TokenFn`]: tokens from an async closure (another credential library), cached.
 //! - [`StaticToken`]: a token you obtained elsewhere.
 
+mod authorization_code;
 mod cache;
+mod certificate;
 mod client_credentials;
+mod device_code;
+mod federated;
+mod from_fn;
+mod managed_identity;
+mod refresh_token;
+mod scopes;
 mod secret;
 mod static_token;
+mod token_response;
+mod token_store;
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+pub use authorization_code::{
+    pkce_challenge, AuthorizationCode, AuthorizeOptions, PendingSignIn, Prompt,
+};
 pub use cache::{Clock, SystemClock, TokenCache};
+pub use certificate::ClientCertificate;
 pub use client_credentials::ClientCredentials;
+pub use device_code::{DeviceCode, DeviceCodePrompt};
+pub use from_fn::TokenFn;
+pub use managed_identity::ManagedIdentity;
+pub use refresh_token::RefreshToken;
+pub use scopes::delegated_scopes;
 pub use secret::{AccessToken, ClientSecret};
 pub use static_token::StaticToken;
+pub use token_store::{
+    FileTokenStore, MemoryTokenStore, RefreshTokenSecret, StoredTokens, TokenKey, TokenStore,
+};
 
 use crate::error::Result;
 
