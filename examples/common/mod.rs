@@ -41,17 +41,7 @@ pub async fn setup() -> Result<Setup, String> {
     if secret.is_none() && token.is_none() {
         return sandbox_setup().await;
     }
-    let mut cloud = match var("GRAPH_CLOUD") {
-        Some(name) => Cloud::from_str(&name).map_err(|e| e.to_string())?,
-        None => Cloud::Global,
-    };
-    let base = var("GRAPH_BASE_URL");
-    let authority = var("GRAPH_AUTHORITY_URL");
-    if base.is_some() || authority.is_some() {
-        let base = base.unwrap_or_else(|| cloud.graph_base_url());
-        let authority = authority.unwrap_or_else(|| cloud.authority().to_string());
-        cloud = Cloud::from_base_url(&base, &authority).map_err(|e| e.to_string())?;
-    }
+    let cloud = cloud_from_env()?;
     let tokens: Arc<dyn TokenProvider> = match (secret, token) {
         (Some(secret), _) => Arc::new(
             ClientCredentials::new(
@@ -82,17 +72,7 @@ pub async fn setup() -> Result<Setup, String> {
 
 /// Starts the in-process sandbox and signs in to it as an app, like a real daemon would.
 async fn sandbox_setup() -> Result<Setup, String> {
-    let sandbox = Sandbox::start()
-        .await
-        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
-    for user in SANDBOX_USERS {
-        sandbox.add_user(user);
-    }
-    println!(
-        "No GRAPH_* credentials set: using the local sandbox at {} (users {})",
-        sandbox.base_url(),
-        SANDBOX_USERS.join(", ")
-    );
+    let sandbox = start_sandbox().await?;
     let cloud = Cloud::from_base_url(&sandbox.base_url(), &sandbox.authority_url())
         .map_err(|e| e.to_string())?;
     let credentials = ClientCredentials::new(
@@ -112,6 +92,43 @@ async fn sandbox_setup() -> Result<Setup, String> {
         client,
         sandbox: Some(sandbox),
     })
+}
+
+/// Starts the in-process sandbox with [`SANDBOX_USERS`] and says so on the first line.
+pub async fn start_sandbox() -> Result<Sandbox, String> {
+    let sandbox = Sandbox::start()
+        .await
+        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    for user in SANDBOX_USERS {
+        sandbox.add_user(user);
+    }
+    println!(
+        "No GRAPH_* credentials set: using the local sandbox at {} (users {})",
+        sandbox.base_url(),
+        SANDBOX_USERS.join(", ")
+    );
+    Ok(sandbox)
+}
+
+/// The cloud from `GRAPH_CLOUD`, `GRAPH_BASE_URL` and `GRAPH_AUTHORITY_URL` (Global by default).
+pub fn cloud_from_env() -> Result<Cloud, String> {
+    let mut cloud = match var("GRAPH_CLOUD") {
+        Some(name) => Cloud::from_str(&name).map_err(|e| e.to_string())?,
+        None => Cloud::Global,
+    };
+    let base = var("GRAPH_BASE_URL");
+    let authority = var("GRAPH_AUTHORITY_URL");
+    if base.is_some() || authority.is_some() {
+        let base = base.unwrap_or_else(|| cloud.graph_base_url());
+        let authority = authority.unwrap_or_else(|| cloud.authority().to_string());
+        cloud = Cloud::from_base_url(&base, &authority).map_err(|e| e.to_string())?;
+    }
+    Ok(cloud)
+}
+
+/// A `GRAPH_*` variable (empty counts as unset).
+pub fn env(name: &str) -> Option<String> {
+    var(name)
 }
 
 /// Prints what happened: Graph's acknowledgement, and in the sandbox what the users now see.
