@@ -32,8 +32,11 @@
 //! ```
 //!
 //! ## How it fits together
-//! - [`auth`]: where tokens come from ([`auth::ClientCredentials`], [`auth::StaticToken`], or
-//!   your own [`auth::TokenProvider`]); tokens are cached and refreshed once for all callers.
+//! - [`auth`]: where tokens come from: app-only ([`auth::ClientCredentials`] with a secret,
+//!   certificate or federated assertion; [`auth::ManagedIdentity`]), a signed-in user
+//!   ([`auth::DeviceCode`], [`auth::AuthorizationCode`], [`auth::RefreshToken`] with a
+//!   [`auth::TokenStore`]), [`auth::StaticToken`], or your own [`auth::TokenProvider`];
+//!   tokens are cached and refreshed once for all callers.
 //! - [`GraphClient`]: one pooled HTTP client, the cloud's base URL, and the single request
 //!   pipeline (headers, `Prefer`, token refresh on 401, error mapping).
 //! - [`api::Mailbox`]: `client.me()` or `client.user(id)`; every endpoint hangs off it:
