@@ -15,6 +15,7 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::token_response::identity_client;
 use super::{
     federated, AccessToken, BoxFuture, ClientCertificate, ClientSecret, Clock, TokenCache,
     TokenKind, TokenProvider,
@@ -311,14 +312,9 @@ impl TokenProvider for ClientCredentials {
     }
 }
 
-/// The token endpoint gets its own small client: no redirects (a redirected token request
-/// would hand the secret to another host), same reqwest stack as Graph requests.
-pub(super) fn token_http_client() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| Error::Config(format!("cannot build the token HTTP client: {e}")))
+/// The token endpoint's client (see [`identity_client`]).
+fn token_http_client() -> Result<reqwest::Client> {
+    identity_client(|builder| builder.timeout(Duration::from_secs(30)))
 }
 
 /// A transport failure while talking to the token endpoint (an `Error` for oauth2's sake).

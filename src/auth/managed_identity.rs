@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use super::client_credentials::EntraErrorBody;
+use super::token_response::identity_client;
 use super::{AccessToken, BoxFuture, Clock, TokenCache, TokenKind, TokenProvider};
 use crate::cloud::Cloud;
 use crate::error::{excerpt, AuthError, Error, Result, TransportError};
@@ -349,13 +350,12 @@ fn endpoint_url(value: &str) -> Result<Url> {
 /// The identity endpoints are local: no proxy (IMDS is not meant to be used through one), no
 /// redirects, short connect timeout.
 fn identity_http_client() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| Error::Config(format!("cannot build the identity HTTP client: {e}")))
+    identity_client(|builder| {
+        builder
+            .no_proxy()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+    })
 }
 
 /// An error answer: `error` and `error_description` when the body has them, else the status

@@ -58,6 +58,18 @@ impl Default for TokenHttp {
     }
 }
 
+/// The one way this crate builds an HTTP client for identity endpoints (token endpoint,
+/// managed identity): never following redirects (a redirected token request would hand a
+/// secret, assertion or refresh token to another host), on the same reqwest stack as Graph
+/// requests; `configure` adds what the endpoint needs (timeouts, no proxy).
+pub(crate) fn identity_client(
+    configure: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
+) -> Result<reqwest::Client> {
+    configure(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()))
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the identity HTTP client: {e}")))
+}
+
 impl TokenHttp {
     /// A client whose requests give up after `timeout` (never, with `None`).
     pub(crate) fn with_timeout(timeout: Option<Duration>) -> Self {
@@ -71,15 +83,13 @@ impl TokenHttp {
         if let Some(client) = self.client.get() {
             return Ok(client);
         }
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(0);
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        let client = builder
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the token HTTP client: {e}")))?;
+        let client = identity_client(|builder| {
+            let builder = builder.pool_max_idle_per_host(0);
+            match self.timeout {
+                Some(timeout) => builder.timeout(timeout),
+                None => builder,
+            }
+        })?;
         Ok(self.client.get_or_init(|| client))
     }
 
