@@ -28,7 +28,7 @@ const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 #[non_exhaustive]
 pub struct DeviceCodePrompt {
     /// The identity platform's instructions, ready to show ("To sign in, use a web browser to
-    /// open the page https://microsoft.com/devicelogin and enter the code … to authenticate.").
+    /// open the page `https://microsoft.com/devicelogin` and enter the code … to authenticate.").
     pub message: String,
     /// The code the user types at `verification_uri`.
     pub user_code: String,
