@@ -22,6 +22,13 @@ pub(crate) const DEFAULT_CONCURRENCY_LIMIT: usize = 4;
 /// served normally (if the shares add up to more than 1.0, the later ones get what is
 /// left). Sequences queued with
 /// [`Sandbox::fail_next`](crate::Sandbox::fail_next) take precedence.
+///
+/// Requests inside a JSON batch (`POST /v1.0/$batch`) draw too, each on its own (Graph
+/// evaluates them individually against its limits), after the `$batch` request itself
+/// drew; for them [`Sandbox::fail_next_in_batch`](crate::Sandbox::fail_next_in_batch)
+/// takes precedence. A throttled or unavailable inner request gets its `429` / `503`
+/// inside the batch answer; a cut-off one is applied and then the connection of the
+/// whole batch is closed without a response once every inner request ran.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     /// Share (`0.0..=1.0`) of Graph requests answered `429 TooManyRequests` with
@@ -62,6 +69,8 @@ pub(crate) struct FaultState {
     faults: Faults,
     rng: XorShift64,
     queue: VecDeque<Fault>,
+    /// Faults queued for requests inside JSON batches (`Sandbox::fail_next_in_batch`).
+    batch_queue: VecDeque<Fault>,
     injected: usize,
     limit: Option<usize>,
     latency: Duration,
@@ -80,6 +89,7 @@ impl Default for FaultState {
             faults: Faults::default(),
             rng: XorShift64::new(clock_seed()),
             queue: VecDeque::new(),
+            batch_queue: VecDeque::new(),
             injected: 0,
             limit: Some(DEFAULT_CONCURRENCY_LIMIT),
             latency: Duration::ZERO,
@@ -103,9 +113,25 @@ impl FaultState {
         self.queue.extend(std::iter::repeat(fault).take(n));
     }
 
-    /// Decides the fault (if any) of the next Graph request and counts it.
+    /// Queues `n` copies of `fault` for the next requests executed inside JSON batches.
+    pub(crate) fn fail_next_in_batch(&mut self, n: usize, fault: Fault) {
+        self.batch_queue.extend(std::iter::repeat(fault).take(n));
+    }
+
+    /// Decides the fault (if any) of the next Graph request received over HTTP (the
+    /// `$batch` request itself included) and counts it.
     pub(crate) fn next_fault(&mut self) -> Option<Fault> {
         let fault = self.queue.pop_front().or_else(|| self.draw());
+        if fault.is_some() {
+            self.injected += 1;
+        }
+        fault
+    }
+
+    /// Decides the fault (if any) of the next request executed inside a JSON batch
+    /// (queued in-batch faults first, then the random shares) and counts it.
+    pub(crate) fn next_batch_fault(&mut self) -> Option<Fault> {
+        let fault = self.batch_queue.pop_front().or_else(|| self.draw());
         if fault.is_some() {
             self.injected += 1;
         }
@@ -297,6 +323,17 @@ mod tests {
         assert_eq!(s.next_fault(), Some(Fault::Throttle));
         assert_eq!(s.next_fault(), None);
         assert_eq!(s.injected(), 3);
+    }
+
+    #[test]
+    fn batch_queue_is_separate() {
+        let mut s = FaultState::default();
+        s.fail_next(1, Fault::Unavailable);
+        s.fail_next_in_batch(1, Fault::Throttle);
+        assert_eq!(s.next_batch_fault(), Some(Fault::Throttle));
+        assert_eq!(s.next_batch_fault(), None);
+        assert_eq!(s.next_fault(), Some(Fault::Unavailable));
+        assert_eq!(s.injected(), 2);
     }
 
     #[test]

@@ -100,6 +100,80 @@
 //! occurrences) answer `501 NotImplemented`; unknown segments answer Graph's `400
 //! BadRequest` "Resource not found for the segment '…'.".
 //!
+//! ## JSON batching
+//!
+//! | Method | Path |
+//! |---|---|
+//! | POST | `/$batch` (also `/%24batch`): `{"requests": [{id, method, url, headers?, body?, dependsOn?}]}` → `200 {"responses": [{id, status, headers, body}]}` |
+//!
+//! Rules (GRAPH-FACTS §9, Microsoft's "Combine multiple HTTP requests using JSON
+//! batching" and the JSON batching known issues):
+//!
+//! * **The batch is checked as a whole first**; any of these answers `400
+//!   BadRequest` for the whole batch and runs nothing: more than 20 requests
+//!   ("Number of requests inside batch exceeds the limit."); two `id`s equal
+//!   case-insensitively ("Request Id {id} has to be unique in a batch."); an absolute
+//!   `url` ("Invalid batch payload format."); a POST / PUT / PATCH without `body` or
+//!   without a `Content-Type` header, or any `body` without `Content-Type` ("Write
+//!   request id : {id} does not contain Content-Type header or body."); a `dependsOn`
+//!   id that is not an earlier request of the batch ("Invalid dependency for request
+//!   Id {id}." – only the beginning of that text is confirmed); anything else
+//!   malformed (not JSON, no `requests`, an empty batch, a request without `id` /
+//!   `method` / `url`, a malformed `headers`, `body` or `dependsOn`: "Invalid batch
+//!   payload format." \[unconfirmed for these\]). The texts are those of live Graph
+//!   answers quoted in public issue reports; the docs give none. A body over 4 MB
+//!   answers `413`, a missing or invalid token `401` for the whole batch
+//!   \[unconfirmed\].
+//! * **`url`** is relative to `/v1.0`, with or without the leading `/`; characters
+//!   the URI syntax does not allow (spaces in `$filter`, …) are percent-encoded. A
+//!   `url` starting with `/v1.0/` is taken as a path segment `v1.0` and answers `400`
+//!   "Resource not found for the segment 'v1.0'." as Graph does; nested `$batch`
+//!   requests are refused the same way.
+//! * **`body`**: with a JSON `Content-Type` the JSON value as sent; with `text/*` the
+//!   string itself (a `text/plain` MIME `sendMail` carries the base64 MIME text as it
+//!   would be sent directly); other media types a base64 (or base64url) string.
+//! * **Every inner request runs exactly like a direct request** – route resolution,
+//!   the `Authorization` of the `$batch` request (an inner `Authorization` header is
+//!   ignored), mailbox rights (a delegated token without rights gets inner `403`s),
+//!   the concurrency limit per (caller, mailbox), [`Sandbox::set_latency`] – and is
+//!   recorded in [`Sandbox::requests`] with [`RecordedRequest::batch_request_id`].
+//!   Its `client-request-id` is its own header's or else the batch's; each has its
+//!   own `request-id`.
+//! * **Order**: at most 4 inner requests run at once (Graph sends at most 4 requests
+//!   of a batch at a time to Outlook, GRAPH-FACTS §8.1), so a batch of 20 to one
+//!   mailbox never trips the concurrency limit by itself; a request with `dependsOn`
+//!   starts after all its dependencies finished; if one of them failed (status ≥ 400)
+//!   it does not run and answers `424` with a Graph error body (code
+//!   `FailedDependency` \[unconfirmed\]), which in turn fails its own dependents.
+//!   Answers are listed in completion order (Graph allows any order).
+//! * **Inner answers**: `headers` named as Graph shows them (`Content-Type`,
+//!   `Location`, `Retry-After`, `ETag`, `Preference-Applied`, plus `Cache-Control:
+//!   no-cache` as in the docs' example); `body` omitted when empty (`202`, `204`)
+//!   \[unconfirmed\], JSON bodies embedded as JSON, `text/*` as a string, others as
+//!   base64.
+//! * **Faults**: the `$batch` request draws a fault like any Graph request
+//!   ([`Sandbox::fail_next`], [`Sandbox::set_faults`]); then every inner request
+//!   draws its own ([`Sandbox::fail_next_in_batch`] first, then the random shares), as
+//!   Graph evaluates each against its limits: a throttled inner request answers `429`
+//!   with `Retry-After` in its `headers` and Graph's throttling body while the others
+//!   succeed. So does an inner request refused by the concurrency limit.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use msgraph_outlook_sandbox::{Fault, Sandbox};
+//!
+//! let sandbox = Sandbox::start().await?;
+//! sandbox.fail_next_in_batch(1, Fault::Throttle);
+//! // POST {base_url}/$batch
+//! // {"requests": [
+//! //   {"id": "1", "method": "POST", "url": "/me/messages",
+//! //    "headers": {"Content-Type": "application/json"}, "body": {"subject": "Draft"}},
+//! //   {"id": "2", "dependsOn": ["1"], "method": "GET", "url": "/me/mailFolders/drafts/messages"}]}
+//! // → 200 {"responses": [{"id": "1", "status": 429, "headers": {"Retry-After": "0", …}, …},
+//! //                      {"id": "2", "status": 424, …}]}
+//! # Ok(()) }
+//! ```
+//!
 //! ## Delegation, sharing and other people's mailboxes
 //!
 //! App-only tokens (client credentials) reach every mailbox. A delegated token reaches
@@ -259,7 +333,8 @@
 //!   the TCP connection is closed without any HTTP response.
 //!
 //! Random shares are set with [`Sandbox::set_faults`], exact sequences with
-//! [`Sandbox::fail_next`]. Outlook's limit of 4 concurrent requests per app and mailbox
+//! [`Sandbox::fail_next`] (and [`Sandbox::fail_next_in_batch`] for the requests inside
+//! JSON batches, see [JSON batching](#json-batching)). Outlook's limit of 4 concurrent requests per app and mailbox
 //! is enforced with `429` ([`Sandbox::set_concurrency_limit`]); [`Sandbox::set_latency`]
 //! holds requests in flight to make it observable.
 //!
@@ -295,7 +370,11 @@
 //! mailbox works (Graph's known issue refusing it with delegated permissions is not
 //! reproduced); `mailboxSettings.workingHours` / `timeZone` are stored and returned
 //! but free/busy and `findMeetingTimes` keep Monday–Friday 08:00–17:00 UTC, and
-//! automatic replies are never sent.
+//! automatic replies are never sent. JSON batching: the known issue limiting a request
+//! to one dependency and to the parallel / serial / same-dependency patterns is not
+//! enforced (any dependencies on earlier requests are accepted); the `$batch` request
+//! holds no concurrency slot of its own; `atomicityGroup` and `respond-async` are
+//! ignored, as Graph ignores them.
 
 #![warn(missing_docs)]
 
@@ -353,6 +432,16 @@ pub struct RecordedRequest {
     /// Request body bytes (left empty for range `PUT`s to upload-session URLs, so large
     /// uploads are not kept twice).
     pub body: Vec<u8>,
+    /// `Some(id)` for a request executed from inside a JSON batch (`POST /v1.0/$batch`):
+    /// its `id` in the batch. Such a request is recorded after the `$batch` request
+    /// that carried it, when it starts executing, as if it had been sent on its own:
+    /// `path` = `/v1.0/` + its relative `url` (characters not allowed in a URI
+    /// percent-encoded), `headers` = its own headers (names lower-case) plus the
+    /// `authorization` of the `$batch` request and a `content-length` when it has a
+    /// body, `body` = the decoded body bytes. Requests that never ran (a failed
+    /// dependency, a batch refused as a whole) are not recorded. `None` for requests
+    /// received over HTTP, including `$batch` requests themselves.
+    pub batch_request_id: Option<String>,
 }
 
 /// Fixed configuration of one sandbox.
@@ -936,7 +1025,9 @@ impl Sandbox {
         store.run_due();
     }
 
-    /// Every HTTP request received so far, in order.
+    /// Every HTTP request received so far, in order, and every request executed from
+    /// inside a JSON batch (after its `$batch` request, in the order they started;
+    /// marked by [`RecordedRequest::batch_request_id`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.lock().requests.clone()
     }
@@ -954,11 +1045,39 @@ impl Sandbox {
         self.state.faults().set_faults(faults);
     }
 
-    /// The next `n` Graph requests (any path under `/v1.0`, in arrival order) get
-    /// `fault`, before the random shares of [`Sandbox::set_faults`] apply. Calls add up:
-    /// `fail_next(1, Throttle)` then `fail_next(2, CutOff)` queues three faults.
+    /// The next `n` Graph requests received over HTTP (any path under `/v1.0`, in
+    /// arrival order; a `POST /v1.0/$batch` counts as one request, the requests inside
+    /// it do not – see [`Sandbox::fail_next_in_batch`]) get `fault`, before the random
+    /// shares of [`Sandbox::set_faults`] apply. Calls add up: `fail_next(1, Throttle)`
+    /// then `fail_next(2, CutOff)` queues three faults. A throttled or unavailable
+    /// `$batch` request runs none of its requests.
     pub fn fail_next(&self, n: usize, fault: Fault) {
         self.state.faults().fail_next(n, fault);
+    }
+
+    /// The next `n` requests executed **inside** JSON batches (`POST /v1.0/$batch`, in
+    /// the order they start: within a batch, ready requests start in batch order) get
+    /// `fault`, before the random shares of [`Sandbox::set_faults`] apply; the `$batch`
+    /// request itself still draws from [`Sandbox::fail_next`]. [`Fault::Throttle`]
+    /// makes that inner answer `429` with `"Retry-After"` in its `headers` and Graph's
+    /// throttling body (the request is not applied) while the other requests of the
+    /// batch run normally; [`Fault::Unavailable`] likewise with `503`;
+    /// [`Fault::CutOff`] lets the request run and then closes the connection of the
+    /// whole batch without a response once all its requests ran. Calls add up.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::{Fault, Sandbox};
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.fail_next_in_batch(1, Fault::Throttle);
+    /// // POST {base_url}/$batch with three requests → 200; the first one answers
+    /// // {"id": "1", "status": 429, "headers": {"Retry-After": "0", …}, "body": {"error": …}},
+    /// // the other two succeed.
+    /// # Ok(()) }
+    /// ```
+    pub fn fail_next_in_batch(&self, n: usize, fault: Fault) {
+        self.state.faults().fail_next_in_batch(n, fault);
     }
 
     /// How many faults were injected so far (queued and random; `429`s of the

@@ -2,10 +2,12 @@
 //! identity-platform paths (`/{tenant}/oauth2/v2.0/{token|devicecode|authorize}`,
 //! `/devicelogin`, `/metadata/identity/oauth2/token`, `/msi/token`) to [`crate::auth`],
 //! and adds common headers. Graph requests also pass fault injection, the per-(app, mailbox) concurrency limit and the
-//! artificial latency (see [`crate::faults`]).
+//! artificial latency (see [`crate::faults`]). `POST /v1.0/$batch` runs its inner requests
+//! through the same Graph path ([`batch`]).
 
 mod attachments;
 mod authz;
+mod batch;
 mod calendar_paths;
 mod delta;
 mod drafts;
@@ -88,14 +90,21 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
             Some(Fault::Unavailable) => Some(GraphError::service_unavailable(retry_after)),
             Some(Fault::CutOff) | None => None,
         };
+        let mut cut = fault == Some(Fault::CutOff);
         let mut resp = match injected {
             Some(e) => e.into_response(&ctx),
+            None if batch::is_batch_path(&segs[1..]) => {
+                let (resp, inner_cut) =
+                    batch::handle(&state, &parts, &bytes, too_large, &ctx).await;
+                cut |= inner_cut;
+                resp
+            }
             None => graph(&state, &parts, &segs[1..], &bytes, too_large, &ctx)
                 .await
                 .unwrap_or_else(|e| e.into_response(&ctx)),
         };
         apply_graph_headers(&mut resp, &ctx);
-        if fault == Some(Fault::CutOff) {
+        if cut {
             // The request was applied; now make hyper fail writing the response, so the
             // connection closes without a status line.
             if let Some(conn) = &conn {
@@ -178,6 +187,12 @@ fn identity(
 }
 
 fn record(state: &AppState, parts: &Parts, body: &[u8]) {
+    record_as(state, parts, body, None);
+}
+
+/// Records a request; `batch_request_id` is the `id` of a request executed inside a
+/// JSON batch.
+fn record_as(state: &AppState, parts: &Parts, body: &[u8], batch_request_id: Option<&str>) {
     let req = RecordedRequest {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
@@ -193,6 +208,7 @@ fn record(state: &AppState, parts: &Parts, body: &[u8]) {
             })
             .collect(),
         body: body.to_vec(),
+        batch_request_id: batch_request_id.map(str::to_string),
     };
     state.lock().requests.push(req);
 }
