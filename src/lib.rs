@@ -43,6 +43,8 @@
 //!   mail ([`api::Mailbox::send_mail`], [`api::MessageRef`]) and calendar
 //!   ([`api::Mailbox::create_event`], [`api::Mailbox::calendar_view`], [`api::EventRef`],
 //!   [`api::Mailbox::get_schedule`], [`api::Mailbox::meeting_responses`]).
+//! - [`Batch`]: `client.batch()` sends many of those calls in few `POST /$batch` round trips
+//!   (20 per batch, `dependsOn`, throttled requests retried), each with its own typed result.
 //! - [`models`]: Graph resources with Graph's names.
 //! - [`Error`]: every failure, with status, Graph code, message and request ids.
 //!
@@ -65,8 +67,9 @@ mod error;
 pub mod models;
 
 pub use client::{
-    Accepted, GraphClient, GraphClientBuilder, Page, RetryPolicy, Sleeper, TokioSleeper,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAILBOX_CONCURRENCY, DEFAULT_TIMEOUT,
+    Accepted, Batch, BatchItem, BatchResults, Batchable, GraphClient, GraphClientBuilder, Page,
+    RetryPolicy, Sleeper, TokioSleeper, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAILBOX_CONCURRENCY,
+    DEFAULT_TIMEOUT,
 };
 pub use cloud::{Cloud, CustomCloud};
 pub use error::{

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use chrono::{DateTime, Utc};
 
 use super::{EventRef, List, Mailbox};
-use crate::client::Request;
+use crate::client::{Call, Request, Response};
 use crate::error::Result;
 use crate::models::{Calendar, Event};
 
@@ -238,7 +238,16 @@ pub struct CreateEvent {
 
 impl CreateEvent {
     /// Sends it.
-    pub async fn send(mut self) -> Result<Event> {
+    pub async fn send(self) -> Result<Event> {
+        let client = self.mailbox.client.clone();
+        client.call(self).await
+    }
+}
+
+impl Call for CreateEvent {
+    type Output = Event;
+
+    fn into_request(mut self) -> Result<Request> {
         self.event.check_for_create()?;
         if self.event.transaction_id.is_none() {
             self.event.transaction_id = Some(uuid::Uuid::new_v4().to_string());
@@ -246,10 +255,13 @@ impl CreateEvent {
         let path = self
             .mailbox
             .calendar_path(self.calendar.as_deref(), &["events"]);
-        let request = Request::post("createEvent", path)
+        Ok(Request::post("createEvent", path)
             .json(&self.event)?
-            .idempotent();
-        self.mailbox.client.send(request).await?.item()
+            .idempotent())
+    }
+
+    fn parse(response: Response) -> Result<Event> {
+        response.item()
     }
 }
 

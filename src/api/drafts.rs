@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use super::send_mail::{base64_mime, check_mime};
 use super::Mailbox;
-use crate::client::Request;
+use crate::client::{Call, Request, Response};
 use crate::error::Result;
 use crate::models::Message;
 
@@ -61,21 +61,33 @@ impl CreateDraft {
 
     /// Creates the draft and returns it as Graph stored it (id, changeKey, etag).
     pub async fn send(self) -> Result<Message> {
+        let client = self.mailbox.client.clone();
+        client.call(self).await
+    }
+}
+
+impl Call for CreateDraft {
+    type Output = Message;
+
+    fn into_request(self) -> Result<Request> {
         let path = self.mailbox.messages_path(self.folder.as_deref(), &[]);
         let request = Request::post("createMessage", path);
-        let request = match &self.content {
+        match &self.content {
             // A draft may lack recipients, so only the message's own rules are checked.
             DraftContent::Json(message) => {
                 message.check_for_draft()?;
-                request.json(message)?
+                request.json(message)
             }
             // Graph takes a MIME draft's recipients and subject from its headers (§2.1).
             DraftContent::Mime(mime) => {
                 check_mime(mime)?;
-                request.mime(base64_mime(mime))
+                Ok(request.mime(base64_mime(mime)))
             }
-        };
-        self.mailbox.client.send(request).await?.item()
+        }
+    }
+
+    fn parse(response: Response) -> Result<Message> {
+        response.item()
     }
 }
 

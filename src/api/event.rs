@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::event_response::{EventResponse, MayPropose, NoProposal};
 use super::query::{strings, ODataQuery};
 use super::{Attachments, List, Mailbox};
-use crate::client::{Accepted, Request};
+use crate::client::{Accepted, Call, Request, Response};
 use crate::error::{Error, InvalidRequest, Result};
 use crate::models::{check_address, Attendee, Event, EventPatch, Recipient};
 
@@ -290,10 +290,23 @@ impl GetEvent {
 
     /// Sends it.
     pub async fn send(self) -> Result<Event> {
+        let client = self.event.mailbox.client.clone();
+        client.call(self).await
+    }
+}
+
+impl Call for GetEvent {
+    type Output = Event;
+
+    fn into_request(self) -> Result<Request> {
         self.event.check_id()?;
         let mut request = Request::get("getEvent", self.event.path(&[]));
         self.query.apply(&mut request)?;
-        self.event.mailbox.client.send(request).await?.item()
+        Ok(request)
+    }
+
+    fn parse(response: Response) -> Result<Event> {
+        response.item()
     }
 }
 
@@ -359,13 +372,24 @@ impl UpdateEvent {
 
     /// Sends it.
     pub async fn send(self) -> Result<UpdatedEvent> {
+        let client = self.event.mailbox.client.clone();
+        client.call(self).await
+    }
+}
+
+impl Call for UpdateEvent {
+    type Output = UpdatedEvent;
+
+    fn into_request(self) -> Result<Request> {
         self.event.check_id()?;
         self.patch.check()?;
-        let request = Request::patch("updateEvent", self.event.path(&[]))
+        Ok(Request::patch("updateEvent", self.event.path(&[]))
             .json(&self.patch)?
-            .if_match(self.if_match);
-        let event: Event = self.event.mailbox.client.send(request).await?.item()?;
-        Ok(UpdatedEvent::new(event))
+            .if_match(self.if_match))
+    }
+
+    fn parse(response: Response) -> Result<UpdatedEvent> {
+        response.item().map(UpdatedEvent::new)
     }
 }
 
@@ -477,9 +501,21 @@ impl DeleteEvent {
 
     /// Sends it.
     pub async fn send(self) -> Result<()> {
+        let client = self.event.mailbox.client.clone();
+        client.call(self).await
+    }
+}
+
+impl Call for DeleteEvent {
+    type Output = ();
+
+    fn into_request(self) -> Result<Request> {
         self.event.check_id()?;
-        let request = Request::delete("deleteEvent", self.event.path(&[])).if_match(self.if_match);
-        self.event.mailbox.client.send(request).await?.no_content()
+        Ok(Request::delete("deleteEvent", self.event.path(&[])).if_match(self.if_match))
+    }
+
+    fn parse(response: Response) -> Result<()> {
+        response.no_content()
     }
 }
 

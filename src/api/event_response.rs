@@ -8,7 +8,7 @@ use std::pin::Pin;
 use serde::Serialize;
 
 use super::EventRef;
-use crate::client::{Accepted, Request};
+use crate::client::{Accepted, Call, Request, Response};
 use crate::error::{InvalidRequest, Result};
 use crate::models::TimeSlot;
 
@@ -95,6 +95,15 @@ impl<K> EventResponse<K> {
 
     /// Sends it.
     pub async fn send(self) -> Result<Accepted> {
+        let client = self.event.mailbox.client.clone();
+        client.call(self).await
+    }
+}
+
+impl<K> Call for EventResponse<K> {
+    type Output = Accepted;
+
+    fn into_request(self) -> Result<Request> {
         self.event.check_id()?;
         self.check()?;
         let body = Body {
@@ -102,8 +111,11 @@ impl<K> EventResponse<K> {
             send_response: self.send_response,
             proposed_new_time: self.proposed_new_time,
         };
-        let request = Request::post(self.action, self.event.path(&[self.action])).json(&body)?;
-        self.event.mailbox.client.send(request).await?.accepted()
+        Request::post(self.action, self.event.path(&[self.action])).json(&body)
+    }
+
+    fn parse(response: Response) -> Result<Accepted> {
+        response.accepted()
     }
 }
 

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use super::query::{strings, ODataQuery};
 use super::reply::Kind as ReplyKind;
 use super::{Attachments, Mailbox, Reply};
-use crate::client::{Accepted, Request};
+use crate::client::{Accepted, Call, Request, Response};
 use crate::error::{InvalidRequest, Result};
 use crate::models::{BodyType, Event, EventMessage, Message, MessagePatch, Recipient};
 
@@ -69,15 +69,11 @@ impl MessageRef {
     /// client.me().message("AAMkAG…").update(MessagePatch::new().subject("Final agenda")).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn update(&self, patch: MessagePatch) -> Result<Message> {
-        if patch.is_empty() {
-            return Err(InvalidRequest::InvalidValue {
-                reason: "the patch changes nothing".into(),
-            }
-            .into());
+    pub fn update(&self, patch: MessagePatch) -> UpdateMessage {
+        UpdateMessage {
+            message: self.clone(),
+            patch,
         }
-        let request = Request::patch("updateMessage", self.path(&[])).json(&patch)?;
-        self.mailbox.client.send(request).await?.item()
     }
 
     /// Sends a draft (`POST …/send` with an empty body and `Content-Length: 0`; 202). Graph
@@ -90,9 +86,10 @@ impl MessageRef {
     /// client.me().message("AAMkAG…").send().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn send(&self) -> Result<Accepted> {
-        let request = Request::post("send", self.path(&["send"]));
-        self.mailbox.client.send(request).await?.accepted()
+    pub fn send(&self) -> SendDraft {
+        SendDraft {
+            message: self.clone(),
+        }
     }
 
     /// The message's attachments: list, get, add, delete, upload large files.
@@ -236,14 +233,129 @@ impl GetMessage {
 
     /// Fetches it.
     pub async fn send(self) -> Result<Message> {
+        let client = self.message.mailbox.client.clone();
+        client.call(self).await
+    }
+}
+
+impl Call for GetMessage {
+    type Output = Message;
+
+    fn into_request(self) -> Result<Request> {
         let mut request = Request::get("getMessage", self.message.path(&[]));
         self.query.apply(&mut request)?;
-        self.message.mailbox.client.send(request).await?.item()
+        Ok(request)
+    }
+
+    fn parse(response: Response) -> Result<Message> {
+        response.item()
     }
 }
 
 impl IntoFuture for GetMessage {
     type Output = Result<Message>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Changes a message; from [`MessageRef::update`]. Await it for the message as updated, or
+/// add it to a [`Batch`](crate::Batch).
+///
+/// Not retried once it may have reached Graph (without `If-Match` a repeat could overwrite a
+/// change made in between).
+///
+/// ```no_run
+/// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+/// use msgraph_outlook::models::MessagePatch;
+/// let draft = client.me().message("AAMkAG…");
+/// let updated = draft.update(MessagePatch::new().subject("Final agenda")).send().await?;
+/// assert_eq!(updated.subject.as_deref(), Some("Final agenda"));
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[must_use = "nothing is sent until you await it"]
+pub struct UpdateMessage {
+    message: MessageRef,
+    patch: MessagePatch,
+}
+
+impl UpdateMessage {
+    /// Sends it; a patch that changes nothing is refused before sending.
+    pub async fn send(self) -> Result<Message> {
+        let client = self.message.mailbox.client.clone();
+        client.call(self).await
+    }
+}
+
+impl Call for UpdateMessage {
+    type Output = Message;
+
+    fn into_request(self) -> Result<Request> {
+        if self.patch.is_empty() {
+            return Err(InvalidRequest::InvalidValue {
+                reason: "the patch changes nothing".into(),
+            }
+            .into());
+        }
+        Request::patch("updateMessage", self.message.path(&[])).json(&self.patch)
+    }
+
+    fn parse(response: Response) -> Result<Message> {
+        response.item()
+    }
+}
+
+impl IntoFuture for UpdateMessage {
+    type Output = Result<Message>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Sends a draft; from [`MessageRef::send`]. Await it (Graph answers 202 and saves the
+/// message to Sent Items), or add it to a [`Batch`](crate::Batch).
+///
+/// Not idempotent: never retried once it may have reached Graph.
+///
+/// ```no_run
+/// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+/// let accepted = client.me().message("AAMkAG…").send().await?;
+/// println!("queued, request-id {:?}", accepted.request_id);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[must_use = "nothing is sent until you await it"]
+pub struct SendDraft {
+    message: MessageRef,
+}
+
+impl SendDraft {
+    /// Sends it (`POST …/send`, empty body with `Content-Length: 0`).
+    pub async fn send(self) -> Result<Accepted> {
+        let client = self.message.mailbox.client.clone();
+        client.call(self).await
+    }
+}
+
+impl Call for SendDraft {
+    type Output = Accepted;
+
+    fn into_request(self) -> Result<Request> {
+        Ok(Request::post("send", self.message.path(&["send"])))
+    }
+
+    fn parse(response: Response) -> Result<Accepted> {
+        response.accepted()
+    }
+}
+
+impl IntoFuture for SendDraft {
+    type Output = Result<Accepted>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
 
     fn into_future(self) -> Self::IntoFuture {

@@ -34,7 +34,7 @@ pub use event_response::{EventResponse, MayPropose, NoProposal};
 pub use list::List;
 pub use mailbox::Mailbox;
 pub use meeting_messages::MeetingResponses;
-pub use message::{GetMessage, MessageRef};
+pub use message::{GetMessage, MessageRef, SendDraft, UpdateMessage};
 pub use messages::ListMessages;
 pub use reply::Reply;
 pub use schedule::{FindMeetingTimes, GetSchedule};

@@ -1,5 +1,6 @@
 //! The Graph client: configuration, and the one request pipeline every endpoint goes through.
 
+mod batch;
 mod builder;
 mod limits;
 mod paging;
@@ -12,11 +13,13 @@ use std::sync::Arc;
 
 use url::Url;
 
+pub use batch::{Batch, BatchItem, BatchResults, Batchable};
 pub use builder::{GraphClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use limits::DEFAULT_MAILBOX_CONCURRENCY;
 pub use paging::Page;
-pub(crate) use request::{Body, Request};
+pub(crate) use request::{Body, Call, Request};
 pub use response::Accepted;
+pub(crate) use response::Response;
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 use crate::api::Mailbox;

@@ -144,12 +144,27 @@ impl Request {
         self
     }
 
-    fn body_len(&self) -> usize {
+    pub(super) fn body_len(&self) -> usize {
         match &self.body {
             Body::Empty => 0,
             Body::Json(b) | Body::Mime(b) | Body::Range { data: b, .. } => b.len(),
         }
     }
+}
+
+/// One endpoint call, in two halves: the request it makes and how its answer is read. Awaiting
+/// a builder ([`GraphClient::call`]) and adding it to a [`Batch`](super::Batch) use the same
+/// halves, so a call is checked, encoded and interpreted the same way in both.
+pub(crate) trait Call: Sized {
+    /// What the call gives on success.
+    type Output;
+
+    /// The request; an error refuses the call before anything is sent (a message without
+    /// recipients, an event without id, …).
+    fn into_request(self) -> Result<Request>;
+
+    /// The typed result of a success answer (status check, body, item source).
+    fn parse(response: Response) -> Result<Self::Output>;
 }
 
 /// How one attempt ended, when it did not succeed.
@@ -161,6 +176,12 @@ enum Failure {
 }
 
 impl GraphClient {
+    /// Builds the request of `call`, sends it and reads the answer: what awaiting a builder does.
+    pub(crate) async fn call<C: Call>(&self, call: C) -> Result<C::Output> {
+        let request = call.into_request()?;
+        C::parse(self.send(request).await?)
+    }
+
     /// Sends `request` and returns the success response, or the error Graph answered.
     ///
     /// Every attempt gets a bearer token, the request's `client-request-id` (one per call,
@@ -384,6 +405,25 @@ impl GraphClient {
         }
     }
 
+    /// The URL of a Graph request relative to the base URL (`/me/sendMail`,
+    /// `/users/a%2Fb/events/{id}?$select=subject`): encoded exactly as [`send`](Self::send)
+    /// encodes it, never absolute, without the version. What a `$batch` item carries.
+    pub(super) fn relative_url(&self, request: &Request) -> Result<String> {
+        if !matches!(request.target, Target::Graph(_)) {
+            return Err(InvalidRequest::InvalidValue {
+                reason: format!("{} cannot be sent in a $batch", request.operation),
+            }
+            .into());
+        }
+        let (url, _) = self.url_for(request)?;
+        let base = self.inner.base_url.path().trim_end_matches('/');
+        let path = url.path().strip_prefix(base).unwrap_or(url.path());
+        Ok(match url.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_string(),
+        })
+    }
+
     /// The URL of a request, and whether it gets the bearer token.
     fn url_for(&self, request: &Request) -> Result<(Url, bool)> {
         let base = &self.inner.base_url;
@@ -410,7 +450,7 @@ impl GraphClient {
     /// Client-wide preferences, then the request's, without repeats, in one header value. A
     /// request's preference takes the place of a client-wide one of the same name
     /// (`outlook.timezone="…"`).
-    fn prefer_header(&self, request_preferences: &[String]) -> Option<String> {
+    pub(super) fn prefer_header(&self, request_preferences: &[String]) -> Option<String> {
         let name = |preference: &str| {
             let name = preference.split('=').next().unwrap_or_default();
             name.trim().to_ascii_lowercase()

@@ -1,0 +1,995 @@
+//! JSON batching: many calls in one `POST /$batch` (GRAPH-FACTS §9;
+//! openapi-fragments/paths/batch.yaml).
+//!
+//! A [`Batch`] takes the same typed builders a single call awaits ([`Batchable`]): they are
+//! checked, encoded and answered the same way, only carried together. Each call added gives a
+//! [`BatchItem`] ticket; [`BatchResults::take`] turns it into the call's own result, with the
+//! same [`Error`](crate::Error) variants a single call gives.
+//!
+//! What the client does for you:
+//! - at most 20 requests per `$batch` POST (Graph's limit): more are sent as consecutive
+//!   batches, a request and the ones that depend on it always in the same one;
+//! - request ids `"1"`, `"2"`, … in the order of [`Batch::add`], answers matched by id in
+//!   whatever order Graph returns them;
+//! - relative URLs (`/me/…`, `/users/{id}/…`) encoded exactly as for single calls, with the
+//!   `Content-Type`, `If-Match` and `Prefer` headers a single call would send;
+//! - a request Graph throttled inside the batch (429, 503; 504 for requests safe to repeat) is
+//!   sent again, alone with the others to retry, after its own `Retry-After`, under the
+//!   client's [`RetryPolicy`](crate::RetryPolicy); a send whose outcome is unknown is never
+//!   repeated, as for single calls;
+//! - results remember the mailbox they were read from, so
+//!   [`GraphClient::event_from`] works on them.
+//!
+//! ```no_run
+//! # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+//! use msgraph_outlook::models::Message;
+//!
+//! let mut batch = client.batch();
+//! let tickets: Vec<_> = ["alex@contoso.com", "megan@contoso.com"]
+//!     .into_iter()
+//!     .map(|to| batch.add(client.me().send_mail(Message::new().subject("Lunch?").to(to))))
+//!     .collect();
+//! let mut results = batch.send().await?;
+//! for ticket in tickets {
+//!     if let Err(e) = results.take(ticket) {
+//!         eprintln!("not sent: {e}");
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use base64::Engine as _;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::request::{Body, Call, Request, Target, MAX_REQUEST_BYTES};
+use super::response::{graph_error, Response};
+use super::GraphClient;
+use crate::api::{
+    CreateDraft, CreateEvent, DeleteEvent, EventResponse, GetEvent, GetMessage, SendDraft,
+    SendMail, UpdateEvent, UpdateMessage, UpdatedEvent,
+};
+use crate::auth::TokenKind;
+use crate::error::{DecodeError, Error, InvalidRequest, OutcomeUnknown, Result, TransportError};
+use crate::models::{Event, ItemSource, MailboxRef, Message};
+use crate::Accepted;
+
+/// Graph's limit on the requests of one `$batch` (GRAPH-FACTS §9).
+const MAX_BATCH_REQUESTS: usize = 20;
+
+/// Tells batches apart, so a ticket is only redeemed where it was issued.
+static NEXT_BATCH: AtomicU64 = AtomicU64::new(1);
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A call that can go in a [`Batch`]: the JSON sends, draft creation, reads, updates, draft
+/// sends, deletes and meeting responses. Its [`Output`](Self::Output) is what awaiting the
+/// call alone gives. Implemented by this crate only.
+///
+/// Implemented by [`SendMail`], [`CreateDraft`] (JSON; a MIME draft is refused when the
+/// batch is sent), [`GetMessage`], [`UpdateMessage`], [`SendDraft`], [`CreateEvent`],
+/// [`GetEvent`], [`UpdateEvent`], [`DeleteEvent`] and [`EventResponse`] (accept,
+/// tentatively accept, decline). Not by [`SendMime`](crate::api::SendMime): Graph documents
+/// JSON and base64-encoded binary bodies inside a batch, not the `text/plain` base64 MIME
+/// that `sendMail` takes, so a MIME send is only sent alone.
+///
+/// ```no_run
+/// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+/// use msgraph_outlook::{Batch, BatchItem, Batchable};
+///
+/// /// Adds calls of one kind, keeping their tickets.
+/// fn add_all<C: Batchable>(batch: &mut Batch, calls: Vec<C>) -> Vec<BatchItem<C::Output>> {
+///     calls.into_iter().map(|call| batch.add(call)).collect()
+/// }
+///
+/// let me = client.me();
+/// let mut batch = client.batch();
+/// let reads = add_all(&mut batch, vec![me.event("AAMk1").get(), me.event("AAMk2").get()]);
+/// let mut results = batch.send().await?;
+/// for ticket in reads {
+///     println!("{:?}", results.take(ticket)?.subject);
+/// }
+/// # Ok(()) }
+/// ```
+pub trait Batchable: sealed::Sealed {
+    /// What the call gives, as when it is awaited alone.
+    type Output;
+
+    #[doc(hidden)]
+    fn into_part(self) -> Part<Self::Output>;
+}
+
+/// A call taken apart for a batch: its request (or why it is refused) and how to read the answer.
+#[doc(hidden)]
+pub struct Part<T> {
+    request: Result<Request>,
+    parse: fn(Response) -> Result<T>,
+}
+
+impl<T> Part<T> {
+    fn of<C: Call<Output = T>>(call: C) -> Self {
+        Part {
+            request: call.into_request(),
+            parse: C::parse,
+        }
+    }
+}
+
+impl<T> fmt::Debug for Part<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Part")
+            .field("request", &self.request.as_ref().map(|r| r.operation))
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! batchable {
+    ($($call:ty => $output:ty),* $(,)?) => {$(
+        impl sealed::Sealed for $call {}
+        impl Batchable for $call {
+            type Output = $output;
+            fn into_part(self) -> Part<$output> {
+                Part::of(self)
+            }
+        }
+    )*};
+}
+
+batchable!(
+    SendMail => Accepted,
+    CreateDraft => Message,
+    GetMessage => Message,
+    UpdateMessage => Message,
+    SendDraft => Accepted,
+    CreateEvent => Event,
+    GetEvent => Event,
+    UpdateEvent => UpdatedEvent,
+    DeleteEvent => (),
+);
+
+impl<K> sealed::Sealed for EventResponse<K> {}
+impl<K> Batchable for EventResponse<K> {
+    type Output = Accepted;
+    fn into_part(self) -> Part<Accepted> {
+        Part::of(self)
+    }
+}
+
+impl GraphClient {
+    /// Starts a JSON batch (`POST /$batch`): calls added to it go to Graph together, up to 20
+    /// per round trip. See [`Batch`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::Message;
+    /// let mut batch = client.batch();
+    /// let first = batch.add(client.me().send_mail(Message::new().subject("1").to("alex@contoso.com")));
+    /// let second = batch.add(client.user("adele@contoso.com").event("AAMkAGI1…").get());
+    /// let mut results = batch.send().await?;
+    /// results.take(first)?;
+    /// println!("{:?}", results.take(second)?.subject);
+    /// # Ok(()) }
+    /// ```
+    pub fn batch(&self) -> Batch {
+        Batch {
+            client: self.clone(),
+            id: NEXT_BATCH.fetch_add(1, Ordering::Relaxed),
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// Calls to send together through `POST /$batch`; from [`GraphClient::batch`].
+///
+/// Add calls with [`add`](Self::add) (independent: Graph may run them in any order, for
+/// Outlook at most 4 at a time) or [`add_after`](Self::add_after) (`dependsOn`: run only after an
+/// earlier one succeeded), then [`send`](Self::send) and redeem each ticket with
+/// [`BatchResults::take`]. The batch is sent by the client it was made from, whichever
+/// client the calls were built with.
+///
+/// A call that fails its local checks (a message without recipients, a patch that changes
+/// nothing, a MIME draft) is not sent; its ticket gives that error and the others go.
+///
+/// ```no_run
+/// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+/// use msgraph_outlook::models::MessagePatch;
+/// let draft = client.me().message("AAMkAGI1…");
+/// let mut batch = client.batch();
+/// let update = batch.add(draft.update(MessagePatch::new().subject("Final agenda")));
+/// let send = batch.add_after(draft.send(), &update); // sent only once the update succeeded
+/// let mut results = batch.send().await?;
+/// results.take(update)?;
+/// results.take(send)?;
+/// # Ok(()) }
+/// ```
+#[must_use = "nothing is sent until you call .send().await"]
+pub struct Batch {
+    client: GraphClient,
+    id: u64,
+    entries: Vec<Entry>,
+}
+
+struct Entry {
+    request: Result<Request>,
+    /// The entry this one depends on (`dependsOn`), always an earlier one.
+    after: Option<usize>,
+}
+
+impl fmt::Debug for Batch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let operations: Vec<_> = self
+            .entries
+            .iter()
+            .map(|e| e.request.as_ref().map_or("(refused)", |r| r.operation))
+            .collect();
+        f.debug_struct("Batch")
+            .field("operations", &operations)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Batch {
+    /// Adds a call; Graph may run it in any order relative to the others. The ticket gives
+    /// its result after [`send`](Self::send).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::EventPatch;
+    /// let mut batch = client.batch();
+    /// let moved = batch.add(client.me().event("AAMkAGI1…").update(EventPatch::new().location("Room 2")));
+    /// let updated = batch.send().await?.take(moved)?;
+    /// println!("attendees notified: {}", updated.attendees_notified);
+    /// # Ok(()) }
+    /// ```
+    pub fn add<C: Batchable>(&mut self, call: C) -> BatchItem<C::Output> {
+        self.push(call, None)
+    }
+
+    /// Adds a call that Graph runs only after `earlier` succeeded (`dependsOn`); if `earlier`
+    /// fails, this one is not run and its ticket gives Graph's `424 Failed Dependency`. A
+    /// request and those depending on it, directly or not, go in the same `$batch`, so at most
+    /// 20 may hang together.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::EventPatch;
+    /// let meeting = client.me().event("AAMkAGI1…");
+    /// let mut batch = client.batch();
+    /// let note = batch.add(meeting.update(EventPatch::new().categories(["Travel"])));
+    /// let answer = batch.add_after(meeting.accept().comment("See you there"), &note);
+    /// let mut results = batch.send().await?;
+    /// results.take(answer)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_after<C: Batchable, U>(
+        &mut self,
+        call: C,
+        earlier: &BatchItem<U>,
+    ) -> BatchItem<C::Output> {
+        let after = (earlier.batch == self.id).then_some(earlier.index);
+        let item = self.push(call, after);
+        if after.is_none() {
+            self.entries[item.index].request = Err(InvalidRequest::InvalidValue {
+                reason: "a batch request can only depend on a request of the same batch".into(),
+            }
+            .into());
+        }
+        item
+    }
+
+    fn push<C: Batchable>(&mut self, call: C, after: Option<usize>) -> BatchItem<C::Output> {
+        let part = call.into_part();
+        self.entries.push(Entry {
+            request: part.request,
+            after,
+        });
+        BatchItem {
+            batch: self.id,
+            index: self.entries.len() - 1,
+            parse: part.parse,
+        }
+    }
+
+    /// How many calls were added.
+    ///
+    /// ```no_run
+    /// # fn run(client: msgraph_outlook::GraphClient) {
+    /// let mut batch = client.batch();
+    /// batch.add(client.me().event("AAMkAGI1…").delete());
+    /// assert_eq!(batch.len(), 1);
+    /// # }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no call was added ([`send`](Self::send) then sends nothing).
+    ///
+    /// ```no_run
+    /// # fn run(client: msgraph_outlook::GraphClient) {
+    /// assert!(client.batch().is_empty());
+    /// # }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Sends the calls, 20 per `$batch` POST, retries what Graph throttled, and returns every
+    /// call's result.
+    ///
+    /// Fails as a whole, before anything is sent, only when more than 20 requests depend on
+    /// one another (they cannot be split across batches). Anything else is per call: a local
+    /// refusal, Graph's answer to that request, or, when a whole `$batch` POST failed (a
+    /// malformed batch, an outage outlasting the retries, a token error), that failure for
+    /// every call it carried.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let mut batch = client.batch();
+    /// let tickets: Vec<_> = ["AAMk1", "AAMk2"]
+    ///     .into_iter()
+    ///     .map(|id| batch.add(client.me().message(id).get().select(["subject"])))
+    ///     .collect();
+    /// let mut results = batch.send().await?;
+    /// for ticket in tickets {
+    ///     println!("{:?}", results.take(ticket).map(|m| m.subject));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<BatchResults> {
+        let Batch {
+            client,
+            id,
+            entries,
+        } = self;
+        check_chains(&entries)?;
+        let mut outcomes: Vec<Option<Result<Response>>> = Vec::with_capacity(entries.len());
+        let mut items: Vec<Option<Item>> = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.into_iter().enumerate() {
+            let prepared = match entry.after {
+                // A request whose dependency is not sent cannot be sent either.
+                Some(dependency) if items[dependency].is_none() => {
+                    Err(InvalidRequest::InvalidValue {
+                        reason: format!(
+                            "not sent: it depends on batch request {}, which was not sent",
+                            dependency + 1
+                        ),
+                    }
+                    .into())
+                }
+                _ => entry
+                    .request
+                    .and_then(|request| client.prepare(request, index, entry.after)),
+            };
+            match prepared {
+                Ok(item) => {
+                    items.push(Some(item));
+                    outcomes.push(None);
+                }
+                Err(error) => {
+                    items.push(None);
+                    outcomes.push(Some(Err(error)));
+                }
+            }
+        }
+        client.run(&items, &mut outcomes).await;
+        Ok(BatchResults {
+            batch: id,
+            outcomes: outcomes
+                .into_iter()
+                .map(|outcome| {
+                    Some(outcome.unwrap_or_else(|| {
+                        Err(InvalidRequest::InvalidValue {
+                            reason: "the batch request got no result".into(),
+                        }
+                        .into())
+                    }))
+                })
+                .collect(),
+        })
+    }
+}
+
+/// A chain of dependent requests must fit one `$batch`.
+fn check_chains(entries: &[Entry]) -> Result<()> {
+    let mut roots: Vec<usize> = Vec::with_capacity(entries.len());
+    let mut sizes: HashMap<usize, usize> = HashMap::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let root = entry.after.map_or(index, |dependency| roots[dependency]);
+        roots.push(root);
+        *sizes.entry(root).or_default() += 1;
+    }
+    if let Some((root, size)) = sizes
+        .into_iter()
+        .filter(|(_, size)| *size > MAX_BATCH_REQUESTS)
+        .min()
+    {
+        return Err(InvalidRequest::InvalidValue {
+            reason: format!(
+                "{size} batch requests depend on request {} directly or not: they must go in \
+                 one $batch, which holds at most {MAX_BATCH_REQUESTS}",
+                root + 1
+            ),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// A ticket for one call of a [`Batch`]: give it to [`BatchResults::take`] for the call's
+/// result (`T` is what awaiting the call alone gives). Cheap to copy.
+///
+/// ```no_run
+/// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+/// use msgraph_outlook::models::Event;
+/// use msgraph_outlook::BatchItem;
+/// let mut batch = client.batch();
+/// let ticket: BatchItem<Event> = batch.add(client.me().event("AAMkAGI1…").get());
+/// let event: Event = batch.send().await?.take(ticket)?;
+/// # Ok(()) }
+/// ```
+pub struct BatchItem<T> {
+    batch: u64,
+    index: usize,
+    parse: fn(Response) -> Result<T>,
+}
+
+impl<T> BatchItem<T> {
+    /// The request's id in the `$batch` (`"1"` for the first call added, and so on), as
+    /// Graph's answer and logs name it.
+    ///
+    /// ```no_run
+    /// # fn run(client: msgraph_outlook::GraphClient) {
+    /// let mut batch = client.batch();
+    /// let ticket = batch.add(client.me().event("AAMkAGI1…").get());
+    /// assert_eq!(ticket.id(), "1");
+    /// # }
+    /// ```
+    pub fn id(&self) -> String {
+        (self.index + 1).to_string()
+    }
+}
+
+impl<T> Clone for BatchItem<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for BatchItem<T> {}
+
+impl<T> fmt::Debug for BatchItem<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchItem")
+            .field("id", &self.id())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a sent [`Batch`] gave: one result per call, redeemed with [`take`](Self::take).
+///
+/// ```no_run
+/// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+/// use msgraph_outlook::Error;
+/// let mut batch = client.batch();
+/// let read = batch.add(client.me().event("AAMkAGI1…").get());
+/// let mut results = batch.send().await?;
+/// match results.take(read) {
+///     Ok(event) => println!("{:?}", event.subject),
+///     Err(Error::NotFound(_)) => println!("gone"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(()) }
+/// ```
+pub struct BatchResults {
+    batch: u64,
+    outcomes: Vec<Option<Result<Response>>>,
+}
+
+impl BatchResults {
+    /// The result of the call `item` stands for: what awaiting that call alone would have
+    /// given, Graph errors included ([`Error::Conflict`], [`Error::AccessDenied`], …; a
+    /// request whose dependency failed gives Graph's `424` as [`Error::Graph`]). Each result
+    /// can be taken once; a ticket of another batch gives
+    /// [`Error::InvalidRequest`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let mut batch = client.batch();
+    /// let delete = batch.add(client.me().event("AAMkAGI1…").delete());
+    /// let mut results = batch.send().await?;
+    /// if let Err(e) = results.take(delete) {
+    ///     eprintln!("not deleted (HTTP {:?}): {e}", e.status());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn take<T>(&mut self, item: BatchItem<T>) -> Result<T> {
+        let outcome = (item.batch == self.batch)
+            .then(|| self.outcomes.get_mut(item.index).and_then(Option::take))
+            .flatten();
+        match outcome {
+            Some(response) => (item.parse)(response?),
+            None => Err(InvalidRequest::InvalidValue {
+                reason: match item.batch == self.batch {
+                    true => format!(
+                        "the result of batch request {} was already taken",
+                        item.id()
+                    ),
+                    false => "this ticket belongs to another batch".into(),
+                },
+            }
+            .into()),
+        }
+    }
+
+    /// How many calls the batch had.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let results = client.batch().send().await?;
+    /// assert_eq!(results.len(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.outcomes.len()
+    }
+
+    /// True when the batch had no call.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// assert!(client.batch().send().await?.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.outcomes.is_empty()
+    }
+}
+
+impl fmt::Debug for BatchResults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = |ok: bool| {
+            self.outcomes
+                .iter()
+                .filter(|o| matches!(o, Some(r) if r.is_ok() == ok))
+                .count()
+        };
+        f.debug_struct("BatchResults")
+            .field("calls", &self.outcomes.len())
+            .field("succeeded", &count(true))
+            .field("failed", &count(false))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request ready for a `$batch`.
+struct Item {
+    /// `"1"`, `"2"`, …: the position of the call, kept across retries.
+    id: String,
+    /// The request object without `dependsOn` (added when its dependency is in the same POST).
+    json: Value,
+    /// Serialized size, to keep each POST under Graph's 4 MB.
+    size: usize,
+    operation: &'static str,
+    idempotent: bool,
+    after: Option<usize>,
+    source: Option<ItemSource>,
+    addressed_me: bool,
+}
+
+/// How one request of a `$batch` ended.
+enum Verdict {
+    Done(Result<Response>),
+    /// Throttled or unavailable: not acted on; wait (`Retry-After` when given) and send again.
+    Retry(Error, Option<Duration>),
+    /// 424: not run because the request it depends on failed.
+    FailedDependency(Error),
+}
+
+/// The `$batch` answer (GRAPH-FACTS §9).
+#[derive(Deserialize)]
+struct BatchAnswer {
+    responses: Vec<InnerAnswer>,
+}
+
+#[derive(Deserialize)]
+struct InnerAnswer {
+    id: String,
+    status: u16,
+    #[serde(default)]
+    headers: Map<String, Value>,
+    #[serde(default)]
+    body: Option<Value>,
+}
+
+/// What the `$batch` POST itself answered, shared by its requests.
+struct Outer {
+    client_request_id: String,
+    request_id: Option<String>,
+}
+
+impl GraphClient {
+    /// Checks a request as [`send`](Self::send) would and writes its `$batch` form.
+    fn prepare(&self, request: Request, index: usize, after: Option<usize>) -> Result<Item> {
+        if request.body_len() > MAX_REQUEST_BYTES {
+            return Err(InvalidRequest::RequestTooLarge {
+                size: request.body_len(),
+                limit: MAX_REQUEST_BYTES,
+            }
+            .into());
+        }
+        let url = self.relative_url(&request)?;
+        let source = match &request.target {
+            Target::Graph(path) => ItemSource::of_path(path),
+            _ => None,
+        };
+        let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
+        if addressed_me && self.inner.tokens.kind() == TokenKind::Application {
+            return Err(Error::MeWithAppOnlyToken { graph: None });
+        }
+        let mut headers = Map::new();
+        let body = match &request.body {
+            // Graph refuses a whole batch whose write request has no body or no Content-Type
+            // ("Write request id : … does not contain Content-Type header or body", live
+            // reports such as msgraph-sdk-dotnet #2628 for message/send); the batching page
+            // says to send an empty JSON object then.
+            Body::Empty if matches!(request.method, Method::POST | Method::PATCH | Method::PUT) => {
+                headers.insert("Content-Type".into(), "application/json".into());
+                Some(json!({}))
+            }
+            Body::Empty => None,
+            Body::Json(bytes) => {
+                headers.insert("Content-Type".into(), "application/json".into());
+                Some(serde_json::from_slice::<Value>(bytes).map_err(|e| {
+                    InvalidRequest::InvalidValue {
+                        reason: format!("cannot place the request body in a $batch: {e}"),
+                    }
+                })?)
+            }
+            Body::Mime(_) | Body::Range { .. } => {
+                return Err(InvalidRequest::InvalidValue {
+                    reason: format!(
+                        "{} with a MIME body cannot go in a $batch (Graph documents JSON and \
+                         base64-encoded binary bodies there, not text/plain MIME): send it alone",
+                        request.operation
+                    ),
+                }
+                .into())
+            }
+        };
+        if let Some(etag) = &request.if_match {
+            headers.insert("If-Match".into(), etag.clone().into());
+        }
+        if let Some(prefer) = self.prefer_header(&request.prefer) {
+            headers.insert("Prefer".into(), prefer.into());
+        }
+        let id = (index + 1).to_string();
+        let mut json = json!({"id": id, "method": request.method.as_str(), "url": url});
+        if !headers.is_empty() {
+            json["headers"] = Value::Object(headers);
+        }
+        if let Some(body) = body {
+            json["body"] = body;
+        }
+        Ok(Item {
+            id,
+            size: json.to_string().len(),
+            json,
+            operation: request.operation,
+            idempotent: request.idempotent,
+            after,
+            source,
+            addressed_me,
+        })
+    }
+
+    /// Sends `items` in rounds: every pending request once (in POSTs of at most 20), then
+    /// those Graph throttled, after the longest `Retry-After` among them.
+    async fn run(&self, items: &[Option<Item>], outcomes: &mut [Option<Result<Response>>]) {
+        let policy = &self.inner.retry;
+        let mut attempts = vec![0u32; items.len()];
+        let mut waited = vec![Duration::ZERO; items.len()];
+        let mut pending: Vec<usize> = (0..items.len()).filter(|&i| items[i].is_some()).collect();
+        while !pending.is_empty() {
+            let mut verdicts: HashMap<usize, Verdict> = HashMap::new();
+            for post in pack(items, &pending) {
+                verdicts.extend(self.post(items, &post).await);
+            }
+            let (mut retry, mut delay) = (Vec::new(), Duration::ZERO);
+            for &index in &pending {
+                attempts[index] += 1;
+                let verdict = verdicts.remove(&index).unwrap_or_else(|| {
+                    Verdict::Done(Err(InvalidRequest::InvalidValue {
+                        reason: "the batch request was not sent".into(),
+                    }
+                    .into()))
+                });
+                let dependency = items[index].as_ref().and_then(|item| item.after);
+                let done = match verdict {
+                    Verdict::Done(outcome) => outcome,
+                    // Sent again alone, it would run although what it depends on failed.
+                    Verdict::Retry(..)
+                        if dependency.is_some_and(|d| matches!(outcomes[d], Some(Err(_)))) =>
+                    {
+                        Err(InvalidRequest::InvalidValue {
+                            reason: format!(
+                                "not sent again: batch request {}, which it depends on, failed",
+                                dependency.unwrap_or_default() + 1
+                            ),
+                        }
+                        .into())
+                    }
+                    Verdict::Retry(error, retry_after) => {
+                        let wait = policy.delay(attempts[index], retry_after);
+                        if !policy.allows(attempts[index], waited[index], wait) {
+                            Err(error)
+                        } else {
+                            retry.push(index);
+                            delay = delay.max(wait);
+                            continue;
+                        }
+                    }
+                    // Not run because its dependency was throttled: it goes again with it.
+                    Verdict::FailedDependency(error) => {
+                        if dependency.is_some_and(|d| retry.contains(&d))
+                            && attempts[index] < policy.attempts()
+                        {
+                            retry.push(index);
+                            continue;
+                        }
+                        Err(error)
+                    }
+                };
+                outcomes[index] = Some(done);
+            }
+            if !retry.is_empty() {
+                tracing::warn!(
+                    requests = retry.len(),
+                    delay_ms = delay.as_millis() as u64,
+                    "retrying throttled requests of a Graph batch"
+                );
+                self.inner.sleeper.sleep(delay).await;
+                for &index in &retry {
+                    waited[index] += delay;
+                }
+            }
+            pending = retry;
+        }
+    }
+
+    /// One `$batch` POST of the requests `post` (indexes into `items`), through the one
+    /// pipeline: the POST itself is retried on 429/503 like any request, since Graph ran
+    /// none of it.
+    async fn post(&self, items: &[Option<Item>], post: &[usize]) -> Vec<(usize, Verdict)> {
+        let item = |index: usize| {
+            items[index]
+                .as_ref()
+                .expect("only prepared requests are sent")
+        };
+        let requests: Vec<Value> = post
+            .iter()
+            .map(|&index| {
+                let mut json = item(index).json.clone();
+                if let Some(dependency) = item(index).after.filter(|d| post.contains(d)) {
+                    json["dependsOn"] = json!([item(dependency).id]);
+                }
+                json
+            })
+            .collect();
+        let fail_all = |error: Error| {
+            post.iter()
+                .map(|&index| (index, Verdict::Done(Err(duplicate(&error)))))
+                .collect()
+        };
+        let request = match Request::post("$batch", vec!["$batch".into()])
+            .json(&json!({ "requests": requests }))
+        {
+            // Repeating it after a timeout is safe only when every request in it is.
+            Ok(request) if post.iter().all(|&index| item(index).idempotent) => request.idempotent(),
+            Ok(request) => request,
+            Err(error) => return fail_all(error),
+        };
+        let response = match self.send(request).await {
+            Ok(response) => response,
+            Err(error) => return fail_all(error),
+        };
+        let outer = Outer {
+            client_request_id: response.client_request_id.clone(),
+            request_id: response.header("request-id"),
+        };
+        let answer: BatchAnswer = match response.json() {
+            Ok(answer) => answer,
+            Err(error) => return fail_all(error),
+        };
+        let mut answers: HashMap<String, InnerAnswer> = HashMap::new();
+        for inner in answer.responses {
+            answers.entry(inner.id.to_lowercase()).or_insert(inner);
+        }
+        post.iter()
+            .map(|&index| {
+                let item = item(index);
+                let verdict = match answers.remove(&item.id.to_lowercase()) {
+                    Some(inner) => verdict(item, inner, &outer),
+                    None => Verdict::Done(Err(Error::Decode(Box::new(DecodeError {
+                        status: 200,
+                        reason: format!("the $batch answer has no response for id {}", item.id),
+                        excerpt: String::new(),
+                        request_id: outer.request_id.clone(),
+                        client_request_id: Some(outer.client_request_id.clone()),
+                    })))),
+                };
+                (index, verdict)
+            })
+            .collect()
+    }
+}
+
+/// Splits the pending requests into POSTs of at most 20 requests and 4 MB, in order, keeping
+/// each request with the pending requests it depends on.
+fn pack(items: &[Option<Item>], pending: &[usize]) -> Vec<Vec<usize>> {
+    // Groups: a pending request joins the group of its dependency when that one is pending too.
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for &index in pending {
+        let dependency = items[index].as_ref().and_then(|item| item.after);
+        match dependency.and_then(|d| group_of.get(&d).copied()) {
+            Some(group) => {
+                groups[group].push(index);
+                group_of.insert(index, group);
+            }
+            None => {
+                group_of.insert(index, groups.len());
+                groups.push(vec![index]);
+            }
+        }
+    }
+    // Room for `{"requests":[…]}` and the `dependsOn`s.
+    let budget = MAX_REQUEST_BYTES - 1024;
+    let size = |group: &[usize]| -> usize {
+        group
+            .iter()
+            .map(|&i| items[i].as_ref().map_or(0, |item| item.size + 32))
+            .sum()
+    };
+    let mut posts: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut current_size = 0;
+    for group in groups {
+        let group_size = size(&group);
+        let full =
+            current.len() + group.len() > MAX_BATCH_REQUESTS || current_size + group_size > budget;
+        if full && !current.is_empty() {
+            posts.push(std::mem::take(&mut current));
+            current_size = 0;
+        }
+        current.extend(group);
+        current_size += group_size;
+    }
+    if !current.is_empty() {
+        posts.push(current);
+    }
+    posts
+}
+
+/// Reads one inner answer as the pipeline reads a single one (`classify` in request.rs).
+fn verdict(item: &Item, inner: InnerAnswer, outer: &Outer) -> Verdict {
+    let mut headers = HeaderMap::new();
+    for (name, value) in &inner.headers {
+        let value = match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::try_from(value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    // Support traces a batched request by the batch's request-id.
+    if !headers.contains_key("request-id") {
+        if let Some(Ok(id)) = outer.request_id.as_deref().map(HeaderValue::try_from) {
+            headers.insert("request-id", id);
+        }
+    }
+    let body = body_bytes(inner.body, &headers);
+    if (200..300).contains(&inner.status) {
+        return Verdict::Done(Ok(Response {
+            status: inner.status,
+            headers,
+            body,
+            client_request_id: outer.client_request_id.clone(),
+            source: item.source.clone(),
+        }));
+    }
+    let error = graph_error(
+        inner.status,
+        &headers,
+        &body,
+        &outer.client_request_id,
+        item.addressed_me,
+    );
+    match inner.status {
+        429 | 503 => {
+            let retry_after = error.retry_after();
+            Verdict::Retry(error, retry_after)
+        }
+        504 if item.idempotent => Verdict::Retry(error, None),
+        504 => Verdict::Done(Err(Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+            operation: item.operation,
+            client_request_id: outer.client_request_id.clone(),
+            cause: error,
+        })))),
+        424 => Verdict::FailedDependency(error),
+        _ => Verdict::Done(Err(error)),
+    }
+}
+
+/// An inner body as the bytes a single answer would have had: JSON as JSON, a string of
+/// another content type as the base64 Graph encodes binary bodies with.
+fn body_bytes(body: Option<Value>, headers: &HeaderMap) -> Vec<u8> {
+    let is_json = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(true, |v| v.to_ascii_lowercase().contains("json"));
+    match body {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(text)) if !is_json => {
+            let engines = [
+                &base64::engine::general_purpose::STANDARD,
+                &base64::engine::general_purpose::URL_SAFE,
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            ];
+            engines
+                .iter()
+                .find_map(|engine| engine.decode(&text).ok())
+                .unwrap_or_else(|| text.into_bytes())
+        }
+        Some(value) => serde_json::to_vec(&value).unwrap_or_default(),
+    }
+}
+
+/// The same failure for each request of a failed POST ([`Error`] is not `Clone`: a transport
+/// error's source is dropped from the copies).
+fn duplicate(error: &Error) -> Error {
+    match error {
+        Error::Graph(e) => Error::Graph(e.clone()),
+        Error::Conflict(e) => Error::Conflict(e.clone()),
+        Error::AccessDenied(e) => Error::AccessDenied(e.clone()),
+        Error::NotFound(e) => Error::NotFound(e.clone()),
+        Error::MailboxNotEnabled(e) => Error::MailboxNotEnabled(e.clone()),
+        Error::MeWithAppOnlyToken { graph } => Error::MeWithAppOnlyToken {
+            graph: graph.clone(),
+        },
+        Error::Auth(e) => Error::Auth(e.clone()),
+        Error::InvalidRequest(e) => Error::InvalidRequest(e.clone()),
+        Error::Transport(e) => {
+            let mut copy = TransportError::other(e.message.clone());
+            copy.kind = e.kind;
+            Error::Transport(copy)
+        }
+        Error::Decode(e) => Error::Decode(e.clone()),
+        Error::OutcomeUnknown(e) => Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+            operation: e.operation,
+            client_request_id: e.client_request_id.clone(),
+            cause: duplicate(&e.cause),
+        })),
+        Error::ForeignLink {
+            link_origin,
+            graph_origin,
+        } => Error::ForeignLink {
+            link_origin: link_origin.clone(),
+            graph_origin: graph_origin.clone(),
+        },
+        Error::Config(message) => Error::Config(message.clone()),
+    }
+}

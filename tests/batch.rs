@@ -1,0 +1,979 @@
+//! JSON batching on the wire (`POST /$batch`, GRAPH-FACTS §9): exact batch bodies, ids,
+//! relative URLs, `dependsOn`, per-request results and errors, retries of throttled requests.
+//! Every inner request is checked against openapi-fragments/ for its own method and path, and
+//! every batch body and answer against paths/batch.yaml.
+
+mod common;
+#[path = "support/raw_server.rs"]
+mod raw_server;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::openapi;
+use common::*;
+use mockito::{Matcher, Mock, ServerGuard};
+use msgraph_outlook::auth::StaticToken;
+use msgraph_outlook::models::{Event, EventPatch, ItemSource, MailboxRef, Message, MessagePatch};
+use msgraph_outlook::{Error, GraphClient, InvalidRequest, MissingRight};
+use raw_server::{scripted, RawServer, Reply};
+use serde_json::{json, Value};
+
+const ETAG: &str = "W/\"ZlnW4RIAV06KYYwlrfNZvQAAKGWwbw==\"";
+
+/// Checks each inner request against the fragment of its own operation, and the batch body
+/// against paths/batch.yaml.
+fn assert_conforms(requests: &[Value]) {
+    for request in requests {
+        let method = request["method"].as_str().unwrap();
+        let url = request["url"].as_str().unwrap();
+        let content_type = request["headers"]["Content-Type"]
+            .as_str()
+            .unwrap_or("application/json");
+        // A bodyless write carries `{}` in a batch (Graph requires a body there): it stands
+        // for the operation's empty body.
+        let body = request
+            .get("body")
+            .filter(|b| **b != json!({}))
+            .map(|b| b.to_string().into_bytes())
+            .unwrap_or_default();
+        openapi::assert_request_conforms(method, url, content_type, &body);
+    }
+    let batch = json!({ "requests": requests });
+    openapi::assert_request_conforms(
+        "POST",
+        "/$batch",
+        "application/json",
+        batch.to_string().as_bytes(),
+    );
+}
+
+/// One `$batch` POST with exactly `requests`, answered 200 with `responses` (also checked
+/// against the fragment's answer schema).
+async fn expect_batch(
+    server: &mut ServerGuard,
+    requests: Vec<Value>,
+    responses: Vec<Value>,
+) -> Mock {
+    assert_conforms(&requests);
+    let answer = json!({ "responses": responses });
+    openapi::fragments()
+        .validate_response_schema("msgraphOutlook.batchResponse", &answer)
+        .unwrap_or_else(|e| panic!("{}", e.join("\n")));
+    server
+        .mock("POST", "/v1.0/$batch")
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .match_header("accept", "application/json")
+        .match_header("content-type", "application/json")
+        .match_header("client-request-id", Matcher::Regex(GUID.into()))
+        .match_body(Matcher::Json(json!({ "requests": requests })))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_header("request-id", REQUEST_ID)
+        .with_body(answer.to_string())
+        .expect(1)
+        .create_async()
+        .await
+}
+
+/// An inner answer without body (202 Accepted, 204 No Content).
+fn status(id: &str, status: u16) -> Value {
+    json!({"id": id, "status": status, "headers": {"Cache-Control": "private"}})
+}
+
+/// An inner answer with a JSON body.
+fn with_body(id: &str, status: u16, body: Value) -> Value {
+    json!({"id": id, "status": status, "headers": {"Content-Type": "application/json"}, "body": body})
+}
+
+fn inner_error(id: &str, status: u16, code: &str, message: &str) -> Value {
+    with_body(id, status, graph_error(code, message))
+}
+
+fn report(n: usize) -> Message {
+    Message::new()
+        .subject(format!("Report {n}"))
+        .text_body("Attached.")
+        .to(format!("user{n}@contoso.com"))
+}
+
+fn report_request(n: usize) -> Value {
+    json!({
+        "id": n.to_string(),
+        "method": "POST",
+        "url": "/me/sendMail",
+        "headers": {"Content-Type": "application/json"},
+        "body": {"message": {
+            "subject": format!("Report {n}"),
+            "body": {"contentType": "text", "content": "Attached."},
+            "toRecipients": [{"emailAddress": {"address": format!("user{n}@contoso.com")}}]
+        }}
+    })
+}
+
+fn graph_event(id: &str, subject: &str) -> Value {
+    json!({
+        "@odata.etag": ETAG,
+        "id": id,
+        "subject": subject,
+        "attendees": []
+    })
+}
+
+fn event_read_before(id: &str) -> Event {
+    serde_json::from_value(json!({"@odata.etag": ETAG, "id": id})).unwrap()
+}
+
+#[tokio::test]
+async fn forty_five_send_mails_go_in_three_batches_of_20_20_and_5() {
+    let mut server = server().await;
+    let mut mocks = Vec::new();
+    for range in [1..=20, 21..=40, 41..=45] {
+        let requests = range.clone().map(report_request).collect();
+        // Graph answers in any order: these come back last first.
+        let responses = range.rev().map(|n| status(&n.to_string(), 202)).collect();
+        mocks.push(expect_batch(&mut server, requests, responses).await);
+    }
+    let client = client(&server);
+
+    let mut batch = client.batch();
+    let tickets: Vec<_> = (1..=45)
+        .map(|n| batch.add(client.me().send_mail(report(n))))
+        .collect();
+    assert_eq!(batch.len(), 45);
+    assert_eq!(tickets[44].id(), "45");
+    // A batch can be sent from any task.
+    fn sendable<F: std::future::Future + Send>(future: F) -> F {
+        future
+    }
+    let mut results = sendable(batch.send()).await.unwrap();
+
+    for mock in &mocks {
+        mock.assert_async().await;
+    }
+    assert_eq!(results.len(), 45);
+    let mut request_ids = Vec::new();
+    for ticket in tickets.into_iter().rev() {
+        let accepted = results.take(ticket).expect("202");
+        // The batch's request-id and client-request-id: what support traces the send by.
+        request_ids.push(accepted.request_id.clone());
+        assert!(regex_like_guid(&accepted.client_request_id));
+    }
+    assert!(request_ids
+        .iter()
+        .all(|id| id.as_deref() == Some(REQUEST_ID)));
+}
+
+#[tokio::test]
+async fn a_draft_update_and_its_send_are_ordered_with_depends_on() {
+    // A draft created earlier is finished and sent in one round trip: the send must not run
+    // before the update (dependsOn), and both URLs are known before the batch is sent.
+    let mut server = server().await;
+    let draft_id = "AAMkAGI1AAAoZCfHAAA=";
+    let mock = expect_batch(
+        &mut server,
+        vec![
+            json!({
+                "id": "1",
+                "method": "PATCH",
+                "url": format!("/me/messages/{draft_id}"),
+                "headers": {"Content-Type": "application/json"},
+                "body": {"subject": "Final agenda"}
+            }),
+            json!({
+                "id": "2",
+                "method": "POST",
+                "url": format!("/me/messages/{draft_id}/send"),
+                "headers": {"Content-Type": "application/json"},
+                "body": {},
+                "dependsOn": ["1"]
+            }),
+        ],
+        vec![
+            status("2", 202),
+            with_body("1", 200, graph_message(draft_id, "Final agenda")),
+        ],
+    )
+    .await;
+    let client = client(&server);
+    let draft = client.me().message(draft_id);
+
+    let mut batch = client.batch();
+    let update = batch.add(draft.update(MessagePatch::new().subject("Final agenda")));
+    let send = batch.add_after(draft.send(), &update);
+    let mut results = batch.send().await.unwrap();
+
+    mock.assert_async().await;
+    let updated = results.take(update).expect("200");
+    assert_eq!(updated.subject.as_deref(), Some("Final agenda"));
+    assert_eq!(updated.source, Some(ItemSource::new(MailboxRef::Me)));
+    results.take(send).expect("202");
+}
+
+#[tokio::test]
+async fn a_failed_dependency_gives_the_424_graph_error_and_spares_the_others() {
+    let mut server = server().await;
+    let mock = expect_batch(
+        &mut server,
+        vec![
+            json!({
+                "id": "1",
+                "method": "PATCH",
+                "url": "/me/messages/AAMk-gone",
+                "headers": {"Content-Type": "application/json"},
+                "body": {"subject": "Final agenda"}
+            }),
+            json!({
+                "id": "2",
+                "method": "POST",
+                "url": "/me/messages/AAMk-gone/send",
+                "headers": {"Content-Type": "application/json"},
+                "body": {},
+                "dependsOn": ["1"]
+            }),
+            report_request(3),
+        ],
+        vec![
+            inner_error(
+                "1",
+                404,
+                "ErrorItemNotFound",
+                "The specified object was not found in the store.",
+            ),
+            inner_error(
+                "2",
+                424,
+                "FailedDependency",
+                "The dependent request failed.",
+            ),
+            status("3", 202),
+        ],
+    )
+    .await;
+    let client = client(&server);
+    let draft = client.me().message("AAMk-gone");
+
+    let mut batch = client.batch();
+    let update = batch.add(draft.update(MessagePatch::new().subject("Final agenda")));
+    let send = batch.add_after(draft.send(), &update);
+    let other = batch.add(client.me().send_mail(report(3)));
+    let mut results = batch.send().await.unwrap();
+
+    mock.assert_async().await;
+    let err = results.take(update).unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    let err = results.take(send).unwrap_err();
+    assert!(matches!(err, Error::Graph(_)), "{err:?}");
+    assert_eq!(err.status(), Some(424));
+    assert_eq!(err.graph_code(), Some("FailedDependency"));
+    assert_eq!(err.request_id(), Some(REQUEST_ID));
+    results
+        .take(other)
+        .expect("the independent send went through");
+}
+
+#[tokio::test]
+async fn an_inner_429_is_retried_alone_after_its_own_retry_after() {
+    let mut server = server().await;
+    let throttled = json!({
+        "id": "2",
+        "status": 429,
+        "headers": {"Retry-After": "7", "Content-Type": "application/json"},
+        "body": {"error": {"code": "TooManyRequests", "message": "Please retry again later.",
+            "innerError": {"code": "429", "date": "2020-08-18T12:51:51", "message": "Please retry after",
+                           "request-id": REQUEST_ID, "status": "429"}}}
+    });
+    let first = expect_batch(
+        &mut server,
+        (1..=3).map(report_request).collect(),
+        vec![status("1", 202), throttled, status("3", 202)],
+    )
+    .await;
+    let second = expect_batch(&mut server, vec![report_request(2)], vec![status("2", 202)]).await;
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = client_at(&base_url(&server), &sleeper);
+
+    let mut batch = client.batch();
+    let tickets: Vec<_> = (1..=3)
+        .map(|n| batch.add(client.me().send_mail(report(n))))
+        .collect();
+    let mut results = batch.send().await.unwrap();
+
+    first.assert_async().await;
+    second.assert_async().await;
+    assert_eq!(sleeper.delays(), [Duration::from_secs(7)]);
+    for ticket in tickets {
+        results.take(ticket).expect("all sent");
+    }
+}
+
+#[tokio::test]
+async fn a_request_whose_dependency_was_throttled_goes_again_with_it() {
+    // Graph did not run the dependent (424) because its dependency was throttled: both go
+    // again, still ordered.
+    let mut server = server().await;
+    let update = json!({
+        "id": "1",
+        "method": "PATCH",
+        "url": "/me/messages/AAMk-draft",
+        "headers": {"Content-Type": "application/json"},
+        "body": {"subject": "Final agenda"}
+    });
+    let send = json!({
+        "id": "2",
+        "method": "POST",
+        "url": "/me/messages/AAMk-draft/send",
+        "headers": {"Content-Type": "application/json"},
+        "body": {},
+        "dependsOn": ["1"]
+    });
+    let throttled = json!({
+        "id": "1",
+        "status": 503,
+        "headers": {"Retry-After": "3", "Content-Type": "application/json"},
+        "body": graph_error("serviceNotAvailable", "Service unavailable")
+    });
+    let first = expect_batch(
+        &mut server,
+        vec![update.clone(), send.clone()],
+        vec![
+            throttled,
+            inner_error(
+                "2",
+                424,
+                "FailedDependency",
+                "The dependent request failed.",
+            ),
+        ],
+    )
+    .await;
+    let second = expect_batch(
+        &mut server,
+        vec![update, send],
+        vec![
+            with_body("1", 200, graph_message("AAMk-draft", "Final agenda")),
+            status("2", 202),
+        ],
+    )
+    .await;
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = client_at(&base_url(&server), &sleeper);
+    let draft = client.me().message("AAMk-draft");
+
+    let mut batch = client.batch();
+    let update = batch.add(draft.update(MessagePatch::new().subject("Final agenda")));
+    let send = batch.add_after(draft.send(), &update);
+    let mut results = batch.send().await.unwrap();
+
+    first.assert_async().await;
+    second.assert_async().await;
+    assert_eq!(sleeper.delays(), [Duration::from_secs(3)]);
+    results.take(update).unwrap();
+    results.take(send).unwrap();
+}
+
+#[tokio::test]
+async fn a_throttled_request_is_not_sent_again_once_its_dependency_failed() {
+    // Sent again alone, without its dependency, the send would run although the update
+    // failed: it is not repeated.
+    let mut server = server().await;
+    let mock = expect_batch(
+        &mut server,
+        vec![
+            json!({
+                "id": "1",
+                "method": "PATCH",
+                "url": "/me/messages/AAMk-draft",
+                "headers": {"Content-Type": "application/json"},
+                "body": {"subject": "Final agenda"}
+            }),
+            json!({
+                "id": "2",
+                "method": "POST",
+                "url": "/me/messages/AAMk-draft/send",
+                "headers": {"Content-Type": "application/json"},
+                "body": {},
+                "dependsOn": ["1"]
+            }),
+        ],
+        vec![
+            inner_error(
+                "1",
+                400,
+                "ErrorInvalidRecipients",
+                "At least one recipient is not valid.",
+            ),
+            json!({"id": "2", "status": 429, "headers": {"Retry-After": "1"}}),
+        ],
+    )
+    .await;
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = client_at(&base_url(&server), &sleeper);
+    let draft = client.me().message("AAMk-draft");
+
+    let mut batch = client.batch();
+    let update = batch.add(draft.update(MessagePatch::new().subject("Final agenda")));
+    let send = batch.add_after(draft.send(), &update);
+    let mut results = batch.send().await.unwrap();
+
+    mock.assert_async().await;
+    assert_eq!(results.take(update).unwrap_err().status(), Some(400));
+    let err = results.take(send).unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(sleeper.delays().is_empty());
+}
+
+#[tokio::test]
+async fn an_inner_504_to_a_send_is_not_repeated() {
+    // The gateway timed out: the mail may have gone. Like a single sendMail, it is not sent
+    // again; an idempotent read in the same batch is.
+    let mut server = server().await;
+    let read = json!({"id": "2", "method": "GET", "url": "/me/events/AAMk-evt"});
+    let first = expect_batch(
+        &mut server,
+        vec![report_request(1), read.clone()],
+        vec![
+            inner_error("1", 504, "GatewayTimeout", "Gateway timeout"),
+            inner_error("2", 504, "GatewayTimeout", "Gateway timeout"),
+        ],
+    )
+    .await;
+    let second = expect_batch(
+        &mut server,
+        vec![read],
+        vec![with_body(
+            "2",
+            200,
+            graph_event("AAMk-evt", "Budget review"),
+        )],
+    )
+    .await;
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = client_at(&base_url(&server), &sleeper);
+
+    let mut batch = client.batch();
+    let send = batch.add(client.me().send_mail(report(1)));
+    let get = batch.add(client.me().event("AAMk-evt").get());
+    let mut results = batch.send().await.unwrap();
+
+    first.assert_async().await;
+    second.assert_async().await;
+    let err = results.take(send).unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(err.status(), Some(504));
+    assert_eq!(
+        results.take(get).unwrap().subject.as_deref(),
+        Some("Budget review")
+    );
+    assert_eq!(sleeper.delays().len(), 1);
+}
+
+#[tokio::test]
+async fn a_call_refused_locally_is_not_sent_and_the_others_go() {
+    let mut server = server().await;
+    // Ids stay the call's position: "1" and "3" were refused, so never sent.
+    let mock = expect_batch(
+        &mut server,
+        vec![report_request(2), report_request(4)],
+        vec![status("4", 202), status("2", 202)],
+    )
+    .await;
+    let client = client(&server);
+    let eml = b"From: adele@contoso.com\r\nTo: alex@contoso.com\r\nSubject: Hi\r\n\r\nHello\r\n";
+
+    let mut batch = client.batch();
+    let no_recipients = batch.add(client.me().send_mail(Message::new().subject("To nobody")));
+    let second = batch.add(client.me().send_mail(report(2)));
+    // Graph documents no text/plain body inside a batch: a MIME draft is refused.
+    let mime_draft = batch.add(client.me().create_draft_mime(eml.to_vec()));
+    let fourth = batch.add(client.me().send_mail(report(4)));
+    let mut results = batch.send().await.unwrap();
+
+    mock.assert_async().await;
+    let err = results.take(no_recipients).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidRequest(InvalidRequest::NoRecipients)),
+        "{err:?}"
+    );
+    let err = results.take(mime_draft).unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(err.to_string().contains("$batch"), "{err}");
+    results.take(second).unwrap();
+    results.take(fourth).unwrap();
+}
+
+#[tokio::test]
+async fn a_request_depending_on_a_refused_one_is_not_sent_either() {
+    let mut server = server().await;
+    let nothing = expect_no_request(&mut server).await;
+    let client = client(&server);
+    let draft = client.me().message("AAMk-draft");
+
+    let mut batch = client.batch();
+    let update = batch.add(draft.update(MessagePatch::new())); // changes nothing: refused
+    let send = batch.add_after(draft.send(), &update);
+    let mut results = batch.send().await.unwrap();
+
+    nothing.assert_async().await;
+    assert!(matches!(
+        results.take(update).unwrap_err(),
+        Error::InvalidRequest(_)
+    ));
+    let err = results.take(send).unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("depends on batch request 1"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_outer_400_fails_every_item_with_the_same_error() {
+    let mut server = server().await;
+    let requests: Vec<Value> = (1..=3).map(report_request).collect();
+    assert_conforms(&requests);
+    let mock = server
+        .mock("POST", "/v1.0/$batch")
+        .match_body(Matcher::Json(json!({ "requests": requests })))
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_header("request-id", REQUEST_ID)
+        .with_body(graph_error("BadRequest", "Invalid batch payload format.").to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    let client = client(&server);
+
+    let mut batch = client.batch();
+    let tickets: Vec<_> = (1..=3)
+        .map(|n| batch.add(client.me().send_mail(report(n))))
+        .collect();
+    let mut results = batch.send().await.unwrap();
+
+    mock.assert_async().await;
+    for ticket in tickets {
+        let err = results.take(ticket).unwrap_err();
+        assert!(matches!(err, Error::Graph(_)), "{err:?}");
+        assert_eq!(err.status(), Some(400));
+        assert_eq!(err.graph_code(), Some("BadRequest"));
+        assert_eq!(err.request_id(), Some(REQUEST_ID));
+    }
+}
+
+#[tokio::test]
+async fn a_throttled_batch_post_is_sent_again_whole() {
+    // Graph ran nothing of a batch it answered 429: the POST goes again, like any request.
+    let answer = json!({"responses": [status("1", 202)]});
+    let throttled = Reply::json(
+        429,
+        &graph_error("TooManyRequests", "Please retry again later."),
+    )
+    .header("retry-after", "4");
+    let server = RawServer::start(scripted(vec![throttled], Reply::json(200, &answer))).await;
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = client_at(&server.base_url(), &sleeper);
+
+    let mut batch = client.batch();
+    let ticket = batch.add(client.me().send_mail(report(1)));
+    let mut results = batch.send().await.unwrap();
+
+    results.take(ticket).unwrap();
+    assert_eq!(sleeper.delays(), [Duration::from_secs(4)]);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests.iter().all(|r| r.target == "/v1.0/$batch"));
+    assert_eq!(requests[0].body, requests[1].body);
+    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(body, json!({"requests": [report_request(1)]}));
+}
+
+#[tokio::test]
+async fn relative_urls_headers_and_queries_are_those_of_single_calls() {
+    let mut server = server().await;
+    let get_url = "/me/events/AAMk%2F1=?%24select=subject%2Cstart";
+    let update_url = "/users/adele@contoso.com/events/AAMkAGI1AAAoZCfHAAA=";
+    let send_url = "/users/alex_fabrikam.com%23EXT%23@contoso.onmicrosoft.com/sendMail";
+    let message_url = "/users/a%2Fb/messages/AAMk=?%24select=subject";
+    let prefer = r#"outlook.timezone="Pacific Standard Time""#;
+    let patch = json!({"location": {"displayName": "Room 2"}});
+    let mock = expect_batch(
+        &mut server,
+        vec![
+            json!({"id": "1", "method": "GET", "url": get_url, "headers": {"Prefer": prefer}}),
+            json!({
+                "id": "2",
+                "method": "PATCH",
+                "url": update_url,
+                "headers": {"Content-Type": "application/json", "If-Match": ETAG},
+                "body": patch
+            }),
+            json!({
+                "id": "3",
+                "method": "POST",
+                "url": send_url,
+                "headers": {"Content-Type": "application/json"},
+                "body": {"message": {
+                    "subject": "Report 3",
+                    "body": {"contentType": "text", "content": "Attached."},
+                    "toRecipients": [{"emailAddress": {"address": "user3@contoso.com"}}]
+                }}
+            }),
+            json!({"id": "4", "method": "GET", "url": message_url}),
+        ],
+        vec![
+            with_body("1", 200, graph_event("AAMk/1=", "Budget review")),
+            with_body(
+                "2",
+                200,
+                graph_event("AAMkAGI1AAAoZCfHAAA=", "Budget review"),
+            ),
+            status("3", 202),
+            with_body("4", 200, graph_message("AAMk=", "Hi")),
+        ],
+    )
+    .await;
+    // The same calls alone go to the same paths and queries, byte for byte.
+    let mut singles = Vec::new();
+    for (method, url, status, body) in [
+        ("GET", get_url, 200, graph_event("AAMk/1=", "Budget review")),
+        (
+            "PATCH",
+            update_url,
+            200,
+            graph_event("AAMkAGI1AAAoZCfHAAA=", "Budget review"),
+        ),
+        ("POST", send_url, 202, Value::Null),
+        ("GET", message_url, 200, graph_message("AAMk=", "Hi")),
+    ] {
+        let mut mock = server
+            .mock(method, format!("/v1.0{url}").as_str())
+            .with_status(status)
+            .expect(1);
+        if !body.is_null() {
+            mock = mock.with_body(body.to_string());
+        }
+        singles.push(mock.create_async().await);
+    }
+    let client = client(&server);
+    let calls = |client: &GraphClient| {
+        (
+            client
+                .me()
+                .event("AAMk/1=")
+                .get()
+                .select(["subject", "start"])
+                .time_zone("Pacific Standard Time"),
+            client
+                .user("adele@contoso.com")
+                .event_from(&event_read_before("AAMkAGI1AAAoZCfHAAA="))
+                .update(EventPatch::new().location("Room 2")),
+            client
+                .user("alex_fabrikam.com#EXT#@contoso.onmicrosoft.com")
+                .send_mail(report(3)),
+            client
+                .user("a/b")
+                .message("AAMk=")
+                .get()
+                .select(["subject"]),
+        )
+    };
+
+    let (get, update, send, message) = calls(&client);
+    let mut batch = client.batch();
+    let tickets = (
+        batch.add(get),
+        batch.add(update),
+        batch.add(send),
+        batch.add(message),
+    );
+    let mut results = batch.send().await.unwrap();
+    mock.assert_async().await;
+    results.take(tickets.0).unwrap();
+    results.take(tickets.1).unwrap();
+    results.take(tickets.2).unwrap();
+    results.take(tickets.3).unwrap();
+
+    let (get, update, send, message) = calls(&client);
+    get.await.unwrap();
+    update.await.unwrap();
+    send.await.unwrap();
+    message.await.unwrap();
+    for single in &singles {
+        single.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn items_read_in_a_batch_remember_their_mailbox() {
+    let mut server = server().await;
+    let mock = expect_batch(
+        &mut server,
+        vec![
+            json!({"id": "1", "method": "GET", "url": "/users/owner@contoso.com/events/AAMk-evt"}),
+        ],
+        vec![with_body(
+            "1",
+            200,
+            graph_event("AAMk-evt", "Budget review"),
+        )],
+    )
+    .await;
+    // Implicit access: the event goes back to the owner's mailbox, with its etag.
+    let delete = server
+        .mock("DELETE", "/v1.0/users/owner@contoso.com/events/AAMk-evt")
+        .match_header("if-match", ETAG)
+        .with_status(204)
+        .expect(1)
+        .create_async()
+        .await;
+    let client = client(&server);
+
+    let mut batch = client.batch();
+    let ticket = batch.add(client.user("owner@contoso.com").event("AAMk-evt").get());
+    let event = batch.send().await.unwrap().take(ticket).unwrap();
+    mock.assert_async().await;
+    assert_eq!(
+        event.source,
+        Some(ItemSource::new(MailboxRef::User(
+            "owner@contoso.com".into()
+        )))
+    );
+
+    client.event_from(&event).unwrap().delete().await.unwrap();
+    delete.assert_async().await;
+}
+
+#[tokio::test]
+async fn graph_errors_keep_the_variants_of_single_calls() {
+    let mut server = server().await;
+    let mock = expect_batch(
+        &mut server,
+        vec![
+            json!({
+                "id": "1",
+                "method": "PATCH",
+                "url": "/me/events/AAMk-evt",
+                "headers": {"Content-Type": "application/json", "If-Match": ETAG},
+                "body": {"subject": "Moved"}
+            }),
+            json!({
+                "id": "2",
+                "method": "POST",
+                "url": "/users/ceo@contoso.com/sendMail",
+                "headers": {"Content-Type": "application/json"},
+                "body": {"message": {
+                    "subject": "Report 2",
+                    "body": {"contentType": "text", "content": "Attached."},
+                    "toRecipients": [{"emailAddress": {"address": "user2@contoso.com"}}]
+                }}
+            }),
+            json!({
+                "id": "3",
+                "method": "DELETE",
+                "url": "/me/events/AAMk-gone",
+                "headers": {"If-Match": ETAG}
+            }),
+            json!({
+                "id": "4",
+                "method": "POST",
+                "url": "/me/events/AAMk-evt/accept",
+                "headers": {"Content-Type": "application/json"},
+                "body": {"comment": "See you", "sendResponse": true}
+            }),
+        ],
+        vec![
+            inner_error(
+                "1",
+                412,
+                "ErrorIrresolvableConflict",
+                "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.",
+            ),
+            inner_error(
+                "2",
+                403,
+                "ErrorSendAsDenied",
+                "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account.",
+            ),
+            inner_error("3", 404, "ErrorItemNotFound", "The specified object was not found in the store."),
+            inner_error(
+                "4",
+                400,
+                "BadRequest",
+                "/me request is only valid with delegated authentication flow.",
+            ),
+        ],
+    )
+    .await;
+    let client = client(&server);
+    let me = client.me();
+
+    let mut batch = client.batch();
+    let update = batch.add(
+        me.event("AAMk-evt")
+            .update(EventPatch::new().subject("Moved"))
+            .if_match(ETAG),
+    );
+    let send = batch.add(client.user("ceo@contoso.com").send_mail(report(2)));
+    let delete = batch.add(me.event("AAMk-gone").delete().if_match(ETAG));
+    let accept = batch.add(me.event("AAMk-evt").accept().comment("See you"));
+    let mut results = batch.send().await.unwrap();
+
+    mock.assert_async().await;
+    let err = results.take(update).unwrap_err();
+    assert!(err.is_conflict(), "{err:?}");
+    match results.take(send).unwrap_err() {
+        Error::AccessDenied(denied) => assert_eq!(denied.missing, MissingRight::SendAs),
+        other => panic!("{other:?}"),
+    }
+    assert!(results.take(delete).unwrap_err().is_not_found());
+    let err = results.take(accept).unwrap_err();
+    assert!(
+        matches!(err, Error::MeWithAppOnlyToken { graph: Some(_) }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn me_with_an_app_only_token_is_refused_before_sending() {
+    let mut server = server().await;
+    let mock = expect_batch(
+        &mut server,
+        vec![json!({
+            "id": "2",
+            "method": "POST",
+            "url": "/users/adele@contoso.com/sendMail",
+            "headers": {"Content-Type": "application/json"},
+            "body": {"message": {
+                "subject": "Report 2",
+                "body": {"contentType": "text", "content": "Attached."},
+                "toRecipients": [{"emailAddress": {"address": "user2@contoso.com"}}]
+            }}
+        })],
+        vec![status("2", 202)],
+    )
+    .await;
+    let client = GraphClient::builder()
+        .base_url(base_url(&server))
+        .token_provider(StaticToken::application(TOKEN))
+        .build()
+        .unwrap();
+
+    let mut batch = client.batch();
+    let me = batch.add(client.me().send_mail(report(1)));
+    let adele = batch.add(client.user("adele@contoso.com").send_mail(report(2)));
+    let mut results = batch.send().await.unwrap();
+
+    mock.assert_async().await;
+    let err = results.take(me).unwrap_err();
+    assert!(
+        matches!(err, Error::MeWithAppOnlyToken { graph: None }),
+        "{err:?}"
+    );
+    results.take(adele).unwrap();
+}
+
+#[tokio::test]
+async fn dependent_requests_stay_in_one_batch_and_a_chain_over_20_is_refused() {
+    let mut server = server().await;
+    // 19 independent sends, then a draft update and its send: the pair would straddle the
+    // 20-request boundary, so it goes whole into the second batch.
+    let first: Vec<Value> = (1..=19).map(report_request).collect();
+    let update = json!({
+        "id": "20",
+        "method": "PATCH",
+        "url": "/me/messages/AAMk-draft",
+        "headers": {"Content-Type": "application/json"},
+        "body": {"subject": "Final agenda"}
+    });
+    let send = json!({
+        "id": "21",
+        "method": "POST",
+        "url": "/me/messages/AAMk-draft/send",
+        "headers": {"Content-Type": "application/json"},
+        "body": {},
+        "dependsOn": ["20"]
+    });
+    let answers: Vec<Value> = (1..=19).map(|n| status(&n.to_string(), 202)).collect();
+    let one = expect_batch(&mut server, first, answers).await;
+    let two = expect_batch(
+        &mut server,
+        vec![update, send],
+        vec![
+            with_body("20", 200, graph_message("AAMk-draft", "Final agenda")),
+            status("21", 202),
+        ],
+    )
+    .await;
+    let client = client(&server);
+    let draft = client.me().message("AAMk-draft");
+
+    let mut batch = client.batch();
+    let sends: Vec<_> = (1..=19)
+        .map(|n| batch.add(client.me().send_mail(report(n))))
+        .collect();
+    let update = batch.add(draft.update(MessagePatch::new().subject("Final agenda")));
+    let send = batch.add_after(draft.send(), &update);
+    let mut results = batch.send().await.unwrap();
+    one.assert_async().await;
+    two.assert_async().await;
+    for ticket in sends {
+        results.take(ticket).unwrap();
+    }
+    results.take(update).unwrap();
+    results.take(send).unwrap();
+
+    // 21 requests hanging together cannot be split: refused, nothing sent.
+    let mut server = common::server().await;
+    let nothing = expect_no_request(&mut server).await;
+    let client = common::client(&server);
+    let event = client.me().event("AAMk-evt");
+    let mut batch = client.batch();
+    let mut last = batch.add(event.get());
+    for _ in 0..20 {
+        last = batch.add_after(event.get(), &last);
+    }
+    let err = batch.send().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(err.to_string().contains("at most 20"), "{err}");
+    nothing.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_ticket_is_redeemed_once_and_only_in_its_own_batch() {
+    let mut server = server().await;
+    let mock = expect_batch(
+        &mut server,
+        vec![json!({"id": "1", "method": "DELETE", "url": "/me/events/AAMk-evt"})],
+        vec![status("1", 204)],
+    )
+    .await;
+    let client = client(&server);
+
+    let mut other = client.batch();
+    let foreign = other.add(client.me().event("AAMk-evt").get());
+    let mut batch = client.batch();
+    let delete = batch.add(client.me().event("AAMk-evt").delete());
+    // A dependency on another batch's request cannot be honoured: refused, not sent.
+    let stray = batch.add_after(client.me().event("AAMk-evt").get(), &foreign);
+    let mut results = batch.send().await.unwrap();
+
+    mock.assert_async().await;
+    results.take(delete).unwrap();
+    assert!(matches!(
+        results.take(delete).unwrap_err(),
+        Error::InvalidRequest(_)
+    ));
+    assert!(matches!(
+        results.take(foreign).unwrap_err(),
+        Error::InvalidRequest(_)
+    ));
+    assert!(matches!(
+        results.take(stray).unwrap_err(),
+        Error::InvalidRequest(_)
+    ));
+    assert!(client.batch().send().await.unwrap().is_empty());
+}
+
+fn regex_like_guid(s: &str) -> bool {
+    s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
+}
