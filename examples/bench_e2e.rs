@@ -1,0 +1,978 @@
+//! Benchmark (not a test): the crate end to end against a loopback Graph, next to plain
+//! reqwest sending the same requests. `scripts/bench` runs it and writes BENCHMARKS.md.
+//!
+//! ```text
+//! cargo run --release --example bench_e2e [-- [--requests N] [--rounds R] [--out FILE] [SECTION…]]
+//! ```
+//!
+//! Sections (all by default, in this order; paging first so its peak RSS is not the e2e one):
+//! - `paging`: 1,000 pages of 10 messages through `list_messages().stream()`; peak and
+//!   current RSS after 10 pages and after 1,000.
+//! - `e2e`: N sendMail requests at concurrency 1, 8 and 64, spread over 64 mailboxes
+//!   (`/users/user{i}@contoso.com/sendMail`, request i to mailbox i % 64) with the default
+//!   per-mailbox limit of 4; this crate vs plain reqwest, alternating, median of R rounds:
+//!   requests/s and client CPU seconds per 1,000 requests.
+//! - `cold`: 10,000 sendMail at concurrency 64 with `ClientCredentials` against the loopback
+//!   token endpoint; the server counts the token requests.
+//! - `batching`: 1,000 message creates as single requests (4 in flight, the mailbox's
+//!   limit), then as one `client.batch()`, which goes out as 50 `$batch` POSTs.
+//!
+//! The loopback server is a minimal HTTP/1.1 server (keep-alive) on tokio, run in a child
+//! process (this binary with `--serve`), so the CPU time measured with getrusage(RUSAGE_SELF)
+//! is the client's alone. Everything goes to 127.0.0.1; the server exits when this process
+//! closes its stdin, or after 15 minutes.
+//!
+//! Plain reqwest sends what the crate sends: the same URL, the same JSON bytes (the crate's
+//! `Message` serialized in the same `{"message": …}` wrapper, checked byte for byte against
+//! what the server received), and the same headers (Accept, client-request-id as a fresh UUID
+//! v4, the bearer token, Content-Type, User-Agent), with a reqwest client configured like the
+//! crate's (timeouts, no redirects).
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt;
+use msgraph_outlook::api::Mailbox;
+use msgraph_outlook::auth::{ClientCredentials, ClientSecret, StaticToken};
+use msgraph_outlook::models::Message;
+use msgraph_outlook::{Cloud, GraphClient, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+use serde::Serialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// 64 mailboxes: at concurrency 64 each has about one request in flight.
+const MAILBOXES: usize = 64;
+/// Pages in the paging run, and messages per page.
+const PAGES: usize = 1000;
+const PAGE_SIZE: usize = 10;
+/// Requests of the cold-start run.
+const COLD_REQUESTS: usize = 10_000;
+/// Message creates of the batching run, and Graph's most requests per `$batch`.
+const CREATES: usize = 1000;
+const BATCH_SIZE: usize = 20;
+
+/// A bearer token of a realistic length (Entra access tokens are JWTs of 1.5–2.5 KB).
+fn token() -> String {
+    let mut t = String::from("eyJ0eXAiOiJKV1QiLCJub25jZSI6IkJlbmNoIiwiYWxnIjoiUlMyNTYifQ.");
+    while t.len() < 1700 {
+        t.push_str("eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20iLCJpc3MiOiJiZW5jaCJ9");
+    }
+    t.push_str(".c2lnbmF0dXJl");
+    t
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--serve") {
+        return serve_main();
+    }
+    let options = match Options::parse(&args) {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("error: {e}\n\nusage: bench_e2e [--requests N] [--rounds R] [--out FILE] [paging] [e2e] [cold] [batching]");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+struct Options {
+    requests: usize,
+    rounds: usize,
+    out: Option<String>,
+    sections: Vec<String>,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options, String> {
+        let mut options = Options {
+            requests: 10_000,
+            rounds: 7,
+            out: None,
+            sections: Vec::new(),
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            let mut value = |name: &str| {
+                args.next()
+                    .cloned()
+                    .ok_or_else(|| format!("{name} needs a value"))
+            };
+            match arg.as_str() {
+                "--requests" => {
+                    options.requests = value(arg)?.parse().map_err(|e| format!("{arg}: {e}"))?
+                }
+                "--rounds" => {
+                    options.rounds = value(arg)?.parse().map_err(|e| format!("{arg}: {e}"))?
+                }
+                "--out" => options.out = Some(value(arg)?),
+                "paging" | "e2e" | "cold" | "batching" => options.sections.push(arg.clone()),
+                other => return Err(format!("unknown argument {other:?}")),
+            }
+        }
+        if options.sections.is_empty() {
+            options.sections = ["paging", "e2e", "cold", "batching"]
+                .map(String::from)
+                .into();
+        }
+        if options.rounds == 0 || options.requests == 0 {
+            return Err("--requests and --rounds must be at least 1".into());
+        }
+        Ok(options)
+    }
+}
+
+/// `key=value` results, printed and written to `--out` for scripts/bench.
+#[derive(Default)]
+struct Results(BTreeMap<String, String>);
+
+impl Results {
+    fn set(&mut self, key: &str, value: impl ToString) {
+        self.0.insert(key.to_string(), value.to_string());
+    }
+}
+
+async fn run(options: Options) -> Result<(), Failure> {
+    let server = Server::start()?;
+    let mut results = Results::default();
+    results.set("requests", options.requests);
+    results.set("rounds", options.rounds);
+    results.set("mailboxes", MAILBOXES);
+    for section in &options.sections {
+        match section.as_str() {
+            "paging" => paging(&server, &mut results).await?,
+            "e2e" => end_to_end(&server, &options, &mut results).await?,
+            "cold" => cold_start(&server, &mut results).await?,
+            "batching" => batching(&server, &mut results).await?,
+            _ => unreachable!("checked in Options::parse"),
+        }
+    }
+    server.stop();
+    let text: String = results
+        .0
+        .iter()
+        .map(|(k, v)| format!("{k}={v}\n"))
+        .collect();
+    if let Some(path) = &options.out {
+        std::fs::write(path, &text)?;
+        println!("results written to {path}");
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Measurements
+
+/// This process's user + system CPU time (getrusage(RUSAGE_SELF): threads that exited
+/// included, the server child excluded).
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return Duration::ZERO;
+        }
+        usage
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// `VmHWM` (peak) or `VmRSS` (current) from /proc/self/status, in KiB.
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with(field))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// One timed run.
+struct Run {
+    seconds: f64,
+    cpu_seconds: f64,
+    requests: usize,
+}
+
+impl Run {
+    fn per_second(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+
+    fn cpu_per_1000(&self) -> f64 {
+        self.cpu_seconds / self.requests as f64 * 1000.0
+    }
+}
+
+/// Runs `requests` calls of `call(i)` on `concurrency` tasks, timing wall clock and CPU.
+async fn timed<F, Fut>(requests: usize, concurrency: usize, call: F) -> Result<Run, Failure>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), Failure>> + Send,
+{
+    let call = Arc::new(call);
+    let next = Arc::new(AtomicUsize::new(0));
+    let (started, cpu_before) = (Instant::now(), cpu_time());
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (call, next) = (Arc::clone(&call), Arc::clone(&next));
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= requests {
+                        return Ok::<(), Failure>(());
+                    }
+                    call(i).await?;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await??;
+    }
+    Ok(Run {
+        seconds: started.elapsed().as_secs_f64(),
+        cpu_seconds: (cpu_time() - cpu_before).as_secs_f64(),
+        requests,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Clients
+
+/// The crate: default settings (per-mailbox limit 4, default retry policy, no preferences).
+fn crate_client(origin: &str, token: &str) -> Result<GraphClient, Failure> {
+    Ok(GraphClient::builder()
+        .base_url(format!("{origin}/v1.0"))
+        .token_provider(StaticToken::new(token))
+        .build()?)
+}
+
+/// Plain reqwest, configured as the crate configures its own client.
+fn plain_client() -> Result<reqwest::Client, Failure> {
+    Ok(reqwest::Client::builder()
+        .user_agent(concat!("msgraph-outlook/", env!("CARGO_PKG_VERSION")))
+        .timeout(DEFAULT_TIMEOUT)
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
+}
+
+/// The sendMail body as the crate writes it (`saveToSentItems` is left out when true).
+#[derive(Serialize)]
+struct SendMailBody<'a> {
+    message: &'a Message,
+}
+
+/// Sends with the crate: `mailboxes[i % 64].send_mail(message).send()`.
+#[derive(Clone)]
+struct CrateSender {
+    mailboxes: Arc<Vec<Mailbox>>,
+    message: Arc<Message>,
+}
+
+impl CrateSender {
+    fn new(client: &GraphClient) -> Self {
+        CrateSender {
+            mailboxes: Arc::new(
+                (0..MAILBOXES)
+                    .map(|i| client.user(format!("user{i}@contoso.com")))
+                    .collect(),
+            ),
+            message: Arc::new(support::typical_message()),
+        }
+    }
+
+    async fn send(&self, i: usize) -> Result<(), Failure> {
+        let message = Message::clone(&self.message);
+        self.mailboxes[i % MAILBOXES]
+            .send_mail(message)
+            .send()
+            .await?;
+        Ok(())
+    }
+}
+
+/// Sends the same request with plain reqwest.
+#[derive(Clone)]
+struct PlainSender {
+    http: reqwest::Client,
+    urls: Arc<Vec<String>>,
+    token: Arc<str>,
+    message: Arc<Message>,
+}
+
+impl PlainSender {
+    fn new(origin: &str, token: &str) -> Result<Self, Failure> {
+        Ok(PlainSender {
+            http: plain_client()?,
+            urls: Arc::new(
+                (0..MAILBOXES)
+                    .map(|i| format!("{origin}/v1.0/users/user{i}@contoso.com/sendMail"))
+                    .collect(),
+            ),
+            token: token.into(),
+            message: Arc::new(support::typical_message()),
+        })
+    }
+
+    async fn send(&self, i: usize) -> Result<(), Failure> {
+        // Built per request, as the crate's caller builds one per send_mail.
+        let message = Message::clone(&self.message);
+        let response = self
+            .http
+            .post(&self.urls[i % MAILBOXES])
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header("client-request-id", uuid::Uuid::new_v4().to_string())
+            .bearer_auth(&self.token)
+            // What reqwest's `json` feature does (the crate builds reqwest without it).
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(serde_json::to_vec(&SendMailBody { message: &message })?)
+            .send()
+            .await?;
+        let status = response.status();
+        response.bytes().await?;
+        if status != reqwest::StatusCode::ACCEPTED {
+            return Err(format!("sendMail answered {status}").into());
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sections
+
+async fn paging(server: &Server, results: &mut Results) -> Result<(), Failure> {
+    let client = crate_client(&server.origin, &token())?;
+    server.reset().await?;
+    let started = Instant::now();
+    let mut items = std::pin::pin!(client
+        .user("megan@contoso.com")
+        .list_messages()
+        .top(PAGE_SIZE as u32)
+        .stream());
+    let (mut count, mut after_10) = (0usize, (0, 0));
+    while let Some(message) = items.try_next().await? {
+        std::hint::black_box(&message);
+        count += 1;
+        if count == 10 * PAGE_SIZE {
+            after_10 = (status_kib("VmHWM:"), status_kib("VmRSS:"));
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let after_1000 = (status_kib("VmHWM:"), status_kib("VmRSS:"));
+    let pages = server.stat("pages").await?;
+    if count != PAGES * PAGE_SIZE || pages != PAGES as u64 {
+        return Err(format!(
+            "paging: {count} messages in {pages} pages, expected {PAGES} pages of {PAGE_SIZE}"
+        )
+        .into());
+    }
+    println!("paging: {PAGES} pages of {PAGE_SIZE} messages through list_messages().stream()");
+    println!(
+        "  {:.2} s ({:.0} pages/s); peak RSS {:.1} MiB after 10 pages, {:.1} MiB after {PAGES}; current RSS {:.1} → {:.1} MiB",
+        seconds,
+        PAGES as f64 / seconds,
+        after_10.0 as f64 / 1024.0,
+        after_1000.0 as f64 / 1024.0,
+        after_10.1 as f64 / 1024.0,
+        after_1000.1 as f64 / 1024.0,
+    );
+    results.set("paging.pages", pages);
+    results.set("paging.page_size", PAGE_SIZE);
+    results.set("paging.seconds", format!("{seconds:.3}"));
+    results.set("paging.peak_rss_kib_10", after_10.0);
+    results.set("paging.peak_rss_kib_1000", after_1000.0);
+    results.set("paging.rss_kib_10", after_10.1);
+    results.set("paging.rss_kib_1000", after_1000.1);
+    Ok(())
+}
+
+async fn end_to_end(
+    server: &Server,
+    options: &Options,
+    results: &mut Results,
+) -> Result<(), Failure> {
+    let token = token();
+    let client = crate_client(&server.origin, &token)?;
+    let ours = CrateSender::new(&client);
+    let plain = PlainSender::new(&server.origin, &token)?;
+    same_request(server, &ours, &plain, results).await?;
+
+    let n = options.requests;
+    println!(
+        "end to end: {n} sendMail per run, {} mailboxes (per-mailbox limit {}), median of {} rounds",
+        MAILBOXES,
+        msgraph_outlook::DEFAULT_MAILBOX_CONCURRENCY,
+        options.rounds
+    );
+    server.reset().await?;
+    let mut sent = 0;
+    for concurrency in [1usize, 8, 64] {
+        // Warm-up: connections opened, allocator and caches settled, for both.
+        let warm = (n / 10).max(concurrency * 20);
+        let o = ours.clone();
+        timed(warm, concurrency, move |i| {
+            let o = o.clone();
+            async move { o.send(i).await }
+        })
+        .await?;
+        let p = plain.clone();
+        timed(warm, concurrency, move |i| {
+            let p = p.clone();
+            async move { p.send(i).await }
+        })
+        .await?;
+        sent += 2 * warm;
+        let (mut ours_rps, mut ours_cpu, mut plain_rps, mut plain_cpu) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for round in 0..options.rounds {
+            // Alternate who goes first, so drift over the run favours neither.
+            for first in [round % 2 == 0, round % 2 == 1] {
+                if first {
+                    let o = ours.clone();
+                    let run = timed(n, concurrency, move |i| {
+                        let o = o.clone();
+                        async move { o.send(i).await }
+                    })
+                    .await?;
+                    ours_rps.push(run.per_second());
+                    ours_cpu.push(run.cpu_per_1000());
+                } else {
+                    let p = plain.clone();
+                    let run = timed(n, concurrency, move |i| {
+                        let p = p.clone();
+                        async move { p.send(i).await }
+                    })
+                    .await?;
+                    plain_rps.push(run.per_second());
+                    plain_cpu.push(run.cpu_per_1000());
+                }
+                sent += n;
+            }
+        }
+        let (o_rps, o_cpu) = (median(&mut ours_rps), median(&mut ours_cpu));
+        let (p_rps, p_cpu) = (median(&mut plain_rps), median(&mut plain_cpu));
+        println!(
+            "  concurrency {concurrency:>2}: crate {o_rps:>8.0} req/s {o_cpu:.4} CPU s/1k | reqwest {p_rps:>8.0} req/s {p_cpu:.4} CPU s/1k | ratio {:.3}× req/s, {:.3}× CPU",
+            o_rps / p_rps,
+            o_cpu / p_cpu
+        );
+        let key = |what: &str| format!("e2e.c{concurrency}.{what}");
+        results.set(&key("crate.rps"), format!("{o_rps:.1}"));
+        results.set(&key("crate.cpu_per_1k"), format!("{o_cpu:.5}"));
+        results.set(&key("reqwest.rps"), format!("{p_rps:.1}"));
+        results.set(&key("reqwest.cpu_per_1k"), format!("{p_cpu:.5}"));
+    }
+    let received = server.stat("sendMail").await?;
+    if received != sent as u64 {
+        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
+    }
+    Ok(())
+}
+
+/// Checks that plain reqwest sends what the crate sends: body bytes, header names and values
+/// (all but the per-request client-request-id).
+async fn same_request(
+    server: &Server,
+    ours: &CrateSender,
+    plain: &PlainSender,
+    results: &mut Results,
+) -> Result<(), Failure> {
+    server.call("POST", "/__capture").await?;
+    ours.send(0).await?;
+    let (ours_head, ours_body) = server.last().await?;
+    plain.send(0).await?;
+    let (plain_head, plain_body) = server.last().await?;
+    server.call("POST", "/__capture_off").await?;
+    if ours_body != plain_body {
+        return Err(format!(
+            "plain reqwest's body differs from the crate's:\n{}\n{}",
+            String::from_utf8_lossy(&ours_body),
+            String::from_utf8_lossy(&plain_body)
+        )
+        .into());
+    }
+    let headers = |head: &str| -> BTreeMap<String, String> {
+        head.lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .map(|(n, v)| match n.as_str() {
+                "client-request-id" if uuid::Uuid::parse_str(&v).is_ok() => (n, "<uuid>".into()),
+                _ => (n, v),
+            })
+            .collect()
+    };
+    let (ours_headers, plain_headers) = (headers(&ours_head), headers(&plain_head));
+    if ours_headers != plain_headers {
+        return Err(format!(
+            "headers differ:\ncrate   {ours_headers:?}\nreqwest {plain_headers:?}"
+        )
+        .into());
+    }
+    let names: Vec<&str> = ours_headers.keys().map(String::as_str).collect();
+    println!(
+        "same request: {} body bytes identical; headers identical: {}",
+        ours_body.len(),
+        names.join(", ")
+    );
+    results.set("e2e.body_bytes", ours_body.len());
+    results.set("e2e.headers", names.join(" "));
+    Ok(())
+}
+
+async fn cold_start(server: &Server, results: &mut Results) -> Result<(), Failure> {
+    let origin = &server.origin;
+    let cloud = Cloud::from_base_url(&format!("{origin}/v1.0"), origin)?;
+    let credentials = ClientCredentials::new(
+        &cloud,
+        "contoso.onmicrosoft.com",
+        "11111111-2222-3333-4444-555555555555",
+        ClientSecret::new("benchmark-secret"),
+    )?;
+    let client = GraphClient::builder()
+        .cloud(cloud)
+        .token_provider(credentials)
+        .build()?;
+    let ours = CrateSender::new(&client);
+    server.reset().await?;
+    let run = timed(COLD_REQUESTS, 64, move |i| {
+        let o = ours.clone();
+        async move { o.send(i).await }
+    })
+    .await?;
+    let tokens = server.stat("tokens").await?;
+    let sent = server.stat("sendMail").await?;
+    println!(
+        "cold start: {COLD_REQUESTS} sendMail at concurrency 64 with ClientCredentials: {tokens} token request(s), {sent} sendMail, {:.2} s ({:.0} req/s)",
+        run.seconds,
+        run.per_second()
+    );
+    results.set("cold.requests", sent);
+    results.set("cold.tokens", tokens);
+    results.set("cold.seconds", format!("{:.3}", run.seconds));
+    Ok(())
+}
+
+async fn batching(server: &Server, results: &mut Results) -> Result<(), Failure> {
+    let client = crate_client(&server.origin, &token())?;
+    let mailbox = client.user("megan@contoso.com");
+    let draft = support::typical_message();
+    server.reset().await?;
+    // One mailbox: the per-mailbox limit (4) is the useful concurrency.
+    let run = timed(
+        CREATES,
+        msgraph_outlook::DEFAULT_MAILBOX_CONCURRENCY,
+        move |_| {
+            let (mailbox, draft) = (mailbox.clone(), draft.clone());
+            async move {
+                let created = mailbox.create_draft(draft).send().await?;
+                std::hint::black_box(created);
+                Ok(())
+            }
+        },
+    )
+    .await?;
+    let requests = server.stat("requests").await?;
+    let creates = server.stat("creates").await?;
+    println!(
+        "batching: {CREATES} message creates as single requests: {:.3} s, {requests} requests ({creates} created)",
+        run.seconds
+    );
+    results.set("batch.single.seconds", format!("{:.3}", run.seconds));
+    results.set("batch.single.requests", requests);
+
+    // The same creates through `client.batch()`: one batch, which the client sends as
+    // POSTs of 20, one after another.
+    let mailbox = client.user("megan@contoso.com");
+    let draft = support::typical_message();
+    server.reset().await?;
+    let started = Instant::now();
+    let mut batch = client.batch();
+    let tickets: Vec<_> = (0..CREATES)
+        .map(|_| batch.add(mailbox.create_draft(draft.clone())))
+        .collect();
+    let mut answers = batch.send().await?;
+    for ticket in tickets {
+        std::hint::black_box(answers.take(ticket)?);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let requests = server.stat("requests").await?;
+    let (batches, creates) = (server.stat("batches").await?, server.stat("creates").await?);
+    println!(
+        "batching: {CREATES} message creates through client.batch(): {seconds:.3} s, {requests} requests ({batches} $batch, {creates} created; {} expected)",
+        CREATES.div_ceil(BATCH_SIZE)
+    );
+    if creates != CREATES as u64 {
+        return Err(format!("batching: {creates} messages created, {CREATES} expected").into());
+    }
+    results.set("batch.batched.seconds", format!("{seconds:.3}"));
+    results.set("batch.batched.requests", requests);
+    results.set(
+        "batch.batched.expected_requests",
+        CREATES.div_ceil(BATCH_SIZE),
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The loopback server: this binary with `--serve`, in a child process.
+
+struct Server {
+    origin: String,
+    child: Mutex<Option<Child>>,
+    http: reqwest::Client,
+}
+
+impl Server {
+    fn start() -> Result<Server, Failure> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg("--serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
+        let origin = line.trim().to_string();
+        if !origin.starts_with("http://127.0.0.1:") {
+            let _ = child.kill();
+            return Err(format!("the loopback server did not start: {line:?}").into());
+        }
+        Ok(Server {
+            origin,
+            child: Mutex::new(Some(child)),
+            http: reqwest::Client::new(),
+        })
+    }
+
+    async fn call(&self, method: &str, path: &str) -> Result<Vec<u8>, Failure> {
+        let method = reqwest::Method::from_bytes(method.as_bytes())?;
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.origin))
+            .header(reqwest::header::CONTENT_LENGTH, "0")
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(response.bytes().await?.to_vec())
+    }
+
+    async fn reset(&self) -> Result<(), Failure> {
+        self.call("POST", "/__reset").await.map(drop)
+    }
+
+    async fn stat(&self, name: &str) -> Result<u64, Failure> {
+        let stats: serde_json::Value =
+            serde_json::from_slice(&self.call("GET", "/__stats").await?)?;
+        stats[name]
+            .as_u64()
+            .ok_or_else(|| format!("no {name} in {stats}").into())
+    }
+
+    /// The head and body of the last request captured after `/__capture`.
+    async fn last(&self) -> Result<(String, Vec<u8>), Failure> {
+        let last: serde_json::Value = serde_json::from_slice(&self.call("GET", "/__last").await?)?;
+        Ok((
+            last["head"].as_str().unwrap_or_default().to_string(),
+            last["body"]
+                .as_str()
+                .unwrap_or_default()
+                .as_bytes()
+                .to_vec(),
+        ))
+    }
+
+    fn stop(&self) {
+        if let Some(mut child) = self.child.lock().unwrap().take() {
+            drop(child.stdin.take()); // EOF: the server exits.
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+static TOKENS: AtomicU64 = AtomicU64::new(0);
+static SEND_MAIL: AtomicU64 = AtomicU64::new(0);
+static CREATED: AtomicU64 = AtomicU64::new(0);
+static BATCHES: AtomicU64 = AtomicU64::new(0);
+static PAGES_SERVED: AtomicU64 = AtomicU64::new(0);
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
+static CAPTURE: AtomicBool = AtomicBool::new(false);
+static LAST: Mutex<Option<(String, Vec<u8>)>> = Mutex::new(None);
+
+struct Routes {
+    origin: String,
+    token_json: String,
+    created_json: String,
+    page_items: String,
+}
+
+fn serve_main() -> ExitCode {
+    // Stop with the parent (stdin closed) or after 15 minutes, whichever comes first.
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        std::process::exit(0);
+    });
+    std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(15 * 60));
+        eprintln!("bench_e2e server: time limit reached");
+        std::process::exit(1);
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+        let origin = format!("http://{}", listener.local_addr().expect("address"));
+        let items: Vec<String> = (0..PAGE_SIZE).map(support::message_json).collect();
+        let routes = Arc::new(Routes {
+            token_json: format!(
+                r#"{{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"{}"}}"#,
+                token()
+            ),
+            created_json: support::message_json(7),
+            page_items: items.join(","),
+            origin: origin.clone(),
+        });
+        println!("{origin}");
+        std::io::stdout().flush().expect("stdout");
+        while let Ok((stream, _)) = listener.accept().await {
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(connection(stream, Arc::clone(&routes)));
+        }
+    });
+    ExitCode::SUCCESS
+}
+
+/// One keep-alive connection: requests one after another until the client closes it.
+async fn connection(mut stream: TcpStream, routes: Arc<Routes>) {
+    let mut buf: Vec<u8> = Vec::with_capacity(16 * 1024);
+    let mut scanned = 0;
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        // The head.
+        let head_end = loop {
+            if let Some(at) = buf[scanned..].windows(4).position(|w| w == b"\r\n\r\n") {
+                break scanned + at + 4;
+            }
+            scanned = buf.len().saturating_sub(3);
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().ok())?
+            })
+            .unwrap_or(0);
+        // The body.
+        while buf.len() < head_end + length {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let body = &buf[head_end..head_end + length];
+        let response = respond(&routes, &head, body);
+        buf.drain(..head_end + length);
+        scanned = 0;
+        if stream.write_all(&response).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn reply(status: &str, extra: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\nrequest-id: 5f1a6d2c-0000-4000-8000-000000000001\r\ncontent-length: {}\r\n{extra}\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn count(counter: &AtomicU64, by: u64) {
+    counter.fetch_add(by, Ordering::Relaxed);
+}
+
+fn respond(routes: &Routes, head: &str, body: &[u8]) -> Vec<u8> {
+    let mut request_line = head.lines().next().unwrap_or_default().split(' ');
+    let method = request_line.next().unwrap_or_default();
+    let target = request_line.next().unwrap_or_default();
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if !path.starts_with("/__") {
+        count(&REQUESTS, 1);
+        if CAPTURE.load(Ordering::Relaxed) {
+            *LAST.lock().unwrap() = Some((head.to_string(), body.to_vec()));
+        }
+    }
+    match (method, path) {
+        ("POST", p) if p.ends_with("/oauth2/v2.0/token") => {
+            count(&TOKENS, 1);
+            reply("200 OK", "", &routes.token_json)
+        }
+        ("POST", p) if p.ends_with("/sendMail") => {
+            count(&SEND_MAIL, 1);
+            reply("202 Accepted", "", "")
+        }
+        ("POST", "/v1.0/$batch" | "/v1.0/%24batch") => batch(routes, body),
+        ("POST", p) if p.ends_with("/messages") => {
+            count(&CREATED, 1);
+            reply("201 Created", "", &routes.created_json)
+        }
+        ("GET", p) if p.starts_with("/v1.0/users/") && p.ends_with("/messages") => {
+            count(&PAGES_SERVED, 1);
+            page(routes, p, query)
+        }
+        ("GET", "/__stats") => reply(
+            "200 OK",
+            "",
+            &serde_json::json!({
+                "tokens": TOKENS.load(Ordering::Relaxed),
+                "sendMail": SEND_MAIL.load(Ordering::Relaxed),
+                "creates": CREATED.load(Ordering::Relaxed),
+                "batches": BATCHES.load(Ordering::Relaxed),
+                "pages": PAGES_SERVED.load(Ordering::Relaxed),
+                "requests": REQUESTS.load(Ordering::Relaxed),
+            })
+            .to_string(),
+        ),
+        ("POST", "/__reset") => {
+            for counter in [
+                &TOKENS,
+                &SEND_MAIL,
+                &CREATED,
+                &BATCHES,
+                &PAGES_SERVED,
+                &REQUESTS,
+            ] {
+                counter.store(0, Ordering::Relaxed);
+            }
+            reply("204 No Content", "", "")
+        }
+        ("POST", "/__capture") => {
+            CAPTURE.store(true, Ordering::Relaxed);
+            reply("204 No Content", "", "")
+        }
+        ("POST", "/__capture_off") => {
+            CAPTURE.store(false, Ordering::Relaxed);
+            reply("204 No Content", "", "")
+        }
+        ("GET", "/__last") => {
+            let last = LAST.lock().unwrap().clone().unwrap_or_default();
+            let json = serde_json::json!({
+                "head": last.0,
+                "body": String::from_utf8_lossy(&last.1),
+            });
+            reply("200 OK", "", &json.to_string())
+        }
+        _ => reply(
+            "404 Not Found",
+            "",
+            r#"{"error":{"code":"NotFound","message":"not served by bench_e2e"}}"#,
+        ),
+    }
+}
+
+/// A page of messages; `$skip` says which, and every page but the last links to the next.
+fn page(routes: &Routes, path: &str, query: &str) -> Vec<u8> {
+    let skip: usize = query
+        .split('&')
+        .find_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            matches!(name, "$skip" | "%24skip").then(|| value.parse().ok())?
+        })
+        .unwrap_or(0);
+    let next = skip + PAGE_SIZE;
+    let link = (next < PAGES * PAGE_SIZE).then(|| {
+        format!(
+            r#","@odata.nextLink":"{}{path}?%24top={PAGE_SIZE}&%24skip={next}""#,
+            routes.origin
+        )
+    });
+    let body = format!(
+        r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users('megan%40contoso.com')/messages","value":[{}]{}}}"#,
+        routes.page_items,
+        link.unwrap_or_default()
+    );
+    reply("200 OK", "", &body)
+}
+
+/// `POST /$batch`: every inner request is a message create, answered 201 (GRAPH-FACTS §9).
+fn batch(routes: &Routes, body: &[u8]) -> Vec<u8> {
+    count(&BATCHES, 1);
+    let request: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(_) => {
+            return reply(
+                "400 Bad Request",
+                "",
+                r#"{"error":{"code":"BadRequest","message":"Invalid batch payload."}}"#,
+            )
+        }
+    };
+    let created: serde_json::Value =
+        serde_json::from_str(&routes.created_json).expect("valid message JSON");
+    let responses: Vec<serde_json::Value> = request["requests"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|inner| {
+            count(&CREATED, 1);
+            serde_json::json!({
+                "id": inner["id"],
+                "status": 201,
+                "headers": {"Content-Type": "application/json"},
+                "body": created,
+            })
+        })
+        .collect();
+    reply(
+        "200 OK",
+        "",
+        &serde_json::json!({ "responses": responses }).to_string(),
+    )
+}
