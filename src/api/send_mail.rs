@@ -134,21 +134,43 @@ impl IntoFuture for SendMime {
 /// Base64 in 76-character lines, as in the docs' MIME example (RFC 2045). Whether Graph
 /// takes one unwrapped line is [unconfirmed] (GRAPH-FACTS §1.2), so the documented form it is.
 pub(crate) fn base64_mime(mime: &[u8]) -> Vec<u8> {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(mime);
-    let mut out = Vec::with_capacity(encoded.len() + encoded.len() / 76 * 2);
-    for (i, line) in encoded.as_bytes().chunks(76).enumerate() {
+    // 57 input bytes make one 76-character line: encode line by line straight into one
+    // buffer of the final size (no intermediate String, no second copy).
+    let lines = mime.len().div_ceil(57);
+    let mut out = vec![0u8; mime.len().div_ceil(3) * 4 + lines.saturating_sub(1) * 2];
+    let mut at = 0;
+    for (i, chunk) in mime.chunks(57).enumerate() {
         if i > 0 {
-            out.extend_from_slice(b"\r\n");
+            out[at..at + 2].copy_from_slice(b"\r\n");
+            at += 2;
         }
-        out.extend_from_slice(line);
+        at += base64::engine::general_purpose::STANDARD
+            .encode_slice(chunk, &mut out[at..])
+            .expect("the buffer is sized for the encoding");
     }
+    debug_assert_eq!(at, out.len());
     out
+}
+
+/// Where the header section ends: just after the line break before the first blank line
+/// (`\n\n` or `\n\r\n`), or the whole input when there is none.
+fn header_section_end(mime: &[u8]) -> usize {
+    let mut from = 0;
+    while let Some(n) = mime[from..].iter().position(|&b| b == b'\n') {
+        let next = from + n + 1;
+        if let Some([b'\n', ..] | [b'\r', b'\n', ..]) = mime.get(next..) {
+            return next;
+        }
+        from = next;
+    }
+    mime.len()
 }
 
 /// The MIME must start with RFC 5322 header fields and name at least one recipient: Graph
 /// takes the recipients from the To/Cc/Bcc headers.
 pub(crate) fn check_mime(mime: &[u8]) -> Result<(), InvalidRequest> {
-    let text = String::from_utf8_lossy(mime);
+    // Only the header section matters: never decode the (possibly large) body.
+    let text = String::from_utf8_lossy(&mime[..header_section_end(mime)]);
     let mut header_count = 0;
     let mut has_recipient = false;
     let mut current: Option<String> = None;
@@ -191,4 +213,39 @@ pub(crate) fn check_mime(mime: &[u8]) -> Result<(), InvalidRequest> {
         return Err(InvalidRequest::MimeWithoutRecipients);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+
+    use super::*;
+
+    #[test]
+    fn base64_mime_is_76_character_crlf_lines_that_decode_to_the_input() {
+        for size in [0, 1, 56, 57, 58, 114, 1000, 4096] {
+            let mime: Vec<u8> = (0..size).map(|i| (i * 7 % 256) as u8).collect();
+            let encoded = base64_mime(&mime);
+            let text = String::from_utf8(encoded).unwrap();
+            let lines: Vec<&str> = text.split("\r\n").collect();
+            assert!(lines.iter().all(|l| l.len() <= 76), "{size}");
+            assert!(lines[..lines.len() - 1].iter().all(|l| l.len() == 76));
+            let joined: String = lines.concat();
+            assert_eq!(
+                base64::engine::general_purpose::STANDARD
+                    .decode(joined)
+                    .unwrap(),
+                mime
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_header_section_is_read() {
+        assert!(check_mime(b"To: a@contoso.com\r\n\r\nbody \xff\xfe").is_ok());
+        assert!(check_mime(b"Subject: x\n\nTo: a@contoso.com\n").is_err());
+        assert!(check_mime(b"To: a@contoso.com").is_ok());
+        assert_eq!(header_section_end(b"A: b\r\n\r\nrest"), 6);
+        assert_eq!(header_section_end(b"A: b\n\nrest"), 5);
+    }
 }
