@@ -197,12 +197,18 @@ impl GraphClient {
             .into());
         }
         let (url, authorized) = self.url_for(&request)?;
-        let source = source_of(&self.inner.base_url, &url);
+        // The mailbox is known from the path segments; only links need their URL parsed.
+        let source = match &request.target {
+            Target::Graph(path) => ItemSource::of_path(path),
+            _ => source_of(&self.inner.base_url, &url),
+        };
+        let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
+        // The limiter's key (it compares user ids case-insensitively itself); `/me` cannot
+        // collide with a user id, which comes after `users/`.
         let mailbox = source.as_ref().map(|s| match &s.mailbox {
-            MailboxRef::Me => "me".to_string(),
-            MailboxRef::User(id) => id.to_lowercase(),
+            MailboxRef::Me => "/me".to_string(),
+            MailboxRef::User(id) => id.clone(),
         });
-        let addressed_me = mailbox.as_deref() == Some("me");
         // The client knows its token kind: an app-only token has no user behind /me.
         if addressed_me && authorized && self.inner.tokens.kind() == TokenKind::Application {
             return Err(Error::MeWithAppOnlyToken { graph: None });
@@ -340,19 +346,22 @@ impl GraphClient {
             request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).unwrap_or(""),
             "graph response"
         );
-        let headers = response.headers().clone();
+        let mut response = response;
+        let headers = std::mem::take(response.headers_mut());
         let limit = if status.is_success() {
             SUCCESS_BODY_LIMIT
         } else {
             ERROR_BODY_LIMIT
         };
-        let body = read_body(response, limit).await.map_err(|e| match e {
-            Error::Transport(t) => Failure::Transport(t),
-            other => Failure::Status {
-                status,
-                error: other,
-            },
-        })?;
+        let body = read_body(response, &headers, limit)
+            .await
+            .map_err(|e| match e {
+                Error::Transport(t) => Failure::Transport(t),
+                other => Failure::Status {
+                    status,
+                    error: other,
+                },
+            })?;
         if status.is_success() {
             return Ok(Response {
                 status: status.as_u16(),
