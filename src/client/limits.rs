@@ -10,58 +10,57 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// Graph's limit, the default.
 pub const DEFAULT_MAILBOX_CONCURRENCY: usize = 4;
 
+/// Idle mailboxes are forgotten once the map holds this many: often enough to bound memory
+/// for a daemon that walks every mailbox of a tenant, rarely enough that a busy mailbox keeps
+/// its entry instead of reallocating it on every request.
+const SWEEP_AT: usize = 1024;
+
 #[derive(Debug)]
 pub(crate) struct MailboxLimiter {
     limit: Option<usize>,
-    slots: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    sweep_at: usize,
+    slots: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
-/// A place in a mailbox's queue; frees it (and forgets an idle mailbox) when dropped.
+/// A place in a mailbox's queue; frees it when dropped.
 pub(crate) struct MailboxPermit {
-    permit: Option<OwnedSemaphorePermit>,
-    key: String,
-    slots: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl MailboxLimiter {
     pub fn new(limit: Option<usize>) -> Self {
         MailboxLimiter {
             limit: limit.filter(|l| *l > 0),
-            slots: Arc::default(),
+            sweep_at: SWEEP_AT,
+            slots: Mutex::default(),
         }
     }
 
     /// Waits for a place for a request to `mailbox` (None: not a mailbox request, no limit).
+    /// Mailbox ids compare case-insensitively.
     pub async fn acquire(&self, mailbox: Option<&str>) -> Option<MailboxPermit> {
-        let (limit, key) = (self.limit?, mailbox?.to_lowercase());
+        let (limit, mailbox) = (self.limit?, mailbox?);
         let semaphore = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::clone(
-                slots
-                    .entry(key.clone())
-                    .or_insert_with(|| Arc::new(Semaphore::new(limit))),
-            )
+            let found = match slots.get(mailbox) {
+                Some(semaphore) => Some(Arc::clone(semaphore)),
+                None => slots.get(&mailbox.to_lowercase()).map(Arc::clone),
+            };
+            match found {
+                Some(semaphore) => semaphore,
+                None => {
+                    if slots.len() >= self.sweep_at {
+                        // Only the map holds an idle mailbox's semaphore.
+                        slots.retain(|_, s| Arc::strong_count(s) > 1);
+                    }
+                    let semaphore = Arc::new(Semaphore::new(limit));
+                    slots.insert(mailbox.to_lowercase(), Arc::clone(&semaphore));
+                    semaphore
+                }
+            }
         };
         let permit = semaphore.acquire_owned().await.ok()?;
-        Some(MailboxPermit {
-            permit: Some(permit),
-            key,
-            slots: Arc::clone(&self.slots),
-        })
-    }
-}
-
-impl Drop for MailboxPermit {
-    fn drop(&mut self) {
-        drop(self.permit.take());
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        // Only the map holds it: nobody is in flight or waiting, so the entry can go.
-        if slots
-            .get(&self.key)
-            .is_some_and(|s| Arc::strong_count(s) == 1)
-        {
-            slots.remove(&self.key);
-        }
+        Some(MailboxPermit { _permit: permit })
     }
 }
 
@@ -71,7 +70,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_mailbox_gets_at_most_limit_places_and_idle_mailboxes_are_forgotten() {
-        let limiter = MailboxLimiter::new(Some(2));
+        let limiter = MailboxLimiter {
+            sweep_at: 2,
+            ..MailboxLimiter::new(Some(2))
+        };
         let a1 = limiter.acquire(Some("A@contoso.com")).await.unwrap();
         let _a2 = limiter.acquire(Some("a@contoso.com")).await.unwrap();
         // A third place for the same mailbox (ids compare case-insensitively) must wait…
@@ -86,6 +88,10 @@ mod tests {
         let _a3 = limiter.acquire(Some("a@contoso.com")).await.unwrap();
         assert!(limiter.acquire(None).await.is_none());
         drop((_a2, _a3, _b));
-        assert!(limiter.slots.lock().unwrap().is_empty());
+        // Idle entries stay until the map is full; the next new mailbox sweeps them.
+        assert_eq!(limiter.slots.lock().unwrap().len(), 2);
+        let _c = limiter.acquire(Some("c@contoso.com")).await.unwrap();
+        let keys: Vec<String> = limiter.slots.lock().unwrap().keys().cloned().collect();
+        assert_eq!(keys, vec!["c@contoso.com".to_string()]);
     }
 }
