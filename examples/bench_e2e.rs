@@ -197,17 +197,6 @@ fn cpu_time() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
-/// `VmHWM` (peak) or `VmRSS` (current) from /proc/self/status, in KiB.
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find(|l| l.starts_with(field))?;
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
-}
-
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
     let n = values.len();
@@ -387,11 +376,11 @@ async fn paging(server: &Server, results: &mut Results) -> Result<(), Failure> {
         std::hint::black_box(&message);
         count += 1;
         if count == 10 * PAGE_SIZE {
-            after_10 = (status_kib("VmHWM:"), status_kib("VmRSS:"));
+            after_10 = (support::status_kib("VmHWM:"), support::status_kib("VmRSS:"));
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let after_1000 = (status_kib("VmHWM:"), status_kib("VmRSS:"));
+    let after_1000 = (support::status_kib("VmHWM:"), support::status_kib("VmRSS:"));
     let pages = server.stat("pages").await?;
     if count != PAGES * PAGE_SIZE || pages != PAGES as u64 {
         return Err(format!(

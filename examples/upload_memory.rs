@@ -9,6 +9,9 @@
 //! The loopback server is in this process and discards what it receives, so its own memory
 //! stays flat; everything runs on 127.0.0.1.
 
+#[path = "../benches/support/mod.rs"]
+mod support;
+
 use std::io::Write;
 use std::time::Instant;
 
@@ -36,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             file.write_all(&block)?;
         }
     }
-    let before = peak_rss_kib();
+    let before = support::status_kib("VmHWM:");
 
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let origin = format!("http://{}", listener.local_addr()?);
@@ -58,7 +61,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let elapsed = started.elapsed();
     std::fs::remove_file(&path)?;
 
-    let peak = peak_rss_kib();
+    let peak = support::status_kib("VmHWM:");
     println!("upload_memory: {size_mb} MiB through an upload session to 127.0.0.1");
     println!("  attachment id:        {id}");
     println!(
@@ -75,17 +78,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("peak RSS {peak} KiB is over 40 MiB").into());
     }
     Ok(())
-}
-
-/// VmHWM from /proc/self/status: the peak resident set size, in KiB (0 where unavailable).
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
 }
 
 /// A minimal Graph + upload host: createUploadSession answers with an upload URL on this

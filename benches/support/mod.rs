@@ -1,6 +1,7 @@
-//! Realistic Graph payloads shared by the criterion benches and `examples/bench_e2e.rs`
-//! (included there with `#[path]`): list pages of messages and events shaped like Graph's
-//! answers (GRAPH-FACTS §4, §5; tests/fixtures/calendar/*.json), and outgoing messages.
+//! Shared by the criterion benches and the example benchmarks (`bench_e2e`, `upload_memory`;
+//! included there with `#[path]`): realistic Graph payloads (list pages of messages and events
+//! shaped like Graph's answers, GRAPH-FACTS §4, §5; tests/fixtures/calendar/*.json; outgoing
+//! messages) and the process's memory readings.
 
 // Each user takes a part of this module.
 #![allow(dead_code)]
@@ -181,4 +182,16 @@ pub fn mime_message(size: usize) -> Vec<u8> {
     }
     mime.push_str("--b1--\r\n");
     mime.into_bytes()
+}
+
+/// `VmHWM` (peak) or `VmRSS` (current) from /proc/self/status, in KiB (0 where
+/// unavailable). Used by the example benchmarks, which measure memory.
+pub fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with(field))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
 }

@@ -49,14 +49,13 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::request::{Body, Call, Request, Target, MAX_REQUEST_BYTES};
+use super::request::{Body, Call, Checked, Request, Target, MAX_REQUEST_BYTES};
 use super::response::{graph_error, Response};
 use super::GraphClient;
 use crate::api::{
     CreateDraft, CreateEvent, DeleteEvent, EventResponse, GetEvent, GetMessage, SendDraft,
     SendMail, UpdateEvent, UpdateMessage, UpdatedEvent,
 };
-use crate::auth::TokenKind;
 use crate::error::{DecodeError, Error, InvalidRequest, OutcomeUnknown, Result, TransportError};
 use crate::models::{Event, ItemSource, MailboxRef, Message};
 use crate::Accepted;
@@ -620,22 +619,16 @@ struct Outer {
 impl GraphClient {
     /// Checks a request as [`send`](Self::send) would and writes its `$batch` form.
     fn prepare(&self, request: Request, index: usize, after: Option<usize>) -> Result<Item> {
-        if request.body_len() > MAX_REQUEST_BYTES {
-            return Err(InvalidRequest::RequestTooLarge {
-                size: request.body_len(),
-                limit: MAX_REQUEST_BYTES,
+        if !matches!(request.target, Target::Graph(_)) {
+            return Err(InvalidRequest::InvalidValue {
+                reason: format!("{} cannot be sent in a $batch", request.operation),
             }
             .into());
         }
-        let url = self.relative_url(&request)?;
-        let source = match &request.target {
-            Target::Graph(path) => ItemSource::of_path(path),
-            _ => None,
-        };
+        // The same checks as a single call.
+        let Checked { url, source, .. } = self.check(&request)?;
+        let url = self.relative_url(&url);
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
-        if addressed_me && self.inner.tokens.kind() == TokenKind::Application {
-            return Err(Error::MeWithAppOnlyToken { graph: None });
-        }
         let mut headers = Map::new();
         let body = match &request.body {
             // Graph refuses a whole batch whose write request has no body or no Content-Type

@@ -175,6 +175,15 @@ enum Failure {
     Transport(TransportError),
 }
 
+/// A request that passed [`GraphClient::check`].
+pub(super) struct Checked {
+    pub url: Url,
+    /// Whether it gets the bearer token (not for pre-authenticated upload URLs).
+    pub authorized: bool,
+    /// The mailbox (and calendar) it addresses, if any.
+    pub source: Option<ItemSource>,
+}
+
 impl GraphClient {
     /// Builds the request of `call`, sends it and reads the answer: what awaiting a builder does.
     pub(crate) async fn call<C: Call>(&self, call: C) -> Result<C::Output> {
@@ -189,19 +198,11 @@ impl GraphClient {
     /// one merged `Prefer` header. Failures are retried as `retry.rs` describes; at most
     /// the configured number of requests per mailbox are in flight at once.
     pub(crate) async fn send(&self, request: Request) -> Result<Response> {
-        if request.body_len() > MAX_REQUEST_BYTES {
-            return Err(InvalidRequest::RequestTooLarge {
-                size: request.body_len(),
-                limit: MAX_REQUEST_BYTES,
-            }
-            .into());
-        }
-        let (url, authorized) = self.url_for(&request)?;
-        // The mailbox is known from the path segments; only links need their URL parsed.
-        let source = match &request.target {
-            Target::Graph(path) => ItemSource::of_path(path),
-            _ => source_of(&self.inner.base_url, &url),
-        };
+        let Checked {
+            url,
+            authorized,
+            source,
+        } = self.check(&request)?;
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
         // The limiter's key (it compares user ids case-insensitively itself); `/me` cannot
         // collide with a user id, which comes after `users/`.
@@ -209,10 +210,6 @@ impl GraphClient {
             MailboxRef::Me => "/me".to_string(),
             MailboxRef::User(id) => id.clone(),
         });
-        // The client knows its token kind: an app-only token has no user behind /me.
-        if addressed_me && authorized && self.inner.tokens.kind() == TokenKind::Application {
-            return Err(Error::MeWithAppOnlyToken { graph: None });
-        }
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let prefer = self.prefer_header(&request.prefer);
         let policy = &self.inner.retry;
@@ -417,19 +414,41 @@ impl GraphClient {
     /// The URL of a Graph request relative to the base URL (`/me/sendMail`,
     /// `/users/a%2Fb/events/{id}?$select=subject`): encoded exactly as [`send`](Self::send)
     /// encodes it, never absolute, without the version. What a `$batch` item carries.
-    pub(super) fn relative_url(&self, request: &Request) -> Result<String> {
-        if !matches!(request.target, Target::Graph(_)) {
-            return Err(InvalidRequest::InvalidValue {
-                reason: format!("{} cannot be sent in a $batch", request.operation),
+    pub(super) fn relative_url(&self, url: &Url) -> String {
+        let base = self.inner.base_url.path().trim_end_matches('/');
+        let path = url.path().strip_prefix(base).unwrap_or(url.path());
+        match url.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_string(),
+        }
+    }
+
+    /// What every request must pass before it is sent, alone or inside a `$batch`: Graph's
+    /// 4 MB request limit, a URL on the Graph origin (links elsewhere are refused), and no
+    /// `/me` with an app-only token (the client knows its token kind: there is no user
+    /// behind `/me`). Returns the URL and the mailbox (and calendar) it addresses.
+    pub(super) fn check(&self, request: &Request) -> Result<Checked> {
+        if request.body_len() > MAX_REQUEST_BYTES {
+            return Err(InvalidRequest::RequestTooLarge {
+                size: request.body_len(),
+                limit: MAX_REQUEST_BYTES,
             }
             .into());
         }
-        let (url, _) = self.url_for(request)?;
-        let base = self.inner.base_url.path().trim_end_matches('/');
-        let path = url.path().strip_prefix(base).unwrap_or(url.path());
-        Ok(match url.query() {
-            Some(query) => format!("{path}?{query}"),
-            None => path.to_string(),
+        let (url, authorized) = self.url_for(request)?;
+        // The mailbox is known from the path segments; only links need their URL parsed.
+        let source = match &request.target {
+            Target::Graph(path) => ItemSource::of_path(path),
+            _ => source_of(&self.inner.base_url, &url),
+        };
+        let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
+        if addressed_me && authorized && self.inner.tokens.kind() == TokenKind::Application {
+            return Err(Error::MeWithAppOnlyToken { graph: None });
+        }
+        Ok(Checked {
+            url,
+            authorized,
+            source,
         })
     }
 
