@@ -48,6 +48,28 @@ fn assert_conforms(requests: &[Value]) {
     );
 }
 
+/// The `$batch` form of a draft's subject update (id `first`) and of its send, ordered after
+/// it: the send carries `{}` with `Content-Type`, as Graph requires of a bodyless write.
+fn update_then_send(draft_id: &str, first: u32) -> Vec<Value> {
+    vec![
+        json!({
+            "id": first.to_string(),
+            "method": "PATCH",
+            "url": format!("/me/messages/{draft_id}"),
+            "headers": {"Content-Type": "application/json"},
+            "body": {"subject": "Final agenda"}
+        }),
+        json!({
+            "id": (first + 1).to_string(),
+            "method": "POST",
+            "url": format!("/me/messages/{draft_id}/send"),
+            "headers": {"Content-Type": "application/json"},
+            "body": {},
+            "dependsOn": [first.to_string()]
+        }),
+    ]
+}
+
 /// One `$batch` POST with exactly `requests`, answered 200 with `responses` (also checked
 /// against the fragment's answer schema).
 async fn expect_batch(
@@ -172,23 +194,7 @@ async fn a_draft_update_and_its_send_are_ordered_with_depends_on() {
     let draft_id = "AAMkAGI1AAAoZCfHAAA=";
     let mock = expect_batch(
         &mut server,
-        vec![
-            json!({
-                "id": "1",
-                "method": "PATCH",
-                "url": format!("/me/messages/{draft_id}"),
-                "headers": {"Content-Type": "application/json"},
-                "body": {"subject": "Final agenda"}
-            }),
-            json!({
-                "id": "2",
-                "method": "POST",
-                "url": format!("/me/messages/{draft_id}/send"),
-                "headers": {"Content-Type": "application/json"},
-                "body": {},
-                "dependsOn": ["1"]
-            }),
-        ],
+        update_then_send(draft_id, 1),
         vec![
             status("2", 202),
             with_body("1", 200, graph_message(draft_id, "Final agenda")),
@@ -215,24 +221,7 @@ async fn a_failed_dependency_gives_the_424_graph_error_and_spares_the_others() {
     let mut server = server().await;
     let mock = expect_batch(
         &mut server,
-        vec![
-            json!({
-                "id": "1",
-                "method": "PATCH",
-                "url": "/me/messages/AAMk-gone",
-                "headers": {"Content-Type": "application/json"},
-                "body": {"subject": "Final agenda"}
-            }),
-            json!({
-                "id": "2",
-                "method": "POST",
-                "url": "/me/messages/AAMk-gone/send",
-                "headers": {"Content-Type": "application/json"},
-                "body": {},
-                "dependsOn": ["1"]
-            }),
-            report_request(3),
-        ],
+        [update_then_send("AAMk-gone", 1), vec![report_request(3)]].concat(),
         vec![
             inner_error(
                 "1",
@@ -312,21 +301,7 @@ async fn a_request_whose_dependency_was_throttled_goes_again_with_it() {
     // Graph did not run the dependent (424) because its dependency was throttled: both go
     // again, still ordered.
     let mut server = server().await;
-    let update = json!({
-        "id": "1",
-        "method": "PATCH",
-        "url": "/me/messages/AAMk-draft",
-        "headers": {"Content-Type": "application/json"},
-        "body": {"subject": "Final agenda"}
-    });
-    let send = json!({
-        "id": "2",
-        "method": "POST",
-        "url": "/me/messages/AAMk-draft/send",
-        "headers": {"Content-Type": "application/json"},
-        "body": {},
-        "dependsOn": ["1"]
-    });
+    let [update, send]: [Value; 2] = update_then_send("AAMk-draft", 1).try_into().unwrap();
     let throttled = json!({
         "id": "1",
         "status": 503,
@@ -379,23 +354,7 @@ async fn a_throttled_request_is_not_sent_again_once_its_dependency_failed() {
     let mut server = server().await;
     let mock = expect_batch(
         &mut server,
-        vec![
-            json!({
-                "id": "1",
-                "method": "PATCH",
-                "url": "/me/messages/AAMk-draft",
-                "headers": {"Content-Type": "application/json"},
-                "body": {"subject": "Final agenda"}
-            }),
-            json!({
-                "id": "2",
-                "method": "POST",
-                "url": "/me/messages/AAMk-draft/send",
-                "headers": {"Content-Type": "application/json"},
-                "body": {},
-                "dependsOn": ["1"]
-            }),
-        ],
+        update_then_send("AAMk-draft", 1),
         vec![
             inner_error(
                 "1",
@@ -878,21 +837,7 @@ async fn dependent_requests_stay_in_one_batch_and_a_chain_over_20_is_refused() {
     // 19 independent sends, then a draft update and its send: the pair would straddle the
     // 20-request boundary, so it goes whole into the second batch.
     let first: Vec<Value> = (1..=19).map(report_request).collect();
-    let update = json!({
-        "id": "20",
-        "method": "PATCH",
-        "url": "/me/messages/AAMk-draft",
-        "headers": {"Content-Type": "application/json"},
-        "body": {"subject": "Final agenda"}
-    });
-    let send = json!({
-        "id": "21",
-        "method": "POST",
-        "url": "/me/messages/AAMk-draft/send",
-        "headers": {"Content-Type": "application/json"},
-        "body": {},
-        "dependsOn": ["20"]
-    });
+    let [update, send]: [Value; 2] = update_then_send("AAMk-draft", 20).try_into().unwrap();
     let answers: Vec<Value> = (1..=19).map(|n| status(&n.to_string(), 202)).collect();
     let one = expect_batch(&mut server, first, answers).await;
     let two = expect_batch(
