@@ -238,9 +238,8 @@ pub struct CreateEvent {
 
 impl CreateEvent {
     /// Sends it.
-    pub async fn send(self) -> Result<Event> {
-        let client = self.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<Event>> + Send + 'static {
+        self.mailbox.client.clone().call(self)
     }
 }
 

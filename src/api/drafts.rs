@@ -60,9 +60,8 @@ impl CreateDraft {
     }
 
     /// Creates the draft and returns it as Graph stored it (id, changeKey, etag).
-    pub async fn send(self) -> Result<Message> {
-        let client = self.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<Message>> + Send + 'static {
+        self.mailbox.client.clone().call(self)
     }
 }
 

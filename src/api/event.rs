@@ -289,9 +289,8 @@ impl GetEvent {
     }
 
     /// Sends it.
-    pub async fn send(self) -> Result<Event> {
-        let client = self.event.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<Event>> + Send + 'static {
+        self.event.mailbox.client.clone().call(self)
     }
 }
 
@@ -371,9 +370,8 @@ impl UpdateEvent {
     }
 
     /// Sends it.
-    pub async fn send(self) -> Result<UpdatedEvent> {
-        let client = self.event.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<UpdatedEvent>> + Send + 'static {
+        self.event.mailbox.client.clone().call(self)
     }
 }
 
@@ -500,9 +498,8 @@ impl DeleteEvent {
     }
 
     /// Sends it.
-    pub async fn send(self) -> Result<()> {
-        let client = self.event.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<()>> + Send + 'static {
+        self.event.mailbox.client.clone().call(self)
     }
 }
 

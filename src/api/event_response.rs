@@ -94,9 +94,8 @@ impl<K> EventResponse<K> {
     }
 
     /// Sends it.
-    pub async fn send(self) -> Result<Accepted> {
-        let client = self.event.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<Accepted>> + Send + 'static {
+        self.event.mailbox.client.clone().call(self)
     }
 }
 

@@ -232,9 +232,8 @@ impl GetMessage {
     }
 
     /// Fetches it.
-    pub async fn send(self) -> Result<Message> {
-        let client = self.message.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<Message>> + Send + 'static {
+        self.message.mailbox.client.clone().call(self)
     }
 }
 
@@ -284,9 +283,8 @@ pub struct UpdateMessage {
 
 impl UpdateMessage {
     /// Sends it; a patch that changes nothing is refused before sending.
-    pub async fn send(self) -> Result<Message> {
-        let client = self.message.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<Message>> + Send + 'static {
+        self.message.mailbox.client.clone().call(self)
     }
 }
 
@@ -336,9 +334,8 @@ pub struct SendDraft {
 
 impl SendDraft {
     /// Sends it (`POST …/send`, empty body with `Content-Length: 0`).
-    pub async fn send(self) -> Result<Accepted> {
-        let client = self.message.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<Accepted>> + Send + 'static {
+        self.message.mailbox.client.clone().call(self)
     }
 }
 

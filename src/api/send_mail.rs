@@ -51,9 +51,8 @@ impl SendMail {
     }
 
     /// Checks the message, then sends it. Nothing is sent when a check fails.
-    pub async fn send(self) -> Result<Accepted> {
-        let client = self.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<Accepted>> + Send + 'static {
+        self.mailbox.client.clone().call(self)
     }
 }
 
@@ -98,9 +97,8 @@ impl SendMime {
     }
 
     /// Checks the MIME has a header section with a recipient, base64-encodes it and sends it.
-    pub async fn send(self) -> Result<Accepted> {
-        let client = self.mailbox.client.clone();
-        client.call(self).await
+    pub fn send(self) -> impl Future<Output = Result<Accepted>> + Send + 'static {
+        self.mailbox.client.clone().call(self)
     }
 }
 

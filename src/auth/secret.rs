@@ -1,7 +1,9 @@
 //! Secret values that never show in `Debug`, `Display`, logs or errors.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use reqwest::header::HeaderValue;
 
 macro_rules! secret_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -29,17 +31,55 @@ macro_rules! secret_type {
     };
 }
 
-secret_type!(
-    /// A bearer access token.
-    ///
-    /// ```
-    /// use msgraph_outlook::auth::AccessToken;
-    /// let token = AccessToken::new("eyJ0eXAi.secret");
-    /// assert_eq!(format!("{token:?}"), "AccessToken(<redacted>)");
-    /// assert_eq!(token.secret(), "eyJ0eXAi.secret");
-    /// ```
-    AccessToken
-);
+/// A bearer access token.
+///
+/// ```
+/// use msgraph_outlook::auth::AccessToken;
+/// let token = AccessToken::new("eyJ0eXAi.secret");
+/// assert_eq!(format!("{token:?}"), "AccessToken(<redacted>)");
+/// assert_eq!(token.secret(), "eyJ0eXAi.secret");
+/// ```
+#[derive(Clone)]
+pub struct AccessToken(Arc<TokenValue>);
+
+struct TokenValue {
+    secret: Box<str>,
+    /// `Bearer {secret}` as a header value, made on first use and shared by every request
+    /// that uses this token: a token serves thousands of requests.
+    bearer: OnceLock<Option<HeaderValue>>,
+}
+
+impl AccessToken {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        AccessToken(Arc::new(TokenValue {
+            secret: value.into().into_boxed_str(),
+            bearer: OnceLock::new(),
+        }))
+    }
+
+    /// The secret value itself. Don't log it.
+    pub fn secret(&self) -> &str {
+        &self.0.secret
+    }
+
+    /// The `Authorization` value (`Bearer …`, marked sensitive so it is never logged);
+    /// None when the token has characters a header cannot carry.
+    pub(crate) fn bearer(&self) -> Option<HeaderValue> {
+        let bearer = self.0.bearer.get_or_init(|| {
+            let mut value = HeaderValue::try_from(format!("Bearer {}", self.0.secret)).ok()?;
+            value.set_sensitive(true);
+            Some(value)
+        });
+        bearer.clone()
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
 
 secret_type!(
     /// An app registration's client secret.
@@ -55,6 +95,6 @@ secret_type!(
 impl PartialEq for AccessToken {
     fn eq(&self, other: &Self) -> bool {
         // Only used to decide whether a rejected token is the cached one; not a security check.
-        self.0 == other.0
+        self.0.secret == other.0.secret
     }
 }

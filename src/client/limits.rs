@@ -3,9 +3,10 @@
 //! a storm of 429s. Different mailboxes never wait on each other.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Notify;
 
 /// Graph's limit, the default.
 pub const DEFAULT_MAILBOX_CONCURRENCY: usize = 4;
@@ -19,12 +20,58 @@ const SWEEP_AT: usize = 1024;
 pub(crate) struct MailboxLimiter {
     limit: Option<usize>,
     sweep_at: usize,
-    slots: Mutex<HashMap<String, Arc<Semaphore>>>,
+    slots: Mutex<HashMap<String, Arc<Places>>>,
+}
+
+/// The places of one mailbox: a counter, and a queue only for requests that must wait. A
+/// request that finds a free place (nearly all of them) costs one compare-and-swap to take
+/// it and one subtraction to give it back, with no lock.
+#[derive(Debug, Default)]
+struct Places {
+    in_flight: AtomicUsize,
+    /// Requests waiting for a place: a release wakes one only when some wait.
+    waiting: AtomicUsize,
+    freed: Notify,
+}
+
+impl Places {
+    fn try_take(&self, limit: usize) -> bool {
+        self.in_flight
+            .fetch_update(SeqCst, SeqCst, |n| (n < limit).then_some(n + 1))
+            .is_ok()
+    }
 }
 
 /// A place in a mailbox's queue; frees it when dropped.
 pub(crate) struct MailboxPermit {
-    _permit: OwnedSemaphorePermit,
+    places: Arc<Places>,
+}
+
+impl Drop for MailboxPermit {
+    fn drop(&mut self) {
+        self.places.in_flight.fetch_sub(1, SeqCst);
+        // A waiter counts itself before it checks for a place (SeqCst on both sides): either
+        // it sees this place free, or this sees it waiting and wakes one.
+        if self.places.waiting.load(SeqCst) > 0 {
+            self.places.freed.notify_one();
+        }
+    }
+}
+
+/// Counts a request as waiting for as long as it waits, cancellation included.
+struct Waiting<'a>(&'a Places);
+
+impl<'a> Waiting<'a> {
+    fn new(places: &'a Places) -> Self {
+        places.waiting.fetch_add(1, SeqCst);
+        Waiting(places)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, SeqCst);
+    }
 }
 
 impl MailboxLimiter {
@@ -40,27 +87,41 @@ impl MailboxLimiter {
     /// Mailbox ids compare case-insensitively.
     pub async fn acquire(&self, mailbox: Option<&str>) -> Option<MailboxPermit> {
         let (limit, mailbox) = (self.limit?, mailbox?);
-        let semaphore = {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            let found = match slots.get(mailbox) {
-                Some(semaphore) => Some(Arc::clone(semaphore)),
-                None => slots.get(&mailbox.to_lowercase()).map(Arc::clone),
-            };
-            match found {
-                Some(semaphore) => semaphore,
-                None => {
-                    if slots.len() >= self.sweep_at {
-                        // Only the map holds an idle mailbox's semaphore.
-                        slots.retain(|_, s| Arc::strong_count(s) > 1);
-                    }
-                    let semaphore = Arc::new(Semaphore::new(limit));
-                    slots.insert(mailbox.to_lowercase(), Arc::clone(&semaphore));
-                    semaphore
-                }
+        let places = self.places(mailbox);
+        if places.try_take(limit) {
+            return Some(MailboxPermit { places });
+        }
+        let waiting = Waiting::new(&places);
+        loop {
+            let freed = places.freed.notified();
+            let mut freed = std::pin::pin!(freed);
+            // In the queue before checking again, so a release in between is not missed. A
+            // wake-up this request does not use (it found a place anyway, or was cancelled)
+            // goes to the next waiter: Notify forwards it when `freed` is dropped.
+            freed.as_mut().enable();
+            if places.try_take(limit) {
+                break;
             }
-        };
-        let permit = semaphore.acquire_owned().await.ok()?;
-        Some(MailboxPermit { _permit: permit })
+            freed.await;
+        }
+        drop(waiting);
+        Some(MailboxPermit { places })
+    }
+
+    fn places(&self, mailbox: &str) -> Arc<Places> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(places) = slots.get(mailbox) {
+            return Arc::clone(places);
+        }
+        let key = mailbox.to_lowercase();
+        if let Some(places) = slots.get(&key) {
+            return Arc::clone(places);
+        }
+        if slots.len() >= self.sweep_at {
+            // Only the map holds an idle mailbox's places.
+            slots.retain(|_, places| Arc::strong_count(places) > 1);
+        }
+        Arc::clone(slots.entry(key).or_default())
     }
 }
 
@@ -93,5 +154,44 @@ mod tests {
         let _c = limiter.acquire(Some("c@contoso.com")).await.unwrap();
         let keys: Vec<String> = limiter.slots.lock().unwrap().keys().cloned().collect();
         assert_eq!(keys, vec!["c@contoso.com".to_string()]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn reliability_under_contention_no_more_than_the_limit_and_no_request_is_forgotten() {
+        use futures_util::FutureExt;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        let limiter = Arc::new(MailboxLimiter::new(Some(3)));
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let tasks: Vec<_> = (0..400)
+            .map(|i| {
+                let (limiter, now, most) = (limiter.clone(), now.clone(), most.clone());
+                tokio::spawn(async move {
+                    if i % 7 == 0 {
+                        // Gives up while queued: its place in the queue must not be lost.
+                        let _ = limiter.acquire(Some("a@contoso.com")).now_or_never();
+                        return;
+                    }
+                    let _permit = limiter.acquire(Some("A@contoso.com")).await.unwrap();
+                    let inside = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(inside, Ordering::SeqCst);
+                    for _ in 0..3 {
+                        tokio::task::yield_now().await;
+                    }
+                    now.fetch_sub(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        // A lost wake-up would leave tasks waiting forever: the guard turns that into a failure.
+        let all = futures_util::future::join_all(tasks);
+        let joined = tokio::time::timeout(std::time::Duration::from_secs(60), all).await;
+        assert!(joined
+            .expect("tasks still waiting: a wake-up was lost")
+            .into_iter()
+            .all(|r| r.is_ok()));
+        assert_eq!(most.load(Ordering::SeqCst), 3);
+        let places = limiter.places("a@contoso.com");
+        assert_eq!(places.in_flight.load(SeqCst), 0);
+        assert_eq!(places.waiting.load(SeqCst), 0);
     }
 }

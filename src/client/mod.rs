@@ -5,6 +5,7 @@ mod builder;
 mod limits;
 mod paging;
 mod request;
+mod request_id;
 mod response;
 mod retry;
 

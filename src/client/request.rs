@@ -1,13 +1,20 @@
 //! The one request pipeline: URL, headers, body, token, retries, concurrency, error mapping.
 
+use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_RANGE,
+    CONTENT_TYPE, IF_MATCH,
+};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
-use super::response::{graph_error, read_body, Response, ERROR_BODY_LIMIT, SUCCESS_BODY_LIMIT};
+use super::request_id::new_client_request_id;
+use super::response::{
+    graph_error, read_body, Response, ERROR_BODY_LIMIT, REQUEST_ID, SUCCESS_BODY_LIMIT,
+};
 use super::GraphClient;
 use crate::auth::{AccessToken, TokenKind};
 use crate::error::{
@@ -17,6 +24,9 @@ use crate::models::{ItemSource, MailboxRef};
 
 /// Graph's limit on a whole REST request body (GRAPH-FACTS §0.4): 4 MB.
 pub(crate) const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+const PREFER: HeaderName = HeaderName::from_static("prefer");
 
 /// What a request carries.
 #[derive(Debug)]
@@ -186,9 +196,19 @@ pub(super) struct Checked {
 
 impl GraphClient {
     /// Builds the request of `call`, sends it and reads the answer: what awaiting a builder does.
-    pub(crate) async fn call<C: Call>(&self, call: C) -> Result<C::Output> {
-        let request = call.into_request()?;
-        C::parse(self.send(request).await?)
+    ///
+    /// The request is built before the future is: the future then carries the request, not
+    /// the builder too (an async fn keeps its arguments for its whole life, and these futures
+    /// are moved, whole, into every caller's).
+    pub(crate) fn call<C: Call>(
+        self,
+        call: C,
+    ) -> impl Future<Output = Result<C::Output>> + Send + 'static
+    where
+        C::Output: Send + 'static,
+    {
+        let request = call.into_request();
+        async move { C::parse(self.send(request?).await?) }
     }
 
     /// Sends `request` and returns the success response, or the error Graph answered.
@@ -207,11 +227,11 @@ impl GraphClient {
         // The limiter's key (it compares user ids case-insensitively itself); `/me` cannot
         // collide with a user id, which comes after `users/`.
         let mailbox = source.as_ref().map(|s| match &s.mailbox {
-            MailboxRef::Me => "/me".to_string(),
-            MailboxRef::User(id) => id.clone(),
+            MailboxRef::Me => "/me",
+            MailboxRef::User(id) => id.as_str(),
         });
-        let client_request_id = uuid::Uuid::new_v4().to_string();
-        let prefer = self.prefer_header(&request.prefer);
+        let client_request_id = new_client_request_id();
+        let mut headers = Some(self.request_headers(&request, &client_request_id)?);
         let policy = &self.inner.retry;
         let (mut attempts, mut waited, mut refreshed) = (0u32, Duration::ZERO, false);
         loop {
@@ -220,13 +240,18 @@ impl GraphClient {
                 true => Some(self.inner.tokens.access_token().await?),
                 false => None,
             };
-            let permit = self.inner.limiter.acquire(mailbox.as_deref()).await;
+            // Built again only for a retry, which is rare.
+            let headers = match headers.take() {
+                Some(headers) => headers,
+                None => self.request_headers(&request, &client_request_id)?,
+            };
+            let permit = self.inner.limiter.acquire(mailbox).await;
             let outcome = self
                 .attempt(
                     &request,
                     &url,
+                    headers,
                     token.as_ref(),
-                    prefer.as_deref(),
                     &client_request_id,
                     addressed_me,
                 )
@@ -234,6 +259,7 @@ impl GraphClient {
             drop(permit);
             let failure = match outcome {
                 Ok(mut response) => {
+                    response.client_request_id = client_request_id;
                     response.source = source;
                     return Ok(response);
                 }
@@ -277,61 +303,82 @@ impl GraphClient {
         }
     }
 
+    /// The headers every attempt of `request` sends, but `Authorization` (the token may be
+    /// refreshed between attempts): built once per call.
+    fn request_headers(&self, request: &Request, client_request_id: &str) -> Result<HeaderMap> {
+        let invalid = |what: &str| {
+            Error::InvalidRequest(InvalidRequest::InvalidValue {
+                reason: format!("{what} has characters not allowed in an HTTP header"),
+            })
+        };
+        let mut headers = HeaderMap::with_capacity(6);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            CLIENT_REQUEST_ID,
+            HeaderValue::from_str(client_request_id).map_err(|_| invalid("client-request-id"))?,
+        );
+        if let Some(prefer) = self.prefer_header(&request.prefer) {
+            let value = HeaderValue::try_from(prefer).map_err(|_| invalid("a preference"))?;
+            headers.insert(PREFER, value);
+        }
+        if let Some(etag) = &request.if_match {
+            let value = HeaderValue::from_str(etag).map_err(|_| invalid("the etag"))?;
+            headers.insert(IF_MATCH, value);
+        }
+        let content_type = match &request.body {
+            Body::Empty
+                if matches!(request.method, Method::GET | Method::HEAD | Method::DELETE) =>
+            {
+                None
+            }
+            Body::Empty => {
+                headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+                None
+            }
+            Body::Json(_) => Some("application/json"),
+            Body::Mime(_) => Some("text/plain"),
+            Body::Range { content_range, .. } => {
+                let value =
+                    HeaderValue::from_str(content_range).map_err(|_| invalid("Content-Range"))?;
+                headers.insert(CONTENT_RANGE, value);
+                Some("application/octet-stream")
+            }
+        };
+        if let Some(content_type) = content_type {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        Ok(headers)
+    }
+
     /// One HTTP exchange.
     async fn attempt(
         &self,
         request: &Request,
         url: &Url,
+        mut headers: HeaderMap,
         token: Option<&AccessToken>,
-        prefer: Option<&str>,
         client_request_id: &str,
         addressed_me: bool,
     ) -> std::result::Result<Response, Failure> {
-        let mut builder = self
+        if let Some(token) = token {
+            let bearer = token.bearer().ok_or_else(|| {
+                Failure::Transport(TransportError::other(
+                    "the access token has characters not allowed in a header",
+                ))
+            })?;
+            headers.insert(AUTHORIZATION, bearer);
+        }
+        let mut http_request = reqwest::Request::new(request.method.clone(), url.clone());
+        *http_request.headers_mut() = headers;
+        if let Body::Json(bytes) | Body::Mime(bytes) | Body::Range { data: bytes, .. } =
+            &request.body
+        {
+            *http_request.body_mut() = Some(bytes.clone().into());
+        }
+        let response = self
             .inner
             .http
-            .request(request.method.clone(), url.clone())
-            .header(ACCEPT, "application/json")
-            .header("client-request-id", client_request_id);
-        if let Some(token) = token {
-            let mut bearer =
-                HeaderValue::try_from(format!("Bearer {}", token.secret())).map_err(|_| {
-                    Failure::Transport(TransportError::other(
-                        "the access token has characters not allowed in a header",
-                    ))
-                })?;
-            bearer.set_sensitive(true);
-            builder = builder.header(AUTHORIZATION, bearer);
-        }
-        if let Some(prefer) = prefer {
-            builder = builder.header("Prefer", prefer);
-        }
-        if let Some(etag) = &request.if_match {
-            builder = builder.header(reqwest::header::IF_MATCH, etag);
-        }
-        builder = match &request.body {
-            Body::Empty
-                if matches!(request.method, Method::GET | Method::HEAD | Method::DELETE) =>
-            {
-                builder
-            }
-            Body::Empty => builder.header(CONTENT_LENGTH, "0"),
-            Body::Json(bytes) => builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(bytes.clone()),
-            Body::Mime(bytes) => builder
-                .header(CONTENT_TYPE, "text/plain")
-                .body(bytes.clone()),
-            Body::Range {
-                data,
-                content_range,
-            } => builder
-                .header(CONTENT_TYPE, "application/octet-stream")
-                .header(reqwest::header::CONTENT_RANGE, content_range)
-                .body(data.clone()),
-        };
-        let response = builder
-            .send()
+            .execute(http_request)
             .await
             .map_err(|e| Failure::Transport(TransportError::from_reqwest(e)))?;
         let status = response.status();
@@ -340,7 +387,7 @@ impl GraphClient {
             method = %request.method,
             status = status.as_u16(),
             client_request_id = %client_request_id,
-            request_id = response.headers().get("request-id").and_then(|v| v.to_str().ok()).unwrap_or(""),
+            request_id = response.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or(""),
             "graph response"
         );
         let mut response = response;
@@ -364,7 +411,8 @@ impl GraphClient {
                 status: status.as_u16(),
                 headers,
                 body,
-                client_request_id: client_request_id.to_string(),
+                // Both set by `send`, which owns them.
+                client_request_id: String::new(),
                 source: None,
             });
         }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{AsHeaderName, HeaderMap, HeaderName};
 
 use crate::error::{excerpt, DecodeError, Error, GraphError, Result, TransportError};
 use crate::models::{ItemSource, Sourced};
@@ -41,7 +41,7 @@ impl Response {
             return Err(self.decode_error(format!("expected 202 Accepted, got {}", self.status)));
         }
         Ok(Accepted {
-            request_id: header(&self.headers, "request-id"),
+            request_id: header(&self.headers, REQUEST_ID),
             client_request_id: self.client_request_id,
         })
     }
@@ -153,7 +153,10 @@ pub(crate) fn graph_error(
     Error::from_graph(error, addressed_me)
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+/// `request-id`, Graph's id of a request, named once rather than parsed per response.
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+
+fn header(headers: &HeaderMap, name: impl AsHeaderName) -> Option<String> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())

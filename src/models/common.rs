@@ -187,16 +187,29 @@ pub(crate) fn check_address(address: &str) -> Result<(), InvalidRequest> {
         address: address.to_string(),
     };
     let (local, domain) = address.rsplit_once('@').ok_or_else(invalid)?;
-    let bad_char = |c: char| c.is_whitespace() || c.is_control() || "<>,;\"()[]\\".contains(c);
+    let local_ok = !local.is_empty() && local.chars().all(allowed_in_local_part);
     let domain_ok = !domain.is_empty()
         && !domain.starts_with(['.', '-'])
         && !domain.ends_with(['.', '-'])
-        && !domain.contains("..")
+        && !domain.as_bytes().windows(2).any(|pair| pair == b"..")
         && domain
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-    if local.is_empty() || local.contains('@') || local.chars().any(bad_char) || !domain_ok {
+    if !local_ok || !domain_ok {
         return Err(invalid());
     }
     Ok(())
+}
+
+/// Whether `c` may appear in the local part of an address as Graph takes it: not `@`,
+/// whitespace, a control character or a character that delimits addresses.
+fn allowed_in_local_part(c: char) -> bool {
+    match c {
+        // Most addresses are ASCII: decided without Unicode tables.
+        '!'..='~' => !matches!(
+            c,
+            '@' | '<' | '>' | ',' | ';' | '"' | '(' | ')' | '[' | ']' | '\\'
+        ),
+        _ => !c.is_ascii() && !c.is_whitespace() && !c.is_control(),
+    }
 }
