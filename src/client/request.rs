@@ -355,77 +355,19 @@ impl GraphClient {
         &self,
         request: &Request,
         url: &Url,
-        mut headers: HeaderMap,
+        headers: HeaderMap,
         token: Option<&AccessToken>,
         client_request_id: &str,
         addressed_me: bool,
     ) -> std::result::Result<Response, Failure> {
-        if let Some(token) = token {
-            let bearer = token.bearer().ok_or_else(|| {
-                Failure::Transport(TransportError::other(
-                    "the access token has characters not allowed in a header",
-                ))
-            })?;
-            headers.insert(AUTHORIZATION, bearer);
-        }
-        let mut http_request = reqwest::Request::new(request.method.clone(), url.clone());
-        *http_request.headers_mut() = headers;
-        if let Body::Json(bytes) | Body::Mime(bytes) | Body::Range { data: bytes, .. } =
-            &request.body
-        {
-            *http_request.body_mut() = Some(bytes.clone().into());
-        }
+        let http_request = http_request(request, url, headers, token)?;
         let response = self
             .inner
             .http
             .execute(http_request)
             .await
             .map_err(|e| Failure::Transport(TransportError::from_reqwest(e)))?;
-        let status = response.status();
-        tracing::debug!(
-            operation = request.operation,
-            method = %request.method,
-            status = status.as_u16(),
-            client_request_id = %client_request_id,
-            request_id = response.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or(""),
-            "graph response"
-        );
-        let mut response = response;
-        let headers = std::mem::take(response.headers_mut());
-        let limit = if status.is_success() {
-            SUCCESS_BODY_LIMIT
-        } else {
-            ERROR_BODY_LIMIT
-        };
-        let body = read_body(response, &headers, limit)
-            .await
-            .map_err(|e| match e {
-                Error::Transport(t) => Failure::Transport(t),
-                other => Failure::Status {
-                    status,
-                    error: other,
-                },
-            })?;
-        if status.is_success() {
-            return Ok(Response {
-                status: status.as_u16(),
-                headers,
-                body,
-                // Both set by `send`, which owns them.
-                client_request_id: String::new(),
-                source: None,
-            });
-        }
-        Err(Failure::Status {
-            status,
-            error: graph_error(
-                status.as_u16(),
-                &headers,
-                &body,
-                client_request_id,
-                addressed_me,
-            ),
-        })
+        read_answer(request, response, client_request_id, addressed_me).await
     }
 
     /// Whether a failure may be retried: see the table in `retry.rs`.
@@ -550,6 +492,84 @@ impl GraphClient {
 enum Verdict {
     Retryable(Error, Option<Duration>),
     Final(Error),
+}
+
+/// The HTTP request of one attempt: the call's headers, the token's, the URL and the body.
+fn http_request(
+    request: &Request,
+    url: &Url,
+    mut headers: HeaderMap,
+    token: Option<&AccessToken>,
+) -> std::result::Result<reqwest::Request, Failure> {
+    if let Some(token) = token {
+        let bearer = token.bearer().ok_or_else(|| {
+            Failure::Transport(TransportError::other(
+                "the access token has characters not allowed in a header",
+            ))
+        })?;
+        headers.insert(AUTHORIZATION, bearer);
+    }
+    let mut http_request = reqwest::Request::new(request.method.clone(), url.clone());
+    *http_request.headers_mut() = headers;
+    if let Body::Json(bytes) | Body::Mime(bytes) | Body::Range { data: bytes, .. } = &request.body {
+        *http_request.body_mut() = Some(bytes.clone().into());
+    }
+    Ok(http_request)
+}
+
+/// Reads an answer: the success response with its body, or the error Graph answered. A
+/// function of its own so that the attempt's future holds either the exchange or this, not
+/// both (futures are moved whole into their callers').
+async fn read_answer(
+    request: &Request,
+    mut response: reqwest::Response,
+    client_request_id: &str,
+    addressed_me: bool,
+) -> std::result::Result<Response, Failure> {
+    let status = response.status();
+    tracing::debug!(
+        operation = request.operation,
+        method = %request.method,
+        status = status.as_u16(),
+        client_request_id = %client_request_id,
+        request_id = response.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or(""),
+        "graph response"
+    );
+    let headers = std::mem::take(response.headers_mut());
+    let limit = if status.is_success() {
+        SUCCESS_BODY_LIMIT
+    } else {
+        ERROR_BODY_LIMIT
+    };
+    let body = read_body(response, &headers, limit)
+        .await
+        .map_err(|e| match e {
+            Error::Transport(t) => Failure::Transport(t),
+            other => Failure::Status {
+                status,
+                error: other,
+            },
+        })?;
+    if status.is_success() {
+        return Ok(Response {
+            status: status.as_u16(),
+            headers,
+            body,
+            // Both set by `send`, which owns them.
+            client_request_id: String::new(),
+            source: None,
+        });
+    }
+    Err(Failure::Status {
+        status,
+        error: graph_error(
+            status.as_u16(),
+            &headers,
+            &body,
+            client_request_id,
+            addressed_me,
+        ),
+    })
 }
 
 fn graph_url(base: &Url, path: &[String]) -> Result<Url> {
