@@ -98,3 +98,22 @@ impl PartialEq for AccessToken {
         self.0.secret == other.0.secret
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_value_is_made_once_marked_sensitive_and_refused_for_header_breaking_tokens() {
+        let token = AccessToken::new("eyJ0eXAi.payload");
+        let bearer = token.bearer().unwrap();
+        assert_eq!(bearer, "Bearer eyJ0eXAi.payload");
+        assert!(
+            bearer.is_sensitive(),
+            "a sensitive value is never logged by hyper"
+        );
+        // A clone (what a token cache hands out) gives the same value.
+        assert_eq!(token.clone().bearer().unwrap(), bearer);
+        assert_eq!(AccessToken::new("line\r\nbreak").bearer(), None);
+    }
+}

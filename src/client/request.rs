@@ -139,7 +139,9 @@ impl Request {
 
     /// Sets a JSON body.
     pub fn json<T: serde::Serialize>(mut self, value: &T) -> Result<Self> {
-        let bytes = serde_json::to_vec(value).map_err(|e| {
+        // A typical message fits: one allocation rather than growing from serde_json's 128 bytes.
+        let mut bytes = Vec::with_capacity(512);
+        serde_json::to_writer(&mut bytes, value).map_err(|e| {
             Error::InvalidRequest(InvalidRequest::InvalidValue {
                 reason: format!("cannot serialize the request body: {e}"),
             })
@@ -767,6 +769,47 @@ mod tests {
             .send(Request::pre_authenticated("uploadRange", Method::PUT, url))
             .await
             .unwrap();
+        mock.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn a_header_value_that_cannot_be_sent_is_refused_before_any_request() {
+        let mut server = mockito::Server::new_async().await;
+        let untouched = server
+            .mock("PATCH", Matcher::Any)
+            .expect(0)
+            .create_async()
+            .await;
+        let client = client(&server, |b| b).await;
+        let path = vec!["me".into(), "events".into(), "AAMk=".into()];
+        let request = Request::patch("updateEvent", path)
+            .if_match(Some("W/\"abc\"\r\nX-Injected: 1".into()))
+            .json(&serde_json::json!({"subject": "x"}))
+            .unwrap();
+        let err = client.send(request).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(InvalidRequest::InvalidValue { reason }) if reason.contains("etag")),
+            "{err:?}"
+        );
+        untouched.assert_async().await;
+    }
+
+    #[tokio::test]
+    async fn every_request_with_one_token_carries_the_same_bearer_value() {
+        let mut server = mockito::Server::new_async().await;
+        let mock = server
+            .mock("GET", "/v1.0/me/messages")
+            .match_header("authorization", "Bearer t")
+            .with_status(200)
+            .with_body(r#"{"value":[]}"#)
+            .expect(3)
+            .create_async()
+            .await;
+        let client = client(&server, |b| b).await;
+        for _ in 0..3 {
+            let request = Request::get("listMessages", vec!["me".into(), "messages".into()]);
+            client.send(request).await.unwrap();
+        }
         mock.assert_async().await;
     }
 
