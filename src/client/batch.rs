@@ -38,6 +38,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,8 +47,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::request::{Body, Call, Checked, Request, Target, MAX_REQUEST_BYTES};
 use super::response::{graph_error, Response};
@@ -574,10 +576,9 @@ impl fmt::Debug for BatchResults {
 struct Item {
     /// `"1"`, `"2"`, …: the position of the call, kept across retries.
     id: String,
-    /// The request object without `dependsOn` (added when its dependency is in the same POST).
-    json: Value,
-    /// Serialized size, to keep each POST under Graph's 4 MB.
-    size: usize,
+    /// The request object as written in the POST, without its closing brace: `dependsOn` goes
+    /// there when its dependency is in the same POST. Written once, copied into each POST.
+    open: Vec<u8>,
     operation: &'static str,
     idempotent: bool,
     after: Option<usize>,
@@ -594,20 +595,98 @@ enum Verdict {
     FailedDependency(Error),
 }
 
-/// The `$batch` answer (GRAPH-FACTS §9).
+impl Item {
+    /// Its size in a POST, to keep each under Graph's 4 MB: the object and a comma.
+    fn size(&self) -> usize {
+        self.open.len() + 2
+    }
+}
+
+/// The fields of a request object before its body, in the order Graph's examples give them.
+#[derive(Serialize)]
+struct Head<'a> {
+    id: &'a str,
+    method: &'a str,
+    url: &'a str,
+    #[serde(skip_serializing_if = "InnerHeaders::is_empty")]
+    headers: InnerHeaders<'a>,
+}
+
+/// The headers a single call would send that a batched request carries itself.
+#[derive(Serialize, Default)]
+struct InnerHeaders<'a> {
+    #[serde(rename = "Content-Type", skip_serializing_if = "Option::is_none")]
+    content_type: Option<&'static str>,
+    #[serde(rename = "If-Match", skip_serializing_if = "Option::is_none")]
+    if_match: Option<&'a str>,
+    #[serde(rename = "Prefer", skip_serializing_if = "Option::is_none")]
+    prefer: Option<String>,
+}
+
+impl InnerHeaders<'_> {
+    fn is_empty(&self) -> bool {
+        self.content_type.is_none() && self.if_match.is_none() && self.prefer.is_none()
+    }
+}
+
+/// The `$batch` answer (GRAPH-FACTS §9), borrowing from the answer's bytes: inner bodies
+/// stay raw JSON until the call's own parser reads them.
 #[derive(Deserialize)]
-struct BatchAnswer {
-    responses: Vec<InnerAnswer>,
+struct BatchAnswer<'a> {
+    #[serde(borrow)]
+    responses: Vec<InnerAnswer<'a>>,
 }
 
 #[derive(Deserialize)]
-struct InnerAnswer {
-    id: String,
+struct InnerAnswer<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
     status: u16,
-    #[serde(default)]
-    headers: Map<String, Value>,
-    #[serde(default)]
-    body: Option<Value>,
+    #[serde(default, deserialize_with = "header_map")]
+    headers: HeaderMap,
+    #[serde(borrow, default)]
+    body: Option<&'a RawValue>,
+}
+
+/// A JSON string, borrowed unless it has escapes.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// An inner answer's `headers` object, read straight into a [`HeaderMap`]; entries that are
+/// not valid HTTP headers are left out.
+fn header_map<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<HeaderMap, D::Error> {
+    struct Headers;
+    impl<'de> Visitor<'de> for Headers {
+        type Value = HeaderMap;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of headers")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<HeaderMap, A::Error> {
+            let mut headers = HeaderMap::new();
+            while let Some((Text(name), value)) = map.next_entry::<Text<'de>, &'de RawValue>()? {
+                // Graph gives strings; anything else is kept as its JSON text.
+                let value = match serde_json::from_str::<Text<'de>>(value.get()) {
+                    Ok(Text(text)) => text,
+                    Err(_) => Cow::Borrowed(value.get()),
+                };
+                if let (Ok(name), Ok(value)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    headers.append(name, value);
+                }
+            }
+            Ok(headers)
+        }
+    }
+    deserializer.deserialize_map(Headers)
 }
 
 /// What the `$batch` POST itself answered, shared by its requests.
@@ -629,24 +708,21 @@ impl GraphClient {
         let Checked { url, source, .. } = self.check(&request)?;
         let url = self.relative_url(&url);
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
-        let mut headers = Map::new();
-        let body = match &request.body {
+        let mut headers = InnerHeaders::default();
+        let body: Option<&[u8]> = match &request.body {
             // Graph refuses a whole batch whose write request has no body or no Content-Type
             // ("Write request id : … does not contain Content-Type header or body", live
             // reports such as msgraph-sdk-dotnet #2628 for message/send); the batching page
             // says to send an empty JSON object then.
             Body::Empty if matches!(request.method, Method::POST | Method::PATCH | Method::PUT) => {
-                headers.insert("Content-Type".into(), "application/json".into());
-                Some(json!({}))
+                headers.content_type = Some("application/json");
+                Some(b"{}")
             }
             Body::Empty => None,
+            // Always serde_json's own output (`Request::json`): it goes in as it is.
             Body::Json(bytes) => {
-                headers.insert("Content-Type".into(), "application/json".into());
-                Some(serde_json::from_slice::<Value>(bytes).map_err(|e| {
-                    InvalidRequest::InvalidValue {
-                        reason: format!("cannot place the request body in a $batch: {e}"),
-                    }
-                })?)
+                headers.content_type = Some("application/json");
+                Some(bytes)
             }
             Body::Mime(_) | Body::Range { .. } => {
                 return Err(InvalidRequest::InvalidValue {
@@ -659,24 +735,27 @@ impl GraphClient {
                 .into())
             }
         };
-        if let Some(etag) = &request.if_match {
-            headers.insert("If-Match".into(), etag.clone().into());
-        }
-        if let Some(prefer) = self.prefer_header(&request.prefer) {
-            headers.insert("Prefer".into(), prefer.into());
-        }
+        headers.if_match = request.if_match.as_deref();
+        headers.prefer = self.prefer_header(&request.prefer);
         let id = (index + 1).to_string();
-        let mut json = json!({"id": id, "method": request.method.as_str(), "url": url});
-        if !headers.is_empty() {
-            json["headers"] = Value::Object(headers);
-        }
+        let head = Head {
+            id: &id,
+            method: request.method.as_str(),
+            url: &url,
+            headers,
+        };
+        let mut open = Vec::with_capacity(128 + url.len() + body.map_or(0, <[u8]>::len));
+        serde_json::to_writer(&mut open, &head).map_err(|e| InvalidRequest::InvalidValue {
+            reason: format!("cannot write a $batch request: {e}"),
+        })?;
+        open.pop(); // the closing brace
         if let Some(body) = body {
-            json["body"] = body;
+            open.extend_from_slice(b",\"body\":");
+            open.extend_from_slice(body);
         }
         Ok(Item {
             id,
-            size: json.to_string().len(),
-            json,
+            open,
             operation: request.operation,
             idempotent: request.idempotent,
             after,
@@ -768,28 +847,34 @@ impl GraphClient {
                 .as_ref()
                 .expect("only prepared requests are sent")
         };
-        let requests: Vec<Value> = post
-            .iter()
-            .map(|&index| {
-                let mut json = item(index).json.clone();
-                if let Some(dependency) = item(index).after.filter(|d| post.contains(d)) {
-                    json["dependsOn"] = json!([item(dependency).id]);
-                }
-                json
-            })
-            .collect();
+        // `{"requests":[…]}` written directly from the requests' own bytes.
+        let size: usize = post.iter().map(|&index| item(index).size() + 32).sum();
+        let mut body = Vec::with_capacity(size + 16);
+        body.extend_from_slice(b"{\"requests\":[");
+        for (n, &index) in post.iter().enumerate() {
+            if n > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(&item(index).open);
+            if let Some(dependency) = item(index).after.filter(|d| post.contains(d)) {
+                // Ids are digits: nothing to escape.
+                body.extend_from_slice(b",\"dependsOn\":[\"");
+                body.extend_from_slice(item(dependency).id.as_bytes());
+                body.extend_from_slice(b"\"]");
+            }
+            body.push(b'}');
+        }
+        body.extend_from_slice(b"]}");
+        let mut request = Request::post("$batch", vec!["$batch".into()]);
+        request.body = Body::Json(body.into());
+        // Repeating it after a timeout is safe only when every request in it is.
+        if post.iter().all(|&index| item(index).idempotent) {
+            request = request.idempotent();
+        }
         let fail_all = |error: Error| {
             post.iter()
                 .map(|&index| (index, Verdict::Done(Err(duplicate(&error)))))
                 .collect()
-        };
-        let request = match Request::post("$batch", vec!["$batch".into()])
-            .json(&json!({ "requests": requests }))
-        {
-            // Repeating it after a timeout is safe only when every request in it is.
-            Ok(request) if post.iter().all(|&index| item(index).idempotent) => request.idempotent(),
-            Ok(request) => request,
-            Err(error) => return fail_all(error),
         };
         let response = match self.send(request).await {
             Ok(response) => response,
@@ -799,18 +884,24 @@ impl GraphClient {
             client_request_id: response.client_request_id.clone(),
             request_id: response.header("request-id"),
         };
-        let answer: BatchAnswer = match response.json() {
+        let answer: BatchAnswer = match response.json_ref() {
             Ok(answer) => answer,
             Err(error) => return fail_all(error),
         };
-        let mut answers: HashMap<String, InnerAnswer> = HashMap::new();
-        for inner in answer.responses {
-            answers.entry(inner.id.to_lowercase()).or_insert(inner);
+        // Ids compare case-insensitively (GRAPH-FACTS §9); ours are digits, so only an id
+        // with upper case needs a lower-case copy.
+        let mut answers: HashMap<Cow<str>, InnerAnswer> = HashMap::with_capacity(post.len());
+        for mut inner in answer.responses {
+            let mut id = std::mem::take(&mut inner.id);
+            if id.bytes().any(|b| b.is_ascii_uppercase()) {
+                id = Cow::Owned(id.to_lowercase());
+            }
+            answers.entry(id).or_insert(inner);
         }
         post.iter()
             .map(|&index| {
                 let item = item(index);
-                let verdict = match answers.remove(&item.id.to_lowercase()) {
+                let verdict = match answers.remove(item.id.as_str()) {
                     Some(inner) => verdict(item, inner, &outer),
                     None => Verdict::Done(Err(Error::Decode(Box::new(DecodeError {
                         status: 200,
@@ -850,7 +941,7 @@ fn pack(items: &[Option<Item>], pending: &[usize]) -> Vec<Vec<usize>> {
     let size = |group: &[usize]| -> usize {
         group
             .iter()
-            .map(|&i| items[i].as_ref().map_or(0, |item| item.size + 32))
+            .map(|&i| items[i].as_ref().map_or(0, |item| item.size() + 32))
             .sum()
     };
     let mut posts: Vec<Vec<usize>> = Vec::new();
@@ -875,19 +966,7 @@ fn pack(items: &[Option<Item>], pending: &[usize]) -> Vec<Vec<usize>> {
 
 /// Reads one inner answer as the pipeline reads a single one (`classify` in request.rs).
 fn verdict(item: &Item, inner: InnerAnswer, outer: &Outer) -> Verdict {
-    let mut headers = HeaderMap::new();
-    for (name, value) in &inner.headers {
-        let value = match value {
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
-        };
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::try_from(value),
-        ) {
-            headers.append(name, value);
-        }
-    }
+    let mut headers = inner.headers;
     // Support traces a batched request by the batch's request-id.
     if !headers.contains_key("request-id") {
         if let Some(Ok(id)) = outer.request_id.as_deref().map(HeaderValue::try_from) {
@@ -927,16 +1006,19 @@ fn verdict(item: &Item, inner: InnerAnswer, outer: &Outer) -> Verdict {
     }
 }
 
-/// An inner body as the bytes a single answer would have had: JSON as JSON, a string of
-/// another content type as the base64 Graph encodes binary bodies with.
-fn body_bytes(body: Option<Value>, headers: &HeaderMap) -> Vec<u8> {
+/// An inner body as the bytes a single answer would have had: JSON as Graph wrote it, a
+/// string of another content type as the base64 Graph encodes binary bodies with.
+fn body_bytes(body: Option<&RawValue>, headers: &HeaderMap) -> Vec<u8> {
     let is_json = headers
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map_or(true, |v| v.to_ascii_lowercase().contains("json"));
-    match body {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(text)) if !is_json => {
+    // `null` is no body (serde reads it as None).
+    let Some(raw) = body else {
+        return Vec::new();
+    };
+    match (!is_json).then(|| serde_json::from_str::<Text>(raw.get())) {
+        Some(Ok(Text(text))) => {
             let engines = [
                 &base64::engine::general_purpose::STANDARD,
                 &base64::engine::general_purpose::URL_SAFE,
@@ -944,10 +1026,10 @@ fn body_bytes(body: Option<Value>, headers: &HeaderMap) -> Vec<u8> {
             ];
             engines
                 .iter()
-                .find_map(|engine| engine.decode(&text).ok())
-                .unwrap_or_else(|| text.into_bytes())
+                .find_map(|engine| engine.decode(text.as_bytes()).ok())
+                .unwrap_or_else(|| text.into_owned().into_bytes())
         }
-        Some(value) => serde_json::to_vec(&value).unwrap_or_default(),
+        _ => raw.get().as_bytes().to_vec(),
     }
 }
 
@@ -984,5 +1066,49 @@ fn duplicate(error: &Error) -> Error {
             graph_origin: graph_origin.clone(),
         },
         Error::Config(message) => Error::Config(message.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inner(json: &str) -> InnerAnswer<'_> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn inner_bodies_are_read_raw_and_binary_ones_decoded() {
+        // A JSON body keeps Graph's own bytes; the typed parser reads them later.
+        let json = inner(r#"{"id":"1","status":200,"body": {"subject" : "Hi \u00e9"}}"#);
+        assert_eq!(
+            body_bytes(json.body, &json.headers),
+            br#"{"subject" : "Hi \u00e9"}"#
+        );
+        // A string of another content type is the base64 of the bytes.
+        let binary = inner(
+            r#"{"id":"2","status":200,"headers":{"Content-Type":"text/plain"},"body":"SGVsbG8="}"#,
+        );
+        assert_eq!(body_bytes(binary.body, &binary.headers), b"Hello");
+        // A string of a JSON content type stays a JSON string.
+        let text = inner(r#"{"id":"3","status":200,"body":"SGVsbG8="}"#);
+        assert_eq!(body_bytes(text.body, &text.headers), br#""SGVsbG8=""#);
+        for none in [
+            r#"{"id":"4","status":204}"#,
+            r#"{"id":"4","status":204,"body":null}"#,
+        ] {
+            let answer = inner(none);
+            assert!(body_bytes(answer.body, &answer.headers).is_empty());
+        }
+    }
+
+    #[test]
+    fn inner_headers_become_http_headers() {
+        let answer = inner(
+            r#"{"id":"1","status":429,"headers":{"Retry-After":7,"Content-Type":"application\/json","Bad Name":"x"}}"#,
+        );
+        assert_eq!(answer.headers["retry-after"], "7");
+        assert_eq!(answer.headers["content-type"], "application/json");
+        assert_eq!(answer.headers.len(), 2);
     }
 }
