@@ -7,8 +7,13 @@
 //! same [`Error`](crate::Error) variants a single call gives.
 //!
 //! What the client does for you:
-//! - at most 20 requests per `$batch` POST (Graph's limit): more are sent as consecutive
+//! - at most 20 requests per `$batch` POST (Graph's limit): more are sent as several
 //!   batches, a request and the ones that depend on it always in the same one;
+//! - those POSTs in flight together where Outlook's limits allow (GRAPH-FACTS §8.1): at most
+//!   4 at once, and never more than a mailbox's 4 concurrent requests. A POST of unordered
+//!   requests to a mailbox has that mailbox to itself (Graph may run 4 of them at a time);
+//!   one whose requests to it are a single `dependsOn` chain (run one by one) takes 1 of its
+//!   4 places. POSTs to other mailboxes go meanwhile;
 //! - request ids `"1"`, `"2"`, … in the order of [`Batch::add`], answers matched by id in
 //!   whatever order Graph returns them;
 //! - relative URLs (`/me/…`, `/users/{id}/…`) encoded exactly as for single calls, with the
@@ -45,6 +50,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -64,6 +70,15 @@ use crate::Accepted;
 
 /// Graph's limit on the requests of one `$batch` (GRAPH-FACTS §9).
 const MAX_BATCH_REQUESTS: usize = 20;
+
+/// `$batch` POSTs of one batch in flight at once: Graph runs at most 4 requests of a batch at
+/// a time, and Outlook takes 4 concurrent requests per mailbox (GRAPH-FACTS §8.1), so more
+/// POSTs would only queue or be throttled.
+const MAX_POSTS_IN_FLIGHT: usize = 4;
+
+/// Outlook's concurrent requests per app and mailbox (GRAPH-FACTS §8.1): the places the
+/// POSTs in flight share per mailbox.
+const MAILBOX_PLACES: usize = 4;
 
 /// Tells batches apart, so a ticket is only redeemed where it was issued.
 static NEXT_BATCH: AtomicU64 = AtomicU64::new(1);
@@ -327,6 +342,12 @@ impl Batch {
     /// Sends the calls, 20 per `$batch` POST, retries what Graph throttled, and returns every
     /// call's result.
     ///
+    /// The POSTs go concurrently, at most 4 at once, as far as each mailbox's 4 concurrent
+    /// requests allow: a POST waits while POSTs in flight hold the places it needs in a
+    /// mailbox it addresses (all 4 for unordered requests to it, 1 for a `dependsOn` chain).
+    /// So POSTs of unordered requests to one mailbox go one after another, while POSTs to
+    /// different mailboxes, or of chains, go together. Results do not depend on the order.
+    ///
     /// Fails as a whole, before anything is sent, only when more than 20 requests depend on
     /// one another (they cannot be split across batches). Anything else is per call: a local
     /// refusal, Graph's answer to that request, or, when a whole `$batch` POST failed (a
@@ -584,6 +605,9 @@ struct Item {
     after: Option<usize>,
     source: Option<ItemSource>,
     addressed_me: bool,
+    /// The mailbox it addresses, keyed as the client's limiter keys it (`/me` or the user
+    /// id, lower case).
+    mailbox: Option<String>,
 }
 
 /// How one request of a `$batch` ended.
@@ -708,6 +732,11 @@ impl GraphClient {
         let Checked { url, source, .. } = self.check(&request)?;
         let url = self.relative_url(&url);
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
+        // `/me` cannot collide with a user id, which comes after `users/`.
+        let mailbox = source.as_ref().map(|s| match &s.mailbox {
+            MailboxRef::Me => "/me".to_string(),
+            MailboxRef::User(id) => id.to_lowercase(),
+        });
         let mut headers = InnerHeaders::default();
         let body: Option<&[u8]> = match &request.body {
             // Graph refuses a whole batch whose write request has no body or no Content-Type
@@ -761,21 +790,20 @@ impl GraphClient {
             after,
             source,
             addressed_me,
+            mailbox,
         })
     }
 
-    /// Sends `items` in rounds: every pending request once (in POSTs of at most 20), then
-    /// those Graph throttled, after the longest `Retry-After` among them.
+    /// Sends `items` in rounds: every pending request once (in POSTs of at most 20, sent
+    /// together as [`round`](Self::round) allows), then those Graph throttled, after the
+    /// longest `Retry-After` among them.
     async fn run(&self, items: &[Option<Item>], outcomes: &mut [Option<Result<Response>>]) {
         let policy = &self.inner.retry;
         let mut attempts = vec![0u32; items.len()];
         let mut waited = vec![Duration::ZERO; items.len()];
         let mut pending: Vec<usize> = (0..items.len()).filter(|&i| items[i].is_some()).collect();
         while !pending.is_empty() {
-            let mut verdicts: HashMap<usize, Verdict> = HashMap::new();
-            for post in pack(items, &pending) {
-                verdicts.extend(self.post(items, &post).await);
-            }
+            let mut verdicts = self.round(items, &pending).await;
             let (mut retry, mut delay) = (Vec::new(), Duration::ZERO);
             for &index in &pending {
                 attempts[index] += 1;
@@ -836,6 +864,56 @@ impl GraphClient {
             }
             pending = retry;
         }
+    }
+
+    /// Sends every pending request once, in POSTs of at most 20, several in flight where
+    /// Graph allows (GRAPH-FACTS §8.1): at most [`MAX_POSTS_IN_FLIGHT`], and a POST starts
+    /// only when the places it needs in each mailbox it addresses ([`places`]) fit in that
+    /// mailbox's 4 beside the POSTs in flight. A POST that must wait for a mailbox keeps later
+    /// POSTs to that mailbox waiting too, so a POST needing a whole mailbox is not starved by
+    /// smaller ones; POSTs to other mailboxes go ahead.
+    async fn round(&self, items: &[Option<Item>], pending: &[usize]) -> HashMap<usize, Verdict> {
+        let posts = pack(items, pending);
+        let needs: Vec<Vec<(&str, usize)>> = posts.iter().map(|p| places(items, p)).collect();
+        let start = |n: usize| {
+            let post = &posts[n];
+            async move { (n, self.post(items, post).await) }
+        };
+        let mut verdicts = HashMap::with_capacity(pending.len());
+        let mut waiting: Vec<usize> = (0..posts.len()).collect();
+        let mut taken: HashMap<&str, usize> = HashMap::new();
+        let mut in_flight = FuturesUnordered::new();
+        loop {
+            let mut blocked: Vec<&str> = Vec::new();
+            waiting.retain(|&n| {
+                let fits = in_flight.len() < MAX_POSTS_IN_FLIGHT
+                    && needs[n].iter().all(|&(mailbox, need)| {
+                        !blocked.contains(&mailbox)
+                            && taken.get(mailbox).copied().unwrap_or(0) + need <= MAILBOX_PLACES
+                    });
+                if !fits {
+                    blocked.extend(needs[n].iter().map(|&(mailbox, _)| mailbox));
+                    return true;
+                }
+                for &(mailbox, need) in &needs[n] {
+                    *taken.entry(mailbox).or_default() += need;
+                }
+                in_flight.push(start(n));
+                false
+            });
+            // Nothing in flight means nothing waits either: with no place taken, the first
+            // waiting POST always fits.
+            let Some((n, done)) = in_flight.next().await else {
+                break;
+            };
+            for &(mailbox, need) in &needs[n] {
+                if let Some(count) = taken.get_mut(mailbox) {
+                    *count -= need;
+                }
+            }
+            verdicts.extend(done);
+        }
+        verdicts
     }
 
     /// One `$batch` POST of the requests `post` (indexes into `items`), through the one
@@ -962,6 +1040,44 @@ fn pack(items: &[Option<Item>], pending: &[usize]) -> Vec<Vec<usize>> {
         posts.push(current);
     }
     posts
+}
+
+/// The places a POST needs in each mailbox it addresses, out of the mailbox's 4
+/// (GRAPH-FACTS §8.1): 1 when its requests to that mailbox are one `dependsOn` chain, which
+/// Graph runs one by one; all 4 otherwise, since Graph runs up to 4 unordered requests of a
+/// batch at a time. Requests addressing no mailbox need none.
+fn places<'a>(items: &'a [Option<Item>], post: &[usize]) -> Vec<(&'a str, usize)> {
+    let mut by_mailbox: Vec<(&str, Vec<usize>)> = Vec::new();
+    for &index in post {
+        let Some(mailbox) = items[index].as_ref().and_then(|i| i.mailbox.as_deref()) else {
+            continue;
+        };
+        match by_mailbox.iter_mut().find(|(m, _)| *m == mailbox) {
+            Some((_, requests)) => requests.push(index),
+            None => by_mailbox.push((mailbox, vec![index])),
+        }
+    }
+    // Whether `later` runs after `earlier` in this POST: `earlier` is among the dependencies,
+    // direct or not, that it carries in it.
+    let after = |later: usize, earlier: usize| {
+        let mut dependency = items[later].as_ref().and_then(|i| i.after);
+        while let Some(d) = dependency.filter(|d| post.contains(d)) {
+            if d == earlier {
+                return true;
+            }
+            dependency = items[d].as_ref().and_then(|i| i.after);
+        }
+        false
+    };
+    by_mailbox
+        .into_iter()
+        .map(|(mailbox, mut requests)| {
+            // A dependency comes before what depends on it.
+            requests.sort_unstable();
+            let chain = requests.windows(2).all(|pair| after(pair[1], pair[0]));
+            (mailbox, if chain { 1 } else { MAILBOX_PLACES })
+        })
+        .collect()
 }
 
 /// Reads one inner answer as the pipeline reads a single one (`classify` in request.rs).
