@@ -15,7 +15,8 @@
 //! - `cold`: 10,000 sendMail at concurrency 64 with `ClientCredentials` against the loopback
 //!   token endpoint; the server counts the token requests.
 //! - `batching`: 1,000 message creates as single requests (4 in flight, the mailbox's
-//!   limit), then as one `client.batch()`, which goes out as 50 `$batch` POSTs.
+//!   limit), then as one `client.batch()`, which goes out as 50 `$batch` POSTs, one after
+//!   another: each holds unordered requests to the one mailbox, so needs all its 4 places.
 //!
 //! The loopback server is a minimal HTTP/1.1 server (keep-alive) on tokio, run in a child
 //! process (this binary with `--serve`), so the CPU time measured with getrusage(RUSAGE_SELF)
@@ -604,7 +605,7 @@ async fn batching(server: &Server, results: &mut Results) -> Result<(), Failure>
     results.set("batch.single.requests", requests);
 
     // The same creates through `client.batch()`: one batch, which the client sends as
-    // POSTs of 20, one after another.
+    // POSTs of 20, one after another (unordered requests to one mailbox take all its places).
     let mailbox = client.user("megan@contoso.com");
     let draft = support::typical_message();
     server.reset().await?;

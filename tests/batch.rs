@@ -919,6 +919,196 @@ async fn a_ticket_is_redeemed_once_and_only_in_its_own_batch() {
     assert!(client.batch().send().await.unwrap().is_empty());
 }
 
+/// A `$batch` answer to every request of `body`: an event for a GET, `202` otherwise.
+fn answer_all(body: &[u8]) -> Reply {
+    let batch: Value = serde_json::from_slice(body).unwrap();
+    let responses: Vec<Value> = batch["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|request| {
+            let id = request["id"].as_str().unwrap();
+            match request["method"].as_str() {
+                Some("GET") => with_body(id, 200, graph_event("AAMk-evt", "Budget review")),
+                _ => status(id, 202),
+            }
+        })
+        .collect();
+    Reply::json(200, &json!({ "responses": responses }))
+}
+
+/// The ids of the requests of a `$batch` body.
+fn batch_ids(body: &[u8]) -> Vec<String> {
+    let batch: Value = serde_json::from_slice(body).unwrap();
+    batch["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|request| request["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Ids `"from"` to `"to"`.
+fn id_range(range: std::ops::RangeInclusive<usize>) -> Vec<String> {
+    range.map(|n| n.to_string()).collect()
+}
+
+/// Never reached unless a batch hangs: turns a deadlock into a failure.
+const HANG: Duration = Duration::from_secs(30);
+
+/// Sends `batch` to a server that holds each `$batch` POST until two are in flight at once,
+/// and returns the bodies of the two POSTs.
+async fn send_expecting_two_posts_in_flight(
+    server: &RawServer,
+    batch: msgraph_outlook::Batch,
+) -> msgraph_outlook::BatchResults {
+    let results = tokio::time::timeout(HANG, batch.send())
+        .await
+        .expect("the second $batch POST never came while the first was unanswered")
+        .unwrap();
+    assert_eq!(server.requests().len(), 2);
+    results
+}
+
+/// A server that answers a `$batch` POST only once `together` POSTs have arrived.
+async fn holding_until(together: usize) -> RawServer {
+    let barrier = Arc::new(tokio::sync::Barrier::new(together));
+    RawServer::start(move |request| {
+        let barrier = Arc::clone(&barrier);
+        async move {
+            barrier.wait().await;
+            answer_all(&request.body)
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn posts_to_different_mailboxes_are_in_flight_together() {
+    // 20 sends from adele fill one POST; alex's goes in a second, which need not wait for
+    // the first: its mailbox has all its places.
+    let server = holding_until(2).await;
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = client_at(&server.base_url(), &sleeper);
+    let mut batch = client.batch();
+    let mut tickets: Vec<_> = (1..=20)
+        .map(|n| batch.add(client.user("adele@contoso.com").send_mail(report(n))))
+        .collect();
+    tickets.push(batch.add(client.user("alex@contoso.com").send_mail(report(21))));
+
+    let mut results = send_expecting_two_posts_in_flight(&server, batch).await;
+
+    let mut posts: Vec<Vec<String>> = server
+        .requests()
+        .iter()
+        .map(|r| batch_ids(&r.body))
+        .collect();
+    posts.sort_by_key(|ids| ids.len());
+    assert_eq!(posts, [id_range(21..=21), id_range(1..=20)]);
+    for ticket in tickets {
+        results.take(ticket).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn posts_of_depends_on_chains_share_a_mailbox() {
+    // Graph runs a dependsOn chain one request at a time: two chains to one mailbox take 2
+    // of its 4 places, so both POSTs go at once.
+    let server = holding_until(2).await;
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = client_at(&server.base_url(), &sleeper);
+    let event = client.me().event("AAMk-evt");
+    let mut batch = client.batch();
+    let mut tickets = Vec::new();
+    for _ in 0..2 {
+        let mut last = batch.add(event.get());
+        tickets.push(last);
+        for _ in 1..20 {
+            last = batch.add_after(event.get(), &last);
+            tickets.push(last);
+        }
+    }
+
+    let mut results = send_expecting_two_posts_in_flight(&server, batch).await;
+
+    for request in server.requests() {
+        let batch: Value = serde_json::from_slice(&request.body).unwrap();
+        let requests = batch["requests"].as_array().unwrap();
+        assert_eq!(requests.len(), 20);
+        assert!(requests[1..].iter().all(|r| r.get("dependsOn").is_some()));
+    }
+    for ticket in tickets {
+        assert_eq!(
+            results.take(ticket).unwrap().subject.as_deref(),
+            Some("Budget review")
+        );
+    }
+}
+
+#[tokio::test]
+async fn posts_of_unordered_requests_to_one_mailbox_go_one_at_a_time() {
+    // Adele's 40 unordered sends are two POSTs, each needing all 4 of her mailbox's places:
+    // the second may only leave once the first is answered. Alex's 41 sends (three POSTs,
+    // one after another for the same reason) go meanwhile: the server holds adele's first
+    // POST until alex's third arrives, which gives a second POST to adele every chance to
+    // show up early. Adele's id is spelled two ways: mailboxes compare case-insensitively.
+    let log = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let witness = Arc::new(tokio::sync::Notify::new());
+    let server = RawServer::start({
+        let (log, witness) = (Arc::clone(&log), Arc::clone(&witness));
+        move |request| {
+            let (log, witness) = (Arc::clone(&log), Arc::clone(&witness));
+            async move {
+                let first = batch_ids(&request.body).remove(0);
+                log.lock().unwrap().push(format!("arrived {first}"));
+                match first.as_str() {
+                    "1" => witness.notified().await,
+                    "81" => witness.notify_one(),
+                    _ => {}
+                }
+                log.lock().unwrap().push(format!("answered {first}"));
+                answer_all(&request.body)
+            }
+        }
+    })
+    .await;
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = client_at(&server.base_url(), &sleeper);
+    let mut batch = client.batch();
+    let tickets: Vec<_> = (1..=81)
+        .map(|n| {
+            let sender = match n {
+                1..=20 => "adele@contoso.com",
+                21..=40 => "Adele@Contoso.com",
+                _ => "alex@contoso.com",
+            };
+            batch.add(client.user(sender).send_mail(report(n)))
+        })
+        .collect();
+
+    let mut results = tokio::time::timeout(HANG, batch.send())
+        .await
+        .expect("alex's POSTs did not go while adele's first was unanswered")
+        .unwrap();
+
+    let log = log.lock().unwrap().clone();
+    let at = |event: &str| log.iter().position(|e| e == event).unwrap();
+    assert!(at("arrived 81") < at("answered 1"), "{log:?}");
+    assert!(
+        at("answered 1") < at("arrived 21"),
+        "adele's second POST came while her first was in flight: {log:?}"
+    );
+    let posts: Vec<Vec<String>> = server
+        .requests()
+        .iter()
+        .map(|r| batch_ids(&r.body))
+        .collect();
+    assert_eq!(posts.len(), 5);
+    for ticket in tickets {
+        results.take(ticket).unwrap();
+    }
+}
+
 fn regex_like_guid(s: &str) -> bool {
     s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
 }

@@ -7,8 +7,13 @@
 //! same [`Error`](crate::Error) variants a single call gives.
 //!
 //! What the client does for you:
-//! - at most 20 requests per `$batch` POST (Graph's limit): more are sent as consecutive
+//! - at most 20 requests per `$batch` POST (Graph's limit): more are sent as several
 //!   batches, a request and the ones that depend on it always in the same one;
+//! - those POSTs in flight together where Outlook's limits allow (GRAPH-FACTS §8.1): at most
+//!   4 at once, and never more than a mailbox's 4 concurrent requests. A POST of unordered
+//!   requests to a mailbox has that mailbox to itself (Graph may run 4 of them at a time);
+//!   one whose requests to it are a single `dependsOn` chain (run one by one) takes 1 of its
+//!   4 places. POSTs to other mailboxes go meanwhile;
 //! - request ids `"1"`, `"2"`, … in the order of [`Batch::add`], answers matched by id in
 //!   whatever order Graph returns them;
 //! - relative URLs (`/me/…`, `/users/{id}/…`) encoded exactly as for single calls, with the
@@ -38,16 +43,19 @@
 //! # Ok(()) }
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::request::{Body, Call, Checked, Request, Target, MAX_REQUEST_BYTES};
 use super::response::{graph_error, Response};
@@ -62,6 +70,15 @@ use crate::Accepted;
 
 /// Graph's limit on the requests of one `$batch` (GRAPH-FACTS §9).
 const MAX_BATCH_REQUESTS: usize = 20;
+
+/// `$batch` POSTs of one batch in flight at once: Graph runs at most 4 requests of a batch at
+/// a time, and Outlook takes 4 concurrent requests per mailbox (GRAPH-FACTS §8.1), so more
+/// POSTs would only queue or be throttled.
+const MAX_POSTS_IN_FLIGHT: usize = 4;
+
+/// Outlook's concurrent requests per app and mailbox (GRAPH-FACTS §8.1): the places the
+/// POSTs in flight share per mailbox.
+const MAILBOX_PLACES: usize = 4;
 
 /// Tells batches apart, so a ticket is only redeemed where it was issued.
 static NEXT_BATCH: AtomicU64 = AtomicU64::new(1);
@@ -325,6 +342,12 @@ impl Batch {
     /// Sends the calls, 20 per `$batch` POST, retries what Graph throttled, and returns every
     /// call's result.
     ///
+    /// The POSTs go concurrently, at most 4 at once, as far as each mailbox's 4 concurrent
+    /// requests allow: a POST waits while POSTs in flight hold the places it needs in a
+    /// mailbox it addresses (all 4 for unordered requests to it, 1 for a `dependsOn` chain).
+    /// So POSTs of unordered requests to one mailbox go one after another, while POSTs to
+    /// different mailboxes, or of chains, go together. Results do not depend on the order.
+    ///
     /// Fails as a whole, before anything is sent, only when more than 20 requests depend on
     /// one another (they cannot be split across batches). Anything else is per call: a local
     /// refusal, Graph's answer to that request, or, when a whole `$batch` POST failed (a
@@ -574,15 +597,17 @@ impl fmt::Debug for BatchResults {
 struct Item {
     /// `"1"`, `"2"`, …: the position of the call, kept across retries.
     id: String,
-    /// The request object without `dependsOn` (added when its dependency is in the same POST).
-    json: Value,
-    /// Serialized size, to keep each POST under Graph's 4 MB.
-    size: usize,
+    /// The request object as written in the POST, without its closing brace: `dependsOn` goes
+    /// there when its dependency is in the same POST. Written once, copied into each POST.
+    open: Vec<u8>,
     operation: &'static str,
     idempotent: bool,
     after: Option<usize>,
     source: Option<ItemSource>,
     addressed_me: bool,
+    /// The mailbox it addresses, keyed as the client's limiter keys it (`/me` or the user
+    /// id, lower case).
+    mailbox: Option<String>,
 }
 
 /// How one request of a `$batch` ended.
@@ -594,20 +619,98 @@ enum Verdict {
     FailedDependency(Error),
 }
 
-/// The `$batch` answer (GRAPH-FACTS §9).
+impl Item {
+    /// Its size in a POST, to keep each under Graph's 4 MB: the object and a comma.
+    fn size(&self) -> usize {
+        self.open.len() + 2
+    }
+}
+
+/// The fields of a request object before its body, in the order Graph's examples give them.
+#[derive(Serialize)]
+struct Head<'a> {
+    id: &'a str,
+    method: &'a str,
+    url: &'a str,
+    #[serde(skip_serializing_if = "InnerHeaders::is_empty")]
+    headers: InnerHeaders<'a>,
+}
+
+/// The headers a single call would send that a batched request carries itself.
+#[derive(Serialize, Default)]
+struct InnerHeaders<'a> {
+    #[serde(rename = "Content-Type", skip_serializing_if = "Option::is_none")]
+    content_type: Option<&'static str>,
+    #[serde(rename = "If-Match", skip_serializing_if = "Option::is_none")]
+    if_match: Option<&'a str>,
+    #[serde(rename = "Prefer", skip_serializing_if = "Option::is_none")]
+    prefer: Option<String>,
+}
+
+impl InnerHeaders<'_> {
+    fn is_empty(&self) -> bool {
+        self.content_type.is_none() && self.if_match.is_none() && self.prefer.is_none()
+    }
+}
+
+/// The `$batch` answer (GRAPH-FACTS §9), borrowing from the answer's bytes: inner bodies
+/// stay raw JSON until the call's own parser reads them.
 #[derive(Deserialize)]
-struct BatchAnswer {
-    responses: Vec<InnerAnswer>,
+struct BatchAnswer<'a> {
+    #[serde(borrow)]
+    responses: Vec<InnerAnswer<'a>>,
 }
 
 #[derive(Deserialize)]
-struct InnerAnswer {
-    id: String,
+struct InnerAnswer<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
     status: u16,
-    #[serde(default)]
-    headers: Map<String, Value>,
-    #[serde(default)]
-    body: Option<Value>,
+    #[serde(default, deserialize_with = "header_map")]
+    headers: HeaderMap,
+    #[serde(borrow, default)]
+    body: Option<&'a RawValue>,
+}
+
+/// A JSON string, borrowed unless it has escapes.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// An inner answer's `headers` object, read straight into a [`HeaderMap`]; entries that are
+/// not valid HTTP headers are left out.
+fn header_map<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<HeaderMap, D::Error> {
+    struct Headers;
+    impl<'de> Visitor<'de> for Headers {
+        type Value = HeaderMap;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of headers")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<HeaderMap, A::Error> {
+            let mut headers = HeaderMap::new();
+            while let Some((Text(name), value)) = map.next_entry::<Text<'de>, &'de RawValue>()? {
+                // Graph gives strings; anything else is kept as its JSON text.
+                let value = match serde_json::from_str::<Text<'de>>(value.get()) {
+                    Ok(Text(text)) => text,
+                    Err(_) => Cow::Borrowed(value.get()),
+                };
+                if let (Ok(name), Ok(value)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    headers.append(name, value);
+                }
+            }
+            Ok(headers)
+        }
+    }
+    deserializer.deserialize_map(Headers)
 }
 
 /// What the `$batch` POST itself answered, shared by its requests.
@@ -629,24 +732,26 @@ impl GraphClient {
         let Checked { url, source, .. } = self.check(&request)?;
         let url = self.relative_url(&url);
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
-        let mut headers = Map::new();
-        let body = match &request.body {
+        // `/me` cannot collide with a user id, which comes after `users/`.
+        let mailbox = source.as_ref().map(|s| match &s.mailbox {
+            MailboxRef::Me => "/me".to_string(),
+            MailboxRef::User(id) => id.to_lowercase(),
+        });
+        let mut headers = InnerHeaders::default();
+        let body: Option<&[u8]> = match &request.body {
             // Graph refuses a whole batch whose write request has no body or no Content-Type
             // ("Write request id : … does not contain Content-Type header or body", live
             // reports such as msgraph-sdk-dotnet #2628 for message/send); the batching page
             // says to send an empty JSON object then.
             Body::Empty if matches!(request.method, Method::POST | Method::PATCH | Method::PUT) => {
-                headers.insert("Content-Type".into(), "application/json".into());
-                Some(json!({}))
+                headers.content_type = Some("application/json");
+                Some(b"{}")
             }
             Body::Empty => None,
+            // Always serde_json's own output (`Request::json`): it goes in as it is.
             Body::Json(bytes) => {
-                headers.insert("Content-Type".into(), "application/json".into());
-                Some(serde_json::from_slice::<Value>(bytes).map_err(|e| {
-                    InvalidRequest::InvalidValue {
-                        reason: format!("cannot place the request body in a $batch: {e}"),
-                    }
-                })?)
+                headers.content_type = Some("application/json");
+                Some(bytes)
             }
             Body::Mime(_) | Body::Range { .. } => {
                 return Err(InvalidRequest::InvalidValue {
@@ -659,44 +764,46 @@ impl GraphClient {
                 .into())
             }
         };
-        if let Some(etag) = &request.if_match {
-            headers.insert("If-Match".into(), etag.clone().into());
-        }
-        if let Some(prefer) = self.prefer_header(&request.prefer) {
-            headers.insert("Prefer".into(), prefer.into());
-        }
+        headers.if_match = request.if_match.as_deref();
+        headers.prefer = self.prefer_header(&request.prefer);
         let id = (index + 1).to_string();
-        let mut json = json!({"id": id, "method": request.method.as_str(), "url": url});
-        if !headers.is_empty() {
-            json["headers"] = Value::Object(headers);
-        }
+        let head = Head {
+            id: &id,
+            method: request.method.as_str(),
+            url: &url,
+            headers,
+        };
+        let mut open = Vec::with_capacity(128 + url.len() + body.map_or(0, <[u8]>::len));
+        serde_json::to_writer(&mut open, &head).map_err(|e| InvalidRequest::InvalidValue {
+            reason: format!("cannot write a $batch request: {e}"),
+        })?;
+        open.pop(); // the closing brace
         if let Some(body) = body {
-            json["body"] = body;
+            open.extend_from_slice(b",\"body\":");
+            open.extend_from_slice(body);
         }
         Ok(Item {
             id,
-            size: json.to_string().len(),
-            json,
+            open,
             operation: request.operation,
             idempotent: request.idempotent,
             after,
             source,
             addressed_me,
+            mailbox,
         })
     }
 
-    /// Sends `items` in rounds: every pending request once (in POSTs of at most 20), then
-    /// those Graph throttled, after the longest `Retry-After` among them.
+    /// Sends `items` in rounds: every pending request once (in POSTs of at most 20, sent
+    /// together as [`round`](Self::round) allows), then those Graph throttled, after the
+    /// longest `Retry-After` among them.
     async fn run(&self, items: &[Option<Item>], outcomes: &mut [Option<Result<Response>>]) {
         let policy = &self.inner.retry;
         let mut attempts = vec![0u32; items.len()];
         let mut waited = vec![Duration::ZERO; items.len()];
         let mut pending: Vec<usize> = (0..items.len()).filter(|&i| items[i].is_some()).collect();
         while !pending.is_empty() {
-            let mut verdicts: HashMap<usize, Verdict> = HashMap::new();
-            for post in pack(items, &pending) {
-                verdicts.extend(self.post(items, &post).await);
-            }
+            let mut verdicts = self.round(items, &pending).await;
             let (mut retry, mut delay) = (Vec::new(), Duration::ZERO);
             for &index in &pending {
                 attempts[index] += 1;
@@ -759,6 +866,56 @@ impl GraphClient {
         }
     }
 
+    /// Sends every pending request once, in POSTs of at most 20, several in flight where
+    /// Graph allows (GRAPH-FACTS §8.1): at most [`MAX_POSTS_IN_FLIGHT`], and a POST starts
+    /// only when the places it needs in each mailbox it addresses ([`places`]) fit in that
+    /// mailbox's 4 beside the POSTs in flight. A POST that must wait for a mailbox keeps later
+    /// POSTs to that mailbox waiting too, so a POST needing a whole mailbox is not starved by
+    /// smaller ones; POSTs to other mailboxes go ahead.
+    async fn round(&self, items: &[Option<Item>], pending: &[usize]) -> HashMap<usize, Verdict> {
+        let posts = pack(items, pending);
+        let needs: Vec<Vec<(&str, usize)>> = posts.iter().map(|p| places(items, p)).collect();
+        let start = |n: usize| {
+            let post = &posts[n];
+            async move { (n, self.post(items, post).await) }
+        };
+        let mut verdicts = HashMap::with_capacity(pending.len());
+        let mut waiting: Vec<usize> = (0..posts.len()).collect();
+        let mut taken: HashMap<&str, usize> = HashMap::new();
+        let mut in_flight = FuturesUnordered::new();
+        loop {
+            let mut blocked: Vec<&str> = Vec::new();
+            waiting.retain(|&n| {
+                let fits = in_flight.len() < MAX_POSTS_IN_FLIGHT
+                    && needs[n].iter().all(|&(mailbox, need)| {
+                        !blocked.contains(&mailbox)
+                            && taken.get(mailbox).copied().unwrap_or(0) + need <= MAILBOX_PLACES
+                    });
+                if !fits {
+                    blocked.extend(needs[n].iter().map(|&(mailbox, _)| mailbox));
+                    return true;
+                }
+                for &(mailbox, need) in &needs[n] {
+                    *taken.entry(mailbox).or_default() += need;
+                }
+                in_flight.push(start(n));
+                false
+            });
+            // Nothing in flight means nothing waits either: with no place taken, the first
+            // waiting POST always fits.
+            let Some((n, done)) = in_flight.next().await else {
+                break;
+            };
+            for &(mailbox, need) in &needs[n] {
+                if let Some(count) = taken.get_mut(mailbox) {
+                    *count -= need;
+                }
+            }
+            verdicts.extend(done);
+        }
+        verdicts
+    }
+
     /// One `$batch` POST of the requests `post` (indexes into `items`), through the one
     /// pipeline: the POST itself is retried on 429/503 like any request, since Graph ran
     /// none of it.
@@ -768,28 +925,34 @@ impl GraphClient {
                 .as_ref()
                 .expect("only prepared requests are sent")
         };
-        let requests: Vec<Value> = post
-            .iter()
-            .map(|&index| {
-                let mut json = item(index).json.clone();
-                if let Some(dependency) = item(index).after.filter(|d| post.contains(d)) {
-                    json["dependsOn"] = json!([item(dependency).id]);
-                }
-                json
-            })
-            .collect();
+        // `{"requests":[…]}` written directly from the requests' own bytes.
+        let size: usize = post.iter().map(|&index| item(index).size() + 32).sum();
+        let mut body = Vec::with_capacity(size + 16);
+        body.extend_from_slice(b"{\"requests\":[");
+        for (n, &index) in post.iter().enumerate() {
+            if n > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(&item(index).open);
+            if let Some(dependency) = item(index).after.filter(|d| post.contains(d)) {
+                // Ids are digits: nothing to escape.
+                body.extend_from_slice(b",\"dependsOn\":[\"");
+                body.extend_from_slice(item(dependency).id.as_bytes());
+                body.extend_from_slice(b"\"]");
+            }
+            body.push(b'}');
+        }
+        body.extend_from_slice(b"]}");
+        let mut request = Request::post("$batch", vec!["$batch".into()]);
+        request.body = Body::Json(body.into());
+        // Repeating it after a timeout is safe only when every request in it is.
+        if post.iter().all(|&index| item(index).idempotent) {
+            request = request.idempotent();
+        }
         let fail_all = |error: Error| {
             post.iter()
                 .map(|&index| (index, Verdict::Done(Err(duplicate(&error)))))
                 .collect()
-        };
-        let request = match Request::post("$batch", vec!["$batch".into()])
-            .json(&json!({ "requests": requests }))
-        {
-            // Repeating it after a timeout is safe only when every request in it is.
-            Ok(request) if post.iter().all(|&index| item(index).idempotent) => request.idempotent(),
-            Ok(request) => request,
-            Err(error) => return fail_all(error),
         };
         let response = match self.send(request).await {
             Ok(response) => response,
@@ -799,18 +962,24 @@ impl GraphClient {
             client_request_id: response.client_request_id.clone(),
             request_id: response.header("request-id"),
         };
-        let answer: BatchAnswer = match response.json() {
+        let answer: BatchAnswer = match response.json_ref() {
             Ok(answer) => answer,
             Err(error) => return fail_all(error),
         };
-        let mut answers: HashMap<String, InnerAnswer> = HashMap::new();
-        for inner in answer.responses {
-            answers.entry(inner.id.to_lowercase()).or_insert(inner);
+        // Ids compare case-insensitively (GRAPH-FACTS §9); ours are digits, so only an id
+        // with upper case needs a lower-case copy.
+        let mut answers: HashMap<Cow<str>, InnerAnswer> = HashMap::with_capacity(post.len());
+        for mut inner in answer.responses {
+            let mut id = std::mem::take(&mut inner.id);
+            if id.bytes().any(|b| b.is_ascii_uppercase()) {
+                id = Cow::Owned(id.to_lowercase());
+            }
+            answers.entry(id).or_insert(inner);
         }
         post.iter()
             .map(|&index| {
                 let item = item(index);
-                let verdict = match answers.remove(&item.id.to_lowercase()) {
+                let verdict = match answers.remove(item.id.as_str()) {
                     Some(inner) => verdict(item, inner, &outer),
                     None => Verdict::Done(Err(Error::Decode(Box::new(DecodeError {
                         status: 200,
@@ -850,7 +1019,7 @@ fn pack(items: &[Option<Item>], pending: &[usize]) -> Vec<Vec<usize>> {
     let size = |group: &[usize]| -> usize {
         group
             .iter()
-            .map(|&i| items[i].as_ref().map_or(0, |item| item.size + 32))
+            .map(|&i| items[i].as_ref().map_or(0, |item| item.size() + 32))
             .sum()
     };
     let mut posts: Vec<Vec<usize>> = Vec::new();
@@ -873,21 +1042,47 @@ fn pack(items: &[Option<Item>], pending: &[usize]) -> Vec<Vec<usize>> {
     posts
 }
 
-/// Reads one inner answer as the pipeline reads a single one (`classify` in request.rs).
-fn verdict(item: &Item, inner: InnerAnswer, outer: &Outer) -> Verdict {
-    let mut headers = HeaderMap::new();
-    for (name, value) in &inner.headers {
-        let value = match value {
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
+/// The places a POST needs in each mailbox it addresses, out of the mailbox's 4
+/// (GRAPH-FACTS §8.1): 1 when its requests to that mailbox are one `dependsOn` chain, which
+/// Graph runs one by one; all 4 otherwise, since Graph runs up to 4 unordered requests of a
+/// batch at a time. Requests addressing no mailbox need none.
+fn places<'a>(items: &'a [Option<Item>], post: &[usize]) -> Vec<(&'a str, usize)> {
+    let mut by_mailbox: Vec<(&str, Vec<usize>)> = Vec::new();
+    for &index in post {
+        let Some(mailbox) = items[index].as_ref().and_then(|i| i.mailbox.as_deref()) else {
+            continue;
         };
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::try_from(value),
-        ) {
-            headers.append(name, value);
+        match by_mailbox.iter_mut().find(|(m, _)| *m == mailbox) {
+            Some((_, requests)) => requests.push(index),
+            None => by_mailbox.push((mailbox, vec![index])),
         }
     }
+    // Whether `later` runs after `earlier` in this POST: `earlier` is among the dependencies,
+    // direct or not, that it carries in it.
+    let after = |later: usize, earlier: usize| {
+        let mut dependency = items[later].as_ref().and_then(|i| i.after);
+        while let Some(d) = dependency.filter(|d| post.contains(d)) {
+            if d == earlier {
+                return true;
+            }
+            dependency = items[d].as_ref().and_then(|i| i.after);
+        }
+        false
+    };
+    by_mailbox
+        .into_iter()
+        .map(|(mailbox, mut requests)| {
+            // A dependency comes before what depends on it.
+            requests.sort_unstable();
+            let chain = requests.windows(2).all(|pair| after(pair[1], pair[0]));
+            (mailbox, if chain { 1 } else { MAILBOX_PLACES })
+        })
+        .collect()
+}
+
+/// Reads one inner answer as the pipeline reads a single one (`classify` in request.rs).
+fn verdict(item: &Item, inner: InnerAnswer, outer: &Outer) -> Verdict {
+    let mut headers = inner.headers;
     // Support traces a batched request by the batch's request-id.
     if !headers.contains_key("request-id") {
         if let Some(Ok(id)) = outer.request_id.as_deref().map(HeaderValue::try_from) {
@@ -927,16 +1122,19 @@ fn verdict(item: &Item, inner: InnerAnswer, outer: &Outer) -> Verdict {
     }
 }
 
-/// An inner body as the bytes a single answer would have had: JSON as JSON, a string of
-/// another content type as the base64 Graph encodes binary bodies with.
-fn body_bytes(body: Option<Value>, headers: &HeaderMap) -> Vec<u8> {
+/// An inner body as the bytes a single answer would have had: JSON as Graph wrote it, a
+/// string of another content type as the base64 Graph encodes binary bodies with.
+fn body_bytes(body: Option<&RawValue>, headers: &HeaderMap) -> Vec<u8> {
     let is_json = headers
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map_or(true, |v| v.to_ascii_lowercase().contains("json"));
-    match body {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(text)) if !is_json => {
+    // `null` is no body (serde reads it as None).
+    let Some(raw) = body else {
+        return Vec::new();
+    };
+    match (!is_json).then(|| serde_json::from_str::<Text>(raw.get())) {
+        Some(Ok(Text(text))) => {
             let engines = [
                 &base64::engine::general_purpose::STANDARD,
                 &base64::engine::general_purpose::URL_SAFE,
@@ -944,10 +1142,10 @@ fn body_bytes(body: Option<Value>, headers: &HeaderMap) -> Vec<u8> {
             ];
             engines
                 .iter()
-                .find_map(|engine| engine.decode(&text).ok())
-                .unwrap_or_else(|| text.into_bytes())
+                .find_map(|engine| engine.decode(text.as_bytes()).ok())
+                .unwrap_or_else(|| text.into_owned().into_bytes())
         }
-        Some(value) => serde_json::to_vec(&value).unwrap_or_default(),
+        _ => raw.get().as_bytes().to_vec(),
     }
 }
 
@@ -984,5 +1182,49 @@ fn duplicate(error: &Error) -> Error {
             graph_origin: graph_origin.clone(),
         },
         Error::Config(message) => Error::Config(message.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inner(json: &str) -> InnerAnswer<'_> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn inner_bodies_are_read_raw_and_binary_ones_decoded() {
+        // A JSON body keeps Graph's own bytes; the typed parser reads them later.
+        let json = inner(r#"{"id":"1","status":200,"body": {"subject" : "Hi \u00e9"}}"#);
+        assert_eq!(
+            body_bytes(json.body, &json.headers),
+            br#"{"subject" : "Hi \u00e9"}"#
+        );
+        // A string of another content type is the base64 of the bytes.
+        let binary = inner(
+            r#"{"id":"2","status":200,"headers":{"Content-Type":"text/plain"},"body":"SGVsbG8="}"#,
+        );
+        assert_eq!(body_bytes(binary.body, &binary.headers), b"Hello");
+        // A string of a JSON content type stays a JSON string.
+        let text = inner(r#"{"id":"3","status":200,"body":"SGVsbG8="}"#);
+        assert_eq!(body_bytes(text.body, &text.headers), br#""SGVsbG8=""#);
+        for none in [
+            r#"{"id":"4","status":204}"#,
+            r#"{"id":"4","status":204,"body":null}"#,
+        ] {
+            let answer = inner(none);
+            assert!(body_bytes(answer.body, &answer.headers).is_empty());
+        }
+    }
+
+    #[test]
+    fn inner_headers_become_http_headers() {
+        let answer = inner(
+            r#"{"id":"1","status":429,"headers":{"Retry-After":7,"Content-Type":"application\/json","Bad Name":"x"}}"#,
+        );
+        assert_eq!(answer.headers["retry-after"], "7");
+        assert_eq!(answer.headers["content-type"], "application/json");
+        assert_eq!(answer.headers.len(), 2);
     }
 }

@@ -66,6 +66,11 @@ impl Response {
 
     /// Parses the body as `T`, naming the JSON path of a mismatch.
     pub fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
+        self.json_ref()
+    }
+
+    /// Parses the body as `T`, which may borrow from it (a `$batch` answer's inner bodies).
+    pub fn json_ref<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T> {
         // Path tracking costs about half the parse speed: decode plainly, and only a body
         // that fails is decoded again to say where.
         if let Ok(value) = serde_json::from_slice(&self.body) {
