@@ -57,6 +57,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::limits::mailbox_key;
 use super::request::{Body, Call, Checked, Request, Target, MAX_REQUEST_BYTES};
 use super::response::{graph_error, Response};
 use super::GraphClient;
@@ -732,11 +733,9 @@ impl GraphClient {
         let Checked { url, source, .. } = self.check(&request)?;
         let url = self.relative_url(&url);
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
-        // `/me` cannot collide with a user id, which comes after `users/`.
-        let mailbox = source.as_ref().map(|s| match &s.mailbox {
-            MailboxRef::Me => "/me".to_string(),
-            MailboxRef::User(id) => id.to_lowercase(),
-        });
+        let mailbox = source
+            .as_ref()
+            .map(|s| mailbox_key(&s.mailbox).to_lowercase());
         let mut headers = InnerHeaders::default();
         let body: Option<&[u8]> = match &request.body {
             // Graph refuses a whole batch whose write request has no body or no Content-Type

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
+use crate::models::MailboxRef;
+
 /// Graph's limit, the default.
 pub const DEFAULT_MAILBOX_CONCURRENCY: usize = 4;
 
@@ -15,6 +17,15 @@ pub const DEFAULT_MAILBOX_CONCURRENCY: usize = 4;
 /// for a daemon that walks every mailbox of a tenant, rarely enough that a busy mailbox keeps
 /// its entry instead of reallocating it on every request.
 const SWEEP_AT: usize = 1024;
+
+/// The key of a mailbox's places: `/me`, or the user id, which cannot be `/me` (it comes
+/// after `users/`). Ids compare case-insensitively.
+pub(crate) fn mailbox_key(mailbox: &MailboxRef) -> &str {
+    match mailbox {
+        MailboxRef::Me => "/me",
+        MailboxRef::User(id) => id,
+    }
+}
 
 #[derive(Debug)]
 pub(crate) struct MailboxLimiter {

@@ -11,6 +11,7 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode};
 use url::Url;
 
+use super::limits::mailbox_key;
 use super::request_id::new_client_request_id;
 use super::response::{
     graph_error, read_body, Response, ERROR_BODY_LIMIT, REQUEST_ID, SUCCESS_BODY_LIMIT,
@@ -226,12 +227,7 @@ impl GraphClient {
             source,
         } = self.check(&request)?;
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
-        // The limiter's key (it compares user ids case-insensitively itself); `/me` cannot
-        // collide with a user id, which comes after `users/`.
-        let mailbox = source.as_ref().map(|s| match &s.mailbox {
-            MailboxRef::Me => "/me",
-            MailboxRef::User(id) => id.as_str(),
-        });
+        let mailbox = source.as_ref().map(|s| mailbox_key(&s.mailbox));
         let client_request_id = new_client_request_id();
         let mut headers = Some(self.request_headers(&request, &client_request_id)?);
         let policy = &self.inner.retry;
