@@ -1,8 +1,7 @@
 //! Calendars and their events: create, list, calendar view (GRAPH-FACTS §5.1, §5.6;
 //! openapi-fragments/paths for events and calendars).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
@@ -264,11 +263,4 @@ impl Call for CreateEvent {
     }
 }
 
-impl IntoFuture for CreateEvent {
-    type Output = Result<Event>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(CreateEvent => Event);

@@ -1,8 +1,7 @@
 //! Drafts: create one as JSON or MIME (`POST …/messages`, 201), in Drafts or another folder
 //! (GRAPH-FACTS §2.1; openapi-fragments/paths/user-messages.yaml).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::Future;
 
 use super::send_mail::{base64_mime, check_mime};
 use super::Mailbox;
@@ -90,11 +89,4 @@ impl Call for CreateDraft {
     }
 }
 
-impl IntoFuture for CreateDraft {
-    type Output = Result<Message>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(CreateDraft => Message);

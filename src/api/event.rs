@@ -309,14 +309,7 @@ impl Call for GetEvent {
     }
 }
 
-impl IntoFuture for GetEvent {
-    type Output = Result<Event>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(GetEvent => Event);
 
 /// The answer to an event update.
 #[derive(Debug, Clone, PartialEq)]
@@ -391,14 +384,7 @@ impl Call for UpdateEvent {
     }
 }
 
-impl IntoFuture for UpdateEvent {
-    type Output = Result<UpdatedEvent>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(UpdateEvent => UpdatedEvent);
 
 /// Reads before a change, then at most this many attempts in all.
 pub const DEFAULT_MODIFY_ATTEMPTS: u32 = 3;
@@ -516,11 +502,4 @@ impl Call for DeleteEvent {
     }
 }
 
-impl IntoFuture for DeleteEvent {
-    type Output = Result<()>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(DeleteEvent => ());

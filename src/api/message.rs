@@ -1,8 +1,7 @@
 //! One message of a mailbox: get, read its MIME, update, send (a draft), delete
 //! (GRAPH-FACTS §2.2, §2.3; openapi-fragments/paths/user-message.yaml).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::Future;
 
 use super::query::{strings, ODataQuery};
 use super::reply::Kind as ReplyKind;
@@ -251,14 +250,7 @@ impl Call for GetMessage {
     }
 }
 
-impl IntoFuture for GetMessage {
-    type Output = Result<Message>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(GetMessage => Message);
 
 /// Changes a message; from [`MessageRef::update`]. Await it for the message as updated, or
 /// add it to a [`Batch`](crate::Batch).
@@ -306,14 +298,7 @@ impl Call for UpdateMessage {
     }
 }
 
-impl IntoFuture for UpdateMessage {
-    type Output = Result<Message>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(UpdateMessage => Message);
 
 /// Sends a draft; from [`MessageRef::send`]. Await it (Graph answers 202 and saves the
 /// message to Sent Items), or add it to a [`Batch`](crate::Batch).
@@ -351,11 +336,4 @@ impl Call for SendDraft {
     }
 }
 
-impl IntoFuture for SendDraft {
-    type Output = Result<Accepted>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(SendDraft => Accepted);

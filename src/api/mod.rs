@@ -1,6 +1,22 @@
 //! Endpoints, grouped by resource. Each file only describes its endpoints (path, body,
 //! expected status); sending, retries and error mapping live in the client.
 
+/// Awaiting a builder sends it: its `IntoFuture` is its `send()`, boxed (the future of an
+/// `async` block cannot be named in an associated type on stable Rust).
+macro_rules! await_sends {
+    ($builder:ty => $output:ty) => {
+        impl std::future::IntoFuture for $builder {
+            type Output = crate::Result<$output>;
+            type IntoFuture =
+                std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
 mod attachments;
 mod calendar;
 mod calendar_permissions;

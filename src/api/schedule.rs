@@ -1,9 +1,6 @@
 //! Availability: `calendar/getSchedule` (EWS's `GetUserAvailability`) and `findMeetingTimes`
 //! (GRAPH-FACTS §5.7, §5.8).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-
 use serde::{Deserialize, Serialize};
 
 use super::query::{strings, ODataQuery};
@@ -166,14 +163,7 @@ impl GetSchedule {
     }
 }
 
-impl IntoFuture for GetSchedule {
-    type Output = Result<Vec<ScheduleInformation>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(GetSchedule => Vec<ScheduleInformation>);
 
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -318,14 +308,7 @@ impl FindMeetingTimes {
     }
 }
 
-impl IntoFuture for FindMeetingTimes {
-    type Output = Result<MeetingTimeSuggestionsResult>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(FindMeetingTimes => MeetingTimeSuggestionsResult);
 
 /// A positive duration as ISO 8601 (`PT1H30M`, `PT45M`, `PT20S`); negative ones as `PT0S`.
 fn iso8601_duration(duration: chrono::Duration) -> String {

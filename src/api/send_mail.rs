@@ -1,7 +1,6 @@
 //! `user: sendMail` as JSON and as MIME (GRAPH-FACTS §1; openapi-fragments/paths/user-sendMail.yaml).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::Future;
 
 use base64::Engine as _;
 use serde::Serialize;
@@ -73,14 +72,7 @@ impl Call for SendMail {
     }
 }
 
-impl IntoFuture for SendMail {
-    type Output = Result<Accepted>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(SendMail => Accepted);
 
 /// A `sendMail` request with a MIME message; from [`Mailbox::send_mime`]. Retried like
 /// [`SendMail`].
@@ -120,14 +112,7 @@ impl Call for SendMime {
     }
 }
 
-impl IntoFuture for SendMime {
-    type Output = Result<Accepted>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+await_sends!(SendMime => Accepted);
 
 /// Base64 in 76-character lines, as in the docs' MIME example (RFC 2045). Whether Graph
 /// takes one unwrapped line is [unconfirmed] (GRAPH-FACTS §1.2), so the documented form it is.
