@@ -13,7 +13,6 @@
 mod support;
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use msgraph_outlook::models::{Event, Message};
@@ -62,18 +61,9 @@ fn event_page(c: &mut Criterion) {
     page::<Event>(c, "calendar_view_page_100", json.as_bytes(), 100);
 }
 
-fn config() -> Criterion {
-    // Quick settings: the whole `scripts/bench` run must stay within a few minutes on 2 cores.
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20)
-        .without_plots()
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = support::criterion_config();
     targets = message_page, event_page
 }
 criterion_main!(benches);

@@ -17,7 +17,6 @@
 mod support;
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use base64::Engine as _;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -220,18 +219,9 @@ fn send_mime_base64(c: &mut Criterion) {
     group.finish();
 }
 
-fn config() -> Criterion {
-    // Quick settings: the whole `scripts/bench` run must stay within a few minutes on 2 cores.
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20)
-        .without_plots()
-}
-
 criterion_group! {
     name = benches;
-    config = config();
+    config = support::criterion_config();
     targets = send_mail_json, send_mime_base64
 }
 criterion_main!(benches);

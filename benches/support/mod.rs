@@ -195,3 +195,13 @@ pub fn status_kib(field: &str) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// Criterion's settings for both benches: quick, so the whole `scripts/bench` run stays
+/// within a few minutes on 2 cores.
+pub fn criterion_config() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .sample_size(20)
+        .without_plots()
+}

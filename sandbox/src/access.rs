@@ -6,6 +6,7 @@
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 
+use crate::calendar::permissions::Permission;
 use crate::calendar::Calendar;
 use crate::store::{Right, Store};
 
@@ -103,14 +104,7 @@ pub(crate) fn role_on(store: &Store, owner_idx: usize, cal: &Calendar, viewer_id
     if store.has_right(owner_idx, viewer_idx, Right::FullAccess) {
         return Role::DelegateWithPrivateEventAccess;
     }
-    let address = &store.users[viewer_idx].address;
-    cal.permissions
-        .iter()
-        .find(|p| {
-            p.address
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(address))
-        })
+    own_permission(store, cal, viewer_idx)
         .or_else(|| cal.permissions.iter().find(|p| p.address.is_none()))
         .map_or(Role::None, |p| p.role)
 }
@@ -118,15 +112,21 @@ pub(crate) fn role_on(store: &Store, owner_idx: usize, cal: &Calendar, viewer_id
 /// The role of `viewer_idx`'s own `calendarPermission` on `cal` (no Full Access, no
 /// "My Organization"): what makes the calendar appear in the viewer's `/calendars`.
 pub(crate) fn shared_role(store: &Store, cal: &Calendar, viewer_idx: usize) -> Option<Role> {
+    own_permission(store, cal, viewer_idx).map(|p| p.role)
+}
+
+/// The `calendarPermission` on `cal` granted to `viewer_idx` by address.
+fn own_permission<'a>(
+    store: &Store,
+    cal: &'a Calendar,
+    viewer_idx: usize,
+) -> Option<&'a Permission> {
     let address = &store.users[viewer_idx].address;
-    cal.permissions
-        .iter()
-        .find(|p| {
-            p.address
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(address))
-        })
-        .map(|p| p.role)
+    cal.permissions.iter().find(|p| {
+        p.address
+            .as_deref()
+            .is_some_and(|a| a.eq_ignore_ascii_case(address))
+    })
 }
 
 const SHARED_TAG: &str = "shr|";

@@ -29,7 +29,7 @@ pub(crate) use device::{devicecode_endpoint, devicelogin_page};
 pub(crate) use managed::{app_service_endpoint, imds_endpoint};
 pub(crate) use token::token_endpoint;
 
-use crate::graph_error::{EntraError, GraphError, ENTRA_JSON};
+use crate::graph_error::{entra_json, EntraError, GraphError};
 use crate::store::{random_bytes, Store, TokenKind};
 use crate::url::parse_query;
 use crate::AppState;
@@ -285,17 +285,9 @@ pub(crate) fn issue_user_tokens(
     Value::Object(body)
 }
 
-/// A `200` JSON answer of an identity endpoint, uncacheable like Entra's token responses.
+/// A `200` JSON answer of an identity endpoint.
 pub(crate) fn entra_ok(body: &Value) -> Response {
-    let mut resp = Response::new(Body::from(body.to_string()));
-    let h = resp.headers_mut();
-    h.insert("content-type", HeaderValue::from_static(ENTRA_JSON));
-    h.insert(
-        "cache-control",
-        HeaderValue::from_static("no-store, no-cache"),
-    );
-    h.insert("pragma", HeaderValue::from_static("no-cache"));
-    resp
+    entra_json(StatusCode::OK, body)
 }
 
 /// An HTML page (authorize errors, `form_post`, the device login page).

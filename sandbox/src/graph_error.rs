@@ -281,15 +281,20 @@ impl EntraError {
             "correlation_id": correlation_id,
             "error_uri": format!("{}/error?code={}", ctx.origin, self.aadsts),
         });
-        let mut resp = Response::new(Body::from(body.to_string()));
-        *resp.status_mut() = self.status;
-        let h = resp.headers_mut();
-        h.insert("content-type", HeaderValue::from_static(ENTRA_JSON));
-        h.insert(
-            "cache-control",
-            HeaderValue::from_static("no-store, no-cache"),
-        );
-        h.insert("pragma", HeaderValue::from_static("no-cache"));
-        resp
+        entra_json(self.status, &body)
     }
+}
+
+/// A JSON answer of an identity endpoint, uncacheable like all of Entra's token answers.
+pub(crate) fn entra_json(status: StatusCode, body: &Value) -> Response {
+    let mut resp = Response::new(Body::from(body.to_string()));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert("content-type", HeaderValue::from_static(ENTRA_JSON));
+    h.insert(
+        "cache-control",
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    h.insert("pragma", HeaderValue::from_static("no-cache"));
+    resp
 }

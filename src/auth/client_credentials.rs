@@ -17,8 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::token_response::identity_client;
 use super::{
-    federated, AccessToken, BoxFuture, ClientCertificate, ClientSecret, Clock, TokenCache,
-    TokenKind, TokenProvider,
+    federated, AccessToken, ClientCertificate, ClientSecret, Clock, TokenCache, TokenKind,
 };
 use crate::cloud::Cloud;
 use crate::error::{excerpt, AuthError, Error, Result, TransportError};
@@ -298,19 +297,11 @@ impl ClientCredentials {
     }
 }
 
-impl TokenProvider for ClientCredentials {
-    fn access_token(&self) -> BoxFuture<'_, Result<AccessToken>> {
-        Box::pin(self.cache.get_or_fetch(|| self.fetch()))
-    }
-
-    fn invalidate(&self, token: &AccessToken) {
-        self.cache.invalidate(token);
-    }
-
-    fn kind(&self) -> TokenKind {
-        TokenKind::Application
-    }
-}
+cached_token_provider!(
+    ClientCredentials,
+    |this| fetch: this.fetch(),
+    kind: TokenKind::Application
+);
 
 /// The token endpoint's client (see [`identity_client`]).
 fn token_http_client() -> Result<reqwest::Client> {

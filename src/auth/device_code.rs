@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use super::refresh_token::Session;
 use super::token_response::lenient_seconds;
 use super::token_store::{RefreshTokenSecret, TokenKey, TokenStore};
-use super::{AccessToken, BoxFuture, Clock, TokenCache, TokenKind, TokenProvider};
+use super::{AccessToken, Clock, TokenCache, TokenKind};
 use crate::cloud::Cloud;
 use crate::error::{AuthError, Error, Result};
 
@@ -272,16 +272,8 @@ impl DeviceCode {
     }
 }
 
-impl TokenProvider for DeviceCode {
-    fn access_token(&self) -> BoxFuture<'_, Result<AccessToken>> {
-        Box::pin(self.cache.get_or_fetch(|| self.fetch()))
-    }
-
-    fn invalidate(&self, token: &AccessToken) {
-        self.cache.invalidate(token);
-    }
-
-    fn kind(&self) -> TokenKind {
-        TokenKind::Delegated
-    }
-}
+cached_token_provider!(
+    DeviceCode,
+    |this| fetch: this.fetch(),
+    kind: TokenKind::Delegated
+);

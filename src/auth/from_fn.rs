@@ -5,13 +5,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{AccessToken, BoxFuture, Clock, TokenCache, TokenKind, TokenProvider};
+use super::{AccessToken, BoxFuture, Clock, TokenCache, TokenKind};
 use crate::error::Result;
 
 type FetchFn =
     dyn Fn() -> BoxFuture<'static, Result<(AccessToken, Option<Duration>)>> + Send + Sync;
 
-/// A [`TokenProvider`] that gets tokens from an async closure: the token and how long it
+/// A [`TokenProvider`](super::TokenProvider) that gets tokens from an async closure: the token and how long it
 /// lives. Tokens are cached until five minutes before they expire (a token without a
 /// lifetime is used once), and concurrent requests share one call of the closure.
 ///
@@ -71,16 +71,8 @@ impl TokenFn {
     }
 }
 
-impl TokenProvider for TokenFn {
-    fn access_token(&self) -> BoxFuture<'_, Result<AccessToken>> {
-        Box::pin(self.cache.get_or_fetch(|| (self.fetch)()))
-    }
-
-    fn invalidate(&self, token: &AccessToken) {
-        self.cache.invalidate(token);
-    }
-
-    fn kind(&self) -> TokenKind {
-        self.kind
-    }
-}
+cached_token_provider!(
+    TokenFn,
+    |this| fetch: (this.fetch)(),
+    kind: this.kind
+);

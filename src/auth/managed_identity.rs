@@ -12,7 +12,7 @@ use url::Url;
 
 use super::client_credentials::EntraErrorBody;
 use super::token_response::identity_client;
-use super::{AccessToken, BoxFuture, Clock, TokenCache, TokenKind, TokenProvider};
+use super::{AccessToken, Clock, TokenCache, TokenKind};
 use crate::cloud::Cloud;
 use crate::error::{excerpt, AuthError, Error, Result, TransportError};
 
@@ -319,19 +319,11 @@ impl ManagedIdentity {
     }
 }
 
-impl TokenProvider for ManagedIdentity {
-    fn access_token(&self) -> BoxFuture<'_, Result<AccessToken>> {
-        Box::pin(self.cache.get_or_fetch(|| self.fetch()))
-    }
-
-    fn invalidate(&self, token: &AccessToken) {
-        self.cache.invalidate(token);
-    }
-
-    fn kind(&self) -> TokenKind {
-        TokenKind::Application
-    }
-}
+cached_token_provider!(
+    ManagedIdentity,
+    |this| fetch: this.fetch(),
+    kind: TokenKind::Application
+);
 
 /// A local identity endpoint: an absolute http(s) URL. IMDS and the App Service token service
 /// speak plain http on link-local or loopback addresses, so http is allowed here.

@@ -15,6 +15,33 @@
 //! - [`TokenFn`]: tokens from an async closure (another credential library), cached.
 //! - [`StaticToken`]: a token you obtained elsewhere.
 
+/// `TokenProvider` for a provider that keeps its tokens in a [`TokenCache`] field `cache`:
+/// a valid cached token, else one fetched with `fetch` (one fetch for concurrent callers);
+/// Graph's 401 evicts it.
+macro_rules! cached_token_provider {
+    ($provider:ty, |$this:ident| fetch: $fetch:expr, kind: $kind:expr) => {
+        impl $crate::auth::TokenProvider for $provider {
+            fn access_token(
+                &self,
+            ) -> $crate::auth::BoxFuture<'_, $crate::Result<$crate::auth::AccessToken>> {
+                let $this = self;
+                Box::pin($this.cache.get_or_fetch(|| $fetch))
+            }
+
+            fn invalidate(&self, token: &$crate::auth::AccessToken) {
+                self.cache.invalidate(token);
+            }
+
+            fn kind(&self) -> $crate::auth::TokenKind {
+                // Most kinds are constants; `TokenFn` reads its own.
+                #[allow(unused_variables)]
+                let $this = self;
+                $kind
+            }
+        }
+    };
+}
+
 mod authorization_code;
 mod cache;
 mod certificate;

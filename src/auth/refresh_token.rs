@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::token_response::{checked_client_id, checked_tenant, TokenAnswer, TokenHttp};
 use super::token_store::{RefreshTokenSecret, StoredTokens, TokenKey, TokenStore};
-use super::{AccessToken, BoxFuture, ClientSecret, Clock, TokenCache, TokenKind, TokenProvider};
+use super::{AccessToken, ClientSecret, Clock, TokenCache, TokenKind};
 use crate::cloud::Cloud;
 use crate::error::{AuthError, Error, Result};
 
@@ -387,16 +387,8 @@ impl RefreshToken {
     }
 }
 
-impl TokenProvider for RefreshToken {
-    fn access_token(&self) -> BoxFuture<'_, Result<AccessToken>> {
-        Box::pin(self.cache.get_or_fetch(|| self.session.refresh()))
-    }
-
-    fn invalidate(&self, token: &AccessToken) {
-        self.cache.invalidate(token);
-    }
-
-    fn kind(&self) -> TokenKind {
-        TokenKind::Delegated
-    }
-}
+cached_token_provider!(
+    RefreshToken,
+    |this| fetch: this.session.refresh(),
+    kind: TokenKind::Delegated
+);

@@ -229,7 +229,6 @@ impl GraphClient {
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
         let mailbox = source.as_ref().map(|s| mailbox_key(&s.mailbox));
         let client_request_id = new_client_request_id();
-        let mut headers = Some(self.request_headers(&request, &client_request_id)?);
         let policy = &self.inner.retry;
         let (mut attempts, mut waited, mut refreshed) = (0u32, Duration::ZERO, false);
         loop {
@@ -238,11 +237,7 @@ impl GraphClient {
                 true => Some(self.inner.tokens.access_token().await?),
                 false => None,
             };
-            // Built again only for a retry, which is rare.
-            let headers = match headers.take() {
-                Some(headers) => headers,
-                None => self.request_headers(&request, &client_request_id)?,
-            };
+            let headers = self.request_headers(&request, &client_request_id)?;
             let permit = self.inner.limiter.acquire(mailbox).await;
             let outcome = self
                 .attempt(
@@ -301,8 +296,9 @@ impl GraphClient {
         }
     }
 
-    /// The headers every attempt of `request` sends, but `Authorization` (the token may be
-    /// refreshed between attempts): built once per call.
+    /// The headers an attempt of `request` sends, but `Authorization` (the token may be
+    /// refreshed between attempts). A value that cannot go in a header is refused here,
+    /// before anything is sent.
     fn request_headers(&self, request: &Request, client_request_id: &str) -> Result<HeaderMap> {
         let invalid = |what: &str| {
             Error::InvalidRequest(InvalidRequest::InvalidValue {

@@ -131,6 +131,17 @@ fn invalid_resource(state: &AppState, resource: &str) -> Response {
     )
 }
 
+/// Both managed identity endpoints take only GET. [unconfirmed] status and body.
+fn refuse_all_but_get(method: &str) -> Option<Response> {
+    (method != "GET").then(|| {
+        mi_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request",
+            format!("The managed identity endpoint only accepts GET requests. Received a {method} request."),
+        )
+    })
+}
+
 /// `GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=…[&client_id=…]`
 /// with `Metadata: true`.
 pub(crate) fn imds_endpoint(
@@ -139,13 +150,8 @@ pub(crate) fn imds_endpoint(
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Response {
-    if method != "GET" {
-        // [unconfirmed] status and body.
-        return mi_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "invalid_request",
-            format!("The managed identity endpoint only accepts GET requests. Received a {method} request."),
-        );
+    if let Some(refused) = refuse_all_but_get(method) {
+        return refused;
     }
     // "This value must be set to "true", in all lower case."
     let metadata_ok = headers
@@ -219,13 +225,8 @@ pub(crate) fn app_service_endpoint(
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Response {
-    if method != "GET" {
-        // [unconfirmed] status and body.
-        return mi_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "invalid_request",
-            format!("The managed identity endpoint only accepts GET requests. Received a {method} request."),
-        );
+    if let Some(refused) = refuse_all_but_get(method) {
+        return refused;
     }
     let header_ok = headers
         .get("x-identity-header")
