@@ -58,6 +58,13 @@ fn expected_error(actual: &Value, code: &str, message: &str) -> Value {
     json!({"error": {"code": code, "message": message, "innerError": actual["error"]["innerError"]}})
 }
 
+/// The whole batch refused (`400 BadRequest`, `message`) and nothing delivered.
+fn assert_batch_refused(sb: &Sandbox, status: u16, body: &Value, message: &str) {
+    assert_eq!(status, 400);
+    assert_eq!(body, &expected_error(body, "BadRequest", message));
+    assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
+}
+
 fn send_mail_request(id: &str, subject: &str) -> Value {
     json!({
         "id": id,
@@ -163,16 +170,12 @@ async fn twenty_one_requests_are_refused_as_a_whole() {
         .map(|i| send_mail_request(&i.to_string(), "Too many"))
         .collect();
     let (status, body) = post_batch(&sb, &token, &json!({ "requests": requests })).await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        body,
-        expected_error(
-            &body,
-            "BadRequest",
-            "Number of requests inside batch exceeds the limit."
-        )
+    assert_batch_refused(
+        &sb,
+        status,
+        &body,
+        "Number of requests inside batch exceeds the limit.",
     );
-    assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
     assert_eq!(sb.requests().len(), 1, "no inner request ran");
 }
 
@@ -189,16 +192,12 @@ async fn duplicate_ids_are_refused_case_insensitively() {
         ]}),
     )
     .await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        body,
-        expected_error(
-            &body,
-            "BadRequest",
-            "Request Id MSG-A has to be unique in a batch."
-        )
+    assert_batch_refused(
+        &sb,
+        status,
+        &body,
+        "Request Id MSG-A has to be unique in a batch.",
     );
-    assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
 }
 
 #[tokio::test]
@@ -214,12 +213,7 @@ async fn absolute_urls_are_refused() {
         ]}),
     )
     .await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        body,
-        expected_error(&body, "BadRequest", "Invalid batch payload format.")
-    );
-    assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
+    assert_batch_refused(&sb, status, &body, "Invalid batch payload format.");
 }
 
 #[tokio::test]
@@ -278,16 +272,12 @@ async fn body_without_content_type_is_refused() {
         &json!({"requests": [{"id": "send", "method": "POST", "url": "/me/messages/x/send"}]}),
     )
     .await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        body,
-        expected_error(
-            &body,
-            "BadRequest",
-            "Write request id : send does not contain Content-Type header or body."
-        )
+    assert_batch_refused(
+        &sb,
+        status,
+        &body,
+        "Write request id : send does not contain Content-Type header or body.",
     );
-    assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
 }
 
 #[tokio::test]
@@ -755,10 +745,5 @@ async fn unknown_dependency_is_refused() {
         ]}),
     )
     .await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        body,
-        expected_error(&body, "BadRequest", "Invalid dependency for request Id 2.")
-    );
-    assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
+    assert_batch_refused(&sb, status, &body, "Invalid dependency for request Id 2.");
 }
