@@ -385,6 +385,7 @@ mod conn;
 mod faults;
 mod graph_error;
 mod message;
+mod message_view;
 mod mime;
 mod routes;
 mod settings;
@@ -826,6 +827,16 @@ impl Sandbox {
     /// ```
     pub fn grant_full_access(&self, owner: &str, delegate: &str) {
         self.state.lock().grant(owner, delegate, Right::FullAccess);
+    }
+
+    /// Sets the tenant's verified domains (case-insensitive, e.g. `["contoso.com",
+    /// "contoso.onmicrosoft.com"]`): a calendar permission created for an address in one
+    /// of them is `isInsideOrganization: true` (and may get the delegate roles), whether
+    /// or not the address is a sandbox user; other addresses are outside. Default (never
+    /// called): the domains of the sandbox's users. Binary: `--verified-domain`.
+    pub fn set_verified_domains(&self, domains: &[&str]) {
+        self.state.lock().verified_domains =
+            Some(domains.iter().map(|d| d.trim().to_string()).collect());
     }
 
     /// Grants `delegate` "Send As" on `owner`'s mailbox (both added when missing):
