@@ -453,6 +453,20 @@ mod tests {
     }
 
     #[test]
+    fn verified_domain_option() {
+        let a = parse(&[
+            "--verified-domain",
+            "contoso.com",
+            "--verified-domain=fabrikam.com",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.verified_domains, ["contoso.com", "fabrikam.com"]);
+        assert!(parse(&["--verified-domain", "a@b.com"]).is_err());
+        assert!(parse(&["--verified-domain"]).is_err());
+    }
+
+    #[test]
     fn sign_in_options() {
         let a = parse(&[
             "--sign-in-as",

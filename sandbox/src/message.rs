@@ -757,7 +757,8 @@ pub(crate) fn store_copy_with(
     // Only the sender's own copies of a sent draft keep the draft's immutable id
     // (doc "Obtain immutable identifiers for Outlook resources"); every other copy is
     // a new item with a new one.
-    let keeps_id = folder.eq_ignore_ascii_case("sentitems") || folder.eq_ignore_ascii_case("outbox");
+    let keeps_id =
+        folder.eq_ignore_ascii_case("sentitems") || folder.eq_ignore_ascii_case("outbox");
     let immutable = match &draft.immutable_id {
         Some(id) if keeps_id => id.clone(),
         _ => crate::message_view::new_immutable_id(),

@@ -32,7 +32,8 @@ pub(crate) const IMMUTABLE_ID_KEY: &str = "@sbx.immutableId";
 
 /// Separator the sandbox puts between a reply's own text and the quoted original
 /// (see `routes/reply.rs`).
-pub(crate) const QUOTE_SEPARATOR: &str = "<hr style=\"display:inline-block;width:98%\" tabindex=\"-1\">";
+pub(crate) const QUOTE_SEPARATOR: &str =
+    "<hr style=\"display:inline-block;width:98%\" tabindex=\"-1\">";
 
 /// A new immutable id: Exchange's immutable REST ids start `AAkAL…` where REST ids
 /// start `AAMkA…`, so the two never collide.
@@ -79,8 +80,8 @@ pub(crate) struct View {
 impl View {
     /// Reads the preferences of a request.
     pub(crate) fn from_headers(headers: &HeaderMap) -> View {
-        let immutable_ids = preference(headers, "IdType")
-            .is_some_and(|v| v.eq_ignore_ascii_case("ImmutableId"));
+        let immutable_ids =
+            preference(headers, "IdType").is_some_and(|v| v.eq_ignore_ascii_case("ImmutableId"));
         let body_type = match preference(headers, "outlook.body-content-type") {
             Some(v) if v.eq_ignore_ascii_case("text") => Some("text"),
             Some(v) if v.eq_ignore_ascii_case("html") => Some("html"),
@@ -95,16 +96,20 @@ impl View {
 
     /// Adjusts a rendered message `out` (from the stored `msg`): the id form, the body
     /// format, and `uniqueBody` when `select` names it.
-    pub(crate) fn apply(&self, out: &mut Value, msg: &Map<String, Value>, select: Option<&[String]>) {
+    pub(crate) fn apply(
+        &self,
+        out: &mut Value,
+        msg: &Map<String, Value>,
+        select: Option<&[String]>,
+    ) {
         let Value::Object(o) = out else { return };
         if self.immutable_ids {
             if let Some(id) = immutable_id(msg) {
                 o.insert("id".into(), json!(id));
             }
         }
-        let wants_unique = select.is_some_and(|s| {
-            s.iter().any(|f| f.eq_ignore_ascii_case("uniqueBody"))
-        });
+        let wants_unique =
+            select.is_some_and(|s| s.iter().any(|f| f.eq_ignore_ascii_case("uniqueBody")));
         if wants_unique {
             if let Some(body) = msg.get("body") {
                 o.insert("uniqueBody".into(), unique_body(body));
@@ -189,8 +194,14 @@ pub(crate) fn html_to_text(html: &str) -> String {
         if rest.starts_with('<') {
             let end = rest.find('>').map_or(html.len() - i, |e| e + 1);
             let tag = rest[1..end.saturating_sub(1)].trim_start_matches('/');
-            let name: String = tag.chars().take_while(char::is_ascii_alphanumeric).collect();
-            if ["br", "p", "div", "tr", "li", "hr"].contains(&name.as_str()) && !out.ends_with('\n') && !out.is_empty() {
+            let name: String = tag
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
+            if ["br", "p", "div", "tr", "li", "hr"].contains(&name.as_str())
+                && !out.ends_with('\n')
+                && !out.is_empty()
+            {
                 out.push_str("\r\n");
             }
             i += end;

@@ -14,7 +14,12 @@ use serde_json::{json, Value};
 const IMMUTABLE: &str = "IdType=\"ImmutableId\"";
 
 /// POST JSON with `Prefer: IdType="ImmutableId"`.
-async fn post_immutable(client: &reqwest::Client, url: &str, token: &str, body: &Value) -> (u16, Value) {
+async fn post_immutable(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Value,
+) -> (u16, Value) {
     let resp = client
         .post(url)
         .bearer_auth(token)
@@ -56,8 +61,13 @@ async fn immutable_id_survives_a_move_and_the_rest_id_does_not() {
     let (sb, client) = setup().await;
     let token = sb.delegated_token("adele@contoso.com");
     let base = sb.base_url();
-    let (status, created) =
-        post_immutable(&client, &format!("{base}/me/messages"), &token, &draft("Keep me")).await;
+    let (status, created) = post_immutable(
+        &client,
+        &format!("{base}/me/messages"),
+        &token,
+        &draft("Keep me"),
+    )
+    .await;
     assert_eq!(status, 201, "{created}");
     let immutable = created["id"].as_str().unwrap().to_string();
     // The default form of the same message is another string.
@@ -82,7 +92,8 @@ async fn immutable_id_survives_a_move_and_the_rest_id_does_not() {
     assert_eq!(moved["parentFolderId"], archive_id[0]["parentFolderId"]);
 
     // The immutable id still reads the message, in its new folder.
-    let (status, got) = get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;
+    let (status, got) =
+        get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;
     assert_eq!(status, 200, "{got}");
     assert_eq!(got["id"], immutable.as_str());
     assert_eq!(got["subject"], "Keep me");
@@ -110,9 +121,19 @@ async fn immutable_id_survives_a_move_and_the_rest_id_does_not() {
     assert!(sb.messages("adele@contoso.com", "drafts").is_empty());
 
     // Lists show the id form the request asked for.
-    let (_, list) = get_immutable(&client, &format!("{base}/me/mailFolders/archive/messages"), &token).await;
+    let (_, list) = get_immutable(
+        &client,
+        &format!("{base}/me/mailFolders/archive/messages"),
+        &token,
+    )
+    .await;
     assert_eq!(values(&list)[0]["id"], immutable.as_str());
-    let (_, list) = get_json(&client, &format!("{base}/me/mailFolders/archive/messages"), &token).await;
+    let (_, list) = get_json(
+        &client,
+        &format!("{base}/me/mailFolders/archive/messages"),
+        &token,
+    )
+    .await;
     assert_eq!(values(&list)[0]["id"], new_rest.as_str());
 }
 
@@ -121,8 +142,13 @@ async fn a_copy_is_a_new_item_with_a_new_immutable_id() {
     let (sb, client) = setup().await;
     let token = sb.delegated_token("adele@contoso.com");
     let base = sb.base_url();
-    let (_, created) =
-        post_immutable(&client, &format!("{base}/me/messages"), &token, &draft("Twice")).await;
+    let (_, created) = post_immutable(
+        &client,
+        &format!("{base}/me/messages"),
+        &token,
+        &draft("Twice"),
+    )
+    .await;
     let immutable = created["id"].as_str().unwrap();
     let (status, copy) = post_immutable(
         &client,
@@ -135,7 +161,8 @@ async fn a_copy_is_a_new_item_with_a_new_immutable_id() {
     assert_ne!(copy["id"], immutable);
     // Both read back, each by its own immutable id.
     for id in [immutable, copy["id"].as_str().unwrap()] {
-        let (status, got) = get_immutable(&client, &format!("{base}/me/messages/{id}"), &token).await;
+        let (status, got) =
+            get_immutable(&client, &format!("{base}/me/messages/{id}"), &token).await;
         assert_eq!(status, 200);
         assert_eq!(got["id"], id);
     }
@@ -146,13 +173,19 @@ async fn a_sent_draft_keeps_its_immutable_id_in_sent_items() {
     let (sb, client) = setup().await;
     let token = sb.delegated_token("adele@contoso.com");
     let base = sb.base_url();
-    let (_, created) =
-        post_immutable(&client, &format!("{base}/me/messages"), &token, &draft("Find me")).await;
+    let (_, created) = post_immutable(
+        &client,
+        &format!("{base}/me/messages"),
+        &token,
+        &draft("Find me"),
+    )
+    .await;
     let immutable = created["id"].as_str().unwrap().to_string();
     assert_eq!(send_draft(&sb, &client, &token, &immutable).await, 202);
 
     // The same id now GETs the Sent Items copy.
-    let (status, got) = get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;
+    let (status, got) =
+        get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;
     assert_eq!(status, 200, "{got}");
     assert_eq!(got["id"], immutable.as_str());
     assert_eq!(got["isDraft"], false);
@@ -162,7 +195,8 @@ async fn a_sent_draft_keeps_its_immutable_id_in_sent_items() {
     assert!(sb.messages("adele@contoso.com", "drafts").is_empty());
     // The recipient's copy is another item of another mailbox.
     let alex = sb.delegated_token("alex@contoso.com");
-    let (status, _) = get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &alex).await;
+    let (status, _) =
+        get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &alex).await;
     assert_eq!(status, 404);
     assert_eq!(sb.messages("alex@contoso.com", "inbox").len(), 1);
 }
@@ -183,17 +217,25 @@ async fn a_deferred_send_keeps_the_immutable_id_through_the_outbox() {
     assert_eq!(send_draft(&sb, &client, &token, &immutable).await, 202);
 
     // Waiting in the Outbox under the same immutable id.
-    let (status, held) = get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;
+    let (status, held) =
+        get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;
     assert_eq!(status, 200);
-    assert_eq!(held["parentFolderId"], sb.messages("adele@contoso.com", "outbox")[0]["parentFolderId"]);
+    assert_eq!(
+        held["parentFolderId"],
+        sb.messages("adele@contoso.com", "outbox")[0]["parentFolderId"]
+    );
     assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
 
     sb.advance_clock(Duration::from_secs(2 * 3600));
-    let (status, got) = get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;
+    let (status, got) =
+        get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;
     assert_eq!(status, 200, "{got}");
     assert_eq!(got["id"], immutable.as_str());
     assert_eq!(got["subject"], "Later");
-    assert_eq!(got["parentFolderId"], sb.messages("adele@contoso.com", "sentitems")[0]["parentFolderId"]);
+    assert_eq!(
+        got["parentFolderId"],
+        sb.messages("adele@contoso.com", "sentitems")[0]["parentFolderId"]
+    );
     assert!(sb.messages("adele@contoso.com", "outbox").is_empty());
     assert_eq!(sb.messages("alex@contoso.com", "inbox").len(), 1);
 }

@@ -63,7 +63,12 @@ fn addresses(list: &Value) -> Vec<String> {
     list.as_array()
         .unwrap()
         .iter()
-        .map(|r| r["emailAddress"]["address"].as_str().unwrap().to_lowercase())
+        .map(|r| {
+            r["emailAddress"]["address"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+        })
         .collect()
 }
 
@@ -82,11 +87,17 @@ async fn mime_reply_goes_to_the_original_sender() {
     assert_eq!(inbox.len(), 1);
     let reply = &inbox[0];
     assert_eq!(reply["subject"], "Re: Lunch (MIME)");
-    assert_eq!(reply["body"], json!({"contentType": "text", "content": "Sounds good.\r\n"}));
+    assert_eq!(
+        reply["body"],
+        json!({"contentType": "text", "content": "Sounds good.\r\n"})
+    );
     assert_eq!(reply["from"]["emailAddress"]["address"], ALEX);
     assert_eq!(addresses(&reply["toRecipients"]), [ADELE]);
     // Saved in Alex's Sent Items; Megan (only cc of the original) gets nothing.
-    assert_eq!(sb.messages(ALEX, "sentitems")[0]["subject"], "Re: Lunch (MIME)");
+    assert_eq!(
+        sb.messages(ALEX, "sentitems")[0]["subject"],
+        "Re: Lunch (MIME)"
+    );
     assert_eq!(sb.messages(MEGAN, "inbox").len(), 1, "only the original");
 }
 
@@ -117,7 +128,10 @@ async fn mime_reply_all_and_forward_address_as_documented() {
         &sb,
         &alex,
         &format!("/me/messages/{id}/forward"),
-        mime("To: Megan <megan@contoso.com>\r\nSubject: FW: Lunch\r\n", "FYI"),
+        mime(
+            "To: Megan <megan@contoso.com>\r\nSubject: FW: Lunch\r\n",
+            "FYI",
+        ),
     )
     .await;
     assert_eq!(status, 202);
@@ -227,7 +241,14 @@ async fn malformed_mime_is_the_documented_400_and_changes_nothing() {
     let (sb, client) = setup().await;
     let id = lunch_in_alex_inbox(&sb, &client).await;
     let alex = sb.delegated_token(ALEX);
-    for action in ["reply", "replyAll", "forward", "createReply", "createReplyAll", "createForward"] {
+    for action in [
+        "reply",
+        "replyAll",
+        "forward",
+        "createReply",
+        "createReplyAll",
+        "createForward",
+    ] {
         let (status, err) = post_mime(
             &sb,
             &alex,

@@ -85,10 +85,7 @@ pub(super) fn message_index(
     };
     user.messages
         .iter()
-        .position(|m| {
-            has_id(&m.json, id)
-                && folder_id.as_ref().map_or(true, |f| &m.folder_id == f)
-        })
+        .position(|m| has_id(&m.json, id) && folder_id.as_ref().map_or(true, |f| &m.folder_id == f))
         .ok_or_else(GraphError::item_not_found)
 }
 
