@@ -2,7 +2,9 @@
 //! `createReply`, `createReplyAll`, `createForward` (`201`, a draft in Drafts) on
 //! `…/messages/{id}/` (GRAPH-FACTS §2.4).
 //!
-//! Body: `{comment?, message?, toRecipients?}` (also `Comment` / `Message` /
+//! A `Content-Type: text/plain` body is base64 MIME instead (see [`mime_action`]).
+//!
+//! JSON body: `{comment?, message?, toRecipients?}` (also `Comment` / `Message` /
 //! `ToRecipients`). Subject `RE: …` / `FW: …` (not doubled when the original already
 //! starts with it); recipients: reply → the original's `replyTo` if set, else its
 //! `from` (replying to one's own message goes to its `toRecipients`); replyAll → also
