@@ -266,3 +266,68 @@ async fn deleting_a_deferred_message_by_immutable_id_cancels_it() {
     assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
     assert!(sb.messages("adele@contoso.com", "sentitems").is_empty());
 }
+
+#[tokio::test]
+async fn delta_with_immutable_ids_sees_a_round_trip_move_as_a_change() {
+    let (sb, client) = setup().await;
+    let adele = sb.delegated_token("adele@contoso.com");
+    let alex = sb.delegated_token("alex@contoso.com");
+    let base = sb.base_url();
+    post_json(
+        &client,
+        &format!("{base}/me/sendMail"),
+        &adele,
+        &simple_mail("Sync"),
+    )
+    .await;
+    let delta = format!("{base}/me/mailFolders/inbox/messages/delta");
+
+    // First rounds, with and without immutable ids.
+    let (status, first) = get_immutable(&client, &delta, &alex).await;
+    assert_eq!(status, 200, "{first}");
+    let immutable = values(&first)[0]["id"].as_str().unwrap().to_string();
+    let (_, got) = get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &alex).await;
+    assert_eq!(got["subject"], "Sync");
+    let (_, plain_first) = get_json(&client, &delta, &alex).await;
+    let rest = values(&plain_first)[0]["id"].as_str().unwrap().to_string();
+    assert_ne!(rest, immutable);
+
+    // Move to Archive and back (REST ids change twice).
+    let (status, moved) = status_json(
+        post_json(
+            &client,
+            &format!("{base}/me/messages/{rest}/move"),
+            &alex,
+            &json!({"destinationId": "archive"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let resp = post_json(
+        &client,
+        &format!("{base}/me/messages/{}/move", moved["id"].as_str().unwrap()),
+        &alex,
+        &json!({"destinationId": "inbox"}),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 201);
+
+    // Immutable ids: one change, same id, nothing removed.
+    let link = first["@odata.deltaLink"].as_str().unwrap();
+    let (_, next) = get_immutable(&client, link, &alex).await;
+    let changes = values(&next);
+    assert_eq!(changes.len(), 1, "{next}");
+    assert_eq!(changes[0]["id"], immutable.as_str());
+    assert_eq!(changes[0].get("@removed"), None);
+    // REST ids: the old id removed, the message back under a new id.
+    let link = plain_first["@odata.deltaLink"].as_str().unwrap();
+    let (_, next) = get_json(&client, link, &alex).await;
+    let changes = values(&next);
+    assert_eq!(changes.len(), 2, "{next}");
+    assert_ne!(changes[0]["id"], rest.as_str());
+    assert_eq!(
+        changes[1],
+        json!({"@odata.type": "#microsoft.graph.message", "id": rest, "@removed": {"reason": "deleted"}})
+    );
+}

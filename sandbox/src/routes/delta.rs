@@ -7,7 +7,10 @@
 //! `{"@odata.type": "#microsoft.graph.message", "id": …, "@removed": {"reason":
 //! "deleted"}}`. Page size: `Prefer: odata.maxpagesize={n}` or `$top`, default 10
 //! [unconfirmed default]. `$select` of the initial request is kept for the whole
-//! sync (Graph encodes it in the tokens).
+//! sync (Graph encodes it in the tokens). `Prefer: IdType="ImmutableId"` (which the
+//! immutable-id doc lists for delta too) shows, and compares rounds by, immutable ids,
+//! so a message moved out and back keeps its id; `Prefer:
+//! outlook.body-content-type` applies as for other reads (see `message_view.rs`).
 
 use std::collections::HashMap;
 
@@ -18,6 +21,7 @@ use serde_json::{json, Map, Value};
 use super::mail::{select_list, MailRequest};
 use crate::graph_error::{json_response, GraphError};
 use crate::message::{render, Expand};
+use crate::message_view::{immutable_id, View};
 use crate::store::{opaque_id, DeltaPages, DeltaSnapshot};
 
 const DEFAULT_PAGE: usize = 10;
@@ -79,6 +83,7 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
             Some(p) => p.select.clone(),
             None => select_list(req),
         };
+        let view = View::from_headers(req.headers);
         let user = &store.users[req.user_idx];
         let mut msgs: Vec<_> = user
             .messages
@@ -89,7 +94,12 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
         let mut items = HashMap::new();
         let mut changes = Vec::new();
         for m in &msgs {
-            let id = m.json.get("id").and_then(Value::as_str).unwrap_or("");
+            let id = if view.immutable_ids {
+                immutable_id(&m.json)
+            } else {
+                m.json.get("id").and_then(Value::as_str)
+            }
+            .unwrap_or("");
             let ck = m
                 .json
                 .get("changeKey")
@@ -101,7 +111,9 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
                 None => true,
             };
             if changed {
-                changes.push(render(&m.json, select.as_deref(), &Expand::default()));
+                let mut v = render(&m.json, select.as_deref(), &Expand::default());
+                view.apply(&mut v, &m.json, select.as_deref());
+                changes.push(v);
             }
         }
         if let Some(p) = &previous {
@@ -166,5 +178,7 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
             )),
         );
     }
-    Ok(json_response(StatusCode::OK, &Value::Object(body)))
+    let mut resp = json_response(StatusCode::OK, &Value::Object(body));
+    View::from_headers(req.headers).mark_applied(&mut resp);
+    Ok(resp)
 }
