@@ -8,8 +8,9 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::drafts::{json_object, message_index, too_large, touch as touch_message};
-use super::mail::{messages_in, MailRequest, MAX_REQUEST};
+use super::drafts::{message_index, touch as touch_message};
+use super::mail::messages_in;
+use super::request::{json_object, too_large, MailRequest, MAX_REQUEST};
 use super::Item;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{

@@ -7,7 +7,7 @@ use axum::response::Response;
 use chrono::{DateTime, Datelike as _, Duration, NaiveTime, Timelike as _, Utc, Weekday};
 use serde_json::{json, Map, Value};
 
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use super::responses::action_body;
 use super::schedule::{invalid, required_dtz, WORK_END, WORK_START};
 use crate::auth::Caller;

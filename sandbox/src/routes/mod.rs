@@ -17,6 +17,7 @@ mod meeting_times;
 mod permissions;
 mod query;
 mod reply;
+mod request;
 mod responses;
 mod schedule;
 mod settings;
@@ -504,7 +505,7 @@ async fn graph(
     };
     sleep_for(latency).await;
     let query = crate::url::parse_query(parts.uri.query().unwrap_or(""));
-    let req = mail::MailRequest {
+    let req = request::MailRequest {
         state,
         user_idx,
         caller: &caller,

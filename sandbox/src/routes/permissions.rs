@@ -9,8 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::drafts::json_object;
-use super::mail::MailRequest;
+use super::request::{json_object, MailRequest};
 use crate::access::Role;
 use crate::calendar::permissions::{allowed_roles, Permission, MY_ORGANIZATION_ID};
 use crate::calendar::CalRef;

@@ -21,7 +21,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use super::ReplyAction;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{

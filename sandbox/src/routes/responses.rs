@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::calendar_paths::EventAction;
 use super::events::stored_index;
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use crate::calendar::meeting;
 use crate::calendar::response::{self, Reply};
 use crate::calendar::zone::Dtz;

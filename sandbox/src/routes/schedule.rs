@@ -7,7 +7,7 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use super::responses::action_body;
 use crate::calendar::freebusy::{busy_items, digit, status_between};
 use crate::calendar::zone::{mark_applied, read_zone, Dtz};

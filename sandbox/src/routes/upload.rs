@@ -17,7 +17,7 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::attachments::touch;
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use super::Item;
 use crate::calendar::zone::format_utc7;
 use crate::calendar::CalRef;
