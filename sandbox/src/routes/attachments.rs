@@ -13,10 +13,9 @@ use super::mail::messages_in;
 use super::request::{json_object, too_large, MailRequest, MAX_REQUEST};
 use super::Item;
 use crate::graph_error::{empty_response, json_response, GraphError};
-use crate::message::{
-    attachment_from_json, attachment_json, graph_time, resolve_attachment, BLOB_KEY,
-};
+use crate::message::{attachment_from_json, attachment_json, resolve_attachment, BLOB_KEY};
 use crate::store::{ItemKind, Store};
+use crate::wire::graph_time;
 
 /// Attachments added with `POST …/attachments` must be smaller than 3 MB (GRAPH-FACTS §4.2).
 const MAX_ATTACHMENT: usize = 3 * 1024 * 1024;

@@ -15,10 +15,11 @@ use super::request::{
 use super::Route;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
-    body_preview, get_ci, graph_time, recipient, render, resolve_message, store_copy, strip_odata,
-    submit, with_names, CopyKind, Draft, Envelope, Expand,
+    body_preview, recipient, render, resolve_message, store_copy, strip_odata, submit, with_names,
+    CopyKind, Draft, Envelope, Expand,
 };
 use crate::store::{opaque_id, random_b64, Store};
+use crate::wire::{get_ci, graph_time};
 
 /// Runs a draft / message-item route.
 pub(super) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, GraphError> {

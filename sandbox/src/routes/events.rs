@@ -20,8 +20,9 @@ use crate::calendar::render::{self, find_event, in_zone, instances, span};
 use crate::calendar::zone::{mark_applied, read_zone, Zone};
 use crate::calendar::{meeting, parse_occurrence_id, CalRef};
 use crate::graph_error::{empty_response, json_response, GraphError};
-use crate::message::{get_ci, parse_utc, Expand};
+use crate::message::{parse_utc, Expand};
 use crate::store::Store;
+use crate::wire::get_ci;
 
 /// Runs a calendar route.
 pub(super) fn handle(req: &MailRequest<'_>, route: CalendarRoute) -> Result<Response, GraphError> {

@@ -10,9 +10,10 @@ use super::request::{MailRequest, MAX_REQUEST};
 use super::Route;
 use crate::calendar::zone::Zone;
 use crate::graph_error::{empty_response, json_response, GraphError};
-use crate::message::{get_ci, render, Draft, Expand, EVENT_UID_KEY};
+use crate::message::{render, Draft, Expand, EVENT_UID_KEY};
 use crate::mime::{self, MimeError};
 use crate::store::{Right, Store, User};
+use crate::wire::get_ci;
 
 /// 403 `ErrorSendAsDenied` with the documented text (GRAPH-FACTS §6.4).
 fn send_as_denied() -> GraphError {

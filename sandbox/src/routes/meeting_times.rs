@@ -14,8 +14,9 @@ use crate::auth::Caller;
 use crate::calendar::freebusy::{busy_items, status_between, Busy};
 use crate::calendar::zone::{mark_applied, read_zone};
 use crate::graph_error::{json_response, GraphError};
-use crate::message::{get_ci, recipient};
+use crate::message::recipient;
 use crate::store::Store;
+use crate::wire::get_ci;
 
 /// A time window `[start, end)`.
 type Window = (DateTime<Utc>, DateTime<Utc>);

@@ -68,7 +68,7 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
     let now = {
         let mut store = state.lock();
         // Deferred messages due by the sandbox clock are delivered before anything else.
-        store.run_due();
+        crate::message::run_due(&mut store);
         store.now()
     };
     let ctx = RequestContext::new(&parts.headers, state.origin(), now);

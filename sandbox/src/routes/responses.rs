@@ -15,7 +15,8 @@ use crate::calendar::response::{self, Reply};
 use crate::calendar::zone::Dtz;
 use crate::calendar::CalRef;
 use crate::graph_error::{empty_response, GraphError};
-use crate::message::{get_ci, recipients};
+use crate::message::recipients;
+use crate::wire::get_ci;
 
 fn bad_json() -> GraphError {
     // Text of live Graph responses for an unreadable JSON payload.
