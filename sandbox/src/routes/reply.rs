@@ -23,15 +23,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use super::ReplyAction;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
-    attachment_from_json, get_ci, parse_utc, recipients, render, resolve_message, store_copy,
-    submit, CopyKind, Draft, Envelope, Expand,
+    attachment_from_json, parse_utc, recipients, render, resolve_message, store_copy, submit,
+    CopyKind, Draft, Envelope, Expand,
 };
 use crate::message_view::View;
 use crate::store::Store;
+use crate::wire::get_ci;
 
 fn bad_json() -> GraphError {
     GraphError::bad_request(
@@ -194,8 +195,8 @@ fn mime_action(
     id: &str,
     action: ReplyAction,
 ) -> Result<Response, GraphError> {
-    if req.too_large || req.body.len() > super::mail::MAX_REQUEST {
-        return Err(super::drafts::too_large());
+    if req.too_large || req.body.len() > super::request::MAX_REQUEST {
+        return Err(super::request::too_large());
     }
     let mut draft = super::mail::mime_draft(req.body)?;
     let mut store = req.state.lock();
