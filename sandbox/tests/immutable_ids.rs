@@ -91,6 +91,16 @@ async fn immutable_id_survives_a_move_and_the_rest_id_does_not() {
     assert_eq!(archive_id.len(), 1);
     assert_eq!(moved["parentFolderId"], archive_id[0]["parentFolderId"]);
 
+    // The immutable-id doc names no `Preference-Applied` for IdType: none is sent.
+    let resp = get_prefer(
+        &client,
+        &format!("{base}/me/messages/{immutable}"),
+        &token,
+        IMMUTABLE,
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(!resp.headers().contains_key("preference-applied"));
     // The immutable id still reads the message, in its new folder.
     let (status, got) =
         get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;

@@ -303,3 +303,40 @@ async fn graph_operations_the_sandbox_lacks_stay_501() {
         assert_eq!(err["error"]["code"], "NotImplemented");
     }
 }
+
+#[tokio::test]
+async fn options_apply_to_requests_inside_a_batch() {
+    let (sb, client) = setup().await;
+    send_n(&sb, &client, 3, "Report").await;
+    let token = sb.delegated_token("alex@contoso.com");
+    let resp = post_json(
+        &client,
+        &format!("{}/$batch", sb.base_url()),
+        &token,
+        &json!({"requests": [
+            {"id": "1", "method": "GET", "url": "/me/messages?$top=1&$count=true"},
+            {"id": "2", "method": "GET", "url": "/me/messages?$foo=1"},
+            {"id": "3", "method": "PUT", "url": "/me/messages", "headers": {"Content-Type": "application/json"}, "body": {}},
+        ]}),
+    )
+    .await;
+    let (status, body) = status_json(resp).await;
+    assert_eq!(status, 200, "{body}");
+    let by_id = |id: &str| -> Value {
+        body["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_id("1")["status"], 200);
+    assert_eq!(by_id("1")["body"]["@odata.count"], 3);
+    assert_eq!(by_id("2")["status"], 400);
+    assert_eq!(
+        by_id("2")["body"]["error"]["message"],
+        "The query parameter '$foo' is not supported."
+    );
+    assert_eq!(by_id("3")["status"], 405);
+}
