@@ -5,7 +5,7 @@ use std::future::Future;
 
 use super::query::{strings, ODataQuery};
 use super::reply::Kind as ReplyKind;
-use super::{Attachments, Mailbox, Reply};
+use super::{Attachments, Mailbox, MimeReply, Reply};
 use crate::client::{Accepted, Call, Request, Response};
 use crate::error::{InvalidRequest, Result};
 use crate::models::{BodyType, Event, EventMessage, Message, MessagePatch, Recipient};
@@ -129,6 +129,39 @@ impl MessageRef {
             ReplyKind::Forward,
             to.into_iter().map(Into::into).collect(),
         )
+    }
+
+    /// Replies with a whole MIME message (raw RFC 5322 bytes; base64-encoded here and sent as
+    /// `text/plain`). Without a `To` header the reply goes to the original's sender.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let mime = b"Subject: RE: Lunch\r\nContent-Type: text/plain\r\n\r\nCount me in.\r\n".to_vec();
+    /// client.me().message("AAMkAG…").reply_mime(mime).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reply_mime(&self, mime: Vec<u8>) -> MimeReply {
+        MimeReply::new(self.clone(), ReplyKind::Reply, mime)
+    }
+
+    /// Replies to the sender and every recipient with a whole MIME message (see
+    /// [`reply_mime`](Self::reply_mime)).
+    pub fn reply_all_mime(&self, mime: Vec<u8>) -> MimeReply {
+        MimeReply::new(self.clone(), ReplyKind::ReplyAll, mime)
+    }
+
+    /// Forwards with a whole MIME message; its `To`/`Cc`/`Bcc` headers say to whom (needed to
+    /// send now, optional for [`MimeReply::create_draft`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let mime = b"To: megan@contoso.com\r\nSubject: FW: Lunch\r\n\r\nFYI\r\n".to_vec();
+    /// let draft = client.me().message("AAMkAG…").forward_mime(mime).create_draft().await?;
+    /// println!("draft {:?}", draft.id);
+    /// # Ok(()) }
+    /// ```
+    pub fn forward_mime(&self, mime: Vec<u8>) -> MimeReply {
+        MimeReply::new(self.clone(), ReplyKind::Forward, mime)
     }
 
     /// Moves the message to a folder (well-known name or id); returns it, with its new id

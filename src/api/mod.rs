@@ -52,7 +52,7 @@ pub use mailbox::Mailbox;
 pub use meeting_messages::MeetingResponses;
 pub use message::{GetMessage, MessageRef, SendDraft, UpdateMessage};
 pub use messages::ListMessages;
-pub use reply::Reply;
+pub use reply::{MimeReply, Reply};
 pub use schedule::{FindMeetingTimes, GetSchedule};
 pub use send_mail::{SendMail, SendMime};
 pub use sync::{SyncMessages, SyncResult};

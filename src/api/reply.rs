@@ -1,9 +1,10 @@
-//! Reply, reply all and forward: sent at once (202) or created as a draft (201)
-//! (GRAPH-FACTS §2.4; openapi-fragments/paths/user-message-actions.yaml).
+//! Reply, reply all and forward: sent at once (202) or created as a draft (201), as JSON or
+//! as a MIME message (GRAPH-FACTS §2.4; openapi-fragments/paths/user-message-actions.yaml).
 
 use serde::Serialize;
 
 use super::message::MessageRef;
+use super::send_mail::{base64_mime, check_mime};
 use crate::client::{Accepted, Request};
 use crate::error::{InvalidRequest, Result};
 use crate::models::{check_address, Message, Recipient};
@@ -67,8 +68,8 @@ impl Reply {
         self
     }
 
-    fn action(&self, draft: bool) -> &'static str {
-        match (self.kind, draft) {
+    fn action_name(kind: Kind, draft: bool) -> &'static str {
+        match (kind, draft) {
             (Kind::Reply, false) => "reply",
             (Kind::ReplyAll, false) => "replyAll",
             (Kind::Forward, false) => "forward",
@@ -98,7 +99,7 @@ impl Reply {
         if forward_to_nobody && !draft {
             return Err(InvalidRequest::NoRecipients.into());
         }
-        let action = self.action(draft);
+        let action = Reply::action_name(self.kind, draft);
         let body = ReplyBody {
             comment: self.comment.as_deref(),
             to_recipients: &self.to,
@@ -119,6 +120,74 @@ impl Reply {
     }
 
     /// Creates the answer as a draft (201) to edit and send with [`MessageRef::send`].
+    pub async fn create_draft(self) -> Result<Message> {
+        let request = self.request(true)?;
+        self.original.mailbox().client.send(request).await?.item()
+    }
+}
+
+/// A reply, reply-all or forward written as a whole MIME message; from
+/// [`MessageRef::reply_mime`], [`MessageRef::reply_all_mime`] or
+/// [`MessageRef::forward_mime`]. Sent base64 as `text/plain`, as in Example 2 of each action's
+/// page (<https://learn.microsoft.com/graph/api/message-reply?view=graph-rest-1.0>, and
+/// <https://learn.microsoft.com/graph/outlook-send-mime-message>); the base64 is made here,
+/// like [`Mailbox::send_mime`](super::Mailbox::send_mime), so pass the raw RFC 5322 bytes.
+///
+/// Graph takes subject, body and attachments from the MIME. A reply or reply-all without a
+/// `To`/`Cc`/`Bcc` header goes to the original's sender ("uses the sender of the original
+/// message as recipient", message-reply); a forward sent now needs one.
+#[must_use = "nothing is sent until you call .send() or .create_draft()"]
+pub struct MimeReply {
+    original: MessageRef,
+    kind: Kind,
+    mime: Vec<u8>,
+}
+
+impl std::fmt::Debug for MimeReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The MIME is message content: its size only.
+        f.debug_struct("MimeReply")
+            .field("original", &self.original)
+            .field("kind", &self.kind)
+            .field("mime", &format_args!("{} bytes", self.mime.len()))
+            .finish()
+    }
+}
+
+impl MimeReply {
+    pub(crate) fn new(original: MessageRef, kind: Kind, mime: Vec<u8>) -> Self {
+        MimeReply {
+            original,
+            kind,
+            mime,
+        }
+    }
+
+    fn request(&self, draft: bool) -> Result<Request> {
+        match check_mime(&self.mime) {
+            Ok(()) => {}
+            // A reply's recipients default to the original's; a forward draft may get its
+            // recipients later. Only a forward sent now must name someone.
+            Err(InvalidRequest::MimeWithoutRecipients)
+                if draft || !matches!(self.kind, Kind::Forward) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let action = Reply::action_name(self.kind, draft);
+        Ok(Request::post(action, self.original.path(&[action])).mime(base64_mime(&self.mime)))
+    }
+
+    /// Sends the answer now (202). Not idempotent: never retried once it may have reached Graph.
+    pub async fn send(self) -> Result<Accepted> {
+        let request = self.request(false)?;
+        self.original
+            .mailbox()
+            .client
+            .send(request)
+            .await?
+            .accepted()
+    }
+
+    /// Creates the answer as a draft (201), returned as Graph stored it.
     pub async fn create_draft(self) -> Result<Message> {
         let request = self.request(true)?;
         self.original.mailbox().client.send(request).await?.item()
