@@ -221,3 +221,85 @@ async fn a_message_is_attached_as_an_item() {
         "{added:?}"
     );
 }
+
+/// createUploadSession Example 2: an inline attachment (`isInline`, `contentId`) for a
+/// `cid:` reference; the ranges go to the upload URL without the token, as for any upload.
+#[tokio::test]
+async fn an_inline_upload_sends_is_inline_and_content_id() {
+    const INLINE_SIZE: u64 = msgraph_outlook::api::INLINE_ATTACHMENT_LIMIT;
+    let mut server = server().await;
+    let upload_url = format!("{}/upload/session-1?authtoken=opaque", server.url());
+    let session = expect_json(
+        &mut server,
+        "POST",
+        &format!("/me/messages/{ID}/attachments/createUploadSession"),
+        json!({"AttachmentItem": {
+            "attachmentType": "file", "name": "chart.png", "size": INLINE_SIZE,
+            "contentType": "image/png", "isInline": true, "contentId": "chart_q3"
+        }}),
+    )
+    .with_status(201)
+    .with_body(json!({"uploadUrl": upload_url, "expirationDateTime": "2026-11-24T00:00:00Z", "nextExpectedRanges": ["0-"]}).to_string())
+    .create_async()
+    .await;
+    let range = server
+        .mock("PUT", "/upload/session-1")
+        .match_query(mockito::Matcher::UrlEncoded(
+            "authtoken".into(),
+            "opaque".into(),
+        ))
+        .match_header("authorization", mockito::Matcher::Missing)
+        .match_header(
+            "content-range",
+            format!("bytes 0-{}/{INLINE_SIZE}", INLINE_SIZE - 1).as_str(),
+        )
+        .with_status(201)
+        .with_header(
+            "location",
+            "https://outlook.office.com/api/v2.0/Users('a')/Messages('m')/Attachments('AAMkINLINE=')",
+        )
+        .expect(1)
+        .create_async()
+        .await;
+
+    let id = client(&server)
+        .me()
+        .message(ID)
+        .attachments()
+        .upload(
+            "chart.png",
+            "image/png",
+            INLINE_SIZE,
+            tokio::io::repeat(1).take(INLINE_SIZE),
+        )
+        .inline("chart_q3")
+        .send()
+        .await
+        .unwrap();
+    session.assert_async().await;
+    range.assert_async().await;
+    assert_eq!(id, "AAMkINLINE=");
+}
+
+#[tokio::test]
+async fn an_inline_content_id_a_cid_url_cannot_name_is_refused_before_sending() {
+    let mut server = server().await;
+    let none = expect_no_request(&mut server).await;
+    let attachments = client(&server).me().message(ID).attachments();
+    for bad in ["", "chart q3", "<chart_q3>"] {
+        let err = attachments
+            .upload("chart.png", "image/png", SIZE, tokio::io::empty())
+            .inline(bad)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::InvalidRequest(InvalidRequest::InvalidValue { reason }) if reason.contains("cid:")
+            ),
+            "{bad:?}: {err:?}"
+        );
+    }
+    none.assert_async().await;
+}
