@@ -6,7 +6,9 @@ mod common;
 use chrono::{TimeZone, Utc};
 use common::{client, expect_json, expect_no_request, server, GUID, REQUEST_ID, TOKEN};
 use mockito::Matcher;
-use msgraph_outlook::models::{Attendee, DateTimeTimeZone, Event, EventPatch};
+use msgraph_outlook::models::{
+    Attendee, DateTimeTimeZone, Event, EventPatch, OnlineMeetingProviderType,
+};
 use msgraph_outlook::Error;
 use serde_json::{json, Value};
 
@@ -577,4 +579,117 @@ async fn event_attachments_use_the_event_path() {
     assert_eq!(attachments.list().await.unwrap().len(), 1);
     add.assert_async().await;
     list.assert_async().await;
+}
+
+const JOIN_URL: &str = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_NzIyNzhlMGEtM2YyZC00ZmY0LTlhNzUtZmZjNWFmZGNlNzE2%40thread.v2/0";
+
+/// "Create or set an event as an online meeting in an Outlook calendar": the create carries
+/// `isOnlineMeeting` and `onlineMeetingProvider`; Graph answers with `onlineMeeting.joinUrl`.
+#[tokio::test]
+async fn an_online_meeting_is_created_and_its_join_url_read_back() {
+    let mut server = server().await;
+    let mut answer = graph_event("AAMkOnline", "v1", "Weekly sync", json!([]));
+    answer["isOnlineMeeting"] = json!(true);
+    answer["onlineMeetingProvider"] = json!("teamsForBusiness");
+    answer["onlineMeeting"] = json!({"joinUrl": JOIN_URL});
+    let create = expect_json(
+        &mut server,
+        "POST",
+        "/me/events",
+        json!({
+            "subject": "Weekly sync",
+            "start": {"dateTime": "2026-12-02T17:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-12-02T18:00:00", "timeZone": "UTC"},
+            "isOnlineMeeting": true,
+            "onlineMeetingProvider": "teamsForBusiness",
+            "transactionId": "7E163156-7762-4BEB-A1C6-729EA81755A7"
+        }),
+    )
+    .with_status(201)
+    .with_body(answer.to_string())
+    .create_async()
+    .await;
+    let event = Event::new(
+        "Weekly sync",
+        DateTimeTimeZone::new("2026-12-02T17:00:00", "UTC"),
+        DateTimeTimeZone::new("2026-12-02T18:00:00", "UTC"),
+    )
+    .online_meeting(OnlineMeetingProviderType::TeamsForBusiness)
+    .transaction_id("7E163156-7762-4BEB-A1C6-729EA81755A7");
+    let created = client(&server).me().create_event(event).await.unwrap();
+    create.assert_async().await;
+    assert_eq!(created.join_url(), Some(JOIN_URL));
+    assert_eq!(
+        created.online_meeting_provider,
+        Some(OnlineMeetingProviderType::TeamsForBusiness)
+    );
+}
+
+#[tokio::test]
+async fn a_patch_makes_an_event_an_online_meeting() {
+    let mut server = server().await;
+    let mut answer = graph_event("AAMkA", "v2", "Tennis", json!([]));
+    answer["isOnlineMeeting"] = json!(true);
+    answer["onlineMeetingProvider"] = json!("teamsForBusiness");
+    answer["onlineMeeting"] = json!({"joinUrl": JOIN_URL, "conferenceId": "177513992", "tollNumber": null});
+    let patch = expect_json(
+        &mut server,
+        "PATCH",
+        "/users/adele@contoso.com/events/AAMkA",
+        json!({"isOnlineMeeting": true, "onlineMeetingProvider": "teamsForBusiness"}),
+    )
+    .with_body(answer.to_string())
+    .create_async()
+    .await;
+    let updated = client(&server)
+        .user("adele@contoso.com")
+        .event("AAMkA")
+        .update(EventPatch::new().online_meeting(OnlineMeetingProviderType::TeamsForBusiness))
+        .await
+        .unwrap();
+    patch.assert_async().await;
+    assert_eq!(updated.event.join_url(), Some(JOIN_URL));
+    let info = updated.event.online_meeting.unwrap();
+    assert_eq!(info.conference_id.as_deref(), Some("177513992"));
+}
+
+/// The docs' `GET /me/calendar` example: Teams and Skype for Business allowed, Teams default.
+#[tokio::test]
+async fn a_calendar_says_which_online_meeting_providers_it_allows() {
+    let mut server = server().await;
+    let get = get_event(
+        &mut server,
+        "/me/calendar",
+        &json!({
+            "id": "AAMkADJmMVAAA=",
+            "name": "Calendar",
+            "canEdit": true,
+            "canShare": true,
+            "canViewPrivateItems": true,
+            "changeKey": "nfZyf7VcrEKLNoU37KWlkQAAA0x0+w==",
+            "allowedOnlineMeetingProviders": ["teamsForBusiness", "skypeForBusiness"],
+            "defaultOnlineMeetingProvider": "teamsForBusiness",
+            "isTallyingResponses": true,
+            "isRemovable": false,
+            "owner": {"name": "Adele Vance", "address": "adele@contoso.com"}
+        }),
+    )
+    .expect(1)
+    .create_async()
+    .await;
+    let calendar = client(&server).me().default_calendar().await.unwrap();
+    get.assert_async().await;
+    assert_eq!(
+        calendar.allowed_online_meeting_providers,
+        [
+            OnlineMeetingProviderType::TeamsForBusiness,
+            OnlineMeetingProviderType::SkypeForBusiness
+        ]
+    );
+    assert_eq!(
+        calendar.default_online_meeting_provider,
+        Some(OnlineMeetingProviderType::TeamsForBusiness)
+    );
+    assert!(calendar.allows_online_meeting(OnlineMeetingProviderType::SkypeForBusiness));
+    assert!(!calendar.allows_online_meeting(OnlineMeetingProviderType::SkypeForConsumer));
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::EmailAddress;
+use super::{null_as_default, EmailAddress, OnlineMeetingProviderType};
 
 /// A calendar of a mailbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -33,4 +33,29 @@ pub struct Calendar {
     /// Version.
     #[serde(default)]
     pub change_key: Option<String>,
+    /// The online meeting services events of this calendar can use
+    /// (<https://learn.microsoft.com/graph/outlook-calendar-online-meetings>); empty when the
+    /// organization supports none.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub allowed_online_meeting_providers: Vec<OnlineMeetingProviderType>,
+    /// The service an online meeting gets when its provider is not given.
+    #[serde(default)]
+    pub default_online_meeting_provider: Option<OnlineMeetingProviderType>,
+}
+
+impl Calendar {
+    /// Whether events of this calendar can be online meetings with `provider`.
+    ///
+    /// ```
+    /// use msgraph_outlook::models::{Calendar, OnlineMeetingProviderType};
+    /// let calendar: Calendar = serde_json::from_value(serde_json::json!({
+    ///     "allowedOnlineMeetingProviders": ["teamsForBusiness"],
+    ///     "defaultOnlineMeetingProvider": "teamsForBusiness"
+    /// })).unwrap();
+    /// assert!(calendar.allows_online_meeting(OnlineMeetingProviderType::TeamsForBusiness));
+    /// assert!(!calendar.allows_online_meeting(OnlineMeetingProviderType::SkypeForConsumer));
+    /// ```
+    pub fn allows_online_meeting(&self, provider: OnlineMeetingProviderType) -> bool {
+        self.allowed_online_meeting_providers.contains(&provider)
+    }
 }

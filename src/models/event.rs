@@ -470,11 +470,40 @@ impl Event {
         self
     }
 
-    /// Makes it a Microsoft Teams meeting.
-    pub fn teams_meeting(mut self) -> Self {
+    /// Makes it a Microsoft Teams meeting (`isOnlineMeeting`, `onlineMeetingProvider:
+    /// teamsForBusiness`): Graph creates the meeting and returns its
+    /// [`join_url`](Self::join_url).
+    pub fn teams_meeting(self) -> Self {
+        self.online_meeting(OnlineMeetingProviderType::TeamsForBusiness)
+    }
+
+    /// Makes it an online meeting with `provider`, which should be one of the calendar's
+    /// [`allowed_online_meeting_providers`](super::Calendar::allowed_online_meeting_providers)
+    /// ("Create or set an event as an online meeting in an Outlook calendar",
+    /// <https://learn.microsoft.com/graph/outlook-calendar-online-meetings>). Graph sets
+    /// `onlineMeeting` (the join information) in its answer.
+    ///
+    /// ```
+    /// use msgraph_outlook::models::{DateTimeTimeZone, Event, OnlineMeetingProviderType};
+    /// let sync = Event::new(
+    ///     "Weekly sync",
+    ///     DateTimeTimeZone::new("2026-12-01T15:00:00", "UTC"),
+    ///     DateTimeTimeZone::new("2026-12-01T15:30:00", "UTC"),
+    /// )
+    /// .online_meeting(OnlineMeetingProviderType::SkypeForBusiness);
+    /// let json = serde_json::to_value(&sync).unwrap();
+    /// assert_eq!(json["isOnlineMeeting"], true);
+    /// assert_eq!(json["onlineMeetingProvider"], "skypeForBusiness");
+    /// ```
+    pub fn online_meeting(mut self, provider: OnlineMeetingProviderType) -> Self {
         self.is_online_meeting = Some(true);
-        self.online_meeting_provider = Some(OnlineMeetingProviderType::TeamsForBusiness);
+        self.online_meeting_provider = Some(provider);
         self
+    }
+
+    /// The link to join the online meeting (`onlineMeeting.joinUrl`), when Graph made one.
+    pub fn join_url(&self) -> Option<&str> {
+        self.online_meeting.as_ref()?.join_url.as_deref()
     }
 
     /// Whether attendees may propose a new time (Graph's default: yes).

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::event::{check_attendees, check_slot};
 use super::{
     Attendee, DateTimeTimeZone, FreeBusyStatus, Importance, ItemBody, Location,
-    PatternedRecurrence, Sensitivity, TimeSlot,
+    OnlineMeetingProviderType, PatternedRecurrence, Sensitivity, TimeSlot,
 };
 use crate::error::InvalidRequest;
 
@@ -182,6 +182,40 @@ impl EventPatch {
     /// Sets whether attendees see only themselves.
     pub fn hide_attendees(self, hide: bool) -> Self {
         self.set("hideAttendees", hide)
+    }
+
+    /// Makes it an online meeting (`isOnlineMeeting: true`) with the calendar's default
+    /// provider; Graph answers with `onlineMeeting` (the join information). Once an event is
+    /// online, the docs say it stays online: turning it back off is not documented
+    /// \[unconfirmed\].
+    ///
+    /// ```
+    /// use msgraph_outlook::models::EventPatch;
+    /// assert_eq!(
+    ///     serde_json::to_value(EventPatch::new().is_online_meeting(true)).unwrap(),
+    ///     serde_json::json!({"isOnlineMeeting": true})
+    /// );
+    /// ```
+    pub fn is_online_meeting(self, online: bool) -> Self {
+        self.set("isOnlineMeeting", online)
+    }
+
+    /// Makes it an online meeting with `provider` (`isOnlineMeeting: true` and
+    /// `onlineMeetingProvider`), one of the calendar's
+    /// [`allowed_online_meeting_providers`](super::Calendar::allowed_online_meeting_providers)
+    /// (<https://learn.microsoft.com/graph/outlook-calendar-online-meetings>).
+    ///
+    /// ```
+    /// use msgraph_outlook::models::{EventPatch, OnlineMeetingProviderType};
+    /// let patch = EventPatch::new().online_meeting(OnlineMeetingProviderType::TeamsForBusiness);
+    /// assert_eq!(
+    ///     serde_json::to_value(&patch).unwrap(),
+    ///     serde_json::json!({"isOnlineMeeting": true, "onlineMeetingProvider": "teamsForBusiness"})
+    /// );
+    /// ```
+    pub fn online_meeting(self, provider: OnlineMeetingProviderType) -> Self {
+        self.set("isOnlineMeeting", true)
+            .set("onlineMeetingProvider", provider)
     }
 
     /// Replaces the recurrence of a series.
