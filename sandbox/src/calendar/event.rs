@@ -510,10 +510,21 @@ fn finalize(ev: &mut Map<String, Value>) -> Result<(), GraphError> {
     ev.insert("end".into(), e.to_json());
     if ev.get("isOnlineMeeting") == Some(&Value::Bool(true)) {
         if ev.get("onlineMeetingProvider").and_then(Value::as_str) == Some("unknown") {
-            // The tenant default provider.
-            ev.insert("onlineMeetingProvider".into(), json!("teamsForBusiness"));
+            // The calendar's default provider.
+            ev.insert(
+                "onlineMeetingProvider".into(),
+                json!(super::ALLOWED_ONLINE_MEETING_PROVIDERS[0]),
+            );
         }
-        if ev.get("onlineMeeting").map_or(true, Value::is_null) {
+        let allowed = ev
+            .get("onlineMeetingProvider")
+            .and_then(Value::as_str)
+            .is_some_and(|p| super::ALLOWED_ONLINE_MEETING_PROVIDERS.contains(&p));
+        if !allowed {
+            // A provider the calendar does not allow gets no meeting (no join information)
+            // [unconfirmed: Graph's behaviour for it is not documented].
+            ev.insert("onlineMeeting".into(), Value::Null);
+        } else if ev.get("onlineMeeting").map_or(true, Value::is_null) {
             // [unconfirmed] shape of the generated join URL.
             let join = format!(
                 "https://teams.microsoft.com/l/meetup-join/19%3ameeting_{}%40thread.v2/0",

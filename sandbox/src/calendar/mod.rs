@@ -31,6 +31,12 @@ use crate::access::Role;
 pub(crate) use crate::store::calendar::{CalRef, Calendar, StoredEvent};
 use crate::store::{random_b64, random_bytes, Store, User};
 
+/// The online meeting providers every sandbox calendar allows (`allowedOnlineMeetingProviders`,
+/// the first being `defaultOnlineMeetingProvider`): a Teams tenant, as in the docs' examples
+/// ("Create or set an event as an online meeting in an Outlook calendar",
+/// https://learn.microsoft.com/graph/outlook-calendar-online-meetings).
+pub(crate) const ALLOWED_ONLINE_MEETING_PROVIDERS: &[&str] = &["teamsForBusiness"];
+
 impl Calendar {
     /// The `calendar` resource as Graph returns it to its owner (or an app).
     pub(crate) fn json(&self, owner: &User, is_default: bool) -> Value {
@@ -59,8 +65,8 @@ impl Calendar {
             "canEdit": can_edit,
             "isRemovable": !is_default,
             "isTallyingResponses": true,
-            "allowedOnlineMeetingProviders": ["teamsForBusiness"],
-            "defaultOnlineMeetingProvider": "teamsForBusiness",
+            "allowedOnlineMeetingProviders": ALLOWED_ONLINE_MEETING_PROVIDERS,
+            "defaultOnlineMeetingProvider": ALLOWED_ONLINE_MEETING_PROVIDERS[0],
             "owner": {"name": owner.display_name, "address": owner.address},
         })
     }
@@ -96,8 +102,8 @@ impl Calendar {
             "canEdit": role.can_write(),
             "isRemovable": true,
             "isTallyingResponses": true,
-            "allowedOnlineMeetingProviders": ["teamsForBusiness"],
-            "defaultOnlineMeetingProvider": "teamsForBusiness",
+            "allowedOnlineMeetingProviders": ALLOWED_ONLINE_MEETING_PROVIDERS,
+            "defaultOnlineMeetingProvider": ALLOWED_ONLINE_MEETING_PROVIDERS[0],
             "owner": {"name": owner.display_name, "address": owner.address},
         })
     }
