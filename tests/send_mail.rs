@@ -8,7 +8,8 @@ use common::*;
 use mockito::Matcher;
 use msgraph_outlook::api::SendMail;
 use msgraph_outlook::models::{
-    DateTimeTimeZone, FileAttachment, FollowupFlag, Importance, Message, Recipient,
+    DateTimeTimeZone, ExtendedPropertyId, FileAttachment, FollowupFlag, Importance, Message,
+    Recipient,
 };
 use msgraph_outlook::{Error, GraphClient, InvalidRequest};
 use serde_json::{json, Value};
@@ -274,7 +275,7 @@ async fn every_message_property_is_sent_with_graph_names() {
                 .read_receipt(false)
                 .category("Finance")
                 .header("x-app-correlation-id", "42")
-                .extended_property("SystemTime 0x3FEF", "2026-06-10T09:00:00Z")
+                .extended_property(&ExtendedPropertyId::DEFERRED_SEND_TIME, "2026-06-10T09:00:00Z")
                 .attach(
                     FileAttachment::new("logo.png", "image/png", vec![0x89, b'P', b'N', b'G'])
                         .inline("logo"),

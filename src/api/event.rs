@@ -11,7 +11,7 @@ use super::query::{strings, ODataQuery};
 use super::{Attachments, List, Mailbox};
 use crate::client::{Accepted, Call, Request, Response};
 use crate::error::{Error, InvalidRequest, Result};
-use crate::models::{check_address, Attendee, Event, EventPatch, Recipient};
+use crate::models::{check_address, Attendee, Event, EventPatch, ExtendedPropertyId, Recipient};
 
 /// What an [`EventRef`] made from a read event remembers of it.
 #[derive(Debug, Clone, Default)]
@@ -285,6 +285,22 @@ impl GetEvent {
     /// Times in this zone (`Prefer: outlook.timezone`); UTC without it.
     pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
         self.query.time_zone = Some(zone.into());
+        self
+    }
+
+    /// Also this extended property (`$expand=singleValueExtendedProperties($filter=id eq
+    /// '…')`, or the multi-value form); read it with [`Event::extended_property_value`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::{ExtendedPropertyId, MapiPropertyType};
+    /// let booking = ExtendedPropertyId::named(MapiPropertyType::String, "66f5a359-4659-4830-9070-00047ec6ac6e", "BookingRef")?;
+    /// let event = client.me().event("AAMkAG…").get().with_extended_property(&booking).await?;
+    /// println!("{:?}", event.extended_property_value(&booking));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_extended_property(mut self, id: &ExtendedPropertyId) -> Self {
+        self.query.expand.push(id.expand());
         self
     }
 

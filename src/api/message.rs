@@ -8,7 +8,9 @@ use super::reply::Kind as ReplyKind;
 use super::{Attachments, Mailbox, MimeReply, Reply};
 use crate::client::{Accepted, Call, Request, Response};
 use crate::error::{InvalidRequest, Result};
-use crate::models::{BodyType, Event, EventMessage, Message, MessagePatch, Recipient};
+use crate::models::{
+    BodyType, Event, EventMessage, ExtendedPropertyId, Message, MessagePatch, Recipient,
+};
 
 /// A message of a mailbox, by id; from [`Mailbox::message`]. Every operation goes to the
 /// mailbox it came from (`/users/{owner}/messages/{id}` for a shared mailbox).
@@ -260,7 +262,24 @@ impl GetMessage {
 
     /// Also the scheduled send time, so [`Message::scheduled_send_time`] can read it.
     pub fn with_scheduled_send_time(self) -> Self {
-        self.expand("singleValueExtendedProperties($filter=id eq 'SystemTime 0x3FEF')")
+        self.with_extended_property(&ExtendedPropertyId::DEFERRED_SEND_TIME)
+    }
+
+    /// Also this extended property (`$expand=singleValueExtendedProperties($filter=id eq
+    /// '…')`, or the multi-value form), which Graph returns only when asked; read it with
+    /// [`Message::extended_property_value`]. One property of each kind per read is the
+    /// documented form \[unconfirmed: several\].
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::{ExtendedPropertyId, MapiPropertyType};
+    /// let color = ExtendedPropertyId::named(MapiPropertyType::String, "66f5a359-4659-4830-9070-00047ec6ac6e", "Color")?;
+    /// let message = client.me().message("AAMkAG…").get().with_extended_property(&color).await?;
+    /// println!("{:?}", message.extended_property_value(&color));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_extended_property(self, id: &ExtendedPropertyId) -> Self {
+        self.expand(id.expand())
     }
 
     /// Fetches it.
@@ -323,6 +342,7 @@ impl Call for UpdateMessage {
             }
             .into());
         }
+        self.patch.check()?;
         Request::patch("updateMessage", self.message.path(&[])).json(&self.patch)
     }
 

@@ -7,6 +7,9 @@ use super::{
     check_address, null_as_default, DateTimeTimeZone, EmailAddress, Importance, ItemBody, Location,
     PatternedRecurrence, Recipient, TimeSlot,
 };
+use super::extended_property::{
+    self, ExtendedPropertyId, MultiValueExtendedProperty, SingleValueExtendedProperty,
+};
 use crate::error::InvalidRequest;
 
 /// Graph's limit of attendees per event (GRAPH-FACTS §5.1).
@@ -397,6 +400,20 @@ pub struct Event {
     /// [`Mailbox::create_event`](crate::api::Mailbox::create_event) when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
+    /// Single-value MAPI properties (only with `$expand`, see [`ExtendedPropertyId::expand`]).
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub single_value_extended_properties: Vec<SingleValueExtendedProperty>,
+    /// Multi-value MAPI properties (only with `$expand`).
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub multi_value_extended_properties: Vec<MultiValueExtendedProperty>,
 }
 
 impl Event {
@@ -541,6 +558,51 @@ impl Event {
         self
     }
 
+    /// Sets a single-value extended property (replacing an earlier value of it); read it back
+    /// with [`GetEvent::with_extended_property`](crate::api::GetEvent::with_extended_property).
+    ///
+    /// ```
+    /// use msgraph_outlook::models::{DateTimeTimeZone, Event, ExtendedPropertyId, MapiPropertyType};
+    /// let room = ExtendedPropertyId::named(MapiPropertyType::String, "66f5a359-4659-4830-9070-00047ec6ac6e", "BookingRef")?;
+    /// let event = Event::new(
+    ///     "Offsite",
+    ///     DateTimeTimeZone::new("2026-12-01T09:00:00", "UTC"),
+    ///     DateTimeTimeZone::new("2026-12-01T17:00:00", "UTC"),
+    /// )
+    /// .extended_property(&room, "BK-1042");
+    /// assert_eq!(event.extended_property_value(&room), Some("BK-1042"));
+    /// # Ok::<(), msgraph_outlook::InvalidRequest>(())
+    /// ```
+    pub fn extended_property(mut self, id: &ExtendedPropertyId, value: impl Into<String>) -> Self {
+        extended_property::set_single(
+            &mut self.single_value_extended_properties,
+            id,
+            value.into(),
+        );
+        self
+    }
+
+    /// Sets a multi-value extended property (`id` of an `…Array` type).
+    pub fn multi_value_extended_property<I, S>(mut self, id: &ExtendedPropertyId, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let values = values.into_iter().map(Into::into).collect();
+        extended_property::set_multi(&mut self.multi_value_extended_properties, id, values);
+        self
+    }
+
+    /// The value of a single-value extended property, when the event was read with it.
+    pub fn extended_property_value(&self, id: &ExtendedPropertyId) -> Option<&str> {
+        extended_property::single_value(&self.single_value_extended_properties, id)
+    }
+
+    /// The values of a multi-value extended property, when the event was read with it.
+    pub fn multi_value_extended_property_values(&self, id: &ExtendedPropertyId) -> Option<&[String]> {
+        extended_property::multi_value(&self.multi_value_extended_properties, id)
+    }
+
     /// Whether it has attendees: a meeting, whose changes Graph mails to them. Without
     /// attendees it is an appointment.
     pub fn is_meeting(&self) -> bool {
@@ -618,7 +680,11 @@ impl Event {
                 }
             }
         }
-        check_attendees(&self.attendees)
+        check_attendees(&self.attendees)?;
+        extended_property::check(
+            &self.single_value_extended_properties,
+            &self.multi_value_extended_properties,
+        )
     }
 }
 

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::extended_property::{
+    self, ExtendedPropertyId, MultiValueExtendedProperty, SingleValueExtendedProperty,
+};
 use super::{
     check_address, null_as_default, Attachment, DateTimeTimeZone, FileAttachment, Importance,
     ItemBody, Recipient,
@@ -165,6 +168,13 @@ pub struct Message {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub single_value_extended_properties: Vec<SingleValueExtendedProperty>,
+    /// Multi-value MAPI properties (read with [`ExtendedPropertyId::expand`]).
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub multi_value_extended_properties: Vec<MultiValueExtendedProperty>,
 }
 
 impl Message {
@@ -270,14 +280,50 @@ impl Message {
         self
     }
 
-    /// Adds a single-value extended property.
-    pub fn extended_property(mut self, id: impl Into<String>, value: impl Into<String>) -> Self {
-        self.single_value_extended_properties
-            .push(SingleValueExtendedProperty {
-                id: id.into(),
-                value: value.into(),
-            });
+    /// Sets a single-value extended property (replacing an earlier value of it). Graph
+    /// never returns it unless asked: read it back with
+    /// [`GetMessage::with_extended_property`](crate::api::GetMessage::with_extended_property).
+    ///
+    /// ```
+    /// use msgraph_outlook::models::{ExtendedPropertyId, MapiPropertyType, Message};
+    /// let color = ExtendedPropertyId::named(MapiPropertyType::String, "66f5a359-4659-4830-9070-00047ec6ac6e", "Color")?;
+    /// let message = Message::new().subject("Palette").extended_property(&color, "Green");
+    /// assert_eq!(message.extended_property_value(&color), Some("Green"));
+    /// assert_eq!(
+    ///     serde_json::to_value(&message).unwrap()["singleValueExtendedProperties"],
+    ///     serde_json::json!([{"id": "String {66f5a359-4659-4830-9070-00047ec6ac6e} Name Color", "value": "Green"}])
+    /// );
+    /// # Ok::<(), msgraph_outlook::InvalidRequest>(())
+    /// ```
+    pub fn extended_property(mut self, id: &ExtendedPropertyId, value: impl Into<String>) -> Self {
+        extended_property::set_single(
+            &mut self.single_value_extended_properties,
+            id,
+            value.into(),
+        );
         self
+    }
+
+    /// Sets a multi-value extended property (`id` of an `…Array` type, from
+    /// [`ExtendedPropertyId::multi_value`]).
+    pub fn multi_value_extended_property<I, S>(mut self, id: &ExtendedPropertyId, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let values = values.into_iter().map(Into::into).collect();
+        extended_property::set_multi(&mut self.multi_value_extended_properties, id, values);
+        self
+    }
+
+    /// The value of a single-value extended property, when the message was read with it.
+    pub fn extended_property_value(&self, id: &ExtendedPropertyId) -> Option<&str> {
+        extended_property::single_value(&self.single_value_extended_properties, id)
+    }
+
+    /// The values of a multi-value extended property, when the message was read with it.
+    pub fn multi_value_extended_property_values(&self, id: &ExtendedPropertyId) -> Option<&[String]> {
+        extended_property::multi_value(&self.multi_value_extended_properties, id)
     }
 
     /// Schedules the send (EWS's "delayed message"): Exchange holds the sent message in the
@@ -295,23 +341,17 @@ impl Message {
     /// assert_eq!(message.single_value_extended_properties[0].value, "2026-06-10T09:00:00Z");
     /// assert_eq!(message.scheduled_send_time(), Some(when));
     /// ```
-    pub fn send_at(mut self, when: chrono::DateTime<chrono::Utc>) -> Self {
-        self.single_value_extended_properties
-            .retain(|p| !p.id.eq_ignore_ascii_case(DEFERRED_SEND_TIME));
-        self.single_value_extended_properties
-            .push(deferred_send_property(when));
-        self
+    pub fn send_at(self, when: chrono::DateTime<chrono::Utc>) -> Self {
+        let property = deferred_send_property(when);
+        self.extended_property(&ExtendedPropertyId::DEFERRED_SEND_TIME, property.value)
     }
 
     /// The scheduled send time, when the message carries one (read it back with
     /// `$expand=singleValueExtendedProperties`). Graph echoes the property id lower-cased,
     /// so it is compared case-insensitively.
     pub fn scheduled_send_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        let property = self
-            .single_value_extended_properties
-            .iter()
-            .find(|p| p.id.eq_ignore_ascii_case(DEFERRED_SEND_TIME))?;
-        chrono::DateTime::parse_from_rfc3339(&property.value)
+        let value = self.extended_property_value(&ExtendedPropertyId::DEFERRED_SEND_TIME)?;
+        chrono::DateTime::parse_from_rfc3339(value)
             .ok()
             .map(|t| t.with_timezone(&chrono::Utc))
     }
@@ -364,21 +404,21 @@ impl Message {
                 return Err(InvalidRequest::FlagDueWithoutStart);
             }
         }
-        Ok(())
+        extended_property::check(
+            &self.single_value_extended_properties,
+            &self.multi_value_extended_properties,
+        )
     }
 }
-
-/// `PidTagDeferredSendTime` as a Graph extended property id (GRAPH-FACTS §3).
-pub(crate) const DEFERRED_SEND_TIME: &str = "SystemTime 0x3FEF";
 
 /// The extended property that schedules a send at `when` (UTC, ISO 8601 with `Z`).
 pub(crate) fn deferred_send_property(
     when: chrono::DateTime<chrono::Utc>,
 ) -> SingleValueExtendedProperty {
-    SingleValueExtendedProperty {
-        id: DEFERRED_SEND_TIME.to_string(),
-        value: when.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-    }
+    SingleValueExtendedProperty::new(
+        &ExtendedPropertyId::DEFERRED_SEND_TIME,
+        when.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
 }
 
 /// `internetMessageHeader`: a custom `x-` header.
@@ -388,17 +428,6 @@ pub struct InternetMessageHeader {
     /// Header name.
     pub name: String,
     /// Header value.
-    #[serde(default)]
-    pub value: String,
-}
-
-/// `singleValueLegacyExtendedProperty`: `{id, value}`, both strings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SingleValueExtendedProperty {
-    /// Property id, e.g. `SystemTime 0x3FEF` (Graph echoes it lower-cased).
-    pub id: String,
-    /// Value as a string.
     #[serde(default)]
     pub value: String,
 }

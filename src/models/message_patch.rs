@@ -3,7 +3,11 @@
 use super::patch::PatchFields;
 use serde::Serialize;
 
-use super::{FollowupFlag, Importance, ItemBody, Recipient, SingleValueExtendedProperty};
+use super::extended_property::{self, ExtendedPropertyId};
+use super::{
+    FollowupFlag, Importance, ItemBody, MultiValueExtendedProperty, Recipient,
+    SingleValueExtendedProperty,
+};
 
 /// Message properties a [`MessagePatch`] can clear (send as `null`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,9 +144,61 @@ impl MessagePatch {
         self.set("flag", flag)
     }
 
-    /// Sets single-value extended properties (e.g. the deferred send time).
+    /// Sets single-value extended properties (e.g. the deferred send time), replacing those
+    /// set earlier in this patch. Graph merges them into the message's by id.
     pub fn extended_properties(self, properties: Vec<SingleValueExtendedProperty>) -> Self {
         self.set("singleValueExtendedProperties", properties)
+    }
+
+    /// Sets one single-value extended property (added to those already in this patch).
+    ///
+    /// ```
+    /// use msgraph_outlook::models::{ExtendedPropertyId, MapiPropertyType, MessagePatch};
+    /// let color = ExtendedPropertyId::named(MapiPropertyType::String, "66f5a359-4659-4830-9070-00047ec6ac6e", "Color")?;
+    /// let patch = MessagePatch::new().extended_property(&color, "Blue");
+    /// assert_eq!(
+    ///     serde_json::to_value(&patch).unwrap(),
+    ///     serde_json::json!({"singleValueExtendedProperties": [
+    ///         {"id": "String {66f5a359-4659-4830-9070-00047ec6ac6e} Name Color", "value": "Blue"}
+    ///     ]})
+    /// );
+    /// # Ok::<(), msgraph_outlook::InvalidRequest>(())
+    /// ```
+    pub fn extended_property(self, id: &ExtendedPropertyId, value: impl Into<String>) -> Self {
+        let mut list = self.single_properties();
+        extended_property::set_single(&mut list, id, value.into());
+        self.set("singleValueExtendedProperties", list)
+    }
+
+    /// Sets one multi-value extended property (`id` of an `…Array` type).
+    pub fn multi_value_extended_property<I, S>(self, id: &ExtendedPropertyId, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut list = self.multi_properties();
+        let values = values.into_iter().map(Into::into).collect();
+        extended_property::set_multi(&mut list, id, values);
+        self.set("multiValueExtendedProperties", list)
+    }
+
+    fn single_properties(&self) -> Vec<SingleValueExtendedProperty> {
+        self.fields
+            .get("singleValueExtendedProperties")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
+    }
+
+    fn multi_properties(&self) -> Vec<MultiValueExtendedProperty> {
+        self.fields
+            .get("multiValueExtendedProperties")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
+    }
+
+    /// What Graph would refuse in the extended properties (see [`ExtendedPropertyId`]).
+    pub(crate) fn check(&self) -> Result<(), crate::error::InvalidRequest> {
+        extended_property::check(&self.single_properties(), &self.multi_properties())
     }
 
     /// Schedules the send: see [`Message::send_at`](super::Message::send_at).

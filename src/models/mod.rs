@@ -11,6 +11,7 @@ mod common;
 mod event;
 mod event_message;
 mod event_patch;
+pub(crate) mod extended_property;
 mod location;
 mod mailbox_settings;
 mod message;
@@ -24,9 +25,10 @@ mod wire_enum;
 
 pub use attachment::{AttachedItem, Attachment, FileAttachment, ItemAttachment};
 pub use common::{BodyType, DateTimeTimeZone, EmailAddress, Importance, ItemBody, Recipient};
-pub use message::{
-    FollowupFlag, FollowupFlagStatus, InternetMessageHeader, Message, SingleValueExtendedProperty,
+pub use extended_property::{
+    ExtendedPropertyId, MapiPropertyType, MultiValueExtendedProperty, SingleValueExtendedProperty,
 };
+pub use message::{FollowupFlag, FollowupFlagStatus, InternetMessageHeader, Message};
 
 pub use message_patch::{MessagePatch, MessageProperty};
 
