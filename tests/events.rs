@@ -631,7 +631,8 @@ async fn a_patch_makes_an_event_an_online_meeting() {
     let mut answer = graph_event("AAMkA", "v2", "Tennis", json!([]));
     answer["isOnlineMeeting"] = json!(true);
     answer["onlineMeetingProvider"] = json!("teamsForBusiness");
-    answer["onlineMeeting"] = json!({"joinUrl": JOIN_URL, "conferenceId": "177513992", "tollNumber": null});
+    answer["onlineMeeting"] =
+        json!({"joinUrl": JOIN_URL, "conferenceId": "177513992", "tollNumber": null});
     let patch = expect_json(
         &mut server,
         "PATCH",

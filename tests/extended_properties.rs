@@ -22,9 +22,13 @@ fn color() -> ExtendedPropertyId {
 }
 
 fn palette() -> ExtendedPropertyId {
-    ExtendedPropertyId::named(MapiPropertyType::String, &format!("{{{GUID_NS}}}"), "Palette")
-        .unwrap()
-        .multi_value()
+    ExtendedPropertyId::named(
+        MapiPropertyType::String,
+        &format!("{{{GUID_NS}}}"),
+        "Palette",
+    )
+    .unwrap()
+    .multi_value()
 }
 
 /// A GET on `path` with the query option `name=value` (decoded), answered with `body`.
@@ -141,7 +145,9 @@ async fn a_list_is_filtered_by_a_property_value() {
         &mut server,
         "/me/mailFolders/inbox/messages",
         "$filter",
-        &format!("singleValueExtendedProperties/any(ep: ep/id eq '{COLOR}' and ep/value eq 'Green')"),
+        &format!(
+            "singleValueExtendedProperties/any(ep: ep/id eq '{COLOR}' and ep/value eq 'Green')"
+        ),
         json!({"value": [graph_message("AAMkGreen=", "Palette")]}),
     )
     .await;
@@ -161,7 +167,8 @@ async fn a_list_is_filtered_by_a_property_value() {
 #[tokio::test]
 async fn events_carry_set_and_read_back_properties() {
     let mut server = server().await;
-    let booking = ExtendedPropertyId::named(MapiPropertyType::String, GUID_NS, "BookingRef").unwrap();
+    let booking =
+        ExtendedPropertyId::named(MapiPropertyType::String, GUID_NS, "BookingRef").unwrap();
     let booking_id = format!("String {{{GUID_NS}}} Name BookingRef");
     let create = expect_json(
         &mut server,
@@ -214,7 +221,11 @@ async fn events_carry_set_and_read_back_properties() {
         .update(EventPatch::new().multi_value_extended_property(&palette(), ["Teal", "Navy"]))
         .await
         .unwrap();
-    let read = handle.get().with_extended_property(&palette()).await.unwrap();
+    let read = handle
+        .get()
+        .with_extended_property(&palette())
+        .await
+        .unwrap();
     create.assert_async().await;
     patch.assert_async().await;
     get.assert_async().await;
@@ -229,9 +240,7 @@ async fn ids_graph_would_refuse_are_caught_before_sending() {
     let mut server = server().await;
     let none = expect_no_request(&mut server).await;
     let me = client(&server).me();
-    let is_bad_id = |err: &Error| {
-        matches!(err, Error::InvalidRequest(InvalidRequest::InvalidValue { reason }) if reason.contains("extended property id"))
-    };
+    let is_bad_id = |err: &Error| matches!(err, Error::InvalidRequest(InvalidRequest::InvalidValue { reason }) if reason.contains("extended property id"));
 
     // Bad GUID or empty name: refused when the id is made.
     for (guid, name) in [("not-a-guid", "Color"), (GUID_NS, " ")] {
@@ -253,9 +262,14 @@ async fn ids_graph_would_refuse_are_caught_before_sending() {
     // A hand-made id in none of the documented forms.
     let err = me
         .message("AAMkColor=")
-        .update(MessagePatch::new().extended_properties(vec![
-            serde_json::from_value::<SingleValueExtendedProperty>(json!({"id": "Color", "value": "Green"})).unwrap(),
-        ]))
+        .update(
+            MessagePatch::new().extended_properties(vec![serde_json::from_value::<
+                SingleValueExtendedProperty,
+            >(
+                json!({"id": "Color", "value": "Green"}),
+            )
+            .unwrap()]),
+        )
         .await
         .unwrap_err();
     assert!(is_bad_id(&err), "{err:?}");

@@ -232,10 +232,14 @@ async fn mime_reply_reply_all_and_forward_are_base64_text_plain() {
         .with_status(202)
         .create_async()
         .await;
-    let reply_all = expect_mime(&mut server, &format!("/me/messages/{ID}/replyAll"), &all_eml)
-        .with_status(202)
-        .create_async()
-        .await;
+    let reply_all = expect_mime(
+        &mut server,
+        &format!("/me/messages/{ID}/replyAll"),
+        &all_eml,
+    )
+    .with_status(202)
+    .create_async()
+    .await;
     let forward = expect_mime(
         &mut server,
         &format!("/users/adele@contoso.com/messages/{ID}/forward"),
@@ -296,7 +300,11 @@ async fn mime_create_reply_reply_all_and_forward_return_drafts() {
     }
     let message = client(&server).me().message(ID);
     let drafts = [
-        message.reply_mime(eml.clone()).create_draft().await.unwrap(),
+        message
+            .reply_mime(eml.clone())
+            .create_draft()
+            .await
+            .unwrap(),
         message
             .reply_all_mime(eml.clone())
             .create_draft()

@@ -4,8 +4,8 @@
 
 use msgraph_outlook::auth::StaticToken;
 use msgraph_outlook::models::{
-    Attachment, DateTimeTimeZone, Event, EventPatch, ExtendedPropertyId, MapiPropertyType,
-    Message, MessagePatch, OnlineMeetingProviderType,
+    Attachment, DateTimeTimeZone, Event, EventPatch, ExtendedPropertyId, MapiPropertyType, Message,
+    MessagePatch, OnlineMeetingProviderType,
 };
 use msgraph_outlook::GraphClient;
 use msgraph_outlook_sandbox::Sandbox;

@@ -266,7 +266,11 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
             )));
         }
         if let Some(id) = &self.content_id {
-            if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c == '<' || c == '>') {
+            if id.is_empty()
+                || id
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '<' || c == '>')
+            {
                 return Err(invalid(format!(
                     "inline content id {id:?}: it must be non-empty, without spaces or <> \
                      (the body refers to it as cid:{id})"

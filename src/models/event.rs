@@ -3,12 +3,12 @@
 use chrono::Timelike;
 use serde::{Deserialize, Serialize};
 
+use super::extended_property::{
+    self, ExtendedPropertyId, MultiValueExtendedProperty, SingleValueExtendedProperty,
+};
 use super::{
     check_address, null_as_default, DateTimeTimeZone, EmailAddress, Importance, ItemBody, Location,
     PatternedRecurrence, Recipient, TimeSlot,
-};
-use super::extended_property::{
-    self, ExtendedPropertyId, MultiValueExtendedProperty, SingleValueExtendedProperty,
 };
 use crate::error::InvalidRequest;
 
@@ -574,11 +574,7 @@ impl Event {
     /// # Ok::<(), msgraph_outlook::InvalidRequest>(())
     /// ```
     pub fn extended_property(mut self, id: &ExtendedPropertyId, value: impl Into<String>) -> Self {
-        extended_property::set_single(
-            &mut self.single_value_extended_properties,
-            id,
-            value.into(),
-        );
+        extended_property::set_single(&mut self.single_value_extended_properties, id, value.into());
         self
     }
 
@@ -599,7 +595,10 @@ impl Event {
     }
 
     /// The values of a multi-value extended property, when the event was read with it.
-    pub fn multi_value_extended_property_values(&self, id: &ExtendedPropertyId) -> Option<&[String]> {
+    pub fn multi_value_extended_property_values(
+        &self,
+        id: &ExtendedPropertyId,
+    ) -> Option<&[String]> {
         extended_property::multi_value(&self.multi_value_extended_properties, id)
     }
 

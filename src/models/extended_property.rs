@@ -465,7 +465,9 @@ mod tests {
                 .unwrap();
         assert!(upper.matches("string {8eccc264-6880-4ebe-992f-8888d2eeaa1d} Name TestProperty"));
         assert!(!upper.matches("String {8eccc264-6880-4ebe-992f-8888d2eeaa1d} Name testproperty"));
-        assert!(!upper.matches("StringArray {8eccc264-6880-4ebe-992f-8888d2eeaa1d} Name TestProperty"));
+        assert!(
+            !upper.matches("StringArray {8eccc264-6880-4ebe-992f-8888d2eeaa1d} Name TestProperty")
+        );
         for bad in [
             "",
             "String",
@@ -487,7 +489,10 @@ mod tests {
             "Tags",
         )
         .unwrap();
-        let as_single = [SingleValueExtendedProperty::new(&tags.clone().multi_value(), "x")];
+        let as_single = [SingleValueExtendedProperty::new(
+            &tags.clone().multi_value(),
+            "x",
+        )];
         assert!(check(&as_single, &[]).is_err());
         let as_multi = [MultiValueExtendedProperty::new(&tags, ["x"])];
         assert!(check(&[], &as_multi).is_err());
@@ -496,7 +501,10 @@ mod tests {
             value: "Green".into(),
         }];
         assert!(check(&hand_made, &[]).is_err());
-        let fine = [MultiValueExtendedProperty::new(&tags.multi_value(), ["a", "b"])];
+        let fine = [MultiValueExtendedProperty::new(
+            &tags.multi_value(),
+            ["a", "b"],
+        )];
         assert!(check(&[], &fine).is_ok());
     }
 }

@@ -296,11 +296,7 @@ impl Message {
     /// # Ok::<(), msgraph_outlook::InvalidRequest>(())
     /// ```
     pub fn extended_property(mut self, id: &ExtendedPropertyId, value: impl Into<String>) -> Self {
-        extended_property::set_single(
-            &mut self.single_value_extended_properties,
-            id,
-            value.into(),
-        );
+        extended_property::set_single(&mut self.single_value_extended_properties, id, value.into());
         self
     }
 
@@ -322,7 +318,10 @@ impl Message {
     }
 
     /// The values of a multi-value extended property, when the message was read with it.
-    pub fn multi_value_extended_property_values(&self, id: &ExtendedPropertyId) -> Option<&[String]> {
+    pub fn multi_value_extended_property_values(
+        &self,
+        id: &ExtendedPropertyId,
+    ) -> Option<&[String]> {
         extended_property::multi_value(&self.multi_value_extended_properties, id)
     }
 
