@@ -2345,3 +2345,42 @@ fn documented_shared_and_delegated_calendar_answers_conform() {
         json!("tentativelyAccepted")
     );
 }
+
+/// The six answer actions take base64 MIME as text/plain (Example 2 of each action's page),
+/// validated like sendMail's; plain MIME (not encoded) and JSON sent as text/plain fail.
+#[test]
+fn answer_actions_take_base64_mime_as_text_plain() {
+    let id = "AAMkAGI2TG93AAA%3D";
+    for action in [
+        "reply",
+        "replyAll",
+        "forward",
+        "createReply",
+        "createReplyAll",
+        "createForward",
+    ] {
+        for path in [
+            format!("/me/messages/{id}/{action}"),
+            format!("/users/adele%40contoso.com/messages/{id}/{action}"),
+        ] {
+            assert_request_conforms("POST", &path, "text/plain", EXAMPLE4_MIME.as_bytes());
+            let errors = fragments()
+                .validate_request(
+                    "POST",
+                    &path,
+                    "text/plain",
+                    b"Subject: RE: plain MIME, not base64\n\nhi\n",
+                )
+                .expect_err(&path);
+            assert_violation(&errors, "$:", "not valid standard base64");
+            assert!(fragments()
+                .validate_request(
+                    "POST",
+                    &path,
+                    "text/plain",
+                    &body(&json!({"comment": "hi"}))
+                )
+                .is_err());
+        }
+    }
+}
