@@ -613,6 +613,15 @@ pub enum InvalidRequest {
         /// What was wrong.
         reason: String,
     },
+    /// An extended property id in none of the documented forms, or a single value under an
+    /// `…Array` type (or a list under a single type). Build ids with
+    /// [`ExtendedPropertyId`](crate::models::ExtendedPropertyId).
+    InvalidExtendedPropertyId {
+        /// The offending id.
+        id: String,
+        /// What was wrong.
+        reason: String,
+    },
 }
 
 impl fmt::Display for InvalidRequest {
@@ -654,6 +663,11 @@ impl fmt::Display for InvalidRequest {
                 "a reply or forward takes a comment or a message body, not both",
             ),
             InvalidRequest::InvalidValue { reason } => f.write_str(reason),
+            InvalidRequest::InvalidExtendedPropertyId { id, reason } => write!(
+                f,
+                "extended property id {id:?}: {reason}; the forms are \"{{type}} {{guid}} Name {{name}}\", \
+                 \"{{type}} {{guid}} Id {{id}}\" and \"{{type}} {{proptag}}\" (use ExtendedPropertyId)"
+            ),
         }
     }
 }

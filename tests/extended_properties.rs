@@ -240,7 +240,13 @@ async fn ids_graph_would_refuse_are_caught_before_sending() {
     let mut server = server().await;
     let none = expect_no_request(&mut server).await;
     let me = client(&server).me();
-    let is_bad_id = |err: &Error| matches!(err, Error::InvalidRequest(InvalidRequest::InvalidValue { reason }) if reason.contains("extended property id"));
+    // A typed error whose text points to the documented forms.
+    let is_bad_id = |err: &Error| {
+        matches!(
+            err,
+            Error::InvalidRequest(InvalidRequest::InvalidExtendedPropertyId { .. })
+        ) && err.to_string().contains("(use ExtendedPropertyId)")
+    };
 
     // Bad GUID or empty name: refused when the id is made.
     for (guid, name) in [("not-a-guid", "Color"), (GUID_NS, " ")] {

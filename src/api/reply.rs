@@ -22,7 +22,7 @@ pub(crate) enum Kind {
 /// [`create_draft`](Self::create_draft) (201, a draft to edit and send later).
 ///
 /// Graph threads the answer itself and, for a reply, answers the original's `replyTo` when
-/// it has one.
+/// it has one. To answer with a whole MIME message instead, see [`MimeReply`].
 #[derive(Debug)]
 #[must_use = "nothing is sent until you call .send() or .create_draft()"]
 pub struct Reply {

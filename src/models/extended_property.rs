@@ -323,11 +323,9 @@ fn checked_guid(guid: &str) -> Result<String, InvalidRequest> {
 }
 
 fn bad_id(id: String, why: &str) -> InvalidRequest {
-    InvalidRequest::InvalidValue {
-        reason: format!(
-            "extended property id {id:?}: {why}; the forms are \"{{type}} {{guid}} Name {{name}}\", \
-             \"{{type}} {{guid}} Id {{id}}\" and \"{{type}} {{proptag}}\" (use ExtendedPropertyId)"
-        ),
+    InvalidRequest::InvalidExtendedPropertyId {
+        id,
+        reason: why.to_string(),
     }
 }
 
