@@ -1,8 +1,9 @@
 //! Reply to a message with a comment (`POST …/messages/{id}/reply`, 202); Graph threads it
-//! and answers the original's Reply-To when it has one.
+//! and answers the original's Reply-To when it has one. With `--mime FILE` the reply is that
+//! RFC 5322 message instead (base64 `text/plain`, as in the reply docs' Example 2).
 //!
 //! ```text
-//! cargo run --example reply -- [--message-id ID] [--comment TEXT]
+//! cargo run --example reply -- [--message-id ID] [--comment TEXT | --mime FILE]
 //! ```
 //!
 //! With no `GRAPH_*` credentials set it runs against an in-process sandbox: Alex first writes
@@ -15,19 +16,25 @@ use std::process::ExitCode;
 use msgraph_outlook::models::Message;
 
 const USAGE: &str = "\
-usage: reply [--message-id ID] [--comment TEXT]
+usage: reply [--message-id ID] [--comment TEXT | --mime FILE]
 
   --message-id ID   the message to reply to (required with credentials)
-  --comment TEXT    the reply (default \"Count me in.\")";
+  --comment TEXT    the reply (default \"Count me in.\")
+  --mime FILE       reply with this RFC 5322 message (.eml) instead; without a To
+                    header it goes to the original's sender";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (mut id, mut comment) = (None, "Count me in.".to_string());
+    let (mut id, mut comment, mut mime) = (None, "Count me in.".to_string(), None);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {
             ("--message-id", Some(value)) => id = Some(value),
             ("--comment", Some(value)) => comment = value,
+            ("--mime", Some(path)) => match std::fs::read(&path) {
+                Ok(bytes) => mime = Some(bytes),
+                Err(e) => return common::usage_error(USAGE, &format!("cannot read {path}: {e}")),
+            },
             _ => return common::usage_error(USAGE, &format!("unexpected argument {arg:?}")),
         }
     }
@@ -38,7 +45,7 @@ async fn main() -> ExitCode {
     if id.is_none() && setup.sandbox.is_none() {
         return common::usage_error(USAGE, "--message-id is required outside the sandbox");
     }
-    match run(&setup, id, &comment).await {
+    match run(&setup, id, &comment, mime).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => common::fail(e),
     }
@@ -48,6 +55,7 @@ async fn run(
     setup: &common::Setup,
     id: Option<String>,
     comment: &str,
+    mime: Option<Vec<u8>>,
 ) -> msgraph_outlook::Result<()> {
     let [adele, alex] = common::SANDBOX_USERS;
     let id = match id {
@@ -80,15 +88,22 @@ async fn run(
             question
         }
     };
-    let accepted = setup
-        .mailbox
-        .message(&id)
-        .reply()
-        .comment(comment)
-        .send()
-        .await?;
+    let original = setup.mailbox.message(&id);
+    let (accepted, what) = match mime {
+        Some(mime) => {
+            let size = mime.len();
+            (
+                original.reply_mime(mime).send().await?,
+                format!("{size} bytes of MIME"),
+            )
+        }
+        None => (
+            original.reply().comment(comment).send().await?,
+            format!("{comment:?}"),
+        ),
+    };
     println!(
-        "Replied: {comment:?} (request-id {})",
+        "Replied: {what} (request-id {})",
         accepted.request_id.as_deref().unwrap_or("none")
     );
     if let Some(sandbox) = &setup.sandbox {
