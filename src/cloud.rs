@@ -183,11 +183,15 @@ pub(crate) fn checked_root(value: &str, what: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether `url` points at this machine, where `http` is allowed.
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        // `[::ffff:127.0.0.1]` is 127.0.0.1 written as IPv6: as local as `[::1]`.
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
         None => false,
     }
 }

@@ -62,6 +62,14 @@ pub enum Error {
         /// The configured Graph origin.
         graph_origin: String,
     },
+    /// A link in a Graph answer (`@odata.nextLink`, `@odata.deltaLink`, an upload session's
+    /// `uploadUrl`) is not an absolute URL this crate may follow: not a URL, or plain `http`
+    /// to a host that is not this machine. Nothing was sent. The link itself is left out (an
+    /// upload URL carries its own credential).
+    InvalidLink {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The client or a token provider was configured with an unusable value.
     Config(String),
 }
@@ -190,12 +198,11 @@ impl Error {
         self.status() == Some(429)
     }
 
-    /// The server's `Retry-After`, when it sent one.
+    /// The server's `Retry-After`, when it sent one, whatever the variant: a 429 or 503
+    /// [`Error::Graph`], and the 504 behind an [`Error::OutcomeUnknown`] (its wait still
+    /// applies to whatever the caller does next, checking the mailbox included).
     pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Error::Graph(e) => e.retry_after,
-            _ => None,
-        }
+        self.graph_error().and_then(|e| e.retry_after)
     }
 }
 
@@ -235,6 +242,9 @@ impl fmt::Display for Error {
                 f,
                 "refused to follow a link to {link_origin}: only {graph_origin} gets the token"
             ),
+            Error::InvalidLink { reason } => {
+                write!(f, "refused to follow a link from Graph: {reason}")
+            }
             Error::Config(message) => write!(f, "configuration error: {message}"),
         }
     }

@@ -111,7 +111,16 @@ impl TokenCache {
         Ok(token)
     }
 
-    /// Forgets `token` if it is the cached one (a newer token is kept).
+    /// The cached token if it is still fresh, without fetching one; a fetch in flight is
+    /// waited for first, so a token being replaced right now is answered with its
+    /// replacement.
+    pub async fn cached(&self) -> Option<AccessToken> {
+        let _settled = self.fetching.lock().await;
+        self.fresh()
+    }
+
+    /// Forgets `token` if it is the cached one (a newer token is kept): when many requests
+    /// are refused the same token, the first evicts it and the rest keep its replacement.
     pub fn invalidate(&self, token: &AccessToken) {
         let mut current = self.lock();
         if current.as_ref().is_some_and(|c| &c.token == token) {

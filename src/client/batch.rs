@@ -735,7 +735,7 @@ impl GraphClient {
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
         let mailbox = source
             .as_ref()
-            .map(|s| mailbox_key(&s.mailbox).to_lowercase());
+            .map(|s| mailbox_key(&s.mailbox, None).to_lowercase());
         let mut headers = InnerHeaders::default();
         let body: Option<&[u8]> = match &request.body {
             // Graph refuses a whole batch whose write request has no body or no Content-Type
@@ -1179,6 +1179,9 @@ fn duplicate(error: &Error) -> Error {
         } => Error::ForeignLink {
             link_origin: link_origin.clone(),
             graph_origin: graph_origin.clone(),
+        },
+        Error::InvalidLink { reason } => Error::InvalidLink {
+            reason: reason.clone(),
         },
         Error::Config(message) => Error::Config(message.clone()),
     }

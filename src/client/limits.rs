@@ -1,6 +1,7 @@
 //! At most N requests in flight per mailbox: Outlook allows 4 concurrent requests per app and
 //! mailbox (GRAPH-FACTS §8.1), so a burst to one mailbox queues here instead of turning into
-//! a storm of 429s. Different mailboxes never wait on each other.
+//! a storm of 429s. Different mailboxes never wait on each other; one mailbox written several
+//! ways (case, `/me`, UPN, object id) is one mailbox ([`mailbox_key`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
+use crate::auth::TokenUser;
 use crate::models::MailboxRef;
 
 /// Graph's limit, the default.
@@ -19,10 +21,14 @@ pub const DEFAULT_MAILBOX_CONCURRENCY: usize = 4;
 const SWEEP_AT: usize = 1024;
 
 /// The key of a mailbox's places: `/me`, or the user id, which cannot be `/me` (it comes
-/// after `users/`). Ids compare case-insensitively.
-pub(crate) fn mailbox_key(mailbox: &MailboxRef) -> &str {
+/// after `users/`). Ids compare case-insensitively. A user id that names the signed-in user
+/// of the request's token (`user`: its `oid`, `upn` or `preferred_username`, see
+/// `auth/claims.rs`) is `/me`: Graph counts one mailbox however it is addressed, so
+/// `/me`, `/users/Adele@…`, `/users/adele@…` and `/users/{her object id}` share one limit.
+pub(crate) fn mailbox_key<'a>(mailbox: &'a MailboxRef, user: Option<&TokenUser>) -> &'a str {
     match mailbox {
         MailboxRef::Me => "/me",
+        MailboxRef::User(id) if user.is_some_and(|user| user.is(id)) => "/me",
         MailboxRef::User(id) => id,
     }
 }
