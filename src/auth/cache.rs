@@ -114,6 +114,20 @@ impl TokenCache {
     /// The cached token if it is still fresh, without fetching one; a fetch in flight is
     /// waited for first, so a token being replaced right now is answered with its
     /// replacement.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> msgraph_outlook::Result<()> {
+    /// use std::time::Duration;
+    /// use msgraph_outlook::auth::{AccessToken, TokenCache};
+    ///
+    /// let cache = TokenCache::default();
+    /// assert!(cache.cached().await.is_none()); // nothing fetched yet, and nothing fetched now
+    /// cache
+    ///     .get_or_fetch(|| async { Ok((AccessToken::new("t1"), Some(Duration::from_secs(3599)))) })
+    ///     .await?;
+    /// assert_eq!(cache.cached().await.unwrap().secret(), "t1");
+    /// # Ok(()) }
+    /// ```
     pub async fn cached(&self) -> Option<AccessToken> {
         let _settled = self.fetching.lock().await;
         self.fresh()
