@@ -195,3 +195,33 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_in_every_spelling_and_nothing_else() {
+        let local = |u: &str| is_loopback(&Url::parse(u).unwrap());
+        for url in [
+            "http://localhost:8080",
+            "http://127.0.0.1:8080",
+            "http://127.8.9.10",
+            "http://[::1]:8080",
+            "http://[::ffff:127.0.0.1]:8080",
+            "http://[::ffff:7f00:1]",
+        ] {
+            assert!(local(url), "{url}");
+        }
+        for url in [
+            "http://graph.microsoft.com",
+            "http://10.0.0.1",
+            "http://[::ffff:10.0.0.1]",
+            "http://[2001:db8::1]",
+        ] {
+            assert!(!local(url), "{url}");
+        }
+        assert!(checked_root("http://[::ffff:127.0.0.1]:9/v1.0", "Graph base URL").is_ok());
+        assert!(checked_root("http://[::ffff:10.0.0.1]:9/v1.0", "Graph base URL").is_err());
+    }
+}

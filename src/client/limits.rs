@@ -146,6 +146,29 @@ impl MailboxLimiter {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_signed_in_user_is_me_by_upn_or_object_id_and_others_keep_their_id() {
+        use base64::Engine;
+        let payload = serde_json::json!({"oid": "6e5b1f0a-1c4d-4f8e-9a2b-3c4d5e6f7a8b", "upn": "Adele@contoso.com"});
+        let encode = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let token = crate::auth::AccessToken::new(format!(
+            "{}.{}.sig",
+            encode(b"{}"),
+            encode(payload.to_string().as_bytes())
+        ));
+        let user = token.user();
+        let key = |id: &str| mailbox_key(&MailboxRef::User(id.into()), user).to_string();
+        assert_eq!(mailbox_key(&MailboxRef::Me, user), "/me");
+        assert_eq!(key("adele@CONTOSO.com"), "/me");
+        assert_eq!(key("6E5B1F0A-1C4D-4F8E-9A2B-3C4D5E6F7A8B"), "/me");
+        assert_eq!(key("alex@contoso.com"), "alex@contoso.com");
+        // Without a token that names a user, an id is only itself (compared without case).
+        assert_eq!(
+            mailbox_key(&MailboxRef::User("Adele@contoso.com".into()), None),
+            "Adele@contoso.com"
+        );
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_mailbox_gets_at_most_limit_places_and_idle_mailboxes_are_forgotten() {
         let limiter = MailboxLimiter {
