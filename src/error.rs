@@ -108,6 +108,46 @@ impl Error {
         }
     }
 
+    /// A copy of this error, for each of several callers that share one failure (the
+    /// requests of a failed `$batch` POST, the callers waiting on one failed token fetch).
+    /// `Error` is not `Clone`: a transport error's source is dropped from the copy.
+    pub(crate) fn duplicate(&self) -> Error {
+        match self {
+            Error::Graph(e) => Error::Graph(e.clone()),
+            Error::Conflict(e) => Error::Conflict(e.clone()),
+            Error::AccessDenied(e) => Error::AccessDenied(e.clone()),
+            Error::NotFound(e) => Error::NotFound(e.clone()),
+            Error::MailboxNotEnabled(e) => Error::MailboxNotEnabled(e.clone()),
+            Error::MeWithAppOnlyToken { graph } => Error::MeWithAppOnlyToken {
+                graph: graph.clone(),
+            },
+            Error::Auth(e) => Error::Auth(e.clone()),
+            Error::InvalidRequest(e) => Error::InvalidRequest(e.clone()),
+            Error::Transport(e) => {
+                let mut copy = TransportError::other(e.message.clone());
+                copy.kind = e.kind;
+                Error::Transport(copy)
+            }
+            Error::Decode(e) => Error::Decode(e.clone()),
+            Error::OutcomeUnknown(e) => Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+                operation: e.operation,
+                client_request_id: e.client_request_id.clone(),
+                cause: e.cause.duplicate(),
+            })),
+            Error::ForeignLink {
+                link_origin,
+                graph_origin,
+            } => Error::ForeignLink {
+                link_origin: link_origin.clone(),
+                graph_origin: graph_origin.clone(),
+            },
+            Error::InvalidLink { reason } => Error::InvalidLink {
+                reason: reason.clone(),
+            },
+            Error::Config(message) => Error::Config(message.clone()),
+        }
+    }
+
     /// The Graph error answer behind this error, whatever its variant (none for errors
     /// raised before sending, transport failures and token errors).
     pub fn graph_error(&self) -> Option<&GraphError> {

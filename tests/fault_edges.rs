@@ -460,3 +460,62 @@ async fn a_request_refused_its_refreshed_token_retries_with_the_newest_one() {
         "one token per refused token, plus the first"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_waiting_on_a_failed_token_fetch_share_its_error_instead_of_asking_again() {
+    use raw_server::{RawServer, Reply};
+
+    // Entra's answer to a wrong secret (GRAPH-FACTS §12.5).
+    let server = RawServer::start(|request| async move {
+        if request.target.ends_with("/oauth2/v2.0/token") {
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            return Reply::json(
+                401,
+                &json!({"error": "invalid_client",
+                        "error_description": "AADSTS7000215: Invalid client secret provided.",
+                        "error_codes": [7000215]}),
+            );
+        }
+        Reply::status(202)
+    })
+    .await;
+    let client = GraphClient::builder()
+        .base_url(server.base_url())
+        .token_provider(credentials(&server.url))
+        .build()
+        .unwrap();
+    let send = |i: usize| {
+        client
+            .user(format!("user{i}@contoso.com"))
+            .send_mail(Message::new().subject("x").to("alex@contoso.com"))
+            .send()
+    };
+    // 100 requests find no token at once: one fetch, and all of them get its refusal.
+    let results = futures_util::future::join_all((0..100).map(send)).await;
+    for result in &results {
+        let auth = result
+            .as_ref()
+            .unwrap_err()
+            .auth_error()
+            .expect("an Auth error");
+        assert_eq!(
+            (auth.status, auth.error.as_str()),
+            (Some(401), "invalid_client")
+        );
+        assert_eq!(auth.aadsts_codes, [7000215]);
+    }
+    let token_requests = |server: &RawServer| {
+        let requests = server.requests();
+        assert!(
+            requests.iter().all(|r| r.target.contains("/oauth2/")),
+            "nothing reached Graph"
+        );
+        requests.len()
+    };
+    assert_eq!(token_requests(&server), 1);
+    // A request that comes later asks again: the failure is not cached.
+    assert!(send(100).await.unwrap_err().auth_error().is_some());
+    assert_eq!(token_requests(&server), 2);
+}

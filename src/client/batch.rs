@@ -65,7 +65,7 @@ use crate::api::{
     CreateDraft, CreateEvent, DeleteEvent, EventResponse, GetEvent, GetMessage, SendDraft,
     SendMail, UpdateEvent, UpdateMessage, UpdatedEvent,
 };
-use crate::error::{DecodeError, Error, InvalidRequest, OutcomeUnknown, Result, TransportError};
+use crate::error::{DecodeError, Error, InvalidRequest, OutcomeUnknown, Result};
 use crate::models::{Event, ItemSource, MailboxRef, Message};
 use crate::Accepted;
 
@@ -950,7 +950,7 @@ impl GraphClient {
         }
         let fail_all = |error: Error| {
             post.iter()
-                .map(|&index| (index, Verdict::Done(Err(duplicate(&error)))))
+                .map(|&index| (index, Verdict::Done(Err(error.duplicate()))))
                 .collect()
         };
         let response = match self.send(request).await {
@@ -1145,45 +1145,6 @@ fn body_bytes(body: Option<&RawValue>, headers: &HeaderMap) -> Vec<u8> {
                 .unwrap_or_else(|| text.into_owned().into_bytes())
         }
         _ => raw.get().as_bytes().to_vec(),
-    }
-}
-
-/// The same failure for each request of a failed POST ([`Error`] is not `Clone`: a transport
-/// error's source is dropped from the copies).
-fn duplicate(error: &Error) -> Error {
-    match error {
-        Error::Graph(e) => Error::Graph(e.clone()),
-        Error::Conflict(e) => Error::Conflict(e.clone()),
-        Error::AccessDenied(e) => Error::AccessDenied(e.clone()),
-        Error::NotFound(e) => Error::NotFound(e.clone()),
-        Error::MailboxNotEnabled(e) => Error::MailboxNotEnabled(e.clone()),
-        Error::MeWithAppOnlyToken { graph } => Error::MeWithAppOnlyToken {
-            graph: graph.clone(),
-        },
-        Error::Auth(e) => Error::Auth(e.clone()),
-        Error::InvalidRequest(e) => Error::InvalidRequest(e.clone()),
-        Error::Transport(e) => {
-            let mut copy = TransportError::other(e.message.clone());
-            copy.kind = e.kind;
-            Error::Transport(copy)
-        }
-        Error::Decode(e) => Error::Decode(e.clone()),
-        Error::OutcomeUnknown(e) => Error::OutcomeUnknown(Box::new(OutcomeUnknown {
-            operation: e.operation,
-            client_request_id: e.client_request_id.clone(),
-            cause: duplicate(&e.cause),
-        })),
-        Error::ForeignLink {
-            link_origin,
-            graph_origin,
-        } => Error::ForeignLink {
-            link_origin: link_origin.clone(),
-            graph_origin: graph_origin.clone(),
-        },
-        Error::InvalidLink { reason } => Error::InvalidLink {
-            reason: reason.clone(),
-        },
-        Error::Config(message) => Error::Config(message.clone()),
     }
 }
 
