@@ -264,6 +264,79 @@ async fn reliability_one_mailbox_written_four_ways_has_at_most_4_requests_in_fli
     assert_eq!(subjects, (0..SENDS).collect::<Vec<_>>());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_posts_to_me_and_to_the_signed_in_upn_share_one_mailbox() {
+    use raw_server::{RawServer, Reply};
+    use std::sync::{Arc, Mutex};
+    use tokio::sync::Notify;
+
+    // 20 unordered sends via /me, 20 via Adele's UPN, 20 to Alex: three POSTs. The first two
+    // are Adele's mailbox and each needs all 4 of its places, so the second may only leave
+    // once the first is answered; Alex's goes meanwhile. The server holds the first POST
+    // until Alex's arrives, which gives a second POST to Adele every chance to show up early.
+    let log = Arc::new(Mutex::new(Vec::<String>::new()));
+    let witness = Arc::new(Notify::new());
+    let server = RawServer::start({
+        let (log, witness) = (log.clone(), witness.clone());
+        move |request| {
+            let (log, witness) = (log.clone(), witness.clone());
+            async move {
+                let batch: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+                let requests = batch["requests"].as_array().unwrap().clone();
+                let first = requests[0]["id"].as_str().unwrap().to_string();
+                log.lock().unwrap().push(format!("arrived {first}"));
+                match first.as_str() {
+                    "1" => witness.notified().await,
+                    "41" => witness.notify_one(),
+                    _ => {}
+                }
+                log.lock().unwrap().push(format!("answered {first}"));
+                let responses: Vec<serde_json::Value> = requests
+                    .iter()
+                    .map(|r| json!({"id": r["id"], "status": 202, "headers": {}}))
+                    .collect();
+                Reply::json(200, &json!({ "responses": responses }))
+            }
+        }
+    })
+    .await;
+    let client = GraphClient::builder()
+        .base_url(server.base_url())
+        .token_provider(msgraph_outlook::auth::StaticToken::delegated(adele_jwt()))
+        .build()
+        .unwrap();
+    let mut batch = client.batch();
+    let tickets: Vec<_> = (1..=60)
+        .map(|n| {
+            let mailbox = match n {
+                1..=20 => client.me(),
+                21..=40 => client.user("adele@CONTOSO.com"),
+                _ => client.user("alex@contoso.com"),
+            };
+            let message = Message::new()
+                .subject(format!("#{n}"))
+                .to("megan@contoso.com");
+            batch.add(mailbox.send_mail(message))
+        })
+        .collect();
+    let mut results = batch.send().await.unwrap();
+    for ticket in tickets {
+        results.take(ticket).unwrap();
+    }
+    let posts = server.requests();
+    assert_eq!(posts.len(), 3);
+    assert!(posts
+        .iter()
+        .all(|p| p.method == "POST" && p.target == "/v1.0/$batch"));
+    let log = log.lock().unwrap().clone();
+    let at = |event: &str| log.iter().position(|e| e == event).unwrap();
+    assert!(at("arrived 41") < at("answered 1"), "{log:?}");
+    assert!(
+        at("answered 1") < at("arrived 21"),
+        "a second POST to Adele's mailbox came while her first was in flight: {log:?}"
+    );
+}
+
 // ---- Item 16: 401 storms ---------------------------------------------------------------------
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
