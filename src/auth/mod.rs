@@ -5,7 +5,8 @@
 //! however many requests run at once, at most one token request is in flight. That holds for
 //! refreshes after a 401 too: when Graph starts refusing a token that many requests share,
 //! the first refusal evicts it, one new token is fetched for all of them, and the token
-//! endpoint sees one request per token Graph refused (plus the first).
+//! endpoint sees one request per token Graph refused (plus the first). Callers waiting on a
+//! token request that fails share its error instead of each asking again.
 //!
 //! - [`ClientCredentials`]: app-only access with a client secret (daemons, services), a
 //!   certificate ([`ClientCertificate`]) or a federated assertion (workload identity).
