@@ -344,9 +344,16 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
                             None => self.find_uploaded().await,
                         });
                     }
-                    Err(e) if resumes < RESUMES_PER_RANGE => e,
-                    Err(e) => return Err(e),
+                    Err(e) => e,
                 };
+                let last = end == self.size;
+                // A repeated last range (its first answer lost) that finds the session gone.
+                if last && error.is_not_found() {
+                    return self.completed_unseen(error).await;
+                }
+                if resumes >= RESUMES_PER_RANGE {
+                    return Err(error);
+                }
                 resumes += 1;
                 // Ask where Graph is; resend the rest of this range from there.
                 let status = Request::pre_authenticated(
@@ -356,22 +363,8 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
                 );
                 let session: UploadSession = match client.send(status).await {
                     Ok(response) => response.json()?,
-                    // Every byte was sent and the session is gone: the last range most
-                    // likely completed the upload before its answer was lost. Never a
-                    // `NotFound` then (it invites a retry, and a second attachment).
-                    Err(gone) if gone.is_not_found() && end == self.size => {
-                        self.completed = true;
-                        return match self.find_uploaded().await {
-                            Some(id) => Ok(Some(id)),
-                            None => Err(Error::OutcomeUnknown(Box::new(OutcomeUnknown {
-                                operation: "uploadRange",
-                                client_request_id: error
-                                    .client_request_id()
-                                    .unwrap_or_default()
-                                    .to_string(),
-                                cause: error,
-                            }))),
-                        };
+                    Err(gone) if last && gone.is_not_found() => {
+                        return self.completed_unseen(error).await;
                     }
                     Err(other) => return Err(other),
                 };
@@ -386,6 +379,23 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
         Err(invalid(
             "all bytes were uploaded but Graph did not confirm the attachment".into(),
         ))
+    }
+
+    /// Every byte was sent and the session is gone: the last range most likely completed the
+    /// upload before its answer was lost ([unconfirmed] that Graph answers 404 for a
+    /// completed session's URL). The attachment is looked up; if it is not found the outcome
+    /// is unknown, never `NotFound` (that invites a retry, and a second attachment). The
+    /// session is not touched again either way.
+    async fn completed_unseen(&mut self, error: Error) -> Result<Option<String>> {
+        self.completed = true;
+        if let Some(id) = self.find_uploaded().await {
+            return Ok(Some(id));
+        }
+        Err(Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+            operation: "uploadRange",
+            client_request_id: error.client_request_id().unwrap_or_default().to_string(),
+            cause: error,
+        })))
     }
 
     /// PUTs `[start, end)`.

@@ -310,13 +310,14 @@ impl GraphClient {
     ///   many requests are refused the same token, the first evicts it and all of them get
     ///   the one token fetched next (the cache lets one fetch run at a time).
     /// - If another request already replaced it (or is fetching its replacement right now),
-    ///   this request retries with the newest token
-    ///   without spending its own refresh (at most [`MAX_REPLACED_TOKEN_RETRIES`] times, in
-    ///   case a provider hands out a new token on every call).
+    ///   this request retries with the newest token without spending its own refresh (at
+    ///   most [`MAX_REPLACED_TOKEN_RETRIES`] times, in case a provider hands out a new token
+    ///   on every call).
     /// - Otherwise it may refresh once: the next attempt gets a freshly fetched token.
     ///
     /// So the token endpoint sees at most one request per distinct token Graph refused, and a
-    /// request fails with the 401 only when a token it fetched itself is refused too.
+    /// request fails with the 401 only when the token it got after its own refresh is
+    /// refused too and no newer one exists.
     async fn after_unauthorized(
         &self,
         refused: &AccessToken,
