@@ -382,6 +382,7 @@ mod access;
 mod auth;
 mod calendar;
 mod conn;
+mod extended;
 mod faults;
 mod graph_error;
 mod message;

@@ -16,7 +16,7 @@ use crate::message::{
 use crate::store::{opaque_id, random_b64, Store};
 
 /// Properties a client may set on create and PATCH (event-update documents these).
-const WRITABLE: [&str; 20] = [
+const WRITABLE: [&str; 22] = [
     "subject",
     "body",
     "start",
@@ -37,6 +37,10 @@ const WRITABLE: [&str; 20] = [
     "reminderMinutesBeforeStart",
     "recurrence",
     "categories",
+    // Merged, not replaced (crate::extended; docs "Create single-value extended
+    // property", Example for event: 201).
+    crate::extended::SINGLE,
+    crate::extended::MULTI,
 ];
 
 /// Settable only when creating (`transactionId` is the client's dedupe key;
@@ -285,6 +289,9 @@ fn set(
     v: &Value,
     now: DateTime<Utc>,
 ) -> Result<(), GraphError> {
+    if let Some(key) = crate::extended::key_of(name) {
+        return crate::extended::merge_into(ev, key, v);
+    }
     let value = match name {
         "subject" => json!(v.as_str().unwrap_or("")),
         "body" => {

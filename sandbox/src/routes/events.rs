@@ -48,22 +48,26 @@ pub(super) fn handle(req: &MailRequest<'_>, route: CalendarRoute) -> Result<Resp
 }
 
 /// An event as Graph returns it: times in `zone`, default properties or `@odata.etag`,
-/// `id` and the `$select`ed ones, and its attachments when expanded.
+/// `id` and the `$select`ed ones, and its attachments and extended properties when
+/// expanded.
 pub(crate) fn output(
     store: &Store,
     ev: &Map<String, Value>,
     zone: &Zone,
     select: Option<&[String]>,
-    expand_attachments: bool,
+    expand: &Expand,
 ) -> Value {
     let mut v = render::output(ev, zone, select);
-    if let (true, Value::Object(out)) = (expand_attachments, &mut v) {
-        let list = ev
-            .get("attachments")
-            .and_then(Value::as_array)
-            .map(|l| l.iter().map(|a| attachment_out(store, a, false)).collect())
-            .unwrap_or_default();
-        out.insert("attachments".into(), Value::Array(list));
+    if let Value::Object(out) = &mut v {
+        if expand.attachments {
+            let list = ev
+                .get("attachments")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().map(|a| attachment_out(store, a, false)).collect())
+                .unwrap_or_default();
+            out.insert("attachments".into(), Value::Array(list));
+        }
+        expand.props.render(ev, out);
     }
     v
 }
@@ -221,7 +225,7 @@ fn list_response(
 ) -> Result<Response, GraphError> {
     let zone = read_zone(req.headers);
     let select = select_list(req);
-    let expand = Expand::parse(req.param("$expand"))?.attachments;
+    let expand = Expand::parse(req.param("$expand"))?;
     let query = ListQuery::parse(
         "event",
         req.param("$filter"),
@@ -234,7 +238,7 @@ fn list_response(
     let page: Vec<Value> = paging
         .page(&all)
         .iter()
-        .map(|e| output(store, e, &zone, select.as_deref(), expand))
+        .map(|e| output(store, e, &zone, select.as_deref(), &expand))
         .collect();
     let mut body = Map::new();
     body.insert("@odata.context".into(), json!(req.context_url(store, tail)));
@@ -271,7 +275,7 @@ fn create_event(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphEr
     })?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
-        output(&store, &ev, &Zone::utc(), None, false),
+        output(&store, &ev, &Zone::utc(), None, &Expand::default()),
     );
     Ok(json_response(StatusCode::CREATED, &out))
 }
@@ -280,7 +284,7 @@ fn create_event(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphEr
 fn get_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
     let zone = read_zone(req.headers);
     let select = select_list(req);
-    let expand = Expand::parse(req.param("$expand"))?.attachments;
+    let expand = Expand::parse(req.param("$expand"))?;
     let store = req.state.lock();
     let master = parse_occurrence_id(id).map_or_else(|| id.to_string(), |(m, _)| m);
     if visible_index(req, &store, cal, &master).is_none()
@@ -292,7 +296,7 @@ fn get_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, 
         find_event(&store.users[req.user_idx], cal, id).ok_or_else(GraphError::item_not_found)?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
-        output(&store, &ev, &zone, select.as_deref(), expand),
+        output(&store, &ev, &zone, select.as_deref(), &expand),
     );
     let mut resp = json_response(StatusCode::OK, &out);
     mark_applied(&mut resp, req.headers);
@@ -313,7 +317,7 @@ fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respons
     })?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
-        output(&store, &ev, &Zone::utc(), None, false),
+        output(&store, &ev, &Zone::utc(), None, &Expand::default()),
     );
     Ok(json_response(StatusCode::OK, &out))
 }
