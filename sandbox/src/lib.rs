@@ -936,6 +936,7 @@ impl Sandbox {
         };
         user.events_of(&CalRef::Default)
             .into_iter()
+            .filter(|e| e.str_prop("type") != "exception")
             .map(|e| calendar::render::output(&e.json, &Zone::utc(), None))
             .collect()
     }

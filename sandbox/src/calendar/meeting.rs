@@ -12,7 +12,7 @@ use super::messages::{body_of, common_extras, draft, escape, request_extras, sub
 use super::render::span;
 use super::zone::NO_TIME;
 use super::{
-    address_of, event, is_true, others, to_deleted_items, touch, user_by_address, CalRef,
+    address_of, event, is_true, others, series, to_deleted_items, touch, user_by_address, CalRef,
     StoredEvent,
 };
 use crate::graph_error::GraphError;
@@ -106,6 +106,13 @@ pub(crate) fn update(
     let now = store.now();
     let old = store.users[owner_idx].events[ev_idx].json.clone();
     let mut new = event::patch(store, &old, patch, now)?;
+    if new.get("type").and_then(Value::as_str) == Some("exception") {
+        if new.get("recurrence").is_some_and(|r| !r.is_null()) {
+            // [unconfirmed] code/text: an exception cannot become a series.
+            return Err(bad("The recurrence of a single occurrence cannot be set."));
+        }
+        series::check_boundary(&store.users[owner_idx], &new)?;
+    }
     let time_changed = span(&old) != span(&new)
         || old.get("recurrence") != new.get("recurrence")
         || old.get("isAllDay") != new.get("isAllDay");
@@ -305,11 +312,6 @@ fn cancel_for(
         return;
     }
     let now = store.now();
-    let uid = ev
-        .get("iCalUId")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
     for r in recipients {
         let Some(idx) = user_by_address(store, &address_of(r)) else {
             continue;
@@ -317,9 +319,9 @@ fn cancel_for(
         if idx == org_idx {
             continue;
         }
-        let user = &mut store.users[idx];
-        if let Some(i) = user.event_by_uid(&uid) {
-            let copy = &mut user.events[i].json;
+        // For one occurrence: the attendee's occurrence, made an exception.
+        if let Some(i) = series::counterpart(store, idx, ev) {
+            let copy = &mut store.users[idx].events[i].json;
             copy.insert("isCancelled".into(), json!(true));
             touch(copy, now);
         }

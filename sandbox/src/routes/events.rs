@@ -18,7 +18,7 @@ use super::query::{ListQuery, Paging};
 use crate::access::{shared_calendar_id, shared_role};
 use crate::calendar::render::{self, find_event, in_zone, instances, span};
 use crate::calendar::zone::{mark_applied, read_zone, Zone};
-use crate::calendar::{meeting, parse_occurrence_id, CalRef};
+use crate::calendar::{meeting, parse_occurrence_id, series, CalRef};
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{get_ci, parse_utc, Expand};
 use crate::store::Store;
@@ -81,29 +81,40 @@ fn with_context(context: String, v: Value) -> Value {
     Value::Object(out)
 }
 
-/// Index of a stored (not occurrence) event for a write. Occurrences cannot be
-/// changed one by one in the sandbox (`501`).
+/// Index of the stored event a write to `id` acts on, and whether it was just made
+/// an exception (an occurrence id: the occurrence becomes an exception on its first
+/// change, [`series`]). The caller [`series::discard`]s a new exception when the
+/// change is refused.
 pub(super) fn stored_index(
     req: &MailRequest<'_>,
-    store: &Store,
+    store: &mut Store,
     cal: &CalRef,
     id: &str,
-) -> Result<usize, GraphError> {
-    let user = &store.users[req.user_idx];
-    if let Some(i) = user.event_index(cal, id) {
-        if !req.can_see(store, &user.events[i]) {
-            return Err(GraphError::item_not_found());
-        }
-        return Ok(i);
+) -> Result<(usize, bool), GraphError> {
+    let master = parse_occurrence_id(id).map_or_else(|| id.to_string(), |(m, _)| m);
+    if visible_index(req, store, cal, &master).is_none()
+        && visible_index(req, store, cal, id).is_none()
+    {
+        return Err(GraphError::item_not_found());
     }
-    match parse_occurrence_id(id) {
-        Some((master, _)) if visible_index(req, store, cal, &master).is_some() => Err(GraphError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "NotImplemented",
-            "The sandbox does not implement changing or answering single occurrences of a series yet.",
-        )),
-        _ => Err(GraphError::item_not_found()),
+    series::for_write(store, req.user_idx, cal, id).ok_or_else(GraphError::item_not_found)
+}
+
+/// Runs `change` on the event `id` resolves to; a just-made exception is discarded
+/// again when the change fails, so a refused write leaves nothing behind.
+pub(super) fn with_event<T>(
+    req: &MailRequest<'_>,
+    store: &mut Store,
+    cal: &CalRef,
+    id: &str,
+    change: impl FnOnce(&mut Store, usize) -> Result<T, GraphError>,
+) -> Result<T, GraphError> {
+    let (idx, created) = stored_index(req, store, cal, id)?;
+    let result = change(store, idx);
+    if result.is_err() && created {
+        series::discard(store, req.user_idx, idx);
     }
+    result
 }
 
 /// Index of a live stored event `id` of `cal` the caller may see.
@@ -258,6 +269,8 @@ fn list_events(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphErr
         .events_of(cal)
         .into_iter()
         .filter(|e| req.can_see(&store, e))
+        // Graph lists single instances and series masters, not exceptions.
+        .filter(|e| e.str_prop("type") != "exception")
         .map(|e| e.json.clone())
         .collect();
     list_response(req, &store, &events_tail(req, cal), &items, &[])
@@ -310,10 +323,11 @@ fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respons
     }
     let patch = json_object(req.body)?;
     let mut store = req.state.lock();
-    let idx = stored_index(req, &store, cal, id)?;
-    check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
-    let ev = req.acting(&mut store, |store| {
-        meeting::update(store, req.user_idx, idx, &patch)
+    let ev = with_event(req, &mut store, cal, id, |store, idx| {
+        check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
+        req.acting(store, |store| {
+            meeting::update(store, req.user_idx, idx, &patch)
+        })
     })?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
@@ -325,11 +339,11 @@ fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respons
 /// `DELETE …/events/{id}` → `204`; `If-Match` honoured.
 fn delete_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
     let mut store = req.state.lock();
-    let idx = stored_index(req, &store, cal, id)?;
-    check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
-    req.acting(&mut store, |store| {
-        meeting::delete(store, req.user_idx, idx)
-    });
+    with_event(req, &mut store, cal, id, |store, idx| {
+        check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
+        req.acting(store, |store| meeting::delete(store, req.user_idx, idx));
+        Ok(())
+    })?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -410,7 +424,12 @@ fn list_instances(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respo
     let idx = visible_index(req, &store, cal, id).ok_or_else(GraphError::item_not_found)?;
     let ev = &user.events[idx].json;
     let mut items = if ev.get("recurrence").is_some_and(|r| !r.is_null()) {
-        instances(ev, from, to)
+        let mut v = instances(ev, from, to);
+        // The series' exceptions stand in for the occurrences they replace.
+        for ex in series::exceptions_of(user, cal, id) {
+            v.extend(instances(&ex.json, from, to));
+        }
+        v
     } else {
         Vec::new()
     };

@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::calendar_paths::EventAction;
-use super::events::stored_index;
+use super::events::with_event;
 use super::mail::MailRequest;
 use crate::calendar::meeting;
 use crate::calendar::response::{self, Reply};
@@ -133,8 +133,8 @@ pub(super) fn handle(
     let body = parameters(req, action)?;
     let comment = comment(&body)?;
     let mut store = req.state.lock();
-    let idx = stored_index(req, &store, cal, id)?;
-    match action {
+    // One occurrence of a series becomes an exception first (calendar::series).
+    with_event(req, &mut store, cal, id, |store, idx| match action {
         EventAction::Reply(reply) => {
             let answer = response::Response {
                 reply,
@@ -142,19 +142,19 @@ pub(super) fn handle(
                 send: send_response(&body)?,
                 proposed: proposed_new_time(&body)?,
             };
-            req.acting(&mut store, |store| {
+            req.acting(store, |store| {
                 response::respond(store, req.user_idx, idx, &answer)
-            })?;
+            })
         }
-        EventAction::Cancel => req.acting(&mut store, |store| {
+        EventAction::Cancel => req.acting(store, |store| {
             meeting::cancel(store, req.user_idx, idx, &comment)
-        })?,
+        }),
         EventAction::Forward => {
             let to = recipients(&body, "toRecipients")?;
-            req.acting(&mut store, |store| {
+            req.acting(store, |store| {
                 meeting::forward(store, req.user_idx, idx, &to, &comment)
-            })?;
+            })
         }
-    }
+    })?;
     Ok(empty_response(StatusCode::ACCEPTED))
 }
