@@ -382,6 +382,7 @@ mod access;
 mod auth;
 mod calendar;
 mod conn;
+mod delta;
 mod extended;
 mod faults;
 mod graph_error;
@@ -1025,6 +1026,17 @@ impl Sandbox {
         let mut store = self.state.lock();
         store.clock_offset = now - Utc::now();
         store.run_due();
+    }
+
+    /// Forgets every delta and skip token issued so far (messages and events delta), as
+    /// Exchange evicts old sync states: the next call with one of them answers `410
+    /// Gone` `SyncStateNotFound` with a `Location` header holding the request URL with
+    /// an empty `$deltatoken` (GRAPH-FACTS-2 §5.5), so a client's full-resync path can be
+    /// tested.
+    pub fn expire_delta_tokens(&self) {
+        let mut store = self.state.lock();
+        store.delta_snapshots.clear();
+        store.delta_pages.clear();
     }
 
     /// Every HTTP request received so far, in order, and every request executed from
