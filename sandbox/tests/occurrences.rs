@@ -381,3 +381,48 @@ async fn meeting_occurrences_reach_attendees() {
         json!({"dateTime": "2026-12-07T10:00:00.0000000", "timeZone": "UTC"})
     );
 }
+
+#[tokio::test]
+async fn forwarding_an_occurrence_leaves_it_an_occurrence() {
+    let (sb, client) = setup().await;
+    let base = sb.base_url();
+    let token = sb.delegated_token("adele@contoso.com");
+    let (status, _) = status_json(
+        post_json(
+            &client,
+            &format!("{base}/me/events"),
+            &token,
+            &daily_series("Review", json!([])),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let before = summary(&view(&client, &base, &token).await);
+    let resp = post_json(
+        &client,
+        &format!("{base}/me/events/{}/forward", before[1].0),
+        &token,
+        &json!({"toRecipients": [{"emailAddress": {"address": "alex@contoso.com"}}], "comment": "FYI"}),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 202);
+    assert_eq!(summary(&view(&client, &base, &token).await), before);
+    let inbox = sb.messages("alex@contoso.com", "inbox");
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0]["subject"], "FW: Review");
+    assert_eq!(inbox[0]["meetingMessageType"], "meetingRequest");
+    // An unknown occurrence date of the series is not found.
+    let (status, err) = get_json(
+        &client,
+        &format!("{base}/me/events/{}", before[0].0.replace('A', "B")),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_graph_error(
+        &err,
+        "ErrorItemNotFound",
+        "The specified object was not found in the store.",
+    );
+}

@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use super::attachments::attachment_out;
 use super::calendar_paths::CalendarRoute;
 use super::drafts::{check_if_match, json_object, too_large};
+use super::event_target::{visible_index, with_event};
 use super::mail::{select_list, MailRequest, MAX_REQUEST};
 use super::query::{ListQuery, Paging};
 use crate::access::{shared_calendar_id, shared_role};
@@ -81,49 +82,6 @@ fn with_context(context: String, v: Value) -> Value {
         out.extend(m);
     }
     Value::Object(out)
-}
-
-/// Index of the stored event a write to `id` acts on, and whether it was just made
-/// an exception (an occurrence id: the occurrence becomes an exception on its first
-/// change, [`series`]). The caller [`series::discard`]s a new exception when the
-/// change is refused.
-pub(super) fn stored_index(
-    req: &MailRequest<'_>,
-    store: &mut Store,
-    cal: &CalRef,
-    id: &str,
-) -> Result<(usize, bool), GraphError> {
-    let master = parse_occurrence_id(id).map_or_else(|| id.to_string(), |(m, _)| m);
-    if visible_index(req, store, cal, &master).is_none()
-        && visible_index(req, store, cal, id).is_none()
-    {
-        return Err(GraphError::item_not_found());
-    }
-    series::for_write(store, req.user_idx, cal, id).ok_or_else(GraphError::item_not_found)
-}
-
-/// Runs `change` on the event `id` resolves to; a just-made exception is discarded
-/// again when the change fails, so a refused write leaves nothing behind.
-pub(super) fn with_event<T>(
-    req: &MailRequest<'_>,
-    store: &mut Store,
-    cal: &CalRef,
-    id: &str,
-    change: impl FnOnce(&mut Store, usize) -> Result<T, GraphError>,
-) -> Result<T, GraphError> {
-    let (idx, created) = stored_index(req, store, cal, id)?;
-    let result = change(store, idx);
-    if result.is_err() && created {
-        series::discard(store, req.user_idx, idx);
-    }
-    result
-}
-
-/// Index of a live stored event `id` of `cal` the caller may see.
-fn visible_index(req: &MailRequest<'_>, store: &Store, cal: &CalRef, id: &str) -> Option<usize> {
-    let user = &store.users[req.user_idx];
-    user.event_index(cal, id)
-        .filter(|&i| req.can_see(store, &user.events[i]))
 }
 
 /// `GET …/calendars`: the mailbox's own calendars (for a delegate working in another
