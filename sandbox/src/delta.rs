@@ -26,30 +26,10 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use crate::graph_error::{json_response, GraphError, RequestContext};
+use crate::store::delta::{Pages, Snapshot};
 use crate::store::{opaque_id, Store};
 
 const DEFAULT_PAGE: usize = 10;
-
-/// What the delta link of a round stands for.
-#[derive(Debug, Clone)]
-pub(crate) struct Snapshot {
-    pub user_id: String,
-    /// What the token tracks (a folder id, a calendar view).
-    pub scope: String,
-    /// `id → changeKey` of the items at the end of the round.
-    pub items: HashMap<String, String>,
-    /// The initial request's options (`$select`, window, …).
-    pub query: Value,
-}
-
-/// The remaining pages of one round, behind a skip token.
-#[derive(Debug, Clone)]
-pub(crate) struct Pages {
-    pub remaining: Vec<Value>,
-    pub page_size: usize,
-    /// The snapshot the final delta link will stand for.
-    pub snapshot: Snapshot,
-}
 
 /// One current item of the tracked collection.
 pub(crate) struct Item {

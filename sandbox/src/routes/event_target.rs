@@ -2,7 +2,7 @@
 //! handlers and the meeting actions): visibility for delegates, and occurrence ids
 //! made exceptions on their first change ([`crate::calendar::series`]).
 
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use crate::calendar::{parse_occurrence_id, series, CalRef};
 use crate::graph_error::GraphError;
 use crate::store::Store;
