@@ -82,19 +82,29 @@ async fn patch_and_delete_of_one_occurrence() {
     assert_eq!(got["type"], "occurrence");
     assert_eq!(got["seriesMasterId"], master_id.as_str());
 
-    // PATCH of the third occurrence: an exception with its own id.
-    let resp = patch_json(
-        &client,
-        &format!("{base}/me/events/{}", occ_id(2)),
-        &token,
-        &json!({
-            "subject": "Stand-up (moved)",
-            "start": {"dateTime": "2026-12-09T14:00:00", "timeZone": "UTC"},
-            "end": {"dateTime": "2026-12-09T15:00:00", "timeZone": "UTC"}
-        }),
-        None,
-    )
-    .await;
+    // A stale If-Match on an occurrence: 412, and nothing changes.
+    let change = json!({
+        "subject": "Stand-up (moved)",
+        "start": {"dateTime": "2026-12-09T14:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-12-09T15:00:00", "timeZone": "UTC"}
+    });
+    let url = format!("{base}/me/events/{}", occ_id(2));
+    let resp = patch_json(&client, &url, &token, &change, Some("W/\"stale\"")).await;
+    let (status, err) = status_json(resp).await;
+    assert_eq!(status, 412);
+    assert_graph_error(
+        &err,
+        "ErrorIrresolvableConflict",
+        "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.",
+    );
+    let (_, same) = get_json(&client, &url, &token).await;
+    assert_eq!(same["type"], "occurrence");
+    assert_eq!(same["id"], occ_id(2).as_str());
+
+    // PATCH of the third occurrence with the etag it was read with: an exception with
+    // its own id.
+    let etag = got["@odata.etag"].as_str().unwrap().to_string();
+    let resp = patch_json(&client, &url, &token, &change, Some(&etag)).await;
     let (status, ex) = status_json(resp).await;
     assert_eq!(status, 200, "{ex}");
     assert_eq!(ex["type"], "exception");

@@ -103,7 +103,6 @@ pub(crate) fn materialize(
     master_idx: usize,
     date: NaiveDate,
 ) -> Option<usize> {
-    let now = store.now();
     let seq = store.next_seq();
     let user = &mut store.users[user_idx];
     let master = &user.events[master_idx];
@@ -116,7 +115,8 @@ pub(crate) fn materialize(
     ex.insert("type".into(), json!("exception"));
     ex.insert("cancelledOccurrences".into(), json!([]));
     ex.insert(DATE_KEY.into(), json!(date.format("%Y-%m-%d").to_string()));
-    touch(&mut ex, now);
+    // Same change key as the occurrence it was read as, so an `If-Match` with the
+    // occurrence's etag holds; the change itself gives it a new one.
     let master = &mut user.events[master_idx].json;
     let map = master
         .entry(EXCEPTIONS_KEY)
