@@ -172,6 +172,10 @@ impl Draft {
         if let Some(props) = get_ci(msg, crate::extended::SINGLE) {
             d.extended_properties = crate::extended::parse_list(crate::extended::SINGLE, props)?;
         }
+        if let Some(props) = get_ci(msg, crate::extended::MULTI) {
+            d.multi_extended_properties =
+                crate::extended::parse_list(crate::extended::MULTI, props)?;
+        }
         Ok(d)
     }
 
@@ -677,6 +681,10 @@ pub(crate) fn store_copy_with(
     m.insert(
         "singleValueExtendedProperties".into(),
         Value::Array(draft.extended_properties.clone()),
+    );
+    m.insert(
+        crate::extended::MULTI.into(),
+        Value::Array(draft.multi_extended_properties.clone()),
     );
     m.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
     let seq = store.next_seq();

@@ -255,3 +255,49 @@ async fn multi_value_properties_on_events() {
         json!(["Green", "Yellow"])
     );
 }
+
+/// Messages share the mechanism: multi-value properties on a draft, merged by PATCH.
+#[tokio::test]
+async fn multi_value_properties_on_messages_too() {
+    let (sb, client) = setup().await;
+    let base = sb.base_url();
+    let token = sb.delegated_token("adele@contoso.com");
+    let tags = "StringArray {66f5a359-4659-4830-9070-00049ec6ac6e} Name Palette";
+    let (status, draft) = status_json(
+        post_json(
+            &client,
+            &format!("{base}/me/messages"),
+            &token,
+            &json!({
+                "subject": "Tagged draft",
+                "multiValueExtendedProperties": [{"id": tags, "value": ["Red"]}]
+            }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{draft}");
+    assert!(draft.get("multiValueExtendedProperties").is_none());
+    let id = draft["id"].as_str().unwrap();
+    let resp = patch_json(
+        &client,
+        &format!("{base}/me/messages/{id}"),
+        &token,
+        &json!({"multiValueExtendedProperties": [{"id": tags, "value": ["Red", "Blue"]}]}),
+        None,
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let (status, got) = get_json(
+        &client,
+        &format!("{base}/me/messages/{id}?$select=subject&$expand=multiValueExtendedProperties"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(
+        got["multiValueExtendedProperties"],
+        json!([{"id": tags, "value": ["Red", "Blue"]}])
+    );
+    assert!(got.get("singleValueExtendedProperties").is_none());
+}
