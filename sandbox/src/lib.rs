@@ -115,7 +115,10 @@
 //! adjacent one's day answers `400 ErrorOccurrenceCrossingBoundary`. For meetings the
 //! attendees' copies follow: the update or cancellation of one occurrence reaches them
 //! as a message about that occurrence and changes only their occurrence; an
-//! attendee's answer to one occurrence is tracked on the organizer's occurrence.
+//! attendee's answer to one occurrence is tracked on the organizer's occurrence. A
+//! change of the master sends one update for the master plus one per exception (as
+//! "Update event" documents); exceptions take over the changed properties they did
+//! not change themselves.
 //!
 //! **Delta tokens** of messages and events delta are bound to their mailbox and
 //! folder / calendar; a `nextLink` is used up once fetched; [`Sandbox::expire_delta_tokens`]

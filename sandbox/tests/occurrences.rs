@@ -238,6 +238,24 @@ async fn patch_and_delete_of_one_occurrence() {
         json!([format!("OID.{master_id}.2026-12-10")])
     );
 
+    // A change of the master reaches the occurrences; the exception keeps the subject
+    // it was given.
+    let resp = patch_json(
+        &client,
+        &format!("{base}/me/events/{master_id}"),
+        &token,
+        &json!({"subject": "Daily"}),
+        None,
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let v = summary(&view(&client, &base, &token).await);
+    let subjects: Vec<&str> = v.iter().map(|e| e.2.as_str()).collect();
+    assert_eq!(
+        subjects,
+        ["Daily", "Daily", "Stand-up (moved again)", "Daily"]
+    );
+
     // Deleting the master takes the exception along.
     let resp = client
         .delete(format!("{base}/me/events/{master_id}"))
@@ -390,6 +408,39 @@ async fn meeting_occurrences_reach_attendees() {
         cancel["startDateTime"],
         json!({"dateTime": "2026-12-07T10:00:00.0000000", "timeZone": "UTC"})
     );
+
+    // A change of the master: one update for the master plus one per modified
+    // instance still in the calendar (docs "Update event"); the exceptions take over
+    // the new subject; the occurrence the attendee declined stays away.
+    let before = sb.messages("alex@contoso.com", "inbox").len();
+    let resp = patch_json(
+        &client,
+        &format!("{base}/me/events/{master_id}"),
+        &adele,
+        &json!({"subject": "Sync v2"}),
+        None,
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let inbox = sb.messages("alex@contoso.com", "inbox");
+    assert_eq!(inbox.len(), before + 4);
+    let mut types: Vec<&str> = inbox[..4]
+        .iter()
+        .map(|m| m["type"].as_str().unwrap())
+        .collect();
+    types.sort_unstable();
+    assert_eq!(
+        types,
+        ["exception", "exception", "exception", "seriesMaster"]
+    );
+    assert!(inbox[..4].iter().all(|m| m["subject"] == "Sync v2"));
+    let v = summary(&view(&client, &base, &alex).await);
+    assert_eq!(v.len(), 4);
+    // The cancelled occurrence is no longer the organizer's: it keeps its subject.
+    let subjects: Vec<&str> = v.iter().map(|e| e.2.as_str()).collect();
+    assert_eq!(subjects, ["Sync", "Sync v2", "Sync v2", "Sync v2"]);
+    let org = summary(&view(&client, &base, &adele).await);
+    assert!(org.iter().all(|e| e.2 == "Sync v2"), "{org:?}");
 }
 
 #[tokio::test]

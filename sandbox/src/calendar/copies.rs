@@ -70,7 +70,13 @@ pub(super) fn upsert_copy(store: &mut Store, idx: usize, ev: &Map<String, Value>
     let not_responded = json!({"response": "notResponded", "time": NO_TIME});
     // An update of one occurrence lands on the attendee's occurrence of the series,
     // made an exception (calendar::series).
-    if let Some(i) = super::series::counterpart(store, idx, ev) {
+    let found = super::series::counterpart(store, idx, ev);
+    if found.is_none() && super::series::occurrence_removed(&store.users[idx], ev) {
+        // The attendee removed that occurrence (declined or deleted it): nothing to
+        // update [unconfirmed: Exchange may deliver it again].
+        return;
+    }
+    if let Some(i) = found {
         let copy = &mut store.users[idx].events[i].json;
         copy.extend(meeting);
         if reset {

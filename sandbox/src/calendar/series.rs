@@ -205,6 +205,21 @@ pub(crate) fn counterpart(
     materialize(store, user_idx, m, date)
 }
 
+/// Whether the exception `ev` (another mailbox's) stands for an occurrence `user`
+/// has in its own copy of the series but removed (declined, deleted).
+pub(crate) fn occurrence_removed(user: &User, ev: &Map<String, Value>) -> bool {
+    let uid = ev.get("iCalUId").and_then(Value::as_str).unwrap_or("");
+    let (Some(date), Some(m)) = (exception_date(ev), user.event_by_uid(&series_uid(uid))) else {
+        return false;
+    };
+    let key = date.format("%Y-%m-%d").to_string();
+    user.events[m]
+        .json
+        .get(EXCEPTIONS_KEY)
+        .and_then(|x| x.get(&key))
+        .is_some()
+}
+
 /// Bookkeeping when event `ev_idx` of mailbox `user_idx` leaves the calendar (to
 /// Deleted Items): an exception is listed in its master's `cancelledOccurrences`; a
 /// master's exceptions go with it.
@@ -303,4 +318,22 @@ pub(crate) fn check_boundary(user: &User, ex: &Map<String, Value>) -> Result<(),
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_uid_undoes_the_occurrence_date() {
+        let uid = super::super::new_ical_uid();
+        let d = NaiveDate::from_ymd_opt(2026, 12, 9).unwrap();
+        let occ = super::super::occurrence_uid(&uid, d);
+        assert_ne!(occ, uid);
+        assert_eq!(series_uid(&occ), uid);
+        assert_eq!(
+            cancelled_occurrence_id("AAMkA=", d),
+            "OID.AAMkA=.2026-12-09"
+        );
+    }
 }
