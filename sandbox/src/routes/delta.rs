@@ -1,6 +1,10 @@
 //! `GET …/mailFolders/{folder}/messages/delta` (message delta query, GRAPH-FACTS-2
 //! §5.2) on the shared machinery of [`crate::delta`]. `$select` of the initial request
-//! is kept for the whole sync (Graph encodes it in the tokens).
+//! is kept for the whole sync (Graph encodes it in the tokens). `Prefer:
+//! IdType="ImmutableId"` (which the immutable-id doc lists for delta too) shows, and
+//! compares rounds by, immutable ids, so a message moved out and back keeps its id;
+//! `Prefer: outlook.body-content-type` applies as for other reads (see
+//! `message_view.rs`).
 
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -10,6 +14,7 @@ use super::request::MailRequest;
 use crate::delta::{page_size, Call, Item};
 use crate::graph_error::GraphError;
 use crate::message::{render, Expand};
+use crate::message_view::{immutable_id, View};
 
 /// Runs one delta call.
 pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, GraphError> {
@@ -29,7 +34,8 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
         context: format!("{}/v1.0/$metadata#Collection(message)", req.ctx.origin),
         removed_type: "#microsoft.graph.message",
     };
-    call.run(
+    let view = View::from_headers(req.headers);
+    let mut resp = call.run(
         &mut store,
         req.ctx,
         || Ok(json!({ "select": select_list(req) })),
@@ -47,13 +53,22 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
                 .into_iter()
                 .map(|m| {
                     let text = |k: &str| m.json.get(k).and_then(Value::as_str).unwrap_or("");
+                    let id = if view.immutable_ids {
+                        immutable_id(&m.json).unwrap_or("")
+                    } else {
+                        text("id")
+                    };
+                    let mut json = render(&m.json, select.as_deref(), &Expand::default());
+                    view.apply(&mut json, &m.json, select.as_deref());
                     Item {
-                        id: text("id").to_string(),
+                        id: id.to_string(),
                         change_key: text("changeKey").to_string(),
-                        json: render(&m.json, select.as_deref(), &Expand::default()),
+                        json,
                     }
                 })
                 .collect())
         },
-    )
+    )?;
+    view.mark_applied(&mut resp);
+    Ok(resp)
 }
