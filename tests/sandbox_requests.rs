@@ -107,6 +107,7 @@ async fn a_large_inline_image_is_attached_with_its_content_id() {
         .send()
         .await
         .unwrap();
+    let id = id.expect("the id from the final Location");
     let Attachment::File(file) = message.attachments().get(&id).await.unwrap() else {
         panic!("not a file attachment")
     };
@@ -205,4 +206,87 @@ async fn a_message_property_is_set_updated_and_read_back_only_when_expanded() {
     let read = message.get().with_extended_property(&color).await.unwrap();
     assert_eq!(read.extended_property_value(&color), Some("Blue"));
     assert_eq!(read.single_value_extended_properties.len(), 1);
+}
+
+/// Needs the sandbox's extended properties on events, multi-value properties and `$filter`
+/// by value (issue 15).
+#[tokio::test]
+async fn event_and_multi_value_properties_round_trip_and_lists_filter_by_value() {
+    let (_sandbox, adele, _alex) = sandbox().await;
+    let me = adele.me();
+    let ns = "66f5a359-4659-4830-9070-00047ec6ac6e";
+    let booking = ExtendedPropertyId::named(MapiPropertyType::String, ns, "BookingRef").unwrap();
+    let palette = ExtendedPropertyId::named(MapiPropertyType::String, ns, "Palette")
+        .unwrap()
+        .multi_value();
+    let event = me
+        .create_event(
+            Event::new(
+                "Offsite",
+                DateTimeTimeZone::new("2026-12-04T09:00:00", "UTC"),
+                DateTimeTimeZone::new("2026-12-04T17:00:00", "UTC"),
+            )
+            .extended_property(&booking, "BK-1042")
+            .multi_value_extended_property(&palette, ["Teal"]),
+        )
+        .await
+        .unwrap();
+    let handle = me.event(event.id.clone().unwrap());
+    handle
+        .update(EventPatch::new().multi_value_extended_property(&palette, ["Teal", "Navy"]))
+        .await
+        .unwrap();
+    let read = handle.get().with_extended_property(&booking).await.unwrap();
+    assert_eq!(read.extended_property_value(&booking), Some("BK-1042"));
+    let read = handle.get().with_extended_property(&palette).await.unwrap();
+    assert_eq!(
+        read.multi_value_extended_property_values(&palette),
+        Some(&["Teal".to_string(), "Navy".to_string()][..])
+    );
+    let found = me
+        .list_events()
+        .filter(booking.filter_eq("BK-1042"))
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, event.id);
+    let none = me
+        .list_events()
+        .filter(booking.filter_eq("BK-9999"))
+        .collect()
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+
+    // Messages: multi-value too, and a list filtered by value.
+    let color = ExtendedPropertyId::named(MapiPropertyType::String, ns, "Color").unwrap();
+    for (subject, value) in [("Green one", "Green"), ("Blue one", "Blue")] {
+        me.create_draft(
+            Message::new()
+                .subject(subject)
+                .extended_property(&color, value)
+                .multi_value_extended_property(&palette, [value, "White"]),
+        )
+        .await
+        .unwrap();
+    }
+    let green = me
+        .list_messages()
+        .filter(color.filter_eq("Green"))
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(green.len(), 1);
+    assert_eq!(green[0].subject.as_deref(), Some("Green one"));
+    let read = me
+        .message(green[0].id.clone().unwrap())
+        .get()
+        .with_extended_property(&palette)
+        .await
+        .unwrap();
+    assert_eq!(
+        read.multi_value_extended_property_values(&palette),
+        Some(&["Green".to_string(), "White".to_string()][..])
+    );
 }
