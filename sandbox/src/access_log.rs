@@ -38,7 +38,7 @@ impl AccessLog {
 
 /// The line of one request: `time` (sandbox clock, RFC 3339), `method`, `path`,
 /// `query` (raw, `null` when none), `status`, `clientRequestId` (the request's
-/// `client-request-id` header, else the one the answer carries), `requestId` (the
+/// `client-request-id` header, `null` when it had none), `requestId` (the
 /// answer's `request-id`, or `x-ms-request-id` for identity-platform answers),
 /// `bodySize` (bytes of request body received).
 pub(crate) fn line(
@@ -59,8 +59,7 @@ pub(crate) fn line(
         "path": parts.uri.path(),
         "query": parts.uri.query(),
         "status": status,
-        "clientRequestId": header(&parts.headers, "client-request-id")
-            .or_else(|| header(answer, "client-request-id")),
+        "clientRequestId": header(&parts.headers, "client-request-id"),
         "requestId": header(answer, "request-id").or_else(|| header(answer, "x-ms-request-id")),
         "bodySize": body_size,
     })

@@ -1045,7 +1045,9 @@ impl Sandbox {
     /// Writes one JSON line per HTTP request received from now on to `path` (created or
     /// truncated), when its answer is ready: `{"time", "method", "path", "query",
     /// "status", "clientRequestId", "requestId", "bodySize"}` (`time` by the sandbox
-    /// clock; `query` raw or `null`). No header is written, so neither is
+    /// clock; `query` raw or `null`; `clientRequestId` the request's header or `null`;
+    /// `requestId` the answer's `request-id`, or `x-ms-request-id` from the identity
+    /// platform). No header is written, so neither is
     /// `Authorization`. Requests run inside a JSON batch are not written separately.
     /// The binary's `--log FILE`.
     pub fn log_requests_to(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
