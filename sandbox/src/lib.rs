@@ -293,7 +293,9 @@
 //!   [`Sandbox::set_refresh_token_rotation_strict`]; [`Sandbox::revoke_refresh_tokens`]
 //!   makes a user's refresh tokens fail with `AADSTS50173`.
 //!
-//! Access tokens are opaque (not JWTs), valid 3599 s by the real clock, and reach Graph
+//! Access tokens are opaque (not JWTs), valid 3599 s ([`Sandbox::set_token_lifetime`],
+//! `--token-lifetime`) by the sandbox clock (moving it past that expires them: `401
+//! InvalidAuthenticationToken` "Lifetime validation failed, the token is expired."), and reach Graph
 //! as the app (`client_credentials`, managed identity) or as the signed-in user. No
 //! `id_token` is issued. Managed identity: `GET
 //! {imds_endpoint}?api-version=2018-02-01&resource=https://graph.microsoft.com` with
@@ -354,6 +356,44 @@
 //! });
 //! # Ok(()) }
 //! ```
+//!
+//! ## Server
+//!
+//! Besides Graph and the identity platform, the sandbox serves one route of its own,
+//! under `/_sandbox` (a path Graph never uses), without a token – it only listens on
+//! loopback:
+//!
+//! | Method | Path | What |
+//! |---|---|---|
+//! | GET | `/_sandbox/clock` | `200 {"now": "2026-12-07T10:00:00.000Z"}`: the sandbox clock ([`Sandbox::now`]) |
+//! | POST | `/_sandbox/clock` | `{"advanceSeconds": n}` (whole number ≥ 0) moves the clock forward, `{"now": "<RFC 3339>"}` sets it; deferred messages due by then are delivered and tokens past their lifetime expire; answers like GET. Anything else: `400 {"error": {"code": "BadRequest", "message": …}}`; other methods `405` |
+//!
+//! So a program in any language can test deferred sending and token expiry against
+//! the binary (`--token-lifetime SECONDS` shortens tokens).
+//!
+//! The server stays small whatever clients do:
+//!
+//! * **Request log** ([`Sandbox::requests`]): the last 10,000 requests
+//!   ([`Sandbox::set_request_log_limit`], `--request-log-limit`), each with method,
+//!   path, query and status; headers and body (the first 64 KiB,
+//!   [`Sandbox::set_request_body_limit`], `--request-body-limit`) only once the
+//!   request's access token was accepted; upload ranges never; at most 64 MiB of
+//!   bodies in all.
+//! * **Bodies**: a request's body is kept in memory only when someone uses it (a Graph
+//!   request with an accepted token, up to 8 MiB – Graph refuses more than 4 MB anyway
+//!   –, an upload range up to 4 MiB, an identity-platform form up to 1 MiB); others
+//!   (no or a refused token, unknown paths) are read and dropped chunk by chunk, up to
+//!   64 MiB, after which the connection is closed.
+//! * **Slow clients**: a connection idle for 30 s ([`SandboxBuilder::idle_timeout`],
+//!   `--idle-timeout`) – no bytes of headers or body while none of its requests is
+//!   being handled, or an idle keep-alive connection – is closed.
+//! * **Connections**: at most 1,024 are served at once
+//!   ([`SandboxBuilder::max_connections`], `--max-connections`); beyond that the
+//!   sandbox stops accepting, so new clients wait in the operating system's accept
+//!   queue until a connection closes (they are not refused).
+//! * **`--log FILE`** ([`Sandbox::log_requests_to`]): one JSON line per request –
+//!   `{"time", "method", "path", "query", "status", "clientRequestId", "requestId",
+//!   "bodySize"}` – and never a header, so never `Authorization`.
 //!
 //! Sandbox simplifications: stored `internetMessageHeaders` are only the custom (`x-`)
 //! headers; display names of users are derived from the address (`alex.wilber@…` →
