@@ -433,6 +433,7 @@ mod settings;
 mod state;
 mod store;
 mod url;
+mod wire;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -918,7 +919,7 @@ impl Sandbox {
     /// them (default properties). Unknown user or folder: empty.
     pub fn messages(&self, address: &str, folder: &str) -> Vec<Value> {
         let mut store = self.state.lock();
-        store.run_due();
+        crate::message::run_due(&mut store);
         let Some(user) = store.user_by_address(address) else {
             return Vec::new();
         };
@@ -1024,7 +1025,7 @@ impl Sandbox {
     /// `internetMessageHeaders`).
     pub fn outbound(&self) -> Vec<Value> {
         let mut store = self.state.lock();
-        store.run_due();
+        crate::message::run_due(&mut store);
         store.outbound.clone()
     }
 
@@ -1046,7 +1047,7 @@ impl Sandbox {
         let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
         let mut store = self.state.lock();
         store.clock_offset += by;
-        store.run_due();
+        crate::message::run_due(&mut store);
     }
 
     /// Sets the sandbox clock to `now` (it keeps running from there in real time).
@@ -1054,7 +1055,7 @@ impl Sandbox {
     pub fn set_clock(&self, now: DateTime<Utc>) {
         let mut store = self.state.lock();
         store.clock_offset = now - Utc::now();
-        store.run_due();
+        crate::message::run_due(&mut store);
     }
 
     /// The last HTTP requests received (at most [`Sandbox::set_request_log_limit`],

@@ -20,6 +20,7 @@ mod meeting_times;
 mod permissions;
 mod query;
 mod reply;
+mod request;
 mod responses;
 mod schedule;
 mod settings;
@@ -123,7 +124,7 @@ async fn serve(
     let now = {
         let mut store = state.lock();
         // Deferred messages due by the sandbox clock are delivered before anything else.
-        store.run_due();
+        crate::message::run_due(&mut store);
         store.now()
     };
     let ctx = RequestContext::new(&parts.headers, state.origin(), now);
@@ -566,7 +567,7 @@ async fn graph(
     };
     sleep_for(latency).await;
     let query = crate::url::parse_query(parts.uri.query().unwrap_or(""));
-    let req = mail::MailRequest {
+    let req = request::MailRequest {
         state,
         user_idx,
         caller: &caller,
