@@ -375,7 +375,7 @@
 //!
 //! * **Request log** ([`Sandbox::requests`]): the last 10,000 requests
 //!   ([`Sandbox::set_request_log_limit`], `--request-log-limit`), each with method,
-//!   path, query and status; headers and body (the first 64 KiB,
+//!   path, status and body size; query, headers and body (the first 64 KiB,
 //!   [`Sandbox::set_request_body_limit`], `--request-body-limit`) only once the
 //!   request's access token was accepted; upload ranges never; at most 64 MiB of
 //!   bodies in all.
@@ -1061,9 +1061,9 @@ impl Sandbox {
     /// The last HTTP requests received (at most [`Sandbox::set_request_log_limit`],
     /// 10,000 by default), in order, and every request executed from inside a JSON
     /// batch (after its `$batch` request, in the order they started; marked by
-    /// [`RecordedRequest::batch_request_id`]). Method, path, query and status are kept
-    /// for every request; headers and body only once the request's access token was
-    /// accepted (see [`RecordedRequest::headers`]), the body truncated to
+    /// [`RecordedRequest::batch_request_id`]). Method, path, status and body size are
+    /// kept for every request; query, headers and body only once the request's access
+    /// token was accepted (see [`RecordedRequest::headers`]), the body truncated to
     /// [`Sandbox::set_request_body_limit`]. The log also drops its oldest entries
     /// while it holds more than 64 MiB of bodies.
     pub fn requests(&self) -> Vec<RecordedRequest> {

@@ -1,5 +1,5 @@
 //! The request log behind [`crate::Sandbox::requests`]: the last N requests, each with
-//! its headers and (truncated) body only once its token was checked, so an
+//! its query, headers and (truncated) body only once its token was checked, so an
 //! unauthenticated client cannot make the sandbox keep what it sends.
 
 use std::collections::VecDeque;
@@ -22,7 +22,8 @@ pub struct RecordedRequest {
     pub method: String,
     /// Raw path as sent (percent-encoding kept), e.g. `/v1.0/users/adele%40contoso.com/sendMail`.
     pub path: String,
-    /// Raw query string without `?`, if any.
+    /// Raw query string without `?`, if any; like `headers`, kept only once the
+    /// request's token was accepted (`None` otherwise).
     pub query: Option<String>,
     /// Headers in arrival order, names lower-case. Empty for requests whose token
     /// was missing, invalid or expired, for identity-platform and `/_sandbox/…`
@@ -76,14 +77,14 @@ impl Default for RequestLog {
 }
 
 impl RequestLog {
-    /// Adds a request with its method, path and query only; returns its sequence
+    /// Adds a request with its method and path only; returns its sequence
     /// number for [`RequestLog::keep_content`] and [`RequestLog::finish`].
     pub(crate) fn start(&mut self, parts: &Parts, batch_request_id: Option<&str>) -> u64 {
         let seq = self.first_seq + self.entries.len() as u64;
         self.entries.push_back(RecordedRequest {
             method: parts.method.as_str().to_string(),
             path: parts.uri.path().to_string(),
-            query: parts.uri.query().map(str::to_string),
+            query: None,
             headers: Vec::new(),
             body: Vec::new(),
             body_size: 0,
@@ -99,13 +100,14 @@ impl RequestLog {
         self.entries.get_mut(idx)
     }
 
-    /// Keeps headers and the first `body_limit` bytes of `body` of an authenticated
-    /// request (no-op when the entry already left the log).
+    /// Keeps query, headers and the first `body_limit` bytes of `body` of an
+    /// authenticated request (no-op when the entry already left the log).
     pub(crate) fn keep_content(&mut self, seq: u64, parts: &Parts, body: &[u8]) {
         let limit = self.body_limit;
         let Some(e) = self.entry(seq) else {
             return;
         };
+        e.query = parts.uri.query().map(str::to_string);
         e.headers = parts
             .headers
             .iter()
