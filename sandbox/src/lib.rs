@@ -498,7 +498,9 @@ impl SandboxBuilder {
     /// of it is being handled – before the sandbox closes it (default 30 s). It covers a
     /// client that stops sending its headers or its body half-way and keep-alive
     /// connections left open; time spent in a handler (including
-    /// [`Sandbox::set_latency`]) never counts.
+    /// [`Sandbox::set_latency`]) never counts. It runs on tokio's timer, so in a test
+    /// runtime with paused time (`start_paused`) it fires as soon as the runtime idles:
+    /// raise it there.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = timeout;
         self
