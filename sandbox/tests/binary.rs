@@ -29,6 +29,7 @@ fn start(args: &[&str]) -> Binary {
     let mut child = Command::new(env!("CARGO_BIN_EXE_msgraph-outlook-sandbox"))
         .args(args)
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
     let stdout = child.stdout.take().unwrap();
@@ -48,10 +49,17 @@ fn start(args: &[&str]) -> Binary {
             break;
         }
     }
+    let (Some(authority), Some(token)) = (authority, token) else {
+        // Say why (e.g. an option the binary does not know) instead of just failing.
+        let _ = child.kill();
+        let mut stderr = String::new();
+        let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr);
+        panic!("the binary printed no authority URL or token; stderr: {stderr}");
+    };
     Binary {
         child,
-        authority: authority.expect("authority URL printed"),
-        token: token.expect("Adele's token printed"),
+        authority,
+        token,
     }
 }
 
