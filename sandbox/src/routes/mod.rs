@@ -14,6 +14,7 @@ mod body;
 mod calendar_paths;
 mod delta;
 mod drafts;
+mod event_target;
 mod events;
 mod mail;
 mod meeting_times;
