@@ -605,6 +605,17 @@ pub enum InvalidRequest {
     MimeWithoutHeaders,
     /// MIME content with no `To`, `Cc` or `Bcc` header.
     MimeWithoutRecipients,
+    /// MIME content given base64-encoded where raw MIME bytes are expected: the Graph docs
+    /// show base64, but this crate encodes it. Pass the decoded message, or use
+    /// [`Mailbox::send_mime_base64`](crate::api::Mailbox::send_mime_base64).
+    MimeIsBase64,
+    /// Text given as base64 MIME (to
+    /// [`Mailbox::send_mime_base64`](crate::api::Mailbox::send_mime_base64)) that does not
+    /// decode.
+    InvalidBase64 {
+        /// Why it does not decode.
+        reason: String,
+    },
     /// A reply or forward with both a `comment` and a `message.body`: Graph takes one or the
     /// other (400).
     CommentAndBody,
@@ -650,6 +661,15 @@ impl fmt::Display for InvalidRequest {
             InvalidRequest::MimeWithoutRecipients => {
                 f.write_str("the MIME content has no To, Cc or Bcc header")
             }
+            InvalidRequest::MimeIsBase64 => f.write_str(
+                "the MIME content has no header section, and this looks like base64: \
+                 pass the decoded message, or use send_mime_base64",
+            ),
+            InvalidRequest::InvalidBase64 { reason } => write!(
+                f,
+                "the MIME content is not valid base64 ({reason}): pass raw MIME bytes to \
+                 send_mime, or base64 of them to send_mime_base64"
+            ),
             InvalidRequest::CommentAndBody => f.write_str(
                 "a reply or forward takes a comment or a message body, not both",
             ),

@@ -86,8 +86,29 @@ impl Mailbox {
     /// client.me().send_mime(eml.to_vec()).send().await?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// Base64 text (what the Graph docs show) is refused with
+    /// [`InvalidRequest::MimeIsBase64`](crate::InvalidRequest::MimeIsBase64): use
+    /// [`send_mime_base64`](Self::send_mime_base64) for that.
     pub fn send_mime(&self, mime: impl Into<Vec<u8>>) -> SendMime {
         SendMime::new(self.clone(), mime.into())
+    }
+
+    /// Sends a message given as base64 of its MIME, as in the Graph docs' `sendMail`
+    /// Example 4 (line breaks allowed, padding optional). It is decoded first and then
+    /// checked like [`send_mime`](Self::send_mime) (header section, a recipient): text that
+    /// does not decode is [`InvalidRequest::InvalidBase64`](crate::InvalidRequest::InvalidBase64),
+    /// and nothing is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// // "To: alex@contoso.com\r\nSubject: Hi\r\n\r\nHello\r\n", base64-encoded
+    /// let base64 = "VG86IGFsZXhAY29udG9zby5jb20NClN1YmplY3Q6IEhpDQoNCkhlbGxvDQo=";
+    /// client.me().send_mime_base64(base64).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn send_mime_base64(&self, base64: impl AsRef<[u8]>) -> SendMime {
+        SendMime::base64(self.clone(), base64.as_ref())
     }
 
     /// Lists the mailbox's messages (`GET …/messages`), or a folder's with
