@@ -572,7 +572,9 @@ impl fmt::Display for AuthError {
 pub enum InvalidRequest {
     /// A message to send has no to, cc or bcc recipient.
     NoRecipients,
-    /// An email address is not of the form `local@domain`.
+    /// An email address is not of the form `local@domain`, or a recipient is not an RFC 5322
+    /// mailbox (`Adele Vance <adele@contoso.com>`; see
+    /// [`Recipient::parse`](crate::models::Recipient::parse)).
     InvalidAddress {
         /// The offending value.
         address: String,
@@ -632,9 +634,12 @@ impl fmt::Display for InvalidRequest {
             InvalidRequest::NoRecipients => {
                 f.write_str("the message has no recipient (to, cc or bcc)")
             }
-            InvalidRequest::InvalidAddress { address } => {
-                write!(f, "{address:?} is not an email address")
-            }
+            InvalidRequest::InvalidAddress { address } => write!(
+                f,
+                "{address:?} is not an email address; accepted forms: adele@contoso.com, \
+                 Adele Vance <adele@contoso.com>, \"Vance, Adele\" <adele@contoso.com> \
+                 (quote a display name with , ; : @ < > ( ) [ ] or \\)"
+            ),
             InvalidRequest::TooManyRecipients { count } => write!(
                 f,
                 "{count} recipients: Exchange Online accepts at most 500 per message (to + cc + bcc)"

@@ -627,3 +627,64 @@ async fn send_mime_base64_checks_the_decoded_message_before_sending() {
         .unwrap_err();
     assert!(err.to_string().contains("pass raw MIME bytes to send_mime"), "{err}");
 }
+
+// ---- Item 6: "Name <address>" recipients. ----
+
+#[tokio::test]
+async fn name_and_address_strings_are_sent_as_name_and_address() {
+    let expected = json!({
+        "message": {
+            "subject": "Hi",
+            "toRecipients": [
+                {"emailAddress": {"address": "adele@contoso.com", "name": "Adele Vance"}},
+                {"emailAddress": {"address": "alex@contoso.com"}}
+            ],
+            "ccRecipients": [
+                {"emailAddress": {"address": "megan@contoso.com", "name": "Bowen, Megan"}}
+            ],
+            "bccRecipients": [
+                {"emailAddress": {"address": "lee@contoso.com", "name": "Lee \"LG\" Gu"}}
+            ]
+        }
+    });
+    assert_sent("/me/sendMail", expected, |client| {
+        client.me().send_mail(
+            Message::new()
+                .subject("Hi")
+                .to("Adele Vance <adele@contoso.com>")
+                .to(" <alex@contoso.com> ".to_string())
+                .cc(r#""Bowen, Megan" <megan@contoso.com>"#)
+                .bcc(r#"Lee "\"LG\""   Gu<lee@contoso.com>"#),
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_malformed_mailbox_is_refused_naming_the_accepted_forms() {
+    for bad in [
+        "Vance, Adele <adele@contoso.com>", // unquoted comma: a list, or a name to quote?
+        "Adele Vance <adele@contoso.com",
+        "Adele Vance <adele>",
+        "\"Adele Vance <adele@contoso.com>",
+        "adele@contoso.com, alex@contoso.com",
+    ] {
+        let parsed = Recipient::parse(bad).unwrap_err();
+        assert_eq!(
+            parsed,
+            InvalidRequest::InvalidAddress {
+                address: bad.into()
+            }
+        );
+        let invalid = refused(Message::new().to(bad)).await;
+        assert_eq!(invalid, parsed, "{bad:?}");
+        assert_eq!(
+            invalid.to_string(),
+            format!(
+                "{bad:?} is not an email address; accepted forms: adele@contoso.com, \
+                 Adele Vance <adele@contoso.com>, \"Vance, Adele\" <adele@contoso.com> \
+                 (quote a display name with , ; : @ < > ( ) [ ] or \\)"
+            )
+        );
+    }
+}
