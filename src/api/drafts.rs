@@ -7,7 +7,7 @@ use super::send_mail::{base64_mime, check_mime};
 use super::Mailbox;
 use crate::client::{Call, Request, Response};
 use crate::error::Result;
-use crate::models::Message;
+use crate::models::{FolderRef, Message};
 
 enum DraftContent {
     Json(Box<Message>),
@@ -51,10 +51,10 @@ impl CreateDraft {
         }
     }
 
-    /// Creates it in this folder (well-known name such as `drafts`, or a folder id) instead
-    /// of Drafts.
-    pub fn in_folder(mut self, folder: impl Into<String>) -> Self {
-        self.folder = Some(folder.into());
+    /// Creates it in this folder (a [`WellKnownFolder`](crate::models::WellKnownFolder) or
+    /// a folder id) instead of Drafts.
+    pub fn in_folder(mut self, folder: impl Into<FolderRef>) -> Self {
+        self.folder = Some(folder.into().into_string());
         self
     }
 

@@ -1,7 +1,7 @@
 //! A mailbox: `/me` or `/users/{id}`, the entry point to every mail and calendar endpoint.
 
 use crate::client::GraphClient;
-use crate::models::{MailboxRef, Message};
+use crate::models::{FolderRef, MailboxRef, Message};
 
 use super::{CreateDraft, ListMessages, MessageRef, SendMail, SendMime, SyncMessages};
 
@@ -116,10 +116,11 @@ impl Mailbox {
     ///
     /// ```no_run
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::WellKnownFolder;
     /// let page = client
     ///     .user("alex@contoso.com")
     ///     .list_messages()
-    ///     .in_folder("inbox")
+    ///     .in_folder(WellKnownFolder::Inbox)
     ///     .select(["subject", "from"])
     ///     .top(25)
     ///     .await?;
@@ -178,13 +179,14 @@ impl Mailbox {
     ///
     /// ```no_run
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
-    /// let first = client.me().sync_messages("inbox").send().await?;
+    /// use msgraph_outlook::models::WellKnownFolder::Inbox;
+    /// let first = client.me().sync_messages(Inbox).send().await?;
     /// // … later, with the stored link:
-    /// let changes = client.me().sync_messages("inbox").resume(first.delta_link.unwrap()).send().await?;
+    /// let changes = client.me().sync_messages(Inbox).resume(first.delta_link.unwrap()).send().await?;
     /// println!("{} changed, {} removed", changes.changed.len(), changes.removed.len());
     /// # Ok(()) }
     /// ```
-    pub fn sync_messages(&self, folder: impl Into<String>) -> SyncMessages {
-        SyncMessages::new(self.clone(), folder.into())
+    pub fn sync_messages(&self, folder: impl Into<FolderRef>) -> SyncMessages {
+        SyncMessages::new(self.clone(), folder.into().into_string())
     }
 }

@@ -8,7 +8,9 @@ use super::reply::Kind as ReplyKind;
 use super::{Attachments, Mailbox, Reply};
 use crate::client::{Accepted, Call, Request, Response};
 use crate::error::{InvalidRequest, Result};
-use crate::models::{BodyType, Event, EventMessage, Message, MessagePatch, Recipient};
+use crate::models::{
+    BodyType, Event, EventMessage, FolderRef, Message, MessagePatch, Recipient,
+};
 
 /// A message of a mailbox, by id; from [`Mailbox::message`]. Every operation goes to the
 /// mailbox it came from (`/users/{owner}/messages/{id}` for a shared mailbox).
@@ -131,15 +133,23 @@ impl MessageRef {
         )
     }
 
-    /// Moves the message to a folder (well-known name or id); returns it, with its new id
-    /// unless immutable ids are on.
-    pub async fn move_to(&self, folder: impl Into<String>) -> Result<Message> {
-        self.to_folder("move", folder.into()).await
+    /// Moves the message to a folder (a [`WellKnownFolder`](crate::models::WellKnownFolder)
+    /// or a folder id); returns it, with its new id unless immutable ids are on.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::WellKnownFolder;
+    /// client.me().message("AAMkAGI1…").move_to(WellKnownFolder::Archive).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn move_to(&self, folder: impl Into<FolderRef>) -> Result<Message> {
+        self.to_folder("move", folder.into().into_string()).await
     }
 
-    /// Copies the message to a folder (well-known name or id); returns the copy.
-    pub async fn copy_to(&self, folder: impl Into<String>) -> Result<Message> {
-        self.to_folder("copy", folder.into()).await
+    /// Copies the message to a folder (a [`WellKnownFolder`](crate::models::WellKnownFolder)
+    /// or a folder id); returns the copy.
+    pub async fn copy_to(&self, folder: impl Into<FolderRef>) -> Result<Message> {
+        self.to_folder("copy", folder.into().into_string()).await
     }
 
     async fn to_folder(&self, action: &'static str, folder: String) -> Result<Message> {

@@ -11,6 +11,7 @@ mod common;
 mod event;
 mod event_message;
 mod event_patch;
+mod folder;
 mod location;
 mod mailbox_settings;
 mod message;
@@ -41,6 +42,7 @@ pub use event_message::{
     MeetingRequestType,
 };
 pub use event_patch::{EventPatch, EventProperty};
+pub use folder::{FolderRef, WellKnownFolder};
 pub use location::{GeoCoordinates, Location, LocationType, PhysicalAddress};
 pub use mailbox_settings::{
     AutomaticRepliesSetting, AutomaticRepliesStatus, DelegateMeetingMessageDeliveryOptions,
