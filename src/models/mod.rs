@@ -32,7 +32,9 @@ pub use message::{
 pub use message_patch::{MessagePatch, MessageProperty};
 
 pub use calendar::Calendar;
-pub use calendar_permission::{CalendarPermission, CalendarRole, EwsPermissionLevel};
+pub use calendar_permission::{
+    CalendarPermission, CalendarRole, EwsDelegateUser, EwsPermissionLevel,
+};
 pub use event::{
     Attendee, AttendeeType, Event, EventType, FreeBusyStatus, OnlineMeetingInfo,
     OnlineMeetingProviderType, ResponseStatus, ResponseType, Sensitivity,
