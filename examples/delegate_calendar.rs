@@ -199,7 +199,7 @@ async fn run(setup: &common::Setup, people: &People) -> Result<(), Box<dyn std::
             .as_ref()
             .and_then(|s| s.to_utc().ok())
             .map_or("?".to_string(), |t| t.to_string()),
-        if moved.attendees_notified {
+        if moved.graph_mails_attendees {
             "yes"
         } else {
             "no"

@@ -179,7 +179,7 @@ async fn run(setup: &common::Setup) -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "Moved to {new_start}; attendees notified: {}",
-        if updated.attendees_notified {
+        if updated.graph_mails_attendees {
             "yes"
         } else {
             "no"

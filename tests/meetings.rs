@@ -383,7 +383,7 @@ async fn organizer_reviews_a_proposal_checks_availability_and_moves_the_meeting(
         .update(EventPatch::new().time_slot(TimeSlot::utc(proposed_start, proposed_end)))
         .await
         .unwrap();
-    assert!(updated.attendees_notified);
+    assert!(updated.graph_mails_attendees);
     assert_eq!(updated.event.etag.as_deref(), Some("W/\"v2\""));
 
     inbox.assert_async().await;

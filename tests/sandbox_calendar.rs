@@ -105,7 +105,7 @@ async fn a_proposal_travels_from_attendee_to_organizer_who_moves_the_meeting() {
         .update(EventPatch::new().time_slot(proposed))
         .await
         .unwrap();
-    assert!(updated.attendees_notified);
+    assert!(updated.graph_mails_attendees);
     let (start, _) = updated.event.time_slot().unwrap().to_utc().unwrap();
     assert_eq!(start, at(3, 12));
 

@@ -264,7 +264,7 @@ impl Batch {
     /// let mut batch = client.batch();
     /// let moved = batch.add(client.me().event("AAMkAGI1…").update(EventPatch::new().location("Room 2")));
     /// let updated = batch.send().await?.take(moved)?;
-    /// println!("attendees notified: {}", updated.attendees_notified);
+    /// println!("attendees notified: {}", updated.graph_mails_attendees);
     /// # Ok(()) }
     /// ```
     pub fn add<C: Batchable>(&mut self, call: C) -> BatchItem<C::Output> {
