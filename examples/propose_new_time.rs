@@ -109,10 +109,8 @@ async fn run(
                 .id
                 .clone()
                 .unwrap_or_default();
-            me.message(message_id)
-                .meeting_event()
-                .await?
-                .ok_or("the invitation has no calendar event")?
+            // Error::NoAssociatedEvent when the invitation has no calendar event.
+            me.message(message_id).meeting_event().await?
         }
         (None, None) => unreachable!("checked in main"),
     };

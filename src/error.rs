@@ -64,6 +64,16 @@ pub enum Error {
     },
     /// The client or a token provider was configured with an unusable value.
     Config(String),
+    /// [`MessageRef::meeting_event`](crate::api::MessageRef::meeting_event) on a message
+    /// Graph returned without an associated calendar event: a plain message (not an
+    /// `eventMessage`), or a meeting message whose event Graph did not return (e.g. removed
+    /// from the calendar) [unconfirmed: which cases Graph leaves `event` out for].
+    NoAssociatedEvent {
+        /// The message's id.
+        message_id: String,
+        /// Whether the message is a meeting message (`#microsoft.graph.eventMessage…`).
+        is_meeting_message: bool,
+    },
 }
 
 impl Error {
@@ -180,6 +190,11 @@ impl Error {
         matches!(self, Error::OutcomeUnknown(_))
     }
 
+    /// True for [`Error::NoAssociatedEvent`].
+    pub fn is_no_associated_event(&self) -> bool {
+        matches!(self, Error::NoAssociatedEvent { .. })
+    }
+
     /// True when an `If-Match` etag was stale (see [`Error::Conflict`]).
     pub fn is_conflict(&self) -> bool {
         matches!(self, Error::Conflict(_))
@@ -236,6 +251,18 @@ impl fmt::Display for Error {
                 "refused to follow a link to {link_origin}: only {graph_origin} gets the token"
             ),
             Error::Config(message) => write!(f, "configuration error: {message}"),
+            Error::NoAssociatedEvent {
+                message_id,
+                is_meeting_message: false,
+            } => write!(
+                f,
+                "message {message_id} is not a meeting message, so it has no associated event"
+            ),
+            Error::NoAssociatedEvent { message_id, .. } => write!(
+                f,
+                "Graph returned the meeting message {message_id} without its calendar event \
+                 (the event may have been deleted)"
+            ),
         }
     }
 }

@@ -819,7 +819,6 @@ async fn from_sender_and_organizer_are_read_as_graph_returns_them_for_a_delegate
         .message(id.as_str())
         .meeting_event()
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(
         event.organizer.as_ref().and_then(|r| r.address()),

@@ -57,7 +57,7 @@ async fn a_proposal_travels_from_attendee_to_organizer_who_moves_the_meeting() {
         })
         .expect("an invitation");
     let id = request.event_message.message.id.clone().unwrap();
-    let copy = alex.message(id).meeting_event().await.unwrap().unwrap();
+    let copy = alex.message(id).meeting_event().await.unwrap();
     assert_eq!(copy.ical_uid, meeting.ical_uid);
     let next_day = TimeSlot::utc(at(3, 12), at(3, 13));
     alex.event_from(&copy)
@@ -88,7 +88,6 @@ async fn a_proposal_travels_from_attendee_to_organizer_who_moves_the_meeting() {
         .message(message_id)
         .meeting_event()
         .await
-        .unwrap()
         .unwrap();
     let (attendee, slot) = organizer_copy.proposals().next().expect("the proposal");
     assert!(attendee.is(ALEX));
@@ -249,4 +248,50 @@ async fn a_weekly_series_expands_in_the_calendar_view() {
         .await
         .unwrap();
     assert_eq!(instances.len(), 2, "Wednesday 2 and Monday 7");
+}
+
+#[tokio::test]
+async fn an_invitation_reads_like_a_message_and_a_plain_message_has_no_associated_event() {
+    let sandbox = sandbox().await;
+    let adele = delegated(&sandbox, ADELE).me();
+    let alex = delegated(&sandbox, ALEX).me();
+    adele.create_event(lunch()).await.unwrap();
+    adele
+        .send_mail(msgraph_outlook::models::Message::new().subject("Plain").to(ALEX))
+        .await
+        .unwrap();
+
+    let inbox = alex
+        .mail_items(msgraph_outlook::models::WellKnownFolder::Inbox)
+        .collect()
+        .await
+        .unwrap();
+    let invitation = inbox
+        .iter()
+        .find(|item| item.is_meeting_message())
+        .expect("an invitation");
+    assert_eq!(invitation.subject(), Some("Let's go for lunch"));
+    assert_eq!(invitation.from().and_then(|r| r.address()), Some(ADELE));
+    let event = alex
+        .message(invitation.id().unwrap())
+        .meeting_event()
+        .await
+        .unwrap();
+    assert_eq!(event.subject.as_deref(), Some("Let's go for lunch"));
+
+    let plain = inbox
+        .iter()
+        .find(|item| item.subject() == Some("Plain"))
+        .expect("the plain message");
+    assert!(!plain.is_meeting_message());
+    let err = alex
+        .message(plain.id().unwrap())
+        .meeting_event()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NoAssociatedEvent { message_id, is_meeting_message: false }
+            if Some(message_id.as_str()) == plain.id()),
+        "{err:?}"
+    );
 }

@@ -1181,6 +1181,13 @@ fn duplicate(error: &Error) -> Error {
             graph_origin: graph_origin.clone(),
         },
         Error::Config(message) => Error::Config(message.clone()),
+        Error::NoAssociatedEvent {
+            message_id,
+            is_meeting_message,
+        } => Error::NoAssociatedEvent {
+            message_id: message_id.clone(),
+            is_meeting_message: *is_meeting_message,
+        },
     }
 }
 
