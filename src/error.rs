@@ -110,6 +110,25 @@ impl Error {
         }
     }
 
+    /// The refinement for a request that changed another user's calendar: a `403` that says
+    /// access is denied is about the calendar role, not mailbox access (Graph answers
+    /// `ErrorAccessDenied` there as well [unconfirmed: the exact code per case; GRAPH-FACTS
+    /// §11 lists both codes as observed]).
+    pub(crate) fn for_calendar_write(self) -> Error {
+        match self {
+            Error::AccessDenied(mut denied)
+                if matches!(
+                    denied.missing,
+                    MissingRight::MailboxAccess | MissingRight::DelegatedCalendarAccess
+                ) =>
+            {
+                denied.missing = MissingRight::CalendarWrite;
+                Error::AccessDenied(denied)
+            }
+            other => other,
+        }
+    }
+
     /// The Graph error answer behind this error, whatever its variant (none for errors
     /// raised before sending, transport failures and token errors).
     pub fn graph_error(&self) -> Option<&GraphError> {
@@ -327,6 +346,10 @@ pub enum MissingRight {
     MailboxAccess,
     /// `DelegatedCalendarAccessDenied`: no permission on the other user's calendar.
     DelegatedCalendarAccess,
+    /// `ErrorAccessDenied` or `DelegatedCalendarAccessDenied` on a change to another user's
+    /// calendar (create, update, delete, respond): the owner must grant a calendar role that
+    /// writes (`write`, or a delegate role); Full Access to the mailbox is not needed.
+    CalendarWrite,
 }
 
 impl MissingRight {
@@ -358,6 +381,16 @@ impl fmt::Display for MissingRight {
                  Calendars.ReadWrite.Shared) for a delegated token, or the application \
                  permission for an app-only token (an application access policy may also \
                  exclude the mailbox)"
+            }
+            // Roles: learn.microsoft.com/en-us/graph/api/resources/calendarpermission
+            // (calendarRoleType); delegates: learn.microsoft.com/en-us/graph/outlook-share-or-delegate-calendar.
+            MissingRight::CalendarWrite => {
+                "a calendar role that allows changes, granted by the calendar's owner: write \
+                 (EWS Editor), or delegateWithoutPrivateEventAccess / \
+                 delegateWithPrivateEventAccess (a delegate, who also gets meeting messages); \
+                 Full Access to the mailbox is not needed. A delegated token also needs \
+                 Calendars.ReadWrite.Shared; an app-only token, the Calendars.ReadWrite \
+                 application permission"
             }
             MissingRight::DelegatedCalendarAccess => {
                 "a calendar permission from the owner (role read or more; write or a \

@@ -606,6 +606,8 @@ struct Item {
     after: Option<usize>,
     source: Option<ItemSource>,
     addressed_me: bool,
+    /// A write to another user's calendar: a 403 names the calendar role to grant.
+    writes_shared_calendar: bool,
     /// The mailbox it addresses, keyed as the client's limiter keys it (`/me` or the user
     /// id, lower case).
     mailbox: Option<String>,
@@ -789,6 +791,7 @@ impl GraphClient {
             after,
             source,
             addressed_me,
+            writes_shared_calendar: request.writes_shared_calendar(),
             mailbox,
         })
     }
@@ -1105,6 +1108,10 @@ fn verdict(item: &Item, inner: InnerAnswer, outer: &Outer) -> Verdict {
         &outer.client_request_id,
         item.addressed_me,
     );
+    let error = match item.writes_shared_calendar {
+        true => error.for_calendar_write(),
+        false => error,
+    };
     match inner.status {
         429 | 503 => {
             let retry_after = error.retry_after();
