@@ -1133,15 +1133,29 @@ async fn a_refused_write_to_another_users_calendar_names_the_calendar_role_in_a_
             }),
         ],
         vec![
-            inner_error("1", 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."),
-            inner_error("2", 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."),
+            inner_error(
+                "1",
+                403,
+                "ErrorAccessDenied",
+                "Access is denied. Check credentials and try again.",
+            ),
+            inner_error(
+                "2",
+                403,
+                "ErrorAccessDenied",
+                "Access is denied. Check credentials and try again.",
+            ),
         ],
     )
     .await;
     let client = client(&server);
     let owner = client.user("owner@contoso.com");
     let mut batch = client.batch();
-    let update = batch.add(owner.event("AAMk-evt").update(EventPatch::new().subject("Moved")));
+    let update = batch.add(
+        owner
+            .event("AAMk-evt")
+            .update(EventPatch::new().subject("Moved")),
+    );
     let read = batch.add(owner.event("AAMk-evt").get());
     let mut results = batch.send().await.unwrap();
     mock.assert_async().await;
@@ -1149,6 +1163,12 @@ async fn a_refused_write_to_another_users_calendar_names_the_calendar_role_in_a_
         Error::AccessDenied(denied) => denied.missing,
         other => panic!("{other:?}"),
     };
-    assert_eq!(missing(results.take(update).unwrap_err()), MissingRight::CalendarWrite);
-    assert_eq!(missing(results.take(read).unwrap_err()), MissingRight::MailboxAccess);
+    assert_eq!(
+        missing(results.take(update).unwrap_err()),
+        MissingRight::CalendarWrite
+    );
+    assert_eq!(
+        missing(results.take(read).unwrap_err()),
+        MissingRight::MailboxAccess
+    );
 }

@@ -815,11 +815,7 @@ async fn from_sender_and_organizer_are_read_as_graph_returns_them_for_a_delegate
         read.from, read.sender,
         "sent on behalf: sender is the delegate"
     );
-    let event = me
-        .message(id.as_str())
-        .meeting_event()
-        .await
-        .unwrap();
+    let event = me.message(id.as_str()).meeting_event().await.unwrap();
     assert_eq!(
         event.organizer.as_ref().and_then(|r| r.address()),
         Some("AlexW@contoso.OnMicrosoft.com")
@@ -873,7 +869,9 @@ async fn refused_write(
         .match_header("authorization", format!("Bearer {TOKEN}").as_str())
         .with_status(403)
         .with_header("request-id", REQUEST_ID)
-        .with_body(graph_error(code, "Access is denied. Check credentials and try again.").to_string())
+        .with_body(
+            graph_error(code, "Access is denied. Check credentials and try again.").to_string(),
+        )
         .expect(1)
         .create_async()
         .await;
@@ -892,51 +890,66 @@ async fn a_refused_write_to_another_users_calendar_names_the_calendar_role_not_f
             "PATCH",
             "/users/owner@contoso.com/events/AAMk1",
             "ErrorAccessDenied",
-            refused_write("PATCH", "/users/owner@contoso.com/events/AAMk1", "ErrorAccessDenied", |c| {
-                async move {
-                    c.user("owner@contoso.com")
-                        .event("AAMk1")
-                        .update(EventPatch::new().location("Room 2"))
-                        .await
-                        .unwrap_err()
-                }
-                .boxed()
-            })
+            refused_write(
+                "PATCH",
+                "/users/owner@contoso.com/events/AAMk1",
+                "ErrorAccessDenied",
+                |c| {
+                    async move {
+                        c.user("owner@contoso.com")
+                            .event("AAMk1")
+                            .update(EventPatch::new().location("Room 2"))
+                            .await
+                            .unwrap_err()
+                    }
+                    .boxed()
+                },
+            )
             .await,
         ),
         (
             "POST",
             "/users/owner@contoso.com/events",
             "DelegatedCalendarAccessDenied",
-            refused_write("POST", "/users/owner@contoso.com/events", "DelegatedCalendarAccessDenied", {
-                let (start, end) = (start.clone(), end.clone());
-                move |c| {
-                    async move {
-                        c.user("owner@contoso.com")
-                            .create_event(Event::new("Review", start, end))
-                            .await
-                            .unwrap_err()
+            refused_write(
+                "POST",
+                "/users/owner@contoso.com/events",
+                "DelegatedCalendarAccessDenied",
+                {
+                    let (start, end) = (start.clone(), end.clone());
+                    move |c| {
+                        async move {
+                            c.user("owner@contoso.com")
+                                .create_event(Event::new("Review", start, end))
+                                .await
+                                .unwrap_err()
+                        }
+                        .boxed()
                     }
-                    .boxed()
-                }
-            })
+                },
+            )
             .await,
         ),
         (
             "DELETE",
             "/me/calendars/AAMkShared/events/AAMk2",
             "ErrorAccessDenied",
-            refused_write("DELETE", "/me/calendars/AAMkShared/events/AAMk2", "ErrorAccessDenied", |c| {
-                async move {
-                    c.me()
-                        .calendar("AAMkShared")
-                        .event("AAMk2")
-                        .delete()
-                        .await
-                        .unwrap_err()
-                }
-                .boxed()
-            })
+            refused_write(
+                "DELETE",
+                "/me/calendars/AAMkShared/events/AAMk2",
+                "ErrorAccessDenied",
+                |c| {
+                    async move {
+                        c.me()
+                            .calendar("AAMkShared")
+                            .event("AAMk2")
+                            .delete()
+                            .await
+                            .unwrap_err()
+                    }
+                    .boxed()
+                },
+            )
             .await,
         ),
     ];
@@ -944,7 +957,11 @@ async fn a_refused_write_to_another_users_calendar_names_the_calendar_role_not_f
         let Error::AccessDenied(denied) = &err else {
             panic!("{method} {path}: expected AccessDenied, got {err:?}");
         };
-        assert_eq!(denied.missing, MissingRight::CalendarWrite, "{method} {path}");
+        assert_eq!(
+            denied.missing,
+            MissingRight::CalendarWrite,
+            "{method} {path}"
+        );
         assert_eq!(err.graph_code(), Some(code));
         assert_eq!(err.status(), Some(403));
         assert_eq!(err.request_id(), Some(REQUEST_ID));
@@ -960,15 +977,20 @@ async fn a_refused_write_to_another_users_calendar_names_the_calendar_role_not_f
     // A read, or mail, keeps the mailbox-access hint.
     let err = error_for(403, "ErrorAccessDenied", "Access is denied.").await;
     assert!(matches!(&err, Error::AccessDenied(d) if d.missing == MissingRight::MailboxAccess));
-    let err = refused_write("POST", "/users/owner@contoso.com/sendMail", "ErrorAccessDenied", |c| {
-        async move {
-            c.user("owner@contoso.com")
-                .send_mail(Message::new().subject("Hi").to("alex@contoso.com"))
-                .await
-                .unwrap_err()
-        }
-        .boxed()
-    })
+    let err = refused_write(
+        "POST",
+        "/users/owner@contoso.com/sendMail",
+        "ErrorAccessDenied",
+        |c| {
+            async move {
+                c.user("owner@contoso.com")
+                    .send_mail(Message::new().subject("Hi").to("alex@contoso.com"))
+                    .await
+                    .unwrap_err()
+            }
+            .boxed()
+        },
+    )
     .await;
     assert!(matches!(&err, Error::AccessDenied(d) if d.missing == MissingRight::MailboxAccess));
 }

@@ -456,7 +456,10 @@ async fn get_schedule_refuses_bad_input_before_sending() {
 async fn expand_event(server: &mut mockito::ServerGuard, id: &str, answer: Value) -> mockito::Mock {
     server
         .mock("GET", format!("/v1.0/me/messages/{id}").as_str())
-        .match_header("authorization", format!("Bearer {}", common::TOKEN).as_str())
+        .match_header(
+            "authorization",
+            format!("Bearer {}", common::TOKEN).as_str(),
+        )
         .match_query(Matcher::UrlEncoded(
             "$expand".into(),
             "microsoft.graph.eventMessage/event".into(),
@@ -538,7 +541,8 @@ async fn every_mail_item_variant_gives_id_subject_and_from() {
         .await
         .unwrap();
     list.assert_async().await;
-    let seen: Vec<(Option<&str>, Option<&str>, Option<&str>, bool)> = page
+    type Seen<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, bool);
+    let seen: Vec<Seen> = page
         .value
         .iter()
         .map(|item| {
@@ -554,8 +558,18 @@ async fn every_mail_item_variant_gives_id_subject_and_from() {
         seen,
         [
             (Some("r"), Some("Review"), Some("adele@contoso.com"), true),
-            (Some("p"), Some("Accepted: Review"), Some("alex@contoso.com"), true),
-            (Some("c"), Some("Canceled: Review"), Some("adele@contoso.com"), true),
+            (
+                Some("p"),
+                Some("Accepted: Review"),
+                Some("alex@contoso.com"),
+                true
+            ),
+            (
+                Some("c"),
+                Some("Canceled: Review"),
+                Some("adele@contoso.com"),
+                true
+            ),
             (Some("m"), Some("Lunch?"), Some("megan@contoso.com"), false),
         ]
     );

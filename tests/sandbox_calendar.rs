@@ -84,11 +84,7 @@ async fn a_proposal_travels_from_attendee_to_organizer_who_moves_the_meeting() {
     let proposed = response.proposed_new_time.clone().unwrap();
     assert_eq!(proposed.to_utc().unwrap(), next_day.to_utc().unwrap());
     let message_id = response.event_message.message.id.clone().unwrap();
-    let organizer_copy = adele
-        .message(message_id)
-        .meeting_event()
-        .await
-        .unwrap();
+    let organizer_copy = adele.message(message_id).meeting_event().await.unwrap();
     let (attendee, slot) = organizer_copy.proposals().next().expect("the proposal");
     assert!(attendee.is(ALEX));
     assert_eq!(slot.to_utc().unwrap(), next_day.to_utc().unwrap());
@@ -257,7 +253,11 @@ async fn an_invitation_reads_like_a_message_and_a_plain_message_has_no_associate
     let alex = delegated(&sandbox, ALEX).me();
     adele.create_event(lunch()).await.unwrap();
     adele
-        .send_mail(msgraph_outlook::models::Message::new().subject("Plain").to(ALEX))
+        .send_mail(
+            msgraph_outlook::models::Message::new()
+                .subject("Plain")
+                .to(ALEX),
+        )
         .await
         .unwrap();
 

@@ -587,7 +587,10 @@ async fn base64_given_to_send_mime_is_refused_with_a_pointer_to_send_mime_base64
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest(InvalidRequest::MimeWithoutHeaders)),
+        matches!(
+            &err,
+            Error::InvalidRequest(InvalidRequest::MimeWithoutHeaders)
+        ),
         "{err:?}"
     );
     none.assert_async().await;
@@ -596,15 +599,21 @@ async fn base64_given_to_send_mime_is_refused_with_a_pointer_to_send_mime_base64
 #[tokio::test]
 async fn send_mime_base64_checks_the_decoded_message_before_sending() {
     let b64 = |mime: &[u8]| base64::engine::general_purpose::STANDARD.encode(mime);
-    let cases: Vec<(String, fn(&InvalidRequest) -> bool)> = vec![
+    type Expected = fn(&InvalidRequest) -> bool;
+    let cases: Vec<(String, Expected)> = vec![
         ("not base64!".into(), |e| {
             matches!(e, InvalidRequest::InvalidBase64 { .. })
         }),
-        ("  \r\n".into(), |e| matches!(e, InvalidRequest::InvalidBase64 { .. })),
-        (b64(b"From: a@contoso.com\r\nSubject: Hi\r\n\r\nTo: b@contoso.com\r\n"), |e| {
-            *e == InvalidRequest::MimeWithoutRecipients
+        ("  \r\n".into(), |e| {
+            matches!(e, InvalidRequest::InvalidBase64 { .. })
         }),
-        (b64(b"just a body\r\n"), |e| *e == InvalidRequest::MimeWithoutHeaders),
+        (
+            b64(b"From: a@contoso.com\r\nSubject: Hi\r\n\r\nTo: b@contoso.com\r\n"),
+            |e| *e == InvalidRequest::MimeWithoutRecipients,
+        ),
+        (b64(b"just a body\r\n"), |e| {
+            *e == InvalidRequest::MimeWithoutHeaders
+        }),
     ];
     for (text, expected) in cases {
         let mut server = server().await;
@@ -625,7 +634,10 @@ async fn send_mime_base64_checks_the_decoded_message_before_sending() {
         .send_mime_base64("not base64!")
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("pass raw MIME bytes to send_mime"), "{err}");
+    assert!(
+        err.to_string().contains("pass raw MIME bytes to send_mime"),
+        "{err}"
+    );
 }
 
 // ---- Item 6: "Name <address>" recipients. ----

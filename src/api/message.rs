@@ -8,9 +8,7 @@ use super::reply::Kind as ReplyKind;
 use super::{Attachments, Mailbox, Reply};
 use crate::client::{Accepted, Call, Request, Response};
 use crate::error::{Error, InvalidRequest, Result};
-use crate::models::{
-    BodyType, Event, EventMessage, FolderRef, Message, MessagePatch, Recipient,
-};
+use crate::models::{BodyType, Event, EventMessage, FolderRef, Message, MessagePatch, Recipient};
 
 /// A message of a mailbox, by id; from [`Mailbox::message`]. Every operation goes to the
 /// mailbox it came from (`/users/{owner}/messages/{id}` for a shared mailbox).
@@ -201,9 +199,10 @@ impl MessageRef {
             Some(event) => Ok(*event),
             None => Err(Error::NoAssociatedEvent {
                 message_id: message.message.id.unwrap_or_else(|| self.id.clone()),
-                is_meeting_message: message
-                    .odata_type
-                    .is_some_and(|t| t.to_ascii_lowercase().starts_with("#microsoft.graph.eventmessage")),
+                is_meeting_message: message.odata_type.is_some_and(|t| {
+                    t.to_ascii_lowercase()
+                        .starts_with("#microsoft.graph.eventmessage")
+                }),
             }),
         }
     }

@@ -178,7 +178,8 @@ const BASE64_LENIENT_PADDING: base64::engine::GeneralPurpose = base64::engine::G
 /// Whether MIME that failed the header check is in fact base64 of a MIME message: what the
 /// Graph docs show in their examples, and so what new users pass.
 fn is_base64_of_mime(mime: &[u8]) -> bool {
-    let alphabet = |b: &u8| b.is_ascii_alphanumeric() || b"+/=".contains(b) || b.is_ascii_whitespace();
+    let alphabet =
+        |b: &u8| b.is_ascii_alphanumeric() || b"+/=".contains(b) || b.is_ascii_whitespace();
     mime.iter().all(alphabet)
         && decode_base64_mime(mime).is_ok_and(|decoded| {
             !matches!(

@@ -5,8 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{
     DateTimeTimeZone, Event, EventType, Location, Message, PatternedRecurrence, Recipient,
-    ResponseType,
-    TimeSlot,
+    ResponseType, TimeSlot,
 };
 
 /// `meetingMessageType`.
