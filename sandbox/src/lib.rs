@@ -400,6 +400,7 @@ mod graph_error;
 mod message;
 mod message_view;
 mod mime;
+mod request_kind;
 mod routes;
 mod settings;
 mod store;
@@ -415,6 +416,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 pub use crate::faults::{Fault, Faults};
+pub use crate::request_kind::RequestKind;
 
 use crate::calendar::zone::Zone;
 use crate::calendar::CalRef;
@@ -1053,6 +1055,12 @@ impl Sandbox {
     /// Every HTTP request received so far, in order, and every request executed from
     /// inside a JSON batch (after its `$batch` request, in the order they started;
     /// marked by [`RecordedRequest::batch_request_id`]).
+    ///
+    /// Every endpoint is recorded, not only Graph: identity-platform requests (token,
+    /// device code, authorize, `/devicelogin`), managed-identity token requests,
+    /// upload-session ranges (without their bodies) and unknown paths too.
+    /// [`RecordedRequest::kind`] tells them apart; [`Sandbox::graph_requests`] keeps the
+    /// Graph ones only.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.lock().requests.clone()
     }
