@@ -728,7 +728,8 @@ impl fmt::Display for InvalidRequest {
             }
             InvalidRequest::MimeIsBase64 => f.write_str(
                 "the MIME content has no header section, and this looks like base64: \
-                 pass the decoded message, or use send_mime_base64",
+                 pass the decoded message, or use send_mime_base64 \
+                 (create_draft_mime_base64 for a draft)",
             ),
             InvalidRequest::InvalidBase64 { reason } => write!(
                 f,

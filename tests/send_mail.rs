@@ -578,7 +578,8 @@ async fn base64_given_to_send_mime_is_refused_with_a_pointer_to_send_mime_base64
     assert_eq!(
         err.to_string(),
         "invalid request, nothing was sent: the MIME content has no header section, and this \
-         looks like base64: pass the decoded message, or use send_mime_base64"
+         looks like base64: pass the decoded message, or use send_mime_base64 \
+         (create_draft_mime_base64 for a draft)"
     );
     // Text that is not MIME stays a plain "no header section".
     let err = client(&server)

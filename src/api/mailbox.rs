@@ -153,8 +153,24 @@ impl Mailbox {
     }
 
     /// Creates a draft from raw MIME (base64, `text/plain`); the MIME carries the recipients.
+    /// Base64 text is refused with
+    /// [`InvalidRequest::MimeIsBase64`](crate::InvalidRequest::MimeIsBase64): see
+    /// [`create_draft_mime_base64`](Self::create_draft_mime_base64).
     pub fn create_draft_mime(&self, mime: impl Into<Vec<u8>>) -> CreateDraft {
         CreateDraft::mime(self.clone(), mime.into())
+    }
+
+    /// Creates a draft from base64 of its MIME, as the Graph docs show it; decoded and
+    /// checked like [`send_mime_base64`](Self::send_mime_base64).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let base64 = "VG86IGFsZXhAY29udG9zby5jb20NClN1YmplY3Q6IEhpDQoNCkhlbGxvDQo=";
+    /// let draft = client.me().create_draft_mime_base64(base64).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create_draft_mime_base64(&self, base64: impl AsRef<[u8]>) -> CreateDraft {
+        CreateDraft::mime_base64(self.clone(), base64.as_ref())
     }
 
     /// A message of this mailbox by id, to get, update, send or delete it.
