@@ -50,6 +50,12 @@ async fn token_requests_and_upload_ranges_are_recorded_and_graph_requests_leaves
             RequestKind::IdentityPlatform
         )
     );
+    // The token request keeps no header or body: the client secret is not recorded.
+    let token = &sandbox.requests()[0];
+    assert_eq!(
+        (token.status, token.headers.len(), token.body.len()),
+        (200, 0, 0)
+    );
     let uploads = all
         .iter()
         .filter(|(method, _, kind)| method == "PUT" && *kind == RequestKind::UploadSession)
@@ -81,4 +87,15 @@ async fn token_requests_and_upload_ranges_are_recorded_and_graph_requests_leaves
     assert!(graph[2].1.ends_with("/send"));
     // Everything else was one of the other kinds.
     assert_eq!(all.len(), graph.len() + 1 + uploads);
+
+    // The sandbox's own clock route is recorded too, and is not Graph.
+    let clock = format!("{}/_sandbox/clock", sandbox.authority_url());
+    let answer = reqwest::get(clock).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let last = sandbox.requests().pop().unwrap();
+    assert_eq!(
+        (last.path.as_str(), last.kind()),
+        ("/_sandbox/clock", RequestKind::SandboxControl)
+    );
+    assert_eq!(sandbox.graph_requests().len(), 3);
 }

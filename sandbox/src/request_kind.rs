@@ -19,6 +19,8 @@ pub enum RequestKind {
     /// A managed-identity token endpoint: IMDS (`/metadata/identity/oauth2/token`) or App
     /// Service (`/msi/token`).
     ManagedIdentity,
+    /// The sandbox's own control routes (`/_sandbox/…`, e.g. the clock): never Graph.
+    SandboxControl,
     /// Anything else (an unknown path, answered 404).
     Other,
 }
@@ -55,6 +57,8 @@ impl RecordedRequest {
             || (segments.len() == 2 && is(0, "msi") && is(1, "token"))
         {
             RequestKind::ManagedIdentity
+        } else if is(0, "_sandbox") {
+            RequestKind::SandboxControl
         } else {
             RequestKind::Other
         }
@@ -69,7 +73,7 @@ impl RecordedRequest {
 impl Sandbox {
     /// [`Sandbox::requests`] that went to Microsoft Graph only ([`RequestKind::Graph`]),
     /// in the same order: without identity-platform and managed-identity token requests,
-    /// upload-session ranges or unknown paths.
+    /// upload-session ranges, `/_sandbox/…` control requests or unknown paths.
     pub fn graph_requests(&self) -> Vec<RecordedRequest> {
         let mut requests = self.requests();
         requests.retain(RecordedRequest::is_graph);

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::{
     assertion, authorize, classify_tenant, consumers_refused, device, entra_ok, invalid_client,
-    issue_user_tokens, split_scopes, unknown_client, Form, TenantKind, TOKEN_SECONDS,
+    issue_user_tokens, split_scopes, unknown_client, Form, TenantKind,
 };
 use crate::graph_error::{EntraError, RequestContext};
 use crate::store::TokenKind;
@@ -202,14 +202,19 @@ fn client_credentials(
             format!("The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."),
         ));
     }
-    let token = state.lock().mint_token(
-        TokenKind::App(client_id),
-        chrono::Duration::seconds(TOKEN_SECONDS),
-    );
+    let (token, lifetime) = {
+        let mut store = state.lock();
+        let lifetime = store.token_seconds();
+        let token = store.mint_token(
+            TokenKind::App(client_id),
+            chrono::Duration::seconds(lifetime),
+        );
+        (token, lifetime)
+    };
     Ok(json!({
         "token_type": "Bearer",
-        "expires_in": TOKEN_SECONDS,
-        "ext_expires_in": TOKEN_SECONDS,
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
         "access_token": token,
     }))
 }
