@@ -23,6 +23,7 @@ use chrono::{Duration, Utc};
 use msgraph_outlook::api::Mailbox;
 use msgraph_outlook::models::{
     Attendee, CalendarPermission, CalendarRole, DateTimeTimeZone, Event, EventPatch, MailItem,
+    WellKnownFolder,
 };
 use msgraph_outlook::{Error, GraphClient};
 
@@ -199,7 +200,7 @@ async fn run(setup: &common::Setup, people: &People) -> Result<(), Box<dyn std::
             .as_ref()
             .and_then(|s| s.to_utc().ok())
             .map_or("?".to_string(), |t| t.to_string()),
-        if moved.attendees_notified {
+        if moved.graph_mails_attendees {
             "yes"
         } else {
             "no"
@@ -223,7 +224,12 @@ fn meeting(start: chrono::DateTime<Utc>, attendee: &str) -> Event {
 
 /// What the attendee received: from the owner, sent by the delegate ("on behalf of").
 async fn show_invitation(attendee: &GraphClient, address: &str) -> msgraph_outlook::Result<()> {
-    for item in attendee.me().mail_items("inbox").collect().await? {
+    for item in attendee
+        .me()
+        .mail_items(WellKnownFolder::Inbox)
+        .collect()
+        .await?
+    {
         if let MailItem::EventMessageRequest(request) = &item {
             let message = item.message();
             println!(

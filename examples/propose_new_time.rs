@@ -15,7 +15,9 @@ mod common;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Duration, Utc};
-use msgraph_outlook::models::{Attendee, DateTimeTimeZone, Event, MailItem, TimeSlot};
+use msgraph_outlook::models::{
+    Attendee, DateTimeTimeZone, Event, MailItem, TimeSlot, WellKnownFolder,
+};
 
 const USAGE: &str = "\
 usage: propose_new_time [--event-id ID --start RFC3339 --end RFC3339]
@@ -85,7 +87,7 @@ async fn run(
             println!(
                 "{alex} invited {adele} to \"Competitive analysis: kick off meeting\" at {start}"
             );
-            let inbox = me.mail_items("inbox").collect().await?;
+            let inbox = me.mail_items(WellKnownFolder::Inbox).collect().await?;
             let invitation = inbox
                 .iter()
                 .find_map(|item| match item {
@@ -109,10 +111,8 @@ async fn run(
                 .id
                 .clone()
                 .unwrap_or_default();
-            me.message(message_id)
-                .meeting_event()
-                .await?
-                .ok_or("the invitation has no calendar event")?
+            // Error::NoAssociatedEvent when the invitation has no calendar event.
+            me.message(message_id).meeting_event().await?
         }
         (None, None) => unreachable!("checked in main"),
     };

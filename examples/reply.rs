@@ -13,7 +13,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use msgraph_outlook::models::Message;
+use msgraph_outlook::models::{Message, WellKnownFolder};
 
 const USAGE: &str = "\
 usage: reply [--message-id ID] [--comment TEXT | --mime FILE]
@@ -75,7 +75,7 @@ async fn run(
             let inbox = setup
                 .mailbox
                 .list_messages()
-                .in_folder("inbox")
+                .in_folder(WellKnownFolder::Inbox)
                 .top(1)
                 .await?;
             let question = inbox

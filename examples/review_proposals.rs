@@ -106,11 +106,8 @@ async fn run(setup: &common::Setup) -> Result<(), Box<dyn std::error::Error>> {
         .id
         .clone()
         .unwrap_or_default();
-    let meeting = me
-        .message(message_id)
-        .meeting_event()
-        .await?
-        .ok_or("the response has no calendar event")?;
+    // Error::NoAssociatedEvent when the response has no calendar event.
+    let meeting = me.message(message_id).meeting_event().await?;
 
     // 3. Current time versus proposal.
     let (start, _) = meeting.time_slot().ok_or("no start/end")?.to_utc()?;
@@ -179,7 +176,7 @@ async fn run(setup: &common::Setup) -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "Moved to {new_start}; attendees notified: {}",
-        if updated.attendees_notified {
+        if updated.graph_mails_attendees {
             "yes"
         } else {
             "no"

@@ -88,7 +88,7 @@ async fn run(setup: &common::Setup, id: Option<String>) -> Result<(), Box<dyn st
     }
     println!(
         "Attendees notified: {}",
-        if updated.attendees_notified {
+        if updated.graph_mails_attendees {
             "yes (a meeting)"
         } else {
             "no (an appointment: nobody to mail, like EWS SendToNone)"

@@ -101,7 +101,7 @@ async fn run(setup: &common::Setup, id: Option<String>) -> Result<(), Box<dyn st
     println!("Attendees: {}", attendees.join(", "));
     println!(
         "Attendees notified: {}",
-        if updated.attendees_notified {
+        if updated.graph_mails_attendees {
             "yes, Graph mails the update to every attendee (EWS SendToAllAndSaveCopy)"
         } else {
             "no"

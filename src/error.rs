@@ -72,6 +72,16 @@ pub enum Error {
     },
     /// The client or a token provider was configured with an unusable value.
     Config(String),
+    /// [`MessageRef::meeting_event`](crate::api::MessageRef::meeting_event) on a message
+    /// Graph returned without an associated calendar event: a plain message (not an
+    /// `eventMessage`), or a meeting message whose event Graph did not return (e.g. removed
+    /// from the calendar) [unconfirmed: which cases Graph leaves `event` out for].
+    NoAssociatedEvent {
+        /// The message's id.
+        message_id: String,
+        /// Whether the message is a meeting message (`#microsoft.graph.eventMessage…`).
+        is_meeting_message: bool,
+    },
 }
 
 impl Error {
@@ -105,6 +115,25 @@ impl Error {
                 Error::MeWithAppOnlyToken { graph: Some(error) }
             }
             _ => Error::Graph(error),
+        }
+    }
+
+    /// The refinement for a request that changed another user's calendar: a `403` that says
+    /// access is denied is about the calendar role, not mailbox access (Graph answers
+    /// `ErrorAccessDenied` there as well [unconfirmed: the exact code per case; GRAPH-FACTS
+    /// §11 lists both codes as observed]).
+    pub(crate) fn for_calendar_write(self) -> Error {
+        match self {
+            Error::AccessDenied(mut denied)
+                if matches!(
+                    denied.missing,
+                    MissingRight::MailboxAccess | MissingRight::DelegatedCalendarAccess
+                ) =>
+            {
+                denied.missing = MissingRight::CalendarWrite;
+                Error::AccessDenied(denied)
+            }
+            other => other,
         }
     }
 
@@ -145,6 +174,13 @@ impl Error {
                 reason: reason.clone(),
             },
             Error::Config(message) => Error::Config(message.clone()),
+            Error::NoAssociatedEvent {
+                message_id,
+                is_meeting_message,
+            } => Error::NoAssociatedEvent {
+                message_id: message_id.clone(),
+                is_meeting_message: *is_meeting_message,
+            },
         }
     }
 
@@ -228,6 +264,11 @@ impl Error {
         matches!(self, Error::OutcomeUnknown(_))
     }
 
+    /// True for [`Error::NoAssociatedEvent`].
+    pub fn is_no_associated_event(&self) -> bool {
+        matches!(self, Error::NoAssociatedEvent { .. })
+    }
+
     /// True when an `If-Match` etag was stale (see [`Error::Conflict`]).
     pub fn is_conflict(&self) -> bool {
         matches!(self, Error::Conflict(_))
@@ -286,6 +327,18 @@ impl fmt::Display for Error {
                 write!(f, "refused to follow a link from Graph: {reason}")
             }
             Error::Config(message) => write!(f, "configuration error: {message}"),
+            Error::NoAssociatedEvent {
+                message_id,
+                is_meeting_message: false,
+            } => write!(
+                f,
+                "message {message_id} is not a meeting message, so it has no associated event"
+            ),
+            Error::NoAssociatedEvent { message_id, .. } => write!(
+                f,
+                "Graph returned the meeting message {message_id} without its calendar event \
+                 (the event may have been deleted)"
+            ),
         }
     }
 }
@@ -350,6 +403,10 @@ pub enum MissingRight {
     MailboxAccess,
     /// `DelegatedCalendarAccessDenied`: no permission on the other user's calendar.
     DelegatedCalendarAccess,
+    /// `ErrorAccessDenied` or `DelegatedCalendarAccessDenied` on a change to another user's
+    /// calendar (create, update, delete, respond): the owner must grant a calendar role that
+    /// writes (`write`, or a delegate role); Full Access to the mailbox is not needed.
+    CalendarWrite,
 }
 
 impl MissingRight {
@@ -381,6 +438,16 @@ impl fmt::Display for MissingRight {
                  Calendars.ReadWrite.Shared) for a delegated token, or the application \
                  permission for an app-only token (an application access policy may also \
                  exclude the mailbox)"
+            }
+            // Roles: learn.microsoft.com/en-us/graph/api/resources/calendarpermission
+            // (calendarRoleType); delegates: learn.microsoft.com/en-us/graph/outlook-share-or-delegate-calendar.
+            MissingRight::CalendarWrite => {
+                "a calendar role that allows changes, granted by the calendar's owner: write \
+                 (EWS Editor), or delegateWithoutPrivateEventAccess / \
+                 delegateWithPrivateEventAccess (a delegate, who also gets meeting messages); \
+                 Full Access to the mailbox is not needed. A delegated token also needs \
+                 Calendars.ReadWrite.Shared; an app-only token, the Calendars.ReadWrite \
+                 application permission"
             }
             MissingRight::DelegatedCalendarAccess => {
                 "a calendar permission from the owner (role read or more; write or a \
@@ -622,7 +689,9 @@ impl fmt::Display for AuthError {
 pub enum InvalidRequest {
     /// A message to send has no to, cc or bcc recipient.
     NoRecipients,
-    /// An email address is not of the form `local@domain`.
+    /// An email address is not of the form `local@domain`, or a recipient is not an RFC 5322
+    /// mailbox (`Adele Vance <adele@contoso.com>`; see
+    /// [`Recipient::parse`](crate::models::Recipient::parse)).
     InvalidAddress {
         /// The offending value.
         address: String,
@@ -655,6 +724,17 @@ pub enum InvalidRequest {
     MimeWithoutHeaders,
     /// MIME content with no `To`, `Cc` or `Bcc` header.
     MimeWithoutRecipients,
+    /// MIME content given base64-encoded where raw MIME bytes are expected: the Graph docs
+    /// show base64, but this crate encodes it. Pass the decoded message, or use
+    /// [`Mailbox::send_mime_base64`](crate::api::Mailbox::send_mime_base64).
+    MimeIsBase64,
+    /// Text given as base64 MIME (to
+    /// [`Mailbox::send_mime_base64`](crate::api::Mailbox::send_mime_base64)) that does not
+    /// decode.
+    InvalidBase64 {
+        /// Why it does not decode.
+        reason: String,
+    },
     /// A reply or forward with both a `comment` and a `message.body`: Graph takes one or the
     /// other (400).
     CommentAndBody,
@@ -680,9 +760,12 @@ impl fmt::Display for InvalidRequest {
             InvalidRequest::NoRecipients => {
                 f.write_str("the message has no recipient (to, cc or bcc)")
             }
-            InvalidRequest::InvalidAddress { address } => {
-                write!(f, "{address:?} is not an email address")
-            }
+            InvalidRequest::InvalidAddress { address } => write!(
+                f,
+                "{address:?} is not an email address; accepted forms: adele@contoso.com, \
+                 Adele Vance <adele@contoso.com>, \"Vance, Adele\" <adele@contoso.com> \
+                 (quote a display name with , ; : @ < > ( ) [ ] or \\)"
+            ),
             InvalidRequest::TooManyRecipients { count } => write!(
                 f,
                 "{count} recipients: Exchange Online accepts at most 500 per message (to + cc + bcc)"
@@ -709,6 +792,16 @@ impl fmt::Display for InvalidRequest {
             InvalidRequest::MimeWithoutRecipients => {
                 f.write_str("the MIME content has no To, Cc or Bcc header")
             }
+            InvalidRequest::MimeIsBase64 => f.write_str(
+                "the MIME content has no header section, and this looks like base64: \
+                 pass the decoded message, or use send_mime_base64 \
+                 (create_draft_mime_base64 for a draft)",
+            ),
+            InvalidRequest::InvalidBase64 { reason } => write!(
+                f,
+                "the MIME content is not valid base64 ({reason}): pass raw MIME bytes to \
+                 send_mime, or base64 of them to send_mime_base64"
+            ),
             InvalidRequest::CommentAndBody => f.write_str(
                 "a reply or forward takes a comment or a message body, not both",
             ),

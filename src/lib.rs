@@ -2,7 +2,15 @@
 //!
 //! Send mail, work with Outlook mailboxes and calendars (appointments, meetings, responses,
 //! proposed new times, free/busy) through Microsoft Graph v1.0: what Exchange developers did
-//! with EWS (retiring) and SMTP basic auth (retired in Exchange Online).
+//! with EWS and SMTP basic auth.
+//!
+//! Dates, as of December 2026: SMTP basic auth in Exchange Online is not retired yet; it is
+//! disabled by default for existing tenants at the end of December 2026 (admins can re-enable
+//! it), and the final removal date will be announced in the second half of 2027 (Exchange
+//! Team blog, "Exchange Online to retire Basic auth for Client Submission (SMTP AUTH)",
+//! update of 27 January 2026; Message center MC786329). EWS in Exchange Online: since
+//! 1 October 2026 only allow-listed apps, switched off for everyone on 1 April 2027 (Message
+//! center MC1227454).
 //!
 //! ```no_run
 //! # async fn run() -> msgraph_outlook::Result<()> {

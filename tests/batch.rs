@@ -1112,3 +1112,63 @@ async fn posts_of_unordered_requests_to_one_mailbox_go_one_at_a_time() {
 fn regex_like_guid(s: &str) -> bool {
     s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4
 }
+
+#[tokio::test]
+async fn a_refused_write_to_another_users_calendar_names_the_calendar_role_in_a_batch_too() {
+    let mut server = server().await;
+    let mock = expect_batch(
+        &mut server,
+        vec![
+            json!({
+                "id": "1",
+                "method": "PATCH",
+                "url": "/users/owner@contoso.com/events/AAMk-evt",
+                "headers": {"Content-Type": "application/json"},
+                "body": {"subject": "Moved"}
+            }),
+            json!({
+                "id": "2",
+                "method": "GET",
+                "url": "/users/owner@contoso.com/events/AAMk-evt"
+            }),
+        ],
+        vec![
+            inner_error(
+                "1",
+                403,
+                "ErrorAccessDenied",
+                "Access is denied. Check credentials and try again.",
+            ),
+            inner_error(
+                "2",
+                403,
+                "ErrorAccessDenied",
+                "Access is denied. Check credentials and try again.",
+            ),
+        ],
+    )
+    .await;
+    let client = client(&server);
+    let owner = client.user("owner@contoso.com");
+    let mut batch = client.batch();
+    let update = batch.add(
+        owner
+            .event("AAMk-evt")
+            .update(EventPatch::new().subject("Moved")),
+    );
+    let read = batch.add(owner.event("AAMk-evt").get());
+    let mut results = batch.send().await.unwrap();
+    mock.assert_async().await;
+    let missing = |err: Error| match err {
+        Error::AccessDenied(denied) => denied.missing,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        missing(results.take(update).unwrap_err()),
+        MissingRight::CalendarWrite
+    );
+    assert_eq!(
+        missing(results.take(read).unwrap_err()),
+        MissingRight::MailboxAccess
+    );
+}

@@ -11,8 +11,8 @@ use common::{
 use mockito::{Matcher, Mock, ServerGuard};
 use msgraph_outlook::auth::{ClientCredentials, ClientSecret, StaticToken};
 use msgraph_outlook::models::{
-    CalendarPermission, CalendarRole, DelegateMeetingMessageDeliveryOptions, EventPatch,
-    ItemSource, MailboxRef, MailboxSettings, Message,
+    CalendarPermission, CalendarRole, DateTimeTimeZone, DelegateMeetingMessageDeliveryOptions,
+    Event, EventPatch, ItemSource, MailboxRef, MailboxSettings, Message,
 };
 use msgraph_outlook::{Cloud, Error, GraphClient, MissingRight};
 use serde_json::{json, Value};
@@ -815,12 +815,7 @@ async fn from_sender_and_organizer_are_read_as_graph_returns_them_for_a_delegate
         read.from, read.sender,
         "sent on behalf: sender is the delegate"
     );
-    let event = me
-        .message(id.as_str())
-        .meeting_event()
-        .await
-        .unwrap()
-        .unwrap();
+    let event = me.message(id.as_str()).meeting_event().await.unwrap();
     assert_eq!(
         event.organizer.as_ref().and_then(|r| r.address()),
         Some("AlexW@contoso.OnMicrosoft.com")
@@ -858,4 +853,144 @@ fn documented_permissions_settings_and_calendars_parse() {
         .value
         .iter()
         .any(|c| c.can_share == Some(false) && c.can_edit == Some(true)));
+}
+
+// ---- Item 8: a refused write to another user's calendar names the calendar role. ----
+
+async fn refused_write(
+    method: &str,
+    path: &str,
+    code: &str,
+    call: impl FnOnce(GraphClient) -> futures_util::future::BoxFuture<'static, Error>,
+) -> Error {
+    let mut server = server().await;
+    let mock = server
+        .mock(method, format!("/v1.0{path}").as_str())
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .with_status(403)
+        .with_header("request-id", REQUEST_ID)
+        .with_body(
+            graph_error(code, "Access is denied. Check credentials and try again.").to_string(),
+        )
+        .expect(1)
+        .create_async()
+        .await;
+    let err = call(client(&server)).await;
+    mock.assert_async().await;
+    err
+}
+
+#[tokio::test]
+async fn a_refused_write_to_another_users_calendar_names_the_calendar_role_not_full_access() {
+    use futures_util::FutureExt;
+    let start = DateTimeTimeZone::new("2026-12-01T10:00:00", "UTC");
+    let end = DateTimeTimeZone::new("2026-12-01T11:00:00", "UTC");
+    let writes: Vec<(&str, &str, &str, Error)> = vec![
+        (
+            "PATCH",
+            "/users/owner@contoso.com/events/AAMk1",
+            "ErrorAccessDenied",
+            refused_write(
+                "PATCH",
+                "/users/owner@contoso.com/events/AAMk1",
+                "ErrorAccessDenied",
+                |c| {
+                    async move {
+                        c.user("owner@contoso.com")
+                            .event("AAMk1")
+                            .update(EventPatch::new().location("Room 2"))
+                            .await
+                            .unwrap_err()
+                    }
+                    .boxed()
+                },
+            )
+            .await,
+        ),
+        (
+            "POST",
+            "/users/owner@contoso.com/events",
+            "DelegatedCalendarAccessDenied",
+            refused_write(
+                "POST",
+                "/users/owner@contoso.com/events",
+                "DelegatedCalendarAccessDenied",
+                {
+                    let (start, end) = (start.clone(), end.clone());
+                    move |c| {
+                        async move {
+                            c.user("owner@contoso.com")
+                                .create_event(Event::new("Review", start, end))
+                                .await
+                                .unwrap_err()
+                        }
+                        .boxed()
+                    }
+                },
+            )
+            .await,
+        ),
+        (
+            "DELETE",
+            "/me/calendars/AAMkShared/events/AAMk2",
+            "ErrorAccessDenied",
+            refused_write(
+                "DELETE",
+                "/me/calendars/AAMkShared/events/AAMk2",
+                "ErrorAccessDenied",
+                |c| {
+                    async move {
+                        c.me()
+                            .calendar("AAMkShared")
+                            .event("AAMk2")
+                            .delete()
+                            .await
+                            .unwrap_err()
+                    }
+                    .boxed()
+                },
+            )
+            .await,
+        ),
+    ];
+    for (method, path, code, err) in writes {
+        let Error::AccessDenied(denied) = &err else {
+            panic!("{method} {path}: expected AccessDenied, got {err:?}");
+        };
+        assert_eq!(
+            denied.missing,
+            MissingRight::CalendarWrite,
+            "{method} {path}"
+        );
+        assert_eq!(err.graph_code(), Some(code));
+        assert_eq!(err.status(), Some(403));
+        assert_eq!(err.request_id(), Some(REQUEST_ID));
+        let shown = err.to_string();
+        assert!(
+            shown.contains("write (EWS Editor), or delegateWithoutPrivateEventAccess")
+                && shown.contains("Full Access to the mailbox is not needed")
+                && shown.contains("Calendars.ReadWrite.Shared"),
+            "{shown}"
+        );
+    }
+
+    // A read, or mail, keeps the mailbox-access hint.
+    let err = error_for(403, "ErrorAccessDenied", "Access is denied.").await;
+    assert!(matches!(&err, Error::AccessDenied(d) if d.missing == MissingRight::MailboxAccess));
+    let err = refused_write(
+        "POST",
+        "/users/owner@contoso.com/sendMail",
+        "ErrorAccessDenied",
+        |c| {
+            async move {
+                c.user("owner@contoso.com")
+                    .send_mail(Message::new().subject("Hi").to("alex@contoso.com"))
+                    .await
+                    .unwrap_err()
+            }
+            .boxed()
+        },
+    )
+    .await;
+    assert!(matches!(&err, Error::AccessDenied(d) if d.missing == MissingRight::MailboxAccess));
 }

@@ -323,3 +323,51 @@ async fn bad_input_is_refused_before_any_request() {
     ));
     none.assert_async().await;
 }
+
+#[tokio::test]
+async fn a_base64_mime_draft_is_decoded_checked_and_sent_like_raw_mime() {
+    let mut server = server().await;
+    let eml =
+        b"From: adele@contoso.com\r\nTo: alex@contoso.com\r\nSubject: Hi\r\n\r\nHello\r\n".to_vec();
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &eml);
+    // One line here, so what is sent (re-encoded in 76-column lines) is not just an echo.
+    let expected = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|l| std::str::from_utf8(l).unwrap())
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    openapi::assert_request_conforms("POST", "/me/messages", "text/plain", expected.as_bytes());
+    let mock = server
+        .mock("POST", "/v1.0/me/messages")
+        .match_header("content-type", "text/plain")
+        .match_body(Matcher::Exact(expected))
+        .with_status(201)
+        .with_body(graph_message(ID, "Hi").to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    let me = client(&server).me();
+    let draft = me.create_draft_mime_base64(&encoded).await.unwrap();
+    mock.assert_async().await;
+    assert_eq!(draft.subject.as_deref(), Some("Hi"));
+
+    // Base64 to the raw call, and text that is not base64: refused, nothing more sent.
+    let err = me
+        .create_draft_mime(encoded.into_bytes())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidRequest(InvalidRequest::MimeIsBase64)),
+        "{err:?}"
+    );
+    let err = me.create_draft_mime_base64("%%%").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidRequest(InvalidRequest::InvalidBase64 { .. })
+        ),
+        "{err:?}"
+    );
+    mock.assert_async().await;
+}

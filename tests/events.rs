@@ -64,7 +64,10 @@ async fn the_seed_appointment_update_is_one_patch_of_the_subject() {
     patch.assert_async().await;
     assert_eq!(updated.event.subject.as_deref(), Some(subject));
     // An appointment: no attendees, so nobody is mailed (EWS's SendToNone).
-    assert!(!updated.attendees_notified);
+    assert!(!updated.graph_mails_attendees);
+    #[allow(deprecated)] // the old name keeps its value
+    let old = updated.attendees_notified;
+    assert!(!old);
 }
 
 #[tokio::test]
@@ -130,7 +133,10 @@ async fn the_seed_meeting_update_reads_then_patches_subject_location_and_attende
         .unwrap();
     read.assert_async().await;
     patch.assert_async().await;
-    assert!(updated.attendees_notified, "a meeting update is mailed");
+    assert!(updated.graph_mails_attendees, "a meeting update is mailed");
+    #[allow(deprecated)] // the old name keeps its value
+    let old = updated.attendees_notified;
+    assert!(old);
     assert_eq!(updated.event.attendees.len(), 4);
 }
 
@@ -240,7 +246,7 @@ async fn modify_reads_again_after_a_conflict_and_reapplies_the_change() {
     read.assert_async().await;
     stale.assert_async().await;
     fresh.assert_async().await;
-    assert!(updated.attendees_notified);
+    assert!(updated.graph_mails_attendees);
 }
 
 #[tokio::test]

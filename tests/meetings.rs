@@ -352,7 +352,6 @@ async fn organizer_reviews_a_proposal_checks_availability_and_moves_the_meeting(
         .message(message_id)
         .meeting_event()
         .await
-        .unwrap()
         .expect("a meeting response has an event");
     // 3. The proposal differs from the current time, and is what the attendee proposed.
     let (start, _) = meeting.time_slot().unwrap().to_utc().unwrap();
@@ -383,7 +382,7 @@ async fn organizer_reviews_a_proposal_checks_availability_and_moves_the_meeting(
         .update(EventPatch::new().time_slot(TimeSlot::utc(proposed_start, proposed_end)))
         .await
         .unwrap();
-    assert!(updated.attendees_notified);
+    assert!(updated.graph_mails_attendees);
     assert_eq!(updated.event.etag.as_deref(), Some("W/\"v2\""));
 
     inbox.assert_async().await;
@@ -450,4 +449,134 @@ async fn get_schedule_refuses_bad_input_before_sending() {
     ] {
         assert!(matches!(call.await, Err(Error::InvalidRequest(_))));
     }
+}
+
+// ---- Item 10: meeting messages read like messages; no event is a typed error. ----
+
+async fn expand_event(server: &mut mockito::ServerGuard, id: &str, answer: Value) -> mockito::Mock {
+    server
+        .mock("GET", format!("/v1.0/me/messages/{id}").as_str())
+        .match_header(
+            "authorization",
+            format!("Bearer {}", common::TOKEN).as_str(),
+        )
+        .match_query(Matcher::UrlEncoded(
+            "$expand".into(),
+            "microsoft.graph.eventMessage/event".into(),
+        ))
+        .with_header("request-id", REQUEST_ID)
+        .with_body(answer.to_string())
+        .expect(1)
+        .create_async()
+        .await
+}
+
+#[tokio::test]
+async fn meeting_event_of_a_message_without_an_event_is_no_associated_event() {
+    let mut server = server().await;
+    let plain = expand_event(
+        &mut server,
+        "m1",
+        json!({"@odata.type": "#microsoft.graph.message", "id": "m1", "subject": "Lunch?"}),
+    )
+    .await;
+    // A cancellation whose event Graph did not return.
+    let cancelled = expand_event(
+        &mut server,
+        "m2",
+        json!({"@odata.type": "#microsoft.graph.eventMessage", "id": "m2",
+               "meetingMessageType": "meetingCancelled"}),
+    )
+    .await;
+    let me = client(&server).me();
+    let err = me.message("m1").meeting_event().await.unwrap_err();
+    assert!(err.is_no_associated_event());
+    assert!(matches!(
+        &err,
+        Error::NoAssociatedEvent { message_id, is_meeting_message: false } if message_id == "m1"
+    ));
+    assert_eq!(
+        err.to_string(),
+        "message m1 is not a meeting message, so it has no associated event"
+    );
+    let err = me.message("m2").meeting_event().await.unwrap_err();
+    assert!(matches!(
+        &err,
+        Error::NoAssociatedEvent { message_id, is_meeting_message: true } if message_id == "m2"
+    ));
+    plain.assert_async().await;
+    cancelled.assert_async().await;
+}
+
+#[tokio::test]
+async fn every_mail_item_variant_gives_id_subject_and_from() {
+    let mut server = server().await;
+    let from = |address: &str| json!({"emailAddress": {"address": address}});
+    let list = server
+        .mock("GET", "/v1.0/me/mailFolders/inbox/messages")
+        .match_query(Matcher::Missing)
+        .with_body(
+            json!({"value": [
+                {"@odata.type": "#microsoft.graph.eventMessageRequest", "id": "r",
+                 "subject": "Review", "from": from("adele@contoso.com"),
+                 "meetingMessageType": "meetingRequest"},
+                {"@odata.type": "#microsoft.graph.eventMessageResponse", "id": "p",
+                 "subject": "Accepted: Review", "from": from("alex@contoso.com"),
+                 "meetingMessageType": "meetingAccepted", "responseType": "accepted"},
+                {"@odata.type": "#microsoft.graph.eventMessage", "id": "c",
+                 "subject": "Canceled: Review", "from": from("adele@contoso.com"),
+                 "meetingMessageType": "meetingCancelled"},
+                {"@odata.type": "#microsoft.graph.message", "id": "m",
+                 "subject": "Lunch?", "from": from("megan@contoso.com"), "isRead": false}
+            ]})
+            .to_string(),
+        )
+        .expect(1)
+        .create_async()
+        .await;
+    let page = client(&server)
+        .me()
+        .mail_items(msgraph_outlook::models::WellKnownFolder::Inbox)
+        .send()
+        .await
+        .unwrap();
+    list.assert_async().await;
+    type Seen<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, bool);
+    let seen: Vec<Seen> = page
+        .value
+        .iter()
+        .map(|item| {
+            (
+                item.id(),
+                item.subject(),
+                item.from().and_then(|r| r.address()),
+                item.is_meeting_message(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Some("r"), Some("Review"), Some("adele@contoso.com"), true),
+            (
+                Some("p"),
+                Some("Accepted: Review"),
+                Some("alex@contoso.com"),
+                true
+            ),
+            (
+                Some("c"),
+                Some("Canceled: Review"),
+                Some("adele@contoso.com"),
+                true
+            ),
+            (Some("m"), Some("Lunch?"), Some("megan@contoso.com"), false),
+        ]
+    );
+    assert_eq!(
+        page.value[2].meeting_message_type(),
+        Some(&MeetingMessageType::MeetingCancelled)
+    );
+    assert_eq!(page.value[3].is_read(), Some(false));
+    assert!(matches!(page.value[1], MailItem::EventMessageResponse(_)));
 }

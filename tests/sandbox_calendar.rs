@@ -57,7 +57,7 @@ async fn a_proposal_travels_from_attendee_to_organizer_who_moves_the_meeting() {
         })
         .expect("an invitation");
     let id = request.event_message.message.id.clone().unwrap();
-    let copy = alex.message(id).meeting_event().await.unwrap().unwrap();
+    let copy = alex.message(id).meeting_event().await.unwrap();
     assert_eq!(copy.ical_uid, meeting.ical_uid);
     let next_day = TimeSlot::utc(at(3, 12), at(3, 13));
     alex.event_from(&copy)
@@ -84,12 +84,7 @@ async fn a_proposal_travels_from_attendee_to_organizer_who_moves_the_meeting() {
     let proposed = response.proposed_new_time.clone().unwrap();
     assert_eq!(proposed.to_utc().unwrap(), next_day.to_utc().unwrap());
     let message_id = response.event_message.message.id.clone().unwrap();
-    let organizer_copy = adele
-        .message(message_id)
-        .meeting_event()
-        .await
-        .unwrap()
-        .unwrap();
+    let organizer_copy = adele.message(message_id).meeting_event().await.unwrap();
     let (attendee, slot) = organizer_copy.proposals().next().expect("the proposal");
     assert!(attendee.is(ALEX));
     assert_eq!(slot.to_utc().unwrap(), next_day.to_utc().unwrap());
@@ -105,7 +100,7 @@ async fn a_proposal_travels_from_attendee_to_organizer_who_moves_the_meeting() {
         .update(EventPatch::new().time_slot(proposed))
         .await
         .unwrap();
-    assert!(updated.attendees_notified);
+    assert!(updated.graph_mails_attendees);
     let (start, _) = updated.event.time_slot().unwrap().to_utc().unwrap();
     assert_eq!(start, at(3, 12));
 
@@ -249,4 +244,54 @@ async fn a_weekly_series_expands_in_the_calendar_view() {
         .await
         .unwrap();
     assert_eq!(instances.len(), 2, "Wednesday 2 and Monday 7");
+}
+
+#[tokio::test]
+async fn an_invitation_reads_like_a_message_and_a_plain_message_has_no_associated_event() {
+    let sandbox = sandbox().await;
+    let adele = delegated(&sandbox, ADELE).me();
+    let alex = delegated(&sandbox, ALEX).me();
+    adele.create_event(lunch()).await.unwrap();
+    adele
+        .send_mail(
+            msgraph_outlook::models::Message::new()
+                .subject("Plain")
+                .to(ALEX),
+        )
+        .await
+        .unwrap();
+
+    let inbox = alex
+        .mail_items(msgraph_outlook::models::WellKnownFolder::Inbox)
+        .collect()
+        .await
+        .unwrap();
+    let invitation = inbox
+        .iter()
+        .find(|item| item.is_meeting_message())
+        .expect("an invitation");
+    assert_eq!(invitation.subject(), Some("Let's go for lunch"));
+    assert_eq!(invitation.from().and_then(|r| r.address()), Some(ADELE));
+    let event = alex
+        .message(invitation.id().unwrap())
+        .meeting_event()
+        .await
+        .unwrap();
+    assert_eq!(event.subject.as_deref(), Some("Let's go for lunch"));
+
+    let plain = inbox
+        .iter()
+        .find(|item| item.subject() == Some("Plain"))
+        .expect("the plain message");
+    assert!(!plain.is_meeting_message());
+    let err = alex
+        .message(plain.id().unwrap())
+        .meeting_event()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NoAssociatedEvent { message_id, is_meeting_message: false }
+            if Some(message_id.as_str()) == plain.id()),
+        "{err:?}"
+    );
 }

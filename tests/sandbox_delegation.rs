@@ -84,8 +84,9 @@ async fn a_delegate_finds_updates_and_deletes_in_the_owners_calendar_by_id_only(
         .update(EventPatch::new().location("Room 2"))
         .await
         .unwrap_err();
+    // The hint names the calendar role to grant, not Full Access (issue 16 item 8).
     assert!(
-        matches!(&err, Error::AccessDenied(d) if d.missing == MissingRight::MailboxAccess),
+        matches!(&err, Error::AccessDenied(d) if d.missing == MissingRight::CalendarWrite),
         "{err:?}"
     );
 

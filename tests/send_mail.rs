@@ -508,3 +508,197 @@ fn regex_like_guid(value: &str) -> bool {
     parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
         && value.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
 }
+
+// ---- Item 5: base64 MIME, as the Graph docs show it. ----
+
+/// A MIME sendMail to `/me/sendMail` whose base64 body decodes to exactly `expected`.
+async fn expect_mime_post(server: &mut mockito::ServerGuard, expected: Vec<u8>) -> mockito::Mock {
+    server
+        .mock("POST", "/v1.0/me/sendMail")
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .match_header("content-type", "text/plain")
+        .match_header("client-request-id", Matcher::Regex(GUID.into()))
+        .match_request(move |request| {
+            let body = request.body().unwrap();
+            openapi::assert_request_conforms("POST", "/me/sendMail", "text/plain", body);
+            let joined: Vec<u8> = body
+                .iter()
+                .copied()
+                .filter(|b| !b"\r\n".contains(b))
+                .collect();
+            base64::engine::general_purpose::STANDARD
+                .decode(joined)
+                .is_ok_and(|decoded| decoded == expected)
+        })
+        .with_status(202)
+        .expect(1)
+        .create_async()
+        .await
+}
+
+#[tokio::test]
+async fn send_mime_base64_decodes_then_sends_the_same_bytes_as_send_mime() {
+    let eml = std::fs::read("tests/fixtures/seed-example4.eml").unwrap();
+    // As the docs print it: wrapped lines; and once more without padding or line breaks.
+    let wrapped = base64::engine::general_purpose::STANDARD
+        .encode(&eml)
+        .as_bytes()
+        .chunks(76)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let unpadded = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&eml);
+    for text in [wrapped, unpadded] {
+        let mut server = server().await;
+        let mock = expect_mime_post(&mut server, eml.clone()).await;
+        client(&server)
+            .me()
+            .send_mime_base64(text)
+            .await
+            .expect("202");
+        mock.assert_async().await;
+    }
+}
+
+#[tokio::test]
+async fn base64_given_to_send_mime_is_refused_with_a_pointer_to_send_mime_base64() {
+    let eml = b"From: adele@contoso.com\r\nTo: alex@contoso.com\r\nSubject: Hi\r\n\r\nHello\r\n";
+    let encoded = base64::engine::general_purpose::STANDARD.encode(eml);
+    let mut server = server().await;
+    let none = expect_no_request(&mut server).await;
+    let err = client(&server)
+        .me()
+        .send_mime(encoded.clone())
+        .await
+        .unwrap_err();
+    none.assert_async().await;
+    assert!(
+        matches!(&err, Error::InvalidRequest(InvalidRequest::MimeIsBase64)),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "invalid request, nothing was sent: the MIME content has no header section, and this \
+         looks like base64: pass the decoded message, or use send_mime_base64 \
+         (create_draft_mime_base64 for a draft)"
+    );
+    // Text that is not MIME stays a plain "no header section".
+    let err = client(&server)
+        .me()
+        .send_mime(b"SGVsbG8gd29ybGQ=".to_vec()) // base64 of "Hello world": no headers
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::InvalidRequest(InvalidRequest::MimeWithoutHeaders)
+        ),
+        "{err:?}"
+    );
+    none.assert_async().await;
+}
+
+#[tokio::test]
+async fn send_mime_base64_checks_the_decoded_message_before_sending() {
+    let b64 = |mime: &[u8]| base64::engine::general_purpose::STANDARD.encode(mime);
+    type Expected = fn(&InvalidRequest) -> bool;
+    let cases: Vec<(String, Expected)> = vec![
+        ("not base64!".into(), |e| {
+            matches!(e, InvalidRequest::InvalidBase64 { .. })
+        }),
+        ("  \r\n".into(), |e| {
+            matches!(e, InvalidRequest::InvalidBase64 { .. })
+        }),
+        (
+            b64(b"From: a@contoso.com\r\nSubject: Hi\r\n\r\nTo: b@contoso.com\r\n"),
+            |e| *e == InvalidRequest::MimeWithoutRecipients,
+        ),
+        (b64(b"just a body\r\n"), |e| {
+            *e == InvalidRequest::MimeWithoutHeaders
+        }),
+    ];
+    for (text, expected) in cases {
+        let mut server = server().await;
+        let none = expect_no_request(&mut server).await;
+        let err = client(&server)
+            .me()
+            .send_mime_base64(&text)
+            .await
+            .unwrap_err();
+        none.assert_async().await;
+        match &err {
+            Error::InvalidRequest(e) => assert!(expected(e), "{text:?}: {e:?}"),
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+    let err = client(&server().await)
+        .me()
+        .send_mime_base64("not base64!")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("pass raw MIME bytes to send_mime"),
+        "{err}"
+    );
+}
+
+// ---- Item 6: "Name <address>" recipients. ----
+
+#[tokio::test]
+async fn name_and_address_strings_are_sent_as_name_and_address() {
+    let expected = json!({
+        "message": {
+            "subject": "Hi",
+            "toRecipients": [
+                {"emailAddress": {"address": "adele@contoso.com", "name": "Adele Vance"}},
+                {"emailAddress": {"address": "alex@contoso.com"}}
+            ],
+            "ccRecipients": [
+                {"emailAddress": {"address": "megan@contoso.com", "name": "Bowen, Megan"}}
+            ],
+            "bccRecipients": [
+                {"emailAddress": {"address": "lee@contoso.com", "name": "Lee \"LG\" Gu"}}
+            ]
+        }
+    });
+    assert_sent("/me/sendMail", expected, |client| {
+        client.me().send_mail(
+            Message::new()
+                .subject("Hi")
+                .to("Adele Vance <adele@contoso.com>")
+                .to(" <alex@contoso.com> ".to_string())
+                .cc(r#""Bowen, Megan" <megan@contoso.com>"#)
+                .bcc(r#"Lee "\"LG\""   Gu<lee@contoso.com>"#),
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_malformed_mailbox_is_refused_naming_the_accepted_forms() {
+    for bad in [
+        "Vance, Adele <adele@contoso.com>", // unquoted comma: a list, or a name to quote?
+        "Adele Vance <adele@contoso.com",
+        "Adele Vance <adele>",
+        "\"Adele Vance <adele@contoso.com>",
+        "adele@contoso.com, alex@contoso.com",
+    ] {
+        let parsed = Recipient::parse(bad).unwrap_err();
+        assert_eq!(
+            parsed,
+            InvalidRequest::InvalidAddress {
+                address: bad.into()
+            }
+        );
+        let invalid = refused(Message::new().to(bad)).await;
+        assert_eq!(invalid, parsed, "{bad:?}");
+        assert_eq!(
+            invalid.to_string(),
+            format!(
+                "{bad:?} is not an email address; accepted forms: adele@contoso.com, \
+                 Adele Vance <adele@contoso.com>, \"Vance, Adele\" <adele@contoso.com> \
+                 (quote a display name with , ; : @ < > ( ) [ ] or \\)"
+            )
+        );
+    }
+}

@@ -475,6 +475,7 @@ mod message;
 mod message_view;
 mod mime;
 mod recording;
+mod request_kind;
 mod routes;
 mod settings;
 mod state;
@@ -493,6 +494,7 @@ use tokio::sync::oneshot;
 
 pub use crate::faults::{Fault, Faults};
 pub use crate::recording::RecordedRequest;
+pub use crate::request_kind::RequestKind;
 
 use crate::calendar::zone::Zone;
 use crate::calendar::CalRef;
@@ -1137,6 +1139,14 @@ impl Sandbox {
     /// token was accepted (see [`RecordedRequest::headers`]), the body truncated to
     /// [`Sandbox::set_request_body_limit`]. The log also drops its oldest entries
     /// while it holds more than 64 MiB of bodies.
+    ///
+    /// Every endpoint is recorded, not only Graph: identity-platform requests (token,
+    /// device code, authorize, `/devicelogin`), managed-identity token requests,
+    /// upload-session ranges, `/_sandbox/…` control requests and unknown paths too. The
+    /// identity platform's requests carry no access token, so only their method, path,
+    /// status and size are kept, never the secrets, codes or assertions in their bodies.
+    /// [`RecordedRequest::kind`] tells them apart; [`Sandbox::graph_requests`] keeps the
+    /// Graph ones only.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state.log().snapshot()
     }

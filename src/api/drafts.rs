@@ -3,15 +3,17 @@
 
 use std::future::Future;
 
-use super::send_mail::{base64_mime, check_mime};
+use super::send_mail::{base64_mime, check_mime, decode_base64_mime};
 use super::Mailbox;
 use crate::client::{Call, Request, Response};
-use crate::error::Result;
-use crate::models::Message;
+use crate::error::{InvalidRequest, Result};
+use crate::models::{FolderRef, Message};
 
 enum DraftContent {
     Json(Box<Message>),
     Mime(Vec<u8>),
+    /// Base64 MIME that did not decode: refused when sent, like every other check.
+    Invalid(InvalidRequest),
 }
 
 impl std::fmt::Debug for DraftContent {
@@ -19,6 +21,7 @@ impl std::fmt::Debug for DraftContent {
         match self {
             DraftContent::Json(message) => f.debug_tuple("Json").field(message).finish(),
             DraftContent::Mime(bytes) => write!(f, "Mime({} bytes)", bytes.len()),
+            DraftContent::Invalid(e) => f.debug_tuple("Invalid").field(e).finish(),
         }
     }
 }
@@ -51,10 +54,22 @@ impl CreateDraft {
         }
     }
 
-    /// Creates it in this folder (well-known name such as `drafts`, or a folder id) instead
-    /// of Drafts.
-    pub fn in_folder(mut self, folder: impl Into<String>) -> Self {
-        self.folder = Some(folder.into());
+    pub(crate) fn mime_base64(mailbox: Mailbox, text: &[u8]) -> Self {
+        let content = match decode_base64_mime(text) {
+            Ok(mime) => DraftContent::Mime(mime),
+            Err(e) => DraftContent::Invalid(e),
+        };
+        CreateDraft {
+            mailbox,
+            content,
+            folder: None,
+        }
+    }
+
+    /// Creates it in this folder (a [`WellKnownFolder`](crate::models::WellKnownFolder) or
+    /// a folder id) instead of Drafts.
+    pub fn in_folder(mut self, folder: impl Into<FolderRef>) -> Self {
+        self.folder = Some(folder.into().into_string());
         self
     }
 
@@ -81,6 +96,7 @@ impl Call for CreateDraft {
                 check_mime(mime)?;
                 Ok(request.mime(base64_mime(mime)))
             }
+            DraftContent::Invalid(e) => Err(e.clone().into()),
         }
     }
 

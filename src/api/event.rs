@@ -104,7 +104,7 @@ impl EventRef {
     ///     .event_from(&event) // sends its etag as If-Match
     ///     .update(EventPatch::new().subject("Tennis Lesson moved one hour later"))
     ///     .await?;
-    /// if updated.attendees_notified {
+    /// if updated.graph_mails_attendees {
     ///     println!("Graph mails the update to the attendees");
     /// }
     /// # Ok(()) }
@@ -333,19 +333,31 @@ await_sends!(GetEvent => Event);
 pub struct UpdatedEvent {
     /// The event as updated (times in UTC: Graph ignores `outlook.timezone` on PATCH).
     pub event: Event,
-    /// Whether Graph mails this change to the attendees: the event is a meeting you
-    /// organize. Graph always does so for meetings (EWS's `SendToAllAndSaveCopy`); an
-    /// appointment, without attendees, notifies no one (`SendToNone`). There is no way to
-    /// choose otherwise (GRAPH-FACTS §0.7).
+    /// Whether Graph will mail this change to the attendees, known from the event alone:
+    /// it is a meeting you organize (not cancelled). Graph always mails the attendees of
+    /// such a meeting (EWS's `SendToAllAndSaveCopy`); an appointment, without attendees,
+    /// mails no one (`SendToNone`); there is no switch either way (GRAPH-FACTS §0.7).
+    ///
+    /// Not a delivery confirmation: Graph sends the update after answering, and says
+    /// nothing about whether it reached anyone.
+    pub graph_mails_attendees: bool,
+    /// The same value as [`graph_mails_attendees`](Self::graph_mails_attendees), under a
+    /// name that read like a delivery confirmation.
+    #[deprecated(
+        since = "0.1.0",
+        note = "use graph_mails_attendees: whether Graph will mail the attendees, not a delivery confirmation"
+    )]
     pub attendees_notified: bool,
 }
 
 impl UpdatedEvent {
     fn new(event: Event) -> Self {
-        let attendees_notified = event.notifies_attendees();
+        let graph_mails_attendees = event.notifies_attendees();
+        #[allow(deprecated)] // the old field is still filled in
         UpdatedEvent {
             event,
-            attendees_notified,
+            graph_mails_attendees,
+            attendees_notified: graph_mails_attendees,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! A mailbox: `/me` or `/users/{id}`, the entry point to every mail and calendar endpoint.
 
 use crate::client::GraphClient;
-use crate::models::{MailboxRef, Message};
+use crate::models::{FolderRef, MailboxRef, Message};
 
 use super::{CreateDraft, ListMessages, MessageRef, SendMail, SendMime, SyncMessages};
 
@@ -86,8 +86,29 @@ impl Mailbox {
     /// client.me().send_mime(eml.to_vec()).send().await?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// Base64 text (what the Graph docs show) is refused with
+    /// [`InvalidRequest::MimeIsBase64`](crate::InvalidRequest::MimeIsBase64): use
+    /// [`send_mime_base64`](Self::send_mime_base64) for that.
     pub fn send_mime(&self, mime: impl Into<Vec<u8>>) -> SendMime {
         SendMime::new(self.clone(), mime.into())
+    }
+
+    /// Sends a message given as base64 of its MIME, as in the Graph docs' `sendMail`
+    /// Example 4 (line breaks allowed, padding optional). It is decoded first and then
+    /// checked like [`send_mime`](Self::send_mime) (header section, a recipient): text that
+    /// does not decode is [`InvalidRequest::InvalidBase64`](crate::InvalidRequest::InvalidBase64),
+    /// and nothing is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// // "To: alex@contoso.com\r\nSubject: Hi\r\n\r\nHello\r\n", base64-encoded
+    /// let base64 = "VG86IGFsZXhAY29udG9zby5jb20NClN1YmplY3Q6IEhpDQoNCkhlbGxvDQo=";
+    /// client.me().send_mime_base64(base64).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn send_mime_base64(&self, base64: impl AsRef<[u8]>) -> SendMime {
+        SendMime::base64(self.clone(), base64.as_ref())
     }
 
     /// Lists the mailbox's messages (`GET …/messages`), or a folder's with
@@ -95,10 +116,11 @@ impl Mailbox {
     ///
     /// ```no_run
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::WellKnownFolder;
     /// let page = client
     ///     .user("alex@contoso.com")
     ///     .list_messages()
-    ///     .in_folder("inbox")
+    ///     .in_folder(WellKnownFolder::Inbox)
     ///     .select(["subject", "from"])
     ///     .top(25)
     ///     .await?;
@@ -131,8 +153,24 @@ impl Mailbox {
     }
 
     /// Creates a draft from raw MIME (base64, `text/plain`); the MIME carries the recipients.
+    /// Base64 text is refused with
+    /// [`InvalidRequest::MimeIsBase64`](crate::InvalidRequest::MimeIsBase64): see
+    /// [`create_draft_mime_base64`](Self::create_draft_mime_base64).
     pub fn create_draft_mime(&self, mime: impl Into<Vec<u8>>) -> CreateDraft {
         CreateDraft::mime(self.clone(), mime.into())
+    }
+
+    /// Creates a draft from base64 of its MIME, as the Graph docs show it; decoded and
+    /// checked like [`send_mime_base64`](Self::send_mime_base64).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let base64 = "VG86IGFsZXhAY29udG9zby5jb20NClN1YmplY3Q6IEhpDQoNCkhlbGxvDQo=";
+    /// let draft = client.me().create_draft_mime_base64(base64).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create_draft_mime_base64(&self, base64: impl AsRef<[u8]>) -> CreateDraft {
+        CreateDraft::mime_base64(self.clone(), base64.as_ref())
     }
 
     /// A message of this mailbox by id, to get, update, send or delete it.
@@ -157,13 +195,14 @@ impl Mailbox {
     ///
     /// ```no_run
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
-    /// let first = client.me().sync_messages("inbox").send().await?;
+    /// use msgraph_outlook::models::WellKnownFolder::Inbox;
+    /// let first = client.me().sync_messages(Inbox).send().await?;
     /// // … later, with the stored link:
-    /// let changes = client.me().sync_messages("inbox").resume(first.delta_link.unwrap()).send().await?;
+    /// let changes = client.me().sync_messages(Inbox).resume(first.delta_link.unwrap()).send().await?;
     /// println!("{} changed, {} removed", changes.changed.len(), changes.removed.len());
     /// # Ok(()) }
     /// ```
-    pub fn sync_messages(&self, folder: impl Into<String>) -> SyncMessages {
-        SyncMessages::new(self.clone(), folder.into())
+    pub fn sync_messages(&self, folder: impl Into<FolderRef>) -> SyncMessages {
+        SyncMessages::new(self.clone(), folder.into().into_string())
     }
 }

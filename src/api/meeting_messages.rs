@@ -5,13 +5,13 @@ use futures_util::{Stream, TryStreamExt};
 
 use super::{List, Mailbox};
 use crate::error::Result;
-use crate::models::{EventMessageResponse, MailItem};
+use crate::models::{EventMessageResponse, FolderRef, MailItem, WellKnownFolder};
 
 impl Mailbox {
     /// Messages of a folder typed by kind: meeting requests, responses, cancellations and
     /// plain messages ([`MailItem`]).
-    pub fn mail_items(&self, folder: impl Into<String>) -> List<MailItem> {
-        let folder = folder.into();
+    pub fn mail_items(&self, folder: impl Into<FolderRef>) -> List<MailItem> {
+        let folder = folder.into().into_string();
         List::new(
             self.client.clone(),
             "listMessages",
@@ -35,7 +35,7 @@ impl Mailbox {
     pub fn meeting_responses(&self) -> MeetingResponses {
         MeetingResponses {
             mailbox: self.clone(),
-            folder: "inbox".to_string(),
+            folder: WellKnownFolder::Inbox.into(),
             proposals_only: false,
         }
     }
@@ -46,13 +46,13 @@ impl Mailbox {
 #[must_use = "nothing is sent until you call .stream() or .collect()"]
 pub struct MeetingResponses {
     mailbox: Mailbox,
-    folder: String,
+    folder: FolderRef,
     proposals_only: bool,
 }
 
 impl MeetingResponses {
     /// Another folder than the Inbox.
-    pub fn in_folder(mut self, folder: impl Into<String>) -> Self {
+    pub fn in_folder(mut self, folder: impl Into<FolderRef>) -> Self {
         self.folder = folder.into();
         self
     }

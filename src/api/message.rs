@@ -7,9 +7,9 @@ use super::query::{strings, ODataQuery};
 use super::reply::Kind as ReplyKind;
 use super::{Attachments, Mailbox, MimeReply, Reply};
 use crate::client::{Accepted, Call, Request, Response};
-use crate::error::{InvalidRequest, Result};
+use crate::error::{Error, InvalidRequest, Result};
 use crate::models::{
-    BodyType, Event, EventMessage, ExtendedPropertyId, Message, MessagePatch, Recipient,
+    BodyType, Event, EventMessage, ExtendedPropertyId, FolderRef, Message, MessagePatch, Recipient,
 };
 
 /// A message of a mailbox, by id; from [`Mailbox::message`]. Every operation goes to the
@@ -166,15 +166,23 @@ impl MessageRef {
         MimeReply::new(self.clone(), ReplyKind::Forward, mime)
     }
 
-    /// Moves the message to a folder (well-known name or id); returns it, with its new id
-    /// unless immutable ids are on.
-    pub async fn move_to(&self, folder: impl Into<String>) -> Result<Message> {
-        self.to_folder("move", folder.into()).await
+    /// Moves the message to a folder (a [`WellKnownFolder`](crate::models::WellKnownFolder)
+    /// or a folder id); returns it, with its new id unless immutable ids are on.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::WellKnownFolder;
+    /// client.me().message("AAMkAGI1…").move_to(WellKnownFolder::Archive).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn move_to(&self, folder: impl Into<FolderRef>) -> Result<Message> {
+        self.to_folder("move", folder.into().into_string()).await
     }
 
-    /// Copies the message to a folder (well-known name or id); returns the copy.
-    pub async fn copy_to(&self, folder: impl Into<String>) -> Result<Message> {
-        self.to_folder("copy", folder.into()).await
+    /// Copies the message to a folder (a [`WellKnownFolder`](crate::models::WellKnownFolder)
+    /// or a folder id); returns the copy.
+    pub async fn copy_to(&self, folder: impl Into<FolderRef>) -> Result<Message> {
+        self.to_folder("copy", folder.into().into_string()).await
     }
 
     async fn to_folder(&self, action: &'static str, folder: String) -> Result<Message> {
@@ -197,19 +205,24 @@ impl MessageRef {
 
     /// The calendar event a meeting message is about (an invitation in an attendee's
     /// mailbox, a response in the organizer's: their own copy of the meeting), through
-    /// `$expand=microsoft.graph.eventMessage/event` (EWS's `AssociatedCalendarItemId`);
-    /// `None` for a message that is not about a meeting.
+    /// `$expand=microsoft.graph.eventMessage/event` (EWS's `AssociatedCalendarItemId`).
+    /// A message without one (not about a meeting) is [`Error::NoAssociatedEvent`].
     ///
     /// ```no_run
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
     /// let me = client.me();
-    /// let meeting = me.message("AAMkADEz…").meeting_event().await?.expect("a meeting message");
-    /// for (attendee, slot) in meeting.proposals() {
-    ///     println!("{:?} proposes {:?}", attendee.address(), slot);
+    /// match me.message("AAMkADEz…").meeting_event().await {
+    ///     Ok(meeting) => {
+    ///         for (attendee, slot) in meeting.proposals() {
+    ///             println!("{:?} proposes {:?}", attendee.address(), slot);
+    ///         }
+    ///     }
+    ///     Err(e) if e.is_no_associated_event() => println!("not a meeting message"),
+    ///     Err(e) => return Err(e),
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn meeting_event(&self) -> Result<Option<Event>> {
+    pub async fn meeting_event(&self) -> Result<Event> {
         let mut request = Request::get("getMessage", self.path(&[]));
         let query = ODataQuery {
             expand: vec!["microsoft.graph.eventMessage/event".into()],
@@ -217,7 +230,16 @@ impl MessageRef {
         };
         query.apply(&mut request)?;
         let message: EventMessage = self.mailbox.client.send(request).await?.item()?;
-        Ok(message.event.map(|event| *event))
+        match message.event {
+            Some(event) => Ok(*event),
+            None => Err(Error::NoAssociatedEvent {
+                message_id: message.message.id.unwrap_or_else(|| self.id.clone()),
+                is_meeting_message: message.odata_type.is_some_and(|t| {
+                    t.to_ascii_lowercase()
+                        .starts_with("#microsoft.graph.eventmessage")
+                }),
+            }),
+        }
     }
 
     /// Deletes the message (204). Deleting a message scheduled with

@@ -2,7 +2,7 @@
 //! The listing is the shared [`List`] builder; only the folder is message-specific.
 
 use super::List;
-use crate::models::Message;
+use crate::models::{FolderRef, Message};
 
 /// Lists messages; from [`Mailbox::list_messages`](super::Mailbox::list_messages). A GET:
 /// retried after any 429, 503, 504 or connection failure (see
@@ -10,12 +10,19 @@ use crate::models::Message;
 pub type ListMessages = List<Message>;
 
 impl List<Message> {
-    /// Only this folder: a well-known name (`inbox`, `sentitems`, `drafts`, …) or a folder id
-    /// (`…/messages` becomes `…/mailFolders/{folder}/messages`).
-    pub fn in_folder(mut self, folder: impl Into<String>) -> Self {
+    /// Only this folder: a [`WellKnownFolder`](crate::models::WellKnownFolder) or a folder
+    /// id (`…/messages` becomes `…/mailFolders/{folder}/messages`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::WellKnownFolder;
+    /// let sent = client.me().list_messages().in_folder(WellKnownFolder::SentItems).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn in_folder(mut self, folder: impl Into<FolderRef>) -> Self {
         let last = self.path.pop().unwrap_or_else(|| "messages".to_string());
         self.path
-            .extend(["mailFolders".to_string(), folder.into(), last]);
+            .extend(["mailFolders".to_string(), folder.into().into_string(), last]);
         self
     }
 }

@@ -265,7 +265,7 @@ impl Batch {
     /// let mut batch = client.batch();
     /// let moved = batch.add(client.me().event("AAMkAGI1…").update(EventPatch::new().location("Room 2")));
     /// let updated = batch.send().await?.take(moved)?;
-    /// println!("attendees notified: {}", updated.attendees_notified);
+    /// println!("attendees notified: {}", updated.graph_mails_attendees);
     /// # Ok(()) }
     /// ```
     pub fn add<C: Batchable>(&mut self, call: C) -> BatchItem<C::Output> {
@@ -615,6 +615,8 @@ struct Item {
     after: Option<usize>,
     source: Option<ItemSource>,
     addressed_me: bool,
+    /// A write to another user's calendar: a 403 names the calendar role to grant.
+    writes_shared_calendar: bool,
     /// The mailbox it addresses, keyed as the client's limiter keys it (`/me`, also for the
     /// signed-in user's UPN or object id, or the user id, lower case).
     mailbox: Option<String>,
@@ -804,6 +806,7 @@ impl GraphClient {
             after,
             source,
             addressed_me,
+            writes_shared_calendar: request.writes_shared_calendar(),
             mailbox,
         })
     }
@@ -1120,6 +1123,10 @@ fn verdict(item: &Item, inner: InnerAnswer, outer: &Outer) -> Verdict {
         &outer.client_request_id,
         item.addressed_me,
     );
+    let error = match item.writes_shared_calendar {
+        true => error.for_calendar_write(),
+        false => error,
+    };
     match inner.status {
         429 | 503 => {
             let retry_after = error.retry_after();

@@ -81,6 +81,30 @@ pub(crate) struct Request {
 }
 
 impl Request {
+    /// Whether this changes something in another user's calendar (`/users/{id}/events…`,
+    /// `…/calendar…`, or a shared calendar under `/me/calendars/{id}`), where a `403` means
+    /// a missing calendar role rather than mailbox access. Calendar permissions are the
+    /// owner's business and are left out.
+    pub(crate) fn writes_shared_calendar(&self) -> bool {
+        let Target::Graph(path) = &self.target else {
+            return false;
+        };
+        if matches!(self.method, Method::GET | Method::HEAD) {
+            return false;
+        }
+        let is = |segment: &String, name: &str| segment.eq_ignore_ascii_case(name);
+        let calendar_item = path.iter().any(|s| {
+            ["events", "calendar", "calendars", "calendarView"]
+                .iter()
+                .any(|name| is(s, name))
+        }) && !path.iter().any(|s| is(s, "calendarPermissions"));
+        let shared = match ItemSource::of_path(path) {
+            Some(source) => source.mailbox != MailboxRef::Me || source.calendar.is_some(),
+            None => false,
+        };
+        calendar_item && shared
+    }
+
     fn new(operation: &'static str, method: Method, target: Target) -> Self {
         let idempotent = matches!(
             method,
@@ -420,6 +444,7 @@ impl GraphClient {
                 }
                 504 if request.idempotent => Verdict::Retryable(error, None),
                 504 => unknown(error),
+                _ if request.writes_shared_calendar() => Verdict::Final(error.for_calendar_write()),
                 _ => Verdict::Final(error),
             },
             // Nothing reached the server.

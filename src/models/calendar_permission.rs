@@ -38,7 +38,7 @@ wire_enum! {
 }
 
 /// An EWS delegate permission level on the Calendar folder (`DelegateFolderPermissionLevel`
-/// in the EWS Managed API, `PermissionLevel` in EWS), for [`CalendarRole::from_ews`].
+/// in the EWS Managed API, `PermissionLevel` in EWS), for [`EwsDelegateUser`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EwsPermissionLevel {
@@ -54,50 +54,128 @@ pub enum EwsPermissionLevel {
     Custom,
 }
 
+/// An EWS delegate's rights on the Calendar folder, as EWS's `DelegateUser` names them, for
+/// [`CalendarRole::from_ews_delegate`]. Both switches default to off.
+///
+/// ```
+/// use msgraph_outlook::models::{EwsDelegateUser, EwsPermissionLevel};
+/// let delegate = EwsDelegateUser::new(EwsPermissionLevel::Editor)
+///     .receive_copies_of_meeting_messages(true)
+///     .view_private_items(false);
+/// assert!(delegate.receives_copies_of_meeting_messages());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EwsDelegateUser {
+    level: EwsPermissionLevel,
+    receive_copies_of_meeting_messages: bool,
+    view_private_items: bool,
+}
+
+impl EwsDelegateUser {
+    /// A delegate with this `CalendarFolderPermissionLevel`.
+    pub fn new(level: EwsPermissionLevel) -> Self {
+        EwsDelegateUser {
+            level,
+            receive_copies_of_meeting_messages: false,
+            view_private_items: false,
+        }
+    }
+
+    /// `ReceiveCopiesOfMeetingMessages`: the delegate also gets the owner's meeting
+    /// requests and responses (with `MeetingRequestsDeliveryScope` other than `NoForward`).
+    pub fn receive_copies_of_meeting_messages(mut self, yes: bool) -> Self {
+        self.receive_copies_of_meeting_messages = yes;
+        self
+    }
+
+    /// `ViewPrivateItems`: the delegate sees the owner's private items.
+    pub fn view_private_items(mut self, yes: bool) -> Self {
+        self.view_private_items = yes;
+        self
+    }
+
+    /// The Calendar folder permission level.
+    pub fn level(&self) -> EwsPermissionLevel {
+        self.level
+    }
+
+    /// Whether the delegate receives copies of meeting messages.
+    pub fn receives_copies_of_meeting_messages(&self) -> bool {
+        self.receive_copies_of_meeting_messages
+    }
+
+    /// Whether the delegate views private items.
+    pub fn views_private_items(&self) -> bool {
+        self.view_private_items
+    }
+}
+
+impl From<EwsPermissionLevel> for EwsDelegateUser {
+    fn from(level: EwsPermissionLevel) -> Self {
+        EwsDelegateUser::new(level)
+    }
+}
+
 impl CalendarRole {
-    /// The Graph role closest to an EWS delegate's permission level on the Calendar folder,
-    /// or `None` where Graph has no equivalent.
+    /// The Graph role closest to an EWS delegate's rights on the Calendar folder, or `None`
+    /// where Graph has no equivalent.
     ///
-    /// `receives_meeting_messages`: the EWS delegate also gets the owner's meeting requests
-    /// and responses (`MeetingRequestsDeliveryScope` other than `NoForward`); Graph ties
-    /// that to the delegate roles, which imply write access, and sets the delivery for the
-    /// whole mailbox (`mailboxSettings.delegateMeetingMessageDeliveryOptions`).
-    /// `view_private_items`: EWS's `ViewPrivateItems`, which Graph grants only with
-    /// `delegateWithPrivateEventAccess`.
+    /// Receiving copies of meeting messages: Graph ties that to the delegate roles, which
+    /// imply write access, and sets the delivery for the whole mailbox
+    /// (`mailboxSettings.delegateMeetingMessageDeliveryOptions`). Viewing private items:
+    /// Graph grants it only with `delegateWithPrivateEventAccess`.
     ///
     /// | EWS level | Graph role |
     /// |---|---|
     /// | None | `none` |
     /// | Reviewer | `read` (a reviewer cannot be a Graph delegate: delegate roles write) |
     /// | Author | no equivalent: Graph has no "create, and change only your own" role; choose `read` (less) or `write` (more) |
-    /// | Editor | `write`; `delegateWithoutPrivateEventAccess` if it receives meeting messages; `delegateWithPrivateEventAccess` if it also views private items |
+    /// | Editor | `write`; `delegateWithoutPrivateEventAccess` if it receives copies of meeting messages; `delegateWithPrivateEventAccess` if it also views private items |
     /// | Custom | no equivalent: Graph reports `custom` for such rights but has no way to set them |
     ///
     /// ```
-    /// use msgraph_outlook::models::{CalendarRole, EwsPermissionLevel};
+    /// use msgraph_outlook::models::{CalendarRole, EwsDelegateUser, EwsPermissionLevel};
+    /// let editor = EwsDelegateUser::new(EwsPermissionLevel::Editor)
+    ///     .receive_copies_of_meeting_messages(true);
     /// assert_eq!(
-    ///     CalendarRole::from_ews(EwsPermissionLevel::Editor, true, false),
+    ///     CalendarRole::from_ews_delegate(editor),
     ///     Some(CalendarRole::DelegateWithoutPrivateEventAccess)
     /// );
-    /// assert_eq!(CalendarRole::from_ews(EwsPermissionLevel::Author, false, false), None);
+    /// assert_eq!(CalendarRole::from_ews_delegate(EwsPermissionLevel::Reviewer), Some(CalendarRole::Read));
+    /// assert_eq!(CalendarRole::from_ews_delegate(EwsPermissionLevel::Author), None);
     /// ```
-    pub fn from_ews(
-        level: EwsPermissionLevel,
-        receives_meeting_messages: bool,
-        view_private_items: bool,
-    ) -> Option<CalendarRole> {
-        match level {
+    pub fn from_ews_delegate(delegate: impl Into<EwsDelegateUser>) -> Option<CalendarRole> {
+        let delegate = delegate.into();
+        match delegate.level {
             EwsPermissionLevel::None => Some(CalendarRole::None),
             EwsPermissionLevel::Reviewer => Some(CalendarRole::Read),
-            EwsPermissionLevel::Editor if view_private_items => {
+            EwsPermissionLevel::Editor if delegate.view_private_items => {
                 Some(CalendarRole::DelegateWithPrivateEventAccess)
             }
-            EwsPermissionLevel::Editor if receives_meeting_messages => {
+            EwsPermissionLevel::Editor if delegate.receive_copies_of_meeting_messages => {
                 Some(CalendarRole::DelegateWithoutPrivateEventAccess)
             }
             EwsPermissionLevel::Editor => Some(CalendarRole::Write),
             EwsPermissionLevel::Author | EwsPermissionLevel::Custom => None,
         }
+    }
+
+    /// [`from_ews_delegate`](Self::from_ews_delegate) with two positional booleans, easy to
+    /// swap: `from_ews(level, receives_meeting_messages, view_private_items)`.
+    #[deprecated(
+        since = "0.1.0",
+        note = "use CalendarRole::from_ews_delegate(EwsDelegateUser::new(level).receive_copies_of_meeting_messages(..).view_private_items(..))"
+    )]
+    pub fn from_ews(
+        level: EwsPermissionLevel,
+        receives_meeting_messages: bool,
+        view_private_items: bool,
+    ) -> Option<CalendarRole> {
+        CalendarRole::from_ews_delegate(
+            EwsDelegateUser::new(level)
+                .receive_copies_of_meeting_messages(receives_meeting_messages)
+                .view_private_items(view_private_items),
+        )
     }
 
     /// Whether this role lets its holder change events (write or a delegate role).
@@ -178,5 +256,59 @@ impl CalendarPermission {
     /// The sharee's address, if any.
     pub fn address(&self) -> Option<&str> {
         self.email_address.as_ref()?.address.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod ews_tests {
+    use super::*;
+
+    #[test]
+    fn every_ews_delegate_maps_as_the_table_says_and_as_the_deprecated_call_did() {
+        use EwsPermissionLevel as L;
+        let cases = [
+            (L::None, false, false, Some(CalendarRole::None)),
+            (L::None, true, true, Some(CalendarRole::None)),
+            (L::Reviewer, true, true, Some(CalendarRole::Read)),
+            (L::Author, true, false, None),
+            (L::Custom, false, false, None),
+            (L::Editor, false, false, Some(CalendarRole::Write)),
+            (
+                L::Editor,
+                true,
+                false,
+                Some(CalendarRole::DelegateWithoutPrivateEventAccess),
+            ),
+            (
+                L::Editor,
+                false,
+                true,
+                Some(CalendarRole::DelegateWithPrivateEventAccess),
+            ),
+            (
+                L::Editor,
+                true,
+                true,
+                Some(CalendarRole::DelegateWithPrivateEventAccess),
+            ),
+        ];
+        for (level, copies, private, expected) in cases {
+            let delegate = EwsDelegateUser::new(level)
+                .receive_copies_of_meeting_messages(copies)
+                .view_private_items(private);
+            assert_eq!(
+                CalendarRole::from_ews_delegate(delegate),
+                expected,
+                "{delegate:?}"
+            );
+            #[allow(deprecated)]
+            let old = CalendarRole::from_ews(level, copies, private);
+            assert_eq!(old, expected);
+        }
+        // A bare level is a delegate with both switches off.
+        assert_eq!(
+            CalendarRole::from_ews_delegate(L::Editor),
+            Some(CalendarRole::Write)
+        );
     }
 }

@@ -28,6 +28,9 @@ pub struct EmailAddress {
 /// );
 /// let plain: Recipient = "adele@contoso.com".into();
 /// assert_eq!(plain.address(), Some("adele@contoso.com"));
+/// // "Name <address>", as in a mail header, is understood too:
+/// let adele: Recipient = "Adele Vance <adele@contoso.com>".into();
+/// assert_eq!((adele.name(), adele.address()), (Some("Adele Vance"), Some("adele@contoso.com")));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -59,6 +62,44 @@ impl Recipient {
         }
     }
 
+    /// Parses an RFC 5322 mailbox, as written in a `To:` header: `adele@contoso.com`,
+    /// `<adele@contoso.com>`, `Adele Vance <adele@contoso.com>` or, when the display name
+    /// has a special character (`,` `;` `:` `@` `<` `>` …), `"Vance, Adele" <adele@contoso.com>`
+    /// (`\"` and `\\` escape inside quotes). Whitespace around the parts is ignored.
+    /// Anything else is [`InvalidRequest::InvalidAddress`], whose message shows these forms.
+    /// Comments (`(…)`), groups and encoded words (`=?utf-8?…?=`) are not understood.
+    ///
+    /// `Message::to("…")` and every other `impl Into<Recipient>` parse a `&str` or `String`
+    /// this way; input that does not parse is kept as an address and refused when sent.
+    ///
+    /// ```
+    /// use msgraph_outlook::models::Recipient;
+    /// let quoted = Recipient::parse(r#""Vance, Adele" <adele@contoso.com>"#).unwrap();
+    /// assert_eq!(quoted.name(), Some("Vance, Adele"));
+    /// assert_eq!(quoted.address(), Some("adele@contoso.com"));
+    /// assert_eq!(Recipient::parse("adele@contoso.com").unwrap().name(), None);
+    /// let err = Recipient::parse("Vance, Adele <adele@contoso.com>").unwrap_err();
+    /// assert!(err.to_string().contains(r#"Adele Vance <adele@contoso.com>"#));
+    /// ```
+    pub fn parse(input: &str) -> Result<Recipient, InvalidRequest> {
+        let invalid = || InvalidRequest::InvalidAddress {
+            address: input.to_string(),
+        };
+        let text = input.trim();
+        let Some(angled) = text.strip_suffix('>') else {
+            check_address(text).map_err(|_| invalid())?;
+            return Ok(Recipient::new(text));
+        };
+        // An address has no '<', so the last one opens the angle-addr.
+        let open = angled.rfind('<').ok_or_else(invalid)?;
+        let address = angled[open + 1..].trim();
+        check_address(address).map_err(|_| invalid())?;
+        match display_name(angled[..open].trim()).ok_or_else(invalid)? {
+            Some(name) => Ok(Recipient::named(name, address)),
+            None => Ok(Recipient::new(address)),
+        }
+    }
+
     /// The SMTP address, if any.
     pub fn address(&self) -> Option<&str> {
         self.email_address.address.as_deref()
@@ -70,15 +111,55 @@ impl Recipient {
     }
 }
 
-impl From<&str> for Recipient {
-    fn from(address: &str) -> Self {
-        Recipient::new(address)
+/// An RFC 5322 display name (`phrase`): atoms and quoted strings, whitespace folded to one
+/// space; `None` when empty, nothing when it has an unquoted special character.
+fn display_name(phrase: &str) -> Option<Option<String>> {
+    let mut name = String::new();
+    let mut chars = phrase.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => loop {
+                match chars.next()? {
+                    '"' => break,
+                    '\\' => name.push(chars.next()?),
+                    c => name.push(c),
+                }
+            },
+            c if c.is_whitespace() => {
+                if !name.ends_with(' ') {
+                    name.push(' ');
+                }
+            }
+            // RFC 5322 `specials` (but '.', which obs-phrase allows: "Adele J. Vance").
+            '(' | ')' | '<' | '>' | '[' | ']' | ':' | ';' | '@' | '\\' | ',' => return None,
+            c => name.push(c),
+        }
+    }
+    let name = name.trim();
+    Some((!name.is_empty()).then(|| name.to_string()))
+}
+
+impl std::str::FromStr for Recipient {
+    type Err = InvalidRequest;
+
+    /// [`Recipient::parse`].
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        Recipient::parse(input)
     }
 }
 
+/// [`Recipient::parse`]; input that does not parse becomes the address as given, which
+/// the checks before sending refuse with [`InvalidRequest::InvalidAddress`].
+impl From<&str> for Recipient {
+    fn from(input: &str) -> Self {
+        Recipient::parse(input).unwrap_or_else(|_| Recipient::new(input))
+    }
+}
+
+/// As `From<&str>`.
 impl From<String> for Recipient {
-    fn from(address: String) -> Self {
-        Recipient::new(address)
+    fn from(input: String) -> Self {
+        Recipient::parse(&input).unwrap_or_else(|_| Recipient::new(input))
     }
 }
 

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{
-    DateTimeTimeZone, Event, EventType, Location, Message, PatternedRecurrence, ResponseType,
-    TimeSlot,
+    DateTimeTimeZone, Event, EventType, Location, Message, PatternedRecurrence, Recipient,
+    ResponseType, TimeSlot,
 };
 
 /// `meetingMessageType`.
@@ -211,6 +211,22 @@ impl<'de> Deserialize<'de> for MailItem {
     }
 }
 
+/// Every variant is a message: these read its properties whatever the type.
+///
+/// ```
+/// use msgraph_outlook::models::MailItem;
+/// let item: MailItem = serde_json::from_value(serde_json::json!({
+///     "@odata.type": "#microsoft.graph.eventMessageRequest",
+///     "id": "AAMkAGI1",
+///     "subject": "Review",
+///     "from": {"emailAddress": {"address": "adele@contoso.com", "name": "Adele Vance"}},
+///     "meetingMessageType": "meetingRequest"
+/// })).unwrap();
+/// assert_eq!(item.id(), Some("AAMkAGI1"));
+/// assert_eq!(item.subject(), Some("Review"));
+/// assert_eq!(item.from().and_then(|r| r.address()), Some("adele@contoso.com"));
+/// assert!(item.is_meeting_message());
+/// ```
 impl MailItem {
     /// The message properties, whatever the type.
     pub fn message(&self) -> &Message {
@@ -220,5 +236,71 @@ impl MailItem {
             MailItem::EventMessage(m) => &m.message,
             MailItem::Message(m) => m,
         }
+    }
+
+    /// The meeting message properties (`meetingMessageType`, start, end, …), for every
+    /// variant but [`MailItem::Message`].
+    pub fn event_message(&self) -> Option<&EventMessage> {
+        match self {
+            MailItem::EventMessageRequest(m) => Some(&m.event_message),
+            MailItem::EventMessageResponse(m) => Some(&m.event_message),
+            MailItem::EventMessage(m) => Some(m),
+            MailItem::Message(_) => None,
+        }
+    }
+
+    /// Whether this is a meeting request, response or cancellation.
+    pub fn is_meeting_message(&self) -> bool {
+        self.event_message().is_some()
+    }
+
+    /// `meetingMessageType`, for meeting messages.
+    pub fn meeting_message_type(&self) -> Option<&MeetingMessageType> {
+        self.event_message()?.meeting_message_type.as_ref()
+    }
+
+    /// `id`.
+    pub fn id(&self) -> Option<&str> {
+        self.message().id.as_deref()
+    }
+
+    /// `subject`.
+    pub fn subject(&self) -> Option<&str> {
+        self.message().subject.as_deref()
+    }
+
+    /// `from`: whose behalf it was sent on.
+    pub fn from(&self) -> Option<&Recipient> {
+        self.message().from.as_ref()
+    }
+
+    /// `sender`: who sent it (a delegate, when different from `from`).
+    pub fn sender(&self) -> Option<&Recipient> {
+        self.message().sender.as_ref()
+    }
+
+    /// `toRecipients`.
+    pub fn to_recipients(&self) -> &[Recipient] {
+        &self.message().to_recipients
+    }
+
+    /// `receivedDateTime`, as Graph sent it (ISO 8601, UTC).
+    pub fn received_date_time(&self) -> Option<&str> {
+        self.message().received_date_time.as_deref()
+    }
+
+    /// `bodyPreview`.
+    pub fn body_preview(&self) -> Option<&str> {
+        self.message().body_preview.as_deref()
+    }
+
+    /// `isRead`.
+    pub fn is_read(&self) -> Option<bool> {
+        self.message().is_read
+    }
+
+    /// Where it was read (its mailbox): see [`ItemSource`](super::ItemSource).
+    pub fn source(&self) -> Option<&super::ItemSource> {
+        self.message().source.as_ref()
     }
 }

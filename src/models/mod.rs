@@ -12,6 +12,7 @@ mod event;
 mod event_message;
 mod event_patch;
 pub(crate) mod extended_property;
+mod folder;
 mod location;
 mod mailbox_settings;
 mod message;
@@ -33,7 +34,9 @@ pub use message::{FollowupFlag, FollowupFlagStatus, InternetMessageHeader, Messa
 pub use message_patch::{MessagePatch, MessageProperty};
 
 pub use calendar::Calendar;
-pub use calendar_permission::{CalendarPermission, CalendarRole, EwsPermissionLevel};
+pub use calendar_permission::{
+    CalendarPermission, CalendarRole, EwsDelegateUser, EwsPermissionLevel,
+};
 pub use event::{
     Attendee, AttendeeType, Event, EventType, FreeBusyStatus, OnlineMeetingInfo,
     OnlineMeetingProviderType, ResponseStatus, ResponseType, Sensitivity,
@@ -43,6 +46,7 @@ pub use event_message::{
     MeetingRequestType,
 };
 pub use event_patch::{EventPatch, EventProperty};
+pub use folder::{FolderRef, WellKnownFolder};
 pub use location::{GeoCoordinates, Location, LocationType, PhysicalAddress};
 pub use mailbox_settings::{
     AutomaticRepliesSetting, AutomaticRepliesStatus, DelegateMeetingMessageDeliveryOptions,

@@ -27,6 +27,9 @@ mod schedule;
 mod settings;
 mod upload;
 
+/// First path segment of upload-session URLs (see [`crate::RequestKind::UploadSession`]).
+pub(crate) const UPLOAD_PATH_PREFIX: &str = upload::PATH_PREFIX;
+
 use std::sync::Arc;
 use std::time::Duration;
 
