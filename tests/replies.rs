@@ -337,7 +337,7 @@ async fn bad_mime_answers_are_refused_before_sending() {
         ),
         "{nobody:?}"
     );
-    // Already base64: the crate encodes, so this has no header section.
+    // Already base64: the crate encodes, so it is refused as base64 (issue 16 item 5).
     let encoded = b"U3ViamVjdDogUkU6IHgNCg0KYm9keQ0K".to_vec();
     for err in [
         message
@@ -352,10 +352,7 @@ async fn bad_mime_answers_are_refused_before_sending() {
             .unwrap_err(),
     ] {
         assert!(
-            matches!(
-                err,
-                Error::InvalidRequest(InvalidRequest::MimeWithoutHeaders)
-            ),
+            matches!(err, Error::InvalidRequest(InvalidRequest::MimeIsBase64)),
             "{err:?}"
         );
     }
