@@ -387,6 +387,7 @@ mod graph_error;
 mod message;
 mod mime;
 mod routes;
+mod scopes;
 mod settings;
 mod store;
 mod url;
@@ -867,19 +868,81 @@ impl Sandbox {
             .grant(owner, delegate, Right::SendOnBehalf);
     }
 
-    /// Mints a delegated access token for that user, valid for one hour. Adds the user
-    /// first if it does not exist yet.
+    /// Mints a delegated access token for that user, valid for one hour, carrying every
+    /// delegated scope the sandbox knows (`Mail.ReadBasic`, `Mail.Read`,
+    /// `Mail.ReadWrite`, `Mail.Send`, their `.Shared` variants, `Calendars.Read`,
+    /// `Calendars.ReadWrite`, `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared`,
+    /// `MailboxSettings.Read`, `MailboxSettings.ReadWrite`, `User.Read`), so only the
+    /// mailbox rights of the user limit it. Adds the user first if it does not exist
+    /// yet. Use [`Sandbox::delegated_token_with_scopes`] to test permission errors.
     pub fn delegated_token(&self, address: &str) -> String {
         self.delegated_token_expiring_in(address, Duration::from_secs(3600))
     }
 
+    /// Mints a delegated access token (valid for one hour) whose `scp` is exactly
+    /// `scopes`, short (`Mail.Read`) or fully qualified
+    /// (`https://graph.microsoft.com/Mail.Read`), as the token endpoint would issue
+    /// for that `scope` parameter (see [Permissions](#permissions)): `.default` gives
+    /// every delegated scope, `offline_access` / `openid` / `profile` / `email` and
+    /// unknown names add nothing. Adds the user first if it does not exist yet.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// let token = sandbox.delegated_token_with_scopes("adele@contoso.com", &["Mail.Read"]);
+    /// // GET /me/messages → 200; POST /me/sendMail → 403 ErrorAccessDenied.
+    /// # let _ = token; Ok(()) }
+    /// ```
+    pub fn delegated_token_with_scopes(&self, address: &str, scopes: &[&str]) -> String {
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let scp = scopes::delegated_from_request(&scopes, &scopes::DELEGATED);
+        let mut store = self.state.lock();
+        let id = store.add_user(address);
+        store.mint_token(
+            TokenKind::Delegated(id),
+            chrono::Duration::seconds(3600),
+            scp,
+        )
+    }
+
     /// Mints a delegated access token with the given lifetime (`Duration::ZERO` gives an
-    /// already expired token). Adds the user first if it does not exist yet.
+    /// already expired token) and every delegated scope, like
+    /// [`Sandbox::delegated_token`]. Adds the user first if it does not exist yet.
     pub fn delegated_token_expiring_in(&self, address: &str, lifetime: Duration) -> String {
         let mut store = self.state.lock();
         let id = store.add_user(address);
         let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::MAX);
-        store.mint_token(TokenKind::Delegated(id), lifetime)
+        let all = scopes::DELEGATED.iter().map(|s| s.to_string()).collect();
+        store.mint_token(TokenKind::Delegated(id), lifetime, all)
+    }
+
+    /// Sets the application roles granted to the sandbox app (admin consent of
+    /// application permissions): app-only tokens issued from now on (client
+    /// credentials, managed identity) carry exactly these `roles`. Names are matched
+    /// case-insensitively against the known roles (`Mail.ReadBasic.All`,
+    /// `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite`, `Mail.Send`, `Calendars.Read`,
+    /// `Calendars.ReadWrite`, `MailboxSettings.Read`, `MailboxSettings.ReadWrite`);
+    /// other names are kept but open nothing. Default: all of them. Tokens already
+    /// issued keep their roles.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.grant_app_roles(&["Mail.Send"]);
+    /// // An app token may now POST /users/{id}/sendMail, but GET /users/{id}/messages
+    /// // answers 403 ErrorAccessDenied.
+    /// # Ok(()) }
+    /// ```
+    pub fn grant_app_roles(&self, roles: &[&str]) {
+        let roles = roles
+            .iter()
+            .map(|r| scopes::canonical(r).map_or_else(|| r.to_string(), str::to_string))
+            .collect();
+        self.state.lock().auth.app_roles = roles;
     }
 
     /// Messages of a folder (well-known name such as `inbox` / `sentitems`,

@@ -111,9 +111,14 @@ fn pick_identity(state: &AppState, params: &Form) -> Result<String, MiError> {
 
 /// Mints the app-only token; returns (token, client id, issued at unix seconds).
 fn mint(state: &AppState, client_id: &str) -> (String, i64) {
-    let token = state.lock().mint_token(
+    // A managed identity holds the same roles as the sandbox app
+    // (`Sandbox::grant_app_roles`).
+    let mut store = state.lock();
+    let roles = store.auth.app_roles.clone();
+    let token = store.mint_token(
         TokenKind::App(client_id.to_string()),
         chrono::Duration::seconds(TOKEN_SECONDS),
+        roles,
     );
     (token, chrono::Utc::now().timestamp())
 }

@@ -202,9 +202,14 @@ fn client_credentials(
             format!("The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."),
         ));
     }
-    let token = state.lock().mint_token(
+    // App-only tokens carry the app's granted roles (`roles`), whatever `.default`
+    // resource was named.
+    let mut store = state.lock();
+    let roles = store.auth.app_roles.clone();
+    let token = store.mint_token(
         TokenKind::App(client_id),
         chrono::Duration::seconds(TOKEN_SECONDS),
+        roles,
     );
     Ok(json!({
         "token_type": "Bearer",

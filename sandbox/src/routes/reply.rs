@@ -108,7 +108,7 @@ pub(super) fn handle(
     };
     // Known issue reproduced: the comment is dropped for create* drafts.
     let comment = if is_create { String::new() } else { comment };
-    let draft = build(
+    let mut draft = build(
         &store,
         req.user_idx,
         &orig,
@@ -152,6 +152,8 @@ pub(super) fn handle(
             "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
         ));
     }
+    // A delegate replying in another user's mailbox sends as / on behalf of it.
+    super::mail::check_from(req, &store, &mut draft)?;
     submit(&mut store, req.user_idx, &draft, true);
     Ok(empty_response(StatusCode::ACCEPTED))
 }
