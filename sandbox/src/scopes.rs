@@ -137,9 +137,18 @@ mod tests {
             req("http://127.0.0.1:8080/Calendars.ReadWrite Mail.Send Mail.Send"),
             ["Calendars.ReadWrite", "Mail.Send"]
         );
-        assert_eq!(req("api://other/access Contacts.Read"), Vec::<String>::new());
-        assert_eq!(req("https://graph.microsoft.com/.default").len(), DELEGATED.len());
-        assert_eq!(canonical("mailboxsettings.read"), Some("MailboxSettings.Read"));
+        assert_eq!(
+            req("api://other/access Contacts.Read"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            req("https://graph.microsoft.com/.default").len(),
+            DELEGATED.len()
+        );
+        assert_eq!(
+            canonical("mailboxsettings.read"),
+            Some("MailboxSettings.Read")
+        );
         assert_eq!(canonical("Mail.ReadBasic.All"), Some("Mail.ReadBasic.All"));
         assert_eq!(canonical("Files.Read"), None);
     }

@@ -212,7 +212,10 @@ async fn full_access_reads_and_writes_but_sends_only_with_send_as() {
             .unwrap();
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap();
-        (status, serde_json::from_str::<Value>(&text).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+        )
     };
     let draft_send_url = format!("{base}/users/{ALEX}/messages/{draft_id}/send");
     let (status, err) = send_draft(client.clone(), draft_send_url.clone(), adele.clone()).await;

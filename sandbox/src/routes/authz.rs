@@ -19,8 +19,8 @@ use axum::http::StatusCode;
 
 use super::calendar_paths::CalendarRoute;
 use super::{permissions_table, Item, ReplyAction, Route};
-use crate::auth::{Authenticated, Caller};
 use crate::access::{self, Role};
+use crate::auth::{Authenticated, Caller};
 use crate::calendar::{parse_occurrence_id, CalRef, Calendar};
 use crate::graph_error::GraphError;
 use crate::store::{Right, Store};

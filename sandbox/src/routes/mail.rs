@@ -5,8 +5,8 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::attachments::attachment_out;
-use super::query::Paging;
 use super::authz::send_as_denied;
+use super::query::Paging;
 use super::Route;
 use crate::access::Role;
 use crate::calendar::zone::Zone;

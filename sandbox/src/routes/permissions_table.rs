@@ -41,7 +41,12 @@ const MAIL_READ_BASIC: Accepted = Accepted {
         "Mail.ReadWrite.Shared",
     ],
     shared: &["Mail.Read.Shared", "Mail.ReadWrite.Shared"],
-    app: &["Mail.ReadBasic.All", "Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"],
+    app: &[
+        "Mail.ReadBasic.All",
+        "Mail.ReadBasic",
+        "Mail.Read",
+        "Mail.ReadWrite",
+    ],
 };
 
 const MAIL_READ: Accepted = Accepted {
@@ -214,13 +219,33 @@ mod tests {
         assert!(!allows(&list, false, true, &p(&["Mail.ReadWrite"])));
         assert!(allows(&list, false, true, &p(&["Mail.Read.Shared"])));
         assert!(allows(&list, true, false, &p(&["Mail.ReadBasic.All"])));
-        assert!(!allows(&Route::SendMail, true, false, &p(&["Mail.ReadWrite"])));
-        assert!(allows(&Route::SendMail, false, true, &p(&["Mail.Send.Shared"])));
+        assert!(!allows(
+            &Route::SendMail,
+            true,
+            false,
+            &p(&["Mail.ReadWrite"])
+        ));
+        assert!(allows(
+            &Route::SendMail,
+            false,
+            true,
+            &p(&["Mail.Send.Shared"])
+        ));
         let create = Route::Calendar(CalendarRoute::CreateEvent(CalRef::Default));
-        assert!(!allows(&create, false, false, &p(&["Calendars.Read", "Mail.Read"])));
+        assert!(!allows(
+            &create,
+            false,
+            false,
+            &p(&["Calendars.Read", "Mail.Read"])
+        ));
         assert!(allows(&create, false, false, &p(&["calendars.readwrite"])));
         let settings = Route::UpdateMailboxSettings;
-        assert!(!allows(&settings, false, false, &p(&["MailboxSettings.Read"])));
+        assert!(!allows(
+            &settings,
+            false,
+            false,
+            &p(&["MailboxSettings.Read"])
+        ));
         let find = Route::Calendar(CalendarRoute::FindMeetingTimes);
         assert!(!allows(&find, true, false, &p(&["Calendars.ReadWrite"])));
     }
