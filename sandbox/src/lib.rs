@@ -174,6 +174,44 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Permissions
+//!
+//! Tokens carry what Entra puts in them: a delegated token the scopes (`scp`) requested
+//! at the token endpoint, an app-only token the app's roles (`roles`). Scopes may be
+//! short (`Mail.Send`) or fully qualified (`https://graph.microsoft.com/Mail.Send`, or
+//! with the sandbox origin or another cloud's Graph root as resource);
+//! `{resource}/.default` asks for every scope the app was granted (by default the
+//! sandbox app is granted all the delegated scopes below, and `User.Read`); `openid`,
+//! `profile`, `email`, `offline_access` and other resources' scopes are no Graph
+//! permissions. The token response's `scope` echoes the granted Graph scopes in short
+//! form. App-only tokens (client credentials, managed identity) carry every role below
+//! unless [`Sandbox::grant_app_roles`] (binary: `--app-role ROLE`, repeatable) restricts
+//! them. [`Sandbox::delegated_token`] carries every delegated scope;
+//! [`Sandbox::delegated_token_with_scopes`] exactly the ones given.
+//!
+//! Every Graph endpoint checks, before it runs (also inside JSON batches), that the
+//! token holds one of the permissions its docs page lists (least privileged or higher);
+//! otherwise it answers `403 ErrorAccessDenied` "Access is denied. Check credentials
+//! and try again.". A delegated token working in another user's mailbox (`/users/{owner}/…`,
+//! or a shared calendar's copy under `/me/calendars/{id}`) needs a `.Shared` scope, and
+//! then the mailbox rights below. Application roles have no `.Shared` variants.
+//!
+//! | Endpoint | Delegated, own mailbox | Delegated, another user's mailbox | Application |
+//! |---|---|---|---|
+//! | POST `/sendMail`, `…/messages/{id}/send`, `/reply`, `/replyAll`, `/forward` | `Mail.Send`, `Mail.Send.Shared` | `Mail.Send.Shared` | `Mail.Send` |
+//! | GET `/messages`, `/mailFolders/{f}/messages`, `…/messages/{id}`, `…/messages/delta`, `/mailFolders`, `/mailFolders/{f}` | `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite`, `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.ReadBasic.All`, `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite` |
+//! | GET `…/messages/{id}/$value`, `…/messages/{id}/attachments[/{id}]` | `Mail.Read`, `Mail.ReadWrite`, `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read`, `Mail.ReadWrite` |
+//! | POST `/messages`; PATCH, DELETE `…/messages/{id}`; POST `/move`, `/copy`, `/createReply`, `/createReplyAll`, `/createForward`; POST, DELETE message attachments; `createUploadSession` on a message | `Mail.ReadWrite`, `Mail.ReadWrite.Shared` | `Mail.ReadWrite.Shared` | `Mail.ReadWrite` |
+//! | GET `/calendars`, `/calendar`, `/events`, `…/events/{id}`, `calendarView`, `instances`, event attachments, `calendarPermissions`; POST `/calendar/getSchedule`, `…/events/{id}/forward` | `Calendars.Read`, `Calendars.ReadWrite`, `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared` | `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared` | `Calendars.Read`, `Calendars.ReadWrite` |
+//! | POST `/calendars`, `/events`; PATCH, DELETE `…/events/{id}`; POST `/accept`, `/tentativelyAccept`, `/decline`, `/cancel`; POST, DELETE event attachments; `createUploadSession` on an event; POST, PATCH, DELETE `calendarPermissions` | `Calendars.ReadWrite`, `Calendars.ReadWrite.Shared` | `Calendars.ReadWrite.Shared` | `Calendars.ReadWrite` |
+//! | POST `/findMeetingTimes` | `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared` | the same | none (not supported) |
+//! | GET `/mailboxSettings`, `/mailboxSettings/{property}` | `MailboxSettings.Read`, `MailboxSettings.ReadWrite` | the same \[unconfirmed\] | `MailboxSettings.Read`, `MailboxSettings.ReadWrite` |
+//! | PATCH `/mailboxSettings` | `MailboxSettings.ReadWrite` | the same \[unconfirmed\] | `MailboxSettings.ReadWrite` |
+//!
+//! `Authorization` without the `Bearer` scheme (the raw token alone, `Basic …`) is
+//! answered like a missing token: `401 InvalidAuthenticationToken` "Access token is
+//! empty.".
+//!
 //! ## Delegation, sharing and other people's mailboxes
 //!
 //! App-only tokens (client credentials) reach every mailbox. A delegated token reaches
@@ -184,9 +222,11 @@
 //!   upload sessions, `sendMail`, sending a draft, `mailboxSettings`, creating
 //!   calendars) need Exchange "Full Access" ([`Sandbox::grant_full_access`]), else
 //!   `403 ErrorAccessDenied` "Access is denied. Check credentials and try again.".
-//!   `/users/{owner}/sendMail` with Full Access sends from the owner (`from` =
-//!   `sender` = owner unless `from` says otherwise) and saves the copy in the owner's
-//!   Sent Items.
+//!   Sending from the owner's mailbox (`/users/{owner}/sendMail`, sending a draft
+//!   there, `reply` / `replyAll` / `forward` there) also needs Send As or Send on
+//!   Behalf: Full Access alone answers `403 ErrorSendAsDenied`, as Exchange does. With
+//!   them it sends from the owner (`from` = owner, `sender` = owner with Send As or the
+//!   signed-in user with Send on Behalf) and saves the copy in the owner's Sent Items.
 //! * **`from` of another address** (`/me/sendMail`, sending a draft, the `From` of MIME
 //!   sends): allowed with Send As ([`Sandbox::grant_send_as`]: delivered with `from`
 //!   = `sender` = owner) or Send on Behalf ([`Sandbox::grant_send_on_behalf`]: `from`
@@ -294,7 +334,8 @@
 //!   makes a user's refresh tokens fail with `AADSTS50173`.
 //!
 //! Access tokens are opaque (not JWTs), valid 3599 s by the real clock, and reach Graph
-//! as the app (`client_credentials`, managed identity) or as the signed-in user. No
+//! as the app (`client_credentials`, managed identity; with the app's roles) or as the
+//! signed-in user (with the scopes requested; see [Permissions](#permissions)). No
 //! `id_token` is issued. Managed identity: `GET
 //! {imds_endpoint}?api-version=2018-02-01&resource=https://graph.microsoft.com` with
 //! `Metadata: true` (else `400 bad_request_102`) → `{access_token, refresh_token: "",
@@ -370,7 +411,11 @@
 //! mailbox works (Graph's known issue refusing it with delegated permissions is not
 //! reproduced); `mailboxSettings.workingHours` / `timeZone` are stored and returned
 //! but free/busy and `findMeetingTimes` keep Monday–Friday 08:00–17:00 UTC, and
-//! automatic replies are never sent. JSON batching: the known issue limiting a request
+//! automatic replies are never sent. Permissions: a delegated token holds exactly the
+//! scopes requested (Entra may add scopes the user consented to earlier);
+//! `Mail.ReadBasic` opens message lists and gets without leaving out `body`,
+//! `bodyPreview`, attachments and extended properties as Graph does; `/me/sendMail`
+//! with a `from` of another user does not check for `Mail.Send.Shared`. JSON batching: the known issue limiting a request
 //! to one dependency and to the parallel / serial / same-dependency patterns is not
 //! enforced (any dependencies on earlier requests are accepted); the `$batch` request
 //! holds no concurrency slot of its own; `atomicityGroup` and `respond-async` are
@@ -808,11 +853,14 @@ impl Sandbox {
     /// Grants `delegate` Exchange "Full Access" to the mailbox of `owner` (both users
     /// are added when missing): with its delegated token, `delegate` may use every mail
     /// and calendar path of `/users/{owner}/…` – messages, folders, drafts,
-    /// attachments, delta, upload sessions, `mailboxSettings`, `calendarPermissions`,
-    /// and `sendMail` (sent from the owner, `from` = `sender` = owner unless `from`
-    /// says otherwise, saved in the owner's Sent Items). On calendars Full Access
-    /// counts as `delegateWithPrivateEventAccess`. Without it, mail paths of another
-    /// mailbox answer `403 ErrorAccessDenied`.
+    /// attachments, delta, upload sessions, `mailboxSettings`, `calendarPermissions`
+    /// (with the `.Shared` scopes, see [Permissions](crate#permissions)). On calendars
+    /// Full Access counts as `delegateWithPrivateEventAccess`. Without it, mail paths
+    /// of another mailbox answer `403 ErrorAccessDenied`. Full Access does not include
+    /// sending: `sendMail`, sending a draft, `reply` / `replyAll` / `forward` in the
+    /// owner's mailbox answer `403 ErrorSendAsDenied` unless the delegate also has
+    /// Send As ([`Sandbox::grant_send_as`]) or Send on Behalf; then the mail is sent
+    /// from the owner and saved in the owner's Sent Items.
     ///
     /// ```no_run
     /// # async fn demo() -> std::io::Result<()> {
@@ -821,8 +869,9 @@ impl Sandbox {
     /// let sandbox = Sandbox::start().await?;
     /// sandbox.grant_full_access("shared@contoso.com", "adele@contoso.com");
     /// let token = sandbox.delegated_token("adele@contoso.com");
-    /// // POST {base_url}/users/shared@contoso.com/sendMail → 202; the copy is in
-    /// // sandbox.messages("shared@contoso.com", "sentitems").
+    /// // POST {base_url}/users/shared@contoso.com/sendMail → 403 ErrorSendAsDenied …
+    /// sandbox.grant_send_as("shared@contoso.com", "adele@contoso.com");
+    /// // … now 202; the copy is in sandbox.messages("shared@contoso.com", "sentitems").
     /// # let _ = token; Ok(()) }
     /// ```
     pub fn grant_full_access(&self, owner: &str, delegate: &str) {

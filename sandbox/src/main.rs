@@ -22,8 +22,9 @@ OPTIONS:
 
 DELEGATION OPTIONS (repeatable; users are created when missing):
     --full-access OWNER:DELEGATE      DELEGATE gets Full Access to OWNER's mailbox
-                                      (/users/OWNER/... mail and calendar paths,
-                                      sendMail from OWNER)
+                                      (/users/OWNER/... mail and calendar paths;
+                                      sending from OWNER also needs --send-as or
+                                      --send-on-behalf)
     --send-as OWNER:DELEGATE          DELEGATE may send with from = OWNER
     --send-on-behalf OWNER:DELEGATE   DELEGATE may send on behalf of OWNER
                                       (from = OWNER, sender = DELEGATE)
