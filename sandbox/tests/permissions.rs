@@ -555,3 +555,33 @@ async fn authorization_without_the_bearer_scheme_is_401() {
     assert_eq!(resp.status().as_u16(), 202);
     assert_eq!(subjects(&sb.messages(ALEX, "inbox")), ["Sent"]);
 }
+
+/// A calendar shared with the user, reached through its copy under `/me/calendars`,
+/// is another user's calendar: `Calendars.ReadWrite.Shared` (GRAPH-FACTS §6.1).
+#[tokio::test]
+async fn shared_calendar_copy_needs_the_shared_calendar_scopes() {
+    let (sb, client) = setup().await;
+    let base = sb.base_url();
+    let (status, p) = post(
+        &client,
+        &format!("{base}/me/calendar/calendarPermissions"),
+        &sb.delegated_token(ALEX),
+        &json!({"emailAddress": {"address": ADELE}, "isInsideOrganization": true, "isRemovable": true, "role": "write"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{p}");
+    let plain = sb.delegated_token_with_scopes(ADELE, &["Calendars.ReadWrite"]);
+    let (status, list) = get_json(&client, &format!("{base}/me/calendars"), &plain).await;
+    assert_eq!(status, 200);
+    let cals = values(&list);
+    assert_eq!(cals.len(), 2, "{list}");
+    let shared_id = cals[1]["id"].as_str().unwrap().to_string();
+    let url = format!("{base}/me/calendars/{shared_id}/events");
+    let (status, err) = post(&client, &url, &plain, &event()).await;
+    assert_denied(status, &err);
+    assert!(sb.events(ALEX).is_empty());
+    let shared = sb.delegated_token_with_scopes(ADELE, &["Calendars.ReadWrite.Shared"]);
+    let (status, body) = post(&client, &url, &shared, &event()).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(subjects(&sb.events(ALEX)), ["Planning"]);
+}
