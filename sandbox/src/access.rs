@@ -6,22 +6,9 @@
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 
-use crate::calendar::permissions::Permission;
-use crate::calendar::Calendar;
+pub(crate) use crate::store::calendar::Role;
+use crate::store::calendar::{Calendar, Permission};
 use crate::store::{Right, Store};
-
-/// `calendarRoleType` (GRAPH-FACTS §6.2), in increasing order of rights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Role {
-    None,
-    FreeBusyRead,
-    LimitedRead,
-    Read,
-    Write,
-    DelegateWithoutPrivateEventAccess,
-    DelegateWithPrivateEventAccess,
-    Custom,
-}
 
 /// Every role with its wire name.
 const ROLES: [(Role, &str); 8] = [

@@ -436,6 +436,7 @@ mod scopes;
 mod settings;
 mod store;
 mod url;
+mod wire;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -999,7 +1000,7 @@ impl Sandbox {
     /// them (default properties). Unknown user or folder: empty.
     pub fn messages(&self, address: &str, folder: &str) -> Vec<Value> {
         let mut store = self.state.lock();
-        store.run_due();
+        crate::message::run_due(&mut store);
         let Some(user) = store.user_by_address(address) else {
             return Vec::new();
         };
@@ -1105,7 +1106,7 @@ impl Sandbox {
     /// `internetMessageHeaders`).
     pub fn outbound(&self) -> Vec<Value> {
         let mut store = self.state.lock();
-        store.run_due();
+        crate::message::run_due(&mut store);
         store.outbound.clone()
     }
 
@@ -1126,7 +1127,7 @@ impl Sandbox {
         let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
         let mut store = self.state.lock();
         store.clock_offset += by;
-        store.run_due();
+        crate::message::run_due(&mut store);
     }
 
     /// Sets the sandbox clock to `now` (it keeps running from there in real time).
@@ -1134,7 +1135,7 @@ impl Sandbox {
     pub fn set_clock(&self, now: DateTime<Utc>) {
         let mut store = self.state.lock();
         store.clock_offset = now - Utc::now();
-        store.run_due();
+        crate::message::run_due(&mut store);
     }
 
     /// Every HTTP request received so far, in order, and every request executed from

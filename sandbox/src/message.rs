@@ -5,12 +5,13 @@
 use axum::http::StatusCode;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::graph_error::GraphError;
 use crate::mime::ParsedMime;
 use crate::store::{opaque_id, random_b64, Store, StoredMessage};
+use crate::wire::{get_ci, graph_time};
 
 /// Properties Graph returns only on request (`$select` / `$expand`).
 const HIDDEN: [&str; 3] = [
@@ -19,55 +20,7 @@ const HIDDEN: [&str; 3] = [
     "singleValueExtendedProperties",
 ];
 
-/// A message to send, normalised from JSON or MIME.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Draft {
-    pub subject: Option<String>,
-    pub body_type: String,
-    pub body_content: String,
-    pub importance: String,
-    pub to: Vec<Value>,
-    pub cc: Vec<Value>,
-    pub bcc: Vec<Value>,
-    pub reply_to: Vec<Value>,
-    pub from: Option<Value>,
-    /// `sender` when it differs from `from` (Send on Behalf, GRAPH-FACTS §6.4); set by
-    /// the server, never read from a request.
-    pub sender: Option<Value>,
-    pub categories: Vec<Value>,
-    pub flag: Option<Value>,
-    pub delivery_receipt: bool,
-    pub read_receipt: bool,
-    pub headers: Vec<Value>,
-    /// `(name, contentType, bytes, isInline, contentId)`.
-    pub attachments: Vec<AttachmentIn>,
-    pub extended_properties: Vec<Value>,
-    pub internet_message_id: Option<String>,
-    /// The decoded MIME text when the message came as MIME.
-    pub raw_mime: Option<Vec<u8>>,
-}
-
-/// A file attachment to store.
-#[derive(Debug, Clone)]
-pub(crate) struct AttachmentIn {
-    pub name: String,
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-    pub is_inline: bool,
-    pub content_id: Option<String>,
-    /// The `item` of an `itemAttachment` (a message or event JSON); `None` for files.
-    pub item: Option<Value>,
-}
-
-/// Case-insensitive lookup of a property (action parameters arrive as `message` or
-/// `Message`; GRAPH-FACTS §0.1).
-pub(crate) fn get_ci<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    obj.get(name).or_else(|| {
-        obj.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
-}
+pub(crate) use crate::store::draft::{AttachmentIn, Draft};
 
 fn invalid_param(message: impl Into<String>) -> GraphError {
     // [unconfirmed] code/text for malformed message properties.
@@ -460,11 +413,6 @@ pub(crate) fn resolve_message(store: &Store, msg: &Map<String, Value>) -> Map<St
         out.insert("attachments".into(), Value::Array(resolved));
     }
     out
-}
-
-/// UTC timestamp as Graph writes message dates: `2026-11-22T10:15:02Z`.
-pub(crate) fn graph_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Plain-text preview: tags stripped, whitespace collapsed, first 255 characters.
@@ -1088,6 +1036,36 @@ pub(crate) fn render(
         out.insert("singleValueExtendedProperties".into(), Value::Array(chosen));
     }
     Value::Object(out)
+}
+
+/// Delivers every deferred message whose time has come (by the sandbox clock), in
+/// due order. A pending message whose Outbox copy is gone was cancelled.
+pub(crate) fn run_due(store: &mut Store) {
+    let now = store.now();
+    let mut due: Vec<crate::store::PendingSend> = Vec::new();
+    store.pending.retain(|p| {
+        if p.due <= now {
+            due.push(p.clone());
+            false
+        } else {
+            true
+        }
+    });
+    due.sort_by_key(|p| p.due);
+    for p in due {
+        let Some(idx) = store.user_index_by_id(&p.user_id) else {
+            continue;
+        };
+        let msgs = &mut store.users[idx].messages;
+        let Some(pos) = msgs
+            .iter()
+            .position(|m| m.json.get("id").and_then(Value::as_str) == Some(&p.outbox_id))
+        else {
+            continue;
+        };
+        msgs.remove(pos);
+        deliver(store, idx, &p.draft, p.save_to_sent);
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::calendar::zone::{Dtz, Zone};
 use crate::graph_error::GraphError;
-use crate::message::get_ci;
+use crate::wire::get_ci;
 
 /// Values of `delegateMeetingMessageDeliveryOptions` (CSDL).
 pub(crate) const DELIVERY_OPTIONS: [&str; 3] = [

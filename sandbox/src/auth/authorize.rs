@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde_json::Value;
 
 use super::token::{malformed_grant, ClientCredential};
@@ -17,6 +17,7 @@ use super::{
     split_scopes, unknown_client, Form, TenantKind,
 };
 use crate::graph_error::{EntraError, RequestContext};
+pub(crate) use crate::store::identity::AuthCode;
 use crate::url::encode_component;
 use crate::AppState;
 
@@ -25,20 +26,6 @@ const CODE_LIFETIME_SECS: i64 = 600;
 
 /// The redirect URI Microsoft recommends for native apps with embedded browsers.
 const NATIVE_CLIENT: &str = "https://login.microsoftonline.com/common/oauth2/nativeclient";
-
-/// An issued authorization code.
-#[derive(Debug, Clone)]
-pub(crate) struct AuthCode {
-    pub client_id: String,
-    pub user_id: String,
-    pub redirect_uri: String,
-    pub scopes: Vec<String>,
-    /// PKCE `code_challenge` and whether its method is `S256` (else `plain`).
-    pub challenge: Option<(String, bool)>,
-    /// Sandbox-clock time of issue.
-    pub issued: DateTime<Utc>,
-    pub redeemed: bool,
-}
 
 /// Redirect URIs the sandbox app accepts: loopback `http(s)://localhost`,
 /// `127.0.0.1`, `[::1]` with any port and path (Entra ignores the port of localhost

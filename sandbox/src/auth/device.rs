@@ -12,6 +12,7 @@ use super::{
     split_scopes, unknown_client, Form, TenantKind,
 };
 use crate::graph_error::{EntraError, RequestContext};
+pub(crate) use crate::store::identity::{DeviceCode, DeviceStatus};
 use crate::store::{random_bytes, Store};
 use crate::AppState;
 
@@ -23,34 +24,6 @@ const EXPIRES_IN: i64 = 900;
 
 /// Letters and digits of user codes (no `0 O 1 I`; 32 symbols).
 const USER_CODE_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-/// One device code.
-#[derive(Debug, Clone)]
-pub(crate) struct DeviceCode {
-    pub device_code: String,
-    pub user_code: String,
-    pub scopes: Vec<String>,
-    /// Sandbox-clock time of the device authorization request.
-    pub issued: DateTime<Utc>,
-    /// Current minimum polling interval in seconds (grows by 5 with every `slow_down`).
-    pub interval: i64,
-    /// Token requests seen for it so far.
-    pub polls: u32,
-    /// Sandbox-clock time of the last token request.
-    pub last_poll: Option<DateTime<Utc>>,
-    pub status: DeviceStatus,
-}
-
-/// Where a device code stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum DeviceStatus {
-    Pending,
-    /// Signed in and approved by that user (object id).
-    Approved(String),
-    Declined,
-    /// Tokens were issued.
-    Redeemed,
-}
 
 impl DeviceCode {
     fn expired(&self, now: DateTime<Utc>) -> bool {

@@ -10,10 +10,9 @@ use super::recurrence::Recurrence;
 use super::zone::{format_utc7, Dtz, NO_TIME};
 use super::{address_of, new_ical_uid, touch, web_link};
 use crate::graph_error::GraphError;
-use crate::message::{
-    attachment_from_json, attachment_json, body_preview, get_ci, graph_time, recipient, with_names,
-};
+use crate::message::{attachment_from_json, attachment_json, body_preview, recipient, with_names};
 use crate::store::{opaque_id, random_b64, Store};
+use crate::wire::{get_ci, graph_time};
 
 /// Properties a client may set on create and PATCH (event-update documents these).
 const WRITABLE: [&str; 20] = [

@@ -16,8 +16,9 @@ use super::{
     StoredEvent,
 };
 use crate::graph_error::GraphError;
-use crate::message::{deliver_with, get_ci};
+use crate::message::deliver_with;
 use crate::store::Store;
+use crate::wire::get_ci;
 
 /// Changes to these make the organizer send an update to the attendees (changing
 /// only `attendees` notifies only the attendees added or removed, GRAPH-FACTS §5.2).

@@ -28,38 +28,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::access::Role;
-use crate::store::{opaque_id, random_b64, random_bytes, Store, User};
-use permissions::Permission;
-
-/// One calendar of a mailbox; the first of a user's calendars is the default
-/// (primary) one.
-#[derive(Debug, Clone)]
-pub(crate) struct Calendar {
-    pub id: String,
-    pub name: String,
-    pub change_key: String,
-    /// Sharees and delegates, starting with "My Organization" (GRAPH-FACTS §6.2).
-    pub permissions: Vec<Permission>,
-}
+pub(crate) use crate::store::calendar::{CalRef, Calendar, StoredEvent};
+use crate::store::{random_b64, random_bytes, Store, User};
 
 impl Calendar {
-    /// The default calendar a new mailbox gets.
-    pub(crate) fn new_default() -> Calendar {
-        Calendar::named("Calendar")
-    }
-
-    /// A calendar with that name (`POST …/calendars`).
-    pub(crate) fn named(name: &str) -> Calendar {
-        Calendar {
-            id: opaque_id("AAMkA", 44),
-            name: name.into(),
-            change_key: random_b64(16),
-            // Every calendar starts with the "My Organization" entry [unconfirmed for
-            // secondary calendars: the docs show it on primary calendars].
-            permissions: vec![Permission::my_organization()],
-        }
-    }
-
     /// The `calendar` resource as Graph returns it to its owner (or an app).
     pub(crate) fn json(&self, owner: &User, is_default: bool) -> Value {
         self.json_for(owner, is_default, None)
@@ -131,16 +103,6 @@ impl Calendar {
     }
 }
 
-/// One stored event (a single instance or a series master). `calendar_id` is the id of
-/// a calendar of the mailbox, or of its Deleted Items folder once deleted / cancelled
-/// / declined.
-#[derive(Debug, Clone)]
-pub(crate) struct StoredEvent {
-    pub seq: u64,
-    pub calendar_id: String,
-    pub json: Map<String, Value>,
-}
-
 impl StoredEvent {
     pub(crate) fn id(&self) -> &str {
         self.json.get("id").and_then(Value::as_str).unwrap_or("")
@@ -149,15 +111,6 @@ impl StoredEvent {
     pub(crate) fn str_prop(&self, name: &str) -> &str {
         self.json.get(name).and_then(Value::as_str).unwrap_or("")
     }
-}
-
-/// Which calendar a path addresses: `/events` (any calendar of the mailbox),
-/// `/calendar` (the default one) or `/calendars/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum CalRef {
-    Any,
-    Default,
-    Id(String),
 }
 
 impl User {
@@ -322,6 +275,7 @@ pub(crate) fn address_of(r: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::opaque_id;
 
     #[test]
     fn occurrence_ids_round_trip() {

@@ -7,46 +7,9 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 use crate::access::Role;
-
-/// One `calendarPermission`.
-#[derive(Debug, Clone)]
-pub(crate) struct Permission {
-    pub id: String,
-    pub name: String,
-    /// `None` for "My Organization".
-    pub address: Option<String>,
-    pub role: Role,
-    pub allowed: Vec<Role>,
-    pub inside: bool,
-    pub removable: bool,
-}
-
-/// Id of the "My Organization" entry, as every doc example shows it
-/// (base64 of `Default`).
-pub(crate) const MY_ORGANIZATION_ID: &str = "RGVmYXVsdA==";
+pub(crate) use crate::store::calendar::{Permission, MY_ORGANIZATION_ID};
 
 impl Permission {
-    /// The "My Organization" entry every calendar starts with, exactly as the docs'
-    /// examples show it (List calendarPermissions; Share or delegate a calendar):
-    /// `freeBusyRead`, not removable, allowed roles `none` … `write`.
-    pub(crate) fn my_organization() -> Permission {
-        Permission {
-            id: MY_ORGANIZATION_ID.into(),
-            name: "My Organization".into(),
-            address: None,
-            role: Role::FreeBusyRead,
-            allowed: vec![
-                Role::None,
-                Role::FreeBusyRead,
-                Role::LimitedRead,
-                Role::Read,
-                Role::Write,
-            ],
-            inside: true,
-            removable: false,
-        }
-    }
-
     /// A sharee / delegate entry. The id is base64 of `ExchangePublishedUser.{address}`,
     /// which is what the id of the docs' create example decodes to.
     pub(crate) fn for_person(

@@ -8,7 +8,7 @@ use chrono::{Datelike as _, Duration, NaiveDate, Weekday};
 use serde_json::{json, Map, Value};
 
 use crate::graph_error::GraphError;
-use crate::message::get_ci;
+use crate::wire::get_ci;
 
 /// Hard cap on expanded occurrences (keeps `noEnd` series over huge windows bounded).
 const MAX_OCCURRENCES: usize = 10_000;

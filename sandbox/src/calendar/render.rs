@@ -8,8 +8,9 @@ use serde_json::{json, Map, Value};
 use super::recurrence::Recurrence;
 use super::zone::{self, Dtz, Zone};
 use super::{occurrence_id, occurrence_uid, parse_occurrence_id, web_link, CalRef};
-use crate::message::{graph_time, render, Expand};
+use crate::message::{render, Expand};
 use crate::store::User;
+use crate::wire::graph_time;
 
 /// Start and end instant of a stored event or occurrence.
 pub(crate) fn span(ev: &Map<String, Value>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use windows_timezones::WindowsTimezone;
 
 use crate::graph_error::GraphError;
-use crate::message::get_ci;
+use crate::wire::get_ci;
 
 /// A zone as the client named it, resolved to tz data.
 #[derive(Debug, Clone)]

@@ -8,14 +8,14 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::drafts::{json_object, message_index, too_large, touch as touch_message};
-use super::mail::{messages_in, MailRequest, MAX_REQUEST};
+use super::drafts::{message_index, touch as touch_message};
+use super::mail::messages_in;
+use super::request::{json_object, too_large, MailRequest, MAX_REQUEST};
 use super::Item;
 use crate::graph_error::{empty_response, json_response, GraphError};
-use crate::message::{
-    attachment_from_json, attachment_json, graph_time, resolve_attachment, BLOB_KEY,
-};
+use crate::message::{attachment_from_json, attachment_json, resolve_attachment, BLOB_KEY};
 use crate::store::{ItemKind, Store};
+use crate::wire::graph_time;
 
 /// Attachments added with `POST …/attachments` must be smaller than 3 MB (GRAPH-FACTS §4.2).
 const MAX_ATTACHMENT: usize = 3 * 1024 * 1024;

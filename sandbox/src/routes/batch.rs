@@ -26,8 +26,8 @@ use tokio::task::JoinSet;
 use super::{graph, method_not_allowed, record_as};
 use crate::faults::Fault;
 use crate::graph_error::{GraphError, RequestContext};
-use crate::message::get_ci;
 use crate::url::percent_decode;
+use crate::wire::get_ci;
 use crate::AppState;
 
 /// Most requests one batch may hold (documented: "JSON batch requests are currently
@@ -448,7 +448,7 @@ fn inner_context(
 ) -> RequestContext {
     let now = {
         let mut store = state.lock();
-        store.run_due();
+        crate::message::run_due(&mut store);
         store.now()
     };
     let mut ctx = RequestContext::new(headers, state.origin(), now);

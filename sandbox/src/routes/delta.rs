@@ -15,7 +15,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::mail::{select_list, MailRequest};
+use super::mail::select_list;
+use super::request::MailRequest;
 use crate::graph_error::{json_response, GraphError};
 use crate::message::{render, Expand};
 use crate::store::{opaque_id, DeltaPages, DeltaSnapshot};

@@ -8,14 +8,18 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::mail::{mime_draft, MailRequest, MAX_REQUEST};
+use super::mail::mime_draft;
+use super::request::{
+    check_if_match, content_type, json_object, too_large, MailRequest, MAX_REQUEST,
+};
 use super::Route;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
-    body_preview, get_ci, graph_time, recipient, render, resolve_message, store_copy, strip_odata,
-    submit, with_names, CopyKind, Draft, Envelope, Expand,
+    body_preview, recipient, render, resolve_message, store_copy, strip_odata, submit, with_names,
+    CopyKind, Draft, Envelope, Expand,
 };
 use crate::store::{opaque_id, random_b64, Store};
+use crate::wire::{get_ci, graph_time};
 
 /// Runs a draft / message-item route.
 pub(super) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, GraphError> {
@@ -33,37 +37,6 @@ pub(super) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
             format!("The sandbox does not implement {other:?}."),
         )),
     }
-}
-
-pub(super) fn too_large() -> GraphError {
-    // Message as observed for over-size Graph requests; the code is [unconfirmed].
-    GraphError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "RequestEntityTooLarge",
-        "The maximum request length supported is 4MB.",
-    )
-}
-
-fn bad_json() -> GraphError {
-    // Text of live Graph responses for an unreadable JSON payload.
-    GraphError::bad_request(
-        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
-    )
-}
-
-pub(super) fn json_object(body: &[u8]) -> Result<Map<String, Value>, GraphError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(o)) => Ok(o),
-        _ => Err(bad_json()),
-    }
-}
-
-fn content_type(req: &MailRequest<'_>) -> String {
-    req.headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase()
 }
 
 /// Index (in `user.messages`) of message `id`, optionally only within `folder`.
@@ -89,32 +62,6 @@ pub(super) fn message_index(
                 && folder_id.as_ref().map_or(true, |f| &m.folder_id == f)
         })
         .ok_or_else(GraphError::item_not_found)
-}
-
-/// `If-Match` on PATCH / DELETE (GRAPH-FACTS §7): a stale etag gets `412`. Code and
-/// text as quoted from a live Graph body (microsoftgraph/microsoft-graph-docs#2256); the
-/// 412 status is [unconfirmed].
-pub(super) fn check_if_match(
-    req: &MailRequest<'_>,
-    msg: &Map<String, Value>,
-) -> Result<(), GraphError> {
-    let Some(given) = req.headers.get("if-match").and_then(|v| v.to_str().ok()) else {
-        return Ok(());
-    };
-    let etag = msg.get("@odata.etag").and_then(Value::as_str).unwrap_or("");
-    let change_key = msg.get("changeKey").and_then(Value::as_str).unwrap_or("");
-    let ok = given.split(',').map(str::trim).any(|g| {
-        g == "*" || g == etag || g.trim_start_matches("W/").trim_matches('"') == change_key
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(GraphError::new(
-            StatusCode::PRECONDITION_FAILED,
-            "ErrorIrresolvableConflict",
-            "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.",
-        ))
-    }
 }
 
 /// New `changeKey` / `@odata.etag` / `lastModifiedDateTime` after a change.

@@ -12,16 +12,17 @@ use serde_json::{json, Map, Value};
 
 use super::attachments::attachment_out;
 use super::calendar_paths::CalendarRoute;
-use super::drafts::{check_if_match, json_object, too_large};
-use super::mail::{select_list, MailRequest, MAX_REQUEST};
+use super::mail::select_list;
 use super::query::{ListQuery, Paging};
+use super::request::{check_if_match, json_object, too_large, MailRequest, MAX_REQUEST};
 use crate::access::{shared_calendar_id, shared_role};
 use crate::calendar::render::{self, find_event, in_zone, instances, span};
 use crate::calendar::zone::{mark_applied, read_zone, Zone};
 use crate::calendar::{meeting, parse_occurrence_id, CalRef};
 use crate::graph_error::{empty_response, json_response, GraphError};
-use crate::message::{get_ci, parse_utc, Expand};
+use crate::message::{parse_utc, Expand};
 use crate::store::Store;
+use crate::wire::get_ci;
 
 /// Runs a calendar route.
 pub(super) fn handle(req: &MailRequest<'_>, route: CalendarRoute) -> Result<Response, GraphError> {

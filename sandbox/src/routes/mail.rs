@@ -1,105 +1,20 @@
 //! Mail handlers: `sendMail`, message lists/gets, attachments, mail folders.
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::attachments::attachment_out;
 use super::authz::send_as_denied;
 use super::query::Paging;
+use super::request::{MailRequest, MAX_REQUEST};
 use super::Route;
-use crate::access::Role;
 use crate::calendar::zone::Zone;
-use crate::calendar::StoredEvent;
-use crate::graph_error::{empty_response, json_response, GraphError, RequestContext};
-use crate::message::{get_ci, render, Draft, Expand, EVENT_UID_KEY};
+use crate::graph_error::{empty_response, json_response, GraphError};
+use crate::message::{render, Draft, Expand, EVENT_UID_KEY};
 use crate::mime::{self, MimeError};
 use crate::store::{Right, Store, User};
-use crate::AppState;
-
-/// Graph's request size limit for a REST call (GRAPH-FACTS §0.4).
-pub(super) const MAX_REQUEST: usize = 4 * 1024 * 1024;
-
-/// Everything a mail handler needs about the request.
-pub(crate) struct MailRequest<'a> {
-    pub state: &'a AppState,
-    pub user_idx: usize,
-    pub headers: &'a HeaderMap,
-    pub path: &'a str,
-    pub query: &'a [(String, String)],
-    pub body: &'a [u8],
-    pub too_large: bool,
-    pub ctx: &'a RequestContext,
-    /// How the caller relates to the mailbox (delegates, shared calendars).
-    pub access: super::authz::Access,
-}
-
-impl MailRequest<'_> {
-    pub(super) fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `{origin}/v1.0/$metadata#users('{id}')/{tail}` for the mailbox of the path.
-    pub(super) fn context_url(&self, store: &Store, tail: &str) -> String {
-        format!(
-            "{}/v1.0/$metadata#users('{}')/{tail}",
-            self.ctx.origin, store.users[self.access.path_idx].id
-        )
-    }
-
-    /// The role of the signed-in user working in another user's mailbox on its
-    /// calendar `calendar_id` (`None`: the owner or an app, with every right).
-    pub(crate) fn viewer_role(&self, store: &Store, calendar_id: &str) -> Option<Role> {
-        let viewer = self.access.acting?;
-        Some(
-            store.users[self.user_idx]
-                .calendars
-                .iter()
-                .find(|c| c.id == calendar_id)
-                .map_or(Role::None, |c| {
-                    crate::access::role_on(store, self.user_idx, c, viewer)
-                }),
-        )
-    }
-
-    /// Whether the caller may see the stored event `ev` of the mailbox: its calendar
-    /// is readable, and it is not a private event hidden from the caller's role
-    /// (`read`, `write`, `delegateWithoutPrivateEventAccess`; GRAPH-FACTS §6.2).
-    pub(crate) fn can_see(&self, store: &Store, ev: &StoredEvent) -> bool {
-        match self.viewer_role(store, &ev.calendar_id) {
-            None => true,
-            Some(r) => {
-                r.can_read() && (r.sees_private() || ev.str_prop("sensitivity") != "private")
-            }
-        }
-    }
-
-    /// Whether the caller has every right in the mailbox (owner, app, Full Access).
-    pub(crate) fn is_owner_like(&self, store: &Store) -> bool {
-        match self.access.acting {
-            None => true,
-            Some(a) => store.has_right(self.user_idx, a, Right::FullAccess),
-        }
-    }
-
-    /// Runs `f` with the signed-in delegate recorded as acting in the mailbox, so the
-    /// meeting messages it sends carry the delegate as `sender`.
-    pub(crate) fn acting<T>(&self, store: &mut Store, f: impl FnOnce(&mut Store) -> T) -> T {
-        store.acting = self.access.acting;
-        let out = f(store);
-        store.acting = None;
-        out
-    }
-
-    /// The user whose rights decide about `from` (the signed-in user of a delegated
-    /// token, else the mailbox itself).
-    fn actor(&self) -> usize {
-        self.access.acting.unwrap_or(self.user_idx)
-    }
-}
+use crate::wire::get_ci;
 
 /// Applies the Send As / Send on Behalf rules (GRAPH-FACTS §6.4, §10) to a message
 /// sent from mailbox `req.user_idx`. The sending account is `from`, or the mailbox when

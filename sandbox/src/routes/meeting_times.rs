@@ -7,14 +7,15 @@ use axum::response::Response;
 use chrono::{DateTime, Datelike as _, Duration, NaiveTime, Timelike as _, Utc, Weekday};
 use serde_json::{json, Map, Value};
 
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use super::responses::action_body;
 use super::schedule::{invalid, required_dtz, WORK_END, WORK_START};
 use crate::calendar::freebusy::{busy_items, status_between, Busy};
 use crate::calendar::zone::{mark_applied, read_zone};
 use crate::graph_error::{json_response, GraphError};
-use crate::message::{get_ci, recipient};
+use crate::message::recipient;
 use crate::store::Store;
+use crate::wire::get_ci;
 
 /// A time window `[start, end)`.
 type Window = (DateTime<Utc>, DateTime<Utc>);

@@ -18,6 +18,7 @@ mod permissions;
 mod permissions_table;
 mod query;
 mod reply;
+mod request;
 mod responses;
 mod schedule;
 mod settings;
@@ -68,7 +69,7 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
     let now = {
         let mut store = state.lock();
         // Deferred messages due by the sandbox clock are delivered before anything else.
-        store.run_due();
+        crate::message::run_due(&mut store);
         store.now()
     };
     let ctx = RequestContext::new(&parts.headers, state.origin(), now);
@@ -505,7 +506,7 @@ async fn graph(
     };
     sleep_for(latency).await;
     let query = crate::url::parse_query(parts.uri.query().unwrap_or(""));
-    let req = mail::MailRequest {
+    let req = request::MailRequest {
         state,
         user_idx,
         headers: &parts.headers,

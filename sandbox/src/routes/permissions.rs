@@ -9,15 +9,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::drafts::json_object;
-use super::mail::MailRequest;
+use super::request::{json_object, MailRequest};
 use crate::access::Role;
 use crate::calendar::permissions::{allowed_roles, Permission, MY_ORGANIZATION_ID};
 use crate::calendar::CalRef;
 use crate::graph_error::{empty_response, json_response, GraphError};
-use crate::message::get_ci;
 use crate::store::Store;
 use crate::url::encode_component;
+use crate::wire::get_ci;
 
 /// Properties of a `calendarPermission` besides `role` (read-only after creation).
 const OTHER_PROPERTIES: [&str; 5] = [

@@ -24,7 +24,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use crate::graph_error::GraphError;
 use crate::message::parse_utc;
 use crate::url::encode_component;

@@ -21,14 +21,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use super::ReplyAction;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
-    attachment_from_json, get_ci, parse_utc, recipients, render, resolve_message, store_copy,
-    submit, CopyKind, Draft, Envelope, Expand,
+    attachment_from_json, parse_utc, recipients, render, resolve_message, store_copy, submit,
+    CopyKind, Draft, Envelope, Expand,
 };
 use crate::store::Store;
+use crate::wire::get_ci;
 
 fn bad_json() -> GraphError {
     GraphError::bad_request(

@@ -9,13 +9,14 @@ use serde_json::{Map, Value};
 
 use super::calendar_paths::EventAction;
 use super::events::stored_index;
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use crate::calendar::meeting;
 use crate::calendar::response::{self, Reply};
 use crate::calendar::zone::Dtz;
 use crate::calendar::CalRef;
 use crate::graph_error::{empty_response, GraphError};
-use crate::message::{get_ci, recipients};
+use crate::message::recipients;
+use crate::wire::get_ci;
 
 fn bad_json() -> GraphError {
     // Text of live Graph responses for an unreadable JSON payload.

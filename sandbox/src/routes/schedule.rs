@@ -7,12 +7,12 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
 
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use super::responses::action_body;
 use crate::calendar::freebusy::{busy_items, digit, status_between};
 use crate::calendar::zone::{mark_applied, read_zone, Dtz};
 use crate::graph_error::{json_response, GraphError};
-use crate::message::get_ci;
+use crate::wire::get_ci;
 
 /// Working hours of every sandbox mailbox: Monday–Friday 08:00–17:00 UTC.
 pub(super) const WORK_START: u32 = 8;

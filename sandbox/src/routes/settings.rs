@@ -6,8 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::drafts::json_object;
-use super::mail::MailRequest;
+use super::request::{json_object, MailRequest};
 use crate::graph_error::{json_response, GraphError};
 
 /// `GET …/mailboxSettings` → `200` + all settings; `GET …/mailboxSettings/{property}`

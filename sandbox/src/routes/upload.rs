@@ -17,14 +17,15 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::attachments::touch;
-use super::mail::MailRequest;
+use super::request::MailRequest;
 use super::Item;
 use crate::calendar::zone::format_utc7;
 use crate::calendar::CalRef;
 use crate::graph_error::{empty_response, json_response, GraphError, RequestContext};
-use crate::message::{get_ci, graph_time, BLOB_KEY};
+use crate::message::BLOB_KEY;
 use crate::store::{opaque_id, random_b64, ItemKind, Store, UploadSession};
 use crate::url::{encode_component, parse_query, percent_decode};
+use crate::wire::{get_ci, graph_time};
 use crate::AppState;
 
 /// First path segment of upload URLs (outside `/v1.0`).

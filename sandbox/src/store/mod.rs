@@ -5,12 +5,19 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::RecordedRequest;
+
+pub(crate) mod calendar;
+pub(crate) mod draft;
+pub(crate) mod identity;
+mod ids;
+
+pub(crate) use ids::{opaque_id, random_b64, random_bytes};
 
 /// Well-known mail folders created for every mailbox: (well-known name, display name).
 pub(crate) const WELL_KNOWN_FOLDERS: [(&str, &str); 7] = [
@@ -52,9 +59,9 @@ pub(crate) struct User {
     pub folders: Vec<Folder>,
     pub messages: Vec<StoredMessage>,
     /// Calendars; the first is the default calendar.
-    pub calendars: Vec<crate::calendar::Calendar>,
+    pub calendars: Vec<calendar::Calendar>,
     /// Events of all calendars and the removed ones (see `StoredEvent::calendar_id`).
-    pub events: Vec<crate::calendar::StoredEvent>,
+    pub events: Vec<calendar::StoredEvent>,
     /// `false` for a user without an Exchange Online mailbox
     /// (`Sandbox::add_user_without_mailbox`): every mailbox path answers `404
     /// MailboxNotEnabledForRESTAPI`, and nothing is delivered to it.
@@ -146,8 +153,8 @@ pub(crate) struct Store {
     /// meanwhile get that user as `sender` (GRAPH-FACTS §6.1).
     pub acting: Option<usize>,
     /// Identity-platform flows: device codes, authorization codes, refresh tokens,
-    /// certificates, … (see [`crate::auth::AuthState`]).
-    pub auth: crate::auth::AuthState,
+    /// certificates, … (see [`identity::AuthState`]).
+    pub auth: identity::AuthState,
     seq: u64,
 }
 
@@ -207,7 +214,7 @@ pub(crate) struct DeltaPages {
 pub(crate) struct PendingSend {
     pub user_id: String,
     pub outbox_id: String,
-    pub draft: crate::message::Draft,
+    pub draft: draft::Draft,
     pub save_to_sent: bool,
     pub due: DateTime<Utc>,
 }
@@ -216,36 +223,6 @@ impl Store {
     /// The sandbox clock: real time plus the offset set by `advance_clock` / `set_clock`.
     pub(crate) fn now(&self) -> DateTime<Utc> {
         Utc::now() + self.clock_offset
-    }
-
-    /// Delivers every deferred message whose time has come (by the sandbox clock), in
-    /// due order. A pending message whose Outbox copy is gone was cancelled.
-    pub(crate) fn run_due(&mut self) {
-        let now = self.now();
-        let mut due: Vec<PendingSend> = Vec::new();
-        self.pending.retain(|p| {
-            if p.due <= now {
-                due.push(p.clone());
-                false
-            } else {
-                true
-            }
-        });
-        due.sort_by_key(|p| p.due);
-        for p in due {
-            let Some(idx) = self.user_index_by_id(&p.user_id) else {
-                continue;
-            };
-            let msgs = &mut self.users[idx].messages;
-            let Some(pos) = msgs
-                .iter()
-                .position(|m| m.json.get("id").and_then(Value::as_str) == Some(&p.outbox_id))
-            else {
-                continue;
-            };
-            msgs.remove(pos);
-            crate::message::deliver(self, idx, &p.draft, p.save_to_sent);
-        }
     }
 
     /// Next sequence number (orders messages newest-first).
@@ -281,7 +258,7 @@ impl Store {
             display_name: display_name_for(address),
             folders,
             messages: Vec::new(),
-            calendars: vec![crate::calendar::Calendar::new_default()],
+            calendars: vec![calendar::Calendar::new_default()],
             events: Vec::new(),
             has_mailbox: true,
             settings,
@@ -364,27 +341,6 @@ impl Store {
                 .is_some_and(|(_, d)| d.eq_ignore_ascii_case(domain))
         })
     }
-}
-
-/// `n` random bytes (from v4 UUIDs; no extra RNG crate needed).
-pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(n + 16);
-    while out.len() < n {
-        out.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-    }
-    out.truncate(n);
-    out
-}
-
-/// An opaque Exchange-style id: `prefix` + URL-safe base64 (with `=` padding) of random
-/// bytes, e.g. `AAMkA…=` like Graph's REST ids.
-pub(crate) fn opaque_id(prefix: &str, n: usize) -> String {
-    format!("{prefix}{}", URL_SAFE.encode(random_bytes(n)))
-}
-
-/// Standard base64 of random bytes (change keys, conversation index).
-pub(crate) fn random_b64(n: usize) -> String {
-    STANDARD.encode(random_bytes(n))
 }
 
 /// Display name derived from the local part: `alex.wilber@…` → `Alex Wilber`.
