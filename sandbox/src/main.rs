@@ -323,7 +323,7 @@ async fn main() -> ExitCode {
         println!("  device codes approved for {address} after {polls} poll(s)");
     }
     println!();
-    println!("Delegated access tokens (valid 1 hour):");
+    println!("Delegated access tokens (valid 1 hour, every delegated scope):");
     for user in &args.users {
         let id = sandbox.add_user(user);
         println!("  {user} (id {id}):");

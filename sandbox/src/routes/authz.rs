@@ -89,7 +89,8 @@ enum Need {
     Mailbox,
     /// Submitting mail from the mailbox (`sendMail`, sending a draft, `reply`,
     /// `replyAll`, `forward`): Full Access to reach it, and Send As or Send on Behalf to
-    /// send from it. Full Access alone is refused with `403 ErrorSendAsDenied`, as
+    /// send from it ("the user … MUST have at least one of these permissions",
+    /// <https://learn.microsoft.com/graph/outlook-send-mail-from-other-user>). Full Access alone is refused with `403 ErrorSendAsDenied`, as
     /// Exchange does ("Can't send email message when Full Access is granted to a shared
     /// mailbox", Microsoft's Exchange troubleshooting article: Full Access does not
     /// include the right to send).

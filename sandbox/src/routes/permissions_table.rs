@@ -11,8 +11,11 @@
 //! (`MailboxSettings.Read`). A delegated token working in another user's mailbox
 //! needs a `.Shared` scope ("Get Outlook messages in a shared or delegated folder",
 //! <https://learn.microsoft.com/graph/outlook-share-messages-folders>; GRAPH-FACTS
-//! §6.1); the `.Shared` scopes also cover the user's own mailbox (permissions
-//! reference: "mail a user can access, including their own and shared mail").
+//! §6.1; for sending, "Send Outlook messages from another user",
+//! <https://learn.microsoft.com/graph/outlook-send-mail-from-other-user>:
+//! `Mail.Send.Shared` plus Send As or Send on Behalf). The `.Shared` scopes are also
+//! accepted in the user's own mailbox (the permissions reference describes them as
+//! covering the mail "a user can access", own and shared) \[unconfirmed wording\].
 //! Application roles have no `.Shared` variants and reach every mailbox. Missing →
 //! `403 ErrorAccessDenied` "Access is denied. Check credentials and try again."
 //! (GRAPH-FACTS §6.4: the code and text users report for a missing scope \[obs\]).
