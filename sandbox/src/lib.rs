@@ -32,14 +32,15 @@
 //! | Method | Path |
 //! |---|---|
 //! | POST | `/sendMail` (JSON or `text/plain` base64 MIME) |
-//! | GET | `/messages`, `/mailFolders/{folder}/messages` (`$top`, `$skip`, `$select`, `$expand`, and a subset of `$filter`, `$orderby`, `$search`) |
+//! | GET | `/messages`, `/mailFolders/{folder}/messages` (`$top` 1–1000, `$skip`, `$select`, `$expand`, `$count=true` → `@odata.count`, and a subset of `$filter`, `$orderby`, `$search`) |
+//! | GET | `/messages/$count`, `/mailFolders/{folder}/messages/$count` (the number matching `$filter` / `$search`, `text/plain`) |
 //! | GET | `/mailFolders/{folder}/messages/delta` (`@odata.nextLink` pages, then `@odata.deltaLink`; later calls return changes and `@removed` entries) |
 //! | GET | `/messages/{id}`, `/mailFolders/{folder}/messages/{id}` |
 //! | GET | `/messages/{id}?$expand=microsoft.graph.eventMessage/event` (meeting messages with their event) |
 //! | GET, DELETE | `…/messages/{id}/attachments/{id}` (`$expand=microsoft.graph.itemattachment/item`) |
 //! | GET | `…/messages/{id}/attachments` |
-//! | POST | `…/messages/{id}/reply`, `/replyAll`, `/forward` (`202`, delivered) |
-//! | POST | `…/messages/{id}/createReply`, `/createReplyAll`, `/createForward` (`201`, draft in Drafts; the `comment` is left out of the draft body, reproducing Graph's known issue) |
+//! | POST | `…/messages/{id}/reply`, `/replyAll`, `/forward` (JSON or `text/plain` base64 MIME; `202`, delivered) |
+//! | POST | `…/messages/{id}/createReply`, `/createReplyAll`, `/createForward` (JSON or `text/plain` base64 MIME; `201`, draft in Drafts; the JSON `comment` is left out of the draft body, reproducing Graph's known issue) |
 //! | POST | `…/messages/{id}/attachments/createUploadSession` (3 MB – 150 MB files) |
 //! | GET | `/mailFolders`, `/mailFolders/{folder}` |
 //! | POST | `/messages`, `/mailFolders/{folder}/messages` (create draft: JSON or `text/plain` base64 MIME → `201`) |
@@ -65,6 +66,15 @@
 //! [`Sandbox::now`], [`Sandbox::advance_clock`], [`Sandbox::set_clock`]); deleting it from
 //! the Outbox first cancels it.
 //!
+//! Ids and read preferences of messages (see `message_view.rs`): with `Prefer:
+//! IdType="ImmutableId"` every answer shows immutable ids, which survive a `move` and
+//! which the Sent Items copy of a sent draft keeps (also after a deferred send through
+//! the Outbox); without it, REST ids, which change on a `move`. Lookups accept either
+//! form. `Prefer: outlook.body-content-type="text"|"html"` converts `body` and
+//! `uniqueBody` (answered with `Preference-Applied`); `uniqueBody` is returned only
+//! with `$select=uniqueBody` (for replies and forwards: the part before the quoted
+//! original).
+//!
 //! Calendar paths (same mailbox addressing; reads answer in UTC or in the zone of
 //! `Prefer: outlook.timezone="…"` – Windows or IANA name – with `Preference-Applied`;
 //! answers of POST and PATCH are always in UTC):
@@ -72,13 +82,13 @@
 //! | Method | Path |
 //! |---|---|
 //! | GET, POST | `/calendars` (create: `{"name"}` → `201`; the list also holds the copies of calendars shared with / delegated to the user), `/calendars/{id}`, `/calendar` (the default calendar) |
-//! | GET, POST | `/events`, `/calendar/events`, `/calendars/{id}/events` (list: single events and series masters with `$select`, `$top`, `$skip`, `$expand=attachments`, a subset of `$filter` / `$orderby` incl. `start/dateTime`; create: `201`, `transactionId` deduplicated) |
+//! | GET, POST | `/events`, `/calendar/events`, `/calendars/{id}/events` (list: single events and series masters with `$select`, `$top`, `$skip`, `$count=true`, `$expand=attachments`, a subset of `$filter` / `$orderby` incl. `start/dateTime`; create: `201`, `transactionId` deduplicated) |
 //! | GET, PATCH, DELETE | `…/events/{id}` (also occurrence ids for GET; `If-Match` honoured: stale etag → `412`) |
 //! | GET | `/calendarView`, `/calendar/calendarView`, `/calendars/{id}/calendarView`, `…/events/{id}/instances` (`startDateTime` and `endDateTime` required; daily, weekly, absoluteMonthly, absoluteYearly series expanded) |
 //! | POST | `…/events/{id}/accept`, `/tentativelyAccept`, `/decline` (`comment`, `sendResponse`, `proposedNewTime`), `/cancel`, `/forward` (`202`) |
 //! | GET, POST | `…/events/{id}/attachments`; GET, DELETE `…/events/{id}/attachments/{id}`; POST `…/events/{id}/attachments/createUploadSession` |
 //! | POST | `/calendar/getSchedule` (free/busy of sandbox users), `/findMeetingTimes` (delegated tokens only) |
-//! | GET, POST | `/calendar/calendarPermissions`, `/calendars/{id}/calendarPermissions` (create → `200 OK` as documented) |
+//! | GET, POST | `/calendar/calendarPermissions`, `/calendars/{id}/calendarPermissions` (create → `200 OK` as documented; `isInsideOrganization` for addresses in the tenant's verified domains, see [`Sandbox::set_verified_domains`]) |
 //! | GET, PATCH, DELETE | `…/calendarPermissions/{id}` (PATCH: `role` only, within `allowedRoles`; DELETE → `204`) |
 //! | GET, PATCH | `/mailboxSettings` (PATCH → `200` with the updated properties); GET `/mailboxSettings/{property}` |
 //!
@@ -97,8 +107,11 @@
 //!
 //! Other known Graph mailbox paths (e.g. `calendarGroups`, `contacts`,
 //! `events/{id}/calendar/calendarPermissions`, `events/delta`, changing single
-//! occurrences) answer `501 NotImplemented`; unknown segments answer Graph's `400
-//! BadRequest` "Resource not found for the segment '…'.".
+//! occurrences, creating or changing mail folders) answer `501 NotImplemented`; unknown
+//! segments answer Graph's `400 BadRequest` "Resource not found for the segment '…'.".
+//! A method Graph does not serve on a known path (`PUT /me/messages`, `PATCH
+//! /me/sendMail`) answers `405`; a query parameter starting with `$` that is no OData
+//! system query option (`$foo`) answers `400`, as does `$top` outside 1–1000.
 //!
 //! ## JSON batching
 //!
@@ -199,7 +212,7 @@
 //! | Endpoint | Delegated, own mailbox | Delegated, another user's mailbox | Application |
 //! |---|---|---|---|
 //! | POST `/sendMail`, `…/messages/{id}/send`, `/reply`, `/replyAll`, `/forward` | `Mail.Send`, `Mail.Send.Shared` | `Mail.Send.Shared` | `Mail.Send` |
-//! | GET `/messages`, `/mailFolders/{f}/messages`, `…/messages/{id}`, `…/messages/delta`, `/mailFolders`, `/mailFolders/{f}` | `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite`, `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.ReadBasic.All`, `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite` |
+//! | GET `/messages`, `/mailFolders/{f}/messages`, `…/messages/$count`, `…/messages/{id}`, `…/messages/delta`, `/mailFolders`, `/mailFolders/{f}` | `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite`, `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.ReadBasic.All`, `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite` |
 //! | GET `…/messages/{id}/$value`, `…/messages/{id}/attachments[/{id}]` | `Mail.Read`, `Mail.ReadWrite`, `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read`, `Mail.ReadWrite` |
 //! | POST `/messages`; PATCH, DELETE `…/messages/{id}`; POST `/move`, `/copy`, `/createReply`, `/createReplyAll`, `/createForward`; POST, DELETE message attachments; `createUploadSession` on a message | `Mail.ReadWrite`, `Mail.ReadWrite.Shared` | `Mail.ReadWrite.Shared` | `Mail.ReadWrite` |
 //! | GET `/calendars`, `/calendar`, `/events`, `…/events/{id}`, `calendarView`, `instances`, event attachments, `calendarPermissions`; POST `/calendar/getSchedule`, `…/events/{id}/forward` | `Calendars.Read`, `Calendars.ReadWrite`, `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared` | `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared` | `Calendars.Read`, `Calendars.ReadWrite` |
@@ -430,6 +443,7 @@ mod conn;
 mod faults;
 mod graph_error;
 mod message;
+mod message_view;
 mod mime;
 mod routes;
 mod scopes;
@@ -877,6 +891,16 @@ impl Sandbox {
     /// ```
     pub fn grant_full_access(&self, owner: &str, delegate: &str) {
         self.state.lock().grant(owner, delegate, Right::FullAccess);
+    }
+
+    /// Sets the tenant's verified domains (case-insensitive, e.g. `["contoso.com",
+    /// "contoso.onmicrosoft.com"]`): a calendar permission created for an address in one
+    /// of them is `isInsideOrganization: true` (and may get the delegate roles), whether
+    /// or not the address is a sandbox user; other addresses are outside. Default (never
+    /// called): the domains of the sandbox's users. Binary: `--verified-domain`.
+    pub fn set_verified_domains(&self, domains: &[&str]) {
+        self.state.lock().verified_domains =
+            Some(domains.iter().map(|d| d.trim().to_string()).collect());
     }
 
     /// Grants `delegate` "Send As" on `owner`'s mailbox (both added when missing):

@@ -18,6 +18,10 @@ OPTIONS:
     --port PORT       Port on 127.0.0.1 (default 0 = pick a free port)
     --user ADDRESS    Create a user with a mailbox (repeatable;
                       default: adele@contoso.com and alex@contoso.com)
+    --verified-domain DOMAIN
+                      A verified domain of the tenant (repeatable; default: the
+                      domains of the users): calendar permissions for addresses
+                      in it have isInsideOrganization = true
     -h, --help        Print this help
 
 DELEGATION OPTIONS (repeatable; users are created when missing):
@@ -95,6 +99,8 @@ struct Args {
     device_code_interval: Option<u64>,
     /// `--app-role` values (empty: the default, every role).
     app_roles: Vec<String>,
+    /// `--verified-domain` values (empty: the users' domains).
+    verified_domains: Vec<String>,
 }
 
 fn parse_share(flag: &str, v: &str) -> Result<f64, String> {
@@ -121,6 +127,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
     let mut auto_approve = None;
     let mut device_code_interval = None;
     let mut app_roles = Vec::new();
+    let mut verified_domains = Vec::new();
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -136,6 +143,15 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                 port = v
                     .parse()
                     .map_err(|_| format!("invalid port '{v}' (expected 0-65535)"))?;
+            }
+            "--verified-domain" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--verified-domain needs a domain")?;
+                if v.is_empty() || v.contains('@') {
+                    return Err(format!("invalid domain '{v}'"));
+                }
+                verified_domains.push(v);
             }
             "--user" => {
                 let v = inline
@@ -252,6 +268,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
         auto_approve,
         device_code_interval,
         app_roles,
+        verified_domains,
     }))
 }
 
@@ -305,6 +322,11 @@ async fn main() -> ExitCode {
     }
     if let Some(ms) = args.latency_ms {
         sandbox.set_latency(Duration::from_millis(ms));
+    }
+    if !args.verified_domains.is_empty() {
+        let domains: Vec<&str> = args.verified_domains.iter().map(String::as_str).collect();
+        sandbox.set_verified_domains(&domains);
+        println!("  verified domains: {}", domains.join(", "));
     }
     if let Some(secs) = args.device_code_interval {
         sandbox.set_device_code_interval(secs);
@@ -456,6 +478,20 @@ mod tests {
         );
         assert_eq!(a.without_mailbox, ["onprem@contoso.com"]);
         assert!(parse(&["--send-as", "alex"]).is_err());
+    }
+
+    #[test]
+    fn verified_domain_option() {
+        let a = parse(&[
+            "--verified-domain",
+            "contoso.com",
+            "--verified-domain=fabrikam.com",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.verified_domains, ["contoso.com", "fabrikam.com"]);
+        assert!(parse(&["--verified-domain", "a@b.com"]).is_err());
+        assert!(parse(&["--verified-domain"]).is_err());
     }
 
     #[test]

@@ -699,6 +699,19 @@ pub(crate) fn store_copy_with(
         Value::Array(draft.extended_properties.clone()),
     );
     m.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // Only the sender's own copies of a sent draft keep the draft's immutable id
+    // (doc "Obtain immutable identifiers for Outlook resources"); every other copy is
+    // a new item with a new one.
+    let keeps_id =
+        folder.eq_ignore_ascii_case("sentitems") || folder.eq_ignore_ascii_case("outbox");
+    let immutable = match &draft.immutable_id {
+        Some(id) if keeps_id => id.clone(),
+        _ => crate::message_view::new_immutable_id(),
+    };
+    m.insert(
+        crate::message_view::IMMUTABLE_ID_KEY.into(),
+        json!(immutable),
+    );
     let seq = store.next_seq();
     store.users[user_idx].messages.push(StoredMessage {
         seq,

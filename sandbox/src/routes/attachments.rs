@@ -52,7 +52,7 @@ impl Item {
         match self {
             Item::Message { folder, id } => messages_in(user, folder.as_deref())?
                 .into_iter()
-                .find(|m| m.get("id").and_then(Value::as_str) == Some(id.as_str()))
+                .find(|m| crate::message_view::has_id(m, id))
                 .ok_or_else(GraphError::item_not_found),
             Item::Event { calendar, id } => user
                 .event_index(calendar, id)

@@ -1,7 +1,7 @@
 //! Path matching for the calendar part of a mailbox: `/calendars`, `/calendar`,
 //! `/events`, `/calendarView`, `/findMeetingTimes` and everything below them.
 
-use super::{get_only, method_not_allowed, not_implemented, Item, Route};
+use super::{get_only, get_or_unimplemented, method_not_allowed, not_implemented, Item, Route};
 use crate::calendar::response::Reply;
 use crate::calendar::CalRef;
 use crate::graph_error::GraphError;
@@ -97,11 +97,22 @@ pub(super) fn match_route(
     match names {
         ["calendars"] if method == "POST" => Ok(Route::Calendar(CalendarRoute::CreateCalendar)),
         ["calendars"] => get(CalendarRoute::ListCalendars),
-        ["calendars", _] => get(CalendarRoute::GetCalendar(CalRef::Id(raw[1].clone()))),
+        // Update / delete calendar exist in Graph but not in the sandbox: 501, not 405.
+        ["calendars", _] => get_or_unimplemented(
+            method,
+            raw,
+            Route::Calendar(CalendarRoute::GetCalendar(CalRef::Id(raw[1].clone()))),
+            &["PATCH", "DELETE"],
+        ),
         ["calendars", _, tail @ ..] => {
             calendar_tail(CalRef::Id(raw[1].clone()), &raw[2..], tail, method)
         }
-        ["calendar"] => get(CalendarRoute::GetCalendar(CalRef::Default)),
+        ["calendar"] => get_or_unimplemented(
+            method,
+            raw,
+            Route::Calendar(CalendarRoute::GetCalendar(CalRef::Default)),
+            &["PATCH"],
+        ),
         ["calendar", tail @ ..] => calendar_tail(CalRef::Default, &raw[1..], tail, method),
         ["events", tail @ ..] => event_tail(CalRef::Any, &raw[1..], tail, method),
         ["calendarview"] => get(CalendarRoute::CalendarView(CalRef::Default)),

@@ -7,7 +7,10 @@
 //! `{"@odata.type": "#microsoft.graph.message", "id": …, "@removed": {"reason":
 //! "deleted"}}`. Page size: `Prefer: odata.maxpagesize={n}` or `$top`, default 10
 //! [unconfirmed default]. `$select` of the initial request is kept for the whole
-//! sync (Graph encodes it in the tokens).
+//! sync (Graph encodes it in the tokens). `Prefer: IdType="ImmutableId"` (which the
+//! immutable-id doc lists for delta too) shows, and compares rounds by, immutable ids,
+//! so a message moved out and back keeps its id; `Prefer:
+//! outlook.body-content-type` applies as for other reads (see `message_view.rs`).
 
 use std::collections::HashMap;
 
@@ -19,6 +22,7 @@ use super::mail::select_list;
 use super::request::MailRequest;
 use crate::graph_error::{json_response, GraphError};
 use crate::message::{render, Expand};
+use crate::message_view::{immutable_id, View};
 use crate::store::{opaque_id, DeltaPages, DeltaSnapshot};
 
 const DEFAULT_PAGE: usize = 10;
@@ -80,6 +84,7 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
             Some(p) => p.select.clone(),
             None => select_list(req),
         };
+        let view = View::from_headers(req.headers);
         let user = &store.users[req.user_idx];
         let mut msgs: Vec<_> = user
             .messages
@@ -90,7 +95,12 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
         let mut items = HashMap::new();
         let mut changes = Vec::new();
         for m in &msgs {
-            let id = m.json.get("id").and_then(Value::as_str).unwrap_or("");
+            let id = if view.immutable_ids {
+                immutable_id(&m.json)
+            } else {
+                m.json.get("id").and_then(Value::as_str)
+            }
+            .unwrap_or("");
             let ck = m
                 .json
                 .get("changeKey")
@@ -102,7 +112,9 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
                 None => true,
             };
             if changed {
-                changes.push(render(&m.json, select.as_deref(), &Expand::default()));
+                let mut v = render(&m.json, select.as_deref(), &Expand::default());
+                view.apply(&mut v, &m.json, select.as_deref());
+                changes.push(v);
             }
         }
         if let Some(p) = &previous {
@@ -167,5 +179,7 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
             )),
         );
     }
-    Ok(json_response(StatusCode::OK, &Value::Object(body)))
+    let mut resp = json_response(StatusCode::OK, &Value::Object(body));
+    View::from_headers(req.headers).mark_applied(&mut resp);
+    Ok(resp)
 }

@@ -18,6 +18,7 @@ use crate::message::{
     body_preview, recipient, render, resolve_message, store_copy, strip_odata, submit, with_names,
     CopyKind, Draft, Envelope, Expand,
 };
+use crate::message_view::{has_id, immutable_id, new_immutable_id, View, IMMUTABLE_ID_KEY};
 use crate::store::{opaque_id, random_b64, Store};
 use crate::wire::{get_ci, graph_time};
 
@@ -57,10 +58,7 @@ pub(super) fn message_index(
     };
     user.messages
         .iter()
-        .position(|m| {
-            m.json.get("id").and_then(Value::as_str) == Some(id)
-                && folder_id.as_ref().map_or(true, |f| &m.folder_id == f)
-        })
+        .position(|m| has_id(&m.json, id) && folder_id.as_ref().map_or(true, |f| &m.folder_id == f))
         .ok_or_else(GraphError::item_not_found)
 }
 
@@ -83,10 +81,15 @@ fn entity_response(
         "@odata.context".into(),
         json!(req.context_url(store, "messages/$entity")),
     );
-    if let Value::Object(m) = render(msg, None, &Expand::default()) {
+    let view = View::from_headers(req.headers);
+    let mut v = render(msg, None, &Expand::default());
+    view.apply(&mut v, msg, None);
+    if let Value::Object(m) = v {
         out.extend(m);
     }
-    json_response(status, &Value::Object(out))
+    let mut resp = json_response(status, &Value::Object(out));
+    view.mark_applied(&mut resp);
+    resp
 }
 
 /// `POST …/messages` and `POST …/mailFolders/{folder}/messages` (GRAPH-FACTS §2.1).
@@ -121,11 +124,14 @@ fn create_message(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Respons
     let mut resp = entity_response(req, &store, StatusCode::CREATED, &msg);
     // OData 4.01 Part 1 §11.4.2 requires `Location` on 201 for a created entity; that
     // Graph sends it for messages, and its exact form, is [unconfirmed].
+    let shown_id = if View::from_headers(req.headers).immutable_ids {
+        immutable_id(&msg).unwrap_or_default()
+    } else {
+        msg["id"].as_str().unwrap_or_default()
+    };
     let location = format!(
         "{}/v1.0/users('{}')/messages('{}')",
-        req.ctx.origin,
-        store.users[req.user_idx].id,
-        msg["id"].as_str().unwrap_or_default()
+        req.ctx.origin, store.users[req.user_idx].id, shown_id
     );
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert("location", v);
@@ -371,8 +377,10 @@ fn delete_message(
     let mut store = req.state.lock();
     let idx = message_index(&store, req.user_idx, folder, id)?;
     check_if_match(req, &store.users[req.user_idx].messages[idx].json)?;
-    store.users[req.user_idx].messages.remove(idx);
-    store.pending.retain(|p| p.outbox_id != id);
+    let removed = store.users[req.user_idx].messages.remove(idx);
+    // `id` may be the immutable id; pending sends know the Outbox copy by REST id.
+    let rest_id = removed.json.get("id").and_then(Value::as_str).unwrap_or("");
+    store.pending.retain(|p| p.outbox_id != rest_id);
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -560,6 +568,8 @@ fn send_draft(
     }
     let mut draft = Draft::from_json(&resolve_message(&store, &stored.json))?;
     draft.raw_mime = stored.mime.clone();
+    // The Sent Items copy keeps the draft's immutable id.
+    draft.immutable_id = immutable_id(&stored.json).map(str::to_string);
     if !draft.has_recipients() {
         // As for sendMail (observed text).
         return Err(GraphError::new(
@@ -575,8 +585,9 @@ fn send_draft(
 }
 
 /// `POST …/messages/{id}/move` and `/copy` with `{"destinationId": …}` → `201` + the
-/// message in the destination folder (always a new id; with `Prefer: IdType=
-/// "ImmutableId"` Graph would keep it on move — not modelled).
+/// message in the destination folder: always a new REST id; a move keeps the immutable
+/// id (shown with `Prefer: IdType="ImmutableId"`), a copy is a new item with a new one
+/// (https://learn.microsoft.com/graph/outlook-immutable-id).
 fn move_or_copy(
     req: &MailRequest<'_>,
     folder: Option<&str>,
@@ -605,13 +616,16 @@ fn move_or_copy(
     copy.json.insert("parentFolderId".into(), json!(dest_id));
     if !is_move {
         copy.json.insert("createdDateTime".into(), json!(now));
+        copy.json
+            .insert(IMMUTABLE_ID_KEY.into(), json!(new_immutable_id()));
     }
     touch(&mut copy.json, &now);
     copy.folder_id = dest_id;
     copy.seq = store.next_seq();
     if is_move {
-        store.users[req.user_idx].messages.remove(idx);
-        store.pending.retain(|p| p.outbox_id != id);
+        let moved = store.users[req.user_idx].messages.remove(idx);
+        let rest_id = moved.json.get("id").and_then(Value::as_str).unwrap_or("");
+        store.pending.retain(|p| p.outbox_id != rest_id);
     }
     let msg = copy.json.clone();
     store.users[req.user_idx].messages.push(copy);

@@ -240,6 +240,7 @@ fn list_response(
     let mut body = Map::new();
     body.insert("@odata.context".into(), json!(req.context_url(store, tail)));
     body.insert("value".into(), Value::Array(page));
+    super::query::add_count(req, &mut body, all.len())?;
     paging.add_next_link(req, &mut body, all.len(), keep);
     let mut resp = json_response(StatusCode::OK, &Value::Object(body));
     mark_applied(&mut resp, req.headers);

@@ -12,6 +12,7 @@ use super::Route;
 use crate::calendar::zone::Zone;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{render, Draft, Expand, EVENT_UID_KEY};
+use crate::message_view::{has_id, View};
 use crate::mime::{self, MimeError};
 use crate::store::{Right, Store, User};
 use crate::wire::get_ci;
@@ -63,6 +64,7 @@ pub(crate) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
     match route {
         Route::SendMail => send_mail(req),
         Route::ListMessages { folder } => list_messages(req, folder.as_deref()),
+        Route::CountMessages { folder } => count_messages(req, folder.as_deref()),
         Route::GetMessage { folder, id } => get_message(req, folder.as_deref(), &id),
         Route::ListAttachments { item } => super::attachments::list(req, &item),
         Route::GetAttachment { item, attachment } => {
@@ -228,13 +230,18 @@ fn list_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response
         req.param("$orderby"),
         req.param("$search"),
     )?;
+    let view = View::from_headers(req.headers);
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
     let all = list_query.apply(messages_in(user, folder)?);
     let page: Vec<Value> = paging
         .page(&all)
         .iter()
-        .map(|m| rendered(&store, req.user_idx, m, select.as_deref(), &expand))
+        .map(|m| {
+            let mut v = rendered(&store, req.user_idx, m, select.as_deref(), &expand);
+            view.apply(&mut v, m, select.as_deref());
+            v
+        })
         .collect();
     let tail = match folder {
         Some(f) => format!("mailFolders('{f}')/messages"),
@@ -246,8 +253,36 @@ fn list_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response
         json!(req.context_url(&store, &tail)),
     );
     body.insert("value".into(), Value::Array(page));
+    super::query::add_count(req, &mut body, all.len())?;
     paging.add_next_link(req, &mut body, all.len(), &[]);
-    Ok(json_response(StatusCode::OK, &Value::Object(body)))
+    let mut resp = json_response(StatusCode::OK, &Value::Object(body));
+    view.mark_applied(&mut resp);
+    Ok(resp)
+}
+
+/// `GET …/messages/$count` (also in a folder): the number of messages matching
+/// `$filter` / `$search`, as a `text/plain` number — `$count` as a URL segment
+/// "to retrieve only the integer total of the collection"
+/// (https://learn.microsoft.com/graph/query-parameters#count-parameter). No
+/// `ConsistencyLevel` header is needed: that applies to directory objects only (same
+/// page). The `text/plain` content type is [unconfirmed] for Outlook.
+fn count_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response, GraphError> {
+    let list_query = super::query::ListQuery::parse(
+        "message",
+        req.param("$filter"),
+        None,
+        req.param("$search"),
+    )?;
+    let store = req.state.lock();
+    let n = list_query
+        .apply(messages_in(&store.users[req.user_idx], folder)?)
+        .len();
+    let mut resp = Response::new(axum::body::Body::from(n.to_string()));
+    resp.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static("text/plain"),
+    );
+    Ok(resp)
 }
 
 fn find_message<'a>(
@@ -257,7 +292,7 @@ fn find_message<'a>(
 ) -> Result<&'a Map<String, Value>, GraphError> {
     messages_in(user, folder)?
         .into_iter()
-        .find(|m| m.get("id").and_then(Value::as_str) == Some(id))
+        .find(|m| has_id(m, id))
         .ok_or_else(GraphError::item_not_found)
 }
 
@@ -268,6 +303,7 @@ fn get_message(
 ) -> Result<Response, GraphError> {
     let select = select_list(req);
     let expand = Expand::parse(req.param("$expand"))?;
+    let view = View::from_headers(req.headers);
     let store = req.state.lock();
     let msg = find_message(&store.users[req.user_idx], folder, id)?;
     let mut out = Map::new();
@@ -275,10 +311,14 @@ fn get_message(
         "@odata.context".into(),
         json!(req.context_url(&store, "messages/$entity")),
     );
-    if let Value::Object(m) = rendered(&store, req.user_idx, msg, select.as_deref(), &expand) {
+    let mut v = rendered(&store, req.user_idx, msg, select.as_deref(), &expand);
+    view.apply(&mut v, msg, select.as_deref());
+    if let Value::Object(m) = v {
         out.extend(m);
     }
-    Ok(json_response(StatusCode::OK, &Value::Object(out)))
+    let mut resp = json_response(StatusCode::OK, &Value::Object(out));
+    view.mark_applied(&mut resp);
+    Ok(resp)
 }
 
 /// `render` plus output form of expanded attachments (blob bytes resolved, `item` of

@@ -229,6 +229,10 @@ pub(crate) enum Route {
     ListMessages {
         folder: Option<String>,
     },
+    /// `GET …/messages/$count`.
+    CountMessages {
+        folder: Option<String>,
+    },
     GetMessage {
         folder: Option<String>,
         id: String,
@@ -343,7 +347,9 @@ fn not_implemented(what: &str) -> GraphError {
 }
 
 fn method_not_allowed(method: &str) -> GraphError {
-    // [unconfirmed] Graph's code/text for a wrong method on a known path.
+    // The 405 status is what Graph lists for "The HTTP method in the request is not
+    // allowed on the resource" (https://learn.microsoft.com/graph/errors). The code and
+    // text of the body are [unconfirmed]: not documented, no live answer found.
     GraphError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "BadRequest",
@@ -363,16 +369,28 @@ const KNOWN_UNIMPLEMENTED: [&str; 6] = [
 
 const MESSAGE_ACTIONS: [&str; 1] = ["extensions"];
 
-/// `route` for a GET; other methods on a read-only path are not implemented (known
-/// write methods) or not allowed.
-fn get_only(method: &str, rest: &[String], route: Route) -> Result<Route, GraphError> {
+/// `route` for a GET; any other method on a path that Graph serves only with GET is
+/// `405` (issue 15 item 17: `PUT /me/messages` is no "unimplemented" operation).
+fn get_only(method: &str, _rest: &[String], route: Route) -> Result<Route, GraphError> {
     match method {
         "GET" => Ok(route),
-        "POST" | "PATCH" | "DELETE" | "PUT" => {
-            Err(not_implemented(&format!("{method} /{}", rest.join("/"))))
-        }
         m => Err(method_not_allowed(m)),
     }
+}
+
+/// [`get_only`] for a path where Graph also documents the `unimplemented` methods
+/// (e.g. `PATCH`/`DELETE` of a mail folder): those stay `501` in the sandbox, any
+/// other method is `405`.
+fn get_or_unimplemented(
+    method: &str,
+    rest: &[String],
+    route: Route,
+    unimplemented: &[&str],
+) -> Result<Route, GraphError> {
+    if unimplemented.contains(&method) {
+        return Err(not_implemented(&format!("{method} /{}", rest.join("/"))));
+    }
+    get_only(method, rest, route)
 }
 
 /// Matches the part of the path after the mailbox (`/me` or `/users/{id}`).
@@ -387,8 +405,14 @@ fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
             m => Err(method_not_allowed(m)),
         },
         ["messages", tail @ ..] => message_route(None, &rest[1..], tail, method, &get_only),
-        ["mailfolders"] => get_only(Route::ListFolders),
-        ["mailfolders", _] => get_only(Route::GetFolder(rest[1].clone())),
+        // Create / update / delete folder exist in Graph but not in the sandbox.
+        ["mailfolders"] => get_or_unimplemented(method, rest, Route::ListFolders, &["POST"]),
+        ["mailfolders", _] => get_or_unimplemented(
+            method,
+            rest,
+            Route::GetFolder(rest[1].clone()),
+            &["PATCH", "DELETE"],
+        ),
         ["mailfolders", _, "messages", tail @ ..] => {
             message_route(Some(rest[1].clone()), &rest[3..], tail, method, &get_only)
         }
@@ -436,6 +460,8 @@ fn message_route(
     match names {
         [] if method == "POST" => Ok(Route::CreateMessage { folder }),
         [] => get_only(Route::ListMessages { folder }),
+        // `GET …/messages/$count`: the number of messages as `text/plain`.
+        ["$count"] => get_only(Route::CountMessages { folder }),
         // `delta()` is how the SDKs spell the function call.
         ["delta" | "delta()"] => match folder {
             Some(folder) => get_only(Route::Delta { folder }),
@@ -506,6 +532,7 @@ async fn graph(
     };
     sleep_for(latency).await;
     let query = crate::url::parse_query(parts.uri.query().unwrap_or(""));
+    query::check_system_options(&query)?;
     let req = request::MailRequest {
         state,
         user_idx,

@@ -140,7 +140,9 @@ pub(super) fn get(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respo
 /// (https://learn.microsoft.com/graph/api/calendar-post-calendarpermissions?view=graph-rest-1.0;
 /// other Graph creates answer 201 [unconfirmed which one Graph really sends]).
 /// `isInsideOrganization` and `isRemovable` are decided by the sandbox: inside = the
-/// address is a sandbox user; created entries are removable. Creating an entry for an
+/// address is in one of the tenant's verified domains (`Sandbox::set_verified_domains`,
+/// default: the domains of the sandbox's users), whether or not it is a sandbox user;
+/// created entries are removable. Creating an entry for an
 /// address that already has one changes its role [unconfirmed].
 pub(super) fn create(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
     let body = json_object(req.body)?;
@@ -173,7 +175,7 @@ pub(super) fn create(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, Gr
         ));
     }
     let person = store.user_index(&address);
-    let inside = person.is_some();
+    let inside = store.is_inside_organization(&address);
     let allowed = allowed_roles(inside, ci == 0);
     let Some(role_value) = get_ci(&body, "role").filter(|v| !v.is_null()) else {
         return Err(invalid("The calendar permission needs a 'role'."));

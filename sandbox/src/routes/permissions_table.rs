@@ -132,6 +132,7 @@ pub(crate) fn accepted(route: &Route) -> Accepted {
             }
         },
         Route::ListMessages { .. }
+        | Route::CountMessages { .. }
         | Route::GetMessage { .. }
         | Route::Delta { .. }
         | Route::ListFolders

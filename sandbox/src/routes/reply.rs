@@ -2,7 +2,9 @@
 //! `createReply`, `createReplyAll`, `createForward` (`201`, a draft in Drafts) on
 //! `…/messages/{id}/` (GRAPH-FACTS §2.4).
 //!
-//! Body: `{comment?, message?, toRecipients?}` (also `Comment` / `Message` /
+//! A `Content-Type: text/plain` body is base64 MIME instead (see [`mime_action`]).
+//!
+//! JSON body: `{comment?, message?, toRecipients?}` (also `Comment` / `Message` /
 //! `ToRecipients`). Subject `RE: …` / `FW: …` (not doubled when the original already
 //! starts with it); recipients: reply → the original's `replyTo` if set, else its
 //! `from` (replying to one's own message goes to its `toRecipients`); replyAll → also
@@ -28,6 +30,7 @@ use crate::message::{
     attachment_from_json, parse_utc, recipients, render, resolve_message, store_copy, submit,
     CopyKind, Draft, Envelope, Expand,
 };
+use crate::message_view::View;
 use crate::store::Store;
 use crate::wire::get_ci;
 
@@ -51,11 +54,7 @@ pub(super) fn handle(
         .unwrap_or("")
         .to_ascii_lowercase();
     if ct.starts_with("text/plain") {
-        return Err(GraphError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "NotImplemented",
-            "The sandbox does not implement MIME bodies for reply / forward actions.",
-        ));
+        return mime_action(req, folder, id, action);
     }
     let body: Map<String, Value> = if req.body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
@@ -103,13 +102,13 @@ pub(super) fn handle(
         let msgs = super::mail::messages_in(user, folder)?;
         let m = msgs
             .into_iter()
-            .find(|m| m.get("id").and_then(Value::as_str) == Some(id))
+            .find(|m| crate::message_view::has_id(m, id))
             .ok_or_else(GraphError::item_not_found)?;
         resolve_message(&store, m)
     };
     // Known issue reproduced: the comment is dropped for create* drafts.
     let comment = if is_create { String::new() } else { comment };
-    let mut draft = build(
+    let draft = build(
         &store,
         req.user_idx,
         &orig,
@@ -119,32 +118,50 @@ pub(super) fn handle(
         forward_to,
     )?;
     if is_create {
-        let mut env = Envelope::new(&store, req.user_idx, &draft, true);
-        if let Some(c) = orig.get("conversationId").and_then(Value::as_str) {
-            env.conversation_id = c.to_string();
-        }
-        let msg = store_copy(
-            &mut store,
-            req.user_idx,
-            "drafts",
-            &draft,
-            &env,
-            CopyKind {
-                is_read: true,
-                show_bcc: true,
-                is_draft: true,
-            },
-        );
-        let mut out = Map::new();
-        out.insert(
-            "@odata.context".into(),
-            json!(req.context_url(&store, "messages/$entity")),
-        );
-        if let Value::Object(m) = render(&msg, None, &Expand::default()) {
-            out.extend(m);
-        }
-        return Ok(json_response(StatusCode::CREATED, &Value::Object(out)));
+        return Ok(create_draft(req, &mut store, &orig, &draft));
     }
+    send(req, &mut store, &draft)
+}
+
+/// The `create…` actions: stores `draft` in Drafts, in the thread of `orig`, and
+/// answers `201` with it.
+fn create_draft(
+    req: &MailRequest<'_>,
+    store: &mut Store,
+    orig: &Map<String, Value>,
+    draft: &Draft,
+) -> Response {
+    let mut env = Envelope::new(store, req.user_idx, draft, true);
+    if let Some(c) = orig.get("conversationId").and_then(Value::as_str) {
+        env.conversation_id = c.to_string();
+    }
+    let msg = store_copy(
+        store,
+        req.user_idx,
+        "drafts",
+        draft,
+        &env,
+        CopyKind {
+            is_read: true,
+            show_bcc: true,
+            is_draft: true,
+        },
+    );
+    let mut out = Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!(req.context_url(store, "messages/$entity")),
+    );
+    let mut v = render(&msg, None, &Expand::default());
+    View::from_headers(req.headers).apply(&mut v, &msg, None);
+    if let Value::Object(m) = v {
+        out.extend(m);
+    }
+    json_response(StatusCode::CREATED, &Value::Object(out))
+}
+
+/// The sending actions: `202` once `draft` is submitted.
+fn send(req: &MailRequest<'_>, store: &mut Store, draft: &Draft) -> Result<Response, GraphError> {
     if !draft.has_recipients() {
         // As for sendMail (observed text).
         return Err(GraphError::new(
@@ -154,9 +171,64 @@ pub(super) fn handle(
         ));
     }
     // A delegate replying in another user's mailbox sends as / on behalf of it.
-    super::mail::check_from(req, &store, &mut draft)?;
-    submit(&mut store, req.user_idx, &draft, true);
+    let mut draft = draft.clone();
+    super::mail::check_from(req, store, &mut draft)?;
+    submit(store, req.user_idx, &draft, true);
     Ok(empty_response(StatusCode::ACCEPTED))
+}
+
+/// The six actions with a MIME body (`Content-Type: text/plain`, base64 RFC 5322 text),
+/// as in Example 2 of each action's page (message-reply, -replyAll, -forward,
+/// -createReply, -createReplyAll, -createForward under
+/// https://learn.microsoft.com/graph/api/): `reply` / `replyAll` / `forward` answer
+/// `202`, the `create…` ones `201` + the draft, which serves the MIME as `$value`.
+/// Malformed base64 is `400 ErrorMimeContentInvalidBase64String` "Invalid base64
+/// string for MIME content." (documented on those pages).
+///
+/// The message is the MIME as sent: its subject, body and attachments; the original
+/// is not quoted [unconfirmed]. Recipients: those of the MIME; without any, a reply
+/// goes to the original's sender ("This method uses the sender of the original message
+/// as recipient", message-reply) and a replyAll also to the original's recipients, as
+/// for JSON [unconfirmed whether Graph ever takes the MIME's own To for a reply]. A
+/// missing `Subject` gets `RE: ` / `FW: ` + the original's. A `From` other than the
+/// mailbox follows the Send As / Send on Behalf rules of `sendMail`.
+fn mime_action(
+    req: &MailRequest<'_>,
+    folder: Option<&str>,
+    id: &str,
+    action: ReplyAction,
+) -> Result<Response, GraphError> {
+    if req.too_large || req.body.len() > super::request::MAX_REQUEST {
+        return Err(super::request::too_large());
+    }
+    let mut draft = super::mail::mime_draft(req.body)?;
+    let mut store = req.state.lock();
+    let orig = {
+        let user = &store.users[req.user_idx];
+        let m = super::mail::messages_in(user, folder)?
+            .into_iter()
+            .find(|m| crate::message_view::has_id(m, id))
+            .ok_or_else(GraphError::item_not_found)?;
+        resolve_message(&store, m)
+    };
+    let computed = build(&store, req.user_idx, &orig, action, "", None, Vec::new())?;
+    if draft.subject.is_none() {
+        draft.subject = computed.subject.clone();
+    }
+    let is_forward = matches!(action, ReplyAction::Forward | ReplyAction::CreateForward);
+    if !is_forward && !draft.has_recipients() {
+        draft.to = computed.to;
+        draft.cc = computed.cc;
+    }
+    super::mail::check_from(req, &store, &mut draft)?;
+    match action {
+        ReplyAction::CreateReply | ReplyAction::CreateReplyAll | ReplyAction::CreateForward => {
+            Ok(create_draft(req, &mut store, &orig, &draft))
+        }
+        ReplyAction::Reply | ReplyAction::ReplyAll | ReplyAction::Forward => {
+            send(req, &mut store, &draft)
+        }
+    }
 }
 
 fn address_of(r: &Value) -> String {
@@ -248,7 +320,8 @@ fn build(
         None => text_to_html(comment),
     };
     let body = format!(
-        "<html><head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body><div>{top}</div>\r\n<hr style=\"display:inline-block;width:98%\" tabindex=\"-1\">\r\n<div id=\"divRplyFwdMsg\" dir=\"ltr\">{}</div>\r\n<div>{}</div></body></html>",
+        "<html><head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body><div>{top}</div>\r\n{}\r\n<div id=\"divRplyFwdMsg\" dir=\"ltr\">{}</div>\r\n<div>{}</div></body></html>",
+        crate::message_view::QUOTE_SEPARATOR,
         quote_header(orig),
         original_body(orig)
     );

@@ -29,6 +29,9 @@ pub(crate) struct Draft {
     pub internet_message_id: Option<String>,
     /// The decoded MIME text when the message came as MIME.
     pub raw_mime: Option<Vec<u8>>,
+    /// The immutable id of the draft this message was sent from: its Sent Items (and
+    /// Outbox) copy keeps it (see `message_view.rs`).
+    pub immutable_id: Option<String>,
 }
 
 /// A file attachment to store.

@@ -155,6 +155,9 @@ pub(crate) struct Store {
     /// Identity-platform flows: device codes, authorization codes, refresh tokens,
     /// certificates, … (see [`identity::AuthState`]).
     pub auth: identity::AuthState,
+    /// `Sandbox::set_verified_domains`: the tenant's verified domains; `None`: the
+    /// domains of the sandbox's users.
+    pub verified_domains: Option<Vec<String>>,
     seq: u64,
 }
 
@@ -331,6 +334,21 @@ impl Store {
             },
         );
         token
+    }
+
+    /// Whether `address` is inside the organization: its domain is one of the tenant's
+    /// verified domains. This decides `calendarPermission.isInsideOrganization`
+    /// (GRAPH-FACTS §6.2; the resource page,
+    /// https://learn.microsoft.com/graph/api/resources/calendarpermission, describes it
+    /// as the sharee or delegate being in the calendar owner's organization).
+    pub(crate) fn is_inside_organization(&self, address: &str) -> bool {
+        let Some((_, domain)) = address.trim().rsplit_once('@') else {
+            return false;
+        };
+        match &self.verified_domains {
+            Some(list) => list.iter().any(|d| d.eq_ignore_ascii_case(domain)),
+            None => self.has_domain(domain),
+        }
     }
 
     /// Whether any sandbox user has an address in that domain (case-insensitive).
