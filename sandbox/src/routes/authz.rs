@@ -1,9 +1,13 @@
-//! Who may do what in which mailbox (GRAPH-FACTS §6): app tokens reach every mailbox;
-//! a delegated token reaches its own mailbox, and another user's mailbox
+//! Who may do what in which mailbox (GRAPH-FACTS §6). First the token must hold a
+//! permission the route accepts ([`permissions_table`], `403 ErrorAccessDenied`). Then
+//! app tokens reach every mailbox; a delegated token reaches its own mailbox, and
+//! another user's mailbox
 //!
 //! * for mail paths (messages, folders, attachments of messages, delta, upload
-//!   sessions, `sendMail`, `mailboxSettings`, creating calendars) only with Full Access
-//!   (else `403 ErrorAccessDenied`);
+//!   sessions, `mailboxSettings`, creating calendars) only with Full Access (else `403
+//!   ErrorAccessDenied`); sending from it (`sendMail`, sending a draft, `reply`,
+//!   `replyAll`, `forward`) with Full Access plus Send As or Send on Behalf (Full
+//!   Access alone: `403 ErrorSendAsDenied`);
 //! * for calendar paths with the role the owner granted on the calendar concerned
 //!   (Full Access counts as `delegateWithPrivateEventAccess`): reads need `read` or
 //!   better (else `403 DelegatedCalendarAccessDenied`), writes need `write` or a
@@ -88,12 +92,12 @@ enum Need {
     /// Full Access.
     Mailbox,
     /// Submitting mail from the mailbox (`sendMail`, sending a draft, `reply`,
-    /// `replyAll`, `forward`): Full Access to reach it, and Send As or Send on Behalf to
-    /// send from it ("the user … MUST have at least one of these permissions",
-    /// <https://learn.microsoft.com/graph/outlook-send-mail-from-other-user>). Full Access alone is refused with `403 ErrorSendAsDenied`, as
-    /// Exchange does ("Can't send email message when Full Access is granted to a shared
-    /// mailbox", Microsoft's Exchange troubleshooting article: Full Access does not
-    /// include the right to send).
+    /// `replyAll`, `forward`): Full Access to reach it, and Send As or Send on Behalf
+    /// to send from it ("the user … MUST have at least one of these permissions",
+    /// <https://learn.microsoft.com/graph/outlook-send-mail-from-other-user>). Full
+    /// Access alone is refused with `403 ErrorSendAsDenied`, as Exchange does ("Can't
+    /// send email message when Full Access is granted to a shared mailbox", Microsoft's
+    /// Exchange troubleshooting article: Full Access does not include sending).
     Send,
     /// Read access to a calendar (the event's calendar for `CalRef::Any` + event id).
     CalRead(CalRef, Option<String>),
