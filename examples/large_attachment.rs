@@ -86,6 +86,8 @@ async fn run(
         .attachments()
         .attach_file(path, "application/octet-stream")
         .await?;
+    // None: attached, but Graph's answer did not say under which id.
+    let id = id.as_deref().unwrap_or("(id not reported)");
     println!("Attached {} ({size} bytes) as {id}", path.display());
     let accepted = message.send().await?;
     common::report(setup, &accepted, true).await;

@@ -63,7 +63,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let peak = support::status_kib("VmHWM:");
     println!("upload_memory: {size_mb} MiB through an upload session to 127.0.0.1");
-    println!("  attachment id:        {id}");
+    println!("  attachment id:        {id:?}");
     println!(
         "  time:                 {:.2} s ({:.0} MiB/s)",
         elapsed.as_secs_f64(),

@@ -183,11 +183,45 @@ pub(crate) fn checked_root(value: &str, what: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether `url` points at this machine, where `http` is allowed.
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        // `[::ffff:127.0.0.1]` is 127.0.0.1 written as IPv6: as local as `[::1]`.
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_in_every_spelling_and_nothing_else() {
+        let local = |u: &str| is_loopback(&Url::parse(u).unwrap());
+        for url in [
+            "http://localhost:8080",
+            "http://127.0.0.1:8080",
+            "http://127.8.9.10",
+            "http://[::1]:8080",
+            "http://[::ffff:127.0.0.1]:8080",
+            "http://[::ffff:7f00:1]",
+        ] {
+            assert!(local(url), "{url}");
+        }
+        for url in [
+            "http://graph.microsoft.com",
+            "http://10.0.0.1",
+            "http://[::ffff:10.0.0.1]",
+            "http://[2001:db8::1]",
+        ] {
+            assert!(!local(url), "{url}");
+        }
+        assert!(checked_root("http://[::ffff:127.0.0.1]:9/v1.0", "Graph base URL").is_ok());
+        assert!(checked_root("http://[::ffff:10.0.0.1]:9/v1.0", "Graph base URL").is_err());
     }
 }

@@ -62,6 +62,14 @@ pub enum Error {
         /// The configured Graph origin.
         graph_origin: String,
     },
+    /// A link in a Graph answer (`@odata.nextLink`, `@odata.deltaLink`, an upload session's
+    /// `uploadUrl`) is not an absolute URL this crate may follow: not a URL, or plain `http`
+    /// to a host that is not this machine. Nothing was sent. The link itself is left out (an
+    /// upload URL carries its own credential).
+    InvalidLink {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The client or a token provider was configured with an unusable value.
     Config(String),
 }
@@ -97,6 +105,46 @@ impl Error {
                 Error::MeWithAppOnlyToken { graph: Some(error) }
             }
             _ => Error::Graph(error),
+        }
+    }
+
+    /// A copy of this error, for each of several callers that share one failure (the
+    /// requests of a failed `$batch` POST, the callers waiting on one failed token fetch).
+    /// `Error` is not `Clone`: a transport error's source is dropped from the copy.
+    pub(crate) fn duplicate(&self) -> Error {
+        match self {
+            Error::Graph(e) => Error::Graph(e.clone()),
+            Error::Conflict(e) => Error::Conflict(e.clone()),
+            Error::AccessDenied(e) => Error::AccessDenied(e.clone()),
+            Error::NotFound(e) => Error::NotFound(e.clone()),
+            Error::MailboxNotEnabled(e) => Error::MailboxNotEnabled(e.clone()),
+            Error::MeWithAppOnlyToken { graph } => Error::MeWithAppOnlyToken {
+                graph: graph.clone(),
+            },
+            Error::Auth(e) => Error::Auth(e.clone()),
+            Error::InvalidRequest(e) => Error::InvalidRequest(e.clone()),
+            Error::Transport(e) => {
+                let mut copy = TransportError::other(e.message.clone());
+                copy.kind = e.kind;
+                Error::Transport(copy)
+            }
+            Error::Decode(e) => Error::Decode(e.clone()),
+            Error::OutcomeUnknown(e) => Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+                operation: e.operation,
+                client_request_id: e.client_request_id.clone(),
+                cause: e.cause.duplicate(),
+            })),
+            Error::ForeignLink {
+                link_origin,
+                graph_origin,
+            } => Error::ForeignLink {
+                link_origin: link_origin.clone(),
+                graph_origin: graph_origin.clone(),
+            },
+            Error::InvalidLink { reason } => Error::InvalidLink {
+                reason: reason.clone(),
+            },
+            Error::Config(message) => Error::Config(message.clone()),
         }
     }
 
@@ -190,12 +238,11 @@ impl Error {
         self.status() == Some(429)
     }
 
-    /// The server's `Retry-After`, when it sent one.
+    /// The server's `Retry-After`, when it sent one, whatever the variant: a 429 or 503
+    /// [`Error::Graph`], and the 504 behind an [`Error::OutcomeUnknown`] (its wait still
+    /// applies to whatever the caller does next, checking the mailbox included).
     pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Error::Graph(e) => e.retry_after,
-            _ => None,
-        }
+        self.graph_error().and_then(|e| e.retry_after)
     }
 }
 
@@ -235,6 +282,9 @@ impl fmt::Display for Error {
                 f,
                 "refused to follow a link to {link_origin}: only {graph_origin} gets the token"
             ),
+            Error::InvalidLink { reason } => {
+                write!(f, "refused to follow a link from Graph: {reason}")
+            }
             Error::Config(message) => write!(f, "configuration error: {message}"),
         }
     }

@@ -125,7 +125,7 @@ async fn a_20_mb_upload_sends_ordered_ranges_without_the_token_and_resumes() {
         .await
         .unwrap();
     session.assert_async().await;
-    assert_eq!(id, "AAMkATT1=");
+    assert_eq!(id.as_deref(), Some("AAMkATT1="));
 
     let s = state.lock().unwrap();
     assert_eq!(
@@ -144,6 +144,189 @@ async fn a_20_mb_upload_sends_ordered_ranges_without_the_token_and_resumes() {
         expected_start = end + 1;
     }
     assert_eq!(expected_start, SIZE);
+}
+
+/// How the upload host answers the last range of a small (two-range) upload.
+#[derive(Clone, Copy)]
+enum LastRange {
+    /// `201 Created` with a `Location` that names no attachment.
+    CreatedUnreadableLocation,
+    /// The connection drops after the range is read; the upload did complete, so the
+    /// session is gone: any later request to it is `404`.
+    LostAnswer,
+}
+
+/// Two ranges at the default chunk size.
+const SMALL: u64 = DEFAULT_UPLOAD_CHUNK as u64 + 1024;
+
+/// Uploads `SMALL` bytes as `big.bin` against an upload host that answers the last range
+/// as `last`, and a Graph whose attachment list is `listed` (None: no lookup expected).
+/// Returns the outcome and every request the upload host saw (method, Content-Range).
+async fn upload_with_last_range(
+    last: LastRange,
+    listed: Option<serde_json::Value>,
+) -> (
+    msgraph_outlook::Result<Option<String>>,
+    Vec<(String, Option<String>)>,
+) {
+    let completed = Arc::new(Mutex::new(false));
+    let done = Arc::clone(&completed);
+    let upload = RawServer::start(move |request: RawRequest| {
+        let mut done = done.lock().unwrap();
+        let reply = if *done {
+            Reply::json(
+                404,
+                &graph_error("ItemNotFound", "The upload session was not found."),
+            )
+        } else if request.method == "PUT"
+            && request
+                .header("content-range")
+                .unwrap()
+                .starts_with("bytes 0-")
+        {
+            Reply::json(
+                200,
+                &json!({"expirationDateTime": "2026-11-24T00:00:00Z",
+                                     "nextExpectedRanges": [format!("{DEFAULT_UPLOAD_CHUNK}-")]}),
+            )
+        } else if request.method == "PUT" {
+            *done = true;
+            match last {
+                LastRange::CreatedUnreadableLocation => Reply::status(201).header(
+                    "location",
+                    "https://outlook.office.com/api/v2.0/Users('a')/Messages('m')",
+                ),
+                LastRange::LostAnswer => Reply::Drop,
+            }
+        } else {
+            Reply::status(500)
+        };
+        std::future::ready(reply)
+    })
+    .await;
+    let upload_url = format!(
+        "{}/upload/AttachmentSessions('s')?authtoken=opaque",
+        upload.url
+    );
+
+    let mut server = server().await;
+    let session = expect_json(
+        &mut server,
+        "POST",
+        &format!("/me/messages/{ID}/attachments/createUploadSession"),
+        json!({"AttachmentItem": {"attachmentType": "file", "name": "big.bin", "size": SMALL, "contentType": "application/octet-stream"}}),
+    )
+    .with_status(201)
+    .with_body(json!({"uploadUrl": upload_url, "expirationDateTime": "2026-11-24T00:00:00Z", "nextExpectedRanges": ["0-"]}).to_string())
+    .create_async()
+    .await;
+    let lookup = server
+        .mock(
+            "GET",
+            format!("/v1.0/me/messages/{ID}/attachments").as_str(),
+        )
+        .match_query(mockito::Matcher::UrlEncoded(
+            "$select".into(),
+            "id,name,size".into(),
+        ))
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(listed.clone().unwrap_or(json!({"value": []})).to_string())
+        .expect(usize::from(listed.is_some()))
+        .create_async()
+        .await;
+
+    let result = client(&server)
+        .me()
+        .message(ID)
+        .attachments()
+        .upload(
+            "big.bin",
+            "application/octet-stream",
+            SMALL,
+            tokio::io::repeat(7).take(SMALL),
+        )
+        .send()
+        .await;
+    session.assert_async().await;
+    lookup.assert_async().await;
+    let seen = upload
+        .requests()
+        .into_iter()
+        .map(|r| {
+            (
+                r.method.clone(),
+                r.header("content-range").map(str::to_string),
+            )
+        })
+        .collect();
+    (result, seen)
+}
+
+fn attachment_list() -> serde_json::Value {
+    json!({"value": [
+        {"@odata.type": "#microsoft.graph.fileAttachment", "id": "AAMkOTHER=", "name": "notes.txt", "size": 5},
+        {"@odata.type": "#microsoft.graph.fileAttachment", "id": "AAMkBIG=", "name": "big.bin", "size": SMALL},
+    ]})
+}
+
+#[tokio::test]
+async fn a_201_with_an_unreadable_location_is_a_success_and_the_session_is_left_alone() {
+    let last = format!("bytes {DEFAULT_UPLOAD_CHUNK}-{}/{SMALL}", SMALL - 1);
+    let ranges = vec![
+        (
+            "PUT".to_string(),
+            Some(format!("bytes 0-{}/{SMALL}", DEFAULT_UPLOAD_CHUNK - 1)),
+        ),
+        ("PUT".to_string(), Some(last)),
+    ];
+    // The id is looked up by name and size…
+    let (result, seen) = upload_with_last_range(
+        LastRange::CreatedUnreadableLocation,
+        Some(attachment_list()),
+    )
+    .await;
+    assert_eq!(result.unwrap().as_deref(), Some("AAMkBIG="));
+    assert_eq!(seen, ranges, "no GET or DELETE of a completed session");
+    // …and when nothing matches, the upload is still a success, without an id.
+    let (result, seen) = upload_with_last_range(
+        LastRange::CreatedUnreadableLocation,
+        Some(json!({"value": [{"id": "AAMkOTHER=", "name": "notes.txt", "size": 5}]})),
+    )
+    .await;
+    assert_eq!(result.unwrap(), None);
+    assert_eq!(seen, ranges);
+}
+
+#[tokio::test]
+async fn a_lost_answer_to_the_last_range_is_never_not_found() {
+    let first = (
+        "PUT".to_string(),
+        Some(format!("bytes 0-{}/{SMALL}", DEFAULT_UPLOAD_CHUNK - 1)),
+    );
+    let last = (
+        "PUT".to_string(),
+        Some(format!(
+            "bytes {DEFAULT_UPLOAD_CHUNK}-{}/{SMALL}",
+            SMALL - 1
+        )),
+    );
+    // The last range completed the upload but its answer was lost; the range is sent again
+    // (a PUT may be repeated) and finds the session gone (404). The attachment is found by
+    // name and size, and the gone session is neither asked about nor deleted.
+    let (result, seen) =
+        upload_with_last_range(LastRange::LostAnswer, Some(attachment_list())).await;
+    assert_eq!(result.unwrap().as_deref(), Some("AAMkBIG="));
+    assert_eq!(seen, [first.clone(), last.clone(), last.clone()]);
+
+    // Not found either: the outcome is unknown (check before uploading again), not NotFound.
+    let (result, seen) =
+        upload_with_last_range(LastRange::LostAnswer, Some(json!({"value": []}))).await;
+    let err = result.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert!(!err.is_not_found(), "{err:?}");
+    assert_eq!(seen, [first, last.clone(), last]);
 }
 
 #[tokio::test]

@@ -47,7 +47,8 @@ async fn a_large_upload_resumes_after_a_failed_range_and_arrives_intact() {
         )
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the sandbox's Location names the attachment");
     assert!(!id.is_empty());
     message.send().await.unwrap();
 

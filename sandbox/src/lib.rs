@@ -34,7 +34,7 @@
 //! | POST | `/sendMail` (JSON or `text/plain` base64 MIME) |
 //! | GET | `/messages`, `/mailFolders/{folder}/messages` (`$top` 1–1000, `$skip`, `$select`, `$expand`, `$count=true` → `@odata.count`, and a subset of `$filter`, `$orderby`, `$search`) |
 //! | GET | `/messages/$count`, `/mailFolders/{folder}/messages/$count` (the number matching `$filter` / `$search`, `text/plain`) |
-//! | GET | `/mailFolders/{folder}/messages/delta` (`@odata.nextLink` pages, then `@odata.deltaLink`; later calls return changes and `@removed` entries) |
+//! | GET | `/mailFolders/{folder}/messages/delta` (`@odata.nextLink` pages, then `@odata.deltaLink`; later calls return changes and `@removed` entries; unknown or expired tokens → `410 SyncStateNotFound`) |
 //! | GET | `/messages/{id}`, `/mailFolders/{folder}/messages/{id}` |
 //! | GET | `/messages/{id}?$expand=microsoft.graph.eventMessage/event` (meeting messages with their event) |
 //! | GET, DELETE | `…/messages/{id}/attachments/{id}` (`$expand=microsoft.graph.itemattachment/item`) |
@@ -83,9 +83,10 @@
 //! |---|---|
 //! | GET, POST | `/calendars` (create: `{"name"}` → `201`; the list also holds the copies of calendars shared with / delegated to the user), `/calendars/{id}`, `/calendar` (the default calendar) |
 //! | GET, POST | `/events`, `/calendar/events`, `/calendars/{id}/events` (list: single events and series masters with `$select`, `$top`, `$skip`, `$count=true`, `$expand=attachments`, a subset of `$filter` / `$orderby` incl. `start/dateTime`; create: `201`, `transactionId` deduplicated) |
-//! | GET, PATCH, DELETE | `…/events/{id}` (also occurrence ids for GET; `If-Match` honoured: stale etag → `412`) |
-//! | GET | `/calendarView`, `/calendar/calendarView`, `/calendars/{id}/calendarView`, `…/events/{id}/instances` (`startDateTime` and `endDateTime` required; daily, weekly, absoluteMonthly, absoluteYearly series expanded) |
-//! | POST | `…/events/{id}/accept`, `/tentativelyAccept`, `/decline` (`comment`, `sendResponse`, `proposedNewTime`), `/cancel`, `/forward` (`202`) |
+//! | GET, PATCH, DELETE | `…/events/{id}` (also occurrence ids: a PATCH or DELETE makes the occurrence an exception; `If-Match` honoured: stale etag → `412`) |
+//! | GET | `/calendarView`, `/calendar/calendarView`, `/calendars/{id}/calendarView`, `…/events/{id}/instances` (`startDateTime` and `endDateTime` required; daily, weekly, absoluteMonthly, absoluteYearly series expanded, exceptions in place of their occurrences) |
+//! | GET | `/calendarView/delta`, `/calendar/calendarView/delta`, `/calendars/{id}/calendarView/delta` (events delta: window on the first request only, `Prefer: odata.maxpagesize`, `@odata.nextLink` / `@odata.deltaLink`, `@removed`; unknown or expired tokens → `410 SyncStateNotFound`) |
+//! | POST | `…/events/{id}/accept`, `/tentativelyAccept`, `/decline` (`comment`, `sendResponse`, `proposedNewTime`), `/cancel`, `/forward` (`202`; also on occurrence ids) |
 //! | GET, POST | `…/events/{id}/attachments`; GET, DELETE `…/events/{id}/attachments/{id}`; POST `…/events/{id}/attachments/createUploadSession` |
 //! | POST | `/calendar/getSchedule` (free/busy of sandbox users), `/findMeetingTimes` (delegated tokens only) |
 //! | GET, POST | `/calendar/calendarPermissions`, `/calendars/{id}/calendarPermissions` (create → `200 OK` as documented; `isInsideOrganization` for addresses in the tenant's verified domains, see [`Sandbox::set_verified_domains`]) |
@@ -105,10 +106,40 @@
 //! accepted in camelCase and PascalCase. Free/busy uses fixed working hours (Monday to
 //! Friday 08:00–17:00 UTC).
 //!
+//! **Extended properties** (`singleValueExtendedProperties`,
+//! `multiValueExtendedProperties`) work the same on messages and events: set on create
+//! (`201`) and merged by PATCH (`200`, same id replaces), never returned unless
+//! expanded (`$expand=singleValueExtendedProperties($filter=id eq '…')`), and
+//! `$filter=singleValueExtendedProperties/any(ep: ep/id eq '…' and ep/value eq '…')`
+//! selects items of a list (also `ne gt ge lt le`, `contains`, `startswith` on the
+//! value, case-insensitive).
+//!
+//! **Single occurrences of a series**: a PATCH, DELETE, `cancel`, `accept`,
+//! `tentativelyAccept` or `decline` of an occurrence id (as `instances` and
+//! `calendarView` return them) turns the occurrence into an exception: its own `id`,
+//! `type: "exception"`, the master's `seriesMasterId`, its `originalStart`.
+//! `calendarView` and `instances` show the exception in place of the occurrence, the
+//! other occurrences stay as they were; `GET /events` lists only the master. A deleted,
+//! cancelled or declined occurrence disappears and its `OID.{masterId}.{date}` is
+//! added to the master's `cancelledOccurrences`; moving an occurrence onto or past an
+//! adjacent one's day answers `400 ErrorOccurrenceCrossingBoundary`. For meetings the
+//! attendees' copies follow: the update or cancellation of one occurrence reaches them
+//! as a message about that occurrence and changes only their occurrence; an
+//! attendee's answer to one occurrence is tracked on the organizer's occurrence. A
+//! change of the master sends one update for the master plus one per exception (as
+//! "Update event" documents); exceptions take over the changed properties they did
+//! not change themselves.
+//!
+//! **Delta tokens** of messages and events delta are bound to their mailbox and
+//! folder / calendar; a `nextLink` is used up once fetched; [`Sandbox::expire_delta_tokens`]
+//! evicts all of them, as Exchange does with old sync states. Then the call answers
+//! `410 Gone` `SyncStateNotFound` with a `Location` header holding the request URL with
+//! an empty `$deltatoken`.
+//!
 //! Other known Graph mailbox paths (e.g. `calendarGroups`, `contacts`,
-//! `events/{id}/calendar/calendarPermissions`, `events/delta`, changing single
-//! occurrences, creating or changing mail folders) answer `501 NotImplemented`; unknown
-//! segments answer Graph's `400 BadRequest` "Resource not found for the segment '…'.".
+//! `events/{id}/calendar/calendarPermissions`, `events/delta`, creating or changing
+//! mail folders) answer `501 NotImplemented`; unknown segments answer Graph's `400
+//! BadRequest` "Resource not found for the segment '…'.".
 //! A method Graph does not serve on a known path (`PUT /me/messages`, `PATCH
 //! /me/sendMail`) answers `405`; a query parameter starting with `$` that is no OData
 //! system query option (`$foo`) answers `400`, as does `$top` outside 1–1000.
@@ -440,6 +471,8 @@ mod access;
 mod auth;
 mod calendar;
 mod conn;
+mod delta;
+mod extended;
 mod faults;
 mod graph_error;
 mod message;
@@ -1072,6 +1105,7 @@ impl Sandbox {
         };
         user.events_of(&CalRef::Default)
             .into_iter()
+            .filter(|e| e.str_prop("type") != "exception")
             .map(|e| calendar::render::output(&e.json, &Zone::utc(), None))
             .collect()
     }
@@ -1160,6 +1194,17 @@ impl Sandbox {
         let mut store = self.state.lock();
         store.clock_offset = now - Utc::now();
         crate::message::run_due(&mut store);
+    }
+
+    /// Forgets every delta and skip token issued so far (messages and events delta), as
+    /// Exchange evicts old sync states: the next call with one of them answers `410
+    /// Gone` `SyncStateNotFound` with a `Location` header holding the request URL with
+    /// an empty `$deltatoken` (GRAPH-FACTS-2 §5.5), so a client's full-resync path can be
+    /// tested.
+    pub fn expire_delta_tokens(&self) {
+        let mut store = self.state.lock();
+        store.delta_snapshots.clear();
+        store.delta_pages.clear();
     }
 
     /// Every HTTP request received so far, in order, and every request executed from

@@ -14,10 +14,11 @@ use crate::store::{opaque_id, random_b64, Store, StoredMessage};
 use crate::wire::{get_ci, graph_time};
 
 /// Properties Graph returns only on request (`$select` / `$expand`).
-const HIDDEN: [&str; 3] = [
+const HIDDEN: [&str; 4] = [
     "internetMessageHeaders",
     "attachments",
-    "singleValueExtendedProperties",
+    crate::extended::SINGLE,
+    crate::extended::MULTI,
 ];
 
 pub(crate) use crate::store::draft::{AttachmentIn, Draft};
@@ -168,29 +169,12 @@ impl Draft {
             }
         }
 
-        if let Some(props) = get_ci(msg, "singleValueExtendedProperties").and_then(Value::as_array)
-        {
-            for p in props {
-                let o = p.as_object();
-                let id = o
-                    .and_then(|o| get_ci(o, "id"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
-                let value = o
-                    .and_then(|o| get_ci(o, "value"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                // Graph echoes the proptag lower-cased, e.g. "SystemTime 0x3fef"
-                // (GRAPH-FACTS §3, observed).
-                let id = match id.rsplit_once(' ') {
-                    Some((ty, tag)) if tag.to_ascii_lowercase().starts_with("0x") => {
-                        format!("{ty} {}", tag.to_ascii_lowercase())
-                    }
-                    _ => id.to_string(),
-                };
-                d.extended_properties
-                    .push(json!({"id": id, "value": value}));
-            }
+        if let Some(props) = get_ci(msg, crate::extended::SINGLE) {
+            d.extended_properties = crate::extended::parse_list(crate::extended::SINGLE, props)?;
+        }
+        if let Some(props) = get_ci(msg, crate::extended::MULTI) {
+            d.multi_extended_properties =
+                crate::extended::parse_list(crate::extended::MULTI, props)?;
         }
         Ok(d)
     }
@@ -698,6 +682,10 @@ pub(crate) fn store_copy_with(
         "singleValueExtendedProperties".into(),
         Value::Array(draft.extended_properties.clone()),
     );
+    m.insert(
+        crate::extended::MULTI.into(),
+        Value::Array(draft.multi_extended_properties.clone()),
+    );
     m.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
     // Only the sender's own copies of a sent draft keep the draft's immutable id
     // (doc "Obtain immutable identifiers for Outlook resources"); every other copy is
@@ -919,9 +907,9 @@ pub(crate) fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Expand {
     pub attachments: bool,
-    /// `Some(filter)` when `singleValueExtendedProperties` is expanded; the filter is the
-    /// id of an `id eq '…'` clause, if any.
-    pub extended_properties: Option<Option<String>>,
+    /// `singleValueExtendedProperties` / `multiValueExtendedProperties` (shared with
+    /// events, [`crate::extended`]).
+    pub props: crate::extended::ExpandProps,
     /// `microsoft.graph.eventMessage/event`: inline the event of meeting messages.
     pub event: bool,
 }
@@ -945,14 +933,7 @@ impl Expand {
                 e.attachments = true;
             } else if is_event_message_event(name) {
                 e.event = true;
-            } else if name.eq_ignore_ascii_case("singleValueExtendedProperties") {
-                let filter = opts.and_then(|o| {
-                    let start = o.find('\'')?;
-                    let end = o.rfind('\'')?;
-                    (end > start).then(|| o[start + 1..end].to_string())
-                });
-                e.extended_properties = Some(filter);
-            } else {
+            } else if !e.props.take(name, opts) {
                 // [unconfirmed] Graph's text for an unknown navigation property.
                 return Err(GraphError::bad_request(format!(
                     "Could not find a property named '{name}' on type 'microsoft.graph.message'."
@@ -1020,7 +1001,7 @@ pub(crate) fn render(
                         && k.as_str() != "attachments"
                         && !k.starts_with(INTERNAL_PREFIX)
                 }) {
-                    if k != "singleValueExtendedProperties" {
+                    if !crate::extended::KEYS.contains(&k.as_str()) {
                         out.insert(k.clone(), v.clone());
                     }
                 }
@@ -1033,21 +1014,7 @@ pub(crate) fn render(
             msg.get("attachments").cloned().unwrap_or(json!([])),
         );
     }
-    if let Some(filter) = &expand.extended_properties {
-        let all = msg
-            .get("singleValueExtendedProperties")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let chosen: Vec<Value> = all
-            .into_iter()
-            .filter(|p| match filter {
-                Some(id) => p["id"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(id)),
-                None => true,
-            })
-            .collect();
-        out.insert("singleValueExtendedProperties".into(), Value::Array(chosen));
-    }
+    expand.props.render(msg, &mut out);
     Value::Object(out)
 }
 
@@ -1105,10 +1072,7 @@ mod tests {
         ))
         .unwrap();
         assert!(e.attachments);
-        assert_eq!(
-            e.extended_properties,
-            Some(Some("SystemTime 0x3FEF".to_string()))
-        );
+        assert_eq!(e.props.single, Some(Some("SystemTime 0x3FEF".to_string())));
         assert!(!e.event);
         assert!(
             Expand::parse(Some("microsoft.graph.eventMessage/event"))

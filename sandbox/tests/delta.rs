@@ -184,9 +184,18 @@ async fn select_is_kept_and_bad_tokens_are_gone() {
         .send()
         .await
         .unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
     let (status, body) = status_json(resp).await;
     assert_eq!(status, 410);
-    assert_eq!(body["error"]["code"], "syncStateNotFound");
+    assert_graph_error(
+        &body,
+        "SyncStateNotFound",
+        "The sync state generation is not found.",
+    );
+    assert_eq!(
+        location,
+        format!("{base}/me/mailFolders/inbox/messages/delta?$deltatoken=")
+    );
     // A delta link of another folder is refused too.
     let resp = client
         .get(delta.replace("/inbox/", "/archive/"))
@@ -195,4 +204,22 @@ async fn select_is_kept_and_bad_tokens_are_gone() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 410);
+    // A valid delta link still works; once the sandbox expired its tokens, it is gone.
+    let (status, _) = get_json(&client, &delta, &alex).await;
+    assert_eq!(status, 200);
+    let (_, fresh, _) = round(
+        &client,
+        &format!("{base}/me/mailFolders/inbox/messages/delta"),
+        &alex,
+        &base,
+    )
+    .await;
+    sb.expire_delta_tokens();
+    let (status, body) = get_json(&client, &fresh, &alex).await;
+    assert_eq!(status, 410);
+    assert_graph_error(
+        &body,
+        "SyncStateNotFound",
+        "The sync state generation is not found.",
+    );
 }

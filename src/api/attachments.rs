@@ -6,7 +6,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::client::GraphClient;
 use crate::client::{Body, Request};
-use crate::error::{Error, InvalidRequest, Result};
+use crate::error::{Error, InvalidRequest, OutcomeUnknown, Result};
 use crate::models::{Attachment, FileAttachment, ItemAttachment};
 
 /// Files under this size go inline (`POST …/attachments`); from it up, an upload session.
@@ -94,7 +94,7 @@ impl Attachments {
     /// let size = file.metadata().await.unwrap().len();
     /// let draft = client.me().message("AAMkAG…");
     /// let id = draft.attachments().upload("report.zip", "application/zip", size, file).send().await?;
-    /// println!("attachment {id}");
+    /// println!("attachment {id:?}");
     /// # Ok(()) }
     /// ```
     pub fn upload<R>(
@@ -114,16 +114,18 @@ impl Attachments {
             size,
             reader,
             chunk: DEFAULT_UPLOAD_CHUNK,
+            completed: false,
         }
     }
 
     /// Attaches a file from disk, inline when under 3 MB, through an upload session
-    /// otherwise. Returns the attachment id.
+    /// otherwise. Returns the attachment id, when Graph's answer gives it (see
+    /// [`LargeUpload::send`]).
     pub async fn attach_file(
         &self,
         path: impl AsRef<std::path::Path>,
         content_type: &str,
-    ) -> Result<String> {
+    ) -> Result<Option<String>> {
         let path = path.as_ref();
         let io = |e: std::io::Error| invalid(format!("cannot read {}: {e}", path.display()));
         let name = path
@@ -138,8 +140,8 @@ impl Attachments {
                 .add(FileAttachment::new(name, content_type, bytes))
                 .await?;
             return match added {
-                Attachment::File(file) => Ok(file.id.unwrap_or_default()),
-                _ => Ok(String::new()),
+                Attachment::File(file) => Ok(file.id),
+                _ => Ok(None),
             };
         }
         self.upload(name, content_type, size, file).send().await
@@ -160,6 +162,9 @@ pub struct LargeUpload<R> {
     size: u64,
     reader: R,
     chunk: usize,
+    /// Graph said the upload is complete (or its session is gone after the last range): the
+    /// session is then never asked about nor deleted again.
+    completed: bool,
 }
 
 /// `uploadSession` (GRAPH-FACTS §4.3).
@@ -206,10 +211,17 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
         self
     }
 
-    /// Creates the session, uploads the ranges in order and returns the attachment id (from
-    /// the final `Location`). A failed range is resumed from `nextExpectedRanges`; on
-    /// failure the session is deleted.
-    pub async fn send(self) -> Result<String> {
+    /// Creates the session, uploads the ranges in order and returns the attachment id. A
+    /// failed range is resumed from `nextExpectedRanges`; on failure the session is deleted.
+    ///
+    /// Once Graph answers the last range with `201 Created` the attachment exists, and this
+    /// returns `Ok` whatever else happens. The id comes from that answer's `Location`; when
+    /// it cannot be read, the attachment is looked up by name and size, and the id is `None`
+    /// if no single attachment matches. If the last range's answer is lost and the session
+    /// is gone, the upload is found the same way, or the error is
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown): never `NotFound`, which
+    /// would invite a retry and a second copy of the file.
+    pub async fn send(self) -> Result<Option<String>> {
         self.start().await?.finish().await
     }
 
@@ -273,10 +285,11 @@ impl<R> std::fmt::Debug for UploadInProgress<R> {
 }
 
 impl<R: AsyncRead + Unpin + Send> UploadInProgress<R> {
-    /// Uploads every range and returns the attachment id; deletes the session on failure.
-    pub async fn finish(mut self) -> Result<String> {
+    /// Uploads every range and returns the attachment id (see [`LargeUpload::send`]);
+    /// deletes the session on failure, unless it completed.
+    pub async fn finish(mut self) -> Result<Option<String>> {
         let result = self.upload.upload_ranges(&self.client, &self.url).await;
-        if result.is_err() {
+        if result.is_err() && !self.upload.completed {
             // Best effort: an abandoned session would otherwise linger until it expires.
             let _ = self.delete().await;
         }
@@ -299,7 +312,11 @@ impl<R: AsyncRead + Unpin + Send> UploadInProgress<R> {
 }
 
 impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
-    async fn upload_ranges(&mut self, client: &crate::GraphClient, url: &str) -> Result<String> {
+    async fn upload_ranges(
+        &mut self,
+        client: &crate::GraphClient,
+        url: &str,
+    ) -> Result<Option<String>> {
         let mut buffer = vec![0u8; self.chunk];
         let mut offset = 0u64;
         while offset < self.size {
@@ -318,25 +335,43 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
             let mut resumes = 0;
             loop {
                 let part = data.slice((from - offset) as usize..);
-                match self.put_range(client, url, from, end, part).await {
-                    Ok(Some(id)) => return Ok(id),
-                    Ok(None) => break,
-                    Err(e) if resumes < RESUMES_PER_RANGE => {
-                        resumes += 1;
-                        // Ask where Graph is; resend the rest of this range from there.
-                        let status = Request::pre_authenticated(
-                            "getUploadSession",
-                            reqwest::Method::GET,
-                            url.to_string(),
-                        );
-                        let session: UploadSession = client.send(status).await?.json()?;
-                        match session.next_start() {
-                            Some(next) if next == end => break,
-                            Some(next) if (offset..end).contains(&next) => from = next,
-                            _ => return Err(e),
-                        }
+                let error = match self.put_range(client, url, from, end, part).await {
+                    Ok(RangeAnswer::Accepted) => break,
+                    Ok(RangeAnswer::Completed(id)) => {
+                        self.completed = true;
+                        return Ok(match id {
+                            Some(id) => Some(id),
+                            None => self.find_uploaded().await,
+                        });
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => e,
+                };
+                let last = end == self.size;
+                // A repeated last range (its first answer lost) that finds the session gone.
+                if last && error.is_not_found() {
+                    return self.completed_unseen(error).await;
+                }
+                if resumes >= RESUMES_PER_RANGE {
+                    return Err(error);
+                }
+                resumes += 1;
+                // Ask where Graph is; resend the rest of this range from there.
+                let status = Request::pre_authenticated(
+                    "getUploadSession",
+                    reqwest::Method::GET,
+                    url.to_string(),
+                );
+                let session: UploadSession = match client.send(status).await {
+                    Ok(response) => response.json()?,
+                    Err(gone) if last && gone.is_not_found() => {
+                        return self.completed_unseen(error).await;
+                    }
+                    Err(other) => return Err(other),
+                };
+                match session.next_start() {
+                    Some(next) if next == end => break,
+                    Some(next) if (offset..end).contains(&next) => from = next,
+                    _ => return Err(error),
                 }
             }
             offset = end;
@@ -346,7 +381,24 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
         ))
     }
 
-    /// PUTs `[start, end)`; Some(attachment id) when it completed the upload.
+    /// Every byte was sent and the session is gone: the last range most likely completed the
+    /// upload before its answer was lost ([unconfirmed] that Graph answers 404 for a
+    /// completed session's URL). The attachment is looked up; if it is not found the outcome
+    /// is unknown, never `NotFound` (that invites a retry, and a second attachment). The
+    /// session is not touched again either way.
+    async fn completed_unseen(&mut self, error: Error) -> Result<Option<String>> {
+        self.completed = true;
+        if let Some(id) = self.find_uploaded().await {
+            return Ok(Some(id));
+        }
+        Err(Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+            operation: "uploadRange",
+            client_request_id: error.client_request_id().unwrap_or_default().to_string(),
+            cause: error,
+        })))
+    }
+
+    /// PUTs `[start, end)`.
     async fn put_range(
         &self,
         client: &crate::GraphClient,
@@ -354,7 +406,7 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
         start: u64,
         end: u64,
         data: bytes::Bytes,
-    ) -> Result<Option<String>> {
+    ) -> Result<RangeAnswer> {
         let mut request =
             Request::pre_authenticated("uploadRange", reqwest::Method::PUT, url.to_string());
         request.body = Body::Range {
@@ -363,15 +415,68 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
         };
         let response = client.send(request).await?;
         if response.status == 201 {
+            // The attachment exists whatever the Location says: an unreadable one only costs
+            // its id, never the upload (repeating it would attach the file twice).
             let location = response.header("location").unwrap_or_default();
-            return attachment_id(&location).map(Some).ok_or_else(|| {
-                invalid(format!(
-                    "the upload finished without an attachment id in Location {location:?}"
-                ))
-            });
+            return Ok(RangeAnswer::Completed(attachment_id(&location)));
         }
-        Ok(None)
+        Ok(RangeAnswer::Accepted)
     }
+
+    /// The id of the attachment this upload made, looked up by name and size among the
+    /// item's attachments when Graph's answer did not give it: None when the lookup fails or
+    /// no single attachment matches (the attachment exists all the same).
+    ///
+    /// `GET {item}/attachments?$select=id,name,size` (list attachments supports OData query
+    /// parameters: <https://learn.microsoft.com/en-us/graph/api/message-list-attachments>);
+    /// only the first page is read. [unconfirmed] that Graph's `size` of an uploaded file
+    /// attachment equals the bytes uploaded: a unique name is accepted when no size matches.
+    async fn find_uploaded(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Listed {
+            value: Vec<Found>,
+        }
+        #[derive(Deserialize)]
+        struct Found {
+            id: Option<String>,
+            name: Option<String>,
+            size: Option<u64>,
+        }
+        let mut request = Request::get("listAttachments", self.attachments.path(&[]));
+        request.query = vec![("$select".into(), "id,name,size".into())];
+        let listed = match self.attachments.client.send(request).await {
+            Ok(response) => response.json::<Listed>(),
+            Err(e) => Err(e),
+        };
+        let listed = match listed {
+            Ok(listed) => listed.value,
+            Err(e) => {
+                tracing::warn!(error = %e, "the upload finished; its attachment id could not be looked up");
+                return None;
+            }
+        };
+        let named: Vec<&Found> = listed
+            .iter()
+            .filter(|a| a.name.as_deref() == Some(self.name.as_str()) && a.id.is_some())
+            .collect();
+        let sized: Vec<&Found> = named
+            .iter()
+            .copied()
+            .filter(|a| a.size == Some(self.size))
+            .collect();
+        match (sized.as_slice(), named.as_slice()) {
+            ([one], _) | ([], [one]) => one.id.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// How Graph answered one range.
+enum RangeAnswer {
+    /// More ranges expected (`200`).
+    Accepted,
+    /// The upload is complete (`201`); the attachment id when `Location` gave it.
+    Completed(Option<String>),
 }
 
 /// Reads until `buffer` is full or the reader ends; returns the bytes read.

@@ -2,11 +2,12 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::AccessToken;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Refresh at most this long before a token expires, so a token never expires mid-request.
 const MAX_MARGIN: Duration = Duration::from_secs(300);
@@ -33,7 +34,9 @@ struct Cached {
     refresh_at: Instant,
 }
 
-/// Caches one token until shortly before it expires; concurrent callers share one fetch.
+/// Caches one token until shortly before it expires; concurrent callers share one fetch,
+/// and its failure: callers that waited for a fetch that failed get its error instead of
+/// fetching again (a caller that comes later tries again).
 ///
 /// The refresh margin is five minutes, or half the token's lifetime for short-lived tokens.
 ///
@@ -55,8 +58,19 @@ pub struct TokenCache {
     clock: Arc<dyn Clock>,
     current: Mutex<Option<Cached>>,
     // Held while fetching: callers that find no fresh token queue here, and all but the
-    // first find the fetched token when they get the lock.
-    fetching: tokio::sync::Mutex<()>,
+    // first find the fetched token when they get the lock, or the error of the fetch they
+    // waited for (so a failing token endpoint sees one request per burst, not one per
+    // caller, each waiting out its own timeout).
+    fetching: tokio::sync::Mutex<LastFetch>,
+    /// Fetches finished so far: a caller notes it before queueing, to tell whether a fetch
+    /// finished while it waited.
+    fetches: AtomicU64,
+}
+
+/// How the last fetch ended.
+#[derive(Default)]
+struct LastFetch {
+    failure: Option<Error>,
 }
 
 impl Default for TokenCache {
@@ -81,7 +95,8 @@ impl TokenCache {
         TokenCache {
             clock,
             current: Mutex::new(None),
-            fetching: tokio::sync::Mutex::new(()),
+            fetching: tokio::sync::Mutex::new(LastFetch::default()),
+            fetches: AtomicU64::new(0),
         }
     }
 
@@ -95,12 +110,32 @@ impl TokenCache {
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
-        let _guard = self.fetching.lock().await;
+        let seen = self.fetches.load(SeqCst);
+        let mut last = self.fetching.lock().await;
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
+        if let Some(failure) = last
+            .failure
+            .as_ref()
+            .filter(|_| self.fetches.load(SeqCst) != seen)
+        {
+            // The fetch this caller waited for failed: its answer, not another request.
+            return Err(failure.duplicate());
+        }
         let fetched_at = self.clock.now();
-        let (token, lifetime) = fetch().await?;
+        let fetched = fetch().await;
+        self.fetches.fetch_add(1, SeqCst);
+        let (token, lifetime) = match fetched {
+            Ok(fetched) => {
+                last.failure = None;
+                fetched
+            }
+            Err(e) => {
+                last.failure = Some(e.duplicate());
+                return Err(e);
+            }
+        };
         if let Some(lifetime) = lifetime {
             let margin = MAX_MARGIN.min(lifetime / 2);
             *self.lock() = Some(Cached {
@@ -111,7 +146,30 @@ impl TokenCache {
         Ok(token)
     }
 
-    /// Forgets `token` if it is the cached one (a newer token is kept).
+    /// The cached token if it is still fresh, without fetching one; a fetch in flight is
+    /// waited for first, so a token being replaced right now is answered with its
+    /// replacement.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> msgraph_outlook::Result<()> {
+    /// use std::time::Duration;
+    /// use msgraph_outlook::auth::{AccessToken, TokenCache};
+    ///
+    /// let cache = TokenCache::default();
+    /// assert!(cache.cached().await.is_none()); // nothing fetched yet, and nothing fetched now
+    /// cache
+    ///     .get_or_fetch(|| async { Ok((AccessToken::new("t1"), Some(Duration::from_secs(3599)))) })
+    ///     .await?;
+    /// assert_eq!(cache.cached().await.unwrap().secret(), "t1");
+    /// # Ok(()) }
+    /// ```
+    pub async fn cached(&self) -> Option<AccessToken> {
+        let _settled = self.fetching.lock().await;
+        self.fresh()
+    }
+
+    /// Forgets `token` if it is the cached one (a newer token is kept): when many requests
+    /// are refused the same token, the first evicts it and the rest keep its replacement.
     pub fn invalidate(&self, token: &AccessToken) {
         let mut current = self.lock();
         if current.as_ref().is_some_and(|c| &c.token == token) {

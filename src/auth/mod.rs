@@ -2,7 +2,11 @@
 //!
 //! A [`TokenProvider`] hands the client a bearer token for each request. Providers that fetch
 //! tokens cache them ([`TokenCache`]): a token is reused until shortly before it expires, and
-//! however many requests run at once, at most one token request is in flight.
+//! however many requests run at once, at most one token request is in flight. That holds for
+//! refreshes after a 401 too: when Graph starts refusing a token that many requests share,
+//! the first refusal evicts it, one new token is fetched for all of them, and the token
+//! endpoint sees one request per token Graph refused (plus the first). Callers waiting on a
+//! token request that fails share its error instead of each asking again.
 //!
 //! - [`ClientCredentials`]: app-only access with a client secret (daemons, services), a
 //!   certificate ([`ClientCertificate`]) or a federated assertion (workload identity).
@@ -32,6 +36,12 @@ macro_rules! cached_token_provider {
                 self.cache.invalidate(token);
             }
 
+            fn cached_token(
+                &self,
+            ) -> $crate::auth::BoxFuture<'_, Option<$crate::auth::AccessToken>> {
+                Box::pin(self.cache.cached())
+            }
+
             fn kind(&self) -> $crate::auth::TokenKind {
                 // Most kinds are constants; `TokenFn` reads its own.
                 #[allow(unused_variables)]
@@ -45,6 +55,7 @@ macro_rules! cached_token_provider {
 mod authorization_code;
 mod cache;
 mod certificate;
+mod claims;
 mod client_credentials;
 mod device_code;
 mod federated;
@@ -66,6 +77,7 @@ pub use authorization_code::{
 };
 pub use cache::{Clock, SystemClock, TokenCache};
 pub use certificate::ClientCertificate;
+pub(crate) use claims::TokenUser;
 pub use client_credentials::ClientCredentials;
 pub use device_code::{DeviceCode, DeviceCodePrompt};
 pub use from_fn::TokenFn;
@@ -123,6 +135,15 @@ pub trait TokenProvider: Send + Sync + fmt::Debug {
     /// [`access_token`](Self::access_token) fetches a fresh one. The default does nothing.
     fn invalidate(&self, token: &AccessToken) {
         let _ = token;
+    }
+
+    /// The token [`access_token`](Self::access_token) would return without fetching one,
+    /// once a fetch already in flight has finished; None if the provider keeps no token.
+    /// After a 401, a request whose token was already replaced by another request's
+    /// refresh retries with this one instead of giving up (see
+    /// [`RetryPolicy`](crate::RetryPolicy)). The default: None.
+    fn cached_token(&self) -> BoxFuture<'_, Option<AccessToken>> {
+        Box::pin(async { None })
     }
 
     /// Whether tokens from this provider are app-only or delegated.

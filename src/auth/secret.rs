@@ -47,6 +47,8 @@ struct TokenValue {
     /// `Bearer {secret}` as a header value, made on first use and shared by every request
     /// that uses this token: a token serves thousands of requests.
     bearer: OnceLock<Option<HeaderValue>>,
+    /// The user the token names (unverified claims, see `claims.rs`), read on first use.
+    user: OnceLock<Option<super::TokenUser>>,
 }
 
 impl AccessToken {
@@ -55,6 +57,7 @@ impl AccessToken {
         AccessToken(Arc::new(TokenValue {
             secret: value.into().into_boxed_str(),
             bearer: OnceLock::new(),
+            user: OnceLock::new(),
         }))
     }
 
@@ -72,6 +75,15 @@ impl AccessToken {
             Some(value)
         });
         bearer.clone()
+    }
+
+    /// The signed-in user this token names in its (unverified) JWT claims, if any: only
+    /// used to key the per-mailbox concurrency limit.
+    pub(crate) fn user(&self) -> Option<&super::TokenUser> {
+        self.0
+            .user
+            .get_or_init(|| super::claims::token_user(&self.0.secret))
+            .as_ref()
     }
 }
 

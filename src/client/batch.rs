@@ -65,7 +65,8 @@ use crate::api::{
     CreateDraft, CreateEvent, DeleteEvent, EventResponse, GetEvent, GetMessage, SendDraft,
     SendMail, UpdateEvent, UpdateMessage, UpdatedEvent,
 };
-use crate::error::{DecodeError, Error, InvalidRequest, OutcomeUnknown, Result, TransportError};
+use crate::auth::{AccessToken, TokenKind, TokenUser};
+use crate::error::{DecodeError, Error, InvalidRequest, OutcomeUnknown, Result};
 use crate::models::{Event, ItemSource, MailboxRef, Message};
 use crate::Accepted;
 
@@ -375,6 +376,14 @@ impl Batch {
             entries,
         } = self;
         check_chains(&entries)?;
+        // Who the token names, so that `/me` and the signed-in user's UPN share a mailbox's
+        // places as they do for single calls (`limits::mailbox_key`). The POSTs need this
+        // token anyway; a failure to get it is theirs to report.
+        let token = match client.inner.tokens.kind() {
+            TokenKind::Application => None,
+            _ => client.inner.tokens.access_token().await.ok(),
+        };
+        let user = token.as_ref().and_then(AccessToken::user);
         let mut outcomes: Vec<Option<Result<Response>>> = Vec::with_capacity(entries.len());
         let mut items: Vec<Option<Item>> = Vec::with_capacity(entries.len());
         for (index, entry) in entries.into_iter().enumerate() {
@@ -391,7 +400,7 @@ impl Batch {
                 }
                 _ => entry
                     .request
-                    .and_then(|request| client.prepare(request, index, entry.after)),
+                    .and_then(|request| client.prepare(request, index, entry.after, user)),
             };
             match prepared {
                 Ok(item) => {
@@ -606,8 +615,8 @@ struct Item {
     after: Option<usize>,
     source: Option<ItemSource>,
     addressed_me: bool,
-    /// The mailbox it addresses, keyed as the client's limiter keys it (`/me` or the user
-    /// id, lower case).
+    /// The mailbox it addresses, keyed as the client's limiter keys it (`/me`, also for the
+    /// signed-in user's UPN or object id, or the user id, lower case).
     mailbox: Option<String>,
 }
 
@@ -722,7 +731,13 @@ struct Outer {
 
 impl GraphClient {
     /// Checks a request as [`send`](Self::send) would and writes its `$batch` form.
-    fn prepare(&self, request: Request, index: usize, after: Option<usize>) -> Result<Item> {
+    fn prepare(
+        &self,
+        request: Request,
+        index: usize,
+        after: Option<usize>,
+        user: Option<&TokenUser>,
+    ) -> Result<Item> {
         if !matches!(request.target, Target::Graph(_)) {
             return Err(InvalidRequest::InvalidValue {
                 reason: format!("{} cannot be sent in a $batch", request.operation),
@@ -735,7 +750,7 @@ impl GraphClient {
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
         let mailbox = source
             .as_ref()
-            .map(|s| mailbox_key(&s.mailbox).to_lowercase());
+            .map(|s| mailbox_key(&s.mailbox, user).to_lowercase());
         let mut headers = InnerHeaders::default();
         let body: Option<&[u8]> = match &request.body {
             // Graph refuses a whole batch whose write request has no body or no Content-Type
@@ -950,7 +965,7 @@ impl GraphClient {
         }
         let fail_all = |error: Error| {
             post.iter()
-                .map(|&index| (index, Verdict::Done(Err(duplicate(&error)))))
+                .map(|&index| (index, Verdict::Done(Err(error.duplicate()))))
                 .collect()
         };
         let response = match self.send(request).await {
@@ -1145,42 +1160,6 @@ fn body_bytes(body: Option<&RawValue>, headers: &HeaderMap) -> Vec<u8> {
                 .unwrap_or_else(|| text.into_owned().into_bytes())
         }
         _ => raw.get().as_bytes().to_vec(),
-    }
-}
-
-/// The same failure for each request of a failed POST ([`Error`] is not `Clone`: a transport
-/// error's source is dropped from the copies).
-fn duplicate(error: &Error) -> Error {
-    match error {
-        Error::Graph(e) => Error::Graph(e.clone()),
-        Error::Conflict(e) => Error::Conflict(e.clone()),
-        Error::AccessDenied(e) => Error::AccessDenied(e.clone()),
-        Error::NotFound(e) => Error::NotFound(e.clone()),
-        Error::MailboxNotEnabled(e) => Error::MailboxNotEnabled(e.clone()),
-        Error::MeWithAppOnlyToken { graph } => Error::MeWithAppOnlyToken {
-            graph: graph.clone(),
-        },
-        Error::Auth(e) => Error::Auth(e.clone()),
-        Error::InvalidRequest(e) => Error::InvalidRequest(e.clone()),
-        Error::Transport(e) => {
-            let mut copy = TransportError::other(e.message.clone());
-            copy.kind = e.kind;
-            Error::Transport(copy)
-        }
-        Error::Decode(e) => Error::Decode(e.clone()),
-        Error::OutcomeUnknown(e) => Error::OutcomeUnknown(Box::new(OutcomeUnknown {
-            operation: e.operation,
-            client_request_id: e.client_request_id.clone(),
-            cause: duplicate(&e.cause),
-        })),
-        Error::ForeignLink {
-            link_origin,
-            graph_origin,
-        } => Error::ForeignLink {
-            link_origin: link_origin.clone(),
-            graph_origin: graph_origin.clone(),
-        },
-        Error::Config(message) => Error::Config(message.clone()),
     }
 }
 

@@ -147,6 +147,12 @@ impl GraphClientBuilder {
     /// Most requests in flight per mailbox (default [`DEFAULT_MAILBOX_CONCURRENCY`], Graph's
     /// limit of 4 per app and mailbox); `None` removes the limit. More requests to the same
     /// mailbox wait in line; other mailboxes are not held up.
+    ///
+    /// One mailbox counts once however it is written: user ids and UPNs compare
+    /// case-insensitively, and `/me` is the same mailbox as the signed-in user's UPN or
+    /// object id when the token is a JWT that names them (its `oid`, `upn` and
+    /// `preferred_username` claims, read without verifying: the crate never trusts them for
+    /// anything else).
     pub fn mailbox_concurrency(mut self, limit: Option<usize>) -> Self {
         self.mailbox_concurrency = Some(limit);
         self

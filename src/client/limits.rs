@@ -1,6 +1,7 @@
 //! At most N requests in flight per mailbox: Outlook allows 4 concurrent requests per app and
 //! mailbox (GRAPH-FACTS §8.1), so a burst to one mailbox queues here instead of turning into
-//! a storm of 429s. Different mailboxes never wait on each other.
+//! a storm of 429s. Different mailboxes never wait on each other; one mailbox written several
+//! ways (case, `/me`, UPN, object id) is one mailbox ([`mailbox_key`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
+use crate::auth::TokenUser;
 use crate::models::MailboxRef;
 
 /// Graph's limit, the default.
@@ -19,10 +21,14 @@ pub const DEFAULT_MAILBOX_CONCURRENCY: usize = 4;
 const SWEEP_AT: usize = 1024;
 
 /// The key of a mailbox's places: `/me`, or the user id, which cannot be `/me` (it comes
-/// after `users/`). Ids compare case-insensitively.
-pub(crate) fn mailbox_key(mailbox: &MailboxRef) -> &str {
+/// after `users/`). Ids compare case-insensitively. A user id that names the signed-in user
+/// of the request's token (`user`: its `oid`, `upn` or `preferred_username`, see
+/// `auth/claims.rs`) is `/me`: Graph counts one mailbox however it is addressed, so
+/// `/me`, `/users/Adele@…`, `/users/adele@…` and `/users/{her object id}` share one limit.
+pub(crate) fn mailbox_key<'a>(mailbox: &'a MailboxRef, user: Option<&TokenUser>) -> &'a str {
     match mailbox {
         MailboxRef::Me => "/me",
+        MailboxRef::User(id) if user.is_some_and(|user| user.is(id)) => "/me",
         MailboxRef::User(id) => id,
     }
 }
@@ -139,6 +145,29 @@ impl MailboxLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_signed_in_user_is_me_by_upn_or_object_id_and_others_keep_their_id() {
+        use base64::Engine;
+        let payload = serde_json::json!({"oid": "6e5b1f0a-1c4d-4f8e-9a2b-3c4d5e6f7a8b", "upn": "Adele@contoso.com"});
+        let encode = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let token = crate::auth::AccessToken::new(format!(
+            "{}.{}.sig",
+            encode(b"{}"),
+            encode(payload.to_string().as_bytes())
+        ));
+        let user = token.user();
+        let key = |id: &str| mailbox_key(&MailboxRef::User(id.into()), user).to_string();
+        assert_eq!(mailbox_key(&MailboxRef::Me, user), "/me");
+        assert_eq!(key("adele@CONTOSO.com"), "/me");
+        assert_eq!(key("6E5B1F0A-1C4D-4F8E-9A2B-3C4D5E6F7A8B"), "/me");
+        assert_eq!(key("alex@contoso.com"), "alex@contoso.com");
+        // Without a token that names a user, an id is only itself (compared without case).
+        assert_eq!(
+            mailbox_key(&MailboxRef::User("Adele@contoso.com".into()), None),
+            "Adele@contoso.com"
+        );
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_mailbox_gets_at_most_limit_places_and_idle_mailboxes_are_forgotten() {

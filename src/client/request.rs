@@ -26,6 +26,9 @@ use crate::models::{ItemSource, MailboxRef};
 /// Graph's limit on a whole REST request body (GRAPH-FACTS §0.4): 4 MB.
 pub(crate) const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
 
+/// Retries of one request after a 401 with a token another request had already replaced.
+const MAX_REPLACED_TOKEN_RETRIES: u32 = 3;
+
 const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 const PREFER: HeaderName = HeaderName::from_static("prefer");
 
@@ -227,10 +230,12 @@ impl GraphClient {
             source,
         } = self.check(&request)?;
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
-        let mailbox = source.as_ref().map(|s| mailbox_key(&s.mailbox));
+        // An app-only token's `oid` is the app's, never a mailbox's: its claims are not read.
+        let signed_in = self.inner.tokens.kind() != TokenKind::Application;
         let client_request_id = new_client_request_id();
         let policy = &self.inner.retry;
-        let (mut attempts, mut waited, mut refreshed) = (0u32, Duration::ZERO, false);
+        let (mut attempts, mut waited, mut refreshed, mut replaced) =
+            (0u32, Duration::ZERO, false, 0u32);
         loop {
             attempts += 1;
             let token = match authorized {
@@ -238,6 +243,8 @@ impl GraphClient {
                 false => None,
             };
             let headers = self.request_headers(&request, &client_request_id)?;
+            let user = token.as_ref().filter(|_| signed_in).and_then(|t| t.user());
+            let mailbox = source.as_ref().map(|s| mailbox_key(&s.mailbox, user));
             let permit = self.inner.limiter.acquire(mailbox).await;
             let outcome = self
                 .attempt(
@@ -258,8 +265,8 @@ impl GraphClient {
                 }
                 Err(failure) => failure,
             };
-            // Graph did not act on a request it could not authenticate: one retry with a
-            // fresh token, whatever the request.
+            // Graph did not act on a request it could not authenticate: try again with a
+            // newer token (see `after_unauthorized`), whatever the request.
             if let (
                 Failure::Status {
                     status: StatusCode::UNAUTHORIZED,
@@ -268,9 +275,10 @@ impl GraphClient {
                 Some(token),
             ) = (&failure, &token)
             {
-                if !refreshed {
-                    self.inner.tokens.invalidate(token);
-                    refreshed = true;
+                if self
+                    .after_unauthorized(token, &mut refreshed, &mut replaced)
+                    .await
+                {
                     attempts -= 1;
                     continue;
                 }
@@ -294,6 +302,36 @@ impl GraphClient {
             self.inner.sleeper.sleep(delay).await;
             waited += delay;
         }
+    }
+
+    /// After Graph refused `refused` with 401: whether to try again, and with which token.
+    ///
+    /// - The refused token is evicted from the provider's cache if it is still there; when
+    ///   many requests are refused the same token, the first evicts it and all of them get
+    ///   the one token fetched next (the cache lets one fetch run at a time).
+    /// - If another request already replaced it (or is fetching its replacement right now),
+    ///   this request retries with the newest token without spending its own refresh (at
+    ///   most [`MAX_REPLACED_TOKEN_RETRIES`] times, in case a provider hands out a new token
+    ///   on every call).
+    /// - Otherwise it may refresh once: the next attempt gets a freshly fetched token.
+    ///
+    /// So the token endpoint sees at most one request per distinct token Graph refused, and a
+    /// request fails with the 401 only when the token it got after its own refresh is
+    /// refused too and no newer one exists.
+    async fn after_unauthorized(
+        &self,
+        refused: &AccessToken,
+        refreshed: &mut bool,
+        replaced: &mut u32,
+    ) -> bool {
+        let tokens = &self.inner.tokens;
+        tokens.invalidate(refused);
+        let newer = tokens.cached_token().await.is_some_and(|t| &t != refused);
+        if newer && *replaced < MAX_REPLACED_TOKEN_RETRIES {
+            *replaced += 1;
+            return true;
+        }
+        !std::mem::replace(refreshed, true)
     }
 
     /// The headers an attempt of `request` sends, but `Authorization` (the token may be
@@ -586,19 +624,24 @@ fn graph_url(base: &Url, path: &[String]) -> Result<Url> {
     Ok(url)
 }
 
-/// A link from a Graph answer: absolute, and https unless it points at this machine.
+/// A link from a Graph answer: absolute, and https unless it points at this machine
+/// (`localhost`, `127.0.0.0/8`, `[::1]`, `[::ffff:127.0.0.1]`). Anything else is an
+/// [`Error::InvalidLink`]; the link is not quoted, since an upload URL is a credential.
 fn parse_link(link: &str) -> Result<Url> {
-    let url = Url::parse(link).map_err(|e| {
-        Error::Decode(Box::new(crate::error::DecodeError {
-            status: 0,
-            reason: format!("Graph returned a link that is not a URL: {e}"),
-            excerpt: crate::error::excerpt(link.as_bytes()),
-            request_id: None,
-            client_request_id: None,
-        }))
-    })?;
-    crate::cloud::checked_root(url.origin().ascii_serialization().as_str(), "link")?;
-    Ok(url)
+    let invalid = |reason: String| Error::InvalidLink { reason };
+    let url = Url::parse(link).map_err(|e| invalid(format!("not an absolute URL ({e})")))?;
+    if url.host().is_none() {
+        return Err(invalid(format!("a {} URL without a host", url.scheme())));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if crate::cloud::is_loopback(&url) => Ok(url),
+        "http" => Err(invalid(format!(
+            "plain http to {} (http is followed to this machine only)",
+            url.origin().ascii_serialization()
+        ))),
+        other => Err(invalid(format!("the scheme {other:?} is not http(s)"))),
+    }
 }
 
 /// The mailbox (and calendar) a Graph URL addresses (`me`, or the id after `users/`): the

@@ -15,8 +15,14 @@ use crate::auth::BoxFuture;
 /// | 429, 503 | retried | retried: Graph did not act on it |
 /// | connection refused / not established | retried | retried: nothing was sent |
 /// | 504, timeout, connection dropped after sending | retried | **not retried**: [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) |
-/// | 401 | one retry with a fresh token | one retry with a fresh token |
+/// | 401 | one retry with a fresh token, and a retry with the newest token when another request already replaced the refused one | the same: Graph did not act on it |
 /// | any other status | returned | returned |
+///
+/// A 401 storm (Graph starts refusing a token that many requests share) costs one token
+/// request: the first refusal evicts the token, every refused request retries with the one
+/// token fetched next, and the token endpoint sees at most one request per distinct token
+/// Graph refused, plus the first (the bound holds for providers built on
+/// [`TokenCache`](crate::auth::TokenCache)).
 ///
 /// Per operation: `sendMail` (JSON and MIME) is not idempotent; listing messages and
 /// following next links are GETs, idempotent.

@@ -5,10 +5,12 @@ use serde_json::{json, Map, Value};
 
 use super::zone::{format_utc7, NO_TIME};
 use super::{address_of, is_true, others, touch, web_link, StoredEvent};
+use crate::message::without_internal;
 use crate::store::{opaque_id, Store};
 
-/// Meeting properties an attendee's copy takes over from the organizer's event.
-const MEETING_FIELDS: [&str; 28] = [
+/// Meeting properties an attendee's copy takes over from the organizer's event
+/// (not `cancelledOccurrences`: those hold ids of the mailbox's own series).
+const MEETING_FIELDS: [&str; 27] = [
     "subject",
     "body",
     "bodyPreview",
@@ -34,7 +36,6 @@ const MEETING_FIELDS: [&str; 28] = [
     "attachments",
     "hasAttachments",
     "isCancelled",
-    "cancelledOccurrences",
     "iCalUId",
     "attendees",
 ];
@@ -66,13 +67,16 @@ pub(super) fn upsert_copy(store: &mut Store, idx: usize, ev: &Map<String, Value>
         })
         .collect();
     meeting.insert("attendees".into(), Value::Array(attendees));
-    let uid = ev
-        .get("iCalUId")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
     let not_responded = json!({"response": "notResponded", "time": NO_TIME});
-    if let Some(i) = store.users[idx].event_by_uid(&uid) {
+    // An update of one occurrence lands on the attendee's occurrence of the series,
+    // made an exception (calendar::series).
+    let found = super::series::counterpart(store, idx, ev);
+    if found.is_none() && super::series::occurrence_removed(&store.users[idx], ev) {
+        // The attendee removed that occurrence (declined or deleted it): nothing to
+        // update [unconfirmed: Exchange may deliver it again].
+        return;
+    }
+    if let Some(i) = found {
         let copy = &mut store.users[idx].events[i].json;
         copy.extend(meeting);
         if reset {
@@ -83,8 +87,14 @@ pub(super) fn upsert_copy(store: &mut Store, idx: usize, ev: &Map<String, Value>
         return;
     }
     let id = opaque_id("AAMkA", 110);
-    let mut copy = ev.clone();
+    // Internal keys and extended properties are the organizer's own [unconfirmed
+    // for extended properties].
+    let mut copy: Map<String, Value> = without_internal(ev)
+        .into_iter()
+        .filter(|(k, _)| !crate::extended::KEYS.contains(&k.as_str()))
+        .collect();
     copy.extend(meeting);
+    copy.insert("cancelledOccurrences".into(), json!([]));
     let t = format_utc7(now);
     for (k, v) in [
         ("id", json!(id)),

@@ -15,7 +15,7 @@ use crate::store::{opaque_id, random_b64, Store};
 use crate::wire::{get_ci, graph_time};
 
 /// Properties a client may set on create and PATCH (event-update documents these).
-const WRITABLE: [&str; 20] = [
+const WRITABLE: [&str; 22] = [
     "subject",
     "body",
     "start",
@@ -36,6 +36,10 @@ const WRITABLE: [&str; 20] = [
     "reminderMinutesBeforeStart",
     "recurrence",
     "categories",
+    // Merged, not replaced (crate::extended; docs "Create single-value extended
+    // property", Example for event: 201).
+    crate::extended::SINGLE,
+    crate::extended::MULTI,
 ];
 
 /// Settable only when creating (`transactionId` is the client's dedupe key;
@@ -284,6 +288,9 @@ fn set(
     v: &Value,
     now: DateTime<Utc>,
 ) -> Result<(), GraphError> {
+    if let Some(key) = crate::extended::key_of(name) {
+        return crate::extended::merge_into(ev, key, v);
+    }
     let value = match name {
         "subject" => json!(v.as_str().unwrap_or("")),
         "body" => {

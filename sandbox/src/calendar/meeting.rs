@@ -12,7 +12,7 @@ use super::messages::{body_of, common_extras, draft, escape, request_extras, sub
 use super::render::span;
 use super::zone::NO_TIME;
 use super::{
-    address_of, event, is_true, others, to_deleted_items, touch, user_by_address, CalRef,
+    address_of, event, is_true, others, series, to_deleted_items, touch, user_by_address, CalRef,
     StoredEvent,
 };
 use crate::graph_error::GraphError;
@@ -107,6 +107,13 @@ pub(crate) fn update(
     let now = store.now();
     let old = store.users[owner_idx].events[ev_idx].json.clone();
     let mut new = event::patch(store, &old, patch, now)?;
+    if new.get("type").and_then(Value::as_str) == Some("exception") {
+        if new.get("recurrence").is_some_and(|r| !r.is_null()) {
+            // [unconfirmed] code/text: an exception cannot become a series.
+            return Err(bad("The recurrence of a single occurrence cannot be set."));
+        }
+        series::check_boundary(&store.users[owner_idx], &new)?;
+    }
     let time_changed = span(&old) != span(&new)
         || old.get("recurrence") != new.get("recurrence")
         || old.get("isAllDay") != new.get("isAllDay");
@@ -159,6 +166,9 @@ pub(crate) fn update(
             "informationalUpdate"
         };
         invite(store, owner_idx, &new, &kept, kind, Some(&old));
+        if new.get("type").and_then(Value::as_str) == Some("seriesMaster") {
+            update_exceptions(store, owner_idx, &old, &new);
+        }
     } else if !added.is_empty() || !removed.is_empty() {
         // Kept attendees see the new attendee list without a message.
         for a in &kept {
@@ -168,6 +178,55 @@ pub(crate) fn update(
         }
     }
     Ok(new)
+}
+
+/// After a change of the series master `old` → `new`: each exception of the series
+/// takes over the changed meeting properties it did not change itself (not the
+/// times) [unconfirmed: Exchange's rule], and its attendees get one update for it –
+/// "one notification for the master plus one per modified instance" (docs "Update
+/// event").
+fn update_exceptions(
+    store: &mut Store,
+    owner_idx: usize,
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+) {
+    const TIMES: [&str; 4] = ["start", "end", "recurrence", "isAllDay"];
+    let now = store.now();
+    let master_id = new.get("id").and_then(Value::as_str).unwrap_or("");
+    let me = store.users[owner_idx].address.clone();
+    let user = &store.users[owner_idx];
+    let exceptions: Vec<usize> = series::exceptions_of(user, &CalRef::Any, master_id)
+        .into_iter()
+        .filter_map(|e| user.event_index(&CalRef::Any, e.id()))
+        .collect();
+    for i in exceptions {
+        let before = store.users[owner_idx].events[i].json.clone();
+        let mut ex = before.clone();
+        for k in NOTIFY_FIELDS.iter().filter(|k| !TIMES.contains(k)) {
+            if old.get(*k) != new.get(*k) && before.get(*k) == old.get(*k) {
+                ex.insert((*k).into(), new.get(*k).cloned().unwrap_or(Value::Null));
+                if *k == "body" {
+                    let preview = new.get("bodyPreview").cloned().unwrap_or(Value::Null);
+                    ex.insert("bodyPreview".into(), preview);
+                }
+            }
+        }
+        touch(&mut ex, now);
+        store.users[owner_idx].events[i].json = ex.clone();
+        if is_true(&ex, "isCancelled") {
+            continue;
+        }
+        let attendees = others(&ex, &me);
+        invite(
+            store,
+            owner_idx,
+            &ex,
+            &attendees,
+            "informationalUpdate",
+            Some(&before),
+        );
+    }
 }
 
 /// `DELETE …/events/{id}`: the event goes to Deleted Items [unconfirmed: Graph may
@@ -306,11 +365,6 @@ fn cancel_for(
         return;
     }
     let now = store.now();
-    let uid = ev
-        .get("iCalUId")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
     for r in recipients {
         let Some(idx) = user_by_address(store, &address_of(r)) else {
             continue;
@@ -318,9 +372,9 @@ fn cancel_for(
         if idx == org_idx {
             continue;
         }
-        let user = &mut store.users[idx];
-        if let Some(i) = user.event_by_uid(&uid) {
-            let copy = &mut user.events[i].json;
+        // For one occurrence: the attendee's occurrence, made an exception.
+        if let Some(i) = series::counterpart(store, idx, ev) {
+            let copy = &mut store.users[idx].events[i].json;
             copy.insert("isCancelled".into(), json!(true));
             touch(copy, now);
         }

@@ -9,6 +9,7 @@
 //!   (requests, updates, cancellations, forwards), with `copies` (attendees' copies
 //!   of meetings) and `messages` (the `eventMessage`s);
 //! * [`response`]: an attendee's accept / tentative / decline;
+//! * [`series`]: single occurrences made exceptions, cancelled occurrences;
 //! * [`freebusy`]: free/busy status of mailboxes over time.
 
 mod copies;
@@ -20,6 +21,7 @@ pub(crate) mod permissions;
 pub(crate) mod recurrence;
 pub(crate) mod render;
 pub(crate) mod response;
+pub(crate) mod series;
 pub(crate) mod zone;
 
 use base64::engine::general_purpose::URL_SAFE;
@@ -257,8 +259,10 @@ pub(crate) fn others(ev: &Map<String, Value>, me: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Moves an event to the mailbox's Deleted Items.
+/// Moves an event to the mailbox's Deleted Items (with the series bookkeeping of
+/// [`series::on_removed`]).
 pub(crate) fn to_deleted_items(store: &mut Store, user_idx: usize, ev_idx: usize) {
+    series::on_removed(store, user_idx, ev_idx);
     let user = &mut store.users[user_idx];
     let deleted = user.deleted_items_id();
     user.events[ev_idx].calendar_id = deleted;

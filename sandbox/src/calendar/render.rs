@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::recurrence::Recurrence;
 use super::zone::{self, Dtz, Zone};
-use super::{occurrence_id, occurrence_uid, parse_occurrence_id, web_link, CalRef};
+use super::{occurrence_id, occurrence_uid, series, web_link, CalRef};
 use crate::message::{render, Expand};
 use crate::store::User;
 use crate::wire::graph_time;
@@ -82,25 +82,26 @@ pub(crate) fn instances(
     };
     // Occurrences on the last local day of the window may still start before `to`.
     let until = start.zone.local(to).date() + Duration::days(1);
+    // Exceptions are stored events of their own; deleted occurrences are gone.
+    let skip = series::exception_dates(ev);
     rec.dates(until)
         .into_iter()
+        .filter(|d| !skip.contains(d))
         .filter_map(|d| occurrence(ev, d))
         .filter(|o| span(o).is_some_and(|s| overlaps(s, from, to)))
         .collect()
 }
 
-/// Finds an event of `cal` by id: a stored event, or an occurrence of a stored series.
+/// Finds an event of `cal` by id: a stored event, or an occurrence of a stored series
+/// (the exception it became, if it did).
 pub(crate) fn find_event(user: &User, cal: &CalRef, id: &str) -> Option<Map<String, Value>> {
     if let Some(i) = user.event_index(cal, id) {
         return Some(user.events[i].json.clone());
     }
-    let (master_id, date) = parse_occurrence_id(id)?;
-    let master = &user.events[user.event_index(cal, &master_id)?].json;
-    let rec = master.get("recurrence").and_then(Recurrence::from_stored)?;
-    if rec.dates(date).last() != Some(&date) {
-        return None;
+    match series::resolve(user, cal, id)? {
+        series::Occurrence::Plain(m, date) => occurrence(&user.events[m].json, date),
+        series::Occurrence::Exception(i) => Some(user.events[i].json.clone()),
     }
-    occurrence(master, date)
 }
 
 /// An event with its times (`start`, `end`, attendees' `proposedNewTime`) in `zone`.

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::messages::{common_extras, draft, subject};
 use super::zone::{format_utc7, Dtz, Zone};
-use super::{address_of, is_true, to_deleted_items, touch, user_by_address};
+use super::{address_of, is_true, series, to_deleted_items, touch, user_by_address};
 use crate::graph_error::GraphError;
 use crate::message::deliver_with;
 use crate::store::Store;
@@ -99,15 +99,12 @@ pub(crate) fn respond(
         }
     }
     let now = store.now();
-    let uid = copy
-        .get("iCalUId")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
     let organizer = copy.get("organizer").cloned().unwrap_or(Value::Null);
     let organizer_idx = user_by_address(store, &address_of(&organizer));
+    // For one occurrence: the organizer's occurrence, made an exception to track the
+    // answer (calendar::series).
     let organizer_event = organizer_idx.and_then(|o| {
-        let i = store.users[o].event_by_uid(&uid)?;
+        let i = series::counterpart(store, o, &copy)?;
         is_true(&store.users[o].events[i].json, "isOrganizer").then_some((o, i))
     });
     let show_as = match r.reply {

@@ -124,7 +124,7 @@ fn need(route: &Route) -> Need {
             C::FindMeetingTimes => Need::CalRead(CalRef::Default, None),
             C::ListCalendars => Need::ListCalendars,
             C::CreateCalendar => Need::Mailbox,
-            C::GetCalendar(c) | C::ListEvents(c) | C::CalendarView(c) => {
+            C::GetCalendar(c) | C::ListEvents(c) | C::CalendarView(c) | C::CalendarViewDelta(c) => {
                 Need::CalRead(c.clone(), None)
             }
             C::GetEvent(c, id) | C::Instances(c, id) => Need::CalRead(c.clone(), Some(id.clone())),
@@ -167,6 +167,7 @@ fn calendar_mut(route: &mut Route) -> Option<&mut CalRef> {
             | C::DeleteEvent(c, _)
             | C::Instances(c, _)
             | C::CalendarView(c)
+            | C::CalendarViewDelta(c)
             | C::Action(c, _, _)
             | C::ListPermissions(c)
             | C::CreatePermission(c)

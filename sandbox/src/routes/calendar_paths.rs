@@ -18,6 +18,8 @@ pub(crate) enum CalendarRoute {
     DeleteEvent(CalRef, String),
     Instances(CalRef, String),
     CalendarView(CalRef),
+    /// `GET …/calendarView/delta` (events delta, GRAPH-FACTS-2 §5.4).
+    CalendarViewDelta(CalRef),
     Action(CalRef, String, EventAction),
     GetSchedule,
     FindMeetingTimes,
@@ -116,6 +118,10 @@ pub(super) fn match_route(
         ["calendar", tail @ ..] => calendar_tail(CalRef::Default, &raw[1..], tail, method),
         ["events", tail @ ..] => event_tail(CalRef::Any, &raw[1..], tail, method),
         ["calendarview"] => get(CalendarRoute::CalendarView(CalRef::Default)),
+        // `delta()` is how the SDKs spell the function call.
+        ["calendarview", "delta" | "delta()"] => {
+            get(CalendarRoute::CalendarViewDelta(CalRef::Default))
+        }
         ["findmeetingtimes"] => post_only(method, CalendarRoute::FindMeetingTimes),
         [_, other, ..] if UNIMPLEMENTED.contains(other) => Err(not_implemented(&raw[1])),
         [_, ..] => Err(GraphError::unknown_segment(&raw[1])),
@@ -136,6 +142,13 @@ fn calendar_tail(
             method,
             raw,
             Route::Calendar(CalendarRoute::CalendarView(cal)),
+        ),
+        // Per-calendar delta: documented on beta, used against v1.0 (GRAPH-FACTS-2
+        // §5.4) [unconfirmed for v1.0].
+        ["calendarview", "delta" | "delta()"] => get_only(
+            method,
+            raw,
+            Route::Calendar(CalendarRoute::CalendarViewDelta(cal)),
         ),
         ["getschedule"] if cal == CalRef::Default => post_only(method, CalendarRoute::GetSchedule),
         ["calendarpermissions"] => match method {
@@ -288,6 +301,14 @@ mod tests {
         assert_eq!(
             route("events/delta", "GET").unwrap_err().status.as_u16(),
             501
+        );
+        assert_eq!(
+            route("calendarView/delta()", "GET").unwrap(),
+            Route::Calendar(CalendarRoute::CalendarViewDelta(CalRef::Default))
+        );
+        assert_eq!(
+            route("calendars/c1/calendarView/delta", "GET").unwrap(),
+            Route::Calendar(CalendarRoute::CalendarViewDelta(CalRef::Id("c1".into())))
         );
         assert_eq!(
             route("events/e1/bogus", "GET").unwrap_err().status.as_u16(),

@@ -300,29 +300,11 @@ fn apply_patch(
             "inferenceclassification" => {
                 msg.insert("inferenceClassification".into(), value.clone());
             }
-            "singlevalueextendedproperties" => {
-                // Reuse create-time parsing (proptag lower-cased like Graph echoes it).
-                let parsed = Draft::from_json(
-                    &json!({"singleValueExtendedProperties": value})
-                        .as_object()
-                        .cloned()
-                        .unwrap_or_default(),
-                )?;
-                let mut props = msg
-                    .get("singleValueExtendedProperties")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                for p in parsed.extended_properties {
-                    let id = p["id"].as_str().unwrap_or("").to_string();
-                    props.retain(|q| {
-                        !q["id"]
-                            .as_str()
-                            .is_some_and(|x| x.eq_ignore_ascii_case(&id))
-                    });
-                    props.push(p);
-                }
-                msg.insert("singleValueExtendedProperties".into(), Value::Array(props));
+            "singlevalueextendedproperties" | "multivalueextendedproperties" => {
+                // One mechanism for messages and events (proptags lower-cased like
+                // Graph echoes them; same id replaces).
+                let canon = crate::extended::key_of(key).unwrap_or(crate::extended::SINGLE);
+                crate::extended::merge_into(msg, canon, value)?;
             }
             "internetmessageheaders" => {
                 // GRAPH-FACTS §4.4: only settable when creating the message.

@@ -12,13 +12,15 @@ use serde_json::{json, Map, Value};
 
 use super::attachments::attachment_out;
 use super::calendar_paths::CalendarRoute;
+use super::event_target::{visible_index, with_event};
 use super::mail::select_list;
 use super::query::{ListQuery, Paging};
 use super::request::{check_if_match, json_object, too_large, MailRequest, MAX_REQUEST};
 use crate::access::{shared_calendar_id, shared_role};
 use crate::calendar::render::{self, find_event, in_zone, instances, span};
 use crate::calendar::zone::{mark_applied, read_zone, Zone};
-use crate::calendar::{meeting, parse_occurrence_id, CalRef};
+use crate::calendar::{meeting, parse_occurrence_id, series, CalRef};
+use crate::delta::{page_size, Call, Item};
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{parse_utc, Expand};
 use crate::store::Store;
@@ -36,6 +38,7 @@ pub(super) fn handle(req: &MailRequest<'_>, route: CalendarRoute) -> Result<Resp
         CalendarRoute::DeleteEvent(cal, id) => delete_event(req, &cal, &id),
         CalendarRoute::Instances(cal, id) => list_instances(req, &cal, &id),
         CalendarRoute::CalendarView(cal) => calendar_view(req, &cal),
+        CalendarRoute::CalendarViewDelta(cal) => calendar_view_delta(req, &cal),
         CalendarRoute::Action(cal, id, action) => super::responses::handle(req, &cal, &id, action),
         CalendarRoute::GetSchedule => super::schedule::get_schedule(req),
         CalendarRoute::FindMeetingTimes => super::meeting_times::find(req),
@@ -49,22 +52,26 @@ pub(super) fn handle(req: &MailRequest<'_>, route: CalendarRoute) -> Result<Resp
 }
 
 /// An event as Graph returns it: times in `zone`, default properties or `@odata.etag`,
-/// `id` and the `$select`ed ones, and its attachments when expanded.
+/// `id` and the `$select`ed ones, and its attachments and extended properties when
+/// expanded.
 pub(crate) fn output(
     store: &Store,
     ev: &Map<String, Value>,
     zone: &Zone,
     select: Option<&[String]>,
-    expand_attachments: bool,
+    expand: &Expand,
 ) -> Value {
     let mut v = render::output(ev, zone, select);
-    if let (true, Value::Object(out)) = (expand_attachments, &mut v) {
-        let list = ev
-            .get("attachments")
-            .and_then(Value::as_array)
-            .map(|l| l.iter().map(|a| attachment_out(store, a, false)).collect())
-            .unwrap_or_default();
-        out.insert("attachments".into(), Value::Array(list));
+    if let Value::Object(out) = &mut v {
+        if expand.attachments {
+            let list = ev
+                .get("attachments")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().map(|a| attachment_out(store, a, false)).collect())
+                .unwrap_or_default();
+            out.insert("attachments".into(), Value::Array(list));
+        }
+        expand.props.render(ev, out);
     }
     v
 }
@@ -76,38 +83,6 @@ fn with_context(context: String, v: Value) -> Value {
         out.extend(m);
     }
     Value::Object(out)
-}
-
-/// Index of a stored (not occurrence) event for a write. Occurrences cannot be
-/// changed one by one in the sandbox (`501`).
-pub(super) fn stored_index(
-    req: &MailRequest<'_>,
-    store: &Store,
-    cal: &CalRef,
-    id: &str,
-) -> Result<usize, GraphError> {
-    let user = &store.users[req.user_idx];
-    if let Some(i) = user.event_index(cal, id) {
-        if !req.can_see(store, &user.events[i]) {
-            return Err(GraphError::item_not_found());
-        }
-        return Ok(i);
-    }
-    match parse_occurrence_id(id) {
-        Some((master, _)) if visible_index(req, store, cal, &master).is_some() => Err(GraphError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "NotImplemented",
-            "The sandbox does not implement changing or answering single occurrences of a series yet.",
-        )),
-        _ => Err(GraphError::item_not_found()),
-    }
-}
-
-/// Index of a live stored event `id` of `cal` the caller may see.
-fn visible_index(req: &MailRequest<'_>, store: &Store, cal: &CalRef, id: &str) -> Option<usize> {
-    let user = &store.users[req.user_idx];
-    user.event_index(cal, id)
-        .filter(|&i| req.can_see(store, &user.events[i]))
 }
 
 /// `GET …/calendars`: the mailbox's own calendars (for a delegate working in another
@@ -222,7 +197,7 @@ fn list_response(
 ) -> Result<Response, GraphError> {
     let zone = read_zone(req.headers);
     let select = select_list(req);
-    let expand = Expand::parse(req.param("$expand"))?.attachments;
+    let expand = Expand::parse(req.param("$expand"))?;
     let query = ListQuery::parse(
         "event",
         req.param("$filter"),
@@ -235,7 +210,7 @@ fn list_response(
     let page: Vec<Value> = paging
         .page(&all)
         .iter()
-        .map(|e| output(store, e, &zone, select.as_deref(), expand))
+        .map(|e| output(store, e, &zone, select.as_deref(), &expand))
         .collect();
     let mut body = Map::new();
     body.insert("@odata.context".into(), json!(req.context_url(store, tail)));
@@ -256,6 +231,8 @@ fn list_events(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphErr
         .events_of(cal)
         .into_iter()
         .filter(|e| req.can_see(&store, e))
+        // Graph lists single instances and series masters, not exceptions.
+        .filter(|e| e.str_prop("type") != "exception")
         .map(|e| e.json.clone())
         .collect();
     list_response(req, &store, &events_tail(req, cal), &items, &[])
@@ -273,7 +250,7 @@ fn create_event(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphEr
     })?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
-        output(&store, &ev, &Zone::utc(), None, false),
+        output(&store, &ev, &Zone::utc(), None, &Expand::default()),
     );
     Ok(json_response(StatusCode::CREATED, &out))
 }
@@ -282,7 +259,7 @@ fn create_event(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphEr
 fn get_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
     let zone = read_zone(req.headers);
     let select = select_list(req);
-    let expand = Expand::parse(req.param("$expand"))?.attachments;
+    let expand = Expand::parse(req.param("$expand"))?;
     let store = req.state.lock();
     let master = parse_occurrence_id(id).map_or_else(|| id.to_string(), |(m, _)| m);
     if visible_index(req, &store, cal, &master).is_none()
@@ -294,7 +271,7 @@ fn get_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, 
         find_event(&store.users[req.user_idx], cal, id).ok_or_else(GraphError::item_not_found)?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
-        output(&store, &ev, &zone, select.as_deref(), expand),
+        output(&store, &ev, &zone, select.as_deref(), &expand),
     );
     let mut resp = json_response(StatusCode::OK, &out);
     mark_applied(&mut resp, req.headers);
@@ -308,14 +285,15 @@ fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respons
     }
     let patch = json_object(req.body)?;
     let mut store = req.state.lock();
-    let idx = stored_index(req, &store, cal, id)?;
-    check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
-    let ev = req.acting(&mut store, |store| {
-        meeting::update(store, req.user_idx, idx, &patch)
+    let ev = with_event(req, &mut store, cal, id, |store, idx| {
+        check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
+        req.acting(store, |store| {
+            meeting::update(store, req.user_idx, idx, &patch)
+        })
     })?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
-        output(&store, &ev, &Zone::utc(), None, false),
+        output(&store, &ev, &Zone::utc(), None, &Expand::default()),
     );
     Ok(json_response(StatusCode::OK, &out))
 }
@@ -323,11 +301,11 @@ fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respons
 /// `DELETE …/events/{id}` → `204`; `If-Match` honoured.
 fn delete_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
     let mut store = req.state.lock();
-    let idx = stored_index(req, &store, cal, id)?;
-    check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
-    req.acting(&mut store, |store| {
-        meeting::delete(store, req.user_idx, idx)
-    });
+    with_event(req, &mut store, cal, id, |store, idx| {
+        check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
+        req.acting(store, |store| meeting::delete(store, req.user_idx, idx));
+        Ok(())
+    })?;
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -399,6 +377,69 @@ fn calendar_view(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphE
     )
 }
 
+/// `GET …/calendarView/delta?startDateTime&endDateTime` (GRAPH-FACTS-2 §5.4; docs
+/// "event: delta", "Get incremental changes to events in a calendar view"): the
+/// instances of the window – single events, occurrences, exceptions – as
+/// `calendarView` returns them, in rounds of [`crate::delta`]. The window is given on
+/// the first request only and kept with the tokens; no `$select` (documented), times
+/// in UTC or the `Prefer: outlook.timezone` zone. Changes outside the window are not
+/// reported [unconfirmed: Graph may report them as `@removed`].
+fn calendar_view_delta(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+    let zone = read_zone(req.headers);
+    let mut store = req.state.lock();
+    let user = &store.users[req.user_idx];
+    let calendar_id = user
+        .calendar(cal)
+        .ok_or_else(GraphError::item_not_found)?
+        .id
+        .clone();
+    let call = Call {
+        user_id: user.id.clone(),
+        scope: format!("calendarView {calendar_id}"),
+        skip_token: req.param("$skiptoken"),
+        delta_token: req.param("$deltatoken"),
+        page_size: page_size(req.headers, None),
+        link_base: format!("{}{}", req.ctx.origin, req.path),
+        context: format!("{}/v1.0/$metadata#Collection(event)", req.ctx.origin),
+        removed_type: "#microsoft.graph.event",
+    };
+    let initial = || {
+        let (from, to) = window(req)?;
+        Ok(json!({"startDateTime": from.to_rfc3339(), "endDateTime": to.to_rfc3339()}))
+    };
+    let items = |store: &Store, query: &Value| {
+        let bound = |k: &str| query[k].as_str().and_then(parse_utc);
+        let (Some(from), Some(to)) = (bound("startDateTime"), bound("endDateTime")) else {
+            return Ok(Vec::new());
+        };
+        let user = &store.users[req.user_idx];
+        let mut list: Vec<Map<String, Value>> = user
+            .events_of(cal)
+            .into_iter()
+            .filter(|e| req.can_see(store, e))
+            .flat_map(|e| instances(&e.json, from, to))
+            .collect();
+        by_start(&mut list);
+        Ok(list
+            .iter()
+            .map(|e| {
+                let text = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                let mut json = output(store, e, &zone, None, &Expand::default());
+                // As in the docs' example answers.
+                json["@odata.type"] = json!("#microsoft.graph.event");
+                Item {
+                    id: text("id"),
+                    change_key: text("changeKey"),
+                    json,
+                }
+            })
+            .collect())
+    };
+    let mut resp = call.run(&mut store, req.ctx, initial, items)?;
+    mark_applied(&mut resp, req.headers);
+    Ok(resp)
+}
+
 /// `GET …/events/{id}/instances?startDateTime&endDateTime`: the occurrences of a
 /// series in the window (none for a single event [unconfirmed]).
 fn list_instances(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
@@ -408,7 +449,12 @@ fn list_instances(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respo
     let idx = visible_index(req, &store, cal, id).ok_or_else(GraphError::item_not_found)?;
     let ev = &user.events[idx].json;
     let mut items = if ev.get("recurrence").is_some_and(|r| !r.is_null()) {
-        instances(ev, from, to)
+        let mut v = instances(ev, from, to);
+        // The series' exceptions stand in for the occurrences they replace.
+        for ex in series::exceptions_of(user, cal, id) {
+            v.extend(instances(&ex.json, from, to));
+        }
+        v
     } else {
         Vec::new()
     };

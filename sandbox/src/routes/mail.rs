@@ -343,7 +343,13 @@ fn rendered(
         {
             let user = &store.users[user_idx];
             let event = user.event_by_uid(uid).map_or(Value::Null, |i| {
-                super::events::output(store, &user.events[i].json, &Zone::utc(), None, false)
+                super::events::output(
+                    store,
+                    &user.events[i].json,
+                    &Zone::utc(),
+                    None,
+                    &crate::message::Expand::default(),
+                )
             });
             out.insert("event".into(), event);
         }

@@ -11,6 +11,7 @@ mod batch;
 mod calendar_paths;
 mod delta;
 mod drafts;
+mod event_target;
 mod events;
 mod mail;
 mod meeting_times;

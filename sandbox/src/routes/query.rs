@@ -11,7 +11,8 @@
 //!   (`eq ne gt ge lt le`); values `'text'` (`''` escapes a quote), `true` / `false`,
 //!   date-time literals (`2026-01-01T00:00:00Z`, or quoted as events use them:
 //!   `'2026-01-01T08:00'`, UTC). String comparisons ignore case, as Exchange does.
-//!   Anything else is refused with `400`.
+//!   Anything else is refused with `400`. `singleValueExtendedProperties/any(ep: …)`
+//!   alone is evaluated by [`crate::extended`].
 //! * `$orderby`: the string and time properties above, each `asc` (default) or
 //!   `desc`, comma separated.
 //! * `$search`: `"words"` (quotes optional); every word must occur, case-insensitively,
@@ -25,6 +26,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::request::MailRequest;
+use crate::extended::PropertyFilter;
 use crate::graph_error::GraphError;
 use crate::message::parse_utc;
 use crate::url::encode_component;
@@ -186,6 +188,8 @@ pub(super) struct ListQuery {
     filter: Vec<Clause>,
     order: Vec<(Key, bool)>,
     search: Vec<String>,
+    /// `singleValueExtendedProperties/any(…)` ([`crate::extended`]).
+    extended: Option<PropertyFilter>,
     /// Items come newest first (messages); else in creation order (events).
     newest_first: bool,
 }
@@ -385,11 +389,14 @@ impl ListQuery {
             ));
         }
         if let Some(f) = filter.map(str::trim).filter(|f| !f.is_empty()) {
-            if f.contains('(') {
+            if let Some(ext) = PropertyFilter::parse(f) {
+                q.extended = Some(ext.ok_or_else(invalid_filter)?);
+            } else if f.contains('(') {
                 return Err(invalid_filter());
-            }
-            for c in split_and(f) {
-                q.filter.push(parse_clause(&c)?);
+            } else {
+                for c in split_and(f) {
+                    q.filter.push(parse_clause(&c)?);
+                }
             }
         }
         if let Some(o) = orderby {
@@ -438,6 +445,7 @@ impl ListQuery {
             .into_iter()
             .enumerate()
             .filter(|(_, m)| self.filter.iter().all(|c| matches(c, m)))
+            .filter(|(_, m)| self.extended.as_ref().map_or(true, |f| f.matches(m)))
             .filter(|(_, m)| self.search.iter().all(|w| search_hit(w, m)))
             .collect();
         if !self.order.is_empty() {

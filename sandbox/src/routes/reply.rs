@@ -341,6 +341,9 @@ fn build(
         extended_properties: extra
             .map(|d| d.extended_properties.clone())
             .unwrap_or_default(),
+        multi_extended_properties: extra
+            .map(|d| d.multi_extended_properties.clone())
+            .unwrap_or_default(),
         ..Draft::default()
     };
     if let Some(d) = extra {

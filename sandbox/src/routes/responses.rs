@@ -8,12 +8,12 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::calendar_paths::EventAction;
-use super::events::stored_index;
+use super::event_target::{stored_index, with_event};
 use super::request::MailRequest;
 use crate::calendar::meeting;
 use crate::calendar::response::{self, Reply};
 use crate::calendar::zone::Dtz;
-use crate::calendar::CalRef;
+use crate::calendar::{series, CalRef};
 use crate::graph_error::{empty_response, GraphError};
 use crate::message::recipients;
 use crate::wire::get_ci;
@@ -134,28 +134,42 @@ pub(super) fn handle(
     let body = parameters(req, action)?;
     let comment = comment(&body)?;
     let mut store = req.state.lock();
-    let idx = stored_index(req, &store, cal, id)?;
-    match action {
-        EventAction::Reply(reply) => {
-            let answer = response::Response {
-                reply,
-                comment,
-                send: send_response(&body)?,
-                proposed: proposed_new_time(&body)?,
-            };
-            req.acting(&mut store, |store| {
-                response::respond(store, req.user_idx, idx, &answer)
+    let reply = match action {
+        EventAction::Reply(reply) => reply,
+        EventAction::Cancel => {
+            // One occurrence of a series becomes an exception first (calendar::series).
+            with_event(req, &mut store, cal, id, |store, idx| {
+                req.acting(store, |store| {
+                    meeting::cancel(store, req.user_idx, idx, &comment)
+                })
             })?;
+            return Ok(empty_response(StatusCode::ACCEPTED));
         }
-        EventAction::Cancel => req.acting(&mut store, |store| {
-            meeting::cancel(store, req.user_idx, idx, &comment)
-        })?,
         EventAction::Forward => {
             let to = recipients(&body, "toRecipients")?;
-            req.acting(&mut store, |store| {
+            let (idx, created) = stored_index(req, &mut store, cal, id)?;
+            let result = req.acting(&mut store, |store| {
                 meeting::forward(store, req.user_idx, idx, &to, &comment)
-            })?;
+            });
+            // Forwarding one occurrence does not change it: it stays an occurrence
+            // [unconfirmed].
+            if created {
+                series::discard(&mut store, req.user_idx, idx);
+            }
+            result?;
+            return Ok(empty_response(StatusCode::ACCEPTED));
         }
-    }
+    };
+    let answer = response::Response {
+        reply,
+        comment,
+        send: send_response(&body)?,
+        proposed: proposed_new_time(&body)?,
+    };
+    with_event(req, &mut store, cal, id, |store, idx| {
+        req.acting(store, |store| {
+            response::respond(store, req.user_idx, idx, &answer)
+        })
+    })?;
     Ok(empty_response(StatusCode::ACCEPTED))
 }

@@ -25,7 +25,10 @@ pub(crate) struct Draft {
     pub headers: Vec<Value>,
     /// `(name, contentType, bytes, isInline, contentId)`.
     pub attachments: Vec<AttachmentIn>,
+    /// `singleValueExtendedProperties` (stored form, see `crate::extended`).
     pub extended_properties: Vec<Value>,
+    /// `multiValueExtendedProperties`.
+    pub multi_extended_properties: Vec<Value>,
     pub internet_message_id: Option<String>,
     /// The decoded MIME text when the message came as MIME.
     pub raw_mime: Option<Vec<u8>>,

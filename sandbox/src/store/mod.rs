@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::RecordedRequest;
 
 pub(crate) mod calendar;
+pub(crate) mod delta;
 pub(crate) mod draft;
 pub(crate) mod identity;
 mod ids;
@@ -141,11 +142,11 @@ pub(crate) struct Store {
     pub uploads: HashMap<String, UploadSession>,
     /// `Sandbox::fail_next_upload_range`: the next range PUT answers 500.
     pub fail_next_upload: usize,
-    /// Delta state: snapshots (`id → changeKey`) behind delta tokens, and pending pages
-    /// behind skip tokens.
-    pub delta_snapshots: HashMap<String, DeltaSnapshot>,
+    /// Delta state ([`crate::delta`]): snapshots (`id → changeKey`) behind delta
+    /// tokens.
+    pub delta_snapshots: HashMap<String, delta::Snapshot>,
     /// Pages of a delta round not yet fetched, by skip token.
-    pub delta_pages: HashMap<String, DeltaPages>,
+    pub delta_pages: HashMap<String, delta::Pages>,
     /// Mailbox rights granted with `Sandbox::grant_*`.
     pub grants: Vec<Grant>,
     /// While a calendar request of a delegate is being applied (under the lock): the
@@ -186,28 +187,6 @@ pub(crate) struct UploadSession {
 pub(crate) enum ItemKind {
     Message,
     Event,
-}
-
-/// What a mail folder looked like when a delta link was issued.
-#[derive(Debug, Clone)]
-pub(crate) struct DeltaSnapshot {
-    pub user_id: String,
-    pub folder_id: String,
-    /// `id → changeKey` of the messages in the folder.
-    pub items: HashMap<String, String>,
-    /// `$select` of the initial delta request (kept in the links like Graph does).
-    pub select: Option<Vec<String>>,
-}
-
-/// The remaining pages of one delta round.
-#[derive(Debug, Clone)]
-pub(crate) struct DeltaPages {
-    pub user_id: String,
-    pub folder_id: String,
-    pub remaining: Vec<Value>,
-    pub page_size: usize,
-    /// Snapshot the final `@odata.deltaLink` will stand for.
-    pub snapshot: DeltaSnapshot,
 }
 
 /// A submitted message with `PidTagDeferredSendTime` in the future: it waits in the
