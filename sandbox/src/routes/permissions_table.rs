@@ -159,6 +159,8 @@ pub(crate) fn accepted(route: &Route) -> Accepted {
             | C::GetEvent(..)
             | C::Instances(..)
             | C::CalendarView(_)
+            // calendarView delta: `Calendars.Read` (GRAPH-FACTS-2 §7.7, event-delta).
+            | C::CalendarViewDelta(_)
             | C::GetSchedule
             | C::ListPermissions(_)
             | C::GetPermission(..) => CAL_READ,
