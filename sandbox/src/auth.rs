@@ -32,10 +32,6 @@ use crate::store::{random_bytes, Store, TokenKind};
 use crate::url::parse_query;
 use crate::AppState;
 
-/// Lifetime of access tokens issued by the sandbox's endpoints (Entra's usual
-/// `expires_in`, as in the docs' examples).
-pub(crate) const TOKEN_SECONDS: i64 = 3599;
-
 /// Display name of the sandbox's app registration (used in AADSTS texts that name it).
 pub(crate) const APP_NAME: &str = "msgraph-outlook-sandbox";
 
@@ -173,16 +169,17 @@ pub(crate) fn issue_user_tokens(
         &crate::scopes::DELEGATED,
     );
     let scope = scp.join(" ");
+    let lifetime = store.token_seconds();
     let access = store.mint_token(
         TokenKind::Delegated(user_id.to_string()),
-        chrono::Duration::seconds(TOKEN_SECONDS),
+        chrono::Duration::seconds(lifetime),
         scp,
     );
     let mut body = Map::new();
     body.insert("token_type".into(), json!("Bearer"));
     body.insert("scope".into(), json!(scope));
-    body.insert("expires_in".into(), json!(TOKEN_SECONDS));
-    body.insert("ext_expires_in".into(), json!(TOKEN_SECONDS));
+    body.insert("expires_in".into(), json!(lifetime));
+    body.insert("ext_expires_in".into(), json!(lifetime));
     body.insert("access_token".into(), json!(access));
     if granted.iter().any(|s| is_offline_access(s)) {
         let refresh = opaque("sbxrt", 48);
@@ -282,7 +279,10 @@ pub(crate) fn authenticate(
     if token.is_empty() {
         return Err(GraphError::unauthenticated("Access token is empty."));
     }
-    let info = state.lock().tokens.get(token).cloned();
+    let (info, now) = {
+        let store = state.lock();
+        (store.tokens.get(token).cloned(), store.now())
+    };
     let Some(info) = info else {
         if token.contains('.') {
             // [unconfirmed] Graph's text for a well-formed JWT it did not issue/accept.
@@ -295,7 +295,8 @@ pub(crate) fn authenticate(
             "IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. (JWS): 'EncodedHeader.EncodedPayload.EncodedSignature'. (JWE): 'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.EncodedCiphertext.EncodedAuthenticationTag'.",
         ));
     };
-    if info.expires_at <= chrono::Utc::now() {
+    // Expiry by the sandbox clock, so tests can move it past a token's lifetime.
+    if info.expires_at <= now {
         return Err(GraphError::unauthenticated(
             "Lifetime validation failed, the token is expired.",
         ));

@@ -377,7 +377,9 @@
 //!   [`Sandbox::set_refresh_token_rotation_strict`]; [`Sandbox::revoke_refresh_tokens`]
 //!   makes a user's refresh tokens fail with `AADSTS50173`.
 //!
-//! Access tokens are opaque (not JWTs), valid 3599 s by the real clock, and reach Graph
+//! Access tokens are opaque (not JWTs), valid 3599 s ([`Sandbox::set_token_lifetime`],
+//! `--token-lifetime`) by the sandbox clock (moving it past that expires them: `401
+//! InvalidAuthenticationToken` "Lifetime validation failed, the token is expired."), and reach Graph
 //! as the app (`client_credentials`, managed identity; with the app's roles) or as the
 //! signed-in user (with the scopes requested; see [Permissions](#permissions)). No
 //! `id_token` is issued. Managed identity: `GET
@@ -440,6 +442,44 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Server
+//!
+//! Besides Graph and the identity platform, the sandbox serves one route of its own,
+//! under `/_sandbox` (a path Graph never uses), without a token – it only listens on
+//! loopback:
+//!
+//! | Method | Path | What |
+//! |---|---|---|
+//! | GET | `/_sandbox/clock` | `200 {"now": "2026-12-07T10:00:00.000Z"}`: the sandbox clock ([`Sandbox::now`]) |
+//! | POST | `/_sandbox/clock` | `{"advanceSeconds": n}` (whole number ≥ 0) moves the clock forward, `{"now": "<RFC 3339>"}` sets it; deferred messages due by then are delivered and tokens past their lifetime expire; answers like GET. Anything else: `400 {"error": {"code": "BadRequest", "message": …}}`; other methods `405` |
+//!
+//! So a program in any language can test deferred sending and token expiry against
+//! the binary (`--token-lifetime SECONDS` shortens tokens).
+//!
+//! The server stays small whatever clients do:
+//!
+//! * **Request log** ([`Sandbox::requests`]): the last 10,000 requests
+//!   ([`Sandbox::set_request_log_limit`], `--request-log-limit`), each with method,
+//!   path, status and body size; query, headers and body (the first 64 KiB,
+//!   [`Sandbox::set_request_body_limit`], `--request-body-limit`) only once the
+//!   request's access token was accepted; upload ranges never; at most 64 MiB of
+//!   bodies in all.
+//! * **Bodies**: a request's body is kept in memory only when someone uses it (a Graph
+//!   request with an accepted token, up to 8 MiB – Graph refuses more than 4 MB anyway
+//!   –, an upload range up to 4 MiB, an identity-platform form up to 1 MiB); others
+//!   (no or a refused token, unknown paths) are read and dropped chunk by chunk, up to
+//!   64 MiB, after which the connection is closed.
+//! * **Slow clients**: a connection idle for 30 s ([`SandboxBuilder::idle_timeout`],
+//!   `--idle-timeout`) – no bytes of headers or body while none of its requests is
+//!   being handled, or an idle keep-alive connection – is closed.
+//! * **Connections**: at most 1,024 are served at once
+//!   ([`SandboxBuilder::max_connections`], `--max-connections`); beyond that the
+//!   sandbox stops accepting, so new clients wait in the operating system's accept
+//!   queue until a connection closes (they are not refused).
+//! * **`--log FILE`** ([`Sandbox::log_requests_to`]): one JSON line per request –
+//!   `{"time", "method", "path", "query", "status", "clientRequestId", "requestId",
+//!   "bodySize"}` – and never a header, so never `Authorization`.
+//!
 //! Sandbox simplifications: stored `internetMessageHeaders` are only the custom (`x-`)
 //! headers; display names of users are derived from the address (`alex.wilber@…` →
 //! `Alex Wilber`); calendars can be created but not renamed or deleted, and calendar
@@ -468,6 +508,7 @@
 #![warn(missing_docs)]
 
 mod access;
+mod access_log;
 mod auth;
 mod calendar;
 mod conn;
@@ -478,15 +519,18 @@ mod graph_error;
 mod message;
 mod message_view;
 mod mime;
+mod recording;
 mod routes;
 mod scopes;
 mod settings;
+mod state;
 mod store;
 mod url;
 mod wire;
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -494,87 +538,98 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 pub use crate::faults::{Fault, Faults};
+pub use crate::recording::RecordedRequest;
 
 use crate::calendar::zone::Zone;
 use crate::calendar::CalRef;
 use crate::conn::{ConnHandle, CuttableListener};
-use crate::faults::FaultState;
 use crate::message::{render, Expand};
-use crate::store::{Right, Store, TokenKind};
+pub(crate) use crate::state::AppState;
+use crate::state::Config;
+use crate::store::{Right, TokenKind};
 
-/// Tenant id the token endpoint accepts (a fixed GUID, so printed settings stay valid
-/// across runs).
-const TENANT_ID: &str = "5f0c1e8a-4b7d-4c2e-9a31-6d8e2b7f4c10";
-/// Client id of the sandbox's app registration (client credentials).
-const CLIENT_ID: &str = "9b2e6c3d-71a4-4f58-8e0b-3c5d7a1f2e64";
-/// Secret of that app registration.
-const CLIENT_SECRET: &str = "sandbox~Secret.0123456789abcdefABCDEF";
-/// Client id of the sandbox's system-assigned managed identity.
-const MANAGED_IDENTITY_CLIENT_ID: &str = "4e1c7a90-2d5b-4f36-b8a1-7c0e9d3f5a28";
-
-/// One HTTP request as the sandbox received it.
+/// Settings of the sandbox's HTTP server, fixed when it starts
+/// ([`Sandbox::builder`]). Everything else is set on the running [`Sandbox`].
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use msgraph_outlook_sandbox::Sandbox;
+/// use std::time::Duration;
+///
+/// let sandbox = Sandbox::builder()
+///     .idle_timeout(Duration::from_secs(5))
+///     .max_connections(64)
+///     .start()
+///     .await?;
+/// # let _ = sandbox; Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
-pub struct RecordedRequest {
-    /// HTTP method, e.g. `POST`.
-    pub method: String,
-    /// Raw path as sent (percent-encoding kept), e.g. `/v1.0/users/adele%40contoso.com/sendMail`.
-    pub path: String,
-    /// Raw query string without `?`, if any.
-    pub query: Option<String>,
-    /// Headers in arrival order, names lower-case.
-    pub headers: Vec<(String, String)>,
-    /// Request body bytes (left empty for range `PUT`s to upload-session URLs, so large
-    /// uploads are not kept twice).
-    pub body: Vec<u8>,
-    /// `Some(id)` for a request executed from inside a JSON batch (`POST /v1.0/$batch`):
-    /// its `id` in the batch. Such a request is recorded after the `$batch` request
-    /// that carried it, when it starts executing, as if it had been sent on its own:
-    /// `path` = `/v1.0/` + its relative `url` (characters not allowed in a URI
-    /// percent-encoded), `headers` = its own headers (names lower-case) plus the
-    /// `authorization` of the `$batch` request and a `content-length` when it has a
-    /// body, `body` = the decoded body bytes. Requests that never ran (a failed
-    /// dependency, a batch refused as a whole) are not recorded. `None` for requests
-    /// received over HTTP, including `$batch` requests themselves.
-    pub batch_request_id: Option<String>,
+pub struct SandboxBuilder {
+    port: u16,
+    idle_timeout: Duration,
+    max_connections: usize,
 }
 
-/// Fixed configuration of one sandbox.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub port: u16,
-    pub tenant_id: String,
-    pub client_id: String,
-    pub client_secret: String,
-    /// Client id of the system-assigned managed identity.
-    pub managed_identity_client_id: String,
-    /// `IDENTITY_HEADER` of the App Service managed-identity endpoint (random per
-    /// sandbox).
-    pub identity_header: String,
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            port: 0,
+            idle_timeout: conn::DEFAULT_IDLE_TIMEOUT,
+            max_connections: conn::DEFAULT_MAX_CONNECTIONS,
+        }
+    }
 }
 
-/// Shared state of a running sandbox.
-#[derive(Debug)]
-pub(crate) struct AppState {
-    pub config: Config,
-    store: Mutex<Store>,
-    faults: Mutex<FaultState>,
-}
-
-impl AppState {
-    /// Locks the store (recovering from a poisoned lock: the data stays usable).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+impl SandboxBuilder {
+    /// Port on `127.0.0.1` (default `0`: a free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
     }
 
-    /// Locks the fault-injection / concurrency state (never held together with the
-    /// store lock).
-    pub(crate) fn faults(&self) -> MutexGuard<'_, FaultState> {
-        self.faults.lock().unwrap_or_else(|p| p.into_inner())
+    /// How long a connection may stay idle – nothing read or written while no request
+    /// of it is being handled – before the sandbox closes it (default 30 s). It covers a
+    /// client that stops sending its headers or its body half-way and keep-alive
+    /// connections left open; time spent in a handler (including
+    /// [`Sandbox::set_latency`]) never counts. It runs on tokio's timer, so in a test
+    /// runtime with paused time (`start_paused`) it fires as soon as the runtime idles:
+    /// raise it there.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
     }
 
-    /// `http://127.0.0.1:{port}`.
-    pub(crate) fn origin(&self) -> String {
-        format!("http://127.0.0.1:{}", self.config.port)
+    /// At most this many connections are served at once (default 1,024; `0` counts as
+    /// 1). Further clients are not refused: the sandbox stops accepting, so their
+    /// connections wait in the operating system's accept queue (their `connect`
+    /// succeeds, their request is answered once a served connection closes).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n;
+        self
+    }
+
+    /// Binds `127.0.0.1:{port}` and starts serving on a task of the current tokio
+    /// runtime.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
+                .await?;
+        let port = listener.local_addr()?.port();
+        let state = Arc::new(AppState::new(Config::new(port)));
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = routes::router(state.clone()).into_make_service_with_connect_info::<ConnHandle>();
+        let listener = CuttableListener::new(listener, self.idle_timeout, self.max_connections);
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Sandbox {
+            state,
+            shutdown: Some(tx),
+        })
     }
 }
 
@@ -607,40 +662,18 @@ impl Sandbox {
     /// Starts a sandbox on `127.0.0.1` on a free port. Must be called inside a tokio
     /// runtime.
     pub async fn start() -> std::io::Result<Sandbox> {
-        Self::start_on_port(0).await
+        Self::builder().start().await
     }
 
     /// Starts a sandbox on `127.0.0.1:{port}` (`0` picks a free port).
     pub async fn start_on_port(port: u16) -> std::io::Result<Sandbox> {
-        let listener =
-            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
-        let port = listener.local_addr()?.port();
-        let state = Arc::new(AppState {
-            config: Config {
-                port,
-                tenant_id: TENANT_ID.to_string(),
-                client_id: CLIENT_ID.to_string(),
-                client_secret: CLIENT_SECRET.to_string(),
-                managed_identity_client_id: MANAGED_IDENTITY_CLIENT_ID.to_string(),
-                identity_header: uuid::Uuid::new_v4().to_string(),
-            },
-            store: Mutex::new(Store::default()),
-            faults: Mutex::new(FaultState::default()),
-        });
-        let (tx, rx) = oneshot::channel::<()>();
-        let app = routes::router(state.clone()).into_make_service_with_connect_info::<ConnHandle>();
-        let listener = CuttableListener(listener);
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        Ok(Sandbox {
-            state,
-            shutdown: Some(tx),
-        })
+        Self::builder().port(port).start().await
+    }
+
+    /// A builder for the settings of the server itself (port, idle timeout, connection
+    /// bound, request log); see [`SandboxBuilder`].
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
     }
 
     /// Graph base URL including the version: `http://127.0.0.1:{port}/v1.0`.
@@ -975,13 +1008,14 @@ impl Sandbox {
             .grant(owner, delegate, Right::SendOnBehalf);
     }
 
-    /// Mints a delegated access token for that user, valid for one hour, carrying every
-    /// delegated scope the sandbox knows (`Mail.ReadBasic`, `Mail.Read`,
-    /// `Mail.ReadWrite`, `Mail.Send`, their `.Shared` variants, `Calendars.Read`,
-    /// `Calendars.ReadWrite`, `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared`,
-    /// `MailboxSettings.Read`, `MailboxSettings.ReadWrite`, `User.Read`), so only the
-    /// mailbox rights of the user limit it. Adds the user first if it does not exist
-    /// yet. Use [`Sandbox::delegated_token_with_scopes`] to test permission errors.
+    /// Mints a delegated access token for that user, valid for one hour of the sandbox
+    /// clock, carrying every delegated scope the sandbox knows (`Mail.ReadBasic`,
+    /// `Mail.Read`, `Mail.ReadWrite`, `Mail.Send`, their `.Shared` variants,
+    /// `Calendars.Read`, `Calendars.ReadWrite`, `Calendars.Read.Shared`,
+    /// `Calendars.ReadWrite.Shared`, `MailboxSettings.Read`, `MailboxSettings.ReadWrite`,
+    /// `User.Read`), so only the mailbox rights of the user limit it. Adds the user
+    /// first if it does not exist yet. Use [`Sandbox::delegated_token_with_scopes`] to
+    /// test permission errors.
     pub fn delegated_token(&self, address: &str) -> String {
         self.delegated_token_expiring_in(address, Duration::from_secs(3600))
     }
@@ -1169,12 +1203,13 @@ impl Sandbox {
     }
 
     /// The sandbox clock: real time, moved by [`Sandbox::advance_clock`] /
-    /// [`Sandbox::set_clock`]. All timestamps the sandbox writes (`createdDateTime`,
+    /// [`Sandbox::set_clock`] (or `GET` / `POST /_sandbox/clock` over HTTP, see
+    /// [Server](#server)). All timestamps the sandbox writes (`createdDateTime`,
     /// `sentDateTime`, `receivedDateTime`, `innerError.date`, …) and deferred sending
-    /// (`SystemTime 0x3FEF`, GRAPH-FACTS §3) use it, and so do the expiry of device codes
-    /// (900 s) and authorization codes (10 min). Token lifetimes (and the time checks of
-    /// client assertions) use the real clock, so moving the sandbox clock never expires
-    /// access tokens.
+    /// (`SystemTime 0x3FEF`, GRAPH-FACTS §3) use it, and so do the expiry of access
+    /// tokens ([`Sandbox::set_token_lifetime`]), device codes (900 s) and authorization
+    /// codes (10 min): moving the clock past a token's lifetime expires it. Only the time
+    /// checks of client assertions use the real clock (the client signs them with it).
     pub fn now(&self) -> DateTime<Utc> {
         self.state.lock().now()
     }
@@ -1207,11 +1242,54 @@ impl Sandbox {
         store.delta_pages.clear();
     }
 
-    /// Every HTTP request received so far, in order, and every request executed from
-    /// inside a JSON batch (after its `$batch` request, in the order they started;
-    /// marked by [`RecordedRequest::batch_request_id`]).
+    /// The last HTTP requests received (at most [`Sandbox::set_request_log_limit`],
+    /// 10,000 by default), in order, and every request executed from inside a JSON
+    /// batch (after its `$batch` request, in the order they started; marked by
+    /// [`RecordedRequest::batch_request_id`]). Method, path, status and body size are
+    /// kept for every request; query, headers and body only once the request's access
+    /// token was accepted (see [`RecordedRequest::headers`]), the body truncated to
+    /// [`Sandbox::set_request_body_limit`]. The log also drops its oldest entries
+    /// while it holds more than 64 MiB of bodies.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state.lock().requests.clone()
+        self.state.log().snapshot()
+    }
+
+    /// Keeps only the last `n` requests in [`Sandbox::requests`] (default 10,000;
+    /// `0` records nothing). Older entries are dropped right away.
+    pub fn set_request_log_limit(&self, n: usize) {
+        self.state.log().set_limit(n);
+    }
+
+    /// Keeps at most `bytes` of each recorded request body (default 64 KiB;
+    /// [`RecordedRequest::body_size`] still tells the full size). Applies to requests
+    /// received from now on.
+    pub fn set_request_body_limit(&self, bytes: usize) {
+        self.state.log().set_body_limit(bytes);
+    }
+
+    /// Writes one JSON line per HTTP request received from now on to `path` (created or
+    /// truncated), when its answer is ready: `{"time", "method", "path", "query",
+    /// "status", "clientRequestId", "requestId", "bodySize"}` (`time` by the sandbox
+    /// clock; `query` raw or `null`; `clientRequestId` the request's header or `null`;
+    /// `requestId` the answer's `request-id`, or `x-ms-request-id` from the identity
+    /// platform). No header is written, so neither is
+    /// `Authorization`. Requests run inside a JSON batch are not written separately.
+    /// The binary's `--log FILE`.
+    pub fn log_requests_to(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
+        let log = access_log::AccessLog::create(path.as_ref())?;
+        *self.state.access_log() = Some(log);
+        Ok(())
+    }
+
+    /// Lifetime of the access tokens the token and managed-identity endpoints issue
+    /// from now on (`expires_in`; default 3599 s, Entra's usual value), counted on the
+    /// sandbox clock: after [`Sandbox::advance_clock`] past it, Graph requests with
+    /// the token answer `401 InvalidAuthenticationToken` "Lifetime validation failed,
+    /// the token is expired.". Whole seconds, at least 1. The binary's
+    /// `--token-lifetime SECONDS`.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        let secs = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX).max(1);
+        self.state.lock().token_seconds = Some(secs);
     }
 
     /// How many POST requests hit the token endpoint.

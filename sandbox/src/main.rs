@@ -13,6 +13,7 @@ calendar and the Microsoft identity platform token endpoint, on 127.0.0.1.
 USAGE:
     msgraph-outlook-sandbox [--port PORT] [--user ADDRESS]... [DELEGATION OPTIONS]
                             [SIGN-IN OPTIONS] [PERMISSION OPTIONS] [FAULT OPTIONS]
+                            [SERVER OPTIONS]
 
 OPTIONS:
     --port PORT       Port on 127.0.0.1 (default 0 = pick a free port)
@@ -71,6 +72,26 @@ FAULT OPTIONS (Graph requests under /v1.0 only, never the token endpoint):
     --latency-ms N            Artificial latency of every Graph request, in
                               milliseconds (default 0)
 
+SERVER OPTIONS:
+    --log FILE                Write one JSON line per request to FILE (created or
+                              truncated): time, method, path, query, status,
+                              clientRequestId, requestId, bodySize (never a header,
+                              so never Authorization)
+    --token-lifetime SECONDS  Lifetime of the access tokens issued (default 3599),
+                              on the sandbox clock
+    --idle-timeout SECONDS    Close a connection idle (no bytes of headers or body
+                              while no request of it is handled) for this long
+                              (default 30)
+    --max-connections N       Serve at most N connections at once; more clients wait
+                              in the accept queue (default 1024)
+    --request-log-limit N     Requests kept in memory for inspection (default 10000)
+    --request-body-limit BYTES
+                              Bytes kept of each recorded body (default 65536)
+
+CLOCK (no token; any language): GET {authority}/_sandbox/clock -> {\"now\": \"...\"};
+POST it {\"advanceSeconds\": N} or {\"now\": \"2030-01-01T09:00:00Z\"} to move the
+sandbox clock (deferred messages are delivered, tokens expire).
+
 Prints the base URL, the identity-platform URLs (token, devicecode, authorize, device
 login page, managed identity endpoints), tenant id, client id and secret, one delegated
 token per user and a block of environment variables, then serves until Ctrl-C.
@@ -99,6 +120,13 @@ struct Args {
     device_code_interval: Option<u64>,
     /// `--app-role` values (empty: the default, every role).
     app_roles: Vec<String>,
+    /// `--log FILE`.
+    log: Option<String>,
+    token_lifetime: Option<u64>,
+    idle_timeout: Option<u64>,
+    max_connections: Option<usize>,
+    request_log_limit: Option<usize>,
+    request_body_limit: Option<usize>,
     /// `--verified-domain` values (empty: the users' domains).
     verified_domains: Vec<String>,
 }
@@ -127,6 +155,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
     let mut auto_approve = None;
     let mut device_code_interval = None;
     let mut app_roles = Vec::new();
+    let mut log = None;
+    let (mut token_lifetime, mut idle_timeout, mut max_connections) = (None, None, None);
+    let (mut request_log_limit, mut request_body_limit) = (None, None);
     let mut verified_domains = Vec::new();
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -247,6 +278,31 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                     _ => latency_ms = Some(parse_num(&flag, &v)?),
                 }
             }
+            "--log" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--log needs a file name")?;
+                log = Some(v);
+            }
+            "--token-lifetime"
+            | "--idle-timeout"
+            | "--max-connections"
+            | "--request-log-limit"
+            | "--request-body-limit" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or(format!("{flag} needs a value"))?;
+                match flag.as_str() {
+                    "--token-lifetime" => match parse_num(&flag, &v)? {
+                        0 => return Err("--token-lifetime must be at least 1".into()),
+                        n => token_lifetime = Some(n),
+                    },
+                    "--idle-timeout" => idle_timeout = Some(parse_num(&flag, &v)?),
+                    "--max-connections" => max_connections = Some(parse_num(&flag, &v)?),
+                    "--request-log-limit" => request_log_limit = Some(parse_num(&flag, &v)?),
+                    _ => request_body_limit = Some(parse_num(&flag, &v)?),
+                }
+            }
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
@@ -268,6 +324,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
         auto_approve,
         device_code_interval,
         app_roles,
+        log,
+        token_lifetime,
+        idle_timeout,
+        max_connections,
+        request_log_limit,
+        request_body_limit,
         verified_domains,
     }))
 }
@@ -285,7 +347,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let sandbox = match Sandbox::start_on_port(args.port).await {
+    let mut builder = Sandbox::builder().port(args.port);
+    if let Some(secs) = args.idle_timeout {
+        builder = builder.idle_timeout(Duration::from_secs(secs));
+    }
+    if let Some(n) = args.max_connections {
+        builder = builder.max_connections(n);
+    }
+    let sandbox = match builder.start().await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
@@ -315,6 +384,27 @@ async fn main() -> ExitCode {
         "  managed identity client id: {}",
         sandbox.managed_identity_client_id()
     );
+    println!(
+        "  clock:         {}/_sandbox/clock",
+        sandbox.authority_url()
+    );
+    if let Some(path) = &args.log {
+        if let Err(e) = sandbox.log_requests_to(path) {
+            eprintln!("error: cannot write the log file {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+        println!("  request log:   {path}");
+    }
+    if let Some(n) = args.request_log_limit {
+        sandbox.set_request_log_limit(n);
+    }
+    if let Some(n) = args.request_body_limit {
+        sandbox.set_request_body_limit(n);
+    }
+    let token_lifetime = Duration::from_secs(args.token_lifetime.unwrap_or(3600));
+    if args.token_lifetime.is_some() {
+        sandbox.set_token_lifetime(token_lifetime);
+    }
     print_faults(&args);
     sandbox.set_faults(args.faults.clone());
     if let Some(limit) = args.concurrency_limit {
@@ -345,11 +435,17 @@ async fn main() -> ExitCode {
         println!("  device codes approved for {address} after {polls} poll(s)");
     }
     println!();
-    println!("Delegated access tokens (valid 1 hour, every delegated scope):");
+    println!(
+        "Delegated access tokens (valid {} s of the sandbox clock, every delegated scope):",
+        token_lifetime.as_secs()
+    );
     for user in &args.users {
         let id = sandbox.add_user(user);
         println!("  {user} (id {id}):");
-        println!("    {}", sandbox.delegated_token(user));
+        println!(
+            "    {}",
+            sandbox.delegated_token_expiring_in(user, token_lifetime)
+        );
     }
     for address in &args.without_mailbox {
         let id = sandbox.add_user_without_mailbox(address);
@@ -524,5 +620,32 @@ mod tests {
         assert_eq!(a.app_roles, ["Mail.Send", "Mail.Read"]);
         assert!(parse(&[]).unwrap().unwrap().app_roles.is_empty());
         assert!(parse(&["--app-role"]).is_err());
+    }
+
+    #[test]
+    fn server_options() {
+        let a = parse(&[
+            "--log",
+            "/tmp/x.jsonl",
+            "--token-lifetime=60",
+            "--idle-timeout",
+            "5",
+            "--max-connections",
+            "8",
+            "--request-log-limit",
+            "100",
+            "--request-body-limit",
+            "1024",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.log.as_deref(), Some("/tmp/x.jsonl"));
+        assert_eq!(a.token_lifetime, Some(60));
+        assert_eq!(a.idle_timeout, Some(5));
+        assert_eq!(a.max_connections, Some(8));
+        assert_eq!(a.request_log_limit, Some(100));
+        assert_eq!(a.request_body_limit, Some(1024));
+        assert!(parse(&["--token-lifetime", "0"]).is_err());
+        assert!(parse(&["--log"]).is_err());
     }
 }

@@ -726,7 +726,6 @@ pub(crate) fn deliver_with(
     extra: &Map<String, Value>,
 ) {
     let env = Envelope::new(store, sender_idx, draft, true);
-    let sender_user = store.users[sender_idx].clone();
     let sent = CopyKind {
         is_read: true,
         show_bcc: true,
@@ -778,9 +777,11 @@ pub(crate) fn deliver_with(
         let view = match sender_view {
             Some(v) => v,
             None => {
-                // Build the sender's view without storing it anywhere.
+                // Build the sender's view without storing it anywhere: a store holding
+                // the sender's folders only, never a copy of the whole mailbox (which
+                // made every send cost as much as the mailbox was large).
                 let mut tmp = Store::default();
-                tmp.users.push(sender_user.clone());
+                tmp.users.push(store.users[sender_idx].without_items());
                 store_copy_with(&mut tmp, 0, "sentitems", draft, &env, sent, extra)
             }
         };

@@ -530,7 +530,8 @@ async fn deleting_from_outbox_cancels_deferred_send() {
     assert!(sb.messages("adele@contoso.com", "sentitems").is_empty());
     assert!(sb.messages("adele@contoso.com", "outbox").is_empty());
 
-    // Deleting again → 404.
+    // Deleting again → 404 (with a fresh token: three hours expired the first one).
+    let token = sb.delegated_token("adele@contoso.com");
     let resp = client
         .delete(format!("{}/me/messages/{oid}", sb.base_url()))
         .bearer_auth(&token)
@@ -543,11 +544,12 @@ async fn deleting_from_outbox_cancels_deferred_send() {
 #[tokio::test]
 async fn clock_drives_timestamps_and_error_dates() {
     let (sb, client) = setup().await;
-    let token = sb.delegated_token("adele@contoso.com");
     let t = chrono::DateTime::parse_from_rfc3339("2030-05-06T07:08:09Z")
         .unwrap()
         .with_timezone(&Utc);
     sb.set_clock(t);
+    // Tokens expire by the sandbox clock: this one is minted in 2030.
+    let token = sb.delegated_token("adele@contoso.com");
     let m = create_draft(&sb, &client, &token, &draft_body("Future")).await;
     assert!(m["createdDateTime"]
         .as_str()

@@ -237,6 +237,8 @@ async fn a_deferred_send_keeps_the_immutable_id_through_the_outbox() {
     assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
 
     sb.advance_clock(Duration::from_secs(2 * 3600));
+    // Tokens expire by the sandbox clock: two hours later the first one is expired.
+    let token = sb.delegated_token("adele@contoso.com");
     let (status, got) =
         get_immutable(&client, &format!("{base}/me/messages/{immutable}"), &token).await;
     assert_eq!(status, 200, "{got}");

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{entra_ok, Form, GRAPH_APP_ID, TOKEN_SECONDS};
+use super::{entra_ok, Form, GRAPH_APP_ID};
 use crate::store::TokenKind;
 use crate::AppState;
 
@@ -109,18 +109,19 @@ fn pick_identity(state: &AppState, params: &Form) -> Result<String, MiError> {
     }
 }
 
-/// Mints the app-only token; returns (token, client id, issued at unix seconds).
-fn mint(state: &AppState, client_id: &str) -> (String, i64) {
-    // A managed identity holds the same roles as the sandbox app
-    // (`Sandbox::grant_app_roles`).
+/// Mints the app-only token; returns (token, issued at unix seconds by the sandbox
+/// clock, lifetime in seconds). A managed identity holds the same roles as the
+/// sandbox app (`Sandbox::grant_app_roles`).
+fn mint(state: &AppState, client_id: &str) -> (String, i64, i64) {
     let mut store = state.lock();
+    let lifetime = store.token_seconds();
     let roles = store.auth.app_roles.clone();
     let token = store.mint_token(
         TokenKind::App(client_id.to_string()),
-        chrono::Duration::seconds(TOKEN_SECONDS),
+        chrono::Duration::seconds(lifetime),
         roles,
     );
-    (token, chrono::Utc::now().timestamp())
+    (token, store.now().timestamp(), lifetime)
 }
 
 fn invalid_resource(state: &AppState, resource: &str) -> Response {
@@ -205,7 +206,7 @@ pub(crate) fn imds_endpoint(
     if !is_graph_resource(state, &resource) {
         return invalid_resource(state, &resource);
     }
-    let (token, now) = mint(state, &client_id);
+    let (token, now, lifetime) = mint(state, &client_id);
     // Fields of the documented sample (numbers as strings, `refresh_token` empty), plus
     // `client_id` and `ext_expires_in` as live IMDS answers carry them [unconfirmed in
     // the docs]. `not_before` is 5 minutes before issue like Entra's `nbf`.
@@ -213,9 +214,9 @@ pub(crate) fn imds_endpoint(
         "access_token": token,
         "refresh_token": "",
         "client_id": client_id,
-        "expires_in": TOKEN_SECONDS.to_string(),
-        "expires_on": (now + TOKEN_SECONDS).to_string(),
-        "ext_expires_in": TOKEN_SECONDS.to_string(),
+        "expires_in": lifetime.to_string(),
+        "expires_on": (now + lifetime).to_string(),
+        "ext_expires_in": lifetime.to_string(),
         "not_before": (now - 300).to_string(),
         "resource": resource,
         "token_type": "Bearer",
@@ -270,12 +271,12 @@ pub(crate) fn app_service_endpoint(
     if !is_graph_resource(state, &resource) {
         return invalid_resource(state, &resource);
     }
-    let (token, now) = mint(state, &client_id);
+    let (token, now, lifetime) = mint(state, &client_id);
     // The documented 200 body (overview-managed-identity): `expires_on` and
     // `not_before` as strings of epoch seconds.
     let body: Value = json!({
         "access_token": token,
-        "expires_on": (now + TOKEN_SECONDS).to_string(),
+        "expires_on": (now + lifetime).to_string(),
         "not_before": (now - 300).to_string(),
         "resource": resource,
         "token_type": "Bearer",

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::{
     assertion, authorize, classify_tenant, consumers_refused, device, entra_ok, invalid_client,
-    issue_user_tokens, split_scopes, unknown_client, Form, TenantKind, TOKEN_SECONDS,
+    issue_user_tokens, split_scopes, unknown_client, Form, TenantKind,
 };
 use crate::graph_error::{EntraError, RequestContext};
 use crate::store::TokenKind;
@@ -204,17 +204,21 @@ fn client_credentials(
     }
     // App-only tokens carry the app's granted roles (`roles`), whatever `.default`
     // resource was named.
-    let mut store = state.lock();
-    let roles = store.auth.app_roles.clone();
-    let token = store.mint_token(
-        TokenKind::App(client_id),
-        chrono::Duration::seconds(TOKEN_SECONDS),
-        roles,
-    );
+    let (token, lifetime) = {
+        let mut store = state.lock();
+        let lifetime = store.token_seconds();
+        let roles = store.auth.app_roles.clone();
+        let token = store.mint_token(
+            TokenKind::App(client_id),
+            chrono::Duration::seconds(lifetime),
+            roles,
+        );
+        (token, lifetime)
+    };
     Ok(json!({
         "token_type": "Bearer",
-        "expires_in": TOKEN_SECONDS,
-        "ext_expires_in": TOKEN_SECONDS,
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
         "access_token": token,
     }))
 }

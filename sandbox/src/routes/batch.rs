@@ -23,7 +23,7 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 use tokio::task::JoinSet;
 
-use super::{graph, method_not_allowed, record_as};
+use super::{graph, method_not_allowed, record_batch_request};
 use crate::faults::Fault;
 use crate::graph_error::{GraphError, RequestContext};
 use crate::url::percent_decode;
@@ -154,13 +154,14 @@ async fn run(
     if parts.method != Method::POST {
         return Err(method_not_allowed(parts.method.as_str()));
     }
+    // [unconfirmed] The token of the `$batch` request is checked before anything
+    // else of the batch: a missing, invalid or expired token answers 401 for the
+    // whole batch (the sandbox does not even keep the body of such a request).
+    crate::auth::authenticate(state, &parts.headers)?;
     if too_large || bytes.len() > MAX_BATCH_BODY {
         return Err(batch_too_large());
     }
     let requests = parse(bytes)?;
-    // [unconfirmed] The token of the `$batch` request is checked before anything
-    // runs: a missing, invalid or expired token answers 401 for the whole batch.
-    crate::auth::authenticate(state, &parts.headers)?;
     let (responses, cut) = execute(state, parts, requests, ctx).await;
     let body = json!({ "responses": responses });
     let mut resp = Response::new(Body::from(body.to_string()));
@@ -485,7 +486,7 @@ async fn run_inner(
     *request.uri_mut() = inner.uri;
     *request.headers_mut() = headers;
     let (parts, ()) = request.into_parts();
-    record_as(&state, &parts, &body, Some(&inner.id));
+    let seq = record_batch_request(&state, &parts, &body, &inner.id);
     let ctx = inner_context(&state, &parts.headers, &outer_client_request_id);
     let resp = match fault {
         // As for requests received over HTTP: throttled / unavailable requests are not
@@ -503,6 +504,7 @@ async fn run_inner(
         }
     };
     let code = resp.status().as_u16();
+    state.log().finish(seq, code, body.len() as u64);
     (entry(&inner.id, resp).await, code)
 }
 

@@ -1,13 +1,16 @@
-//! HTTP front door: records every request, routes `/v1.0/…` to Graph handlers and the
-//! identity-platform paths (`/{tenant}/oauth2/v2.0/{token|devicecode|authorize}`,
-//! `/devicelogin`, `/metadata/identity/oauth2/token`, `/msi/token`) to [`crate::auth`],
-//! and adds common headers. Graph requests also pass fault injection, the per-(app, mailbox) concurrency limit and the
+//! HTTP front door: records every request (bounded, see [`crate::recording`]), routes
+//! `/v1.0/…` to Graph handlers, the identity-platform paths
+//! (`/{tenant}/oauth2/v2.0/{token|devicecode|authorize}`, `/devicelogin`,
+//! `/metadata/identity/oauth2/token`, `/msi/token`) to [`crate::auth`] and
+//! `/_sandbox/clock` to [`admin`], and adds common headers. Graph requests also pass fault injection, the per-(app, mailbox) concurrency limit and the
 //! artificial latency (see [`crate::faults`]). `POST /v1.0/$batch` runs its inner requests
 //! through the same Graph path ([`batch`]).
 
+mod admin;
 mod attachments;
 mod authz;
 mod batch;
+mod body;
 mod calendar_paths;
 mod delta;
 mod drafts;
@@ -28,7 +31,7 @@ mod upload;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -41,32 +44,85 @@ use crate::conn::ConnHandle;
 use crate::faults::{Fault, InFlight};
 use crate::graph_error::{apply_entra_headers, apply_graph_headers, GraphError, RequestContext};
 use crate::url::percent_decode;
-use crate::{AppState, RecordedRequest};
+use crate::AppState;
 
-/// Bodies are read up to this size; Graph's own limit (4 MB) is enforced per endpoint.
-const READ_LIMIT: usize = 64 * 1024 * 1024;
+/// Bodies of Graph requests with an accepted token are kept up to this size; Graph's
+/// own limit (4 MB) is enforced per endpoint, so anything larger only needs to be
+/// known as too large.
+const GRAPH_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// Bodies of identity-platform requests (small forms) are kept up to this size.
+const FORM_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Builds the axum router.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new().fallback(dispatch).with_state(state)
 }
 
+/// Records the request in [`crate::Sandbox::requests`] (method, path, query first;
+/// headers and body only once its token was accepted; the status at the end), serves
+/// it, and writes its `--log` line.
 async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Response {
     let conn = req
         .extensions()
         .get::<ConnectInfo<ConnHandle>>()
         .map(|c| c.0.clone());
     let (parts, body) = req.into_parts();
-    let (bytes, too_large) = match to_bytes(body, READ_LIMIT).await {
-        Ok(b) => (b.to_vec(), false),
-        Err(_) => (Vec::new(), true),
-    };
+    let seq = state.log().start(&parts, None);
+    let (resp, body_size) = serve(&state, &parts, body, seq, conn.as_ref()).await;
+    let status = resp.status().as_u16();
+    state.log().finish(seq, status, body_size);
+    if state.access_log().is_some() {
+        let line = crate::access_log::line(
+            state.lock().now(),
+            &parts,
+            status,
+            resp.headers(),
+            body_size,
+        );
+        if let Some(log) = state.access_log().as_mut() {
+            log.write(&line);
+        }
+    }
+    resp
+}
+
+/// Serves one HTTP request; returns the answer and the size of the request body.
+async fn serve(
+    state: &Arc<AppState>,
+    parts: &Parts,
+    body: Body,
+    seq: u64,
+    conn: Option<&ConnHandle>,
+) -> (Response, u64) {
     let path = parts.uri.path().to_string();
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let is_upload = segs[0].eq_ignore_ascii_case(upload::PATH_PREFIX);
-    // Range bodies of upload sessions are not recorded: a 100 MB upload must not be
-    // kept twice.
-    record(&state, &parts, if is_upload { &[] } else { &bytes });
+    let is_graph = segs[0].eq_ignore_ascii_case("v1.0");
+    let is_admin = segs[0].eq_ignore_ascii_case(admin::PREFIX);
+    let is_identity = !is_upload && !is_graph && !is_admin && is_identity_path(&segs);
+    // Only bodies someone will use are kept: a Graph request's once its token was
+    // accepted (an unauthenticated one is answered 400/401 without it), an upload
+    // range, a token-endpoint form. Others are read and dropped as they come.
+    let authenticated = is_graph && auth::authenticate(state, &parts.headers).is_ok();
+    let keep = if authenticated {
+        GRAPH_BODY_LIMIT
+    } else if is_upload {
+        upload::MAX_READ
+    } else if is_identity {
+        FORM_BODY_LIMIT
+    } else if is_admin {
+        admin::MAX_BODY
+    } else {
+        0
+    };
+    let read = body::read(body, keep).await;
+    let (bytes, too_large, size) = (read.bytes, read.too_large, read.size);
+    // From here on a handler works: that time never counts as the client being idle.
+    let _busy = conn.map(ConnHandle::busy);
+    if authenticated {
+        state.log().keep_content(seq, parts, &bytes);
+    }
     let now = {
         let mut store = state.lock();
         // Deferred messages due by the sandbox clock are delivered before anything else.
@@ -75,13 +131,23 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
     };
     let ctx = RequestContext::new(&parts.headers, state.origin(), now);
     if is_upload {
-        let mut resp = upload::handle_put_url(&state, &parts, bytes, too_large, &ctx)
+        let mut resp = upload::handle_put_url(state, parts, bytes, too_large, &ctx)
             .unwrap_or_else(|e| e.into_response(&ctx));
         apply_graph_headers(&mut resp, &ctx);
-        return resp;
+        if resp.status().is_success() {
+            // The URL's own token was accepted: keep the headers, never the range bytes.
+            state.log().keep_content(seq, parts, &[]);
+        }
+        return (resp, size);
+    }
+    if is_admin {
+        return (
+            admin::handle(state, &parts.method, &segs[1..], &bytes),
+            size,
+        );
     }
 
-    if segs[0].eq_ignore_ascii_case("v1.0") {
+    if is_graph {
         // Fault injection applies to Graph requests only, never to the token endpoint.
         let (fault, retry_after) = {
             let mut faults = state.faults();
@@ -97,12 +163,11 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
         let mut resp = match injected {
             Some(e) => e.into_response(&ctx),
             None if batch::is_batch_path(&segs[1..]) => {
-                let (resp, inner_cut) =
-                    batch::handle(&state, &parts, &bytes, too_large, &ctx).await;
+                let (resp, inner_cut) = batch::handle(state, parts, &bytes, too_large, &ctx).await;
                 cut |= inner_cut;
                 resp
             }
-            None => graph(&state, &parts, &segs[1..], &bytes, too_large, &ctx)
+            None => graph(state, parts, &segs[1..], &bytes, too_large, &ctx)
                 .await
                 .unwrap_or_else(|e| e.into_response(&ctx)),
         };
@@ -110,24 +175,33 @@ async fn dispatch(State(state): State<Arc<AppState>>, req: Request<Body>) -> Res
         if cut {
             // The request was applied; now make hyper fail writing the response, so the
             // connection closes without a status line.
-            if let Some(conn) = &conn {
+            if let Some(conn) = conn {
                 conn.cut_off();
             }
         }
-        return resp;
+        return (resp, size);
     }
-    if let Some(mut resp) = identity(&state, &parts, &segs, &bytes, &ctx) {
+    if let Some(mut resp) = identity(state, parts, &segs, &bytes, &ctx) {
         apply_entra_headers(&mut resp, &ctx);
-        return resp;
+        return (resp, size);
     }
     let mut resp = GraphError::new(
         StatusCode::NOT_FOUND,
         "NotFound",
-        "The sandbox serves Microsoft Graph under /v1.0, the identity platform at /{tenant}/oauth2/v2.0/{token|devicecode|authorize} and /devicelogin, and managed identity tokens at /metadata/identity/oauth2/token and /msi/token.",
+        "The sandbox serves Microsoft Graph under /v1.0, the identity platform at /{tenant}/oauth2/v2.0/{token|devicecode|authorize} and /devicelogin, managed identity tokens at /metadata/identity/oauth2/token and /msi/token, and its clock at /_sandbox/clock.",
     )
     .into_response(&ctx);
     apply_graph_headers(&mut resp, &ctx);
-    resp
+    (resp, size)
+}
+
+/// Whether `segs` is one of the identity-platform paths [`identity`] serves.
+fn is_identity_path(segs: &[&str]) -> bool {
+    let is = |i: usize, name: &str| segs.get(i).is_some_and(|s| s.eq_ignore_ascii_case(name));
+    (segs.len() == 4 && is(1, "oauth2") && is(2, "v2.0"))
+        || (segs.len() == 4 && is(0, "metadata") && is(1, "identity"))
+        || (segs.len() == 2 && is(0, "msi") && is(1, "token"))
+        || (segs.len() == 1 && is(0, "devicelogin"))
 }
 
 /// Identity-platform endpoints (see [`crate::auth`]); `None` for other paths.
@@ -189,31 +263,19 @@ fn identity(
     None
 }
 
-fn record(state: &AppState, parts: &Parts, body: &[u8]) {
-    record_as(state, parts, body, None);
-}
-
-/// Records a request; `batch_request_id` is the `id` of a request executed inside a
-/// JSON batch.
-fn record_as(state: &AppState, parts: &Parts, body: &[u8], batch_request_id: Option<&str>) {
-    let req = RecordedRequest {
-        method: parts.method.as_str().to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body: body.to_vec(),
-        batch_request_id: batch_request_id.map(str::to_string),
-    };
-    state.lock().requests.push(req);
+/// Records a request executed inside a JSON batch (`batch_request_id` = its `id`),
+/// with headers and body: the `$batch` request's token was accepted before it runs.
+/// Returns its sequence number for [`crate::recording::RequestLog::finish`].
+fn record_batch_request(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+    batch_request_id: &str,
+) -> u64 {
+    let mut log = state.log();
+    let seq = log.start(parts, Some(batch_request_id));
+    log.keep_content(seq, parts, body);
+    seq
 }
 
 /// Which mailbox a Graph path addresses.

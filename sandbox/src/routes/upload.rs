@@ -36,6 +36,8 @@ const MIN_SIZE: u64 = 3 * 1024 * 1024;
 const MAX_SIZE: u64 = 150 * 1024 * 1024;
 /// Largest range one PUT may carry: 4 MiB (GRAPH-FACTS §0.5 "≤ 4 MB each").
 const MAX_RANGE: usize = 4 * 1024 * 1024;
+/// Bytes of a range body read into memory at most: anything longer is refused anyway.
+pub(super) const MAX_READ: usize = MAX_RANGE;
 /// Session lifetime, extended by every accepted range. [unconfirmed] Outlook's value.
 const LIFETIME_HOURS: i64 = 24;
 
@@ -416,7 +418,7 @@ fn put_range(
 /// The tenant id is not in the store; the upload URL carries it, so the `Location`
 /// repeats whatever follows `@` there. Kept simple: the fixed sandbox tenant.
 fn tenant_of(_store: &Store) -> &'static str {
-    crate::TENANT_ID
+    crate::state::TENANT_ID
 }
 
 fn store_now_plus_lifetime(

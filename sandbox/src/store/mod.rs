@@ -1,5 +1,5 @@
-//! The sandbox's whole state – users, mailboxes, tokens, recorded requests – behind one
-//! `std::sync::Mutex` (see [`crate::AppState`]). Critical sections are short and never
+//! The sandbox's whole state – users, mailboxes, tokens – behind one
+//! `std::sync::Mutex` (see [`crate::state::AppState`]). Critical sections are short and never
 //! span an `.await`.
 
 use std::collections::HashMap;
@@ -10,8 +10,6 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::RecordedRequest;
-
 pub(crate) mod calendar;
 pub(crate) mod delta;
 pub(crate) mod draft;
@@ -19,6 +17,10 @@ pub(crate) mod identity;
 mod ids;
 
 pub(crate) use ids::{opaque_id, random_b64, random_bytes};
+
+/// Default lifetime of access tokens issued by the sandbox's endpoints (Entra's usual
+/// `expires_in`, as in the docs' examples).
+pub(crate) const TOKEN_SECONDS: i64 = 3599;
 
 /// Well-known mail folders created for every mailbox: (well-known name, display name).
 pub(crate) const WELL_KNOWN_FOLDERS: [(&str, &str); 7] = [
@@ -79,6 +81,22 @@ impl User {
             .find(|f| f.well_known.eq_ignore_ascii_case(name_or_id) || f.id == name_or_id)
     }
 
+    /// This user without its messages, events and calendars: what building a message
+    /// needs, at a cost independent of the mailbox's size.
+    pub(crate) fn without_items(&self) -> User {
+        User {
+            id: self.id.clone(),
+            address: self.address.clone(),
+            display_name: self.display_name.clone(),
+            folders: self.folders.clone(),
+            messages: Vec::new(),
+            calendars: Vec::new(),
+            events: Vec::new(),
+            has_mailbox: self.has_mailbox,
+            settings: self.settings.clone(),
+        }
+    }
+
     /// `{"emailAddress":{"name","address"}}` of this mailbox.
     pub(crate) fn recipient(&self) -> Value {
         serde_json::json!({"emailAddress": {"name": self.display_name, "address": self.address}})
@@ -128,13 +146,15 @@ pub(crate) struct TokenInfo {
 pub(crate) struct Store {
     pub users: Vec<User>,
     pub tokens: HashMap<String, TokenInfo>,
-    pub requests: Vec<RecordedRequest>,
     pub token_requests: usize,
     pub outbound: Vec<Value>,
     /// Messages held in an Outbox until their deferred send time (GRAPH-FACTS §3).
     pub pending: Vec<PendingSend>,
     /// Offset of the sandbox clock from the real clock.
     pub clock_offset: chrono::Duration,
+    /// `Sandbox::set_token_lifetime`: lifetime in seconds of access tokens the
+    /// endpoints issue (`None`: [`TOKEN_SECONDS`]).
+    pub token_seconds: Option<i64>,
     /// Bytes of file attachments uploaded through upload sessions, by blob id (shared,
     /// never base64-encoded in storage; see `message::BLOB_KEY`).
     pub blobs: HashMap<String, Arc<Vec<u8>>>,
@@ -308,11 +328,17 @@ impl Store {
             token.clone(),
             TokenInfo {
                 kind,
-                expires_at: Utc::now() + lifetime,
+                // The sandbox clock, so moving it expires tokens (issue 15, item 19).
+                expires_at: self.now() + lifetime,
                 permissions,
             },
         );
         token
+    }
+
+    /// Lifetime in seconds of access tokens issued by the endpoints (`expires_in`).
+    pub(crate) fn token_seconds(&self) -> i64 {
+        self.token_seconds.unwrap_or(TOKEN_SECONDS)
     }
 
     /// Whether `address` is inside the organization: its domain is one of the tenant's
