@@ -153,8 +153,10 @@ pub(crate) fn opaque(prefix: &str, bytes: usize) -> String {
 /// contains `offline_access`) and returns the token response body (v2-oauth2-auth-code-flow
 /// / v2-oauth2-device-code: `token_type`, `scope`, `expires_in`, `access_token`,
 /// `refresh_token`; plus `ext_expires_in` as live responses carry it, GRAPH-FACTS
-/// §12.4). `scope` lists `requested` (or `granted`) without `offline_access`
-/// \[unconfirmed: which scopes Entra echoes\]. No `id_token` is issued.
+/// §12.4). The token's `scp` is exactly the Graph scopes of `requested` (or `granted`)
+/// that the app was granted ([`crate::scopes::delegated_from_request`]; `.default` =
+/// all of them), and `scope` echoes them in their short form \[unconfirmed: Entra's
+/// exact spelling of the echo\]. No `id_token` is issued.
 pub(crate) fn issue_user_tokens(
     store: &mut Store,
     client_id: &str,
@@ -162,20 +164,20 @@ pub(crate) fn issue_user_tokens(
     granted: &[String],
     requested: Option<&[String]>,
 ) -> Value {
+    let scp = crate::scopes::delegated_from_request(
+        requested.unwrap_or(granted),
+        &crate::scopes::DELEGATED,
+    );
+    let scope = scp.join(" ");
     let lifetime = store.token_seconds();
     let access = store.mint_token(
         TokenKind::Delegated(user_id.to_string()),
         chrono::Duration::seconds(lifetime),
+        scp,
     );
-    let scope: Vec<&str> = requested
-        .unwrap_or(granted)
-        .iter()
-        .map(String::as_str)
-        .filter(|s| !is_offline_access(s))
-        .collect();
     let mut body = Map::new();
     body.insert("token_type".into(), json!("Bearer"));
-    body.insert("scope".into(), json!(scope.join(" ")));
+    body.insert("scope".into(), json!(scope));
     body.insert("expires_in".into(), json!(lifetime));
     body.insert("ext_expires_in".into(), json!(lifetime));
     body.insert("access_token".into(), json!(access));
@@ -246,8 +248,25 @@ pub(crate) enum Caller {
     User(String),
 }
 
-/// Checks `Authorization: Bearer …` of a Graph request.
-pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, GraphError> {
+/// A caller whose token was accepted, with the Graph permissions the token carries
+/// (`scp` of a delegated token, `roles` of an app-only token).
+#[derive(Debug, Clone)]
+pub(crate) struct Authenticated {
+    /// Who is calling.
+    pub caller: Caller,
+    /// Permission names as in [`crate::scopes`].
+    pub permissions: Vec<String>,
+}
+
+/// Checks `Authorization: Bearer …` of a Graph request. A header without the `Bearer`
+/// scheme (the raw token alone, `Basic …`) carries no bearer token and is answered like
+/// a missing one: `401 InvalidAuthenticationToken` "Access token is empty." (text of live
+/// Graph answers without a token, e.g. microsoftgraph/msgraph-sample-reactspa#54; that
+/// Graph answers the same for another scheme is \[unconfirmed\]).
+pub(crate) fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Authenticated, GraphError> {
     let raw = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -255,8 +274,7 @@ pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Call
         .trim();
     let token = match raw.split_once(' ') {
         Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => t.trim(),
-        _ if raw.eq_ignore_ascii_case("bearer") => "",
-        _ => raw,
+        _ => "",
     };
     if token.is_empty() {
         return Err(GraphError::unauthenticated("Access token is empty."));
@@ -283,9 +301,13 @@ pub(crate) fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Call
             "Lifetime validation failed, the token is expired.",
         ));
     }
-    Ok(match info.kind {
+    let caller = match info.kind {
         TokenKind::App(client_id) => Caller::App(client_id),
         TokenKind::Delegated(user_id) => Caller::User(user_id),
+    };
+    Ok(Authenticated {
+        caller,
+        permissions: info.permissions,
     })
 }
 

@@ -218,6 +218,44 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Permissions
+//!
+//! Tokens carry what Entra puts in them: a delegated token the scopes (`scp`) requested
+//! at the token endpoint, an app-only token the app's roles (`roles`). Scopes may be
+//! short (`Mail.Send`) or fully qualified (`https://graph.microsoft.com/Mail.Send`, or
+//! with the sandbox origin or another cloud's Graph root as resource);
+//! `{resource}/.default` asks for every scope the app was granted (by default the
+//! sandbox app is granted all the delegated scopes below, and `User.Read`); `openid`,
+//! `profile`, `email`, `offline_access` and other resources' scopes are no Graph
+//! permissions. The token response's `scope` echoes the granted Graph scopes in short
+//! form. App-only tokens (client credentials, managed identity) carry every role below
+//! unless [`Sandbox::grant_app_roles`] (binary: `--app-role ROLE`, repeatable) restricts
+//! them. [`Sandbox::delegated_token`] carries every delegated scope;
+//! [`Sandbox::delegated_token_with_scopes`] exactly the ones given.
+//!
+//! Every Graph endpoint checks, before it runs (also inside JSON batches), that the
+//! token holds one of the permissions its docs page lists (least privileged or higher);
+//! otherwise it answers `403 ErrorAccessDenied` "Access is denied. Check credentials
+//! and try again.". A delegated token working in another user's mailbox (`/users/{owner}/…`,
+//! or a shared calendar's copy under `/me/calendars/{id}`) needs a `.Shared` scope, and
+//! then the mailbox rights below. Application roles have no `.Shared` variants.
+//!
+//! | Endpoint | Delegated, own mailbox | Delegated, another user's mailbox | Application |
+//! |---|---|---|---|
+//! | POST `/sendMail`, `…/messages/{id}/send`, `/reply`, `/replyAll`, `/forward` | `Mail.Send`, `Mail.Send.Shared` | `Mail.Send.Shared` | `Mail.Send` |
+//! | GET `/messages`, `/mailFolders/{f}/messages`, `…/messages/$count`, `…/messages/{id}`, `…/messages/delta`, `/mailFolders`, `/mailFolders/{f}` | `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite`, `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.ReadBasic.All`, `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite` |
+//! | GET `…/messages/{id}/$value`, `…/messages/{id}/attachments[/{id}]` | `Mail.Read`, `Mail.ReadWrite`, `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read.Shared`, `Mail.ReadWrite.Shared` | `Mail.Read`, `Mail.ReadWrite` |
+//! | POST `/messages`; PATCH, DELETE `…/messages/{id}`; POST `/move`, `/copy`, `/createReply`, `/createReplyAll`, `/createForward`; POST, DELETE message attachments; `createUploadSession` on a message | `Mail.ReadWrite`, `Mail.ReadWrite.Shared` | `Mail.ReadWrite.Shared` | `Mail.ReadWrite` |
+//! | GET `/calendars`, `/calendar`, `/events`, `…/events/{id}`, `calendarView`, `calendarView/delta`, `instances`, event attachments, `calendarPermissions`; POST `/calendar/getSchedule`, `…/events/{id}/forward` | `Calendars.Read`, `Calendars.ReadWrite`, `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared` | `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared` | `Calendars.Read`, `Calendars.ReadWrite` |
+//! | POST `/calendars`, `/events`; PATCH, DELETE `…/events/{id}`; POST `/accept`, `/tentativelyAccept`, `/decline`, `/cancel`; POST, DELETE event attachments; `createUploadSession` on an event; POST, PATCH, DELETE `calendarPermissions` | `Calendars.ReadWrite`, `Calendars.ReadWrite.Shared` | `Calendars.ReadWrite.Shared` | `Calendars.ReadWrite` |
+//! | POST `/findMeetingTimes` | `Calendars.Read.Shared`, `Calendars.ReadWrite.Shared` | the same | none (not supported) |
+//! | GET `/mailboxSettings`, `/mailboxSettings/{property}` | `MailboxSettings.Read`, `MailboxSettings.ReadWrite` | the same \[unconfirmed\] | `MailboxSettings.Read`, `MailboxSettings.ReadWrite` |
+//! | PATCH `/mailboxSettings` | `MailboxSettings.ReadWrite` | the same \[unconfirmed\] | `MailboxSettings.ReadWrite` |
+//!
+//! `Authorization` without the `Bearer` scheme (the raw token alone, `Basic …`) is
+//! answered like a missing token: `401 InvalidAuthenticationToken` "Access token is
+//! empty.".
+//!
 //! ## Delegation, sharing and other people's mailboxes
 //!
 //! App-only tokens (client credentials) reach every mailbox. A delegated token reaches
@@ -228,9 +266,11 @@
 //!   upload sessions, `sendMail`, sending a draft, `mailboxSettings`, creating
 //!   calendars) need Exchange "Full Access" ([`Sandbox::grant_full_access`]), else
 //!   `403 ErrorAccessDenied` "Access is denied. Check credentials and try again.".
-//!   `/users/{owner}/sendMail` with Full Access sends from the owner (`from` =
-//!   `sender` = owner unless `from` says otherwise) and saves the copy in the owner's
-//!   Sent Items.
+//!   Sending from the owner's mailbox (`/users/{owner}/sendMail`, sending a draft
+//!   there, `reply` / `replyAll` / `forward` there) also needs Send As or Send on
+//!   Behalf: Full Access alone answers `403 ErrorSendAsDenied`, as Exchange does. With
+//!   them it sends from the owner (`from` = owner, `sender` = owner with Send As or the
+//!   signed-in user with Send on Behalf) and saves the copy in the owner's Sent Items.
 //! * **`from` of another address** (`/me/sendMail`, sending a draft, the `From` of MIME
 //!   sends): allowed with Send As ([`Sandbox::grant_send_as`]: delivered with `from`
 //!   = `sender` = owner) or Send on Behalf ([`Sandbox::grant_send_on_behalf`]: `from`
@@ -340,7 +380,8 @@
 //! Access tokens are opaque (not JWTs), valid 3599 s ([`Sandbox::set_token_lifetime`],
 //! `--token-lifetime`) by the sandbox clock (moving it past that expires them: `401
 //! InvalidAuthenticationToken` "Lifetime validation failed, the token is expired."), and reach Graph
-//! as the app (`client_credentials`, managed identity) or as the signed-in user. No
+//! as the app (`client_credentials`, managed identity; with the app's roles) or as the
+//! signed-in user (with the scopes requested; see [Permissions](#permissions)). No
 //! `id_token` is issued. Managed identity: `GET
 //! {imds_endpoint}?api-version=2018-02-01&resource=https://graph.microsoft.com` with
 //! `Metadata: true` (else `400 bad_request_102`) → `{access_token, refresh_token: "",
@@ -454,7 +495,11 @@
 //! mailbox works (Graph's known issue refusing it with delegated permissions is not
 //! reproduced); `mailboxSettings.workingHours` / `timeZone` are stored and returned
 //! but free/busy and `findMeetingTimes` keep Monday–Friday 08:00–17:00 UTC, and
-//! automatic replies are never sent. JSON batching: the known issue limiting a request
+//! automatic replies are never sent. Permissions: a delegated token holds exactly the
+//! scopes requested (Entra may add scopes the user consented to earlier);
+//! `Mail.ReadBasic` opens message lists and gets without leaving out `body`,
+//! `bodyPreview`, attachments and extended properties as Graph does; `/me/sendMail`
+//! with a `from` of another user does not check for `Mail.Send.Shared`. JSON batching: the known issue limiting a request
 //! to one dependency and to the parallel / serial / same-dependency patterns is not
 //! enforced (any dependencies on earlier requests are accepted); the `$batch` request
 //! holds no concurrency slot of its own; `atomicityGroup` and `respond-async` are
@@ -477,6 +522,7 @@ mod mime;
 mod recording;
 mod request_kind;
 mod routes;
+mod scopes;
 mod settings;
 mod state;
 mod store;
@@ -890,11 +936,14 @@ impl Sandbox {
     /// Grants `delegate` Exchange "Full Access" to the mailbox of `owner` (both users
     /// are added when missing): with its delegated token, `delegate` may use every mail
     /// and calendar path of `/users/{owner}/…` – messages, folders, drafts,
-    /// attachments, delta, upload sessions, `mailboxSettings`, `calendarPermissions`,
-    /// and `sendMail` (sent from the owner, `from` = `sender` = owner unless `from`
-    /// says otherwise, saved in the owner's Sent Items). On calendars Full Access
-    /// counts as `delegateWithPrivateEventAccess`. Without it, mail paths of another
-    /// mailbox answer `403 ErrorAccessDenied`.
+    /// attachments, delta, upload sessions, `mailboxSettings`, `calendarPermissions`
+    /// (with the `.Shared` scopes, see [Permissions](crate#permissions)). On calendars
+    /// Full Access counts as `delegateWithPrivateEventAccess`. Without it, mail paths
+    /// of another mailbox answer `403 ErrorAccessDenied`. Full Access does not include
+    /// sending: `sendMail`, sending a draft, `reply` / `replyAll` / `forward` in the
+    /// owner's mailbox answer `403 ErrorSendAsDenied` unless the delegate also has
+    /// Send As ([`Sandbox::grant_send_as`]) or Send on Behalf; then the mail is sent
+    /// from the owner and saved in the owner's Sent Items.
     ///
     /// ```no_run
     /// # async fn demo() -> std::io::Result<()> {
@@ -903,8 +952,9 @@ impl Sandbox {
     /// let sandbox = Sandbox::start().await?;
     /// sandbox.grant_full_access("shared@contoso.com", "adele@contoso.com");
     /// let token = sandbox.delegated_token("adele@contoso.com");
-    /// // POST {base_url}/users/shared@contoso.com/sendMail → 202; the copy is in
-    /// // sandbox.messages("shared@contoso.com", "sentitems").
+    /// // POST {base_url}/users/shared@contoso.com/sendMail → 403 ErrorSendAsDenied …
+    /// sandbox.grant_send_as("shared@contoso.com", "adele@contoso.com");
+    /// // … now 202; the copy is in sandbox.messages("shared@contoso.com", "sentitems").
     /// # let _ = token; Ok(()) }
     /// ```
     pub fn grant_full_access(&self, owner: &str, delegate: &str) {
@@ -961,18 +1011,81 @@ impl Sandbox {
     }
 
     /// Mints a delegated access token for that user, valid for one hour of the sandbox
-    /// clock. Adds the user first if it does not exist yet.
+    /// clock, carrying every delegated scope the sandbox knows (`Mail.ReadBasic`,
+    /// `Mail.Read`, `Mail.ReadWrite`, `Mail.Send`, their `.Shared` variants,
+    /// `Calendars.Read`, `Calendars.ReadWrite`, `Calendars.Read.Shared`,
+    /// `Calendars.ReadWrite.Shared`, `MailboxSettings.Read`, `MailboxSettings.ReadWrite`,
+    /// `User.Read`), so only the mailbox rights of the user limit it. Adds the user
+    /// first if it does not exist yet. Use [`Sandbox::delegated_token_with_scopes`] to
+    /// test permission errors.
     pub fn delegated_token(&self, address: &str) -> String {
         self.delegated_token_expiring_in(address, Duration::from_secs(3600))
     }
 
+    /// Mints a delegated access token (valid for one hour) whose `scp` is exactly
+    /// `scopes`, short (`Mail.Read`) or fully qualified
+    /// (`https://graph.microsoft.com/Mail.Read`), as the token endpoint would issue
+    /// for that `scope` parameter (see [Permissions](#permissions)): `.default` gives
+    /// every delegated scope, `offline_access` / `openid` / `profile` / `email` and
+    /// unknown names add nothing. Adds the user first if it does not exist yet.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// let token = sandbox.delegated_token_with_scopes("adele@contoso.com", &["Mail.Read"]);
+    /// // GET /me/messages → 200; POST /me/sendMail → 403 ErrorAccessDenied.
+    /// # let _ = token; Ok(()) }
+    /// ```
+    pub fn delegated_token_with_scopes(&self, address: &str, scopes: &[&str]) -> String {
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        let scp = scopes::delegated_from_request(&scopes, &scopes::DELEGATED);
+        let mut store = self.state.lock();
+        let id = store.add_user(address);
+        store.mint_token(
+            TokenKind::Delegated(id),
+            chrono::Duration::seconds(3600),
+            scp,
+        )
+    }
+
     /// Mints a delegated access token with the given lifetime (`Duration::ZERO` gives an
-    /// already expired token). Adds the user first if it does not exist yet.
+    /// already expired token) and every delegated scope, like
+    /// [`Sandbox::delegated_token`]. Adds the user first if it does not exist yet.
     pub fn delegated_token_expiring_in(&self, address: &str, lifetime: Duration) -> String {
         let mut store = self.state.lock();
         let id = store.add_user(address);
         let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::MAX);
-        store.mint_token(TokenKind::Delegated(id), lifetime)
+        let all = scopes::DELEGATED.iter().map(|s| s.to_string()).collect();
+        store.mint_token(TokenKind::Delegated(id), lifetime, all)
+    }
+
+    /// Sets the application roles granted to the sandbox app (admin consent of
+    /// application permissions): app-only tokens issued from now on (client
+    /// credentials, managed identity) carry exactly these `roles`. Names are matched
+    /// case-insensitively against the known roles (`Mail.ReadBasic.All`,
+    /// `Mail.ReadBasic`, `Mail.Read`, `Mail.ReadWrite`, `Mail.Send`, `Calendars.Read`,
+    /// `Calendars.ReadWrite`, `MailboxSettings.Read`, `MailboxSettings.ReadWrite`);
+    /// other names are kept but open nothing. Default: all of them. Tokens already
+    /// issued keep their roles.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.grant_app_roles(&["Mail.Send"]);
+    /// // An app token may now POST /users/{id}/sendMail, but GET /users/{id}/messages
+    /// // answers 403 ErrorAccessDenied.
+    /// # Ok(()) }
+    /// ```
+    pub fn grant_app_roles(&self, roles: &[&str]) {
+        let roles = roles
+            .iter()
+            .map(|r| scopes::canonical(r).map_or_else(|| r.to_string(), str::to_string))
+            .collect();
+        self.state.lock().auth.app_roles = roles;
     }
 
     /// Messages of a folder (well-known name such as `inbox` / `sentitems`,

@@ -12,7 +12,8 @@ calendar and the Microsoft identity platform token endpoint, on 127.0.0.1.
 
 USAGE:
     msgraph-outlook-sandbox [--port PORT] [--user ADDRESS]... [DELEGATION OPTIONS]
-                            [SIGN-IN OPTIONS] [FAULT OPTIONS] [SERVER OPTIONS]
+                            [SIGN-IN OPTIONS] [PERMISSION OPTIONS] [FAULT OPTIONS]
+                            [SERVER OPTIONS]
 
 OPTIONS:
     --port PORT       Port on 127.0.0.1 (default 0 = pick a free port)
@@ -26,8 +27,9 @@ OPTIONS:
 
 DELEGATION OPTIONS (repeatable; users are created when missing):
     --full-access OWNER:DELEGATE      DELEGATE gets Full Access to OWNER's mailbox
-                                      (/users/OWNER/... mail and calendar paths,
-                                      sendMail from OWNER)
+                                      (/users/OWNER/... mail and calendar paths;
+                                      sending from OWNER also needs --send-as or
+                                      --send-on-behalf)
     --send-as OWNER:DELEGATE          DELEGATE may send with from = OWNER
     --send-on-behalf OWNER:DELEGATE   DELEGATE may send on behalf of OWNER
                                       (from = OWNER, sender = DELEGATE)
@@ -45,6 +47,15 @@ SIGN-IN OPTIONS (identity platform; users are created when missing):
                                       (otherwise approve them at the printed
                                       /devicelogin page)
     --device-code-interval SECONDS    interval of device codes (default 5)
+
+PERMISSION OPTIONS:
+    --app-role ROLE                   (repeatable) The sandbox app (and its managed
+                                      identities) holds only these application roles,
+                                      e.g. --app-role Mail.Send; app-only tokens carry
+                                      them as roles (default: every Mail.*, Calendars.*
+                                      and MailboxSettings.* role). Delegated tokens
+                                      carry the scopes requested at sign-in; the
+                                      printed ones carry all delegated scopes.
 
 FAULT OPTIONS (Graph requests under /v1.0 only, never the token endpoint):
     --throttle SHARE          Share 0.0-1.0 of requests answered 429 TooManyRequests
@@ -107,6 +118,8 @@ struct Args {
     /// (address, polls before approval).
     auto_approve: Option<(String, u32)>,
     device_code_interval: Option<u64>,
+    /// `--app-role` values (empty: the default, every role).
+    app_roles: Vec<String>,
     /// `--log FILE`.
     log: Option<String>,
     token_lifetime: Option<u64>,
@@ -141,6 +154,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
     let mut sign_in_as = None;
     let mut auto_approve = None;
     let mut device_code_interval = None;
+    let mut app_roles = Vec::new();
     let mut log = None;
     let (mut token_lifetime, mut idle_timeout, mut max_connections) = (None, None, None);
     let (mut request_log_limit, mut request_body_limit) = (None, None);
@@ -233,6 +247,15 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                     .ok_or("--device-code-interval needs a value")?;
                 device_code_interval = Some(parse_num(&flag, &v)?);
             }
+            "--app-role" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--app-role needs a role name")?;
+                if v.trim().is_empty() || v.contains(char::is_whitespace) {
+                    return Err(format!("invalid role '{v}' (expected e.g. Mail.Send)"));
+                }
+                app_roles.push(v);
+            }
             "--throttle"
             | "--unavailable"
             | "--cut-off"
@@ -300,6 +323,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
         sign_in_as,
         auto_approve,
         device_code_interval,
+        app_roles,
         log,
         token_lifetime,
         idle_timeout,
@@ -397,6 +421,11 @@ async fn main() -> ExitCode {
     if let Some(secs) = args.device_code_interval {
         sandbox.set_device_code_interval(secs);
     }
+    if !args.app_roles.is_empty() {
+        let roles: Vec<&str> = args.app_roles.iter().map(String::as_str).collect();
+        sandbox.grant_app_roles(&roles);
+        println!("  app roles:     {}", args.app_roles.join(" "));
+    }
     if let Some(address) = &args.sign_in_as {
         sandbox.sign_in_as(address);
         println!("  signed in at the authorize endpoint: {address}");
@@ -407,7 +436,7 @@ async fn main() -> ExitCode {
     }
     println!();
     println!(
-        "Delegated access tokens (valid {} s of the sandbox clock):",
+        "Delegated access tokens (valid {} s of the sandbox clock, every delegated scope):",
         token_lifetime.as_secs()
     );
     for user in &args.users {
@@ -581,6 +610,16 @@ mod tests {
         assert_eq!(a.auto_approve, Some(("alex@contoso.com".to_string(), 0)));
         assert!(parse(&["--auto-approve-device-codes", "alex:x"]).is_err());
         assert!(parse(&["--sign-in-as", "adele"]).is_err());
+    }
+
+    #[test]
+    fn app_role_options() {
+        let a = parse(&["--app-role", "Mail.Send", "--app-role=Mail.Read"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.app_roles, ["Mail.Send", "Mail.Read"]);
+        assert!(parse(&[]).unwrap().unwrap().app_roles.is_empty());
+        assert!(parse(&["--app-role"]).is_err());
     }
 
     #[test]

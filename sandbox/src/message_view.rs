@@ -3,13 +3,13 @@
 //! * `Prefer: IdType="ImmutableId"`: `id` is the message's immutable id, which stays
 //!   the same when the message moves to another folder of the mailbox, and which the
 //!   Sent Items copy of a sent draft keeps (doc "Obtain immutable identifiers for
-//!   Outlook resources", https://learn.microsoft.com/graph/outlook-immutable-id).
+//!   Outlook resources", <https://learn.microsoft.com/graph/outlook-immutable-id>).
 //!   Without it, `id` is the REST id, which changes on every move. The header "only
 //!   applies to the request it is included with". That page mentions no
 //!   `Preference-Applied` for it, so none is sent [unconfirmed].
 //! * `Prefer: outlook.body-content-type="text"|"html"`: the format of `body` and
 //!   `uniqueBody` (List messages,
-//!   https://learn.microsoft.com/graph/api/user-list-messages?view=graph-rest-1.0),
+//!   <https://learn.microsoft.com/graph/api/user-list-messages?view=graph-rest-1.0>),
 //!   echoed in `Preference-Applied` (GRAPH-FACTS §7, doc R44). Without it the sandbox
 //!   keeps the stored format, where Graph would answer HTML [deviation, kept so
 //!   existing text bodies read back unchanged].

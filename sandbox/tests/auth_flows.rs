@@ -107,7 +107,7 @@ async fn device_code_pending_then_approved_token_reaches_graph() {
         .post(sb.devicecode_url())
         .form(&[
             ("client_id", sb.client_id().as_str()),
-            ("scope", "Mail.ReadWrite offline_access"),
+            ("scope", "Mail.ReadWrite Mail.Send offline_access"),
         ])
         .send()
         .await
@@ -149,7 +149,7 @@ async fn device_code_pending_then_approved_token_reaches_graph() {
         token,
         json!({
             "token_type": "Bearer",
-            "scope": "Mail.ReadWrite",
+            "scope": "Mail.ReadWrite Mail.Send",
             "expires_in": 3599,
             "ext_expires_in": 3599,
             "access_token": token["access_token"],

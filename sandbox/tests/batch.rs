@@ -701,8 +701,10 @@ async fn delegated_token_without_rights_gets_inner_403s() {
     assert_eq!(answers["own"]["body"]["value"], json!([]));
     assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
 
-    // With Full Access the same batch goes through.
+    // With Full Access and Send As the same batch goes through (Full Access alone
+    // does not include sending).
     sb.grant_full_access("alex@contoso.com", "adele@contoso.com");
+    sb.grant_send_as("alex@contoso.com", "adele@contoso.com");
     let (_, body) = post_batch(
         &sb,
         &token,

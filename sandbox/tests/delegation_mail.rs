@@ -157,7 +157,7 @@ async fn drafts_and_mime_follow_the_same_rules() {
 }
 
 #[tokio::test]
-async fn full_access_sends_from_the_owners_mailbox() {
+async fn full_access_reads_and_writes_but_sends_only_with_send_as() {
     let (sb, client) = setup().await;
     sb.add_user(MEGAN);
     let adele = sb.delegated_token(ADELE);
@@ -184,7 +184,58 @@ async fn full_access_sends_from_the_owners_mailbox() {
         );
     }
 
+    // Full Access alone does not let Adele send from Alex's mailbox (Exchange: "Can't
+    // send email message when Full Access is granted to a shared mailbox").
     sb.grant_full_access(ALEX, ADELE);
+    let (status, err) = post(&client, &url, &adele, &body).await;
+    assert_eq!(status, 403);
+    assert_graph_error(&err, "ErrorSendAsDenied", SEND_AS_DENIED);
+    assert!(sb.messages(MEGAN, "inbox").is_empty());
+    assert!(sb.messages(ALEX, "sentitems").is_empty());
+    // Nor send a draft of that mailbox, nor reply from it.
+    let (status, draft) = post(
+        &client,
+        &format!("{base}/users/{ALEX}/messages"),
+        &adele,
+        &json!({"subject": "Draft for Alex", "toRecipients": [{"emailAddress": {"address": MEGAN}}]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{draft}");
+    let draft_id = draft["id"].as_str().unwrap().to_string();
+    let send_draft = |client: reqwest::Client, url: String, token: String| async move {
+        let resp = client
+            .post(url)
+            .bearer_auth(token)
+            .header("content-length", "0")
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+        )
+    };
+    let draft_send_url = format!("{base}/users/{ALEX}/messages/{draft_id}/send");
+    let (status, err) = send_draft(client.clone(), draft_send_url.clone(), adele.clone()).await;
+    assert_eq!(status, 403);
+    assert_graph_error(&err, "ErrorSendAsDenied", SEND_AS_DENIED);
+    assert_eq!(subjects(&sb.messages(ALEX, "drafts")), ["Draft for Alex"]);
+    let (status, err) = post(
+        &client,
+        &format!("{base}/users/{ALEX}/messages/{draft_id}/reply"),
+        &adele,
+        &json!({"comment": "Noted"}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_graph_error(&err, "ErrorSendAsDenied", SEND_AS_DENIED);
+    assert!(sb.messages(MEGAN, "inbox").is_empty());
+
+    // With Send As too, it sends from Alex: from = sender = Alex, copy in Alex's Sent
+    // Items.
+    sb.grant_send_as(ALEX, ADELE);
     let (status, _) = post(&client, &url, &adele, &body).await;
     assert_eq!(status, 202);
     let got = &sb.messages(MEGAN, "inbox")[0];
@@ -192,6 +243,13 @@ async fn full_access_sends_from_the_owners_mailbox() {
     assert_eq!(got["sender"], recipient("Alex", ALEX));
     assert_eq!(subjects(&sb.messages(ALEX, "sentitems")), ["Team update"]);
     assert!(sb.messages(ADELE, "sentitems").is_empty());
+    let (status, _) = send_draft(client.clone(), draft_send_url, adele.clone()).await;
+    assert_eq!(status, 202);
+    assert_eq!(
+        sb.messages(MEGAN, "inbox")[0]["sender"],
+        recipient("Alex", ALEX)
+    );
+    assert!(sb.messages(ALEX, "drafts").is_empty());
 
     // Every mail path of the mailbox, and its calendar with private events.
     let (status, list) = get_json(
@@ -201,31 +259,7 @@ async fn full_access_sends_from_the_owners_mailbox() {
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(subjects(&values(&list)), ["Team update"]);
-    let (status, draft) = post(
-        &client,
-        &format!("{base}/users/{ALEX}/messages"),
-        &adele,
-        &json!({"subject": "Draft for Alex", "toRecipients": [{"emailAddress": {"address": MEGAN}}]}),
-    )
-    .await;
-    assert_eq!(status, 201, "{draft}");
-    assert_eq!(subjects(&sb.messages(ALEX, "drafts")), ["Draft for Alex"]);
-    let resp = client
-        .post(format!(
-            "{base}/users/{ALEX}/messages/{}/send",
-            draft["id"].as_str().unwrap()
-        ))
-        .bearer_auth(&adele)
-        .header("content-length", "0")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 202);
-    assert_eq!(
-        sb.messages(MEGAN, "inbox")[0]["sender"],
-        recipient("Alex", ALEX)
-    );
+    assert_eq!(subjects(&values(&list)), ["Draft for Alex", "Team update"]);
     let mut private = event_body("Private", "2026-12-01T09:00:00", "2026-12-01T10:00:00", &[]);
     private["sensitivity"] = json!("private");
     sb.add_event(ALEX, private);
@@ -239,16 +273,6 @@ async fn full_access_sends_from_the_owners_mailbox() {
     )
     .await;
     assert_eq!(status, 200);
-    // Full Access does not include Send As.
-    let (status, err) = post(
-        &client,
-        &format!("{base}/me/sendMail"),
-        &adele,
-        &mail_from("x", ALEX, MEGAN),
-    )
-    .await;
-    assert_eq!(status, 403);
-    assert_graph_error(&err, "ErrorSendAsDenied", SEND_AS_DENIED);
 }
 
 #[tokio::test]

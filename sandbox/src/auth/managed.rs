@@ -110,13 +110,16 @@ fn pick_identity(state: &AppState, params: &Form) -> Result<String, MiError> {
 }
 
 /// Mints the app-only token; returns (token, issued at unix seconds by the sandbox
-/// clock, lifetime in seconds).
+/// clock, lifetime in seconds). A managed identity holds the same roles as the
+/// sandbox app (`Sandbox::grant_app_roles`).
 fn mint(state: &AppState, client_id: &str) -> (String, i64, i64) {
     let mut store = state.lock();
     let lifetime = store.token_seconds();
+    let roles = store.auth.app_roles.clone();
     let token = store.mint_token(
         TokenKind::App(client_id.to_string()),
         chrono::Duration::seconds(lifetime),
+        roles,
     );
     (token, store.now().timestamp(), lifetime)
 }

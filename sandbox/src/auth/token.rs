@@ -202,12 +202,16 @@ fn client_credentials(
             format!("The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."),
         ));
     }
+    // App-only tokens carry the app's granted roles (`roles`), whatever `.default`
+    // resource was named.
     let (token, lifetime) = {
         let mut store = state.lock();
         let lifetime = store.token_seconds();
+        let roles = store.auth.app_roles.clone();
         let token = store.mint_token(
             TokenKind::App(client_id),
             chrono::Duration::seconds(lifetime),
+            roles,
         );
         (token, lifetime)
     };

@@ -1,9 +1,13 @@
-//! Who may do what in which mailbox (GRAPH-FACTS §6): app tokens reach every mailbox;
-//! a delegated token reaches its own mailbox, and another user's mailbox
+//! Who may do what in which mailbox (GRAPH-FACTS §6). First the token must hold a
+//! permission the route accepts ([`permissions_table`], `403 ErrorAccessDenied`). Then
+//! app tokens reach every mailbox; a delegated token reaches its own mailbox, and
+//! another user's mailbox
 //!
 //! * for mail paths (messages, folders, attachments of messages, delta, upload
-//!   sessions, `sendMail`, `mailboxSettings`, creating calendars) only with Full Access
-//!   (else `403 ErrorAccessDenied`);
+//!   sessions, `mailboxSettings`, creating calendars) only with Full Access (else `403
+//!   ErrorAccessDenied`); sending from it (`sendMail`, sending a draft, `reply`,
+//!   `replyAll`, `forward`) with Full Access plus Send As or Send on Behalf (Full
+//!   Access alone: `403 ErrorSendAsDenied`);
 //! * for calendar paths with the role the owner granted on the calendar concerned
 //!   (Full Access counts as `delegateWithPrivateEventAccess`): reads need `read` or
 //!   better (else `403 DelegatedCalendarAccessDenied`), writes need `write` or a
@@ -18,8 +22,9 @@
 use axum::http::StatusCode;
 
 use super::calendar_paths::CalendarRoute;
-use super::{Item, Route};
+use super::{permissions_table, Item, ReplyAction, Route};
 use crate::access::{self, Role};
+use crate::auth::{Authenticated, Caller};
 use crate::calendar::{parse_occurrence_id, CalRef, Calendar};
 use crate::graph_error::GraphError;
 use crate::store::{Right, Store};
@@ -69,6 +74,16 @@ pub(crate) fn mailbox_not_enabled() -> GraphError {
     )
 }
 
+/// `403 ErrorSendAsDenied` with the documented text (GRAPH-FACTS §6.4): sending from a
+/// mailbox without Send As or Send on Behalf on it.
+pub(crate) fn send_as_denied() -> GraphError {
+    GraphError::new(
+        StatusCode::FORBIDDEN,
+        "ErrorSendAsDenied",
+        "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account. Cannot submit message.",
+    )
+}
+
 /// What a route needs from a caller who is not the mailbox owner.
 #[derive(Debug, Clone)]
 enum Need {
@@ -76,6 +91,14 @@ enum Need {
     Open,
     /// Full Access.
     Mailbox,
+    /// Submitting mail from the mailbox (`sendMail`, sending a draft, `reply`,
+    /// `replyAll`, `forward`): Full Access to reach it, and Send As or Send on Behalf
+    /// to send from it ("the user … MUST have at least one of these permissions",
+    /// <https://learn.microsoft.com/graph/outlook-send-mail-from-other-user>). Full
+    /// Access alone is refused with `403 ErrorSendAsDenied`, as Exchange does ("Can't
+    /// send email message when Full Access is granted to a shared mailbox", Microsoft's
+    /// Exchange troubleshooting article: Full Access does not include sending).
+    Send,
     /// Read access to a calendar (the event's calendar for `CalRef::Any` + event id).
     CalRead(CalRef, Option<String>),
     /// Write access to a calendar.
@@ -120,6 +143,12 @@ fn need(route: &Route) -> Need {
         Route::AddAttachment { item }
         | Route::DeleteAttachment { item, .. }
         | Route::CreateUploadSession { item } => event_item(item, true),
+        Route::SendMail
+        | Route::SendDraft { .. }
+        | Route::Respond {
+            action: ReplyAction::Reply | ReplyAction::ReplyAll | ReplyAction::Forward,
+            ..
+        } => Need::Send,
         _ => Need::Mailbox,
     }
 }
@@ -185,12 +214,14 @@ pub(crate) fn calendar_for<'a>(
     }
 }
 
-/// Resolves which mailbox a request acts on and checks the caller's rights.
+/// Resolves which mailbox a request acts on and checks the caller's rights: first the
+/// token's permissions ([`permissions_table`]), then the mailbox rights.
 /// `path_idx`: the mailbox of the path; `caller`: the signed-in user of a delegated
 /// token (`None` for app tokens). May rewrite the route's calendar (shared ids).
 /// Returns the mailbox acted on and the [`Access`].
 pub(super) fn authorize(
     store: &Store,
+    auth: &Authenticated,
     route: &mut Route,
     path_idx: usize,
     caller: Option<usize>,
@@ -232,6 +263,8 @@ pub(super) fn authorize(
         }
     }
     let acting = actor.filter(|&a| a != user_idx);
+    let app = matches!(auth.caller, Caller::App(_));
+    permissions_table::check(route, app, acting.is_some(), &auth.permissions)?;
     if let Some(a) = acting {
         check(store, user_idx, a, &need(route))?;
     }
@@ -247,14 +280,19 @@ pub(super) fn authorize(
 
 fn check(store: &Store, m: usize, a: usize, need: &Need) -> Result<(), GraphError> {
     if store.has_right(m, a, Right::FullAccess) {
-        return Ok(());
+        let may_send =
+            store.has_right(m, a, Right::SendAs) || store.has_right(m, a, Right::SendOnBehalf);
+        return match need {
+            Need::Send if !may_send => Err(send_as_denied()),
+            _ => Ok(()),
+        };
     }
     let role = |cal: &CalRef, event: &Option<String>| {
         calendar_for(store, m, cal, event.as_deref()).map(|c| access::role_on(store, m, c, a))
     };
     match need {
         Need::Open | Need::PermRead => Ok(()),
-        Need::Mailbox | Need::PermWrite => Err(access_denied()),
+        Need::Mailbox | Need::Send | Need::PermWrite => Err(access_denied()),
         Need::ListCalendars => {
             let any = store.users[m]
                 .calendars

@@ -5,6 +5,7 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::attachments::attachment_out;
+use super::authz::send_as_denied;
 use super::query::Paging;
 use super::request::{MailRequest, MAX_REQUEST};
 use super::Route;
@@ -16,40 +17,37 @@ use crate::mime::{self, MimeError};
 use crate::store::{Right, Store, User};
 use crate::wire::get_ci;
 
-/// 403 `ErrorSendAsDenied` with the documented text (GRAPH-FACTS §6.4).
-fn send_as_denied() -> GraphError {
-    GraphError::new(
-        StatusCode::FORBIDDEN,
-        "ErrorSendAsDenied",
-        "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account. Cannot submit message.",
-    )
-}
-
 /// Applies the Send As / Send on Behalf rules (GRAPH-FACTS §6.4, §10) to a message
-/// sent from mailbox `req.user_idx`: without `from`, or with `from` = the mailbox (or
-/// the signed-in user itself), the mailbox sends (`sender` = `from`). With another
-/// `from`, the signed-in user (for app tokens: the mailbox) needs Send As for that
-/// address (`sender` = `from`) or Send on Behalf (`sender` = the signed-in user);
-/// Send As wins when both are granted; otherwise `403 ErrorSendAsDenied`.
+/// sent from mailbox `req.user_idx`. The sending account is `from`, or the mailbox when
+/// `from` is missing. When it is the signed-in user itself (or, for app tokens, the
+/// mailbox), it sends as itself. Otherwise the signed-in user (for app tokens: the
+/// mailbox) needs Send As on it (`sender` = `from`) or Send on Behalf (`sender` = the
+/// signed-in user); Send As wins when both are granted; otherwise `403
+/// ErrorSendAsDenied`. A delegate sending from another user's mailbox with Full Access
+/// alone was refused before (`authz`).
 pub(super) fn check_from(
     req: &MailRequest<'_>,
     store: &Store,
     draft: &mut Draft,
 ) -> Result<(), GraphError> {
-    let Some(from) = &draft.from else {
-        return Ok(());
-    };
-    let address = from["emailAddress"]["address"].as_str().unwrap_or("");
-    let mailbox = &store.users[req.user_idx];
     let actor = req.actor();
-    if address.eq_ignore_ascii_case(&mailbox.address)
-        || address.eq_ignore_ascii_case(&store.users[actor].address)
-    {
+    let owner = match &draft.from {
+        None => req.user_idx,
+        Some(from) => {
+            let address = from["emailAddress"]["address"].as_str().unwrap_or("");
+            if address.eq_ignore_ascii_case(&store.users[actor].address) {
+                return Ok(());
+            }
+            if address.eq_ignore_ascii_case(&store.users[req.user_idx].address) {
+                req.user_idx
+            } else {
+                store.user_index(address).ok_or_else(send_as_denied)?
+            }
+        }
+    };
+    if owner == actor {
         return Ok(());
     }
-    let Some(owner) = store.user_index(address) else {
-        return Err(send_as_denied());
-    };
     if store.has_right(owner, actor, Right::SendAs) {
         draft.sender = None;
         Ok(())

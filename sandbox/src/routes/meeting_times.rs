@@ -10,7 +10,6 @@ use serde_json::{json, Map, Value};
 use super::request::MailRequest;
 use super::responses::action_body;
 use super::schedule::{invalid, required_dtz, WORK_END, WORK_START};
-use crate::auth::Caller;
 use crate::calendar::freebusy::{busy_items, status_between, Busy};
 use crate::calendar::zone::{mark_applied, read_zone};
 use crate::graph_error::{json_response, GraphError};
@@ -157,17 +156,8 @@ fn time_slots(
 }
 
 /// `POST …/findMeetingTimes` → `200 meetingTimeSuggestionsResult`. Delegated tokens
-/// only (GRAPH-FACTS §5.8).
+/// only (GRAPH-FACTS §5.8): `permissions_table` refuses app tokens before this runs.
 pub(super) fn find(req: &MailRequest<'_>) -> Result<Response, GraphError> {
-    if let Caller::App(_) = req.caller {
-        // Application permissions are not supported (documented); the answer's
-        // status/code/text are [unconfirmed].
-        return Err(GraphError::new(
-            StatusCode::FORBIDDEN,
-            "ErrorAccessDenied",
-            "Access is denied. Check credentials and try again.",
-        ));
-    }
     let body = action_body(
         req,
         "findMeetingTimes",

@@ -19,6 +19,7 @@ mod events;
 mod mail;
 mod meeting_times;
 mod permissions;
+mod permissions_table;
 mod query;
 mod reply;
 mod request;
@@ -601,7 +602,6 @@ async fn graph(
     let req = request::MailRequest {
         state,
         user_idx,
-        caller: &caller,
         headers: &parts.headers,
         path: parts.uri.path(),
         query: &query,
@@ -642,7 +642,8 @@ fn resolve(
     // Graph resolves the path before it authenticates (observed: unknown v1.0 segments
     // answer 400 even with a token that would be refused).
     let mut route = match_route(rest, method)?;
-    let caller = auth::authenticate(state, &parts.headers)?;
+    let authenticated = auth::authenticate(state, &parts.headers)?;
+    let caller = authenticated.caller.clone();
     let store = state.lock();
     let caller_idx = match &caller {
         Caller::User(id) => Some(store.user_index_by_id(id).ok_or_else(|| invalid_user(id))?),
@@ -657,7 +658,8 @@ fn resolve(
         (MailboxRef::Me, Some(idx)) => idx,
         (MailboxRef::User(key), _) => store.user_index(key).ok_or_else(|| invalid_user(key))?,
     };
-    let (user_idx, access) = authz::authorize(&store, &mut route, path_idx, caller_idx)?;
+    let (user_idx, access) =
+        authz::authorize(&store, &authenticated, &mut route, path_idx, caller_idx)?;
     Ok((route, user_idx, caller, access))
 }
 

@@ -170,7 +170,10 @@ fn send(req: &MailRequest<'_>, store: &mut Store, draft: &Draft) -> Result<Respo
             "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
         ));
     }
-    submit(store, req.user_idx, draft, true);
+    // A delegate replying in another user's mailbox sends as / on behalf of it.
+    let mut draft = draft.clone();
+    super::mail::check_from(req, store, &mut draft)?;
+    submit(store, req.user_idx, &draft, true);
     Ok(empty_response(StatusCode::ACCEPTED))
 }
 

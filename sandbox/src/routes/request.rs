@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
 
 use crate::access::Role;
-use crate::auth::Caller;
 use crate::calendar::StoredEvent;
 use crate::graph_error::{GraphError, RequestContext};
 use crate::store::{Right, Store};
@@ -19,8 +18,6 @@ pub(crate) const MAX_REQUEST: usize = 4 * 1024 * 1024;
 pub(crate) struct MailRequest<'a> {
     pub state: &'a AppState,
     pub user_idx: usize,
-    /// Who is calling (delegated user or app).
-    pub caller: &'a Caller,
     pub headers: &'a HeaderMap,
     pub path: &'a str,
     pub query: &'a [(String, String)],

@@ -41,6 +41,10 @@ pub(crate) struct AuthState {
     pub assertion_max_lifetime: Option<chrono::Duration>,
     /// Client ids of user-assigned managed identities (besides the system-assigned one).
     pub user_assigned: Vec<String>,
+    /// Application roles granted to the sandbox app (and its managed identities): the
+    /// `roles` of every app-only token (`Sandbox::grant_app_roles`; default all of
+    /// [`crate::scopes::APPLICATION`]).
+    pub app_roles: Vec<String>,
 }
 
 impl Default for AuthState {
@@ -60,6 +64,10 @@ impl Default for AuthState {
             used_jtis: HashSet::new(),
             assertion_max_lifetime: None,
             user_assigned: Vec::new(),
+            app_roles: crate::scopes::APPLICATION
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
         }
     }
 }

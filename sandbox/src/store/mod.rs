@@ -136,6 +136,9 @@ pub(crate) enum TokenKind {
 pub(crate) struct TokenInfo {
     pub kind: TokenKind,
     pub expires_at: DateTime<Utc>,
+    /// The Graph permissions the token carries: the `scp` list of a delegated token,
+    /// the `roles` of an app-only token (see [`crate::scopes`]).
+    pub permissions: Vec<String>,
 }
 
 /// The mutable state.
@@ -313,8 +316,13 @@ impl Store {
         self.users.iter().position(|u| u.id == id)
     }
 
-    /// Mints and remembers a token.
-    pub(crate) fn mint_token(&mut self, kind: TokenKind, lifetime: chrono::Duration) -> String {
+    /// Mints and remembers a token carrying `permissions` (`scp` or `roles`).
+    pub(crate) fn mint_token(
+        &mut self,
+        kind: TokenKind,
+        lifetime: chrono::Duration,
+        permissions: Vec<String>,
+    ) -> String {
         let token = format!("sbx{}", URL_SAFE.encode(random_bytes(33)));
         self.tokens.insert(
             token.clone(),
@@ -322,6 +330,7 @@ impl Store {
                 kind,
                 // The sandbox clock, so moving it expires tokens (issue 15, item 19).
                 expires_at: self.now() + lifetime,
+                permissions,
             },
         );
         token
