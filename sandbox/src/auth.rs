@@ -27,10 +27,10 @@ pub(crate) use managed::{app_service_endpoint, imds_endpoint};
 pub(crate) use token::token_endpoint;
 
 use crate::graph_error::{entra_json, EntraError, GraphError};
+use crate::state::AppState;
 pub(crate) use crate::store::identity::{Certificate, RefreshGrant};
 use crate::store::{random_bytes, Store, TokenKind};
 use crate::url::parse_query;
-use crate::AppState;
 
 /// Display name of the sandbox's app registration (used in AADSTS texts that name it).
 pub(crate) const APP_NAME: &str = "msgraph-outlook-sandbox";

@@ -1,14 +1,12 @@
 //! Fault injection (throttling, unavailability, connections cut off after the request
 //! was applied) and Outlook's concurrency limit per app and mailbox (GRAPH-FACTS §8).
 //!
-//! All of this state lives behind its own mutex ([`crate::AppState::faults`]), separate
+//! All of this state lives behind its own mutex ([`crate::state::AppState::faults`], shared with every [`InFlight`] slot), separate
 //! from the mailbox store; critical sections are short and never span an `.await`.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use crate::AppState;
 
 /// Outlook's limit of concurrent requests per app and mailbox (GRAPH-FACTS §8.1).
 pub(crate) const DEFAULT_CONCURRENCY_LIMIT: usize = 4;
@@ -246,7 +244,7 @@ impl FaultState {
 /// also when the client goes away and the handler future is dropped mid-way.
 #[derive(Debug)]
 pub(crate) struct InFlight {
-    state: Arc<AppState>,
+    faults: Arc<Mutex<FaultState>>,
     caller: String,
     mailbox_id: String,
 }
@@ -254,12 +252,16 @@ pub(crate) struct InFlight {
 impl InFlight {
     /// Takes a slot, or `None` when `caller` already has the limit of requests in flight
     /// for that mailbox.
-    pub(crate) fn acquire(state: &Arc<AppState>, caller: &str, mailbox_id: &str) -> Option<Self> {
-        if !state.faults().acquire(caller, mailbox_id) {
+    pub(crate) fn acquire(
+        faults: &Arc<Mutex<FaultState>>,
+        caller: &str,
+        mailbox_id: &str,
+    ) -> Option<Self> {
+        if !lock(faults).acquire(caller, mailbox_id) {
             return None;
         }
         Some(InFlight {
-            state: state.clone(),
+            faults: faults.clone(),
             caller: caller.to_string(),
             mailbox_id: mailbox_id.to_string(),
         })
@@ -268,7 +270,7 @@ impl InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.state.faults().release(&self.caller, &self.mailbox_id);
+        lock(&self.faults).release(&self.caller, &self.mailbox_id);
     }
 }
 
@@ -307,6 +309,11 @@ fn clock_seed() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0x1234_5678)
+}
+
+/// Locks the fault state, also after a panic elsewhere (the state stays usable).
+fn lock(m: &Mutex<FaultState>) -> MutexGuard<'_, FaultState> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

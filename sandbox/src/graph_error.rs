@@ -135,6 +135,20 @@ impl GraphError {
         Self::bad_request(format!("Resource not found for the segment '{segment}'."))
     }
 
+    /// 400 for a body that is not a JSON object: the text of live Graph responses for an
+    /// unreadable JSON payload.
+    pub(crate) fn bad_json() -> Self {
+        Self::bad_request(
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+        )
+    }
+
+    /// 400 `ErrorInvalidParameter` for a malformed parameter or property
+    /// \[unconfirmed: Graph's code varies by operation\].
+    pub(crate) fn invalid_parameter(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
+    }
+
     /// 404 `ErrorItemNotFound` (GRAPH-FACTS §11 example).
     pub(crate) fn item_not_found() -> Self {
         Self::new(

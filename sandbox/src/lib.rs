@@ -1264,6 +1264,15 @@ impl Sandbox {
         self.state.log().snapshot()
     }
 
+    /// [`Sandbox::requests`] that went to Microsoft Graph only ([`RequestKind::Graph`]),
+    /// in the same order: without identity-platform and managed-identity token requests,
+    /// upload-session ranges, `/_sandbox/…` control requests or unknown paths.
+    pub fn graph_requests(&self) -> Vec<RecordedRequest> {
+        let mut requests = self.requests();
+        requests.retain(RecordedRequest::is_graph);
+        requests
+    }
+
     /// Keeps only the last `n` requests in [`Sandbox::requests`] (default 10,000;
     /// `0` records nothing). Older entries are dropped right away.
     pub fn set_request_log_limit(&self, n: usize) {

@@ -23,16 +23,11 @@ const HIDDEN: [&str; 4] = [
 
 pub(crate) use crate::store::draft::{AttachmentIn, Draft};
 
-fn invalid_param(message: impl Into<String>) -> GraphError {
-    // [unconfirmed] code/text for malformed message properties.
-    GraphError::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
-}
-
 pub(crate) fn recipients(msg: &Map<String, Value>, name: &str) -> Result<Vec<Value>, GraphError> {
     match get_ci(msg, name) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items.iter().map(recipient).collect(),
-        Some(_) => Err(invalid_param(format!(
+        Some(_) => Err(GraphError::invalid_parameter(format!(
             "The value of the property '{name}' is not valid."
         ))),
     }
@@ -260,7 +255,9 @@ pub(crate) fn strip_odata(v: &Value) -> Value {
 
 pub(crate) fn attachment_from_json(a: &Value) -> Result<AttachmentIn, GraphError> {
     let Some(o) = a.as_object() else {
-        return Err(invalid_param("The attachment is not valid."));
+        return Err(GraphError::invalid_parameter(
+            "The attachment is not valid.",
+        ));
     };
     let ty = get_ci(o, "@odata.type")
         .and_then(Value::as_str)
@@ -286,7 +283,9 @@ pub(crate) fn attachment_from_json(a: &Value) -> Result<AttachmentIn, GraphError
         .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(compact.as_bytes()))
         .map_err(|_| {
             // [unconfirmed] Graph's exact answer for undecodable contentBytes.
-            invalid_param("The value of the property 'contentBytes' is not a valid base64 string.")
+            GraphError::invalid_parameter(
+                "The value of the property 'contentBytes' is not a valid base64 string.",
+            )
         })?;
     Ok(AttachmentIn {
         name: name.to_string(),
@@ -311,7 +310,7 @@ pub(crate) fn attachment_from_json(a: &Value) -> Result<AttachmentIn, GraphError
 fn item_attachment_from_json(o: &Map<String, Value>) -> Result<AttachmentIn, GraphError> {
     let Some(item) = get_ci(o, "item").filter(|v| v.is_object()) else {
         // [unconfirmed] Graph's code/text for an itemAttachment without `item`.
-        return Err(invalid_param(
+        return Err(GraphError::invalid_parameter(
             "The value of the property 'item' of the itemAttachment is missing or not valid.",
         ));
     };

@@ -1,7 +1,7 @@
 //! Which endpoint a recorded request went to, so a test can look at its Graph traffic
-//! without the token requests and upload ranges around it ([`Sandbox::graph_requests`]).
+//! without the token requests and upload ranges around it ([`Sandbox::graph_requests`](crate::Sandbox::graph_requests)).
 
-use crate::{RecordedRequest, Sandbox};
+use crate::recording::RecordedRequest;
 
 /// What a [`RecordedRequest`] was sent to, from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,16 +67,5 @@ impl RecordedRequest {
     /// Whether this request went to Microsoft Graph (see [`RequestKind::Graph`]).
     pub fn is_graph(&self) -> bool {
         self.kind() == RequestKind::Graph
-    }
-}
-
-impl Sandbox {
-    /// [`Sandbox::requests`] that went to Microsoft Graph only ([`RequestKind::Graph`]),
-    /// in the same order: without identity-platform and managed-identity token requests,
-    /// upload-session ranges, `/_sandbox/…` control requests or unknown paths.
-    pub fn graph_requests(&self) -> Vec<RecordedRequest> {
-        let mut requests = self.requests();
-        requests.retain(RecordedRequest::is_graph);
-        requests
     }
 }

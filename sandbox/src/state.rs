@@ -1,7 +1,7 @@
 //! The shared state of a running sandbox ([`AppState`]) and its fixed configuration:
 //! crate-internal, so `lib.rs` holds the public API only.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::access_log::AccessLog;
 use crate::faults::FaultState;
@@ -52,7 +52,9 @@ impl Config {
 pub(crate) struct AppState {
     pub config: Config,
     store: Mutex<Store>,
-    faults: Mutex<FaultState>,
+    /// Shared with the concurrency slots ([`crate::faults::InFlight`]) that release
+    /// themselves when a request ends.
+    faults: Arc<Mutex<FaultState>>,
     log: Mutex<RequestLog>,
     access_log: Mutex<Option<AccessLog>>,
 }
@@ -68,7 +70,7 @@ impl AppState {
         AppState {
             config,
             store: Mutex::new(Store::default()),
-            faults: Mutex::new(FaultState::default()),
+            faults: Arc::new(Mutex::new(FaultState::default())),
             log: Mutex::new(RequestLog::default()),
             access_log: Mutex::new(None),
         }
@@ -82,6 +84,12 @@ impl AppState {
     /// Locks the fault-injection / concurrency state.
     pub(crate) fn faults(&self) -> MutexGuard<'_, FaultState> {
         lock(&self.faults)
+    }
+
+    /// The fault-injection / concurrency state itself, for a slot that outlives the
+    /// borrow of the state.
+    pub(crate) fn faults_shared(&self) -> &Arc<Mutex<FaultState>> {
+        &self.faults
     }
 
     /// Locks the request log of [`crate::Sandbox::requests`].

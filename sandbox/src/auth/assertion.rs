@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use super::invalid_client;
 use super::token::ticks;
 use crate::graph_error::EntraError;
-use crate::AppState;
+use crate::state::AppState;
 
 /// The only `client_assertion_type` (certificate-credentials).
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

@@ -17,9 +17,9 @@ use super::{
     split_scopes, unknown_client, Form, TenantKind,
 };
 use crate::graph_error::{EntraError, RequestContext};
+use crate::state::AppState;
 pub(crate) use crate::store::identity::AuthCode;
 use crate::url::encode_component;
-use crate::AppState;
 
 /// Authorization codes "typically expire after about 10 minutes" (docs); sandbox clock.
 const CODE_LIFETIME_SECS: i64 = 600;

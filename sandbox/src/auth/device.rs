@@ -12,9 +12,9 @@ use super::{
     split_scopes, unknown_client, Form, TenantKind,
 };
 use crate::graph_error::{EntraError, RequestContext};
+use crate::state::AppState;
 pub(crate) use crate::store::identity::{DeviceCode, DeviceStatus};
 use crate::store::{random_bytes, Store};
-use crate::AppState;
 
 /// `grant_type` of device-code polls.
 pub(crate) const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";

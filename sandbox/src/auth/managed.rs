@@ -14,8 +14,8 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::{entra_ok, Form, GRAPH_APP_ID};
+use crate::state::AppState;
 use crate::store::TokenKind;
-use crate::AppState;
 
 /// An error answer of a managed-identity endpoint: `{error, error_description}` (the
 /// documented body of IMDS errors).

@@ -13,8 +13,8 @@ use super::{
     issue_user_tokens, split_scopes, unknown_client, Form, TenantKind,
 };
 use crate::graph_error::{EntraError, RequestContext};
+use crate::state::AppState;
 use crate::store::TokenKind;
-use crate::AppState;
 
 /// How the client proved who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use axum::response::Response;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// First path segment of the admin routes.
 pub(super) const PREFIX: &str = "_sandbox";

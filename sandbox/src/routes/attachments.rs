@@ -5,15 +5,14 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::drafts::{message_index, touch as touch_message};
-use super::mail::messages_in;
+use super::mailbox_items::attachment_out;
+use super::mailbox_items::{message_index, messages_in, touch_item};
 use super::request::{json_object, too_large, MailRequest, MAX_REQUEST};
 use super::Item;
 use crate::graph_error::{empty_response, json_response, GraphError};
-use crate::message::{attachment_from_json, attachment_json, resolve_attachment, BLOB_KEY};
+use crate::message::{attachment_from_json, attachment_json, BLOB_KEY};
 use crate::store::{ItemKind, Store};
 use crate::wire::graph_time;
 
@@ -104,26 +103,6 @@ impl Item {
     }
 }
 
-/// New change key and modification time after a change to a stored item of `kind`.
-pub(super) fn touch(kind: ItemKind, json: &mut Map<String, Value>, now: DateTime<Utc>) {
-    match kind {
-        ItemKind::Message => touch_message(json, &graph_time(now)),
-        ItemKind::Event => crate::calendar::touch(json, now),
-    }
-}
-
-/// An attachment as Graph returns it. `item` of an itemAttachment only with
-/// `$expand=microsoft.graph.itemattachment/item` (`with_item`).
-pub(super) fn attachment_out(store: &Store, a: &Value, with_item: bool) -> Value {
-    let mut v = resolve_attachment(store, a);
-    if !with_item {
-        if let Value::Object(o) = &mut v {
-            o.remove("item");
-        }
-    }
-    v
-}
-
 /// Whether `$expand` asks for the `item` of an item attachment.
 fn expands_item(req: &MailRequest<'_>) -> bool {
     req.param("$expand").is_some_and(|e| {
@@ -204,7 +183,7 @@ pub(super) fn add(req: &MailRequest<'_>, item: &Item) -> Result<Response, GraphE
     if !att.is_inline {
         json.insert("hasAttachments".into(), json!(true));
     }
-    touch(item.kind(), json, now);
+    touch_item(item.kind(), json, now);
     let mut out = Map::new();
     out.insert(
         "@odata.context".into(),
@@ -241,7 +220,7 @@ pub(super) fn delete(
     let has = list.iter().any(|a| a["isInline"].as_bool() != Some(true));
     json.insert("attachments".into(), Value::Array(list));
     json.insert("hasAttachments".into(), json!(has));
-    touch(item.kind(), json, now);
+    touch_item(item.kind(), json, now);
     // Forget the blob of an uploaded attachment unless another item still refers to it.
     if let Some(blob) = removed.get(BLOB_KEY).and_then(Value::as_str) {
         let refers = |j: &Map<String, Value>| {

@@ -26,9 +26,9 @@ use tokio::task::JoinSet;
 use super::{graph, method_not_allowed, record_batch_request};
 use crate::faults::Fault;
 use crate::graph_error::{GraphError, RequestContext};
+use crate::state::AppState;
 use crate::url::percent_decode;
 use crate::wire::get_ci;
-use crate::AppState;
 
 /// Most requests one batch may hold (documented: "JSON batch requests are currently
 /// limited to 20 individual requests").

@@ -9,7 +9,7 @@
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::mail::select_list;
+use super::request::select_list;
 use super::request::MailRequest;
 use crate::delta::{page_size, Call, Item};
 use crate::graph_error::GraphError;

@@ -8,18 +8,19 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::mail::mime_draft;
+use super::mailbox_items::{message_index, touch_message};
 use super::request::{
     check_if_match, content_type, json_object, too_large, MailRequest, MAX_REQUEST,
 };
+use super::sending::{check_from, mime_draft};
 use super::Route;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
     body_preview, recipient, render, resolve_message, store_copy, strip_odata, submit, with_names,
     CopyKind, Draft, Envelope, Expand,
 };
-use crate::message_view::{has_id, immutable_id, new_immutable_id, View, IMMUTABLE_ID_KEY};
-use crate::store::{opaque_id, random_b64, Store};
+use crate::message_view::{immutable_id, new_immutable_id, View, IMMUTABLE_ID_KEY};
+use crate::store::{opaque_id, Store};
 use crate::wire::{get_ci, graph_time};
 
 /// Runs a draft / message-item route.
@@ -38,36 +39,6 @@ pub(super) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, Gr
             format!("The sandbox does not implement {other:?}."),
         )),
     }
-}
-
-/// Index (in `user.messages`) of message `id`, optionally only within `folder`.
-pub(super) fn message_index(
-    store: &Store,
-    user_idx: usize,
-    folder: Option<&str>,
-    id: &str,
-) -> Result<usize, GraphError> {
-    let user = &store.users[user_idx];
-    let folder_id = match folder {
-        Some(f) => Some(
-            user.folder(f)
-                .map(|f| f.id.clone())
-                .ok_or_else(GraphError::item_not_found)?,
-        ),
-        None => None,
-    };
-    user.messages
-        .iter()
-        .position(|m| has_id(&m.json, id) && folder_id.as_ref().map_or(true, |f| &m.folder_id == f))
-        .ok_or_else(GraphError::item_not_found)
-}
-
-/// New `changeKey` / `@odata.etag` / `lastModifiedDateTime` after a change.
-pub(super) fn touch(msg: &mut Map<String, Value>, now: &str) {
-    let change_key = random_b64(20);
-    msg.insert("@odata.etag".into(), json!(format!("W/\"{change_key}\"")));
-    msg.insert("changeKey".into(), json!(change_key));
-    msg.insert("lastModifiedDateTime".into(), json!(now));
 }
 
 fn entity_response(
@@ -339,7 +310,7 @@ fn update_message(
     let mut msg = store.users[req.user_idx].messages[idx].json.clone();
     check_if_match(req, &msg)?;
     apply_patch(&store, &mut msg, &patch)?;
-    touch(&mut msg, &graph_time(store.now()));
+    touch_message(&mut msg, &graph_time(store.now()));
     let stored = &mut store.users[req.user_idx].messages[idx];
     stored.json = msg.clone();
     // The original MIME no longer describes the message.
@@ -560,7 +531,7 @@ fn send_draft(
             "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
         ));
     }
-    super::mail::check_from(req, &store, &mut draft)?;
+    check_from(req, &store, &mut draft)?;
     store.users[req.user_idx].messages.remove(idx);
     submit(&mut store, req.user_idx, &draft, true);
     Ok(empty_response(StatusCode::ACCEPTED))
@@ -601,7 +572,7 @@ fn move_or_copy(
         copy.json
             .insert(IMMUTABLE_ID_KEY.into(), json!(new_immutable_id()));
     }
-    touch(&mut copy.json, &now);
+    touch_message(&mut copy.json, &now);
     copy.folder_id = dest_id;
     copy.seq = store.next_seq();
     if is_move {

@@ -10,14 +10,13 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
 
-use super::attachments::attachment_out;
-use super::calendar_paths::CalendarRoute;
 use super::event_target::{visible_index, with_event};
-use super::mail::select_list;
+use super::mailbox_items::event_output;
 use super::query::{ListQuery, Paging};
+use super::request::select_list;
 use super::request::{check_if_match, json_object, too_large, MailRequest, MAX_REQUEST};
 use crate::access::{shared_calendar_id, shared_role};
-use crate::calendar::render::{self, find_event, in_zone, instances, span};
+use crate::calendar::render::{find_event, in_zone, instances, span};
 use crate::calendar::zone::{mark_applied, read_zone, Zone};
 use crate::calendar::{meeting, parse_occurrence_id, series, CalRef};
 use crate::delta::{page_size, Call, Item};
@@ -25,56 +24,6 @@ use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{parse_utc, Expand};
 use crate::store::Store;
 use crate::wire::get_ci;
-
-/// Runs a calendar route.
-pub(super) fn handle(req: &MailRequest<'_>, route: CalendarRoute) -> Result<Response, GraphError> {
-    match route {
-        CalendarRoute::ListCalendars => list_calendars(req),
-        CalendarRoute::GetCalendar(cal) => get_calendar(req, &cal),
-        CalendarRoute::ListEvents(cal) => list_events(req, &cal),
-        CalendarRoute::CreateEvent(cal) => create_event(req, &cal),
-        CalendarRoute::GetEvent(cal, id) => get_event(req, &cal, &id),
-        CalendarRoute::UpdateEvent(cal, id) => update_event(req, &cal, &id),
-        CalendarRoute::DeleteEvent(cal, id) => delete_event(req, &cal, &id),
-        CalendarRoute::Instances(cal, id) => list_instances(req, &cal, &id),
-        CalendarRoute::CalendarView(cal) => calendar_view(req, &cal),
-        CalendarRoute::CalendarViewDelta(cal) => calendar_view_delta(req, &cal),
-        CalendarRoute::Action(cal, id, action) => super::responses::handle(req, &cal, &id, action),
-        CalendarRoute::GetSchedule => super::schedule::get_schedule(req),
-        CalendarRoute::FindMeetingTimes => super::meeting_times::find(req),
-        CalendarRoute::CreateCalendar => create_calendar(req),
-        CalendarRoute::ListPermissions(cal) => super::permissions::list(req, &cal),
-        CalendarRoute::CreatePermission(cal) => super::permissions::create(req, &cal),
-        CalendarRoute::GetPermission(cal, id) => super::permissions::get(req, &cal, &id),
-        CalendarRoute::UpdatePermission(cal, id) => super::permissions::update(req, &cal, &id),
-        CalendarRoute::DeletePermission(cal, id) => super::permissions::delete(req, &cal, &id),
-    }
-}
-
-/// An event as Graph returns it: times in `zone`, default properties or `@odata.etag`,
-/// `id` and the `$select`ed ones, and its attachments and extended properties when
-/// expanded.
-pub(crate) fn output(
-    store: &Store,
-    ev: &Map<String, Value>,
-    zone: &Zone,
-    select: Option<&[String]>,
-    expand: &Expand,
-) -> Value {
-    let mut v = render::output(ev, zone, select);
-    if let Value::Object(out) = &mut v {
-        if expand.attachments {
-            let list = ev
-                .get("attachments")
-                .and_then(Value::as_array)
-                .map(|l| l.iter().map(|a| attachment_out(store, a, false)).collect())
-                .unwrap_or_default();
-            out.insert("attachments".into(), Value::Array(list));
-        }
-        expand.props.render(ev, out);
-    }
-    v
-}
 
 fn with_context(context: String, v: Value) -> Value {
     let mut out = Map::new();
@@ -89,7 +38,7 @@ fn with_context(context: String, v: Value) -> Value {
 /// mailbox: those it may read, as it sees them), then – for the owner – the copies of
 /// calendars other users shared with or delegated to it (`read` or better,
 /// GRAPH-FACTS §6.1).
-fn list_calendars(req: &MailRequest<'_>) -> Result<Response, GraphError> {
+pub(super) fn list_calendars(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
     let mut value: Vec<Value> = user
@@ -122,7 +71,7 @@ fn list_calendars(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     Ok(json_response(StatusCode::OK, &body))
 }
 
-fn get_calendar(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+pub(super) fn get_calendar(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
     let c = user.calendar(cal).ok_or_else(GraphError::item_not_found)?;
@@ -141,7 +90,7 @@ fn get_calendar(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphEr
 
 /// `POST …/calendars` with `{"name": …}` → `201` + the new calendar (calendar-post-
 /// calendars). Other properties (`color`, …) are ignored [unconfirmed].
-fn create_calendar(req: &MailRequest<'_>) -> Result<Response, GraphError> {
+pub(super) fn create_calendar(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     let body = json_object(req.body)?;
     let name = match get_ci(&body, "name") {
         Some(Value::String(n)) if !n.trim().is_empty() => n.trim().to_string(),
@@ -210,7 +159,7 @@ fn list_response(
     let page: Vec<Value> = paging
         .page(&all)
         .iter()
-        .map(|e| output(store, e, &zone, select.as_deref(), &expand))
+        .map(|e| event_output(store, e, &zone, select.as_deref(), &expand))
         .collect();
     let mut body = Map::new();
     body.insert("@odata.context".into(), json!(req.context_url(store, tail)));
@@ -223,7 +172,7 @@ fn list_response(
 }
 
 /// `GET …/events`: single instances and series masters, in creation order.
-fn list_events(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+pub(super) fn list_events(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
     user.calendar(cal).ok_or_else(GraphError::item_not_found)?;
@@ -239,7 +188,7 @@ fn list_events(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphErr
 }
 
 /// `POST …/events` → `201` + the event (UTC).
-fn create_event(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+pub(super) fn create_event(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
     if req.too_large || req.body.len() > MAX_REQUEST {
         return Err(too_large());
     }
@@ -250,13 +199,17 @@ fn create_event(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphEr
     })?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
-        output(&store, &ev, &Zone::utc(), None, &Expand::default()),
+        event_output(&store, &ev, &Zone::utc(), None, &Expand::default()),
     );
     Ok(json_response(StatusCode::CREATED, &out))
 }
 
 /// `GET …/events/{id}` (also occurrence ids).
-fn get_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
+pub(super) fn get_event(
+    req: &MailRequest<'_>,
+    cal: &CalRef,
+    id: &str,
+) -> Result<Response, GraphError> {
     let zone = read_zone(req.headers);
     let select = select_list(req);
     let expand = Expand::parse(req.param("$expand"))?;
@@ -271,7 +224,7 @@ fn get_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, 
         find_event(&store.users[req.user_idx], cal, id).ok_or_else(GraphError::item_not_found)?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
-        output(&store, &ev, &zone, select.as_deref(), &expand),
+        event_output(&store, &ev, &zone, select.as_deref(), &expand),
     );
     let mut resp = json_response(StatusCode::OK, &out);
     mark_applied(&mut resp, req.headers);
@@ -279,7 +232,11 @@ fn get_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, 
 }
 
 /// `PATCH …/events/{id}` → `200` + the event (UTC); `If-Match` honoured.
-fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
+pub(super) fn update_event(
+    req: &MailRequest<'_>,
+    cal: &CalRef,
+    id: &str,
+) -> Result<Response, GraphError> {
     if req.too_large || req.body.len() > MAX_REQUEST {
         return Err(too_large());
     }
@@ -293,13 +250,17 @@ fn update_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Respons
     })?;
     let out = with_context(
         req.context_url(&store, &format!("{}/$entity", events_tail(req, cal))),
-        output(&store, &ev, &Zone::utc(), None, &Expand::default()),
+        event_output(&store, &ev, &Zone::utc(), None, &Expand::default()),
     );
     Ok(json_response(StatusCode::OK, &out))
 }
 
 /// `DELETE …/events/{id}` → `204`; `If-Match` honoured.
-fn delete_event(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
+pub(super) fn delete_event(
+    req: &MailRequest<'_>,
+    cal: &CalRef,
+    id: &str,
+) -> Result<Response, GraphError> {
     let mut store = req.state.lock();
     with_event(req, &mut store, cal, id, |store, idx| {
         check_if_match(req, &store.users[req.user_idx].events[idx].json)?;
@@ -351,7 +312,7 @@ fn by_start(items: &mut [Map<String, Value>]) {
 
 /// `GET …/calendarView?startDateTime&endDateTime`: the instances overlapping the
 /// window, series expanded, in start order.
-fn calendar_view(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+pub(super) fn calendar_view(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
     let (from, to) = window(req)?;
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
@@ -384,7 +345,10 @@ fn calendar_view(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphE
 /// the first request only and kept with the tokens; no `$select` (documented), times
 /// in UTC or the `Prefer: outlook.timezone` zone. Changes outside the window are not
 /// reported [unconfirmed: Graph may report them as `@removed`].
-fn calendar_view_delta(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, GraphError> {
+pub(super) fn calendar_view_delta(
+    req: &MailRequest<'_>,
+    cal: &CalRef,
+) -> Result<Response, GraphError> {
     let zone = read_zone(req.headers);
     let mut store = req.state.lock();
     let user = &store.users[req.user_idx];
@@ -424,7 +388,7 @@ fn calendar_view_delta(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, 
             .iter()
             .map(|e| {
                 let text = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-                let mut json = output(store, e, &zone, None, &Expand::default());
+                let mut json = event_output(store, e, &zone, None, &Expand::default());
                 // As in the docs' example answers.
                 json["@odata.type"] = json!("#microsoft.graph.event");
                 Item {
@@ -442,7 +406,11 @@ fn calendar_view_delta(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, 
 
 /// `GET …/events/{id}/instances?startDateTime&endDateTime`: the occurrences of a
 /// series in the window (none for a single event [unconfirmed]).
-fn list_instances(req: &MailRequest<'_>, cal: &CalRef, id: &str) -> Result<Response, GraphError> {
+pub(super) fn list_instances(
+    req: &MailRequest<'_>,
+    cal: &CalRef,
+    id: &str,
+) -> Result<Response, GraphError> {
     let (from, to) = window(req)?;
     let store = req.state.lock();
     let user = &store.users[req.user_idx];

@@ -4,91 +4,20 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::attachments::attachment_out;
-use super::authz::send_as_denied;
+use super::mailbox_items::event_output;
+use super::mailbox_items::{attachment_out, messages_in};
 use super::query::Paging;
+use super::request::select_list;
 use super::request::{MailRequest, MAX_REQUEST};
-use super::Route;
+use super::sending::{check_from, mime_draft};
 use crate::calendar::zone::Zone;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{render, Draft, Expand, EVENT_UID_KEY};
 use crate::message_view::{has_id, View};
-use crate::mime::{self, MimeError};
-use crate::store::{Right, Store, User};
+use crate::store::{Store, User};
 use crate::wire::get_ci;
 
-/// Applies the Send As / Send on Behalf rules (GRAPH-FACTS §6.4, §10) to a message
-/// sent from mailbox `req.user_idx`. The sending account is `from`, or the mailbox when
-/// `from` is missing. When it is the signed-in user itself (or, for app tokens, the
-/// mailbox), it sends as itself. Otherwise the signed-in user (for app tokens: the
-/// mailbox) needs Send As on it (`sender` = `from`) or Send on Behalf (`sender` = the
-/// signed-in user); Send As wins when both are granted; otherwise `403
-/// ErrorSendAsDenied`. A delegate sending from another user's mailbox with Full Access
-/// alone was refused before (`authz`).
-pub(super) fn check_from(
-    req: &MailRequest<'_>,
-    store: &Store,
-    draft: &mut Draft,
-) -> Result<(), GraphError> {
-    let actor = req.actor();
-    let owner = match &draft.from {
-        None => req.user_idx,
-        Some(from) => {
-            let address = from["emailAddress"]["address"].as_str().unwrap_or("");
-            if address.eq_ignore_ascii_case(&store.users[actor].address) {
-                return Ok(());
-            }
-            if address.eq_ignore_ascii_case(&store.users[req.user_idx].address) {
-                req.user_idx
-            } else {
-                store.user_index(address).ok_or_else(send_as_denied)?
-            }
-        }
-    };
-    if owner == actor {
-        return Ok(());
-    }
-    if store.has_right(owner, actor, Right::SendAs) {
-        draft.sender = None;
-        Ok(())
-    } else if store.has_right(owner, actor, Right::SendOnBehalf) {
-        draft.sender = Some(store.users[actor].recipient());
-        Ok(())
-    } else {
-        Err(send_as_denied())
-    }
-}
-
-/// Runs a mail route.
-pub(crate) fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, GraphError> {
-    match route {
-        Route::SendMail => send_mail(req),
-        Route::ListMessages { folder } => list_messages(req, folder.as_deref()),
-        Route::CountMessages { folder } => count_messages(req, folder.as_deref()),
-        Route::GetMessage { folder, id } => get_message(req, folder.as_deref(), &id),
-        Route::ListAttachments { item } => super::attachments::list(req, &item),
-        Route::GetAttachment { item, attachment } => {
-            super::attachments::get(req, &item, &attachment)
-        }
-        Route::AddAttachment { item } => super::attachments::add(req, &item),
-        Route::DeleteAttachment { item, attachment } => {
-            super::attachments::delete(req, &item, &attachment)
-        }
-        Route::ListFolders => list_folders(req),
-        Route::GetFolder(f) => get_folder(req, &f),
-        Route::Respond { folder, id, action } => {
-            super::reply::handle(req, folder.as_deref(), &id, action)
-        }
-        Route::CreateUploadSession { item } => super::upload::create_session(req, &item),
-        Route::Delta { folder } => super::delta::handle(req, &folder),
-        Route::GetMailboxSettings(property) => super::settings::get(req, property.as_deref()),
-        Route::UpdateMailboxSettings => super::settings::update(req),
-        Route::Calendar(route) => super::events::handle(req, route),
-        other => super::drafts::handle(req, other),
-    }
-}
-
-fn send_mail(req: &MailRequest<'_>) -> Result<Response, GraphError> {
+pub(super) fn send_mail(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     if req.too_large || req.body.len() > MAX_REQUEST {
         // Message as observed for over-size Graph requests; the code is [unconfirmed].
         return Err(GraphError::new(
@@ -165,62 +94,10 @@ fn json_draft(body: &[u8]) -> Result<(Draft, bool), GraphError> {
     Ok((Draft::from_json(message)?, save))
 }
 
-pub(super) fn mime_draft(body: &[u8]) -> Result<Draft, GraphError> {
-    let raw = mime::decode_base64_body(body).ok_or_else(|| {
-        // Documented (user-sendmail).
-        GraphError::new(
-            StatusCode::BAD_REQUEST,
-            "ErrorMimeContentInvalidBase64String",
-            "Invalid base64 string for MIME content.",
-        )
-    })?;
-    match mime::parse(&raw) {
-        Ok(m) => {
-            let mut d = Draft::from_mime(m);
-            d.raw_mime = Some(raw);
-            Ok(d)
-        }
-        // [unconfirmed] Graph's code/text for MIME without a header section.
-        Err(MimeError::NoHeaders) => Err(GraphError::new(
-            StatusCode::BAD_REQUEST,
-            "ErrorMimeContentInvalid",
-            "The MIME content is invalid.",
-        )),
-    }
-}
-
-/// Messages of the mailbox (optionally one folder), newest first.
-pub(super) fn messages_in<'a>(
-    user: &'a User,
+pub(super) fn list_messages(
+    req: &MailRequest<'_>,
     folder: Option<&str>,
-) -> Result<Vec<&'a Map<String, Value>>, GraphError> {
-    let folder_id = match folder {
-        Some(f) => Some(
-            user.folder(f)
-                .map(|f| f.id.clone())
-                .ok_or_else(GraphError::item_not_found)?,
-        ),
-        None => None,
-    };
-    let mut msgs: Vec<_> = user
-        .messages
-        .iter()
-        .filter(|m| folder_id.as_ref().map_or(true, |f| &m.folder_id == f))
-        .collect();
-    msgs.sort_by_key(|m| std::cmp::Reverse(m.seq));
-    Ok(msgs.into_iter().map(|m| &m.json).collect())
-}
-
-pub(super) fn select_list(req: &MailRequest<'_>) -> Option<Vec<String>> {
-    req.param("$select").map(|s| {
-        s.split(',')
-            .map(|f| f.trim().to_string())
-            .filter(|f| !f.is_empty())
-            .collect()
-    })
-}
-
-fn list_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response, GraphError> {
+) -> Result<Response, GraphError> {
     let paging = Paging::parse(req)?;
     let select = select_list(req);
     let expand = Expand::parse(req.param("$expand"))?;
@@ -266,7 +143,10 @@ fn list_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response
 /// (https://learn.microsoft.com/graph/query-parameters#count-parameter). No
 /// `ConsistencyLevel` header is needed: that applies to directory objects only (same
 /// page). The `text/plain` content type is [unconfirmed] for Outlook.
-fn count_messages(req: &MailRequest<'_>, folder: Option<&str>) -> Result<Response, GraphError> {
+pub(super) fn count_messages(
+    req: &MailRequest<'_>,
+    folder: Option<&str>,
+) -> Result<Response, GraphError> {
     let list_query = super::query::ListQuery::parse(
         "message",
         req.param("$filter"),
@@ -296,7 +176,7 @@ fn find_message<'a>(
         .ok_or_else(GraphError::item_not_found)
 }
 
-fn get_message(
+pub(super) fn get_message(
     req: &MailRequest<'_>,
     folder: Option<&str>,
     id: &str,
@@ -343,7 +223,7 @@ fn rendered(
         {
             let user = &store.users[user_idx];
             let event = user.event_by_uid(uid).map_or(Value::Null, |i| {
-                super::events::output(
+                event_output(
                     store,
                     &user.events[i].json,
                     &Zone::utc(),
@@ -387,7 +267,7 @@ fn root_folder_id(user: &User) -> String {
     )
 }
 
-fn list_folders(req: &MailRequest<'_>) -> Result<Response, GraphError> {
+pub(super) fn list_folders(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
     let value: Vec<Value> = user.folders.iter().map(|f| folder_json(user, f)).collect();
@@ -398,7 +278,7 @@ fn list_folders(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     Ok(json_response(StatusCode::OK, &body))
 }
 
-fn get_folder(req: &MailRequest<'_>, folder: &str) -> Result<Response, GraphError> {
+pub(super) fn get_folder(req: &MailRequest<'_>, folder: &str) -> Result<Response, GraphError> {
     let store = req.state.lock();
     let user = &store.users[req.user_idx];
     let f = user.folder(folder).ok_or_else(GraphError::item_not_found)?;

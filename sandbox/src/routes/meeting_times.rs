@@ -7,9 +7,8 @@ use axum::response::Response;
 use chrono::{DateTime, Datelike as _, Duration, NaiveTime, Timelike as _, Utc, Weekday};
 use serde_json::{json, Map, Value};
 
-use super::request::MailRequest;
-use super::responses::action_body;
-use super::schedule::{invalid, required_dtz, WORK_END, WORK_START};
+use super::request::{action_body, required_dtz, MailRequest};
+use super::working_hours::{WORK_END, WORK_START};
 use crate::calendar::freebusy::{busy_items, status_between, Busy};
 use crate::calendar::zone::{mark_applied, read_zone};
 use crate::graph_error::{json_response, GraphError};
@@ -103,7 +102,7 @@ fn bool_param(body: &Map<String, Value>, name: &str) -> Result<bool, GraphError>
     match get_ci(body, name) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(invalid(format!(
+        Some(_) => Err(GraphError::invalid_parameter(format!(
             "The parameter '{name}' must be a Boolean."
         ))),
     }
@@ -122,7 +121,7 @@ fn time_slots(
         .unwrap_or("work")
         .to_ascii_lowercase();
     if !["work", "personal", "unrestricted", "unknown"].contains(&domain.as_str()) {
-        return Err(invalid(format!(
+        return Err(GraphError::invalid_parameter(format!(
             "Requested value '{domain}' was not found."
         )));
     }
@@ -135,11 +134,13 @@ fn time_slots(
     {
         let o = s
             .as_object()
-            .ok_or_else(|| invalid("A time slot is not valid."))?;
+            .ok_or_else(|| GraphError::invalid_parameter("A time slot is not valid."))?;
         let start = required_dtz(o, "start")?;
         let end = required_dtz(o, "end")?;
         if end <= start {
-            return Err(invalid("The end of a time slot must be after its start."));
+            return Err(GraphError::invalid_parameter(
+                "The end of a time slot must be after its start.",
+            ));
         }
         slots.push((start, end));
     }
@@ -175,16 +176,16 @@ pub(super) fn find(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     let duration = match get_ci(&body, "meetingDuration") {
         None | Some(Value::Null) => Duration::minutes(30),
         Some(v) => v.as_str().and_then(parse_duration).ok_or_else(|| {
-            invalid("The parameter 'meetingDuration' is not a valid ISO 8601 duration.")
+            GraphError::invalid_parameter(
+                "The parameter 'meetingDuration' is not a valid ISO 8601 duration.",
+            )
         })?,
     };
     let max_candidates = match get_ci(&body, "maxCandidates") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .ok_or_else(|| invalid("The parameter 'maxCandidates' must be a whole number."))?
-                as usize,
-        ),
+        Some(v) => Some(v.as_u64().ok_or_else(|| {
+            GraphError::invalid_parameter("The parameter 'maxCandidates' must be a whole number.")
+        })? as usize),
     };
     let organizer_optional = bool_param(&body, "isOrganizerOptional")?;
     let reasons = bool_param(&body, "returnSuggestionReasons")?;
@@ -194,7 +195,9 @@ pub(super) fn find(req: &MailRequest<'_>) -> Result<Response, GraphError> {
             .as_f64()
             .filter(|p| (0.0..=100.0).contains(p))
             .ok_or_else(|| {
-                invalid("The parameter 'minimumAttendeePercentage' must be between 0 and 100.")
+                GraphError::invalid_parameter(
+                    "The parameter 'minimumAttendeePercentage' must be between 0 and 100.",
+                )
             })?,
     };
     let locations = suggested_locations(&body);

@@ -17,6 +17,7 @@ mod drafts;
 mod event_target;
 mod events;
 mod mail;
+mod mailbox_items;
 mod meeting_times;
 mod permissions;
 mod permissions_table;
@@ -25,8 +26,10 @@ mod reply;
 mod request;
 mod responses;
 mod schedule;
+mod sending;
 mod settings;
 mod upload;
+mod working_hours;
 
 /// First path segment of upload-session URLs (see [`crate::RequestKind::UploadSession`]).
 pub(crate) const UPLOAD_PATH_PREFIX: &str = upload::PATH_PREFIX;
@@ -41,13 +44,16 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Router;
 
+use calendar_paths::CalendarRoute;
+use request::MailRequest;
+
 use crate::auth::{self, Caller};
 use crate::calendar::CalRef;
 use crate::conn::ConnHandle;
 use crate::faults::{Fault, InFlight};
 use crate::graph_error::{apply_entra_headers, apply_graph_headers, GraphError, RequestContext};
+use crate::state::AppState;
 use crate::url::percent_decode;
-use crate::AppState;
 
 /// Bodies of Graph requests with an accepted token are kept up to this size; Graph's
 /// own limit (4 MB) is enforced per endpoint, so anything larger only needs to be
@@ -567,6 +573,56 @@ fn message_route(
     }
 }
 
+/// Runs a mail route.
+fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, GraphError> {
+    match route {
+        Route::SendMail => mail::send_mail(req),
+        Route::ListMessages { folder } => mail::list_messages(req, folder.as_deref()),
+        Route::CountMessages { folder } => mail::count_messages(req, folder.as_deref()),
+        Route::GetMessage { folder, id } => mail::get_message(req, folder.as_deref(), &id),
+        Route::ListAttachments { item } => attachments::list(req, &item),
+        Route::GetAttachment { item, attachment } => attachments::get(req, &item, &attachment),
+        Route::AddAttachment { item } => attachments::add(req, &item),
+        Route::DeleteAttachment { item, attachment } => {
+            attachments::delete(req, &item, &attachment)
+        }
+        Route::ListFolders => mail::list_folders(req),
+        Route::GetFolder(f) => mail::get_folder(req, &f),
+        Route::Respond { folder, id, action } => reply::handle(req, folder.as_deref(), &id, action),
+        Route::CreateUploadSession { item } => upload::create_session(req, &item),
+        Route::Delta { folder } => delta::handle(req, &folder),
+        Route::GetMailboxSettings(property) => settings::get(req, property.as_deref()),
+        Route::UpdateMailboxSettings => settings::update(req),
+        Route::Calendar(route) => handle_calendar(req, route),
+        other => drafts::handle(req, other),
+    }
+}
+
+/// Runs a calendar route.
+fn handle_calendar(req: &MailRequest<'_>, route: CalendarRoute) -> Result<Response, GraphError> {
+    match route {
+        CalendarRoute::ListCalendars => events::list_calendars(req),
+        CalendarRoute::GetCalendar(cal) => events::get_calendar(req, &cal),
+        CalendarRoute::ListEvents(cal) => events::list_events(req, &cal),
+        CalendarRoute::CreateEvent(cal) => events::create_event(req, &cal),
+        CalendarRoute::GetEvent(cal, id) => events::get_event(req, &cal, &id),
+        CalendarRoute::UpdateEvent(cal, id) => events::update_event(req, &cal, &id),
+        CalendarRoute::DeleteEvent(cal, id) => events::delete_event(req, &cal, &id),
+        CalendarRoute::Instances(cal, id) => events::list_instances(req, &cal, &id),
+        CalendarRoute::CalendarView(cal) => events::calendar_view(req, &cal),
+        CalendarRoute::CalendarViewDelta(cal) => events::calendar_view_delta(req, &cal),
+        CalendarRoute::Action(cal, id, action) => responses::handle(req, &cal, &id, action),
+        CalendarRoute::GetSchedule => schedule::get_schedule(req),
+        CalendarRoute::FindMeetingTimes => meeting_times::find(req),
+        CalendarRoute::CreateCalendar => events::create_calendar(req),
+        CalendarRoute::ListPermissions(cal) => permissions::list(req, &cal),
+        CalendarRoute::CreatePermission(cal) => permissions::create(req, &cal),
+        CalendarRoute::GetPermission(cal, id) => permissions::get(req, &cal, &id),
+        CalendarRoute::UpdatePermission(cal, id) => permissions::update(req, &cal, &id),
+        CalendarRoute::DeletePermission(cal, id) => permissions::delete(req, &cal, &id),
+    }
+}
+
 /// Serves one Graph request: resolves path, caller and mailbox, takes a concurrency slot
 /// for (caller, mailbox), waits the artificial latency while counted as in flight, then
 /// runs the handler.
@@ -592,7 +648,7 @@ async fn graph(
         Caller::User(user_id) => format!("delegated:{user_id}"),
     };
     // Outlook's limit of concurrent requests per app and mailbox (GRAPH-FACTS §8.1).
-    let Some(_slot) = InFlight::acquire(state, &caller_key, &mailbox_id) else {
+    let Some(_slot) = InFlight::acquire(state.faults_shared(), &caller_key, &mailbox_id) else {
         let retry_after = state.faults().retry_after_secs();
         return Err(GraphError::too_many_requests(retry_after));
     };
@@ -610,7 +666,7 @@ async fn graph(
         ctx,
         access,
     };
-    mail::handle(&req, route)
+    handle(&req, route)
 }
 
 async fn sleep_for(d: Duration) {

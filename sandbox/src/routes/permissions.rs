@@ -69,11 +69,6 @@ fn unknown_property(name: &str) -> GraphError {
     ))
 }
 
-/// [unconfirmed] code/text for an invalid calendarPermission value.
-fn invalid(message: impl Into<String>) -> GraphError {
-    GraphError::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
-}
-
 /// The `role` of a body: a `calendarRoleType` within `allowed`.
 fn role_of(v: &Value, allowed: &[Role]) -> Result<Role, GraphError> {
     let text = v.as_str().unwrap_or("");
@@ -89,7 +84,7 @@ fn role_of(v: &Value, allowed: &[Role]) -> Result<Role, GraphError> {
     };
     if !allowed.contains(&role) {
         let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
-        return Err(invalid(format!(
+        return Err(GraphError::invalid_parameter(format!(
             "The role '{}' is not allowed for this calendar permission. Allowed roles: {}.",
             role.as_str(),
             names.join(", ")
@@ -160,7 +155,9 @@ pub(super) fn create(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, Gr
         .map(str::trim)
         .filter(|a| a.contains('@'))
         .ok_or_else(|| {
-            invalid("The calendar permission needs an 'emailAddress' with a valid 'address'.")
+            GraphError::invalid_parameter(
+                "The calendar permission needs an 'emailAddress' with a valid 'address'.",
+            )
         })?
         .to_string();
     let given_name = email
@@ -170,7 +167,7 @@ pub(super) fn create(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, Gr
     let mut store = req.state.lock();
     let ci = calendar_index(req, &store, cal)?;
     if address.eq_ignore_ascii_case(&store.users[req.user_idx].address) {
-        return Err(invalid(
+        return Err(GraphError::invalid_parameter(
             "The calendar owner can't be added as a sharee or delegate of the calendar.",
         ));
     }
@@ -178,7 +175,9 @@ pub(super) fn create(req: &MailRequest<'_>, cal: &CalRef) -> Result<Response, Gr
     let inside = store.is_inside_organization(&address);
     let allowed = allowed_roles(inside, ci == 0);
     let Some(role_value) = get_ci(&body, "role").filter(|v| !v.is_null()) else {
-        return Err(invalid("The calendar permission needs a 'role'."));
+        return Err(GraphError::invalid_parameter(
+            "The calendar permission needs a 'role'.",
+        ));
     };
     let role = role_of(role_value, &allowed)?;
     let name = given_name.unwrap_or_else(|| match person {
@@ -223,7 +222,7 @@ pub(super) fn update(
             role = Some(value.clone());
         } else if OTHER_PROPERTIES.iter().any(|p| p.eq_ignore_ascii_case(key)) {
             // Documented: only role can be updated; code/text [unconfirmed].
-            return Err(invalid(format!(
+            return Err(GraphError::invalid_parameter(format!(
                 "The property '{key}' of a calendar permission can't be updated; only 'role' can."
             )));
         } else {

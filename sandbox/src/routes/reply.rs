@@ -23,7 +23,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
+use super::mailbox_items::messages_in;
 use super::request::MailRequest;
+use super::sending::{check_from, mime_draft};
 use super::ReplyAction;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
@@ -33,12 +35,6 @@ use crate::message::{
 use crate::message_view::View;
 use crate::store::Store;
 use crate::wire::get_ci;
-
-fn bad_json() -> GraphError {
-    GraphError::bad_request(
-        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
-    )
-}
 
 /// Runs one of the six actions on message `id`.
 pub(super) fn handle(
@@ -61,7 +57,7 @@ pub(super) fn handle(
     } else {
         match serde_json::from_slice::<Value>(req.body) {
             Ok(Value::Object(o)) => o,
-            _ => return Err(bad_json()),
+            _ => return Err(GraphError::bad_json()),
         }
     };
     let comment = get_ci(&body, "comment")
@@ -71,7 +67,7 @@ pub(super) fn handle(
     let message = match get_ci(&body, "message") {
         None | Some(Value::Null) => None,
         Some(Value::Object(m)) => Some(m.clone()),
-        Some(_) => return Err(bad_json()),
+        Some(_) => return Err(GraphError::bad_json()),
     };
     let message_body = message
         .as_ref()
@@ -99,7 +95,7 @@ pub(super) fn handle(
     let mut store = req.state.lock();
     let orig = {
         let user = &store.users[req.user_idx];
-        let msgs = super::mail::messages_in(user, folder)?;
+        let msgs = messages_in(user, folder)?;
         let m = msgs
             .into_iter()
             .find(|m| crate::message_view::has_id(m, id))
@@ -172,7 +168,7 @@ fn send(req: &MailRequest<'_>, store: &mut Store, draft: &Draft) -> Result<Respo
     }
     // A delegate replying in another user's mailbox sends as / on behalf of it.
     let mut draft = draft.clone();
-    super::mail::check_from(req, store, &mut draft)?;
+    check_from(req, store, &mut draft)?;
     submit(store, req.user_idx, &draft, true);
     Ok(empty_response(StatusCode::ACCEPTED))
 }
@@ -201,11 +197,11 @@ fn mime_action(
     if req.too_large || req.body.len() > super::request::MAX_REQUEST {
         return Err(super::request::too_large());
     }
-    let mut draft = super::mail::mime_draft(req.body)?;
+    let mut draft = mime_draft(req.body)?;
     let mut store = req.state.lock();
     let orig = {
         let user = &store.users[req.user_idx];
-        let m = super::mail::messages_in(user, folder)?
+        let m = messages_in(user, folder)?
             .into_iter()
             .find(|m| crate::message_view::has_id(m, id))
             .ok_or_else(GraphError::item_not_found)?;
@@ -220,7 +216,7 @@ fn mime_action(
         draft.to = computed.to;
         draft.cc = computed.cc;
     }
-    super::mail::check_from(req, &store, &mut draft)?;
+    check_from(req, &store, &mut draft)?;
     match action {
         ReplyAction::CreateReply | ReplyAction::CreateReplyAll | ReplyAction::CreateForward => {
             Ok(create_draft(req, &mut store, &orig, &draft))

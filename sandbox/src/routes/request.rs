@@ -3,13 +3,16 @@
 //! Route files depend on this module, never on each other for these helpers.
 
 use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::access::Role;
+use crate::calendar::zone::Dtz;
 use crate::calendar::StoredEvent;
 use crate::graph_error::{GraphError, RequestContext};
+use crate::state::AppState;
 use crate::store::{Right, Store};
-use crate::AppState;
+use crate::wire::get_ci;
 
 /// Graph's request size limit for a REST call (GRAPH-FACTS §0.4).
 pub(crate) const MAX_REQUEST: usize = 4 * 1024 * 1024;
@@ -104,17 +107,10 @@ pub(crate) fn too_large() -> GraphError {
     )
 }
 
-fn bad_json() -> GraphError {
-    // Text of live Graph responses for an unreadable JSON payload.
-    GraphError::bad_request(
-        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
-    )
-}
-
 pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, GraphError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(o)) => Ok(o),
-        _ => Err(bad_json()),
+        _ => Err(GraphError::bad_json()),
     }
 }
 
@@ -149,5 +145,55 @@ pub(crate) fn check_if_match(
             "ErrorIrresolvableConflict",
             "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.",
         ))
+    }
+}
+
+/// The fields of `$select`, if given.
+pub(crate) fn select_list(req: &MailRequest<'_>) -> Option<Vec<String>> {
+    req.param("$select").map(|s| {
+        s.split(',')
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect()
+    })
+}
+
+/// The JSON body of an action (empty → no parameters), checked against its
+/// parameters `allowed` (CSDL names, compared case-insensitively; `@odata.*` members
+/// ignored).
+pub(crate) fn action_body(
+    req: &MailRequest<'_>,
+    name: &str,
+    allowed: &[&str],
+) -> Result<Map<String, Value>, GraphError> {
+    let body = if req.body.iter().all(u8::is_ascii_whitespace) {
+        Map::new()
+    } else {
+        match serde_json::from_slice::<Value>(req.body) {
+            Ok(Value::Object(o)) => o,
+            _ => return Err(GraphError::bad_json()),
+        }
+    };
+    for key in body.keys().filter(|k| !k.starts_with('@')) {
+        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(key)) {
+            // OData's text for an unknown action parameter; status/code [unconfirmed].
+            return Err(GraphError::bad_request(format!(
+                "The parameter '{key}' in the request payload is not a valid parameter for the operation '{name}'."
+            )));
+        }
+    }
+    Ok(body)
+}
+
+/// A required `dateTimeTimeZone` parameter of an action body, in UTC.
+pub(crate) fn required_dtz(
+    body: &Map<String, Value>,
+    name: &str,
+) -> Result<DateTime<Utc>, GraphError> {
+    match get_ci(body, name) {
+        Some(v) if v.is_object() => Ok(Dtz::from_json(v, name)?.utc()),
+        _ => Err(GraphError::invalid_parameter(format!(
+            "The parameter '{name}' is missing or not a dateTimeTimeZone."
+        ))),
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::calendar_paths::EventAction;
 use super::event_target::{stored_index, with_event};
-use super::request::MailRequest;
+use super::request::{action_body, MailRequest};
 use crate::calendar::meeting;
 use crate::calendar::response::{self, Reply};
 use crate::calendar::zone::Dtz;
@@ -17,13 +17,6 @@ use crate::calendar::{series, CalRef};
 use crate::graph_error::{empty_response, GraphError};
 use crate::message::recipients;
 use crate::wire::get_ci;
-
-fn bad_json() -> GraphError {
-    // Text of live Graph responses for an unreadable JSON payload.
-    GraphError::bad_request(
-        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
-    )
-}
 
 /// The action's name and its parameters (CSDL names, compared case-insensitively).
 fn signature(action: EventAction) -> (&'static str, &'static [&'static str]) {
@@ -39,33 +32,6 @@ fn signature(action: EventAction) -> (&'static str, &'static [&'static str]) {
         EventAction::Cancel => ("cancel", &["Comment"]),
         EventAction::Forward => ("forward", &["ToRecipients", "Comment"]),
     }
-}
-
-/// The JSON body of an action (empty → no parameters), checked against its
-/// parameters `allowed` (CSDL names, compared case-insensitively; `@odata.*` members
-/// ignored).
-pub(super) fn action_body(
-    req: &MailRequest<'_>,
-    name: &str,
-    allowed: &[&str],
-) -> Result<Map<String, Value>, GraphError> {
-    let body = if req.body.iter().all(u8::is_ascii_whitespace) {
-        Map::new()
-    } else {
-        match serde_json::from_slice::<Value>(req.body) {
-            Ok(Value::Object(o)) => o,
-            _ => return Err(bad_json()),
-        }
-    };
-    for key in body.keys().filter(|k| !k.starts_with('@')) {
-        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(key)) {
-            // OData's text for an unknown action parameter; status/code [unconfirmed].
-            return Err(GraphError::bad_request(format!(
-                "The parameter '{key}' in the request payload is not a valid parameter for the operation '{name}'."
-            )));
-        }
-    }
-    Ok(body)
 }
 
 /// `accept` has no `ProposedNewTime` (GRAPH-FACTS §5.4), so sending one is refused.

@@ -4,46 +4,15 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, Duration, Utc};
-use serde_json::{json, Map, Value};
+use chrono::Duration;
+use serde_json::{json, Value};
 
-use super::request::MailRequest;
-use super::responses::action_body;
+use super::request::{action_body, required_dtz, MailRequest};
+use super::working_hours::working_hours;
 use crate::calendar::freebusy::{busy_items, digit, status_between};
-use crate::calendar::zone::{mark_applied, read_zone, Dtz};
+use crate::calendar::zone::{mark_applied, read_zone};
 use crate::graph_error::{json_response, GraphError};
 use crate::wire::get_ci;
-
-/// Working hours of every sandbox mailbox: Monday–Friday 08:00–17:00 UTC.
-pub(super) const WORK_START: u32 = 8;
-pub(super) const WORK_END: u32 = 17;
-const WORK_DAYS: [&str; 5] = ["monday", "tuesday", "wednesday", "thursday", "friday"];
-
-pub(super) fn invalid(message: impl Into<String>) -> GraphError {
-    // [unconfirmed] code for an invalid action parameter.
-    GraphError::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
-}
-
-fn working_hours() -> Value {
-    json!({
-        "daysOfWeek": WORK_DAYS,
-        "startTime": format!("{WORK_START:02}:00:00.0000000"),
-        "endTime": format!("{WORK_END:02}:00:00.0000000"),
-        "timeZone": {"name": "UTC"},
-    })
-}
-
-pub(super) fn required_dtz(
-    body: &Map<String, Value>,
-    name: &str,
-) -> Result<DateTime<Utc>, GraphError> {
-    match get_ci(body, name) {
-        Some(v) if v.is_object() => Ok(Dtz::from_json(v, name)?.utc()),
-        _ => Err(invalid(format!(
-            "The parameter '{name}' is missing or not a dateTimeTimeZone."
-        ))),
-    }
-}
 
 /// `POST …/calendar/getSchedule` → `200 {"value": [scheduleInformation]}`.
 pub(super) fn get_schedule(req: &MailRequest<'_>) -> Result<Response, GraphError> {
@@ -63,12 +32,16 @@ pub(super) fn get_schedule(req: &MailRequest<'_>) -> Result<Response, GraphError
             .filter_map(Value::as_str)
             .map(str::to_string)
             .collect(),
-        _ => return Err(invalid("The parameter 'Schedules' is missing or empty.")),
+        _ => {
+            return Err(GraphError::invalid_parameter(
+                "The parameter 'Schedules' is missing or empty.",
+            ))
+        }
     };
     let from = required_dtz(&body, "startTime")?;
     let to = required_dtz(&body, "endTime")?;
     if to <= from {
-        return Err(invalid(
+        return Err(GraphError::invalid_parameter(
             "The parameter 'EndTime' must be after 'StartTime'.",
         ));
     }
@@ -78,7 +51,7 @@ pub(super) fn get_schedule(req: &MailRequest<'_>) -> Result<Response, GraphError
             Some(v) => match v.as_i64() {
                 Some(n) if (5..=1440).contains(&n) => n,
                 // Documented range 5–1440; code/text [unconfirmed].
-                _ => return Err(invalid(
+                _ => return Err(GraphError::invalid_parameter(
                     "The parameter 'AvailabilityViewInterval' must be between 5 and 1440 minutes.",
                 )),
             },

@@ -16,17 +16,17 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::attachments::touch;
+use super::mailbox_items::touch_item;
 use super::request::MailRequest;
 use super::Item;
 use crate::calendar::zone::format_utc7;
 use crate::calendar::CalRef;
 use crate::graph_error::{empty_response, json_response, GraphError, RequestContext};
 use crate::message::BLOB_KEY;
+use crate::state::AppState;
 use crate::store::{opaque_id, random_b64, ItemKind, Store, UploadSession};
 use crate::url::{encode_component, parse_query, percent_decode};
 use crate::wire::{get_ci, graph_time};
-use crate::AppState;
 
 /// First path segment of upload URLs (outside `/v1.0`).
 pub(super) const PATH_PREFIX: &str = "upload";
@@ -40,11 +40,6 @@ const MAX_RANGE: usize = 4 * 1024 * 1024;
 pub(super) const MAX_READ: usize = MAX_RANGE;
 /// Session lifetime, extended by every accepted range. [unconfirmed] Outlook's value.
 const LIFETIME_HOURS: i64 = 24;
-
-fn invalid_param(message: impl Into<String>) -> GraphError {
-    // [unconfirmed] code/text for a malformed AttachmentItem.
-    GraphError::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
-}
 
 /// `POST …/messages/{id}/attachments/createUploadSession` (and the same on events)
 /// with `{"AttachmentItem": {attachmentType: "file", name, size, contentType?,
@@ -60,7 +55,7 @@ pub(super) fn create_session(req: &MailRequest<'_>, target: &Item) -> Result<Res
     };
     let Some(item) = get_ci(&body, "AttachmentItem").and_then(Value::as_object) else {
         // [unconfirmed] Graph's text for a missing AttachmentItem parameter.
-        return Err(invalid_param(
+        return Err(GraphError::invalid_parameter(
             "The value of the parameter 'AttachmentItem' is empty.",
         ));
     };
@@ -76,7 +71,7 @@ pub(super) fn create_session(req: &MailRequest<'_>, target: &Item) -> Result<Res
     }
     let name = get_ci(item, "name").and_then(Value::as_str).unwrap_or("");
     if name.is_empty() {
-        return Err(invalid_param(
+        return Err(GraphError::invalid_parameter(
             "The value of the property 'name' of the AttachmentItem is empty.",
         ));
     }
@@ -86,7 +81,7 @@ pub(super) fn create_session(req: &MailRequest<'_>, target: &Item) -> Result<Res
         _ => None,
     };
     let Some(size) = size else {
-        return Err(invalid_param(
+        return Err(GraphError::invalid_parameter(
             "The value of the property 'size' of the AttachmentItem is not valid.",
         ));
     };
@@ -397,7 +392,7 @@ fn put_range(
     if !session.is_inline {
         json.insert("hasAttachments".into(), json!(true));
     }
-    touch(session.item_kind, json, ctx.now);
+    touch_item(session.item_kind, json, ctx.now);
     store.blobs.insert(blob_id, Arc::new(session.data));
     let mut resp = empty_response(StatusCode::CREATED);
     let location = format!(
