@@ -13,19 +13,24 @@ use crate::message_view::has_id;
 use crate::store::{random_b64, ItemKind, Store, User};
 use crate::wire::graph_time;
 
+/// The id of `folder` (well-known name or id) of the mailbox; `None` for no folder, `404
+/// ErrorItemNotFound` for an unknown one.
+fn folder_id(user: &User, folder: Option<&str>) -> Result<Option<String>, GraphError> {
+    folder
+        .map(|f| {
+            user.folder(f)
+                .map(|f| f.id.clone())
+                .ok_or_else(GraphError::item_not_found)
+        })
+        .transpose()
+}
+
 /// Messages of the mailbox (optionally one folder), newest first.
 pub(crate) fn messages_in<'a>(
     user: &'a User,
     folder: Option<&str>,
 ) -> Result<Vec<&'a Map<String, Value>>, GraphError> {
-    let folder_id = match folder {
-        Some(f) => Some(
-            user.folder(f)
-                .map(|f| f.id.clone())
-                .ok_or_else(GraphError::item_not_found)?,
-        ),
-        None => None,
-    };
+    let folder_id = folder_id(user, folder)?;
     let mut msgs: Vec<_> = user
         .messages
         .iter()
@@ -43,14 +48,7 @@ pub(crate) fn message_index(
     id: &str,
 ) -> Result<usize, GraphError> {
     let user = &store.users[user_idx];
-    let folder_id = match folder {
-        Some(f) => Some(
-            user.folder(f)
-                .map(|f| f.id.clone())
-                .ok_or_else(GraphError::item_not_found)?,
-        ),
-        None => None,
-    };
+    let folder_id = folder_id(user, folder)?;
     user.messages
         .iter()
         .position(|m| has_id(&m.json, id) && folder_id.as_ref().map_or(true, |f| &m.folder_id == f))
