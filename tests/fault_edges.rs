@@ -121,7 +121,7 @@ async fn an_ipv6_mapped_loopback_url_is_local_like_127_0_0_1() {
     // token is not sent there.
     let mut server = common::server().await;
     let port = server.url().rsplit(':').next().unwrap().to_string();
-    let _first = first_page(
+    let first = first_page(
         &mut server,
         &format!("http://[::ffff:127.0.0.1]:{port}/v1.0/me/messages"),
     )
@@ -133,6 +133,8 @@ async fn an_ipv6_mapped_loopback_url_is_local_like_127_0_0_1() {
         matches!(&err, Error::ForeignLink { link_origin, .. } if link_origin == &format!("http://[::ffff:7f00:1]:{port}")),
         "{err:?}"
     );
+    // The first page once, and the link (same server, same path) never followed.
+    first.assert_async().await;
 }
 
 // ---- Item 14: one mailbox however it is written --------------------------------------------

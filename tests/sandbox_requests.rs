@@ -2,13 +2,16 @@
 //! MIME replies and forwards, an inline attachment through an upload session, online meetings,
 //! extended properties.
 
-use msgraph_outlook::auth::StaticToken;
+#[path = "support/sandbox_clients.rs"]
+mod sandbox_clients;
+
 use msgraph_outlook::models::{
     Attachment, DateTimeTimeZone, Event, EventPatch, ExtendedPropertyId, MapiPropertyType, Message,
     MessagePatch, OnlineMeetingProviderType,
 };
 use msgraph_outlook::GraphClient;
 use msgraph_outlook_sandbox::Sandbox;
+use sandbox_clients::delegated;
 
 const ADELE: &str = "adele@contoso.com";
 const ALEX: &str = "alex@contoso.com";
@@ -19,14 +22,7 @@ async fn sandbox() -> (Sandbox, GraphClient, GraphClient) {
     for user in [ADELE, ALEX, MEGAN] {
         sandbox.add_user(user);
     }
-    let as_user = |user: &str| {
-        GraphClient::builder()
-            .base_url(sandbox.base_url())
-            .token_provider(StaticToken::delegated(sandbox.delegated_token(user)))
-            .build()
-            .unwrap()
-    };
-    let (adele, alex) = (as_user(ADELE), as_user(ALEX));
+    let (adele, alex) = (delegated(&sandbox, ADELE), delegated(&sandbox, ALEX));
     (sandbox, adele, alex)
 }
 

@@ -28,6 +28,7 @@ use serde_json::{json, Map, Value};
 use crate::graph_error::{json_response, GraphError, RequestContext};
 use crate::store::delta::{Pages, Snapshot};
 use crate::store::{opaque_id, Store};
+use crate::wire::preference;
 
 const DEFAULT_PAGE: usize = 10;
 
@@ -64,18 +65,7 @@ fn sync_state_not_found() -> GraphError {
 
 /// Page size from `Prefer: odata.maxpagesize` or `$top`.
 pub(crate) fn page_size(headers: &HeaderMap, top: Option<&str>) -> usize {
-    let prefer = headers
-        .get_all("prefer")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .find_map(|p| {
-            let (k, v) = p.trim().split_once('=')?;
-            k.trim()
-                .eq_ignore_ascii_case("odata.maxpagesize")
-                .then(|| v.trim().trim_matches('"').parse::<usize>().ok())
-                .flatten()
-        });
+    let prefer = preference(headers, "odata.maxpagesize").and_then(|v| v.parse::<usize>().ok());
     prefer
         .or_else(|| top.and_then(|t| t.trim().parse().ok()))
         .unwrap_or(DEFAULT_PAGE)

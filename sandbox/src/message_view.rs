@@ -26,6 +26,7 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use crate::store::opaque_id;
+use crate::wire::preference;
 
 /// Internal key of a stored message holding its immutable id.
 pub(crate) const IMMUTABLE_ID_KEY: &str = "@sbx.immutableId";
@@ -50,22 +51,6 @@ pub(crate) fn has_id(msg: &Map<String, Value>, id: &str) -> bool {
 /// The immutable id of a stored message.
 pub(crate) fn immutable_id(msg: &Map<String, Value>) -> Option<&str> {
     msg.get(IMMUTABLE_ID_KEY).and_then(Value::as_str)
-}
-
-/// The value of preference `name` (case-insensitive) in the request's `Prefer`
-/// headers (RFC 7240: comma-separated `name=value`, value optionally quoted).
-pub(crate) fn preference(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all("prefer")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .find_map(|p| {
-            let (k, v) = p.split_once('=')?;
-            k.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| v.trim().trim_matches('"').to_string())
-        })
 }
 
 /// The read preferences of one request.

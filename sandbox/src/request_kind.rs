@@ -57,7 +57,7 @@ impl RecordedRequest {
             || (segments.len() == 2 && is(0, "msi") && is(1, "token"))
         {
             RequestKind::ManagedIdentity
-        } else if is(0, "_sandbox") {
+        } else if is(0, crate::routes::ADMIN_PATH_PREFIX) {
             RequestKind::SandboxControl
         } else {
             RequestKind::Other

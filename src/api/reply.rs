@@ -110,19 +110,12 @@ impl Reply {
 
     /// Sends the answer now (202).
     pub async fn send(self) -> Result<Accepted> {
-        let request = self.request(false)?;
-        self.original
-            .mailbox()
-            .client
-            .send(request)
-            .await?
-            .accepted()
+        send_answer(&self.original, self.request(false)?).await
     }
 
     /// Creates the answer as a draft (201) to edit and send with [`MessageRef::send`].
     pub async fn create_draft(self) -> Result<Message> {
-        let request = self.request(true)?;
-        self.original.mailbox().client.send(request).await?.item()
+        create_answer(&self.original, self.request(true)?).await
     }
 }
 
@@ -178,18 +171,21 @@ impl MimeReply {
 
     /// Sends the answer now (202). Not idempotent: never retried once it may have reached Graph.
     pub async fn send(self) -> Result<Accepted> {
-        let request = self.request(false)?;
-        self.original
-            .mailbox()
-            .client
-            .send(request)
-            .await?
-            .accepted()
+        send_answer(&self.original, self.request(false)?).await
     }
 
     /// Creates the answer as a draft (201), returned as Graph stored it.
     pub async fn create_draft(self) -> Result<Message> {
-        let request = self.request(true)?;
-        self.original.mailbox().client.send(request).await?.item()
+        create_answer(&self.original, self.request(true)?).await
     }
+}
+
+/// Sends a built answer (JSON or MIME) through the original's mailbox: `202`.
+async fn send_answer(original: &MessageRef, request: Request) -> Result<Accepted> {
+    original.mailbox().client.send(request).await?.accepted()
+}
+
+/// Creates a built answer as a draft: `201` with the draft.
+async fn create_answer(original: &MessageRef, request: Request) -> Result<Message> {
+    original.mailbox().client.send(request).await?.item()
 }

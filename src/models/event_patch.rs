@@ -4,9 +4,7 @@ use super::patch::PatchFields;
 use serde::Serialize;
 
 use super::event::{check_attendees, check_slot};
-use super::extended_property::{
-    self, ExtendedPropertyId, MultiValueExtendedProperty, SingleValueExtendedProperty,
-};
+use super::extended_property::ExtendedPropertyId;
 use super::{
     Attendee, DateTimeTimeZone, FreeBusyStatus, Importance, ItemBody, Location,
     OnlineMeetingProviderType, PatternedRecurrence, Sensitivity, TimeSlot,
@@ -232,36 +230,20 @@ impl EventPatch {
     ///     serde_json::json!({"singleValueExtendedProperties": [{"id": "Integer 0x1234", "value": "7"}]})
     /// );
     /// ```
-    pub fn extended_property(self, id: &ExtendedPropertyId, value: impl Into<String>) -> Self {
-        let mut list = self.single_properties();
-        extended_property::set_single(&mut list, id, value.into());
-        self.set("singleValueExtendedProperties", list)
+    pub fn extended_property(mut self, id: &ExtendedPropertyId, value: impl Into<String>) -> Self {
+        self.fields.set_extended_property(id, value.into());
+        self
     }
 
     /// Sets one multi-value extended property (`id` of an `…Array` type).
-    pub fn multi_value_extended_property<I, S>(self, id: &ExtendedPropertyId, values: I) -> Self
+    pub fn multi_value_extended_property<I, S>(mut self, id: &ExtendedPropertyId, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let mut list = self.multi_properties();
         let values = values.into_iter().map(Into::into).collect();
-        extended_property::set_multi(&mut list, id, values);
-        self.set("multiValueExtendedProperties", list)
-    }
-
-    fn single_properties(&self) -> Vec<SingleValueExtendedProperty> {
-        self.fields
-            .get("singleValueExtendedProperties")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default()
-    }
-
-    fn multi_properties(&self) -> Vec<MultiValueExtendedProperty> {
-        self.fields
-            .get("multiValueExtendedProperties")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default()
+        self.fields.set_multi_value_extended_property(id, values);
+        self
     }
 
     /// Replaces the recurrence of a series.
@@ -296,6 +278,6 @@ impl EventPatch {
                 serde_json::from_value(list.clone()).expect("attendees were serialized by us");
             check_attendees(&attendees)?;
         }
-        extended_property::check(&self.single_properties(), &self.multi_properties())
+        self.fields.check_extended_properties()
     }
 }

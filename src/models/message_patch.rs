@@ -3,11 +3,8 @@
 use super::patch::PatchFields;
 use serde::Serialize;
 
-use super::extended_property::{self, ExtendedPropertyId};
-use super::{
-    FollowupFlag, Importance, ItemBody, MultiValueExtendedProperty, Recipient,
-    SingleValueExtendedProperty,
-};
+use super::extended_property::ExtendedPropertyId;
+use super::{FollowupFlag, Importance, ItemBody, Recipient, SingleValueExtendedProperty};
 
 /// Message properties a [`MessagePatch`] can clear (send as `null`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,41 +161,25 @@ impl MessagePatch {
     /// );
     /// # Ok::<(), msgraph_outlook::InvalidRequest>(())
     /// ```
-    pub fn extended_property(self, id: &ExtendedPropertyId, value: impl Into<String>) -> Self {
-        let mut list = self.single_properties();
-        extended_property::set_single(&mut list, id, value.into());
-        self.set("singleValueExtendedProperties", list)
+    pub fn extended_property(mut self, id: &ExtendedPropertyId, value: impl Into<String>) -> Self {
+        self.fields.set_extended_property(id, value.into());
+        self
     }
 
     /// Sets one multi-value extended property (`id` of an `…Array` type).
-    pub fn multi_value_extended_property<I, S>(self, id: &ExtendedPropertyId, values: I) -> Self
+    pub fn multi_value_extended_property<I, S>(mut self, id: &ExtendedPropertyId, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let mut list = self.multi_properties();
         let values = values.into_iter().map(Into::into).collect();
-        extended_property::set_multi(&mut list, id, values);
-        self.set("multiValueExtendedProperties", list)
-    }
-
-    fn single_properties(&self) -> Vec<SingleValueExtendedProperty> {
-        self.fields
-            .get("singleValueExtendedProperties")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default()
-    }
-
-    fn multi_properties(&self) -> Vec<MultiValueExtendedProperty> {
-        self.fields
-            .get("multiValueExtendedProperties")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default()
+        self.fields.set_multi_value_extended_property(id, values);
+        self
     }
 
     /// What Graph would refuse in the extended properties (see [`ExtendedPropertyId`]).
     pub(crate) fn check(&self) -> Result<(), crate::error::InvalidRequest> {
-        extended_property::check(&self.single_properties(), &self.multi_properties())
+        self.fields.check_extended_properties()
     }
 
     /// Schedules the send: see [`Message::send_at`](super::Message::send_at).

@@ -3,6 +3,14 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::extended_property::{
+    self, ExtendedPropertyId, MultiValueExtendedProperty, SingleValueExtendedProperty,
+};
+use crate::error::InvalidRequest;
+
+const SINGLE: &str = "singleValueExtendedProperties";
+const MULTI: &str = "multiValueExtendedProperties";
+
 /// The JSON properties of a partial update; [`MessagePatch`](super::MessagePatch) and
 /// [`EventPatch`](super::EventPatch) add typed setters over it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -30,5 +38,40 @@ impl PatchFields {
     /// True when nothing is set.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Sets one single-value extended property, merged by id into those already set.
+    pub fn set_extended_property(&mut self, id: &ExtendedPropertyId, value: String) {
+        let mut list = self.single_properties();
+        extended_property::set_single(&mut list, id, value);
+        self.set(SINGLE, list);
+    }
+
+    /// Sets one multi-value extended property, merged by id into those already set.
+    pub fn set_multi_value_extended_property(
+        &mut self,
+        id: &ExtendedPropertyId,
+        values: Vec<String>,
+    ) {
+        let mut list = self.multi_properties();
+        extended_property::set_multi(&mut list, id, values);
+        self.set(MULTI, list);
+    }
+
+    /// What Graph would refuse in the extended properties set (see [`ExtendedPropertyId`]).
+    pub fn check_extended_properties(&self) -> Result<(), InvalidRequest> {
+        extended_property::check(&self.single_properties(), &self.multi_properties())
+    }
+
+    fn single_properties(&self) -> Vec<SingleValueExtendedProperty> {
+        self.get(SINGLE)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
+    }
+
+    fn multi_properties(&self) -> Vec<MultiValueExtendedProperty> {
+        self.get(MULTI)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
     }
 }

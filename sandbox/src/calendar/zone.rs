@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use windows_timezones::WindowsTimezone;
 
 use crate::graph_error::GraphError;
-use crate::wire::get_ci;
+use crate::wire::{get_ci, preference};
 
 /// A zone as the client named it, resolved to tz data.
 #[derive(Debug, Clone)]
@@ -203,37 +203,7 @@ pub(crate) fn convert_slot(v: &Value, zone: &Zone) -> Value {
 /// unknown zone name is ignored (answer in UTC, no `Preference-Applied`)
 /// [unconfirmed].
 pub(crate) fn preferred_zone(headers: &HeaderMap) -> Option<Zone> {
-    headers
-        .get_all("prefer")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(split_preferences)
-        .find_map(|p| {
-            let (k, v) = p.split_once('=')?;
-            if !k.trim().eq_ignore_ascii_case("outlook.timezone") {
-                return None;
-            }
-            Zone::parse(v.trim().trim_matches('"'))
-        })
-}
-
-/// Splits a `Prefer` value on commas outside quoted strings.
-fn split_preferences(v: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in v.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            ',' if !quoted => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out.into_iter().map(|p| p.trim().to_string()).collect()
+    preference(headers, "outlook.timezone").and_then(|v| Zone::parse(&v))
 }
 
 /// The zone a read answers in: the preferred one or UTC.

@@ -31,6 +31,8 @@ mod settings;
 mod upload;
 mod working_hours;
 
+/// First path segment of the sandbox's own control routes (`/_sandbox/…`).
+pub(crate) const ADMIN_PATH_PREFIX: &str = admin::PREFIX;
 /// First path segment of upload-session URLs (see [`crate::RequestKind::UploadSession`]).
 pub(crate) const UPLOAD_PATH_PREFIX: &str = upload::PATH_PREFIX;
 

@@ -27,6 +27,7 @@ use super::mailbox_items::messages_in;
 use super::request::MailRequest;
 use super::sending::{check_from, mime_draft};
 use super::ReplyAction;
+use crate::calendar::address_of;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
     attachment_from_json, parse_utc, recipients, render, resolve_message, store_copy, submit,
@@ -225,13 +226,6 @@ fn mime_action(
             send(req, &mut store, &draft)
         }
     }
-}
-
-fn address_of(r: &Value) -> String {
-    r["emailAddress"]["address"]
-        .as_str()
-        .unwrap_or("")
-        .to_ascii_lowercase()
 }
 
 fn list(orig: &Map<String, Value>, name: &str) -> Vec<Value> {
