@@ -23,6 +23,10 @@ pub struct Envelope {
     pub smtp_user: Option<String>,
     /// Where the message came from: the SMTP client's address; `None` for `sendmail`.
     pub client_addr: Option<IpAddr>,
+    /// The mailbox to send from when the submission fixed one (an SMTP user's or
+    /// `sendmail`'s configured mailbox); `None` lets delivery decide (the global mailbox,
+    /// or the sender's own).
+    pub mailbox: Option<String>,
 }
 
 impl Envelope {
@@ -33,6 +37,7 @@ impl Envelope {
             rcpt_to,
             smtp_user: None,
             client_addr: None,
+            mailbox: None,
         }
     }
 }

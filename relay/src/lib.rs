@@ -15,5 +15,6 @@ pub mod delivery;
 pub mod envelope;
 pub mod metrics;
 pub mod shutdown;
+pub mod size_limit;
 pub mod smtp;
 pub mod spool;

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS messages (
     rcpt_to TEXT NOT NULL,
     smtp_user TEXT,
     client_addr TEXT,
+    envelope_mailbox TEXT,
     header_from TEXT,
     subject TEXT,
     size INTEGER NOT NULL,
@@ -40,7 +41,7 @@ CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt_at);
 ";
 
 const COLUMNS: &str = "id, message_id, message_id_added, mail_from, rcpt_to, smtp_user, client_addr, \
-    header_from, subject, size, state, attempts, created_at, next_attempt_at, unknown_since, mailbox, \
+    envelope_mailbox, header_from, subject, size, state, attempts, created_at, next_attempt_at, unknown_since, mailbox, \
     path, last_error, request_id, client_request_id, updated_at";
 
 /// Files in `incoming/` (never acknowledged) and bodies without a row (a crash between
@@ -135,9 +136,9 @@ impl Spool {
             let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
             spool.db().execute(
                 "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
-                 smtp_user, client_addr, header_from, subject, size, state, created_at, \
-                 next_attempt_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?11, ?11)",
+                 smtp_user, client_addr, envelope_mailbox, header_from, subject, size, state, \
+                 created_at, next_attempt_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?12, ?12)",
                 params![
                     id.as_str(),
                     message_id,
@@ -146,6 +147,7 @@ impl Spool {
                     rcpt,
                     envelope.smtp_user,
                     envelope.client_addr.map(|a| a.to_string()),
+                    envelope.mailbox,
                     summary.from,
                     summary.subject,
                     size as i64,
@@ -612,6 +614,7 @@ fn record(row: &Row<'_>) -> rusqlite::Result<Record> {
             rcpt_to: serde_json::from_str(&rcpt).unwrap_or_default(),
             smtp_user: row.get("smtp_user")?,
             client_addr: client_addr.and_then(|a| a.parse().ok()),
+            mailbox: row.get("envelope_mailbox")?,
         },
         message_id: row.get("message_id")?,
         message_id_added: row.get("message_id_added")?,
