@@ -21,11 +21,16 @@ async fn auth_plain_and_login_wrong_passwords_and_malformed_exchanges() {
     let server = TestServer::start(|c| c.auth_failures_before_lockout = 0).await;
     let mut client = tls_client(&server).await;
     assert_eq!(
-        client.command(&format!("AUTH PLAIN {}", plain("app1", "wrong"))).await,
+        client
+            .command(&format!("AUTH PLAIN {}", plain("app1", "wrong")))
+            .await,
         (535, "5.7.8 Authentication credentials invalid".into())
     );
     assert_eq!(
-        client.command(&format!("AUTH PLAIN {}", plain("nobody", PASSWORD))).await.0,
+        client
+            .command(&format!("AUTH PLAIN {}", plain("nobody", PASSWORD)))
+            .await
+            .0,
         535
     );
     // Another authorization identity than the user is refused.
@@ -35,10 +40,7 @@ async fn auth_plain_and_login_wrong_passwords_and_malformed_exchanges() {
         client.command("AUTH CRAM-MD5").await,
         (504, "5.5.4 Unrecognized authentication type".into())
     );
-    assert_eq!(
-        client.command("AUTH PLAIN").await,
-        (334, "".into())
-    );
+    assert_eq!(client.command("AUTH PLAIN").await, (334, "".into()));
     assert_eq!(
         client.command("*").await,
         (501, "5.0.0 Authentication cancelled".into())
@@ -59,8 +61,14 @@ async fn auth_plain_and_login_wrong_passwords_and_malformed_exchanges() {
         (530, "5.7.0 Authentication required".into())
     );
     // LOGIN: user name and password challenges.
-    assert_eq!(client.command("AUTH LOGIN").await, (334, "VXNlcm5hbWU6".into()));
-    assert_eq!(client.command(&b64("app1")).await, (334, "UGFzc3dvcmQ6".into()));
+    assert_eq!(
+        client.command("AUTH LOGIN").await,
+        (334, "VXNlcm5hbWU6".into())
+    );
+    assert_eq!(
+        client.command(&b64("app1")).await,
+        (334, "UGFzc3dvcmQ6".into())
+    );
     assert_eq!(
         client.command(&b64(PASSWORD)).await,
         (235, "2.7.0 Authentication successful".into())
@@ -74,14 +82,18 @@ async fn auth_plain_and_login_wrong_passwords_and_malformed_exchanges() {
 
 #[tokio::test]
 async fn senders_are_checked_against_the_user_and_the_global_list() {
-    let server = TestServer::start(|c| c.allowed_senders = vec!["alerts@fabrikam.com".into()]).await;
+    let server =
+        TestServer::start(|c| c.allowed_senders = vec!["alerts@fabrikam.com".into()]).await;
     let mut client = tls_client(&server).await;
     client
         .expect(&format!("AUTH PLAIN {}", plain("app1", PASSWORD)), 235)
         .await;
     assert_eq!(
         client.command("MAIL FROM:<ceo@woodgrove.com>").await,
-        (550, "5.7.1 Sender address not allowed for this client".into())
+        (
+            550,
+            "5.7.1 Sender address not allowed for this client".into()
+        )
     );
     assert_eq!(client.command("MAIL FROM:<>").await.0, 550);
     // The global list applies to users too.
@@ -92,12 +104,18 @@ async fn senders_are_checked_against_the_user_and_the_global_list() {
     client.expect("RCPT TO:<alex@fabrikam.com>", 250).await;
     client.expect("DATA", 354).await;
     client
-        .expect("Message-ID: <m1@contoso.com>\r\nSubject: s\r\n\r\nb\r\n.", 250)
+        .expect(
+            "Message-ID: <m1@contoso.com>\r\nSubject: s\r\n\r\nb\r\n.",
+            250,
+        )
         .await;
     let queued = server.queued().await;
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].envelope.smtp_user.as_deref(), Some("app1"));
-    assert_eq!(queued[0].envelope.mailbox.as_deref(), Some("noreply@contoso.com"));
+    assert_eq!(
+        queued[0].envelope.mailbox.as_deref(),
+        Some("noreply@contoso.com")
+    );
     assert_eq!(server.rejected("sender"), 2);
 }
 
@@ -117,7 +135,10 @@ async fn trusted_networks_submit_without_auth_but_only_global_senders() {
 async fn outside_the_allow_list_without_require_auth_the_connection_is_refused() {
     let server = TestServer::start(|c| {
         c.require_auth = false;
-        c.allowed_networks = vec!["10.0.0.0/8".parse().unwrap(), "2001:db8::/32".parse().unwrap()];
+        c.allowed_networks = vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "2001:db8::/32".parse().unwrap(),
+        ];
     })
     .await;
     let (mut client, code) = Client::connect(server.plain()).await;

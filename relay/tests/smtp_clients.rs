@@ -88,7 +88,10 @@ fn as_sent_by_lettre(body: &[u8]) -> Vec<u8> {
 fn assert_same_bytes(stored: &[u8], expected: &[u8]) {
     assert_eq!(stored.len(), expected.len());
     let first_difference = stored.iter().zip(expected).position(|(a, b)| a != b);
-    assert_eq!(first_difference, None, "the stored bytes differ from the sent ones");
+    assert_eq!(
+        first_difference, None,
+        "the stored bytes differ from the sent ones"
+    );
 }
 
 /// The queued message with this id: its envelope and bytes.
@@ -128,11 +131,24 @@ async fn lettre_over_plain_from_a_trusted_network() {
 #[tokio::test]
 async fn lettre_with_starttls_and_auth_plain() {
     let server = TestServer::start(|_| {}).await;
-    let transport = transport(server.plain(), Tls::Required(tls(&server)), Some(Mechanism::Plain));
+    let transport = transport(
+        server.plain(),
+        Tls::Required(tls(&server)),
+        Some(Mechanism::Plain),
+    );
     let body = message("starttls", 20_000);
-    let id = send(&transport, "adele@contoso.com", &["alex@fabrikam.com"], &body).await;
+    let id = send(
+        &transport,
+        "adele@contoso.com",
+        &["alex@fabrikam.com"],
+        &body,
+    )
+    .await;
     let (envelope, stored) = read_back(&server, &id).await;
-    assert_eq!(envelope, expected("adele@contoso.com", &["alex@fabrikam.com"], true));
+    assert_eq!(
+        envelope,
+        expected("adele@contoso.com", &["alex@fabrikam.com"], true)
+    );
     assert_same_bytes(&stored, &as_sent_by_lettre(&body));
 }
 
@@ -142,18 +158,37 @@ async fn lettre_with_implicit_tls_and_auth_login() {
     let addr = server.addr(ListenerKind::ImplicitTls);
     let transport = transport(addr, Tls::Wrapper(tls(&server)), Some(Mechanism::Login));
     let body = message("implicit", 1000);
-    let id = send(&transport, "adele@contoso.com", &["alex@fabrikam.com"], &body).await;
+    let id = send(
+        &transport,
+        "adele@contoso.com",
+        &["alex@fabrikam.com"],
+        &body,
+    )
+    .await;
     let (envelope, stored) = read_back(&server, &id).await;
-    assert_eq!(envelope, expected("adele@contoso.com", &["alex@fabrikam.com"], true));
+    assert_eq!(
+        envelope,
+        expected("adele@contoso.com", &["alex@fabrikam.com"], true)
+    );
     assert_same_bytes(&stored, &as_sent_by_lettre(&body));
 }
 
 #[tokio::test]
 async fn a_large_message_streams_through_intact() {
     let server = TestServer::start(|_| {}).await;
-    let transport = transport(server.plain(), Tls::Required(tls(&server)), Some(Mechanism::Plain));
+    let transport = transport(
+        server.plain(),
+        Tls::Required(tls(&server)),
+        Some(Mechanism::Plain),
+    );
     let body = message("large", 12 * 1024 * 1024);
-    let id = send(&transport, "adele@contoso.com", &["alex@fabrikam.com"], &body).await;
+    let id = send(
+        &transport,
+        "adele@contoso.com",
+        &["alex@fabrikam.com"],
+        &body,
+    )
+    .await;
     let (_, stored) = read_back(&server, &id).await;
     assert_same_bytes(&stored, &as_sent_by_lettre(&body));
 }
@@ -161,7 +196,11 @@ async fn a_large_message_streams_through_intact() {
 #[tokio::test]
 async fn lettre_refused_sender_is_a_permanent_error_and_nothing_is_queued() {
     let server = TestServer::start(|_| {}).await;
-    let transport = transport(server.plain(), Tls::Required(tls(&server)), Some(Mechanism::Plain));
+    let transport = transport(
+        server.plain(),
+        Tls::Required(tls(&server)),
+        Some(Mechanism::Plain),
+    );
     let envelope = LettreEnvelope::new(
         Some("ceo@woodgrove.com".parse().unwrap()),
         vec!["alex@fabrikam.com".parse().unwrap()],
@@ -193,7 +232,9 @@ with smtplib.SMTP("localhost", port, local_hostname="py.test") as s:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_smtplib_with_starttls_and_login() {
-    let python = std::process::Command::new("python3").arg("--version").output();
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
     if !python.is_ok_and(|o| o.status.success()) {
         println!("python3 not available: skipping the smtplib test");
         return;
@@ -225,9 +266,46 @@ async fn python_smtplib_with_starttls_and_login() {
         .strip_prefix("250 2.0.0 Ok: queued as ")
         .unwrap_or_else(|| panic!("{stdout}"));
     let (envelope, stored) = read_back(&server, id).await;
-    assert_eq!(envelope, expected("adele@contoso.com", &["alex@fabrikam.com"], true));
+    assert_eq!(
+        envelope,
+        expected("adele@contoso.com", &["alex@fabrikam.com"], true)
+    );
     assert_eq!(
         stored,
         b"Message-ID: <py@contoso.com>\r\nSubject: from python\r\n\r\n.dot\r\nbody\r\n".to_vec()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_clients_are_all_accepted_independently() {
+    let server = TestServer::start(|c| {
+        c.allowed_networks = vec!["127.0.0.1".parse().unwrap()];
+        c.allowed_senders = vec!["@contoso.com".into()];
+    })
+    .await;
+    let addr = server.plain();
+    let sends = (0..32).map(|i| {
+        tokio::spawn(async move {
+            let transport = transport(addr, Tls::None, None);
+            let body = message(&format!("concurrent-{i}"), 2000 + i * 100);
+            let id = send(
+                &transport,
+                "scanner@contoso.com",
+                &["alex@fabrikam.com"],
+                &body,
+            )
+            .await;
+            (id, body)
+        })
+    });
+    let mut ids = std::collections::HashSet::new();
+    for send in sends.collect::<Vec<_>>() {
+        let (id, body) = send.await.unwrap();
+        let (_, stored) = read_back(&server, &id).await;
+        assert_same_bytes(&stored, &as_sent_by_lettre(&body));
+        ids.insert(id);
+    }
+    assert_eq!(ids.len(), 32);
+    assert_eq!(server.spool.counts().await.unwrap().queued, 32);
+    assert_eq!(server.metrics.accepted.get(), 32);
 }

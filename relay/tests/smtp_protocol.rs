@@ -26,7 +26,10 @@ async fn ehlo_advertises_the_extensions_and_no_auth_before_tls() {
         text,
         "relay.test\nPIPELINING\nSIZE 36700160\n8BITMIME\nSMTPUTF8\nENHANCEDSTATUSCODES\nSTARTTLS"
     );
-    assert_eq!(client.command("HELO client.test").await, (250, "relay.test".into()));
+    assert_eq!(
+        client.command("HELO client.test").await,
+        (250, "relay.test".into())
+    );
     assert_eq!(
         client.command("AUTH PLAIN AGFwcDEAcHc=").await,
         (
@@ -46,7 +49,13 @@ async fn auth_without_tls_is_offered_only_when_allowed() {
     let text = client.expect("EHLO client.test", 250).await;
     assert!(text.ends_with("\nSTARTTLS\nAUTH PLAIN LOGIN"), "{text}");
     client
-        .expect(&format!("AUTH PLAIN {}", smtp_support::plain("app1", smtp_support::PASSWORD)), 235)
+        .expect(
+            &format!(
+                "AUTH PLAIN {}",
+                smtp_support::plain("app1", smtp_support::PASSWORD)
+            ),
+            235,
+        )
         .await;
 }
 
@@ -70,7 +79,10 @@ async fn pipelined_transaction_is_unstuffed_queued_and_acknowledged_with_its_que
         .await;
     let (code, text) = client.reply().await;
     assert_eq!(code, 250);
-    let id = text.strip_prefix("2.0.0 Ok: queued as ").expect(&text).to_string();
+    let id = text
+        .strip_prefix("2.0.0 Ok: queued as ")
+        .expect(&text)
+        .to_string();
     assert_eq!(client.reply().await, (221, "2.0.0 Bye".into()));
 
     let queued = server.queued().await;
@@ -100,27 +112,71 @@ async fn commands_out_of_order_unknown_or_malformed_get_their_codes() {
     let server = TestServer::start(trusted).await;
     let (mut client, _) = Client::connect(server.plain()).await;
     let cases: &[(&str, u16, &str)] = &[
-        ("MAIL FROM:<a@contoso.com>", 503, "5.5.1 Send EHLO/HELO first"),
+        (
+            "MAIL FROM:<a@contoso.com>",
+            503,
+            "5.5.1 Send EHLO/HELO first",
+        ),
         ("EHLO", 501, "5.5.4 Syntax error: EHLO/HELO needs a domain"),
         ("EHLO client.test", 250, ""),
-        ("RCPT TO:<b@contoso.com>", 503, "5.5.1 Need MAIL before RCPT"),
+        (
+            "RCPT TO:<b@contoso.com>",
+            503,
+            "5.5.1 Need MAIL before RCPT",
+        ),
         ("DATA", 503, "5.5.1 Need MAIL before DATA"),
         ("FOO bar", 500, "5.5.1 Command unrecognized"),
-        ("MAIL FROM:a@contoso.com", 501, "5.1.7 Bad sender address syntax"),
-        ("MAIL FROM:<a@contoso.com> SIZE=big", 501, "5.5.4 Syntax error: SIZE=digits"),
-        ("MAIL FROM:<a@contoso.com> BODY=BINARYMIME", 555, "5.5.4 MAIL FROM/RCPT TO parameters not recognized or not implemented"),
+        (
+            "MAIL FROM:a@contoso.com",
+            501,
+            "5.1.7 Bad sender address syntax",
+        ),
+        (
+            "MAIL FROM:<a@contoso.com> SIZE=big",
+            501,
+            "5.5.4 Syntax error: SIZE=digits",
+        ),
+        (
+            "MAIL FROM:<a@contoso.com> BODY=BINARYMIME",
+            555,
+            "5.5.4 MAIL FROM/RCPT TO parameters not recognized or not implemented",
+        ),
         ("MAIL FROM:<a@contoso.com>", 250, "2.0.0 Ok"),
-        ("MAIL FROM:<a@contoso.com>", 503, "5.5.1 Sender already specified"),
+        (
+            "MAIL FROM:<a@contoso.com>",
+            503,
+            "5.5.1 Sender already specified",
+        ),
         ("DATA", 503, "5.5.1 Need RCPT before DATA"),
-        ("RCPT TO:<no-at-sign>", 501, "5.1.3 Bad recipient address syntax"),
-        ("RCPT TO:<b@contoso.com> NOTIFY=NEVER", 555, "5.5.4 MAIL FROM/RCPT TO parameters not recognized or not implemented"),
+        (
+            "RCPT TO:<no-at-sign>",
+            501,
+            "5.1.3 Bad recipient address syntax",
+        ),
+        (
+            "RCPT TO:<b@contoso.com> NOTIFY=NEVER",
+            555,
+            "5.5.4 MAIL FROM/RCPT TO parameters not recognized or not implemented",
+        ),
         ("RSET x", 501, "5.5.4 Syntax error: no parameters allowed"),
         ("RSET", 250, "2.0.0 Ok"),
-        ("RCPT TO:<b@contoso.com>", 503, "5.5.1 Need MAIL before RCPT"),
+        (
+            "RCPT TO:<b@contoso.com>",
+            503,
+            "5.5.1 Need MAIL before RCPT",
+        ),
         ("NOOP", 250, "2.0.0 Ok"),
-        ("VRFY adele", 252, "2.0.0 Cannot VRFY user, but will accept message and attempt delivery"),
+        (
+            "VRFY adele",
+            252,
+            "2.0.0 Cannot VRFY user, but will accept message and attempt delivery",
+        ),
         ("EXPN staff", 502, "5.5.1 EXPN not available"),
-        ("HELP", 214, "2.0.0 Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT"),
+        (
+            "HELP",
+            214,
+            "2.0.0 Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT",
+        ),
         ("BDAT 10 LAST", 500, "5.5.1 Command unrecognized"),
     ];
     for (line, code, text) in cases {
@@ -132,7 +188,11 @@ async fn commands_out_of_order_unknown_or_malformed_get_their_codes() {
     }
     client.expect("QUIT", 221).await;
     server.assert_nothing_queued().await;
-    assert!(server.rejected("syntax") >= 7, "{}", server.rejected("syntax"));
+    assert!(
+        server.rejected("syntax") >= 7,
+        "{}",
+        server.rejected("syntax")
+    );
 }
 
 #[tokio::test]
@@ -142,13 +202,20 @@ async fn long_lines_bare_lf_and_nul_are_refused_and_the_session_goes_on() {
     // 1,001 octets with the CRLF.
     let long = format!("NOOP {}", "x".repeat(994));
     assert_eq!(long.len() + 2, 1001);
-    assert_eq!(client.command(&long).await, (500, "5.5.2 Line too long".into()));
+    assert_eq!(
+        client.command(&long).await,
+        (500, "5.5.2 Line too long".into())
+    );
     // Exactly 1,000 is fine.
     assert_eq!(client.command(&long[..998]).await.0, 250);
     // A megabyte without a newline is skipped as it arrives, then refused once.
     client.send(&vec![b'A'; 1 << 20]).await;
-    assert_eq!(client.command("").await, (500, "5.5.2 Line too long".into()));
-    let bad = "5.5.2 Syntax error: command lines end with <CR><LF> and contain no bare <CR>, <LF> or NUL";
+    assert_eq!(
+        client.command("").await,
+        (500, "5.5.2 Line too long".into())
+    );
+    let bad =
+        "5.5.2 Syntax error: command lines end with <CR><LF> and contain no bare <CR>, <LF> or NUL";
     client.send(b"NOOP\n").await;
     assert_eq!(client.reply().await, (500, bad.into()));
     client.send(b"NO\0OP\r\n").await;
@@ -202,14 +269,18 @@ async fn the_501st_recipient_is_refused_with_452() {
 
 #[tokio::test]
 async fn size_is_refused_at_mail_from_and_at_the_end_of_data_without_queueing() {
-    let server =
-        TestServer::start_with_limit(trusted, Arc::new(FixedSizeLimit(1000))).await;
+    let server = TestServer::start_with_limit(trusted, Arc::new(FixedSizeLimit(1000))).await;
     let mut client = Client::ready(server.plain()).await;
     assert_eq!(
         client.command("MAIL FROM:<a@contoso.com> SIZE=1001").await,
-        (552, "5.3.4 Message size exceeds the limit of 1000 bytes".into())
+        (
+            552,
+            "5.3.4 Message size exceeds the limit of 1000 bytes".into()
+        )
     );
-    client.expect("MAIL FROM:<a@contoso.com> SIZE=1000", 250).await;
+    client
+        .expect("MAIL FROM:<a@contoso.com> SIZE=1000", 250)
+        .await;
     client.expect("RCPT TO:<b@contoso.com>", 250).await;
     client.expect("DATA", 354).await;
     // 2 MB, far over the limit: read and discarded, then 552 in step.
@@ -220,7 +291,10 @@ async fn size_is_refused_at_mail_from_and_at_the_end_of_data_without_queueing() 
     client.send(b".\r\n").await;
     assert_eq!(
         client.reply().await,
-        (552, "5.3.4 Message size exceeds the limit of 1000 bytes".into())
+        (
+            552,
+            "5.3.4 Message size exceeds the limit of 1000 bytes".into()
+        )
     );
     // The session is usable afterwards and the transaction is gone.
     client.expect("RCPT TO:<b@contoso.com>", 503).await;
@@ -237,7 +311,9 @@ async fn size_is_refused_at_mail_from_and_at_the_end_of_data_without_queueing() 
     let mut client = Client::ready(server.plain()).await;
     let text = client.expect("EHLO client.test", 250).await;
     assert!(text.contains("\nSIZE 10\n"), "{text}");
-    client.expect("MAIL FROM:<a@contoso.com> SIZE=11", 552).await;
+    client
+        .expect("MAIL FROM:<a@contoso.com> SIZE=11", 552)
+        .await;
 }
 
 #[tokio::test]
@@ -249,11 +325,16 @@ async fn a_connection_dropped_mid_data_queues_nothing() {
     client.expect("DATA", 354).await;
     let incoming = server.spool.dir().join("incoming");
     assert_eq!(std::fs::read_dir(&incoming).unwrap().count(), 1);
-    client.send(b"Subject: half\r\n\r\nthe first half\r\n").await;
+    client
+        .send(b"Subject: half\r\n\r\nthe first half\r\n")
+        .await;
     drop(client);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while std::fs::read_dir(&incoming).unwrap().count() > 0 {
-        assert!(tokio::time::Instant::now() < deadline, "partial file not removed");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "partial file not removed"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     server.assert_nothing_queued().await;
@@ -271,7 +352,10 @@ async fn a_spool_failure_is_451_and_nothing_is_acknowledged() {
     client.expect("DATA", 354).await;
     assert_eq!(
         client.command("Subject: x\r\n\r\nbody\r\n.").await,
-        (451, "4.3.0 Error: queue file write error, try again later".into())
+        (
+            451,
+            "4.3.0 Error: queue file write error, try again later".into()
+        )
     );
     assert_eq!(server.spool.counts().await.unwrap().queued, 0);
     assert_eq!(server.metrics.accepted.get(), 0);
@@ -284,21 +368,32 @@ async fn non_ascii_addresses_need_smtputf8() {
     let mut client = Client::ready(server.plain()).await;
     assert_eq!(
         client.command("MAIL FROM:<δοκιμή@contoso.com>").await,
-        (553, "5.6.7 Non-ASCII addresses need the SMTPUTF8 parameter".into())
+        (
+            553,
+            "5.6.7 Non-ASCII addresses need the SMTPUTF8 parameter".into()
+        )
     );
     client.expect("MAIL FROM:<ascii@contoso.com>", 250).await;
     client.expect("RCPT TO:<用户@fabrikam.com>", 553).await;
     client.expect("RSET", 250).await;
-    client.expect("MAIL FROM:<δοκιμή@contoso.com> SMTPUTF8", 250).await;
+    client
+        .expect("MAIL FROM:<δοκιμή@contoso.com> SMTPUTF8", 250)
+        .await;
     client.expect("RCPT TO:<用户@fabrikam.com>", 250).await;
     client.expect("DATA", 354).await;
     let text = client
-        .expect("Message-ID: <u@contoso.com>\r\nSubject: ünïcode\r\n\r\nhi\r\n.", 250)
+        .expect(
+            "Message-ID: <u@contoso.com>\r\nSubject: ünïcode\r\n\r\nhi\r\n.",
+            250,
+        )
         .await;
     assert!(text.starts_with("2.0.0 Ok: queued as "), "{text}");
     let queued = server.queued().await;
     assert_eq!(queued[0].envelope.mail_from, "δοκιμή@contoso.com");
-    assert_eq!(queued[0].envelope.rcpt_to, vec!["用户@fabrikam.com".to_string()]);
+    assert_eq!(
+        queued[0].envelope.rcpt_to,
+        vec!["用户@fabrikam.com".to_string()]
+    );
 }
 
 #[tokio::test]
@@ -307,7 +402,10 @@ async fn starttls_discards_pipelined_input_and_resets_the_session() {
     let mut client = Client::ready(server.plain()).await;
     // NOOP pipelined after STARTTLS must never be answered (it arrived in plaintext).
     client.send(b"STARTTLS\r\nNOOP\r\n").await;
-    assert_eq!(client.reply().await, (220, "2.0.0 Ready to start TLS".into()));
+    assert_eq!(
+        client.reply().await,
+        (220, "2.0.0 Ready to start TLS".into())
+    );
     let mut client = client.start_tls(&server.cert_pem).await;
     // The EHLO before TLS is forgotten: the first answer is to this MAIL, not the NOOP.
     assert_eq!(
@@ -315,7 +413,10 @@ async fn starttls_discards_pipelined_input_and_resets_the_session() {
         (503, "5.5.1 Send EHLO/HELO first".into())
     );
     let text = client.expect("EHLO client.test", 250).await;
-    assert!(text.ends_with("ENHANCEDSTATUSCODES\nAUTH PLAIN LOGIN"), "{text}");
+    assert!(
+        text.ends_with("ENHANCEDSTATUSCODES\nAUTH PLAIN LOGIN"),
+        "{text}"
+    );
     assert_eq!(
         client.command("STARTTLS").await,
         (503, "5.5.1 TLS already active".into())

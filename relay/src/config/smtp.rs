@@ -212,8 +212,9 @@ impl SmtpConfig {
         match (&self.tls_cert, &self.tls_key) {
             (Some(_), None) => problems.push("smtp: `tls_cert` is set but `tls_key` is not".into()),
             (None, Some(_)) => problems.push("smtp: `tls_key` is set but `tls_cert` is not".into()),
-            (None, None) if !self.listen_tls.is_empty() => problems
-                .push("smtp: `listen_tls` needs `tls_cert` and `tls_key`".into()),
+            (None, None) if !self.listen_tls.is_empty() => {
+                problems.push("smtp: `listen_tls` needs `tls_cert` and `tls_key`".into())
+            }
             _ => {}
         }
         if self.max_recipients == 0 || self.max_recipients > crate::envelope::MAX_RECIPIENTS {

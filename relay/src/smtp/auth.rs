@@ -79,9 +79,7 @@ pub fn decode_plain(text: &str) -> Result<Credentials, SaslError> {
 
 /// The `LOGIN` mechanism's two responses.
 pub fn decode_login(user: &str, password: &str) -> Result<Credentials, SaslError> {
-    let text = |b64: &str| {
-        String::from_utf8(decode_base64(b64)?).map_err(|_| SaslError::Malformed)
-    };
+    let text = |b64: &str| String::from_utf8(decode_base64(b64)?).map_err(|_| SaslError::Malformed);
     let user = text(user)?;
     if user.is_empty() {
         return Err(SaslError::Malformed);
@@ -162,9 +160,36 @@ impl Users {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn hash_password_makes_a_verifiable_argon2id_phc_string() {
+        let phc = hash_password("s3cret");
+        let parsed = PasswordHash::new(&phc).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert_ne!(hash_password("s3cret"), phc, "each hash has its own salt");
+        let user = SmtpUser {
+            name: "app1".into(),
+            password_hash: phc,
+            allowed_senders: Vec::new(),
+            mailbox: None,
+        };
+        let users = Users::new(&[user]);
+        let right = decode_login(&b64(b"app1"), &b64(b"s3cret")).unwrap();
+        let wrong = decode_login(&b64(b"app1"), &b64(b"s3cre")).unwrap();
+        let unknown = decode_login(&b64(b"app2"), &b64(b"s3cret")).unwrap();
+        assert_eq!(
+            users.verify(right).await.map(|u| u.name.clone()).as_deref(),
+            Some("app1")
+        );
+        assert!(users.verify(wrong).await.is_none());
+        assert!(users.verify(unknown).await.is_none());
+    }
+
+    fn b64(s: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
     #[test]
     fn plain_and_login_decoding() {
-        let b64 = |s: &[u8]| base64::engine::general_purpose::STANDARD.encode(s);
         let c = decode_plain(&b64(b"\0app1\0s3cret")).unwrap();
         assert_eq!((c.user.as_str(), c.password.as_str()), ("app1", "s3cret"));
         assert_eq!(decode_plain(&b64(b"app1\0app1\0pw")).unwrap().user, "app1");
@@ -173,7 +198,10 @@ mod tests {
             SaslError::Malformed
         );
         assert_eq!(decode_plain("***").unwrap_err(), SaslError::Base64);
-        assert_eq!(decode_plain(&b64(b"no-nuls")).unwrap_err(), SaslError::Malformed);
+        assert_eq!(
+            decode_plain(&b64(b"no-nuls")).unwrap_err(),
+            SaslError::Malformed
+        );
         let c = decode_login(&b64(b"app1"), &b64(b"pw")).unwrap();
         assert_eq!((c.user.as_str(), c.password.as_str()), ("app1", "pw"));
         assert!(!format!("{c:?}").contains("pw\""));

@@ -90,7 +90,8 @@ impl Command {
             }
             "MAIL" => parse_mail(rest),
             "RCPT" => {
-                let (to, params) = split_path(rest, "TO:").ok_or_else(reply::bad_recipient_syntax)?;
+                let (to, params) =
+                    split_path(rest, "TO:").ok_or_else(reply::bad_recipient_syntax)?;
                 if to.is_empty() || !is_mailbox(&to) {
                     return Err(reply::bad_recipient_syntax());
                 }
@@ -192,7 +193,8 @@ fn is_mailbox(path: &str) -> bool {
     let local_ok = if local.starts_with('"') {
         local.len() >= 2 && local.ends_with('"')
     } else {
-        !local.is_empty() && !local.contains(|c: char| c.is_whitespace() || "<>()[],;:\"".contains(c))
+        !local.is_empty()
+            && !local.contains(|c: char| c.is_whitespace() || "<>()[],;:\"".contains(c))
     };
     let domain_ok = !domain.is_empty()
         && !domain.contains(|c: char| c.is_whitespace() || "<>()@,;:\"\\".contains(c));
@@ -230,12 +232,17 @@ mod tests {
             })
         );
         assert_eq!(
-            Command::parse("MAIL FROM:<a@b> BODY=BINARYMIME").unwrap_err().code,
+            Command::parse("MAIL FROM:<a@b> BODY=BINARYMIME")
+                .unwrap_err()
+                .code,
             555
         );
         assert_eq!(Command::parse("MAIL FROM:a@b").unwrap_err().code, 501);
         assert_eq!(Command::parse("MAIL FROM:<a b@c>").unwrap_err().code, 501);
-        assert_eq!(Command::parse("MAIL FROM:<a@b> SIZE=x").unwrap_err().code, 501);
+        assert_eq!(
+            Command::parse("MAIL FROM:<a@b> SIZE=x").unwrap_err().code,
+            501
+        );
     }
 
     #[test]
@@ -248,7 +255,9 @@ mod tests {
         );
         assert_eq!(Command::parse("RCPT TO:<>").unwrap_err().code, 501);
         assert_eq!(
-            Command::parse("RCPT TO:<a@b> NOTIFY=NEVER").unwrap_err().code,
+            Command::parse("RCPT TO:<a@b> NOTIFY=NEVER")
+                .unwrap_err()
+                .code,
             555
         );
         assert_eq!(Command::parse("DATA x").unwrap_err().code, 501);

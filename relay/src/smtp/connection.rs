@@ -3,6 +3,7 @@
 //! pipelined (RFC 2920 §3.1), and the read deadlines.
 
 use super::reply::{self, Reply};
+use crate::shutdown::Shutdown;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -10,7 +11,6 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
-use crate::shutdown::Shutdown;
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 

@@ -164,7 +164,12 @@ impl SmtpServer {
             .listen
             .iter()
             .map(|a| (ListenerKind::Submission, *a))
-            .chain(config.listen_tls.iter().map(|a| (ListenerKind::ImplicitTls, *a)));
+            .chain(
+                config
+                    .listen_tls
+                    .iter()
+                    .map(|a| (ListenerKind::ImplicitTls, *a)),
+            );
         for (kind, addr) in addrs {
             let listener = TcpListener::bind(addr)
                 .await
@@ -265,7 +270,10 @@ async fn handle(
 ) {
     let _ = tcp.set_nodelay(true);
     let peer = match addr.ip() {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     };
     let config = &shared.config;
@@ -277,7 +285,10 @@ async fn handle(
     let stream = match kind {
         ListenerKind::Submission => Stream::Plain(tcp),
         ListenerKind::ImplicitTls => {
-            let acceptor = shared.tls.clone().expect("listen_tls requires a certificate");
+            let acceptor = shared
+                .tls
+                .clone()
+                .expect("listen_tls requires a certificate");
             let handshake = tokio::time::timeout(limits.command, acceptor.accept(tcp)).await;
             match handshake {
                 Ok(Ok(tls)) => Stream::Tls(Box::new(tls)),

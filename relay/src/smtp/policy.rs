@@ -90,19 +90,34 @@ mod tests {
     #[test]
     fn admission() {
         let mut config = SmtpConfig {
-            allowed_networks: vec!["10.0.0.0/8".parse().unwrap(), "2001:db8::/32".parse().unwrap()],
+            allowed_networks: vec![
+                "10.0.0.0/8".parse().unwrap(),
+                "2001:db8::/32".parse().unwrap(),
+            ],
             ..SmtpConfig::default()
         };
         let policy = AccessPolicy::new(&config);
-        assert_eq!(policy.admit("10.1.2.3".parse().unwrap()), Admission::Trusted);
-        assert_eq!(policy.admit("::ffff:10.1.2.3".parse().unwrap()), Admission::Trusted);
-        assert_eq!(policy.admit("2001:db8::1".parse().unwrap()), Admission::Trusted);
+        assert_eq!(
+            policy.admit("10.1.2.3".parse().unwrap()),
+            Admission::Trusted
+        );
+        assert_eq!(
+            policy.admit("::ffff:10.1.2.3".parse().unwrap()),
+            Admission::Trusted
+        );
+        assert_eq!(
+            policy.admit("2001:db8::1".parse().unwrap()),
+            Admission::Trusted
+        );
         assert_eq!(
             policy.admit("192.0.2.1".parse().unwrap()),
             Admission::MustAuthenticate
         );
         config.require_auth = false;
         let policy = AccessPolicy::new(&config);
-        assert_eq!(policy.admit("192.0.2.1".parse().unwrap()), Admission::Refused);
+        assert_eq!(
+            policy.admit("192.0.2.1".parse().unwrap()),
+            Admission::Refused
+        );
     }
 }

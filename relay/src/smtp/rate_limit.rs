@@ -49,7 +49,11 @@ pub struct RateLimits {
 }
 
 fn seconds(s: u64) -> chrono::Duration {
-    chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000).min(i64::MAX / 1000))
+    chrono::Duration::seconds(
+        i64::try_from(s)
+            .unwrap_or(i64::MAX / 1000)
+            .min(i64::MAX / 1000),
+    )
 }
 
 impl RateLimits {
@@ -119,7 +123,8 @@ impl RateLimits {
         let mut table = self.table();
         if table.failures.len() > PRUNE_AT {
             table.failures.retain(|_, f| {
-                f.locked_until.is_some_and(|t| t > now) || f.recent.back().is_some_and(|t| *t > since)
+                f.locked_until.is_some_and(|t| t > now)
+                    || f.recent.back().is_some_and(|t| *t > since)
             });
         }
         let failures = table.failures.entry(addr).or_default();
@@ -183,9 +188,21 @@ mod tests {
         let limits = limits(&clock);
         let a: IpAddr = "2001:db8::7".parse().unwrap();
         let first = limits.record_failure(a);
-        assert_eq!(first, FailureVerdict { delay: Duration::ZERO, locked_out: false });
+        assert_eq!(
+            first,
+            FailureVerdict {
+                delay: Duration::ZERO,
+                locked_out: false
+            }
+        );
         let second = limits.record_failure(a);
-        assert_eq!(second, FailureVerdict { delay: Duration::from_secs(5), locked_out: false });
+        assert_eq!(
+            second,
+            FailureVerdict {
+                delay: Duration::from_secs(5),
+                locked_out: false
+            }
+        );
         assert!(!limits.locked_out(a));
         assert!(limits.record_failure(a).locked_out);
         assert!(limits.locked_out(a));

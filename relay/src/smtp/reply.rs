@@ -117,7 +117,11 @@ pub fn not_implemented(text: &'static str) -> Reply {
 
 /// `555 5.5.4`: an unknown `MAIL`/`RCPT` parameter (RFC 5321 §4.1.1.11).
 pub fn unknown_parameter() -> Reply {
-    Reply::new(555, "5.5.4", "MAIL FROM/RCPT TO parameters not recognized or not implemented")
+    Reply::new(
+        555,
+        "5.5.4",
+        "MAIL FROM/RCPT TO parameters not recognized or not implemented",
+    )
 }
 
 /// `553 5.6.7`: a non-ASCII address without `SMTPUTF8` (RFC 6531).
@@ -145,7 +149,11 @@ pub fn too_many_recipients() -> Reply {
 
 /// `451 4.3.0`: the spool could not take the message; the client keeps it and retries.
 pub fn spool_failed() -> Reply {
-    Reply::new(451, "4.3.0", "Error: queue file write error, try again later")
+    Reply::new(
+        451,
+        "4.3.0",
+        "Error: queue file write error, try again later",
+    )
 }
 
 /// `530 5.7.0` (RFC 4954 §6).

@@ -250,7 +250,9 @@ impl Session {
         } else if self.user.is_some() {
             Some(reply::bad_sequence("Already authenticated"))
         } else if self.transaction.is_some() {
-            Some(reply::bad_sequence("AUTH not allowed during a mail transaction"))
+            Some(reply::bad_sequence(
+                "AUTH not allowed during a mail transaction",
+            ))
         } else if !connection.is_tls() && !self.shared.config.allow_auth_without_tls {
             Some(reply::encryption_required())
         } else {
@@ -302,7 +304,11 @@ impl Session {
     }
 
     /// Sends a `334` challenge and reads the response line; `Err` ends the exchange.
-    async fn challenge(&mut self, connection: &mut Connection, text: &'static str) -> Result<String, Flow> {
+    async fn challenge(
+        &mut self,
+        connection: &mut Connection,
+        text: &'static str,
+    ) -> Result<String, Flow> {
         connection.reply(&Reply::plain(334, vec![text.into()]));
         loop {
             return match connection.read_line(MAX_AUTH_LINE).await {
@@ -356,7 +362,11 @@ impl Session {
             tokio::time::sleep(verdict.delay).await;
         }
         if verdict.locked_out {
-            self.refuse(connection, reply::locked_out(&self.shared.config.hostname), "auth");
+            self.refuse(
+                connection,
+                reply::locked_out(&self.shared.config.hostname),
+                "auth",
+            );
             return Flow::Close;
         }
         self.refuse(connection, reply::auth_failed(), "auth");

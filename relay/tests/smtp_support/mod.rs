@@ -27,7 +27,10 @@ pub fn cheap_hash(password: &str) -> String {
     let params = argon2::Params::new(8, 1, 1, None).unwrap();
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
-    argon.hash_password(password.as_bytes(), &salt).unwrap().to_string()
+    argon
+        .hash_password(password.as_bytes(), &salt)
+        .unwrap()
+        .to_string()
 }
 
 /// User `app1` (password [`PASSWORD`]) may send as anyone at contoso.com, from a fixed
@@ -156,7 +159,9 @@ impl TestServer {
     /// Nothing in the queue and nothing left in `incoming/`.
     pub async fn assert_nothing_queued(&self) {
         assert_eq!(self.spool.counts().await.unwrap().queued, 0);
-        let incoming = std::fs::read_dir(self.spool.dir().join("incoming")).unwrap().count();
+        let incoming = std::fs::read_dir(self.spool.dir().join("incoming"))
+            .unwrap()
+            .count();
         assert_eq!(incoming, 0, "a partial message was left in incoming/");
     }
 
