@@ -332,3 +332,48 @@ async fn shutdown_closes_idle_sessions_and_lets_a_transaction_finish() {
     // No longer accepting.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn config_problems_name_each_bad_setting() {
+    let config: msgraph_relay::config::SmtpConfig = toml::from_str(
+        r#"
+        listen_tls = ["127.0.0.1:0"]
+        tls_key = "/nonexistent/key.pem"
+        auth_lockout_secs = 99999999999
+        allowed_senders = ["nobody", "@contoso.com", "a@b@c"]
+        allowed_networks = ["10.0.0.0/8", "192.0.2.7", "2001:db8::/32"]
+
+        [[users]]
+        name = "app1"
+        password_hash = "plaintext"
+        allowed_senders = ["@"]
+        "#,
+    )
+    .unwrap();
+    assert_eq!(
+        config.problems(),
+        vec![
+            "smtp: `tls_key` is set but `tls_cert` is not".to_string(),
+            "smtp: `auth_lockout_secs` is 99999999999; at most 31536000 (one year)".to_string(),
+            "smtp.allowed_senders: \"nobody\" is not an address, `@domain`, `<>` or `*`"
+                .to_string(),
+            "smtp.allowed_senders: \"a@b@c\" is not an address, `@domain`, `<>` or `*`".to_string(),
+            "smtp.users: user \"app1\": `password_hash` is not an argon2 PHC string \
+             (password hash string missing field); make one with `msgraph-relay hash-password`"
+                .to_string(),
+            "smtp.users: user \"app1\": allowed_senders: \"@\" is not an address, `@domain`, \
+             `<>` or `*`"
+                .to_string(),
+        ]
+    );
+    let bad: Result<msgraph_relay::config::SmtpConfig, _> =
+        toml::from_str(r#"allowed_networks = ["10.0.0.0/33"]"#);
+    assert!(bad
+        .unwrap_err()
+        .to_string()
+        .contains("\"10.0.0.0/33\" is neither a CIDR network nor an IP address"));
+    // The defaults are usable as they are.
+    assert!(msgraph_relay::config::SmtpConfig::default()
+        .problems()
+        .is_empty());
+}

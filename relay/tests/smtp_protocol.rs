@@ -178,6 +178,12 @@ async fn commands_out_of_order_unknown_or_malformed_get_their_codes() {
             "2.0.0 Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT",
         ),
         ("BDAT 10 LAST", 500, "5.5.1 Command unrecognized"),
+        ("AUΩΩ PLAIN", 500, "5.5.1 Command unrecognized"),
+        (
+            "MAIL FRΩΩ:<a@contoso.com>",
+            501,
+            "5.1.7 Bad sender address syntax",
+        ),
     ];
     for (line, code, text) in cases {
         let (got_code, got_text) = client.command(line).await;

@@ -40,6 +40,9 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
+/// The longest duration any `*_secs` setting may have: one year.
+pub const MAX_SECS: u64 = 365 * 24 * 3600;
+
 /// `[smtp]`. Every field has a documented default; see the [module docs](self).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -233,6 +236,21 @@ impl SmtpConfig {
         if self.command_timeout_secs == 0 || self.connection_timeout_secs == 0 {
             problems.push("smtp: timeouts must be at least 1 second".into());
         }
+        // Bounded so that deadlines computed from them never overflow.
+        for (name, secs) in [
+            ("command_timeout_secs", self.command_timeout_secs),
+            ("connection_timeout_secs", self.connection_timeout_secs),
+            ("shutdown_grace_secs", self.shutdown_grace_secs),
+            ("auth_failure_delay_secs", self.auth_failure_delay_secs),
+            ("auth_failure_window_secs", self.auth_failure_window_secs),
+            ("auth_lockout_secs", self.auth_lockout_secs),
+        ] {
+            if secs > MAX_SECS {
+                problems.push(format!(
+                    "smtp: `{name}` is {secs}; at most {MAX_SECS} (one year)"
+                ));
+            }
+        }
         if !self.require_auth && self.allowed_networks.is_empty() {
             problems.push(
                 "smtp: `require_auth = false` refuses every client outside `allowed_networks`, \
@@ -254,7 +272,13 @@ impl SmtpConfig {
             if !names.insert(user.name.as_str()) {
                 problems.push(format!("smtp.users: user {:?} appears twice", user.name));
             }
-            if let Err(e) = argon2::PasswordHash::new(&user.password_hash) {
+            let hash = argon2::PasswordHash::new(&user.password_hash)
+                .map_err(|e| e.to_string())
+                .and_then(|hash| match hash.algorithm.as_str() {
+                    "argon2id" | "argon2i" | "argon2d" => Ok(()),
+                    other => Err(format!("algorithm {other}")),
+                });
+            if let Err(e) = hash {
                 problems.push(format!(
                     "smtp.users: user {:?}: `password_hash` is not an argon2 PHC string ({e}); \
                      make one with `msgraph-relay hash-password`",

@@ -153,7 +153,9 @@ fn parse_mail(rest: &str) -> Result<Command, Reply> {
 /// Splits `FROM:<path> params` into the path (without brackets and any source route) and
 /// the parameters. A space after the colon is tolerated, as common clients send it.
 fn split_path(rest: &str, keyword: &str) -> Option<(String, String)> {
-    if rest.len() < keyword.len() || !rest[..keyword.len()].eq_ignore_ascii_case(keyword) {
+    // `get`, not indexing: the line is UTF-8 and may split a character here.
+    let head = rest.get(..keyword.len())?;
+    if !head.eq_ignore_ascii_case(keyword) {
         return None;
     }
     let rest = rest[keyword.len()..].trim_start();
@@ -264,6 +266,10 @@ mod tests {
         assert_eq!(Command::parse("EHLO").unwrap_err().code, 501);
         assert_eq!(Command::parse("VRFY").unwrap_err().code, 501);
         assert_eq!(Command::parse("BDAT 10").unwrap_err().code, 500);
+        // Multi-byte characters where a keyword is expected: refused, never a panic.
+        assert_eq!(Command::parse("MAIL FRΩΩ:<a@b>").unwrap_err().code, 501);
+        assert_eq!(Command::parse("RCPT ΩΩ:<a@b>").unwrap_err().code, 501);
+        assert_eq!(Command::parse("ΩΩΩ").unwrap_err().code, 500);
         assert_eq!(
             Command::parse("auth plain AGFAYg=="),
             Ok(Command::Auth {

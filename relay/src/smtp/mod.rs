@@ -17,30 +17,30 @@
 //! and rustls on the ring provider already in the tree. The protocol part is small, so it
 //! is written here, one module per job:
 //!
-//! - [`command`]: parsing a command line;
-//! - [`reply`]: every reply code the server gives;
-//! - [`connection`]: the stream (plain or TLS), bounded line reading, pipelined replies,
+//! - `command`: parsing a command line;
+//! - `reply`: every reply code the server gives;
+//! - `connection`: the stream (plain or TLS), bounded line reading, pipelined replies,
 //!   read deadlines and shutdown;
-//! - [`data`]: `DATA` with dot-unstuffing, streamed into the spool;
-//! - [`auth`]: SASL decoding and argon2 password checks ([`hash_password`]);
-//! - [`policy`]: network allow-list and allowed senders;
-//! - [`rate_limit`]: per-address connection and failed-auth limits;
-//! - [`tls`]: the rustls configuration;
+//! - `data`: `DATA` with dot-unstuffing, streamed into the spool;
+//! - `auth`: SASL decoding and argon2 password checks ([`hash_password`]);
+//! - `policy`: network allow-list and allowed senders;
+//! - `rate_limit`: per-address connection and failed-auth limits;
+//! - `tls`: the rustls configuration;
 //! - `session`: the state machine; this module: the listeners.
 //!
 //! Accepting does not serialize clients: each connection is its own task, and the only
 //! shared lock held per message is the spool's commit; the rate-limit table is locked
 //! only for a few map operations at connect and on a failed `AUTH`.
 
-pub mod auth;
-pub mod command;
-pub mod connection;
-pub mod data;
-pub mod policy;
-pub mod rate_limit;
-pub mod reply;
+mod auth;
+mod command;
+mod connection;
+mod data;
+mod policy;
+mod rate_limit;
+mod reply;
 mod session;
-pub mod tls;
+mod tls;
 
 pub use auth::hash_password;
 

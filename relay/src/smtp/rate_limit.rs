@@ -49,11 +49,8 @@ pub struct RateLimits {
 }
 
 fn seconds(s: u64) -> chrono::Duration {
-    chrono::Duration::seconds(
-        i64::try_from(s)
-            .unwrap_or(i64::MAX / 1000)
-            .min(i64::MAX / 1000),
-    )
+    // `SmtpConfig::problems` bounds the settings; the clamp keeps this total anyway.
+    chrono::Duration::seconds(s.min(crate::config::smtp::MAX_SECS) as i64)
 }
 
 impl RateLimits {

@@ -142,7 +142,9 @@ impl Session {
     }
 
     async fn command(&mut self, connection: &mut Connection, text: &str) -> Flow {
-        let is_auth = text.len() >= 5 && text[..5].eq_ignore_ascii_case("AUTH ");
+        let is_auth = text
+            .get(..5)
+            .is_some_and(|verb| verb.eq_ignore_ascii_case("AUTH "));
         if text.len() + 2 > MAX_COMMAND_LINE && !is_auth {
             self.refuse(connection, reply::line_too_long(), "syntax");
             return Flow::Continue;
