@@ -377,3 +377,33 @@ async fn config_problems_name_each_bad_setting() {
         .problems()
         .is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn failed_auth_answers_are_slowed_past_the_first_threshold() {
+    let server = TestServer::start(|c| {
+        c.auth_failures_before_delay = 1;
+        c.auth_failure_delay_secs = 30;
+        c.auth_failures_before_lockout = 0;
+    })
+    .await;
+    let mut client = tls_client(&server).await;
+    client.patience = Duration::from_secs(3600);
+    let wrong = format!("AUTH PLAIN {}", plain("app1", "guess"));
+    let started = tokio::time::Instant::now();
+    client.expect(&wrong, 535).await;
+    assert_eq!(started.elapsed().as_secs(), 0);
+    let started = tokio::time::Instant::now();
+    client.expect(&wrong, 535).await;
+    assert_eq!(started.elapsed().as_secs(), 30);
+}
+
+#[test]
+fn smtp_users_never_print_their_hash() {
+    let config = msgraph_relay::config::SmtpConfig {
+        users: vec![smtp_support::app_user()],
+        ..Default::default()
+    };
+    let printed = format!("{config:?}");
+    assert!(printed.contains("name: \"app1\""), "{printed}");
+    assert!(!printed.contains("$argon2id$"), "{printed}");
+}

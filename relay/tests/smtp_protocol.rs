@@ -445,3 +445,26 @@ async fn starttls_is_not_offered_without_a_certificate() {
         (502, "5.5.1 STARTTLS not available".into())
     );
 }
+
+#[tokio::test]
+async fn a_slow_client_in_data_does_not_hold_up_another_client() {
+    let server = TestServer::start(trusted).await;
+    let mut slow = Client::ready(server.plain()).await;
+    slow.expect("MAIL FROM:<slow@contoso.com>", 250).await;
+    slow.expect("RCPT TO:<b@contoso.com>", 250).await;
+    slow.expect("DATA", 354).await;
+    slow.send(b"Message-ID: <slow@contoso.com>\r\n\r\nfirst half\r\n")
+        .await;
+    // Meanwhile another client goes through a whole transaction.
+    let mut fast = Client::ready(server.plain()).await;
+    fast.expect("MAIL FROM:<fast@contoso.com>", 250).await;
+    fast.expect("RCPT TO:<b@contoso.com>", 250).await;
+    fast.expect("DATA", 354).await;
+    fast.expect("Message-ID: <fast@contoso.com>\r\n\r\nx\r\n.", 250)
+        .await;
+    let queued = server.queued().await;
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].envelope.mail_from, "fast@contoso.com");
+    slow.expect("second half\r\n.", 250).await;
+    assert_eq!(server.queued().await.len(), 2);
+}
