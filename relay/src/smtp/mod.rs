@@ -9,7 +9,10 @@
 //! and `smtpd` hand the message to the application whole or through their own reader
 //! without a size cap we control, and bring their own TLS set-up; `mailin` is a
 //! synchronous line parser whose data callbacks cannot await the spool; `minismtp` is a
-//! receive-only MTA passing messages through an unbounded channel. The relay needs things
+//! receive-only MTA passing messages through an unbounded channel; `rusmes-smtp` (0.1) is
+//! the front end of a whole mail server. (Read on docs.rs: `docs.rs/smtpd`,
+//! `docs.rs/crate/mailin`, `docs.rs/crate/rs-smtp`, `docs.rs/crate/minismtp`,
+//! `docs.rs/crate/samotop`, `docs.rs/crate/rusmes-smtp`.) The relay needs things
 //! none of them offers together: `DATA` streamed to an fsynced spool file with the
 //! per-sender size limit enforced while reading (and the rest discarded without
 //! buffering), `250` only after the spool commit, `538` for `AUTH` before TLS, per-address
