@@ -68,7 +68,7 @@ pub struct SmtpConfig {
     /// The largest message accepted, in bytes (advertised as `SIZE`); the sending
     /// mailbox's own maximum may lower it per message. Default 36,700,160 (35 MB,
     /// Exchange Online's default maximum send size, GRAPH-FACTS §6.3, read as MiB
-    /// [unconfirmed]).
+    /// \[unconfirmed\]).
     pub max_message_size: u64,
     /// Recipients per message, at most 500 (Graph's limit); the next `RCPT TO` gets
     /// `452 4.5.3`. Default 500.
