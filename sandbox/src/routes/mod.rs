@@ -137,7 +137,7 @@ async fn serve(
     let now = {
         let mut store = state.lock();
         // Deferred messages due by the sandbox clock are delivered before anything else.
-        crate::message::run_due(&mut store);
+        crate::outbox::run_due(&mut store);
         store.now()
     };
     let ctx = RequestContext::new(&parts.headers, state.origin(), now);
