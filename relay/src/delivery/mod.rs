@@ -1,0 +1,1 @@
+//! Delivering spooled messages through Graph.

@@ -1,0 +1,636 @@
+//! The spool on SQLite (bundled): rows in `spool.sqlite3`, bodies in `messages/`.
+
+use super::incoming::{HeaderSummary, Incoming};
+use super::record::{QueueId, Record, State, StateCounts};
+use super::SpoolError;
+use crate::envelope::Envelope;
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    message_id_added INTEGER NOT NULL,
+    mail_from TEXT NOT NULL,
+    rcpt_to TEXT NOT NULL,
+    smtp_user TEXT,
+    client_addr TEXT,
+    envelope_mailbox TEXT,
+    header_from TEXT,
+    subject TEXT,
+    size INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    unknown_since INTEGER,
+    mailbox TEXT,
+    path TEXT,
+    last_error TEXT,
+    request_id TEXT,
+    client_request_id TEXT,
+    lease_until INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt_at);
+";
+
+const COLUMNS: &str = "id, message_id, message_id_added, mail_from, rcpt_to, smtp_user, client_addr, \
+    envelope_mailbox, header_from, subject, size, state, attempts, created_at, next_attempt_at, unknown_since, mailbox, \
+    path, last_error, request_id, client_request_id, updated_at";
+
+/// Files in `incoming/` (never acknowledged) and bodies without a row (a crash between
+/// the file's fsync and the row's insert) older than this are removed by
+/// [`Spool::recover`]. Younger ones may belong to a `sendmail` writing right now.
+const ORPHAN_AGE: Duration = Duration::from_secs(3600);
+
+/// The relay's queue on disk. Cheap to clone; every clone is the same spool. Several
+/// processes (the `serve` daemon and `sendmail` commands) may open the same directory.
+#[derive(Debug, Clone)]
+pub struct Spool {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    dir: PathBuf,
+    message_id_domain: String,
+    db: Mutex<Connection>,
+}
+
+impl Spool {
+    /// Opens (creating if needed) the spool in `dir`. `message_id_domain` is the right-hand
+    /// side of the Message-IDs the relay adds to messages that have none.
+    pub fn open(dir: impl AsRef<Path>, message_id_domain: &str) -> Result<Spool, SpoolError> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(dir.join("messages"))?;
+        std::fs::create_dir_all(dir.join("incoming"))?;
+        let db = Connection::open(dir.join("spool.sqlite3"))?;
+        db.busy_timeout(Duration::from_secs(30))?;
+        // WAL + FULL: a commit is on disk when it returns, and readers never block the writer.
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.pragma_update(None, "synchronous", "FULL")?;
+        db.execute_batch(SCHEMA)?;
+        Ok(Spool {
+            inner: Arc::new(Inner {
+                dir,
+                message_id_domain: message_id_domain.to_string(),
+                db: Mutex::new(db),
+            }),
+        })
+    }
+
+    /// The spool directory.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// Starts receiving a message of at most `limit` bytes.
+    pub async fn start(&self, limit: u64) -> Result<Incoming, SpoolError> {
+        let name = format!("{}.part", uuid::Uuid::new_v4().simple());
+        Incoming::create(
+            self.clone(),
+            self.inner.dir.join("incoming").join(name),
+            limit,
+        )
+        .await
+    }
+
+    /// Queues a whole message held in memory (tests, small `sendmail` input).
+    pub async fn enqueue(&self, envelope: Envelope, message: &[u8]) -> Result<QueueId, SpoolError> {
+        let mut incoming = self.start(u64::MAX).await?;
+        incoming.write(message).await?;
+        incoming.commit(envelope).await
+    }
+
+    pub(super) async fn queue_file(
+        &self,
+        incoming: PathBuf,
+        envelope: Envelope,
+        summary: HeaderSummary,
+        size: u64,
+    ) -> Result<QueueId, SpoolError> {
+        let spool = self.clone();
+        blocking(move || {
+            let id = QueueId::new();
+            let messages = spool.inner.dir.join("messages");
+            std::fs::rename(&incoming, messages.join(format!("{id}.eml")))?;
+            std::fs::File::open(&messages)?.sync_all()?;
+            let (message_id, added) = match summary.message_id {
+                Some(id) => (id, false),
+                None => (
+                    format!(
+                        "<{}@{}>",
+                        uuid::Uuid::new_v4(),
+                        spool.inner.message_id_domain
+                    ),
+                    true,
+                ),
+            };
+            let now = ms(Utc::now());
+            let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
+            spool.db().execute(
+                "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
+                 smtp_user, client_addr, envelope_mailbox, header_from, subject, size, state, \
+                 created_at, next_attempt_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?12, ?12)",
+                params![
+                    id.as_str(),
+                    message_id,
+                    added,
+                    envelope.mail_from,
+                    rcpt,
+                    envelope.smtp_user,
+                    envelope.client_addr.map(|a| a.to_string()),
+                    envelope.mailbox,
+                    summary.from,
+                    summary.subject,
+                    size as i64,
+                    now
+                ],
+            )?;
+            Ok(id)
+        })
+        .await
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.inner.db.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn body_file(&self, id: &QueueId) -> PathBuf {
+        self.inner.dir.join("messages").join(format!("{id}.eml"))
+    }
+
+    /// One message.
+    pub async fn get(&self, id: &QueueId) -> Result<Record, SpoolError> {
+        let spool = self.clone();
+        let id = id.clone();
+        blocking(move || spool.get_sync(&id)).await
+    }
+
+    fn get_sync(&self, id: &QueueId) -> Result<Record, SpoolError> {
+        self.db()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
+                [id.as_str()],
+                record,
+            )
+            .optional()?
+            .ok_or_else(|| SpoolError::NotFound(id.to_string()))
+    }
+
+    /// Messages in the given states (all when empty), oldest first, at most `limit`.
+    pub async fn list(&self, states: &[State], limit: usize) -> Result<Vec<Record>, SpoolError> {
+        let spool = self.clone();
+        let states: Vec<&'static str> = states.iter().map(|s| s.as_str()).collect();
+        blocking(move || {
+            let db = spool.db();
+            let filter = if states.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = states.iter().map(|s| format!("'{s}'")).collect();
+                format!("WHERE state IN ({})", list.join(","))
+            };
+            let mut statement = db.prepare(&format!(
+                "SELECT {COLUMNS} FROM messages {filter} ORDER BY created_at, id LIMIT ?1"
+            ))?;
+            let rows = statement.query_map([limit as i64], record)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    /// How many messages are in each state.
+    pub async fn counts(&self) -> Result<StateCounts, SpoolError> {
+        let spool = self.clone();
+        blocking(move || {
+            let db = spool.db();
+            let mut statement =
+                db.prepare("SELECT state, COUNT(*) FROM messages GROUP BY state")?;
+            let mut counts = StateCounts::default();
+            let rows = statement.query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })?;
+            for row in rows {
+                let (state, n) = row?;
+                if let Ok(state) = state.parse::<State>() {
+                    *counts.slot(state) = n as u64;
+                }
+            }
+            Ok(counts)
+        })
+        .await
+    }
+
+    /// Claims up to `limit` messages that are due at `now` (queued, or unknown and due for
+    /// their check) and not claimed by anyone else, for `lease`: the claim ends with the
+    /// next state change or when the lease runs out. Oldest due first.
+    pub async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Record>, SpoolError> {
+        let spool = self.clone();
+        blocking(move || {
+            let mut db = spool.db();
+            let tx = db.transaction()?;
+            let ids: Vec<String> = {
+                let mut statement = tx.prepare(
+                    "SELECT id FROM messages WHERE state IN ('queued', 'unknown') \
+                     AND next_attempt_at <= ?1 AND lease_until <= ?1 \
+                     ORDER BY next_attempt_at, created_at LIMIT ?2",
+                )?;
+                let rows = statement.query_map(params![ms(now), limit as i64], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let until = ms(now) + lease.as_millis() as i64;
+            let mut claimed = Vec::with_capacity(ids.len());
+            for id in &ids {
+                tx.execute(
+                    "UPDATE messages SET lease_until = ?2 WHERE id = ?1",
+                    params![id, until],
+                )?;
+                claimed.push(tx.query_row(
+                    &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
+                    [id],
+                    record,
+                )?);
+            }
+            tx.commit()?;
+            Ok(claimed)
+        })
+        .await
+    }
+
+    /// The earliest time something is due (queued or unknown), if anything is.
+    pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, SpoolError> {
+        let spool = self.clone();
+        blocking(move || {
+            let next: Option<i64> = spool.db().query_row(
+                "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM messages \
+                 WHERE state IN ('queued', 'unknown')",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(next.map(from_ms))
+        })
+        .await
+    }
+
+    /// An attempt starts: `sending`, written before the request leaves so that a crash
+    /// during it is found by [`recover`](Self::recover).
+    pub async fn mark_sending(
+        &self,
+        id: &QueueId,
+        mailbox: &str,
+        path: &str,
+        client_request_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let (mailbox, path, crid) = (
+            mailbox.to_string(),
+            path.to_string(),
+            client_request_id.to_string(),
+        );
+        self.transition(id, &[State::Queued, State::Unknown], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'sending', attempts = attempts + 1, mailbox = ?2, \
+                 path = ?3, client_request_id = ?4, request_id = NULL, updated_at = ?5 WHERE id = ?1",
+                params![id, mailbox, path, crid, ms(now)],
+            )
+        })
+        .await
+    }
+
+    /// Graph took it (or it was found in the sending mailbox). The body file is removed;
+    /// the row stays for the log until [`prune`](Self::prune).
+    pub async fn mark_sent(
+        &self,
+        id: &QueueId,
+        request_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let request_id = request_id.map(str::to_string);
+        self.transition(id, &[State::Sending, State::Unknown, State::Queued], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'sent', request_id = COALESCE(?2, request_id), \
+                 unknown_since = NULL, last_error = NULL, lease_until = 0, updated_at = ?3 WHERE id = ?1",
+                params![id, request_id, ms(now)],
+            )
+        })
+        .await?;
+        match tokio::fs::remove_file(self.body_file(id)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The attempt's outcome is unknown: check the sending mailbox at `next_check`.
+    pub async fn mark_unknown(
+        &self,
+        id: &QueueId,
+        next_check: DateTime<Utc>,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let error = error.to_string();
+        self.transition(id, &[State::Sending, State::Unknown], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?3), \
+                 next_attempt_at = ?2, last_error = ?4, lease_until = 0, updated_at = ?3 WHERE id = ?1",
+                params![id, ms(next_check), ms(now), error],
+            )
+        })
+        .await
+    }
+
+    /// Try again at `next_attempt_at` (a transient failure, or an unknown outcome proven
+    /// absent from the sending mailbox).
+    pub async fn mark_retry(
+        &self,
+        id: &QueueId,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+        request_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let (error, request_id) = (error.to_string(), request_id.map(str::to_string));
+        self.transition(
+            id,
+            &[State::Sending, State::Unknown, State::Queued],
+            move |db, id| {
+                db.execute(
+                "UPDATE messages SET state = 'queued', unknown_since = NULL, next_attempt_at = ?2, \
+                 last_error = ?3, request_id = COALESCE(?4, request_id), lease_until = 0, \
+                 updated_at = ?5 WHERE id = ?1",
+                params![id, ms(next_attempt_at), error, request_id, ms(now)],
+            )
+            },
+        )
+        .await
+    }
+
+    /// Given up. The body stays (for `queue show` and `queue retry`).
+    pub async fn mark_failed(
+        &self,
+        id: &QueueId,
+        error: &str,
+        request_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let (error, request_id) = (error.to_string(), request_id.map(str::to_string));
+        self.transition(id, &[State::Sending, State::Unknown, State::Queued], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'failed', unknown_since = NULL, last_error = ?2, \
+                 request_id = COALESCE(?3, request_id), lease_until = 0, updated_at = ?4 WHERE id = ?1",
+                params![id, error, request_id, ms(now)],
+            )
+        })
+        .await
+    }
+
+    /// Changes one message if its state is one of `from`.
+    async fn transition<F>(
+        &self,
+        id: &QueueId,
+        from: &'static [State],
+        change: F,
+    ) -> Result<(), SpoolError>
+    where
+        F: FnOnce(&Connection, &str) -> rusqlite::Result<usize> + Send + 'static,
+    {
+        let spool = self.clone();
+        let id = id.clone();
+        blocking(move || {
+            let mut db = spool.db();
+            let tx = db.transaction()?;
+            let state: Option<String> = tx
+                .query_row(
+                    "SELECT state FROM messages WHERE id = ?1",
+                    [id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let state: State = state
+                .ok_or_else(|| SpoolError::NotFound(id.to_string()))?
+                .parse()
+                .map_err(|_| SpoolError::NotFound(id.to_string()))?;
+            if !from.contains(&state) {
+                return Err(SpoolError::WrongState {
+                    id: id.to_string(),
+                    state,
+                });
+            }
+            change(&tx, id.as_str())?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// On start of the delivery workers: attempts interrupted by a crash (`sending`) become
+    /// `unknown`, checked after `grace`; leases are released; old orphan files are removed.
+    /// Returns how many attempts were interrupted.
+    pub async fn recover(&self, now: DateTime<Utc>, grace: Duration) -> Result<usize, SpoolError> {
+        let spool = self.clone();
+        blocking(move || {
+            let check = ms(now) + grace.as_millis() as i64;
+            let interrupted = spool.db().execute(
+                "UPDATE messages SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?1), \
+                 next_attempt_at = ?2, last_error = 'interrupted: the relay stopped during the attempt', \
+                 lease_until = 0, updated_at = ?1 WHERE state = 'sending'",
+                params![ms(now), check],
+            )?;
+            spool.db().execute("UPDATE messages SET lease_until = 0", [])?;
+            spool.remove_orphans()?;
+            Ok(interrupted)
+        })
+        .await
+    }
+
+    fn remove_orphans(&self) -> Result<(), SpoolError> {
+        let old = |path: &Path| {
+            std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| SystemTime::now().duration_since(t).ok())
+                .is_some_and(|age| age > ORPHAN_AGE)
+        };
+        for entry in std::fs::read_dir(self.inner.dir.join("incoming"))? {
+            let path = entry?.path();
+            if old(&path) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        for entry in std::fs::read_dir(self.inner.dir.join("messages"))? {
+            let path = entry?.path();
+            let Some(id) = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(QueueId::parse)
+            else {
+                continue;
+            };
+            if old(&path) && matches!(self.get_sync(&id), Err(SpoolError::NotFound(_))) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        Ok(())
+    }
+
+    /// `queue retry`: a queued or failed message is due now; an unknown one is checked
+    /// now (never resent without the check). Returns the new state.
+    pub async fn retry_now(&self, id: &QueueId, now: DateTime<Utc>) -> Result<State, SpoolError> {
+        let record = self.get(id).await?;
+        match record.state {
+            State::Queued | State::Failed => {
+                let spool = self.clone();
+                let id = id.clone();
+                blocking(move || {
+                    spool.db().execute(
+                        "UPDATE messages SET state = 'queued', next_attempt_at = ?2, lease_until = 0, \
+                         updated_at = ?2 WHERE id = ?1 AND state IN ('queued', 'failed')",
+                        params![id.as_str(), ms(now)],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+                Ok(State::Queued)
+            }
+            State::Unknown => {
+                let spool = self.clone();
+                let id = id.clone();
+                blocking(move || {
+                    spool.db().execute(
+                        "UPDATE messages SET next_attempt_at = ?2, updated_at = ?2 \
+                         WHERE id = ?1 AND state = 'unknown'",
+                        params![id.as_str(), ms(now)],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+                Ok(State::Unknown)
+            }
+            state => Err(SpoolError::WrongState {
+                id: id.to_string(),
+                state,
+            }),
+        }
+    }
+
+    /// `queue delete`: removes a message that is not being sent (row and body).
+    pub async fn delete(&self, id: &QueueId) -> Result<(), SpoolError> {
+        let spool = self.clone();
+        let id2 = id.clone();
+        blocking(move || {
+            let n = spool.db().execute(
+                "DELETE FROM messages WHERE id = ?1 AND state != 'sending'",
+                [id2.as_str()],
+            )?;
+            if n == 0 {
+                let record = spool.get_sync(&id2)?;
+                return Err(SpoolError::WrongState {
+                    id: id2.to_string(),
+                    state: record.state,
+                });
+            }
+            Ok(())
+        })
+        .await?;
+        match tokio::fs::remove_file(self.body_file(id)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes the rows of messages sent before `before`. Returns how many.
+    pub async fn prune(&self, before: DateTime<Utc>) -> Result<usize, SpoolError> {
+        let spool = self.clone();
+        blocking(move || {
+            Ok(spool.db().execute(
+                "DELETE FROM messages WHERE state = 'sent' AND updated_at < ?1",
+                [ms(before)],
+            )?)
+        })
+        .await
+    }
+
+    /// The message as it is to be sent: its bytes, with the relay's Message-ID header in
+    /// front when it had none. Streams from disk.
+    pub async fn open_body(
+        &self,
+        record: &Record,
+    ) -> Result<impl AsyncRead + Send + Unpin + 'static, SpoolError> {
+        let file = tokio::fs::File::open(self.body_file(&record.id)).await?;
+        let prefix = if record.message_id_added {
+            format!("Message-ID: {}\r\n", record.message_id).into_bytes()
+        } else {
+            Vec::new()
+        };
+        Ok(std::io::Cursor::new(prefix).chain(file))
+    }
+
+    /// The whole message in memory (for messages small enough for one request).
+    pub async fn read_body(&self, record: &Record) -> Result<Vec<u8>, SpoolError> {
+        let mut body = Vec::with_capacity(record.size as usize + 128);
+        self.open_body(record).await?.read_to_end(&mut body).await?;
+        Ok(body)
+    }
+}
+
+async fn blocking<T, F>(f: F) -> Result<T, SpoolError>
+where
+    F: FnOnce() -> Result<T, SpoolError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SpoolError::Io(std::io::Error::other(e)))?
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(t: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(t).single().unwrap_or_default()
+}
+
+fn record(row: &Row<'_>) -> rusqlite::Result<Record> {
+    let rcpt: String = row.get("rcpt_to")?;
+    let state: String = row.get("state")?;
+    let client_addr: Option<String> = row.get("client_addr")?;
+    Ok(Record {
+        id: QueueId(row.get("id")?),
+        envelope: Envelope {
+            mail_from: row.get("mail_from")?,
+            rcpt_to: serde_json::from_str(&rcpt).unwrap_or_default(),
+            smtp_user: row.get("smtp_user")?,
+            client_addr: client_addr.and_then(|a| a.parse().ok()),
+            mailbox: row.get("envelope_mailbox")?,
+        },
+        message_id: row.get("message_id")?,
+        message_id_added: row.get("message_id_added")?,
+        header_from: row.get("header_from")?,
+        subject: row.get("subject")?,
+        size: row.get::<_, i64>("size")? as u64,
+        state: state.parse().unwrap_or(State::Failed),
+        attempts: row.get::<_, i64>("attempts")? as u32,
+        created_at: from_ms(row.get("created_at")?),
+        next_attempt_at: from_ms(row.get("next_attempt_at")?),
+        unknown_since: row.get::<_, Option<i64>>("unknown_since")?.map(from_ms),
+        mailbox: row.get("mailbox")?,
+        path: row.get("path")?,
+        last_error: row.get("last_error")?,
+        request_id: row.get("request_id")?,
+        client_request_id: row.get("client_request_id")?,
+        updated_at: from_ms(row.get("updated_at")?),
+    })
+}

@@ -1,0 +1,148 @@
+//! The spool: durable before acknowledged, Message-IDs, state transitions, recovery.
+
+use chrono::{TimeZone, Utc};
+use msgraph_relay::envelope::Envelope;
+use msgraph_relay::spool::{Spool, SpoolError, State};
+use std::time::Duration;
+
+fn envelope() -> Envelope {
+    Envelope::new(
+        "adele@contoso.com",
+        vec!["alex@contoso.com".into(), "megan@contoso.com".into()],
+    )
+}
+
+#[tokio::test]
+async fn queued_message_is_normalised_to_crlf_and_gets_a_message_id_when_it_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.example").unwrap();
+    let id = spool
+        .enqueue(
+            envelope(),
+            b"From: Adele <adele@contoso.com>\nSubject: =?utf-8?q?caf=C3=A9?=\n\nline\n",
+        )
+        .await
+        .unwrap();
+    let record = spool.get(&id).await.unwrap();
+    assert_eq!(record.state, State::Queued);
+    assert_eq!(record.envelope, envelope());
+    assert!(record.message_id_added);
+    assert!(record.message_id.starts_with('<') && record.message_id.ends_with("@relay.example>"));
+    assert_eq!(record.header_from.as_deref(), Some("adele@contoso.com"));
+    assert_eq!(record.subject.as_deref(), Some("café"));
+    let stored =
+        b"From: Adele <adele@contoso.com>\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n\r\nline\r\n";
+    assert_eq!(record.size, stored.len() as u64);
+    let body = spool.read_body(&record).await.unwrap();
+    let expected = [
+        format!("Message-ID: {}\r\n", record.message_id).as_bytes(),
+        stored,
+    ]
+    .concat();
+    assert_eq!(body, expected);
+    // Nothing left in incoming/.
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("incoming"))
+            .unwrap()
+            .count(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn own_message_id_is_kept_and_the_body_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.example").unwrap();
+    let message = b"Message-ID: <abc@host>\r\nSubject: x\r\n\r\nbody\r\n";
+    let id = spool.enqueue(envelope(), message).await.unwrap();
+    let record = spool.get(&id).await.unwrap();
+    assert_eq!(record.message_id, "<abc@host>");
+    assert!(!record.message_id_added);
+    assert_eq!(spool.read_body(&record).await.unwrap(), message.to_vec());
+}
+
+#[tokio::test]
+async fn too_large_is_refused_and_nothing_is_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.example").unwrap();
+    let mut incoming = spool.start(10).await.unwrap();
+    let err = incoming
+        .write(b"Subject: far too long\r\n")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SpoolError::TooLarge { limit: 10 }), "{err:?}");
+    drop(incoming);
+    assert_eq!(spool.counts().await.unwrap().queued, 0);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("incoming"))
+            .unwrap()
+            .count(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn an_attempt_interrupted_by_a_crash_becomes_unknown_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+    let id = {
+        let spool = Spool::open(dir.path(), "relay.example").unwrap();
+        let id = spool
+            .enqueue(envelope(), b"Subject: x\r\n\r\nbody\r\n")
+            .await
+            .unwrap();
+        let due = spool
+            .claim_due(t0 + chrono::Duration::hours(1), Duration::from_secs(60), 10)
+            .await
+            .unwrap();
+        assert_eq!(due.len(), 1);
+        spool
+            .mark_sending(&id, "adele@contoso.com", "mime", "crid-1", t0)
+            .await
+            .unwrap();
+        id
+        // The spool is dropped here as a killed process would leave it.
+    };
+    let spool = Spool::open(dir.path(), "relay.example").unwrap();
+    assert_eq!(spool.recover(t0, Duration::from_secs(30)).await.unwrap(), 1);
+    let record = spool.get(&id).await.unwrap();
+    assert_eq!(record.state, State::Unknown);
+    assert_eq!(record.attempts, 1);
+    assert_eq!(record.unknown_since, Some(t0));
+    assert_eq!(record.next_attempt_at, t0 + chrono::Duration::seconds(30));
+    assert_eq!(record.client_request_id.as_deref(), Some("crid-1"));
+    // Not due before the grace period ends; due after it.
+    assert!(spool
+        .claim_due(t0, Duration::from_secs(60), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let later = t0 + chrono::Duration::seconds(30);
+    assert_eq!(
+        spool
+            .claim_due(later, Duration::from_secs(60), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Claimed: not handed out twice while the lease holds.
+    assert!(spool
+        .claim_due(later, Duration::from_secs(60), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    spool.mark_sent(&id, Some("req-1"), later).await.unwrap();
+    let record = spool.get(&id).await.unwrap();
+    assert_eq!(
+        (record.state, record.request_id.as_deref()),
+        (State::Sent, Some("req-1"))
+    );
+    assert!(!dir
+        .path()
+        .join("messages")
+        .join(format!("{id}.eml"))
+        .exists());
+    let counts = spool.counts().await.unwrap();
+    assert_eq!((counts.sent, counts.queued, counts.unknown), (1, 0, 0));
+}
