@@ -15,7 +15,7 @@ use crate::store::{PendingSend, Store};
 
 /// `Err` when `draft` is larger than the maximum message size of mailbox `sender_idx`.
 /// Graph documents no answer for it; `400 ErrorMessageSizeExceeded` is Exchange's code
-/// for it as EWS clients see it, status and text [unconfirmed].
+/// for it as EWS clients see it, status and text \[unconfirmed\].
 pub(crate) fn check_size(
     store: &Store,
     sender_idx: usize,
@@ -161,7 +161,7 @@ pub(crate) fn run_due(store: &mut Store) {
 /// recipient limit: status text `550 5.1.90 …` as quoted in OfficeDocs-Exchange#2729
 /// (GRAPH-FACTS-2 §6.4). The sender address (Exchange's system mailbox
 /// `MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@{domain}`), the subject prefix and
-/// the layout of the body are as commonly seen in Exchange Online NDRs [unconfirmed].
+/// the layout of the body are as commonly seen in Exchange Online NDRs \[unconfirmed\].
 fn non_delivery_report(store: &mut Store, sender_idx: usize, original: &Draft) {
     let sender = &store.users[sender_idx];
     let domain = sender.address.rsplit_once('@').map_or("", |(_, d)| d);

@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use chrono::{DateTime, Duration, Utc};
 
 /// Exchange Online's default maximum message size, 35 MB, in bytes as MailTips
-/// `maxMessageSize` reports it. 35 × 1024 × 1024 is [unconfirmed]: no Microsoft page
+/// `maxMessageSize` reports it. 35 × 1024 × 1024 is \[unconfirmed\]: no Microsoft page
 /// gives the byte value ("Exchange Online limits" says 35 MB; GRAPH-FACTS §8.3).
 pub(crate) const DEFAULT_MAX_MESSAGE_SIZE: u64 = 35 * 1024 * 1024;
 
@@ -24,7 +24,7 @@ pub(crate) const DEFAULT_MAX_MESSAGE_SIZE: u64 = 35 * 1024 * 1024;
 ///   hours per mailbox (10,000 in Exchange Online). A message that would exceed it is
 ///   accepted (`202`) and saved to Sent Items but not delivered; the sender gets a
 ///   non-delivery report `550 5.1.90` in its Inbox. What Graph itself answers then is
-///   [unconfirmed] (Microsoft documents the NDR only).
+///   \[unconfirmed\] (Microsoft documents the NDR only).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SendingLimits {
     /// Messages per rolling minute per mailbox; `None`: no limit.

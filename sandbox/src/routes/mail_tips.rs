@@ -1,5 +1,5 @@
 //! `POST …/getMailTips` (GRAPH-FACTS-2 §7.5; "user: getMailTips",
-//! https://learn.microsoft.com/graph/api/user-getmailtips): one `mailTips` per address,
+//! <https://learn.microsoft.com/graph/api/user-getmailtips>): one `mailTips` per address,
 //! in the order asked, holding `emailAddress` and the MailTips named in
 //! `MailTipsOptions` only, as the docs' example shows.
 
@@ -26,7 +26,7 @@ const OPTIONS: [&str; 10] = [
     "recipientSuggestions",
 ];
 
-/// `400` for a body Graph cannot read; code and texts [unconfirmed] (not documented).
+/// `400` for a body Graph cannot read; code and texts \[unconfirmed\] (not documented).
 fn invalid(message: String) -> GraphError {
     GraphError::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
 }
@@ -76,7 +76,7 @@ pub(super) fn get_mail_tips(req: &MailRequest<'_>) -> Result<Response, GraphErro
 /// The MailTips of one address. A sandbox mailbox gets its own values; an address
 /// outside the tenant's domains gets `recipientScope: external` and the default
 /// maximum size; an address in the tenant's domains without a mailbox gets a
-/// per-recipient `error` instead (code and text [unconfirmed]: the docs only say
+/// per-recipient `error` instead (code and text \[unconfirmed\]: the docs only say
 /// `error` is "an error that occurs during the getMailTips action").
 fn mail_tips(store: &Store, address: &str, options: &[&str]) -> Value {
     let mut m = Map::new();
