@@ -66,8 +66,10 @@ pub struct Message {
     /// Whether it has (non-inline) attachments.
     #[serde(default, skip_serializing)]
     pub has_attachments: Option<bool>,
-    /// RFC 5322 `Message-ID`, assigned by the server.
-    #[serde(default, skip_serializing)]
+    /// RFC 5322 `Message-ID`, assigned by the server unless set on a draft ("Updatable only
+    /// if isDraft = true": <https://learn.microsoft.com/graph/api/resources/message>); sent
+    /// when set (see [`Message::internet_message_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internet_message_id: Option<String>,
     /// First 255 characters of the body, as text.
     #[serde(default, skip_serializing)]
@@ -181,6 +183,15 @@ impl Message {
     /// An empty message, to be filled with the setters below.
     pub fn new() -> Self {
         Message::default()
+    }
+
+    /// Sets the `Message-ID` (with its angle brackets) of a draft to be created, so that the
+    /// sent copy can be found again by `$filter=internetMessageId eq '…'`. Writable while
+    /// the message is a draft; whether Graph takes it in the create request itself is
+    /// [unconfirmed] (GRAPH-FACTS-2 §6.2).
+    pub fn internet_message_id(mut self, id: impl Into<String>) -> Self {
+        self.internet_message_id = Some(id.into());
+        self
     }
 
     /// Sets the subject.
