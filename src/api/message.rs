@@ -412,7 +412,8 @@ impl Call for SendDraft {
     type Output = Accepted;
 
     fn into_request(self) -> Result<Request> {
-        Ok(Request::post("send", self.message.path(&["send"])).client_request_id(self.client_request_id))
+        Ok(Request::post("send", self.message.path(&["send"]))
+            .client_request_id(self.client_request_id))
     }
 
     fn parse(response: Response) -> Result<Accepted> {

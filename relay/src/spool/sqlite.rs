@@ -396,6 +396,22 @@ impl Spool {
         .await
     }
 
+    /// Puts a claimed message back until `next_attempt_at` without an attempt (a paced
+    /// mailbox): its state, attempts and last error stay as they were.
+    pub async fn defer(
+        &self,
+        id: &QueueId,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        self.transition(id, &[State::Queued, State::Unknown], move |db, id| {
+            db.execute(
+                "UPDATE messages SET next_attempt_at = ?2, lease_until = 0 WHERE id = ?1",
+                params![id, ms(next_attempt_at)],
+            )
+        })
+        .await
+    }
+
     /// Changes one message if its state is one of `from`.
     async fn transition<F>(
         &self,
