@@ -232,7 +232,7 @@ impl Context {
         );
         // Header recipients outside the envelope can only be left out with explicit
         // recipients: the draft path.
-        let path = if raw.len() as u64 <= self.config.mime_limit && split.dropped.is_empty() {
+        let path = if raw.len() as u64 <= self.config.mime_limit && !split.dropped_visible {
             "mime"
         } else {
             "draft"

@@ -31,6 +31,9 @@ pub struct Recipients {
     pub bcc: Vec<Addressee>,
     /// Header recipients (`To`, `Cc`, `Bcc`) not in the envelope: they do not receive it.
     pub dropped: Vec<String>,
+    /// Some of `dropped` are in `To`/`Cc`: the recipients must be given explicitly (the
+    /// MIME path would deliver to them); a `Bcc` header is simply removed.
+    pub dropped_visible: bool,
 }
 
 impl Recipients {
@@ -62,6 +65,7 @@ impl Recipients {
         let mut dropped = Vec::new();
         let to = take(header_to, &mut dropped);
         let cc = take(header_cc, &mut dropped);
+        let dropped_visible = !dropped.is_empty();
         for a in header_bcc {
             let key = a.address.to_ascii_lowercase();
             if !in_envelope(&a.address) && !dropped.contains(&key) {
@@ -89,6 +93,7 @@ impl Recipients {
             cc,
             bcc,
             dropped,
+            dropped_visible,
         }
     }
 }
