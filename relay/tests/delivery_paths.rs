@@ -33,7 +33,11 @@ async fn mime_path_delivers_to_the_envelope_recipients_with_the_message_id_and_b
         .enqueue(
             envelope(
                 "adele@contoso.com",
-                &["alex@contoso.com", "megan@contoso.com", "hidden@contoso.com"],
+                &[
+                    "alex@contoso.com",
+                    "megan@contoso.com",
+                    "hidden@contoso.com",
+                ],
             ),
             MESSAGE,
         )
@@ -61,8 +65,16 @@ async fn mime_path_delivers_to_the_envelope_recipients_with_the_message_id_and_b
         .map(|(_, value)| value.as_str());
     assert_eq!(header, Some(crid.as_str()));
 
-    for rcpt in ["alex@contoso.com", "megan@contoso.com", "hidden@contoso.com"] {
-        assert_eq!(rig.count(rcpt, "inbox", "<paths-1@relay.test>"), 1, "{rcpt}");
+    for rcpt in [
+        "alex@contoso.com",
+        "megan@contoso.com",
+        "hidden@contoso.com",
+    ] {
+        assert_eq!(
+            rig.count(rcpt, "inbox", "<paths-1@relay.test>"),
+            1,
+            "{rcpt}"
+        );
     }
     // other@ was only in the Bcc header, not in the envelope: nothing for it.
     assert_eq!(rig.sandbox.outbound().len(), 0);
@@ -77,7 +89,7 @@ async fn mime_path_delivers_to_the_envelope_recipients_with_the_message_id_and_b
     assert_eq!(addresses(&sent["bccRecipients"]), ["hidden@contoso.com"]);
 
     assert_eq!(rig.metrics.delivered.get(), 1);
-    let lines = log.lines();
+    let lines = log.lines(&id);
     let states: Vec<&str> = lines.iter().map(|l| l["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["sending", "sent"]);
     let sent_line = &lines[1];
@@ -120,8 +132,14 @@ Hello Alex.\r\n";
         (record.state, record.path.as_deref()),
         (State::Sent, Some("draft"))
     );
-    assert_eq!(rig.sandbox.messages("outsider@contoso.com", "inbox").len(), 0);
-    assert_eq!(rig.count("alex@contoso.com", "inbox", "<paths-2@relay.test>"), 1);
+    assert_eq!(
+        rig.sandbox.messages("outsider@contoso.com", "inbox").len(),
+        0
+    );
+    assert_eq!(
+        rig.count("alex@contoso.com", "inbox", "<paths-2@relay.test>"),
+        1
+    );
     let alex = &rig.sandbox.messages("alex@contoso.com", "inbox")[0];
     assert_eq!(addresses(&alex["toRecipients"]), ["alex@contoso.com"]);
     assert_eq!(alex["subject"], "Only for Alex");

@@ -424,7 +424,11 @@ impl Context {
         let report = super::bounce::report(record, &mailbox, error, header, "msgraph-relay");
         let id = self
             .spool
-            .enqueue(super::bounce::envelope(record, &mailbox), &report)
+            .enqueue_at(
+                super::bounce::envelope(record, &mailbox),
+                &report,
+                self.clock.now(),
+            )
             .await?;
         log::write(
             record,

@@ -108,12 +108,26 @@ impl Spool {
         incoming.commit(envelope).await
     }
 
+    /// Like [`enqueue`](Self::enqueue), accepted (and due) at `now` by the caller's clock
+    /// (messages the relay writes itself, such as failure reports).
+    pub async fn enqueue_at(
+        &self,
+        envelope: Envelope,
+        message: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<QueueId, SpoolError> {
+        let mut incoming = self.start(u64::MAX).await?;
+        incoming.write(message).await?;
+        incoming.commit_at(envelope, Some(now)).await
+    }
+
     pub(super) async fn queue_file(
         &self,
         incoming: PathBuf,
         envelope: Envelope,
         summary: HeaderSummary,
         size: u64,
+        at: Option<DateTime<Utc>>,
     ) -> Result<QueueId, SpoolError> {
         let spool = self.clone();
         blocking(move || {
@@ -132,7 +146,7 @@ impl Spool {
                     true,
                 ),
             };
-            let now = ms(Utc::now());
+            let now = ms(at.unwrap_or_else(Utc::now));
             let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
             spool.db().execute(
                 "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
