@@ -2,10 +2,10 @@
 //! the sending mailbox's maximum message size, cached per mailbox; the configured
 //! `max_message_size` when it cannot be read.
 
-use super::recipients;
 use crate::config::DeliveryConfig;
 use crate::envelope::Envelope;
 use crate::size_limit::MessageSizeLimit;
+use msgraph_outlook::models::MailTipsOption;
 use msgraph_outlook::GraphClient;
 use std::collections::HashMap;
 use std::future::Future;
@@ -30,10 +30,30 @@ impl MailboxSizeLimit {
         }
     }
 
+    /// MailTips `maxMessageSize` of the sending mailbox, asked of the mailbox itself
+    /// (GRAPH-FACTS-2 §7.5, <https://learn.microsoft.com/graph/api/user-getmailtips>).
     async fn lookup(&self, mailbox: &str) -> Option<u64> {
-        // MailTips `maxMessageSize` of the sending mailbox (GRAPH-FACTS-2 §7.5).
-        let _ = (&self.graph, mailbox);
-        None
+        let tips = self
+            .graph
+            .user(mailbox)
+            .get_mail_tips([mailbox], MailTipsOption::MaxMessageSize)
+            .send()
+            .await;
+        match tips {
+            Ok(tips) => tips
+                .first()
+                .and_then(|t| t.max_message_size)
+                .and_then(|size| u64::try_from(size).ok())
+                .filter(|size| *size > 0),
+            Err(e) => {
+                tracing::warn!(
+                    mailbox,
+                    error = %e,
+                    "MailTips unavailable: using the configured max_message_size"
+                );
+                None
+            }
+        }
     }
 
     async fn limit(&self, envelope: &Envelope) -> u64 {
@@ -42,7 +62,6 @@ impl MailboxSizeLimit {
             .clone()
             .or_else(|| self.config.mailbox.clone())
             .or_else(|| Some(envelope.mail_from.clone()).filter(|m| !m.is_empty()));
-        let _ = recipients::sending_mailbox;
         let Some(mailbox) = mailbox.map(|m| m.to_ascii_lowercase()) else {
             return self.config.max_message_size;
         };
