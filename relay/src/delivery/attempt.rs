@@ -217,7 +217,7 @@ impl Context {
             return self.fail(&record, &error, None, now).await;
         }
         let rcpts = record.envelope.rcpt_to.len() as u32;
-        let _permit = match self.pacer.try_acquire(&mailbox, rcpts, now) {
+        let _permit = match self.pacer.acquire(&mailbox, rcpts, now).await {
             Ok(permit) => permit,
             Err(at) => return self.spool.defer(&record.id, at).await,
         };

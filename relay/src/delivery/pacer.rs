@@ -8,6 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The limits per mailbox.
 #[derive(Debug, Clone, Copy)]
@@ -20,9 +21,10 @@ pub struct Limits {
     pub recipients_per_day: u32,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct MailboxState {
-    in_flight: usize,
+    /// Sends in flight: one permit each.
+    slots: Arc<Semaphore>,
     /// Start times of the sends of the last minute.
     minute: VecDeque<DateTime<Utc>>,
     /// (start time, recipients) of the sends of the last 24 hours.
@@ -32,6 +34,16 @@ struct MailboxState {
 }
 
 impl MailboxState {
+    fn new(limits: &Limits) -> Self {
+        MailboxState {
+            slots: Arc::new(Semaphore::new(limits.max_concurrent.max(1))),
+            minute: VecDeque::new(),
+            day: VecDeque::new(),
+            day_total: 0,
+            paused_until: None,
+        }
+    }
+
     fn expire(&mut self, now: DateTime<Utc>) {
         while self
             .minute
@@ -60,16 +72,7 @@ pub struct Pacer {
 /// A send slot: counts as in flight until dropped.
 #[derive(Debug)]
 pub struct Permit {
-    pacer: Pacer,
-    mailbox: String,
-}
-
-impl Drop for Permit {
-    fn drop(&mut self) {
-        if let Some(state) = self.pacer.lock().get_mut(&self.mailbox) {
-            state.in_flight = state.in_flight.saturating_sub(1);
-        }
-    }
+    _slot: OwnedSemaphorePermit,
 }
 
 impl Pacer {
@@ -88,34 +91,50 @@ impl Pacer {
     /// Records a send that happened at `at` (rebuilding the history on start).
     pub fn record(&self, mailbox: &str, recipients: u32, at: DateTime<Utc>) {
         let mut all = self.lock();
-        let state = all.entry(mailbox.to_ascii_lowercase()).or_default();
+        let state = all
+            .entry(mailbox.to_ascii_lowercase())
+            .or_insert_with(|| MailboxState::new(&self.limits));
         state.minute.push_back(at);
         state.day.push_back((at, recipients));
         state.day_total += u64::from(recipients);
     }
 
-    /// A slot to send a message with `recipients` recipients from `mailbox` now, or the
-    /// earliest time to ask again. The send counts from now on (also if it then fails: a
-    /// refused send cost Exchange nothing, but counting it keeps the pace on the safe side).
-    pub fn try_acquire(
+    /// A slot to send a message with `recipients` recipients from `mailbox`: at once when
+    /// the mailbox's rates allow (then waiting for one of its `max_concurrent` slots), or
+    /// the earliest time to ask again. The send counts from now on (also if it then
+    /// fails: counting it keeps the pace on the safe side).
+    pub async fn acquire(
         &self,
         mailbox: &str,
         recipients: u32,
         now: DateTime<Utc>,
     ) -> Result<Permit, DateTime<Utc>> {
+        let slots = self.admit(mailbox, recipients, now)?;
+        let slot = slots
+            .acquire_owned()
+            .await
+            .expect("the pacer never closes a semaphore");
+        Ok(Permit { _slot: slot })
+    }
+
+    /// The rate decision of [`acquire`](Self::acquire); its mailbox's slots when admitted.
+    fn admit(
+        &self,
+        mailbox: &str,
+        recipients: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Semaphore>, DateTime<Utc>> {
         let key = mailbox.to_ascii_lowercase();
         let mut all = self.lock();
-        let state = all.entry(key.clone()).or_default();
+        let state = all
+            .entry(key)
+            .or_insert_with(|| MailboxState::new(&self.limits));
         state.expire(now);
         if let Some(until) = state.paused_until {
             if until > now {
                 return Err(until);
             }
             state.paused_until = None;
-        }
-        // A worker finishing frees the slot: ask again very soon.
-        if state.in_flight >= self.limits.max_concurrent.max(1) {
-            return Err(now + Duration::milliseconds(100));
         }
         if state.minute.len() >= self.limits.messages_per_minute.max(1) as usize {
             let oldest =
@@ -133,21 +152,18 @@ impl Pacer {
                 }
             }
         }
-        state.in_flight += 1;
         state.minute.push_back(now);
         state.day.push_back((now, recipients));
         state.day_total += u64::from(recipients);
-        drop(all);
-        Ok(Permit {
-            pacer: self.clone(),
-            mailbox: key,
-        })
+        Ok(state.slots.clone())
     }
 
     /// Holds every send of `mailbox` until `until` (Exchange blocked it).
     pub fn pause(&self, mailbox: &str, until: DateTime<Utc>) {
         let mut all = self.lock();
-        let state = all.entry(mailbox.to_ascii_lowercase()).or_default();
+        let state = all
+            .entry(mailbox.to_ascii_lowercase())
+            .or_insert_with(|| MailboxState::new(&self.limits));
         state.paused_until = Some(state.paused_until.map_or(until, |u| u.max(until)));
     }
 }
@@ -165,38 +181,56 @@ mod tests {
         })
     }
 
-    #[test]
-    fn concurrency_minute_and_day_limits_are_per_mailbox() {
+    #[tokio::test]
+    async fn concurrency_minute_and_day_limits_are_per_mailbox() {
+        use poll::poll_once;
         let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
         let p = pacer();
-        let a1 = p.try_acquire("a@contoso.com", 1, t0).unwrap();
-        let _a2 = p.try_acquire("A@contoso.com", 1, t0).unwrap();
-        assert!(p.try_acquire("a@contoso.com", 1, t0).is_err());
+        let a1 = p.acquire("a@contoso.com", 1, t0).await.unwrap();
+        let _a2 = p.acquire("A@contoso.com", 1, t0).await.unwrap();
+        // Admitted by the rates, but both slots are taken: it waits for one.
+        let mut third = Box::pin(p.acquire("a@contoso.com", 1, t0));
+        assert!(poll_once(&mut third).is_none());
         // Another mailbox is not held back.
-        let _b = p.try_acquire("b@contoso.com", 1, t0).unwrap();
+        let _b = p.acquire("b@contoso.com", 1, t0).await.unwrap();
         drop(a1);
-        let _a3 = p.try_acquire("a@contoso.com", 1, t0).unwrap();
+        let a3 = third.await.unwrap();
         // Three in this minute: the fourth waits until the first is a minute old.
-        drop(_a3);
+        drop(a3);
         assert_eq!(
-            p.try_acquire("a@contoso.com", 1, t0).unwrap_err(),
+            p.acquire("a@contoso.com", 1, t0).await.unwrap_err(),
             t0 + Duration::minutes(1)
         );
         let t1 = t0 + Duration::minutes(1);
-        let _x = p.try_acquire("a@contoso.com", 6, t1).unwrap();
-        // 9 of 10 recipients used today: 2 more wait until the first sends are a day old.
-        drop(_x);
         drop(_a2);
+        let x = p.acquire("a@contoso.com", 6, t1).await.unwrap();
+        drop(x);
+        // 9 of 10 recipients used today: 2 more wait until the first sends are a day old.
         let t2 = t1 + Duration::minutes(1);
         assert_eq!(
-            p.try_acquire("a@contoso.com", 2, t2).unwrap_err(),
+            p.acquire("a@contoso.com", 2, t2).await.unwrap_err(),
             t0 + Duration::days(1)
         );
-        assert!(p.try_acquire("a@contoso.com", 1, t2).is_ok());
+        assert!(p.acquire("a@contoso.com", 1, t2).await.is_ok());
         p.pause("b@contoso.com", t2 + Duration::hours(1));
         assert_eq!(
-            p.try_acquire("b@contoso.com", 1, t2).unwrap_err(),
+            p.acquire("b@contoso.com", 1, t2).await.unwrap_err(),
             t2 + Duration::hours(1)
         );
+    }
+
+    mod poll {
+        use std::future::Future;
+        use std::pin::Pin;
+        use std::task::{Context, Poll, Waker};
+
+        /// Polls a future once with a no-op waker.
+        pub fn poll_once<F: Future + Unpin>(f: &mut F) -> Option<F::Output> {
+            let mut cx = Context::from_waker(Waker::noop());
+            match Pin::new(f).poll(&mut cx) {
+                Poll::Ready(v) => Some(v),
+                Poll::Pending => None,
+            }
+        }
     }
 }
