@@ -453,6 +453,10 @@ impl Context {
         addresses: &HeaderAddresses,
         crid: &str,
     ) -> Result<Accepted, Failure> {
+        // Graph takes the MIME's recipients from its headers (GRAPH-FACTS-2 §6.1): the
+        // envelope-only ones go in a Bcc header, which Exchange does not pass on
+        // (MS-OXCMAIL 2.1.3.1.1.2, learn.microsoft.com/en-us/openspecs/exchange_server_protocols/
+        // ms-oxcmail/db4548ad-9075-415d-876a-0b88d1a8852e).
         let mut removed = vec!["Bcc"];
         let mut front = Vec::new();
         if !split.bcc.is_empty() {
