@@ -115,7 +115,7 @@ pub fn build(
                 .filter(|id| !id.is_empty() && !part.is_content_type("message", "rfc822"))
                 .filter(|_| {
                     part.content_disposition()
-                        .is_none_or(|d| !d.is_attachment())
+                        .map_or(true, |d| !d.is_attachment())
                 });
             Part {
                 name: part.attachment_name().unwrap_or("attachment").to_string(),
