@@ -114,6 +114,55 @@ pub fn backoff(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use msgraph_outlook::GraphError;
+
+    fn graph(status: u16, code: &str) -> Error {
+        let body = format!(r#"{{"error":{{"code":"{code}","message":"m"}}}}"#);
+        Error::Graph(Box::new(GraphError::from_body(status, body.as_bytes())))
+    }
+
+    #[test]
+    fn graph_answers_are_sorted_by_what_they_mean_for_the_message() {
+        assert_eq!(
+            classify(&graph(400, "ErrorInvalidRecipients")),
+            Verdict::Permanent
+        );
+        assert_eq!(
+            classify(&graph(404, "ErrorInvalidUser")),
+            Verdict::Permanent
+        );
+        for code in MAILBOX_BLOCKED_CODES {
+            assert_eq!(
+                classify(&graph(403, code)),
+                Verdict::MailboxBlocked,
+                "{code}"
+            );
+        }
+        assert_eq!(
+            classify(&graph(429, "TooManyRequests")),
+            Verdict::Transient {
+                retry_after: None,
+                throttled: true
+            }
+        );
+        assert_eq!(
+            classify(&graph(408, "RequestTimeout")),
+            Verdict::Transient {
+                retry_after: None,
+                throttled: false
+            }
+        );
+        // Graph may have acted before a server error.
+        assert_eq!(
+            classify(&graph(500, "InternalServerError")),
+            Verdict::Unknown
+        );
+        assert_eq!(classify(&graph(502, "BadGateway")), Verdict::Unknown);
+        assert_eq!(
+            describe(&graph(403, "ErrorSendAsDenied")),
+            "ErrorSendAsDenied: Graph returned 403 ErrorSendAsDenied: m"
+        );
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap_and_retry_after_wins() {
