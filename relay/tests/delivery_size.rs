@@ -128,6 +128,10 @@ async fn delivers_intact(sizes: &[usize], total_over: usize) {
     names.sort();
     assert_eq!(seen, names);
     assert_eq!(rig.sandbox.messages("adele@contoso.com", "drafts").len(), 0);
+    // The parts were decoded into files while the message streamed from the spool, and
+    // removed afterwards.
+    let parts = rig.dir.path().join("parts");
+    assert!(!parts.exists() || std::fs::read_dir(&parts).unwrap().next().is_none());
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ use super::draft;
 use super::headers::{self, HeaderAddresses};
 use super::log::{self, Entry};
 use super::lookup::{self, Found};
+use super::mime_walk;
 use super::outcome::{self, Verdict};
 use super::pacer::Pacer;
 use super::recipients::{self, Recipients};
@@ -35,20 +36,30 @@ pub struct Context {
 }
 
 /// How far a failed attempt got.
-struct Failure {
-    error: Error,
-    /// The request that sends (sendMail, or the draft's send) was made: Graph may have
-    /// taken the message. Before it, nothing can have been sent.
-    sent_requested: bool,
+enum Failure {
+    /// Graph failed.
+    Graph {
+        error: Error,
+        /// The request that sends (sendMail, or the draft's send) was made: Graph may have
+        /// taken the message. Before it, nothing can have been sent.
+        sent_requested: bool,
+    },
+    /// The relay could not prepare the message (its spool files): nothing was sent.
+    Local(String),
 }
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        Failure {
+        Failure::Graph {
             error,
             sent_requested: true,
         }
     }
+}
+
+/// Where the draft path decodes a message's parts while it is sent.
+pub fn parts_dir(spool: &Spool) -> std::path::PathBuf {
+    spool.dir().join("parts")
 }
 
 /// The attempt a log line is about.
@@ -221,9 +232,8 @@ impl Context {
             Ok(permit) => permit,
             Err(at) => return self.spool.defer(&record.id, at).await,
         };
-        let raw = self.spool.read_body(&record).await?;
-        let header = &raw[..headers::header_end(&raw)];
-        let addresses = HeaderAddresses::parse(header);
+        let header = self.read_header(&record).await?;
+        let addresses = HeaderAddresses::parse(&header);
         let split = Recipients::split(
             &record.envelope.rcpt_to,
             &addresses.to,
@@ -232,7 +242,7 @@ impl Context {
         );
         // Header recipients outside the envelope can only be left out with explicit
         // recipients: the draft path.
-        let path = if raw.len() as u64 <= self.config.mime_limit && !split.dropped_visible {
+        let path = if record.size <= self.config.mime_limit && !split.dropped_visible {
             "mime"
         } else {
             "draft"
@@ -255,16 +265,22 @@ impl Context {
             },
         );
         let result = match path {
-            "mime" => {
-                self.send_mime(&mailbox, &raw, header, &split, &addresses, &crid)
-                    .await
-            }
+            "mime" => match self.spool.read_body(&record).await {
+                Ok(raw) => {
+                    self.send_mime(&mailbox, &raw, &split, &addresses, &crid)
+                        .await
+                }
+                Err(e) => Err(Failure::Local(format!("reading the message: {e}"))),
+            },
             _ => {
-                self.send_draft(&record, &mailbox, &raw, &split, &crid)
-                    .await
+                let dir = parts_dir(&self.spool).join(record.id.as_str());
+                let result = self
+                    .send_draft(&record, &mailbox, &dir, &split, &crid)
+                    .await;
+                let _ = tokio::fs::remove_dir_all(&dir).await;
+                result
             }
         };
-        drop(raw);
         let now = self.clock.now();
         let attempt = Attempt {
             mailbox: &mailbox,
@@ -285,10 +301,31 @@ impl Context {
             }
             Err(failure) => failure,
         };
-        let error = outcome::describe(&failure.error);
-        let request_id = failure.error.request_id().map(str::to_string);
-        let mut verdict = outcome::classify(&failure.error);
-        if verdict == Verdict::Unknown && !failure.sent_requested {
+        let (error, request_id, mut verdict, retry_after) = match &failure {
+            Failure::Graph { error, .. } => (
+                outcome::describe(error),
+                error.request_id().map(str::to_string),
+                outcome::classify(error),
+                error.retry_after(),
+            ),
+            Failure::Local(error) => (
+                error.clone(),
+                None,
+                Verdict::Transient {
+                    retry_after: None,
+                    throttled: false,
+                },
+                None,
+            ),
+        };
+        if let (
+            Verdict::Unknown,
+            Failure::Graph {
+                sent_requested: false,
+                ..
+            },
+        ) = (&verdict, &failure)
+        {
             // The draft was never sent: nothing can have gone out.
             verdict = Verdict::Transient {
                 retry_after: None,
@@ -298,10 +335,7 @@ impl Context {
         match verdict {
             Verdict::Unknown => {
                 self.metrics.unknown.inc();
-                let wait = self
-                    .config
-                    .grace
-                    .max(failure.error.retry_after().unwrap_or_default());
+                let wait = self.config.grace.max(retry_after.unwrap_or_default());
                 self.spool
                     .mark_unknown(&record.id, now + secs(wait), &error, now)
                     .await?;
@@ -448,11 +482,11 @@ impl Context {
         &self,
         mailbox: &str,
         raw: &[u8],
-        header: &[u8],
         split: &Recipients,
         addresses: &HeaderAddresses,
         crid: &str,
     ) -> Result<Accepted, Failure> {
+        let header = &raw[..headers::header_end(raw)];
         // Graph takes the MIME's recipients from its headers (GRAPH-FACTS-2 §6.1): the
         // envelope-only ones go in a Bcc header, which Exchange does not pass on
         // (MS-OXCMAIL 2.1.3.1.1.2, learn.microsoft.com/en-us/openspecs/exchange_server_protocols/
@@ -487,14 +521,15 @@ impl Context {
         &self,
         record: &Record,
         mailbox: &str,
-        raw: &[u8],
+        dir: &std::path::Path,
         split: &Recipients,
         crid: &str,
     ) -> Result<Accepted, Failure> {
-        let before = |error: Error| Failure {
+        let before = |error: Error| Failure::Graph {
             error,
             sent_requested: false,
         };
+        let local = |e: &dyn std::fmt::Display| Failure::Local(format!("reading the message: {e}"));
         let user = self.graph.user(mailbox);
         if record.attempts > 0 {
             // A draft left by an interrupted attempt is deleted, never sent: it may lack
@@ -506,13 +541,24 @@ impl Context {
                 user.message(id).delete().await.map_err(before)?;
             }
         }
-        let built = draft::build(raw, &record.message_id, split, mailbox, self.config.send_as);
-        let created = user.create_draft(built.message).await.map_err(before)?;
+        let body = self.spool.open_body(record).await.map_err(|e| local(&e))?;
+        let walked = mime_walk::walk(body, dir).await.map_err(|e| local(&e))?;
+        let message = draft::build(
+            &walked,
+            &record.message_id,
+            split,
+            mailbox,
+            self.config.send_as,
+        );
+        let created = user.create_draft(message).await.map_err(before)?;
         let id = created.id.unwrap_or_default();
-        if let Err(error) = draft::attach(&self.graph, mailbox, &id, built.parts).await {
+        if let Err(error) = draft::attach(&self.graph, mailbox, &id, &walked.files).await {
             // Best effort: a draft that stays behind is deleted by the next attempt.
             let _ = user.message(id).delete().await;
-            return Err(before(error));
+            return Err(match error {
+                draft::AttachError::Graph(e) => before(e),
+                draft::AttachError::Io(e) => local(&e),
+            });
         }
         Ok(user
             .message(id)
@@ -520,5 +566,23 @@ impl Context {
             .client_request_id(crid)
             .send()
             .await?)
+    }
+
+    /// The message's header section (at most 256 KiB of it), read from the spool file.
+    async fn read_header(&self, record: &Record) -> Result<Vec<u8>, SpoolError> {
+        use tokio::io::AsyncBufReadExt;
+        let body = self.spool.open_body(record).await?;
+        let mut reader = tokio::io::BufReader::new(body);
+        let mut header = Vec::new();
+        while header.len() < 256 * 1024 {
+            let before = header.len();
+            if reader.read_until(b'\n', &mut header).await? == 0 {
+                break;
+            }
+            if matches!(&header[before..], b"\r\n" | b"\n") {
+                break;
+            }
+        }
+        Ok(header)
     }
 }

@@ -1,42 +1,21 @@
-//! The draft path (issue 17 item 6), for messages over `mime_limit`: the message is parsed
-//! (`mail-parser`), created as a JSON draft (body, recipients by the envelope rules,
+//! The draft path (issue 17 item 6), for messages over `mime_limit`: the message is walked
+//! as it streams from the spool ([`mime_walk`](super::mime_walk)), created as a JSON draft (body, recipients by the envelope rules,
 //! subject, importance, reply-to, up to five `X-` headers, `internetMessageId` = the
 //! Message-ID so that it can be found again), its attachments added (under 3 MB in one
 //! request each, larger ones through upload sessions; inline parts keep `contentId` and
 //! `isInline`), then sent. What this keeps and drops is listed in `relay/README.md`.
 
 use super::headers::addressees;
+use super::mime_walk::{FilePart, Walked};
 use super::recipients::{Addressee, Recipients};
 use crate::config::SendAs;
-use mail_parser::{MessageParser, MimeHeaders};
+use mail_parser::MessageParser;
 use msgraph_outlook::api::INLINE_ATTACHMENT_LIMIT;
 use msgraph_outlook::models::{FileAttachment, Importance, ItemBody, Message, Recipient};
-use msgraph_outlook::{GraphClient, Result};
+use msgraph_outlook::GraphClient;
 
 /// Graph takes at most this many `internetMessageHeaders` (the client refuses more).
 const MAX_X_HEADERS: usize = 5;
-
-/// One attachment of the parsed message.
-#[derive(Debug)]
-pub struct Part {
-    /// File name.
-    pub name: String,
-    /// `type/subtype`.
-    pub content_type: String,
-    /// `Content-ID` without angle brackets, for inline parts.
-    pub content_id: Option<String>,
-    /// The decoded bytes.
-    pub bytes: Vec<u8>,
-}
-
-/// A parsed message ready to become a draft.
-#[derive(Debug)]
-pub struct Draft {
-    /// The draft's JSON (no attachments: they are added one by one).
-    pub message: Message,
-    /// The attachments, in order.
-    pub parts: Vec<Part>,
-}
 
 fn recipient(a: &Addressee) -> Recipient {
     match &a.name {
@@ -45,28 +24,34 @@ fn recipient(a: &Addressee) -> Recipient {
     }
 }
 
-/// Parses `raw` (the whole message) into a draft for `mailbox`.
+/// The draft's JSON for the walked message (attachments are added afterwards, from the
+/// walk's files).
 pub fn build(
-    raw: &[u8],
+    walked: &Walked,
     message_id: &str,
     recipients: &Recipients,
     mailbox: &str,
     send_as: SendAs,
-) -> Draft {
-    let parsed = MessageParser::default().parse(raw).unwrap_or_default();
+) -> Message {
+    let parsed = MessageParser::default()
+        .parse_headers(&walked.header)
+        .unwrap_or_default();
     let mut message = Message::new().internet_message_id(message_id);
     if let Some(subject) = parsed.subject() {
         message = message.subject(subject);
     }
-    let html = parsed
-        .html_body
-        .first()
-        .and_then(|&i| parsed.parts.get(i as usize))
-        .filter(|p| p.is_text_html())
-        .and_then(|p| p.text_contents());
-    message = match html {
+    let text = |subtype: &str| {
+        let part = walked.texts.iter().find(|t| t.subtype == subtype)?;
+        let decoded = MessageParser::default().parse(&part.raw)?;
+        let body = match subtype {
+            "html" => decoded.body_html(0),
+            _ => decoded.body_text(0),
+        };
+        body.map(|b| b.into_owned())
+    };
+    message = match text("html") {
         Some(html) => message.body(ItemBody::html(html)),
-        None => message.body(ItemBody::text(parsed.body_text(0).unwrap_or_default())),
+        None => message.body(ItemBody::text(text("plain").unwrap_or_default())),
     };
     for a in &recipients.to {
         message = message.to(recipient(a));
@@ -99,33 +84,7 @@ pub fn build(
             x_headers += 1;
         }
     }
-    let parts = parsed
-        .attachments()
-        .map(|part| {
-            let content_type = part
-                .content_type()
-                .map(|ct| match ct.subtype() {
-                    Some(sub) => format!("{}/{}", ct.ctype(), sub),
-                    None => ct.ctype().to_string(),
-                })
-                .unwrap_or_else(|| "application/octet-stream".to_string());
-            let content_id = part
-                .content_id()
-                .map(|id| id.trim_matches(['<', '>']).to_string())
-                .filter(|id| !id.is_empty() && !part.is_content_type("message", "rfc822"))
-                .filter(|_| {
-                    part.content_disposition()
-                        .map_or(true, |d| !d.is_attachment())
-                });
-            Part {
-                name: part.attachment_name().unwrap_or("attachment").to_string(),
-                content_type,
-                content_id,
-                bytes: part.contents().to_vec(),
-            }
-        })
-        .collect();
-    Draft { message, parts }
+    message
 }
 
 /// `Importance:` (`high`/`low`), else `X-Priority:` (1–2 high, 4–5 low).
@@ -148,24 +107,52 @@ fn importance(parsed: &mail_parser::Message<'_>) -> Option<Importance> {
     }
 }
 
-/// Adds the attachments to the draft `id` of `mailbox`.
-pub async fn attach(graph: &GraphClient, mailbox: &str, id: &str, parts: Vec<Part>) -> Result<()> {
+/// Adds the walk's files to the draft `id` of `mailbox`: under 3 MB in one request each,
+/// larger ones streamed from their file through an upload session.
+pub async fn attach(
+    graph: &GraphClient,
+    mailbox: &str,
+    id: &str,
+    files: &[FilePart],
+) -> Result<(), AttachError> {
     let attachments = graph.user(mailbox).message(id).attachments();
-    for part in parts {
-        let size = part.bytes.len() as u64;
-        if size < INLINE_ATTACHMENT_LIMIT {
-            let mut file = FileAttachment::new(part.name, part.content_type, part.bytes);
-            if let Some(cid) = part.content_id {
+    for part in files {
+        if part.size < INLINE_ATTACHMENT_LIMIT {
+            let bytes = tokio::fs::read(&part.path).await?;
+            let mut file = FileAttachment::new(&part.name, &part.content_type, bytes);
+            if let Some(cid) = &part.content_id {
                 file = file.inline(cid);
             }
             attachments.add(file).await?;
         } else {
-            let upload = attachments.upload(part.name, part.content_type, size, &part.bytes[..]);
-            match part.content_id {
+            let reader = tokio::fs::File::open(&part.path).await?;
+            let upload = attachments.upload(&part.name, &part.content_type, part.size, reader);
+            match &part.content_id {
                 Some(cid) => upload.inline(cid).send().await?,
                 None => upload.send().await?,
             };
         }
     }
     Ok(())
+}
+
+/// Why attachments could not be added.
+#[derive(Debug)]
+pub enum AttachError {
+    /// Graph refused or failed.
+    Graph(msgraph_outlook::Error),
+    /// A part's file could not be read.
+    Io(std::io::Error),
+}
+
+impl From<msgraph_outlook::Error> for AttachError {
+    fn from(e: msgraph_outlook::Error) -> Self {
+        AttachError::Graph(e)
+    }
+}
+
+impl From<std::io::Error> for AttachError {
+    fn from(e: std::io::Error) -> Self {
+        AttachError::Io(e)
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! One module per job, each depending only on those below it:
 //! - [`attempt`]: one claimed message: send it, or resolve an unknown outcome;
-//! - [`draft`] (large messages as drafts with upload sessions), [`lookup`] (finding a
+//! - [`draft`] (large messages as drafts with upload sessions, on [`mime_walk`] and
+//!   [`decode`]: parts decoded as they stream from the spool), [`lookup`] (finding a
 //!   message by Message-ID), [`bounce`] (failure reports), [`log`] (the delivery log);
 //! - [`recipients`], [`headers`], [`outcome`] (what an error means), [`pacer`]
 //!   (per-mailbox limits), [`size`] (the size limit the SMTP server asks).
@@ -18,10 +19,12 @@
 
 pub mod attempt;
 pub mod bounce;
+pub mod decode;
 pub mod draft;
 pub mod headers;
 pub mod log;
 pub mod lookup;
+pub mod mime_walk;
 pub mod outcome;
 pub mod pacer;
 pub mod recipients;
@@ -124,6 +127,8 @@ impl Deliverer {
         let c = &self.context;
         let now = c.clock.now();
         let interrupted = c.spool.recover(now, c.config.grace).await?;
+        // Parts decoded by attempts that were cut short.
+        let _ = tokio::fs::remove_dir_all(attempt::parts_dir(&c.spool)).await;
         if interrupted > 0 {
             tracing::warn!(
                 target: log::TARGET,
