@@ -948,7 +948,8 @@ impl Sandbox {
     /// `sendMail` (JSON or MIME), sending a draft and `reply` / `replyAll` / `forward`
     /// of a larger message answer `400 ErrorMessageSizeExceeded` and send nothing. The
     /// size is that of the MIME text, or for JSON and drafts an estimate of it
-    /// (attachments counted base64-encoded).
+    /// (attachments counted base64-encoded). The binary's `--max-message-size
+    /// ADDRESS:BYTES`.
     pub fn set_max_message_size(&self, address: &str, bytes: u64) {
         let mut store = self.state.lock();
         let id = store.add_user(address);

@@ -79,6 +79,10 @@ SENDING LIMITS (Exchange Online's, per mailbox, on the sandbox clock; off by def
     --recipients-per-day N    Beyond N recipients in a rolling 24 hours, a message is
                               not delivered and the sender gets a 550 5.1.90
                               non-delivery report (Exchange Online: 10000)
+    --max-message-size ADDRESS:BYTES
+                              (repeatable) Largest message ADDRESS sends or receives
+                              (default 36700160 = 35 MB); larger sends answer 400
+                              ErrorMessageSizeExceeded; MailTips report it
 
 SERVER OPTIONS:
     --log FILE                Write one JSON line per request to FILE (created or
@@ -123,6 +127,8 @@ struct Args {
     concurrency_limit: Option<usize>,
     latency_ms: Option<u64>,
     sending_limits: SendingLimits,
+    /// `--max-message-size ADDRESS:BYTES` values.
+    max_message_sizes: Vec<(String, u64)>,
     sign_in_as: Option<String>,
     /// (address, polls before approval).
     auto_approve: Option<(String, u32)>,
@@ -161,6 +167,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
     let mut concurrency_limit = None;
     let mut latency_ms = None;
     let mut sending_limits = SendingLimits::default();
+    let mut max_message_sizes = Vec::new();
     let mut sign_in_as = None;
     let mut auto_approve = None;
     let mut device_code_interval = None;
@@ -299,6 +306,18 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                     sending_limits.recipients_per_day = n;
                 }
             }
+            "--max-message-size" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--max-message-size needs ADDRESS:BYTES")?;
+                let (address, bytes) =
+                    v.rsplit_once(':')
+                        .filter(|(a, _)| a.contains('@'))
+                        .ok_or(format!(
+                            "invalid --max-message-size '{v}' (expected ADDRESS:BYTES)"
+                        ))?;
+                max_message_sizes.push((address.to_string(), parse_num(&flag, bytes)?));
+            }
             "--log" => {
                 let v = inline
                     .or_else(|| args.next())
@@ -342,6 +361,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
         concurrency_limit,
         latency_ms,
         sending_limits,
+        max_message_sizes,
         sign_in_as,
         auto_approve,
         device_code_interval,
@@ -473,6 +493,10 @@ async fn main() -> ExitCode {
     for address in &args.without_mailbox {
         let id = sandbox.add_user_without_mailbox(address);
         println!("  {address} (id {id}): no mailbox");
+    }
+    for (address, bytes) in &args.max_message_sizes {
+        sandbox.set_max_message_size(address, *bytes);
+        println!("  {address}: messages up to {bytes} bytes");
     }
     for (grant, owner, delegate) in &args.grants {
         let what = match grant {
@@ -657,6 +681,15 @@ mod tests {
         assert_eq!(a.latency_ms, Some(250));
         assert_eq!(a.sending_limits, SendingLimits::default());
         assert!(parse(&["--messages-per-minute", "x"]).is_err());
+        let a = parse(&["--max-message-size", "adele@contoso.com:157286400"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            a.max_message_sizes,
+            [("adele@contoso.com".to_string(), 157_286_400)]
+        );
+        assert!(parse(&["--max-message-size", "157286400"]).is_err());
+        assert!(parse(&["--max-message-size", "adele@contoso.com:big"]).is_err());
         assert!(parse(&["--recipients-per-day"]).is_err());
     }
 

@@ -66,9 +66,8 @@ pub struct Message {
     /// Whether it has (non-inline) attachments.
     #[serde(default, skip_serializing)]
     pub has_attachments: Option<bool>,
-    /// RFC 5322 `Message-ID`, assigned by the server unless set on a draft ("Updatable only
-    /// if isDraft = true": <https://learn.microsoft.com/graph/api/resources/message>); sent
-    /// when set (see [`Message::internet_message_id`]).
+    /// RFC 5322 `Message-ID`: assigned by the server unless set while the message is a
+    /// draft ([`Message::internet_message_id`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internet_message_id: Option<String>,
     /// First 255 characters of the body, as text.
@@ -185,15 +184,6 @@ impl Message {
         Message::default()
     }
 
-    /// Sets the `Message-ID` (with its angle brackets) of a draft to be created, so that the
-    /// sent copy can be found again by `$filter=internetMessageId eq '…'`. Writable while
-    /// the message is a draft; whether Graph takes it in the create request itself is
-    /// [unconfirmed] (GRAPH-FACTS-2 §6.2).
-    pub fn internet_message_id(mut self, id: impl Into<String>) -> Self {
-        self.internet_message_id = Some(id.into());
-        self
-    }
-
     /// Sets the subject.
     pub fn subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = Some(subject.into());
@@ -282,6 +272,26 @@ impl Message {
             name: name.into(),
             value: value.into(),
         });
+        self
+    }
+
+    /// Sets the RFC 5322 `Message-ID` (`<…@…>`) of a draft to create: "updatable only if
+    /// isDraft = true" (message resource,
+    /// <https://learn.microsoft.com/graph/api/resources/message>; GRAPH-FACTS-2 §6.2), so
+    /// the sent copy can be found again with
+    /// `$filter=internetMessageId eq '<…>'`. That Graph takes it in the create body (not
+    /// only by PATCH) is \[unconfirmed\].
+    ///
+    /// ```
+    /// use msgraph_outlook::models::Message;
+    /// let draft = Message::new().to("alex@contoso.com").internet_message_id("<q-42@relay.contoso.com>");
+    /// assert_eq!(
+    ///     serde_json::to_value(&draft).unwrap()["internetMessageId"],
+    ///     "<q-42@relay.contoso.com>"
+    /// );
+    /// ```
+    pub fn internet_message_id(mut self, id: impl Into<String>) -> Self {
+        self.internet_message_id = Some(id.into());
         self
     }
 
