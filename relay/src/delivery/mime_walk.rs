@@ -48,6 +48,8 @@ pub struct Walked {
     pub files: Vec<FilePart>,
 }
 
+// Always boxed in `State::Body`: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Sink {
     Text(TextPart),
     File {
