@@ -4,7 +4,7 @@
 pub mod delivery;
 pub mod smtp;
 
-pub use delivery::DeliveryConfig;
+pub use delivery::{DeliveryConfig, SendAs};
 pub use smtp::SmtpConfig;
 
 use serde::Deserialize;
