@@ -106,3 +106,27 @@ impl Default for DeliveryConfig {
 fn seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     u64::deserialize(deserializer).map(Duration::from_secs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_seconds_and_unset_keys_keep_their_defaults() {
+        let config: DeliveryConfig = toml::from_str(
+            "mailbox = \"relay@contoso.com\"\nsend_as = \"sender\"\ngrace = 5\nwindow = 30\n\
+             messages_per_minute = 10\n",
+        )
+        .unwrap();
+        assert_eq!(config.mailbox.as_deref(), Some("relay@contoso.com"));
+        assert_eq!(config.send_as, SendAs::Sender);
+        assert_eq!(config.grace, Duration::from_secs(5));
+        assert_eq!(config.window, Duration::from_secs(30));
+        assert_eq!(config.messages_per_minute, 10);
+        assert_eq!(config.max_age, Duration::from_secs(172_800));
+        assert_eq!(config.mime_limit, 3_000_000);
+        assert_eq!(config.max_message_size, 36_700_160);
+        assert!(toml::from_str::<DeliveryConfig>("grace = \"1m\"").is_err());
+        assert!(toml::from_str::<DeliveryConfig>("graze = 5").is_err());
+    }
+}
