@@ -219,3 +219,53 @@ async fn a_draft_left_by_a_cut_off_create_is_deleted_never_sent_and_the_message_
     );
     assert_eq!(rig.sandbox.messages("adele@contoso.com", "drafts").len(), 0);
 }
+
+#[tokio::test]
+async fn a_cut_off_send_still_waiting_in_the_outbox_counts_as_sent() {
+    let rig = rig(msgraph_relay::config::DeliveryConfig {
+        grace: Duration::from_secs(10),
+        ..config()
+    })
+    .await;
+    let log = capture_log();
+    // Exchange paces Adele to one message a minute: a second one waits in her Outbox.
+    rig.sandbox
+        .set_sending_limits(msgraph_outlook_sandbox::SendingLimits {
+            messages_per_minute: Some(1),
+            recipients_per_day: None,
+        });
+    let first = rig
+        .enqueue(
+            envelope("adele@contoso.com", &["alex@contoso.com"]),
+            &message(4),
+        )
+        .await;
+    rig.deliverer.run_due().await.unwrap();
+    assert_eq!(rig.record(&first).await.state, State::Sent);
+    rig.sandbox.fail_next(1, Fault::CutOff);
+    rig.advance(Duration::from_secs(1));
+    let third = rig
+        .enqueue(
+            envelope("adele@contoso.com", &["alex@contoso.com"]),
+            &message(6),
+        )
+        .await;
+    // Its answer is cut off; it sits in the Outbox.
+    rig.deliverer.run_due().await.unwrap();
+    assert_eq!(rig.record(&third).await.state, State::Unknown);
+    assert_eq!(
+        rig.count("adele@contoso.com", "outbox", "<m6@relay.test>"),
+        1
+    );
+    rig.advance(Duration::from_secs(10));
+    rig.deliverer.run_due().await.unwrap();
+    let record = rig.record(&third).await;
+    assert_eq!((record.state, record.attempts), (State::Sent, 1));
+    assert_eq!(
+        log.lines(&third).last().unwrap()["outcome"],
+        "found in Outbox"
+    );
+    // Exchange releases it later: once.
+    rig.advance(Duration::from_secs(120));
+    assert_eq!(rig.count("alex@contoso.com", "inbox", "<m6@relay.test>"), 1);
+}
