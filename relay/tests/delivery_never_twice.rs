@@ -88,6 +88,7 @@ async fn with_a_fifth_of_the_responses_cut_off_300_messages_arrive_exactly_once(
 #[tokio::test]
 async fn an_attempt_cut_short_by_a_crash_is_found_in_sent_items_and_not_resent() {
     let rig = rig(config()).await;
+    let log = capture_log();
     let id = rig
         .enqueue(
             envelope("adele@contoso.com", &["alex@contoso.com"]),
@@ -127,6 +128,22 @@ async fn an_attempt_cut_short_by_a_crash_is_found_in_sent_items_and_not_resent()
     assert_eq!(rig.count("alex@contoso.com", "inbox", "<m1@relay.test>"), 1);
     assert_eq!(rig.metrics.found_in_mailbox.get(), 1);
     assert_eq!(rig.metrics.resent.get(), 0);
+    let lines = log.lines(&id);
+    let story: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| (l["state"].as_str().unwrap(), l["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        story,
+        [
+            (
+                "unknown",
+                "interrupted by a stop: looked for in the sending mailbox before any resend"
+            ),
+            ("sent", "found in Sent Items"),
+        ]
+    );
+    assert_eq!(lines[1]["client_request_id"], "crid-crash");
 }
 
 #[tokio::test]

@@ -440,8 +440,9 @@ impl Context {
         if !self.config.bounce {
             return Ok(());
         }
-        let raw = self.spool.read_body(record).await.unwrap_or_default();
-        let header = &raw[..headers::header_end(&raw)];
+        // The header section only: the report quotes it, and a large message stays on disk.
+        let header = self.read_header(record).await.unwrap_or_default();
+        let header = &header[..];
         let auto = mail_parser::MessageParser::default()
             .parse_headers(header)
             .and_then(|m| {

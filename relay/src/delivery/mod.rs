@@ -126,14 +126,19 @@ impl Deliverer {
     async fn start(&self) -> Result<(), DeliveryError> {
         let c = &self.context;
         let now = c.clock.now();
-        let interrupted = c.spool.recover(now, c.config.grace).await?;
+        let sending = c.spool.list(&[State::Sending], MAX_CLAIM).await?;
+        c.spool.recover(now, c.config.grace).await?;
         // Parts decoded by attempts that were cut short.
         let _ = tokio::fs::remove_dir_all(attempt::parts_dir(&c.spool)).await;
-        if interrupted > 0 {
-            tracing::warn!(
-                target: log::TARGET,
-                interrupted,
-                "attempts interrupted by a stop: their outcome is checked in the sending mailbox before any resend"
+        for record in &sending {
+            log::write(
+                record,
+                log::Entry {
+                    state: "unknown",
+                    outcome:
+                        "interrupted by a stop: looked for in the sending mailbox before any resend",
+                    ..log::Entry::default()
+                },
             );
         }
         for record in c.spool.list(&[State::Sent], MAX_CLAIM).await? {
