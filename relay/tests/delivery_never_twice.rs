@@ -286,3 +286,37 @@ async fn a_cut_off_send_still_waiting_in_the_outbox_counts_as_sent() {
     rig.advance(Duration::from_secs(120));
     assert_eq!(rig.count("alex@contoso.com", "inbox", "<m6@relay.test>"), 1);
 }
+
+#[tokio::test]
+async fn the_draft_path_is_also_found_by_its_queue_id_property() {
+    use msgraph_outlook::models::Message;
+    use msgraph_relay::delivery::lookup::{self, Found};
+    let rig = rig(config()).await;
+    // A sent copy whose Message-ID is not the one the relay knows, tagged as the draft
+    // path tags its drafts.
+    let adele = rig.graph.user("adele@contoso.com");
+    let draft = adele
+        .create_draft(
+            Message::new()
+                .subject("tagged")
+                .to("alex@contoso.com")
+                .internet_message_id("<rewritten@elsewhere>")
+                .extended_property(&lookup::queue_id_property(), "00112233aabbccdd"),
+        )
+        .await
+        .unwrap();
+    adele.message(draft.id.unwrap()).send().await.unwrap();
+    let by_id = lookup::find(&rig.graph, "adele@contoso.com", "<m7@relay.test>", None)
+        .await
+        .unwrap();
+    assert_eq!(by_id, Found::Absent);
+    let by_tag = lookup::find(
+        &rig.graph,
+        "adele@contoso.com",
+        "<m7@relay.test>",
+        Some("00112233aabbccdd"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_tag, Found::SentItems);
+}

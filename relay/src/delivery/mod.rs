@@ -13,7 +13,8 @@
 //! 503, connection refused, a definite 4xx… retried until `max_age`) or `failed`
 //! (permanent). An answer that does not say whether Graph took the message (timeout, 504,
 //! a dropped connection, a crash) makes it `unknown`: after `grace` the relay looks for
-//! its Message-ID in the mailbox's Sent Items, Outbox and Drafts; found → `sent`; only when
+//! its Message-ID in the mailbox's Sent Items, Outbox and Drafts (a draft-path message also
+//! by its queue-id property); found → `sent`; only when
 //! it is still absent `window` after the attempt is it sent again. The client is used
 //! without its own retries, so no request is ever repeated behind the relay's back.
 
