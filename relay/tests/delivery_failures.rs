@@ -201,3 +201,36 @@ async fn a_failed_report_is_not_reported_again() {
     assert_eq!(record.state, State::Failed);
     assert_eq!(rig.spool.counts().await.unwrap().queued, 0);
 }
+
+#[tokio::test]
+async fn with_send_as_sender_the_relay_mailbox_sends_on_behalf_of_the_from_address() {
+    let rig = rig(DeliveryConfig {
+        send_as: msgraph_relay::config::SendAs::Sender,
+        ..config()
+    })
+    .await;
+    rig.sandbox
+        .grant_send_on_behalf("printer@contoso.com", "relay@contoso.com");
+    // Both paths: MIME (small) and draft (a header recipient outside the envelope).
+    let draft = b"Message-ID: <scan-2@printer>\r\nFrom: printer@contoso.com\r\n\
+To: alex@contoso.com, outsider@contoso.com\r\nSubject: Scan 0816\r\n\r\nScanned.\r\n";
+    for message in [FROM_PRINTER, &draft[..]] {
+        let id = rig
+            .enqueue(via_relay_mailbox("printer@contoso.com"), message)
+            .await;
+        rig.deliverer.run_due().await.unwrap();
+        assert_eq!(rig.record(&id).await.state, State::Sent);
+    }
+    let inbox = rig.sandbox.messages("alex@contoso.com", "inbox");
+    assert_eq!(inbox.len(), 2);
+    for copy in &inbox {
+        assert_eq!(
+            copy["from"]["emailAddress"]["address"],
+            "printer@contoso.com"
+        );
+        assert_eq!(
+            copy["sender"]["emailAddress"]["address"],
+            "relay@contoso.com"
+        );
+    }
+}

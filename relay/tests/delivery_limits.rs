@@ -168,3 +168,35 @@ async fn run_delivers_until_shutdown_and_then_returns() {
         .unwrap();
     assert_eq!(rig.sandbox.messages("alex@contoso.com", "inbox").len(), 5);
 }
+
+#[tokio::test]
+async fn shutdown_lets_a_send_in_flight_finish() {
+    let rig = rig(DeliveryConfig {
+        poll_interval: Duration::from_millis(20),
+        shutdown_timeout: Duration::from_secs(10),
+        ..config()
+    })
+    .await;
+    rig.sandbox.set_latency(Duration::from_millis(500));
+    let id = rig
+        .enqueue(
+            envelope("adele@contoso.com", &["alex@contoso.com"]),
+            &message("adele@contoso.com", 1),
+        )
+        .await;
+    let (trigger, shutdown) = shutdown::channel();
+    let running = tokio::spawn(rig.deliverer.clone().run(shutdown));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while rig.record(&id).await.state != State::Sending {
+        assert!(tokio::time::Instant::now() < deadline, "never started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    trigger.trigger();
+    tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("run returns")
+        .unwrap()
+        .unwrap();
+    assert_eq!(rig.record(&id).await.state, State::Sent);
+    assert_eq!(rig.sandbox.messages("alex@contoso.com", "inbox").len(), 1);
+}

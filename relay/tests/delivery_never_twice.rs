@@ -88,6 +88,7 @@ async fn with_a_fifth_of_the_responses_cut_off_300_messages_arrive_exactly_once(
 #[tokio::test]
 async fn an_attempt_cut_short_by_a_crash_is_found_in_sent_items_and_not_resent() {
     let rig = rig(config()).await;
+    let log = capture_log();
     let id = rig
         .enqueue(
             envelope("adele@contoso.com", &["alex@contoso.com"]),
@@ -127,6 +128,22 @@ async fn an_attempt_cut_short_by_a_crash_is_found_in_sent_items_and_not_resent()
     assert_eq!(rig.count("alex@contoso.com", "inbox", "<m1@relay.test>"), 1);
     assert_eq!(rig.metrics.found_in_mailbox.get(), 1);
     assert_eq!(rig.metrics.resent.get(), 0);
+    let lines = log.lines(&id);
+    let story: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| (l["state"].as_str().unwrap(), l["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        story,
+        [
+            (
+                "unknown",
+                "interrupted by a stop: looked for in the sending mailbox before any resend"
+            ),
+            ("sent", "found in Sent Items"),
+        ]
+    );
+    assert_eq!(lines[1]["client_request_id"], "crid-crash");
 }
 
 #[tokio::test]
@@ -218,4 +235,88 @@ async fn a_draft_left_by_a_cut_off_create_is_deleted_never_sent_and_the_message_
         1
     );
     assert_eq!(rig.sandbox.messages("adele@contoso.com", "drafts").len(), 0);
+}
+
+#[tokio::test]
+async fn a_cut_off_send_still_waiting_in_the_outbox_counts_as_sent() {
+    let rig = rig(msgraph_relay::config::DeliveryConfig {
+        grace: Duration::from_secs(10),
+        ..config()
+    })
+    .await;
+    let log = capture_log();
+    // Exchange paces Adele to one message a minute: a second one waits in her Outbox.
+    rig.sandbox
+        .set_sending_limits(msgraph_outlook_sandbox::SendingLimits {
+            messages_per_minute: Some(1),
+            recipients_per_day: None,
+        });
+    let first = rig
+        .enqueue(
+            envelope("adele@contoso.com", &["alex@contoso.com"]),
+            &message(4),
+        )
+        .await;
+    rig.deliverer.run_due().await.unwrap();
+    assert_eq!(rig.record(&first).await.state, State::Sent);
+    rig.sandbox.fail_next(1, Fault::CutOff);
+    rig.advance(Duration::from_secs(1));
+    let third = rig
+        .enqueue(
+            envelope("adele@contoso.com", &["alex@contoso.com"]),
+            &message(6),
+        )
+        .await;
+    // Its answer is cut off; it sits in the Outbox.
+    rig.deliverer.run_due().await.unwrap();
+    assert_eq!(rig.record(&third).await.state, State::Unknown);
+    assert_eq!(
+        rig.count("adele@contoso.com", "outbox", "<m6@relay.test>"),
+        1
+    );
+    rig.advance(Duration::from_secs(10));
+    rig.deliverer.run_due().await.unwrap();
+    let record = rig.record(&third).await;
+    assert_eq!((record.state, record.attempts), (State::Sent, 1));
+    assert_eq!(
+        log.lines(&third).last().unwrap()["outcome"],
+        "found in Outbox"
+    );
+    // Exchange releases it later: once.
+    rig.advance(Duration::from_secs(120));
+    assert_eq!(rig.count("alex@contoso.com", "inbox", "<m6@relay.test>"), 1);
+}
+
+#[tokio::test]
+async fn the_draft_path_is_also_found_by_its_queue_id_property() {
+    use msgraph_outlook::models::Message;
+    use msgraph_relay::delivery::lookup::{self, Found};
+    let rig = rig(config()).await;
+    // A sent copy whose Message-ID is not the one the relay knows, tagged as the draft
+    // path tags its drafts.
+    let adele = rig.graph.user("adele@contoso.com");
+    let draft = adele
+        .create_draft(
+            Message::new()
+                .subject("tagged")
+                .to("alex@contoso.com")
+                .internet_message_id("<rewritten@elsewhere>")
+                .extended_property(&lookup::queue_id_property(), "00112233aabbccdd"),
+        )
+        .await
+        .unwrap();
+    adele.message(draft.id.unwrap()).send().await.unwrap();
+    let by_id = lookup::find(&rig.graph, "adele@contoso.com", "<m7@relay.test>", None)
+        .await
+        .unwrap();
+    assert_eq!(by_id, Found::Absent);
+    let by_tag = lookup::find(
+        &rig.graph,
+        "adele@contoso.com",
+        "<m7@relay.test>",
+        Some("00112233aabbccdd"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_tag, Found::SentItems);
 }

@@ -84,6 +84,11 @@ impl<'a> Attempt<'a> {
     }
 }
 
+/// The queue id a draft-path attempt tagged its draft with.
+fn draft_tag(record: &Record) -> Option<&str> {
+    (record.path.as_deref() == Some("draft")).then(|| record.id.as_str())
+}
+
 fn secs(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
@@ -113,7 +118,14 @@ impl Context {
         };
         let attempted = record.unknown_since.unwrap_or(record.updated_at);
         let window_over = now >= attempted + secs(self.config.window);
-        let found = match lookup::find(&self.graph, &mailbox, &record.message_id).await {
+        let found = match lookup::find(
+            &self.graph,
+            &mailbox,
+            &record.message_id,
+            draft_tag(&record),
+        )
+        .await
+        {
             Ok(found) => found,
             Err(e) => {
                 let error = format!("looking for it failed: {}", outcome::describe(&e));
@@ -440,8 +452,9 @@ impl Context {
         if !self.config.bounce {
             return Ok(());
         }
-        let raw = self.spool.read_body(record).await.unwrap_or_default();
-        let header = &raw[..headers::header_end(&raw)];
+        // The header section only: the report quotes it, and a large message stays on disk.
+        let header = self.read_header(record).await.unwrap_or_default();
+        let header = &header[..];
         let auto = mail_parser::MessageParser::default()
             .parse_headers(header)
             .and_then(|m| {
@@ -534,9 +547,10 @@ impl Context {
         if record.attempts > 0 {
             // A draft left by an interrupted attempt is deleted, never sent: it may lack
             // attachments. (A sent one was found in Sent Items before we got here.)
-            if let Found::Drafts(id) = lookup::find(&self.graph, mailbox, &record.message_id)
-                .await
-                .map_err(before)?
+            if let Found::Drafts(id) =
+                lookup::find(&self.graph, mailbox, &record.message_id, draft_tag(record))
+                    .await
+                    .map_err(before)?
             {
                 user.message(id).delete().await.map_err(before)?;
             }
@@ -549,7 +563,8 @@ impl Context {
             split,
             mailbox,
             self.config.send_as,
-        );
+        )
+        .extended_property(&lookup::queue_id_property(), record.id.as_str());
         let created = user.create_draft(message).await.map_err(before)?;
         let id = created.id.unwrap_or_default();
         if let Err(error) = draft::attach(&self.graph, mailbox, &id, &walked.files).await {

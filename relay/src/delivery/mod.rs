@@ -13,7 +13,8 @@
 //! 503, connection refused, a definite 4xx… retried until `max_age`) or `failed`
 //! (permanent). An answer that does not say whether Graph took the message (timeout, 504,
 //! a dropped connection, a crash) makes it `unknown`: after `grace` the relay looks for
-//! its Message-ID in the mailbox's Sent Items, Outbox and Drafts; found → `sent`; only when
+//! its Message-ID in the mailbox's Sent Items, Outbox and Drafts (a draft-path message also
+//! by its queue-id property); found → `sent`; only when
 //! it is still absent `window` after the attempt is it sent again. The client is used
 //! without its own retries, so no request is ever repeated behind the relay's back.
 
@@ -126,14 +127,19 @@ impl Deliverer {
     async fn start(&self) -> Result<(), DeliveryError> {
         let c = &self.context;
         let now = c.clock.now();
-        let interrupted = c.spool.recover(now, c.config.grace).await?;
+        let sending = c.spool.list(&[State::Sending], MAX_CLAIM).await?;
+        c.spool.recover(now, c.config.grace).await?;
         // Parts decoded by attempts that were cut short.
         let _ = tokio::fs::remove_dir_all(attempt::parts_dir(&c.spool)).await;
-        if interrupted > 0 {
-            tracing::warn!(
-                target: log::TARGET,
-                interrupted,
-                "attempts interrupted by a stop: their outcome is checked in the sending mailbox before any resend"
+        for record in &sending {
+            log::write(
+                record,
+                log::Entry {
+                    state: "unknown",
+                    outcome:
+                        "interrupted by a stop: looked for in the sending mailbox before any resend",
+                    ..log::Entry::default()
+                },
             );
         }
         for record in c.spool.list(&[State::Sent], MAX_CLAIM).await? {

@@ -9,6 +9,7 @@
 //!   disappears from `To`/`Cc`; see `relay/README.md`).
 
 use crate::config::DeliveryConfig;
+use crate::envelope::Envelope;
 use crate::spool::Record;
 
 /// One recipient: an address and, when the headers gave one, a display name.
@@ -101,11 +102,25 @@ impl Recipients {
 /// The mailbox `record` is sent from (see the module docs); `None` when nothing names
 /// one (a null sender without `From` and no configured mailbox).
 pub fn sending_mailbox(record: &Record, config: &DeliveryConfig) -> Option<String> {
-    let non_empty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
-    non_empty(&record.envelope.mailbox)
-        .or_else(|| non_empty(&config.mailbox))
-        .or_else(|| non_empty(&Some(record.envelope.mail_from.clone())))
-        .or_else(|| non_empty(&record.header_from))
+    mailbox_for(&record.envelope, record.header_from.as_deref(), config)
+}
+
+/// The sending mailbox for `envelope` (and the `From` address once the header is known).
+pub fn mailbox_for(
+    envelope: &Envelope,
+    header_from: Option<&str>,
+    config: &DeliveryConfig,
+) -> Option<String> {
+    [
+        envelope.mailbox.as_deref(),
+        config.mailbox.as_deref(),
+        Some(envelope.mail_from.as_str()),
+        header_from,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|m| !m.trim().is_empty())
+    .map(str::to_string)
 }
 
 #[cfg(test)]

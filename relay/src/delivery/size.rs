@@ -2,6 +2,7 @@
 //! the sending mailbox's maximum message size, cached per mailbox; the configured
 //! `max_message_size` when it cannot be read.
 
+use super::recipients;
 use crate::config::DeliveryConfig;
 use crate::envelope::Envelope;
 use crate::size_limit::MessageSizeLimit;
@@ -57,11 +58,7 @@ impl MailboxSizeLimit {
     }
 
     async fn limit(&self, envelope: &Envelope) -> u64 {
-        let mailbox = envelope
-            .mailbox
-            .clone()
-            .or_else(|| self.config.mailbox.clone())
-            .or_else(|| Some(envelope.mail_from.clone()).filter(|m| !m.is_empty()));
+        let mailbox = recipients::mailbox_for(envelope, None, &self.config);
         let Some(mailbox) = mailbox.map(|m| m.to_ascii_lowercase()) else {
             return self.config.max_message_size;
         };
