@@ -205,7 +205,9 @@ pub async fn large() -> Result<Report, Box<dyn std::error::Error>> {
     let mut client = SmtpClient::connect(addr).await?;
     let started = Instant::now();
     let body = tokio::fs::File::open(file.path()).await?;
-    let acceptance = client.send_stream(&from, &[to.clone()], body).await?;
+    let acceptance = client
+        .send_stream(&from, std::slice::from_ref(&to), body)
+        .await?;
     client.quit().await?;
     let mut report = reading.await??;
     let inbox = sandbox.messages(&to, "inbox");
