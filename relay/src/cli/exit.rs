@@ -7,6 +7,8 @@ use std::fmt;
 pub const USAGE: u8 = 64;
 /// `EX_DATAERR`: the input (the message on stdin) is wrong.
 pub const DATAERR: u8 = 65;
+/// `EX_NOINPUT`: what was named (a queue id) does not exist.
+pub const NOINPUT: u8 = 66;
 /// `EX_UNAVAILABLE`: a service (Graph) refused; the message failed.
 pub const UNAVAILABLE: u8 = 69;
 /// `EX_SOFTWARE`: an internal error.

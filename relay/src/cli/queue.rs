@@ -1,7 +1,7 @@
 //! `queue list|show ID|retry ID|--all|delete ID` (and `sendmail -bp`, `mailq`): the
 //! operator's view of the spool.
 
-use super::exit::{CliResult, Failure, TEMPFAIL, USAGE};
+use super::exit::{CliResult, Failure, NOINPUT, TEMPFAIL, USAGE};
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use msgraph_relay::spool::{QueueId, Record, Spool, SpoolError, State};
@@ -42,7 +42,7 @@ const LIST_LIMIT: usize = 10_000;
 
 fn spool_failure(e: SpoolError) -> Failure {
     match e {
-        SpoolError::NotFound(_) => Failure::new(USAGE, e.to_string()),
+        SpoolError::NotFound(_) => Failure::new(NOINPUT, e.to_string()),
         SpoolError::WrongState { .. } => Failure::new(TEMPFAIL, e.to_string()),
         e => Failure::new(TEMPFAIL, e.to_string()),
     }
