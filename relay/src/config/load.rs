@@ -92,6 +92,7 @@ impl Config {
         let mut problems = Vec::new();
         self.graph.validate("graph", &mut problems);
         self.spool.validate("spool", &mut problems);
+        self.log.validate("log", &mut problems);
         self.smtp.validate("smtp", &mut problems);
         self.delivery.validate("delivery", &mut problems);
         problems

@@ -32,3 +32,14 @@ impl Default for LogConfig {
         }
     }
 }
+
+impl super::problem::Validate for LogConfig {
+    fn validate(&self, section: &str, problems: &mut Vec<super::problem::Problem>) {
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.level) {
+            problems.push(super::problem::Problem::new(
+                format!("{section}.level"),
+                format!("not a tracing filter: {e}"),
+            ));
+        }
+    }
+}
