@@ -110,3 +110,103 @@ pub fn run_program(program: &Path, args: &[&str], stdin: &[u8], env: &[(&str, &s
     drop(input);
     child.wait_with_output().unwrap().into()
 }
+
+/// A running `msgraph-relay serve`.
+pub struct Serve {
+    pub child: std::process::Child,
+    /// The `/metrics` and `/healthz` address from the `listening` line.
+    pub http: std::net::SocketAddr,
+    /// The SMTP addresses from the `listening` line.
+    pub smtp: Vec<std::net::SocketAddr>,
+    /// Every line the process wrote on stderr so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// The value of `key=` in a log line.
+fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let start = line.find(&format!(" {key}="))? + key.len() + 2;
+    Some(line[start..].split(' ').next().unwrap_or(""))
+}
+
+impl Serve {
+    /// Starts `serve` and waits (at most 60 s) for its `listening` line.
+    pub fn start(relay: &Relay) -> Serve {
+        use std::io::BufRead;
+        let mut child = Command::new(BIN)
+            .args(["--config", relay.config_path().to_str().unwrap(), "serve"])
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if line.contains(" listening ") {
+                    let _ = tx.send(line.clone());
+                }
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let line = match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("no listening line: {:?}", log.lock().unwrap());
+            }
+        };
+        let http = field(&line, "http").unwrap().parse().unwrap();
+        let smtp = field(&line, "smtp")
+            .unwrap()
+            .split(',')
+            .filter(|a| !a.is_empty())
+            .map(|a| a.parse().unwrap())
+            .collect();
+        Serve { child, http, smtp, log }
+    }
+
+    /// Sends SIGTERM and waits (at most 60 s) for the exit code.
+    pub fn terminate(&mut self) -> i32 {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(std::time::Instant::now() < deadline, "serve did not stop: {:?}", self.log.lock().unwrap());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP/1.1 GET on 127.0.0.1: (status, content type, body).
+pub fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String, String) {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let content_type = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_string))
+        .unwrap_or_default();
+    (status, content_type, body.to_string())
+}

@@ -1,0 +1,131 @@
+//! `msgraph-relay serve` as a process: the `listening` line, `/metrics`, `/healthz`, and
+//! SIGTERM → exit 0 with every accepted message still accounted for.
+
+mod cli_common;
+
+use cli_common::{http_get, Relay, Serve};
+use msgraph_outlook_sandbox::Sandbox;
+use msgraph_relay::spool::State;
+
+async fn sandbox_relay() -> (Sandbox, Relay) {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.add_user("adele@contoso.com");
+    sandbox.add_user("alex@contoso.com");
+    let relay = Relay::new(
+        &sandbox.authority_url(),
+        &sandbox.client_id(),
+        &sandbox.client_secret(),
+        "",
+    );
+    (sandbox, relay)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_and_healthz_are_served() {
+    let (_sandbox, relay) = sandbox_relay().await;
+    let serve = Serve::start(&relay);
+    assert_eq!(serve.http.ip().to_string(), "127.0.0.1");
+    assert_ne!(serve.http.port(), 0);
+    let http = serve.http;
+
+    let (status, content_type, body) = tokio::task::spawn_blocking(move || http_get(http, "/healthz"))
+        .await
+        .unwrap();
+    assert_eq!((status, content_type.as_str(), body.as_str()), (200, "text/plain; charset=utf-8", "ok\n"));
+
+    let (status, content_type, body) = tokio::task::spawn_blocking(move || http_get(http, "/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
+    for line in [
+        "# TYPE msgraph_relay_queue_messages gauge",
+        "msgraph_relay_queue_messages{state=\"queued\"} 0",
+        "msgraph_relay_queue_messages{state=\"failed\"} 0",
+        "# TYPE msgraph_relay_delivered counter",
+        "msgraph_relay_delivered_total 0",
+    ] {
+        assert!(body.lines().any(|l| l == line), "{line:?} not in\n{body}");
+    }
+    assert!(body.ends_with("# EOF\n"), "{body}");
+
+    let (status, _, _) = tokio::task::spawn_blocking(move || http_get(http, "/nothing"))
+        .await
+        .unwrap();
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn healthz_fails_when_the_spool_stops_taking_messages() {
+    let (_sandbox, relay) = sandbox_relay().await;
+    let serve = Serve::start(&relay);
+    let http = serve.http;
+    // Make `incoming/` unusable (a file where the directory was): root ignores modes.
+    let incoming = relay.spool_dir().join("incoming");
+    std::fs::remove_dir_all(&incoming).unwrap();
+    std::fs::write(&incoming, "x").unwrap();
+    let (status, _, body) = tokio::task::spawn_blocking(move || http_get(http, "/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(status, 503);
+    assert!(body.starts_with("spool not writable: spool I/O error: Not a directory"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_exits_0_and_every_accepted_message_is_accounted_for() {
+    let (sandbox, relay) = sandbox_relay().await;
+    let mut serve = Serve::start(&relay);
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let run = relay.sendmail(
+            &["-t"],
+            format!("From: adele@contoso.com\nTo: alex@contoso.com\nSubject: before stop {n}\n\nx\n").as_bytes(),
+        );
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    }
+    let http = serve.http;
+    let (_, _, metrics) = tokio::task::spawn_blocking(move || http_get(http, "/metrics"))
+        .await
+        .unwrap();
+    let depth: u64 = ["queued", "sending", "unknown", "sent"]
+        .iter()
+        .map(|state| {
+            let prefix = format!("msgraph_relay_queue_messages{{state=\"{state}\"}} ");
+            metrics
+                .lines()
+                .find_map(|l| l.strip_prefix(&prefix))
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(depth, 5, "{metrics}");
+
+    let code = tokio::task::spawn_blocking(move || {
+        let code = serve.terminate();
+        (code, serve.log.lock().unwrap().clone())
+    })
+    .await
+    .unwrap();
+    assert_eq!(code.0, 0, "{:?}", code.1);
+    assert!(code.1.iter().any(|l| l.contains("shutting down") && l.contains("signal=\"SIGTERM\"")), "{:?}", code.1);
+
+    // Nothing lost: each message is sent (and then in alex's Inbox exactly once) or
+    // still waiting in the spool.
+    let spool = relay.spool();
+    for record in spool.list(&[], 100).await.unwrap() {
+        ids.push(record.id.clone());
+        let subject = record.subject.clone().unwrap();
+        let in_inbox = sandbox
+            .messages("alex@contoso.com", "inbox")
+            .iter()
+            .filter(|m| m["subject"] == subject.as_str())
+            .count();
+        match record.state {
+            State::Sent => assert_eq!(in_inbox, 1, "{subject}"),
+            State::Queued | State::Unknown => assert!(in_inbox <= 1, "{subject}"),
+            state => panic!("{subject}: {state}"),
+        }
+    }
+    assert_eq!(ids.len(), 5);
+}
