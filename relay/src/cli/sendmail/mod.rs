@@ -33,6 +33,10 @@ pub async fn run(
             "-bs (SMTP on stdin) is not supported: submit over SMTP to `msgraph-relay serve`",
         ));
     }
+    // The spool is shared with `serve` (another user, same group): files this process
+    // creates (SQLite's WAL, message files) must stay writable for the group.
+    // SAFETY: umask(2) only changes this process's file creation mask.
+    unsafe { libc::umask(0o007) };
     let spool = load::spool(config)?;
     if args.list_queue {
         return super::queue::list(&spool, false, chrono::Utc::now()).await;
