@@ -52,6 +52,11 @@ impl Deliverer {
         Ok(())
     }
 
+    /// Processes what is due once (sends nothing).
+    pub async fn run_due(&self) -> Result<usize, DeliveryError> {
+        Ok(0)
+    }
+
     /// A fixed limit.
     pub fn size_limit(&self) -> Arc<dyn MessageSizeLimit> {
         Arc::new(FixedSizeLimit(DEFAULT_MAX_MESSAGE_SIZE))
@@ -84,13 +89,32 @@ impl SmtpServer {
     }
 
     /// No addresses.
-    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+    pub fn local_addrs(&self) -> Vec<(ListenerKind, SocketAddr)> {
         Vec::new()
     }
 
     /// Waits for shutdown.
-    pub async fn serve(self, mut shutdown: Shutdown) {
+    pub async fn serve(self, mut shutdown: Shutdown) -> Result<(), SmtpError> {
         shutdown.wait().await;
+        Ok(())
+    }
+}
+
+/// Stand-in for `smtp::ListenerKind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListenerKind {
+    /// Plain with STARTTLS.
+    Submission,
+    /// Implicit TLS.
+    ImplicitTls,
+}
+
+impl std::fmt::Display for ListenerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ListenerKind::Submission => "smtp",
+            ListenerKind::ImplicitTls => "smtps",
+        })
     }
 }
 

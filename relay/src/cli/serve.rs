@@ -5,7 +5,7 @@
 use super::exit::{CliResult, Failure, CONFIG, SOFTWARE, TEMPFAIL};
 use super::http::{self, Health};
 use super::load;
-use super::pending::{Deliverer, SmtpServer};
+use super::pending::{Deliverer, ListenerKind, SmtpServer};
 use msgraph_relay::clock::{Clock, SystemClock};
 use msgraph_relay::config::Config;
 use msgraph_relay::metrics::Metrics;
@@ -45,9 +45,23 @@ pub async fn run(config: Config) -> CliResult {
         health.clone(),
         stop.clone(),
     ));
-    let smtp: Vec<String> = workers.smtp_addrs.iter().map(SocketAddr::to_string).collect();
+    let addrs = |kind: ListenerKind| -> String {
+        let list: Vec<String> = workers
+            .smtp_addrs
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, a)| a.to_string())
+            .collect();
+        list.join(",")
+    };
     // One line tests and operators can parse (ports chosen by the system when 0).
-    tracing::info!(smtp = %smtp.join(","), http = %http_addr, spool = %spool.dir().display(), "listening");
+    tracing::info!(
+        smtp = %addrs(ListenerKind::Submission),
+        smtps = %addrs(ListenerKind::ImplicitTls),
+        http = %http_addr,
+        spool = %spool.dir().display(),
+        "listening"
+    );
 
     let stopped_early = tokio::select! {
         signal = wait_for_signal() => {
@@ -78,8 +92,8 @@ pub async fn run(config: Config) -> CliResult {
 
 /// The running SMTP server and delivery workers.
 struct Workers {
-    smtp_addrs: Vec<SocketAddr>,
-    smtp: JoinHandle<()>,
+    smtp_addrs: Vec<(ListenerKind, SocketAddr)>,
+    smtp: JoinHandle<Result<(), String>>,
     delivery: JoinHandle<Result<(), String>>,
     /// Names the worker whose task ended.
     ended: mpsc::Receiver<&'static str>,
@@ -111,9 +125,10 @@ async fn start_workers(
     let (ended_tx, ended) = mpsc::channel(2);
     let (smtp_stop, smtp_health, smtp_ended) = (stop.clone(), health.clone(), ended_tx.clone());
     let smtp = tokio::spawn(async move {
-        server.serve(smtp_stop).await;
+        let outcome = server.serve(smtp_stop).await.map_err(|e| e.to_string());
         smtp_health.smtp.store(false, Ordering::SeqCst);
         let _ = smtp_ended.send("smtp").await;
+        outcome
     });
     let (delivery_stop, delivery_health) = (stop.clone(), health.clone());
     let delivery = tokio::spawn(async move {
@@ -133,8 +148,10 @@ async fn start_workers(
 impl Workers {
     /// Waits for both after shutdown was triggered.
     async fn join(self) -> CliResult {
-        if let Err(e) = self.smtp.await {
-            return Err(Failure::new(SOFTWARE, format!("the SMTP server panicked: {e}")));
+        match self.smtp.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(Failure::new(SOFTWARE, format!("smtp: {e}"))),
+            Err(e) => return Err(Failure::new(SOFTWARE, format!("the SMTP server panicked: {e}"))),
         }
         match self.delivery.await {
             Ok(Ok(())) => Ok(()),

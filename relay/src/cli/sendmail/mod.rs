@@ -164,7 +164,10 @@ async fn direct_delivery(
         )),
         state => Err(Failure::new(
             TEMPFAIL,
-            format!("{id}: still {state}; `msgraph-relay serve` will deliver it"),
+            format!(
+                "{id}: {state} after one attempt ({}); `msgraph-relay serve` takes it from here",
+                record.last_error.as_deref().unwrap_or("not attempted")
+            ),
         )),
     }
 }
