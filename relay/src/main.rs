@@ -38,7 +38,7 @@ fn main() -> ExitCode {
                 Err(e) => {
                     let code = if e.use_stderr() { cli::exit::USAGE } else { 0 };
                     let _ = e.print();
-                    return Err(cli::exit::Failure::new(code, String::new()));
+                    Err(cli::exit::Failure::new(code, String::new()))
                 }
             },
         }

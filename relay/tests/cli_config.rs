@@ -63,12 +63,19 @@ fn every_problem_is_listed_with_its_key() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 4, "{stderr}");
     let path = relay.config_path().display().to_string();
-    assert_eq!(lines[0], format!("{path}: graph.tenant: missing (needed with auth = \"certificate\")"));
+    assert_eq!(
+        lines[0],
+        format!("{path}: graph.tenant: missing (needed with auth = \"certificate\")")
+    );
     assert_eq!(
         lines[1],
         format!("{path}: graph.certificate_file: cannot read /nonexistent/cert.pem: No such file or directory (os error 2)")
     );
-    assert!(lines[2].starts_with(&format!("{path}: log.level: not a tracing filter: ")), "{}", lines[2]);
+    assert!(
+        lines[2].starts_with(&format!("{path}: log.level: not a tracing filter: ")),
+        "{}",
+        lines[2]
+    );
     assert_eq!(lines[3], format!("msgraph-relay: 3 problems in {path}"));
 }
 
@@ -121,7 +128,10 @@ fn a_certificate_that_is_not_pem_is_reported() {
     assert_eq!(code, 78);
     let first = stderr.lines().next().unwrap();
     assert!(
-        first.starts_with(&format!("{}: graph.certificate_file: configuration error: ", bad.config_path().display())),
+        first.starts_with(&format!(
+            "{}: graph.certificate_file: configuration error: ",
+            bad.config_path().display()
+        )),
         "{first}"
     );
 }
@@ -138,7 +148,10 @@ fn device_code_needs_a_login_first() {
         check(&bad).2,
         problems(
             &bad,
-            &[&format!("graph.token_file: {} does not exist: sign in first with `msgraph-relay login`", tokens.display())]
+            &[&format!(
+                "graph.token_file: {} does not exist: sign in first with `msgraph-relay login`",
+                tokens.display()
+            )]
         )
     );
 }
@@ -146,7 +159,9 @@ fn device_code_needs_a_login_first() {
 #[test]
 fn parse_errors_name_the_key_and_line() {
     let relay = Relay::offline("");
-    relay.write_config("[spool]\nhostname = \"h\"\n\n[graph]\ntenant = \"t\"\nclient_secrett = \"x\"\n");
+    relay.write_config(
+        "[spool]\nhostname = \"h\"\n\n[graph]\ntenant = \"t\"\nclient_secrett = \"x\"\n",
+    );
     let (code, _, stderr) = check(&relay);
     assert_eq!(code, 78);
     let path = relay.config_path().display().to_string();
@@ -159,7 +174,10 @@ fn parse_errors_name_the_key_and_line() {
     let (code, _, stderr) = check(&relay);
     assert_eq!(
         (code, stderr),
-        (78, format!("msgraph-relay: {path}:2: http.listen: invalid socket address syntax\n"))
+        (
+            78,
+            format!("msgraph-relay: {path}:2: http.listen: invalid socket address syntax\n")
+        )
     );
 }
 

@@ -11,7 +11,10 @@ const UNIT: &str = include_str!("../dist/msgraph-relay.service");
 
 #[test]
 fn the_systemd_unit_verifies() {
-    let Ok(output) = std::process::Command::new("systemd-analyze").arg("--version").output() else {
+    let Ok(output) = std::process::Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+    else {
         eprintln!("skipped: systemd-analyze is not installed (apt-get install systemd)");
         return;
     };
@@ -52,7 +55,12 @@ fn the_unit_is_hardened_and_keeps_the_spool_in_its_state_directory() {
 #[test]
 fn the_sandbox_quick_start_configuration_checks_ok() {
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sandbox.toml");
-    let run = run_program(Path::new(BIN), &["--config", config.to_str().unwrap(), "check-config"], b"", &[]);
+    let run = run_program(
+        Path::new(BIN),
+        &["--config", config.to_str().unwrap(), "check-config"],
+        b"",
+        &[],
+    );
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     assert_eq!(run.stdout, format!("{}: ok\n", config.display()));
 }

@@ -31,8 +31,19 @@ async fn login_keeps_a_token_file_that_serve_and_check_config_then_use() {
 
     let run = tokio::task::block_in_place(|| relay.run(&["login"], b""));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, format!("signed in; the refresh token is kept in {}\n", tokens.display()));
-    assert!(run.stderr.contains(&format!("{}/devicelogin", sandbox.authority_url())), "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "signed in; the refresh token is kept in {}\n",
+            tokens.display()
+        )
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("{}/devicelogin", sandbox.authority_url())),
+        "{}",
+        run.stderr
+    );
     let stored = std::fs::read_to_string(&tokens).unwrap();
     assert!(stored.contains("refresh"), "{stored}");
     // The refresh token itself is never printed.
@@ -61,8 +72,15 @@ fn hash_password_prints_a_verifiable_argon2_phc_string() {
     let phc = run.stdout.trim_end();
     assert!(phc.starts_with("$argon2id$"), "{phc}");
     let hash = PasswordHash::new(phc).unwrap();
-    assert!(argon2::Argon2::default().verify_password(b"correct horse", &hash).is_ok());
-    assert!(argon2::Argon2::default().verify_password(b"wrong", &hash).is_err());
+    assert!(argon2::Argon2::default()
+        .verify_password(b"correct horse", &hash)
+        .is_ok());
+    assert!(argon2::Argon2::default()
+        .verify_password(b"wrong", &hash)
+        .is_err());
     let run = relay.run(&["hash-password"], b"");
-    assert_eq!((run.code, run.stderr.as_str()), (65, "msgraph-relay: no password on stdin\n"));
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (65, "msgraph-relay: no password on stdin\n")
+    );
 }

@@ -92,7 +92,14 @@ async fn a_lone_dot_ends_input_unless_dash_i() {
 async fn dash_f_and_dash_capital_f_make_the_envelope_sender_and_a_missing_from() {
     let relay = Relay::offline("");
     let run = relay.sendmail(
-        &["-f", "backup@contoso.com", "-F", "Backup Job", "-odb", "alex@contoso.com"],
+        &[
+            "-f",
+            "backup@contoso.com",
+            "-F",
+            "Backup Job",
+            "-odb",
+            "alex@contoso.com",
+        ],
         b"Subject: nightly\n\ndone\n",
     );
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
@@ -107,13 +114,21 @@ async fn dash_f_and_dash_capital_f_make_the_envelope_sender_and_a_missing_from()
 
 #[tokio::test]
 async fn the_configured_default_sender_is_used_without_dash_f_or_from() {
-    let relay = Relay::offline("[sendmail]\ndefault_sender = \"noreply@contoso.com\"\nmailbox = \"relay@contoso.com\"\n");
+    let relay = Relay::offline(
+        "[sendmail]\ndefault_sender = \"noreply@contoso.com\"\nmailbox = \"relay@contoso.com\"\n",
+    );
     let run = relay.sendmail(&["alex@contoso.com"], b"Subject: s\n\nx\n");
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     let (record, body) = only_message(&relay).await;
     assert_eq!(record.envelope.mail_from, "noreply@contoso.com");
-    assert_eq!(record.envelope.mailbox.as_deref(), Some("relay@contoso.com"));
-    assert!(body.starts_with("Message-ID: <ID>\nFrom: noreply@contoso.com\n"), "{body}");
+    assert_eq!(
+        record.envelope.mailbox.as_deref(),
+        Some("relay@contoso.com")
+    );
+    assert!(
+        body.starts_with("Message-ID: <ID>\nFrom: noreply@contoso.com\n"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -133,9 +148,18 @@ async fn invoked_through_a_sendmail_symlink() {
     assert_eq!(record.subject.as_deref(), Some("via link"));
 
     // `-bp` through the link lists it.
-    let run = run_program(&link, &["-bp"], b"", &[("MSGRAPH_RELAY_CONFIG", config.to_str().unwrap())]);
+    let run = run_program(
+        &link,
+        &["-bp"],
+        b"",
+        &[("MSGRAPH_RELAY_CONFIG", config.to_str().unwrap())],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains(&format!("{}  queued", record.id)), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("{}  queued", record.id)),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.ends_with("1 message\n"), "{}", run.stdout);
 }
 
@@ -153,7 +177,10 @@ fn a_bad_configuration_exits_78_with_one_line() {
         )
     );
     let missing = relay.dir.path().join("missing.toml");
-    let run = relay.sendmail(&["-C", missing.to_str().unwrap(), "alex@contoso.com"], b"x\n");
+    let run = relay.sendmail(
+        &["-C", missing.to_str().unwrap(), "alex@contoso.com"],
+        b"x\n",
+    );
     assert_eq!(run.code, 78);
     assert_eq!(
         run.stderr,
@@ -193,14 +220,38 @@ async fn usage_and_data_errors_queue_nothing() {
     let relay = Relay::offline("");
     let cases: [(&[&str], &[u8], i32, &str); 5] = [
         (&["-Z", "a@contoso.com"], b"x\n", 64, "unknown option -Z"),
-        (&[], b"x\n", 64, "no recipients: give addresses as arguments, or -t to read them from the message"),
-        (&["root"], b"x\n", 64, "recipient \"root\" is not an email address (the relay has no local mailboxes)"),
-        (&["-t"], b"Subject: nobody\n\nx\n", 65, "no recipients in To, Cc or Bcc (-t)"),
-        (&["-bs"], b"", 64, "-bs (SMTP on stdin) is not supported: submit over SMTP to `msgraph-relay serve`"),
+        (
+            &[],
+            b"x\n",
+            64,
+            "no recipients: give addresses as arguments, or -t to read them from the message",
+        ),
+        (
+            &["root"],
+            b"x\n",
+            64,
+            "recipient \"root\" is not an email address (the relay has no local mailboxes)",
+        ),
+        (
+            &["-t"],
+            b"Subject: nobody\n\nx\n",
+            65,
+            "no recipients in To, Cc or Bcc (-t)",
+        ),
+        (
+            &["-bs"],
+            b"",
+            64,
+            "-bs (SMTP on stdin) is not supported: submit over SMTP to `msgraph-relay serve`",
+        ),
     ];
     for (args, stdin, code, line) in cases {
         let run = relay.sendmail(args, stdin);
-        assert_eq!((run.code, run.stderr.clone()), (code, format!("msgraph-relay: {line}\n")), "{args:?}");
+        assert_eq!(
+            (run.code, run.stderr.clone()),
+            (code, format!("msgraph-relay: {line}\n")),
+            "{args:?}"
+        );
     }
     assert_eq!(relay.spool().list(&[], 10).await.unwrap(), []);
 }
@@ -213,9 +264,14 @@ async fn a_message_over_the_size_limit_exits_65_and_is_not_queued() {
     let run = relay.sendmail(&["alex@contoso.com"], &message);
     assert_eq!(
         (run.code, run.stderr.as_str()),
-        (65, "msgraph-relay: the message is larger than 1000 bytes ([sendmail] max_message_size)\n")
+        (
+            65,
+            "msgraph-relay: the message is larger than 1000 bytes ([sendmail] max_message_size)\n"
+        )
     );
     assert_eq!(relay.spool().list(&[], 10).await.unwrap(), []);
-    let incoming = std::fs::read_dir(relay.spool_dir().join("incoming")).unwrap().count();
+    let incoming = std::fs::read_dir(relay.spool_dir().join("incoming"))
+        .unwrap()
+        .count();
     assert_eq!(incoming, 0);
 }

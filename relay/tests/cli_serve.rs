@@ -28,14 +28,19 @@ async fn metrics_and_healthz_are_served() {
     assert_ne!(serve.http.port(), 0);
     let http = serve.http;
 
-    let (status, content_type, body) = tokio::task::spawn_blocking(move || http_get(http, "/healthz"))
-        .await
-        .unwrap();
-    assert_eq!((status, content_type.as_str(), body.as_str()), (200, "text/plain; charset=utf-8", "ok\n"));
+    let (status, content_type, body) =
+        tokio::task::spawn_blocking(move || http_get(http, "/healthz"))
+            .await
+            .unwrap();
+    assert_eq!(
+        (status, content_type.as_str(), body.as_str()),
+        (200, "text/plain; charset=utf-8", "ok\n")
+    );
 
-    let (status, content_type, body) = tokio::task::spawn_blocking(move || http_get(http, "/metrics"))
-        .await
-        .unwrap();
+    let (status, content_type, body) =
+        tokio::task::spawn_blocking(move || http_get(http, "/metrics"))
+            .await
+            .unwrap();
     assert_eq!(status, 200);
     assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
     for line in [
@@ -68,7 +73,10 @@ async fn healthz_fails_when_the_spool_stops_taking_messages() {
         .await
         .unwrap();
     assert_eq!(status, 503);
-    assert!(body.starts_with("spool not writable: spool I/O error: Not a directory"), "{body}");
+    assert!(
+        body.starts_with("spool not writable: spool I/O error: Not a directory"),
+        "{body}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -79,7 +87,10 @@ async fn sigterm_exits_0_and_every_accepted_message_is_accounted_for() {
     for n in 0..5 {
         let run = relay.sendmail(
             &["-t"],
-            format!("From: adele@contoso.com\nTo: alex@contoso.com\nSubject: before stop {n}\n\nx\n").as_bytes(),
+            format!(
+                "From: adele@contoso.com\nTo: alex@contoso.com\nSubject: before stop {n}\n\nx\n"
+            )
+            .as_bytes(),
         );
         assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     }
@@ -108,7 +119,13 @@ async fn sigterm_exits_0_and_every_accepted_message_is_accounted_for() {
     .await
     .unwrap();
     assert_eq!(code.0, 0, "{:?}", code.1);
-    assert!(code.1.iter().any(|l| l.contains("shutting down") && l.contains("signal=\"SIGTERM\"")), "{:?}", code.1);
+    assert!(
+        code.1
+            .iter()
+            .any(|l| l.contains("shutting down") && l.contains("signal=\"SIGTERM\"")),
+        "{:?}",
+        code.1
+    );
 
     // Nothing lost: each message is sent (and then in alex's Inbox exactly once) or
     // still waiting in the spool.

@@ -17,10 +17,7 @@ pub fn spool(config: &Config) -> Result<Spool, Failure> {
     Spool::open(&config.spool.dir, &config.spool.hostname).map_err(|e| {
         Failure::new(
             TEMPFAIL,
-            format!(
-                "cannot open the spool {}: {e}",
-                config.spool.dir.display()
-            ),
+            format!("cannot open the spool {}: {e}", config.spool.dir.display()),
         )
     })
 }

@@ -99,7 +99,9 @@ pub async fn run(spool: &Spool, command: QueueCommand, now: DateTime<Utc>) -> Cl
 
 fn retry_outcome(state: State) -> &'static str {
     match state {
-        State::Unknown => "the sending mailbox is checked now (outcome unknown: never resent unchecked)",
+        State::Unknown => {
+            "the sending mailbox is checked now (outcome unknown: never resent unchecked)"
+        }
         _ => "due now",
     }
 }
@@ -111,7 +113,10 @@ pub async fn list(spool: &Spool, all_states: bool, now: DateTime<Utc>) -> CliRes
     } else {
         &[State::Queued, State::Sending, State::Unknown, State::Failed]
     };
-    let records = spool.list(states, LIST_LIMIT).await.map_err(spool_failure)?;
+    let records = spool
+        .list(states, LIST_LIMIT)
+        .await
+        .map_err(spool_failure)?;
     print!("{}", table(&records, now));
     Ok(())
 }
@@ -128,7 +133,10 @@ fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 fn clip(text: &str, width: usize) -> String {
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if one_line.chars().count() <= width {
         return one_line;
     }
@@ -189,9 +197,21 @@ pub fn show(r: &Record, now: DateTime<Utc>) -> String {
         ("subject", opt(&r.subject)),
         ("size", r.size.to_string()),
         ("attempts", r.attempts.to_string()),
-        ("created", format!("{} ({} ago)", r.created_at.to_rfc3339(), age(r.created_at, now))),
+        (
+            "created",
+            format!(
+                "{} ({} ago)",
+                r.created_at.to_rfc3339(),
+                age(r.created_at, now)
+            ),
+        ),
         ("next attempt", r.next_attempt_at.to_rfc3339()),
-        ("unknown since", r.unknown_since.map(|t| t.to_rfc3339()).unwrap_or_else(|| "-".into())),
+        (
+            "unknown since",
+            r.unknown_since
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_else(|| "-".into()),
+        ),
         ("mailbox", opt(&r.mailbox)),
         ("path", opt(&r.path)),
         ("last error", opt(&r.last_error)),

@@ -31,7 +31,15 @@ pub async fn run(config: Config) -> CliResult {
     let health = Arc::new(Health::default());
     let (trigger, stop) = shutdown::channel();
 
-    let mut workers = start_workers(&config, spool.clone(), graph, metrics.clone(), &health, &stop).await?;
+    let mut workers = start_workers(
+        &config,
+        spool.clone(),
+        graph,
+        metrics.clone(),
+        &health,
+        &stop,
+    )
+    .await?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .map_err(|e| Failure::new(OSERR, format!("http.listen {}: {e}", config.http.listen)))?;
@@ -132,7 +140,10 @@ async fn start_workers(
     });
     let (delivery_stop, delivery_health) = (stop.clone(), health.clone());
     let delivery = tokio::spawn(async move {
-        let outcome = deliverer.run(delivery_stop).await.map_err(|e| e.to_string());
+        let outcome = deliverer
+            .run(delivery_stop)
+            .await
+            .map_err(|e| e.to_string());
         delivery_health.delivery.store(false, Ordering::SeqCst);
         let _ = ended_tx.send("delivery").await;
         outcome
@@ -151,12 +162,20 @@ impl Workers {
         match self.smtp.await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(Failure::new(SOFTWARE, format!("smtp: {e}"))),
-            Err(e) => return Err(Failure::new(SOFTWARE, format!("the SMTP server panicked: {e}"))),
+            Err(e) => {
+                return Err(Failure::new(
+                    SOFTWARE,
+                    format!("the SMTP server panicked: {e}"),
+                ))
+            }
         }
         match self.delivery.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(Failure::new(SOFTWARE, format!("delivery: {e}"))),
-            Err(e) => Err(Failure::new(SOFTWARE, format!("the delivery workers panicked: {e}"))),
+            Err(e) => Err(Failure::new(
+                SOFTWARE,
+                format!("the delivery workers panicked: {e}"),
+            )),
         }
     }
 }

@@ -257,9 +257,14 @@ impl GraphConfig {
             Some(scopes) => scopes.clone(),
             None => DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
         };
-        let provider = DeviceCode::new(&cloud, &tenant, &client_id, delegated_scopes(&cloud, &scopes, true))
-            .map_err(|e| Self::config_error("graph.tenant", e))?
-            .with_store(Arc::new(FileTokenStore::new(token_file)));
+        let provider = DeviceCode::new(
+            &cloud,
+            &tenant,
+            &client_id,
+            delegated_scopes(&cloud, &scopes, true),
+        )
+        .map_err(|e| Self::config_error("graph.tenant", e))?
+        .with_store(Arc::new(FileTokenStore::new(token_file)));
         Ok(provider)
     }
 

@@ -33,7 +33,11 @@ impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::Read { path, error } => {
-                write!(f, "cannot read the configuration {}: {error}", path.display())
+                write!(
+                    f,
+                    "cannot read the configuration {}: {error}",
+                    path.display()
+                )
             }
             LoadError::Parse {
                 path,

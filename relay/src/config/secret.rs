@@ -87,8 +87,14 @@ impl SecretSource<'_> {
             let key = format!("{}_env", self.key);
             return match std::env::var(name) {
                 Ok(value) if !value.trim().is_empty() => Ok(Some(SecretString::new(value))),
-                Ok(_) => Err(Problem::new(key, format!("environment variable {name} is empty"))),
-                Err(_) => Err(Problem::new(key, format!("environment variable {name} is not set"))),
+                Ok(_) => Err(Problem::new(
+                    key,
+                    format!("environment variable {name} is empty"),
+                )),
+                Err(_) => Err(Problem::new(
+                    key,
+                    format!("environment variable {name} is not set"),
+                )),
             };
         }
         Ok(None)
@@ -99,7 +105,10 @@ impl SecretSource<'_> {
         self.resolve()?.ok_or_else(|| {
             Problem::new(
                 self.key,
-                format!("missing (set {0}, {0}_file or {0}_env): {why}", self.key.rsplit('.').next().unwrap_or(self.key)),
+                format!(
+                    "missing (set {0}, {0}_file or {0}_env): {why}",
+                    self.key.rsplit('.').next().unwrap_or(self.key)
+                ),
             )
         })
     }
@@ -108,5 +117,6 @@ impl SecretSource<'_> {
 /// A path given in the configuration, read whole (certificates, keys): the problem names
 /// the key and the path.
 pub fn read_file(key: &str, path: &PathBuf) -> Result<Vec<u8>, Problem> {
-    std::fs::read(path).map_err(|e| Problem::new(key, format!("cannot read {}: {e}", path.display())))
+    std::fs::read(path)
+        .map_err(|e| Problem::new(key, format!("cannot read {}: {e}", path.display())))
 }

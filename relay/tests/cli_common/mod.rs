@@ -167,7 +167,12 @@ impl Serve {
             .filter(|a| !a.is_empty())
             .map(|a| a.parse().unwrap())
             .collect();
-        Serve { child, http, smtp, log }
+        Serve {
+            child,
+            http,
+            smtp,
+            log,
+        }
     }
 
     /// Sends SIGTERM and waits (at most 60 s) for the exit code.
@@ -179,7 +184,11 @@ impl Serve {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status.code().unwrap_or(-1);
             }
-            assert!(std::time::Instant::now() < deadline, "serve did not stop: {:?}", self.log.lock().unwrap());
+            assert!(
+                std::time::Instant::now() < deadline,
+                "serve did not stop: {:?}",
+                self.log.lock().unwrap()
+            );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
@@ -199,14 +208,22 @@ pub fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String, String)
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").unwrap();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     let content_type = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type: ").map(str::to_string))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_string)
+        })
         .unwrap_or_default();
     (status, content_type, body.to_string())
 }

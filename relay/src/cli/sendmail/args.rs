@@ -119,12 +119,30 @@ mod tests {
 
     #[test]
     fn glued_and_separate_values() {
-        let a = p(&["-oi", "-fme@x.com", "-F", "Cron Daemon", "-odb", "a@x.com,b@x.com", "c@x.com"]).unwrap();
+        let a = p(&[
+            "-oi",
+            "-fme@x.com",
+            "-F",
+            "Cron Daemon",
+            "-odb",
+            "a@x.com,b@x.com",
+            "c@x.com",
+        ])
+        .unwrap();
         assert_eq!(a.sender.as_deref(), Some("me@x.com"));
         assert_eq!(a.full_name.as_deref(), Some("Cron Daemon"));
         assert!(a.ignore_dots);
         assert_eq!(a.recipients, ["a@x.com", "b@x.com", "c@x.com"]);
-        let a = p(&["-r", "r@x.com", "-N", "never", "-B8BITMIME", "--", "-weird@x.com"]).unwrap();
+        let a = p(&[
+            "-r",
+            "r@x.com",
+            "-N",
+            "never",
+            "-B8BITMIME",
+            "--",
+            "-weird@x.com",
+        ])
+        .unwrap();
         assert_eq!(a.sender.as_deref(), Some("r@x.com"));
         assert_eq!(a.recipients, ["-weird@x.com"]);
     }
@@ -133,6 +151,9 @@ mod tests {
     fn usage_errors() {
         assert_eq!(p(&["-Z"]).unwrap_err(), "unknown option -Z");
         assert_eq!(p(&["-f"]).unwrap_err(), "option -f needs a value");
-        assert_eq!(p(&["-bd"]).unwrap_err(), "-bd is not supported (only -bm, -bp, -bs and -bi)");
+        assert_eq!(
+            p(&["-bd"]).unwrap_err(),
+            "-bd is not supported (only -bm, -bp, -bs and -bi)"
+        );
     }
 }

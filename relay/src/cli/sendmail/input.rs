@@ -76,13 +76,14 @@ fn is_field_start(line: &[u8]) -> bool {
     let Some(colon) = line.iter().position(|&b| b == b':') else {
         return false;
     };
-    colon > 0 && line[..colon].iter().all(|&b| (33..=126).contains(&b) && b != b':')
+    colon > 0
+        && line[..colon]
+            .iter()
+            .all(|&b| (33..=126).contains(&b) && b != b':')
 }
 
 /// Reads the header section. `Err` is the data error line.
-pub async fn read_header<R: AsyncRead + Unpin>(
-    pieces: &mut Pieces<R>,
-) -> Result<Header, String> {
+pub async fn read_header<R: AsyncRead + Unpin>(pieces: &mut Pieces<R>) -> Result<Header, String> {
     let mut header = Header::default();
     let mut size = 0usize;
     let mut buf = Vec::new();
@@ -146,7 +147,8 @@ impl Header {
 
     /// Removes every field with one of these (lowercase) names.
     pub fn remove(&mut self, names: &[&str]) {
-        self.fields.retain(|f| !names.contains(&Self::name(f).as_str()));
+        self.fields
+            .retain(|f| !names.contains(&Self::name(f).as_str()));
     }
 
     /// Adds a field (at the top, where MTAs put theirs).
@@ -236,7 +238,10 @@ mod tests {
             String::from_utf8(h.to_bytes()).unwrap(),
             "From: Cron <cron@contoso.com>\nTo: alex@contoso.com,\n  adele@contoso.com\nSubject: x\n\n"
         );
-        assert_eq!(rest, [b"body\n".to_vec(), b".\n".to_vec(), b"more\n".to_vec()]);
+        assert_eq!(
+            rest,
+            [b"body\n".to_vec(), b".\n".to_vec(), b"more\n".to_vec()]
+        );
     }
 
     #[tokio::test]
@@ -249,7 +254,11 @@ mod tests {
 
     #[tokio::test]
     async fn body_without_blank_line_and_mbox_line() {
-        let (h, rest) = header(b"From alex Mon Dec  7 05:00:00 2026\nSubject: s\nhello world\nbye\n", true).await;
+        let (h, rest) = header(
+            b"From alex Mon Dec  7 05:00:00 2026\nSubject: s\nhello world\nbye\n",
+            true,
+        )
+        .await;
         assert_eq!(h.fields, [b"Subject: s\n".to_vec()]);
         assert_eq!(h.body_start.as_deref(), Some(&b"hello world\n"[..]));
         assert_eq!(rest, [b"bye\n".to_vec()]);

@@ -22,11 +22,7 @@ use msgraph_relay::spool::{Spool, SpoolError, State};
 use tokio::io::AsyncRead;
 
 /// Runs `sendmail` with the parsed arguments, reading the message from `stdin`.
-pub async fn run(
-    config: &Config,
-    args: &SendmailArgs,
-    stdin: impl AsyncRead + Unpin,
-) -> CliResult {
+pub async fn run(config: &Config, args: &SendmailArgs, stdin: impl AsyncRead + Unpin) -> CliResult {
     if args.smtp_session {
         return Err(Failure::new(
             USAGE,
@@ -108,7 +104,14 @@ pub async fn run(
 
     let mut envelope = Envelope::new(sender, recipients);
     envelope.mailbox = config.sendmail.mailbox.clone();
-    let id = spool_message(&spool, config.sendmail.max_message_size, header, pieces, envelope).await?;
+    let id = spool_message(
+        &spool,
+        config.sendmail.max_message_size,
+        header,
+        pieces,
+        envelope,
+    )
+    .await?;
     if args.direct {
         return direct_delivery(config, &spool, &id).await;
     }
@@ -136,11 +139,9 @@ async fn spool_message(
     }
     let mut buf = Vec::new();
     if !header.input_ended {
-        while pieces
-            .next(&mut buf)
-            .await
-            .map_err(|e| Failure::new(DATAERR, format!("cannot read the message from stdin: {e}")))?
-        {
+        while pieces.next(&mut buf).await.map_err(|e| {
+            Failure::new(DATAERR, format!("cannot read the message from stdin: {e}"))
+        })? {
             incoming.write(&buf).await.map_err(failure)?;
         }
     }
@@ -187,7 +188,9 @@ fn is_address(address: &str) -> bool {
         Some((local, domain)) => {
             !local.is_empty()
                 && !domain.is_empty()
-                && !address.chars().any(|c| c.is_whitespace() || c.is_control() || "<>,;".contains(c))
+                && !address
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "<>,;".contains(c))
         }
         None => false,
     }
@@ -255,8 +258,14 @@ mod tests {
     #[test]
     fn from_header_values() {
         assert_eq!(from_value(None, "a@x.com"), "a@x.com");
-        assert_eq!(from_value(Some("Cron \"d\""), "a@x.com"), "\"Cron \\\"d\\\"\" <a@x.com>");
-        assert_eq!(from_value(Some("Jörg"), "a@x.com"), "=?UTF-8?B?SsO2cmc=?= <a@x.com>");
+        assert_eq!(
+            from_value(Some("Cron \"d\""), "a@x.com"),
+            "\"Cron \\\"d\\\"\" <a@x.com>"
+        );
+        assert_eq!(
+            from_value(Some("Jörg"), "a@x.com"),
+            "=?UTF-8?B?SsO2cmc=?= <a@x.com>"
+        );
     }
 
     #[test]
