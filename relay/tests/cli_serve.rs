@@ -146,3 +146,64 @@ async fn sigterm_exits_0_and_every_accepted_message_is_accounted_for() {
     }
     assert_eq!(ids.len(), 5);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_log_lines_and_no_secret_in_the_log() {
+    use std::io::BufRead;
+    let (sandbox, relay) = sandbox_relay().await;
+    let text = std::fs::read_to_string(relay.config_path()).unwrap();
+    relay.write_config(&format!("{text}\n[log]\nformat = \"json\"\n"));
+    let mut child = std::process::Command::new(cli_common::BIN)
+        .args(["--config", relay.config_path().to_str().unwrap(), "serve"])
+        .env_remove("RUST_LOG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // Read to the end (a closed pipe would make the relay's last log lines fail).
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            if line.contains("listening") {
+                let _ = tx.send(());
+            }
+            lines.push(line);
+        }
+        lines
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let lines = reader.join().unwrap();
+    let listening_line = lines.iter().find(|l| l.contains("listening")).unwrap();
+    let listening: serde_json::Value = serde_json::from_str(listening_line).unwrap();
+    assert_eq!(listening["level"], "INFO");
+    assert_eq!(listening["fields"]["message"], "listening");
+    assert!(listening["fields"]["http"]
+        .as_str()
+        .unwrap()
+        .starts_with("127.0.0.1:"));
+    let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
+    assert_eq!(last["fields"]["message"], "stopped");
+    for line in &lines {
+        assert!(!line.contains(&sandbox.client_secret()), "{line}");
+    }
+}
+
+#[test]
+fn serve_refuses_a_configuration_with_problems() {
+    let relay = Relay::offline("");
+    let text = std::fs::read_to_string(relay.config_path()).unwrap();
+    relay.write_config(&text.replace(
+        "client_secret = ",
+        "client_secret_env = \"MSGRAPH_RELAY_TEST_UNSET\"\n#",
+    ));
+    let run = relay.run(&["serve"], b"");
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (78, "msgraph-relay: graph.client_secret_env: environment variable MSGRAPH_RELAY_TEST_UNSET is not set\n")
+    );
+}

@@ -22,6 +22,13 @@ const OSERR: u8 = 71;
 
 /// Runs the relay until a signal.
 pub async fn run(config: Config) -> CliResult {
+    // The same checks as `check-config`: a daemon that would fail later refuses to start.
+    let problems = config.problems();
+    if !problems.is_empty() {
+        return Err(Failure::new(CONFIG, super::join_problems(&problems)));
+    }
+    // Installed first: a SIGTERM right after the `listening` line must already stop cleanly.
+    let mut signals = Signals::install()?;
     let spool = load::spool(&config)?;
     let graph = config
         .graph
@@ -72,7 +79,7 @@ pub async fn run(config: Config) -> CliResult {
     );
 
     let stopped_early = tokio::select! {
-        signal = wait_for_signal() => {
+        signal = signals.recv() => {
             tracing::info!(signal, "shutting down: no new connections; in-flight sends finish or are released");
             false
         }
@@ -180,13 +187,27 @@ impl Workers {
     }
 }
 
-/// SIGTERM (systemd's stop) or SIGINT (Ctrl-C); returns its name.
-async fn wait_for_signal() -> &'static str {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
-    tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
+/// SIGTERM (systemd's stop) and SIGINT (Ctrl-C).
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> Result<Signals, Failure> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let failure = |e: std::io::Error| Failure::new(SOFTWARE, format!("signal handler: {e}"));
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).map_err(failure)?,
+            int: signal(SignalKind::interrupt()).map_err(failure)?,
+        })
+    }
+
+    /// The next signal's name.
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+        }
     }
 }
