@@ -365,6 +365,7 @@ fn every_operation_the_crate_calls_is_described() {
         }
         add("GET", "/mailboxSettings");
         add("PATCH", "/mailboxSettings");
+        add("POST", "/getMailTips");
         // Events addressed through the calendar they were read from (shared or delegated
         // calendars: the ids belong to that calendar's mailbox copy).
         let event = "/calendars/{calendar-id}/events/{event-id}";
@@ -2383,4 +2384,67 @@ fn answer_actions_take_base64_mime_as_text_plain() {
                 .is_err());
         }
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// getMailTips: the "user: getMailTips" doc example (request and answer), typical mistakes.
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn get_mail_tips_doc_example_passes_and_mistakes_fail() {
+    let example = json!({
+        "EmailAddresses": ["danas@contoso.onmicrosoft.com", "fannyd@contoso.onmicrosoft.com"],
+        "MailTipsOptions": "automaticReplies, mailboxFullStatus"
+    });
+    for path in ["/me/getMailTips", "/users/adele%40contoso.com/getMailTips"] {
+        fragments()
+            .validate_request("POST", path, JSON, &body(&example))
+            .unwrap();
+    }
+    // The flags enum is one comma-separated string, not an array.
+    let array =
+        json!({"EmailAddresses": ["a@contoso.com"], "MailTipsOptions": ["automaticReplies"]});
+    let errors = fragments()
+        .validate_request("POST", "/me/getMailTips", JSON, &body(&array))
+        .unwrap_err();
+    assert_violation(&errors, "$.MailTipsOptions", "");
+    let missing = json!({"MailTipsOptions": "maxMessageSize"});
+    let errors = fragments()
+        .validate_request("POST", "/me/getMailTips", JSON, &body(&missing))
+        .unwrap_err();
+    assert_violation(&errors, "$", "EmailAddresses");
+    let empty = json!({"EmailAddresses": [], "MailTipsOptions": "maxMessageSize"});
+    assert!(fragments()
+        .validate_request("POST", "/me/getMailTips", JSON, &body(&empty))
+        .is_err());
+
+    // The doc example's answer (message shortened) conforms.
+    let answer = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.mailTips)",
+        "value": [
+            {
+                "emailAddress": {"name": "", "address": "danas@contoso.onmicrosoft.com"},
+                "automaticReplies": {
+                    "message": "<div>Hi, I am on vacation right now.</div>",
+                    "messageLanguage": {"locale": "en-US", "displayName": "English (United States)"},
+                    "scheduledStartTime": {"dateTime": "2018-08-07T02:00:00.0000000", "timeZone": "UTC"},
+                    "scheduledEndTime": {"dateTime": "2018-08-09T02:00:00.0000000", "timeZone": "UTC"}
+                },
+                "mailboxFull": false
+            },
+            {
+                "emailAddress": {"name": "", "address": "fannyd@contoso.onmicrosoft.com"},
+                "automaticReplies": {"message": ""},
+                "mailboxFull": false
+            }
+        ]
+    });
+    fragments()
+        .validate_response_schema("msgraphOutlook.mailTipsCollection", &answer)
+        .unwrap();
+    let wrong = json!({"value": [{"maxMessageSize": "35 MB"}]});
+    let errors = fragments()
+        .validate_response_schema("msgraphOutlook.mailTipsCollection", &wrong)
+        .unwrap_err();
+    assert_violation(&errors, "$.value[0].maxMessageSize", "");
 }

@@ -13,10 +13,12 @@ mod graph_error;
 mod message;
 mod message_view;
 mod mime;
+mod outbox;
 mod recording;
 mod request_kind;
 mod routes;
 mod scopes;
+mod sending_limits;
 mod settings;
 mod state;
 mod store;
@@ -35,6 +37,7 @@ use tokio::sync::oneshot;
 pub use crate::faults::{Fault, Faults};
 pub use crate::recording::RecordedRequest;
 pub use crate::request_kind::RequestKind;
+pub use crate::sending_limits::SendingLimits;
 
 use crate::calendar::zone::Zone;
 use crate::calendar::CalRef;
@@ -587,7 +590,7 @@ impl Sandbox {
     /// them (default properties). Unknown user or folder: empty.
     pub fn messages(&self, address: &str, folder: &str) -> Vec<Value> {
         let mut store = self.state.lock();
-        crate::message::run_due(&mut store);
+        crate::outbox::run_due(&mut store);
         let Some(user) = store.user_by_address(address) else {
             return Vec::new();
         };
@@ -694,7 +697,7 @@ impl Sandbox {
     /// `internetMessageHeaders`).
     pub fn outbound(&self) -> Vec<Value> {
         let mut store = self.state.lock();
-        crate::message::run_due(&mut store);
+        crate::outbox::run_due(&mut store);
         store.outbound.clone()
     }
 
@@ -716,7 +719,7 @@ impl Sandbox {
         let by = chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
         let mut store = self.state.lock();
         store.clock_offset += by;
-        crate::message::run_due(&mut store);
+        crate::outbox::run_due(&mut store);
     }
 
     /// Sets the sandbox clock to `now` (it keeps running from there in real time).
@@ -724,7 +727,7 @@ impl Sandbox {
     pub fn set_clock(&self, now: DateTime<Utc>) {
         let mut store = self.state.lock();
         store.clock_offset = now - Utc::now();
-        crate::message::run_due(&mut store);
+        crate::outbox::run_due(&mut store);
     }
 
     /// Forgets every delta and skip token issued so far (messages and events delta), as
@@ -896,5 +899,60 @@ impl Sandbox {
             None => return 0,
         };
         self.state.faults().max_in_flight(&id)
+    }
+
+    /// Turns Exchange Online's per-mailbox sending limits on or off (off by default; see
+    /// [`SendingLimits`]; the binary's `--messages-per-minute` and
+    /// `--recipients-per-day`). They count on the sandbox clock from this call on: a
+    /// mailbox over its messages per minute gets its further sends accepted (`202`)
+    /// and held in its Outbox, released at that rate as the clock advances
+    /// ([`Sandbox::advance_clock`]; see [`Sandbox::max_outbox_len`]); a message that
+    /// would exceed the recipients per day is saved to Sent Items, not delivered, and
+    /// the sender finds a `550 5.1.90` non-delivery report in its Inbox. Each mailbox
+    /// counts on its own.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::{Sandbox, SendingLimits};
+    /// use std::time::Duration;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.set_sending_limits(SendingLimits {
+    ///     messages_per_minute: Some(30),
+    ///     recipients_per_day: Some(10_000),
+    /// });
+    /// // … 40 × POST /users/adele@contoso.com/sendMail: 30 delivered, 10 in the Outbox.
+    /// sandbox.advance_clock(Duration::from_secs(60));
+    /// assert!(sandbox.messages("adele@contoso.com", "outbox").is_empty());
+    /// assert_eq!(sandbox.max_outbox_len("adele@contoso.com"), 10);
+    /// # Ok(()) }
+    /// ```
+    pub fn set_sending_limits(&self, limits: SendingLimits) {
+        self.state.lock().limits.limits = limits;
+    }
+
+    /// The highest number of messages the mailbox's Outbox held at once so far
+    /// (messages paced by [`Sandbox::set_sending_limits`] and deferred sends). Unknown
+    /// address: `0`.
+    pub fn max_outbox_len(&self, address: &str) -> usize {
+        let store = self.state.lock();
+        match store.user_by_address(address) {
+            Some(u) => store.limits.max_outbox_len(&u.id),
+            None => 0,
+        }
+    }
+
+    /// Sets the maximum size of messages the mailbox sends and receives, in bytes (the
+    /// user is added when missing). Default 36,700,160 (35 MB, Exchange Online's
+    /// default; admins raise it up to 150 MB). MailTips report it as `maxMessageSize`;
+    /// `sendMail` (JSON or MIME), sending a draft and `reply` / `replyAll` / `forward`
+    /// of a larger message answer `400 ErrorMessageSizeExceeded` and send nothing. The
+    /// size is that of the MIME text, or for JSON and drafts an estimate of it
+    /// (attachments counted base64-encoded). The binary's `--max-message-size
+    /// ADDRESS:BYTES`.
+    pub fn set_max_message_size(&self, address: &str, bytes: u64) {
+        let mut store = self.state.lock();
+        let id = store.add_user(address);
+        store.limits.set_max_message_size(&id, bytes);
     }
 }

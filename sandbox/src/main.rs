@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use msgraph_outlook_sandbox::{Faults, Sandbox};
+use msgraph_outlook_sandbox::{Faults, Sandbox, SendingLimits};
 
 const USAGE: &str = "\
 msgraph-outlook-sandbox: an offline stand-in for Microsoft Graph v1.0 mail and
@@ -72,6 +72,18 @@ FAULT OPTIONS (Graph requests under /v1.0 only, never the token endpoint):
     --latency-ms N            Artificial latency of every Graph request, in
                               milliseconds (default 0)
 
+SENDING LIMITS (Exchange Online's, per mailbox, on the sandbox clock; off by default):
+    --messages-per-minute N   Beyond N messages in a rolling minute, sends are
+                              accepted (202) but wait in the sender's Outbox and go
+                              out at that rate (Exchange Online: 30)
+    --recipients-per-day N    Beyond N recipients in a rolling 24 hours, a message is
+                              not delivered and the sender gets a 550 5.1.90
+                              non-delivery report (Exchange Online: 10000)
+    --max-message-size ADDRESS:BYTES
+                              (repeatable) Largest message ADDRESS sends or receives
+                              (default 36700160 = 35 MB); larger sends answer 400
+                              ErrorMessageSizeExceeded; MailTips report it
+
 SERVER OPTIONS:
     --log FILE                Write one JSON line per request to FILE (created or
                               truncated): time, method, path, query, status,
@@ -114,6 +126,9 @@ struct Args {
     faults: Faults,
     concurrency_limit: Option<usize>,
     latency_ms: Option<u64>,
+    sending_limits: SendingLimits,
+    /// `--max-message-size ADDRESS:BYTES` values.
+    max_message_sizes: Vec<(String, u64)>,
     sign_in_as: Option<String>,
     /// (address, polls before approval).
     auto_approve: Option<(String, u32)>,
@@ -151,6 +166,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
     let mut faults = Faults::default();
     let mut concurrency_limit = None;
     let mut latency_ms = None;
+    let mut sending_limits = SendingLimits::default();
+    let mut max_message_sizes = Vec::new();
     let mut sign_in_as = None;
     let mut auto_approve = None;
     let mut device_code_interval = None;
@@ -278,6 +295,29 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                     _ => latency_ms = Some(parse_num(&flag, &v)?),
                 }
             }
+            "--messages-per-minute" | "--recipients-per-day" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or(format!("{flag} needs a value"))?;
+                let n = Some(parse_num(&flag, &v)?);
+                if flag == "--messages-per-minute" {
+                    sending_limits.messages_per_minute = n;
+                } else {
+                    sending_limits.recipients_per_day = n;
+                }
+            }
+            "--max-message-size" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--max-message-size needs ADDRESS:BYTES")?;
+                let (address, bytes) =
+                    v.rsplit_once(':')
+                        .filter(|(a, _)| a.contains('@'))
+                        .ok_or(format!(
+                            "invalid --max-message-size '{v}' (expected ADDRESS:BYTES)"
+                        ))?;
+                max_message_sizes.push((address.to_string(), parse_num(&flag, bytes)?));
+            }
             "--log" => {
                 let v = inline
                     .or_else(|| args.next())
@@ -320,6 +360,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
         faults,
         concurrency_limit,
         latency_ms,
+        sending_limits,
+        max_message_sizes,
         sign_in_as,
         auto_approve,
         device_code_interval,
@@ -413,6 +455,7 @@ async fn main() -> ExitCode {
     if let Some(ms) = args.latency_ms {
         sandbox.set_latency(Duration::from_millis(ms));
     }
+    sandbox.set_sending_limits(args.sending_limits);
     if !args.verified_domains.is_empty() {
         let domains: Vec<&str> = args.verified_domains.iter().map(String::as_str).collect();
         sandbox.set_verified_domains(&domains);
@@ -450,6 +493,10 @@ async fn main() -> ExitCode {
     for address in &args.without_mailbox {
         let id = sandbox.add_user_without_mailbox(address);
         println!("  {address} (id {id}): no mailbox");
+    }
+    for (address, bytes) in &args.max_message_sizes {
+        sandbox.set_max_message_size(address, *bytes);
+        println!("  {address}: messages up to {bytes} bytes");
     }
     for (grant, owner, delegate) in &args.grants {
         let what = match grant {
@@ -522,6 +569,12 @@ fn print_faults(args: &Args) {
     }
     if let Some(ms) = args.latency_ms {
         lines.push(format!("latency:       {ms} ms"));
+    }
+    if let Some(n) = args.sending_limits.messages_per_minute {
+        lines.push(format!("sending:       {n} messages a minute per mailbox"));
+    }
+    if let Some(n) = args.sending_limits.recipients_per_day {
+        lines.push(format!("recipients:    {n} a day per mailbox"));
     }
     if !lines.is_empty() {
         println!("  faults and limits (Graph requests only):");
@@ -610,6 +663,34 @@ mod tests {
         assert_eq!(a.auto_approve, Some(("alex@contoso.com".to_string(), 0)));
         assert!(parse(&["--auto-approve-device-codes", "alex:x"]).is_err());
         assert!(parse(&["--sign-in-as", "adele"]).is_err());
+    }
+
+    #[test]
+    fn sending_limit_options() {
+        let a = parse(&["--messages-per-minute", "30", "--recipients-per-day=10000"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            a.sending_limits,
+            SendingLimits {
+                messages_per_minute: Some(30),
+                recipients_per_day: Some(10_000),
+            }
+        );
+        let a = parse(&["--latency-ms", "250"]).unwrap().unwrap();
+        assert_eq!(a.latency_ms, Some(250));
+        assert_eq!(a.sending_limits, SendingLimits::default());
+        assert!(parse(&["--messages-per-minute", "x"]).is_err());
+        let a = parse(&["--max-message-size", "adele@contoso.com:157286400"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            a.max_message_sizes,
+            [("adele@contoso.com".to_string(), 157_286_400)]
+        );
+        assert!(parse(&["--max-message-size", "157286400"]).is_err());
+        assert!(parse(&["--max-message-size", "adele@contoso.com:big"]).is_err());
+        assert!(parse(&["--recipients-per-day"]).is_err());
     }
 
     #[test]

@@ -857,39 +857,6 @@ fn meeting_copies(
 /// (GRAPH-FACTS §3); compared case-insensitively.
 pub(crate) const DEFERRED_SEND_TIME: &str = "SystemTime 0x3FEF";
 
-/// Submits a message for sending like Exchange does: with a deferred send time after the
-/// sandbox clock's now, the message waits in the sender's Outbox (`isDraft: false`) and
-/// is delivered when the clock passes that time; otherwise it is delivered at once.
-pub(crate) fn submit(store: &mut Store, sender_idx: usize, draft: &Draft, save_to_sent: bool) {
-    match draft.deferred_until() {
-        Some(due) if due > store.now() => {
-            let env = Envelope::new(store, sender_idx, draft, true);
-            let held = store_copy(
-                store,
-                sender_idx,
-                "outbox",
-                draft,
-                &env,
-                CopyKind {
-                    is_read: true,
-                    show_bcc: true,
-                    is_draft: false,
-                },
-            );
-            let outbox_id = held["id"].as_str().unwrap_or_default().to_string();
-            let user_id = store.users[sender_idx].id.clone();
-            store.pending.push(crate::store::PendingSend {
-                user_id,
-                outbox_id,
-                draft: draft.clone(),
-                save_to_sent,
-                due,
-            });
-        }
-        _ => deliver(store, sender_idx, draft, save_to_sent),
-    }
-}
-
 /// Parses an extended-property time: RFC 3339 (`…Z`, `….0000000Z`, offsets) or a
 /// date-time without offset (seconds optional), taken as UTC.
 pub(crate) fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
@@ -1016,36 +983,6 @@ pub(crate) fn render(
     }
     expand.props.render(msg, &mut out);
     Value::Object(out)
-}
-
-/// Delivers every deferred message whose time has come (by the sandbox clock), in
-/// due order. A pending message whose Outbox copy is gone was cancelled.
-pub(crate) fn run_due(store: &mut Store) {
-    let now = store.now();
-    let mut due: Vec<crate::store::PendingSend> = Vec::new();
-    store.pending.retain(|p| {
-        if p.due <= now {
-            due.push(p.clone());
-            false
-        } else {
-            true
-        }
-    });
-    due.sort_by_key(|p| p.due);
-    for p in due {
-        let Some(idx) = store.user_index_by_id(&p.user_id) else {
-            continue;
-        };
-        let msgs = &mut store.users[idx].messages;
-        let Some(pos) = msgs
-            .iter()
-            .position(|m| m.json.get("id").and_then(Value::as_str) == Some(&p.outbox_id))
-        else {
-            continue;
-        };
-        msgs.remove(pos);
-        deliver(store, idx, &p.draft, p.save_to_sent);
-    }
 }
 
 #[cfg(test)]

@@ -171,3 +171,93 @@ async fn log_file_and_token_lifetime_through_the_binary() {
     );
     assert!(form_size.as_u64().unwrap() > 100);
 }
+
+/// `--messages-per-minute`, `--max-message-size` and the clock route together, as the
+/// relay's quick start uses them.
+#[tokio::test]
+async fn sending_limits_and_message_size_through_the_binary() {
+    use base64::Engine as _;
+    let bin = start(&[
+        "--user",
+        "adele@contoso.com",
+        "--user",
+        "alex@contoso.com",
+        "--messages-per-minute",
+        "1",
+        "--max-message-size",
+        "adele@contoso.com:5000",
+    ]);
+    let base = format!("{}/v1.0", bin.authority);
+    let client = reqwest::Client::new();
+    let tips: Value = client
+        .post(format!("{base}/me/getMailTips"))
+        .bearer_auth(&bin.token)
+        .json(
+            &json!({"EmailAddresses": ["adele@contoso.com"], "MailTipsOptions": "maxMessageSize"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tips["value"][0]["maxMessageSize"], 5000);
+
+    let mail = json!({"message": {"subject": "paced", "toRecipients": [{"emailAddress": {"address": "alex@contoso.com"}}]}});
+    for _ in 0..2 {
+        let resp = client
+            .post(format!("{base}/me/sendMail"))
+            .bearer_auth(&bin.token)
+            .json(&mail)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 202);
+    }
+    let count = |folder: &'static str| {
+        let (client, base, token) = (client.clone(), base.clone(), bin.token.clone());
+        async move {
+            let v: Value = client
+                .get(format!("{base}/me/mailFolders/{folder}/messages"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["value"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(count("outbox").await, 1);
+    assert_eq!(count("sentitems").await, 1);
+    let resp = client
+        .post(format!("{}/_sandbox/clock", bin.authority))
+        .json(&json!({"advanceSeconds": 61}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(count("outbox").await, 0);
+    assert_eq!(count("sentitems").await, 2);
+
+    let big = format!(
+        "To: alex@contoso.com\r\nSubject: big\r\n\r\n{}",
+        "x".repeat(5000)
+    );
+    let resp = client
+        .post(format!("{base}/me/sendMail"))
+        .bearer_auth(&bin.token)
+        .header("content-type", "text/plain")
+        .body(base64::engine::general_purpose::STANDARD.encode(big))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_graph_error(
+        &body,
+        "ErrorMessageSizeExceeded",
+        "The message exceeds the maximum supported size.",
+    );
+}

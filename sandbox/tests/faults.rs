@@ -162,6 +162,59 @@ async fn cut_off_gives_connection_error_but_message_is_delivered() {
     assert_eq!(delivered(&sb), 2);
 }
 
+#[tokio::test]
+async fn cut_off_applies_mime_send_mail_and_draft_send_before_dropping_the_connection() {
+    use base64::Engine as _;
+    let (sb, client) = setup().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mime = "To: alex@contoso.com\r\nMessage-ID: <cut@relay.contoso.com>\r\nSubject: mime cut\r\n\r\nx\r\n";
+    sb.fail_next(1, Fault::CutOff);
+    let err = client
+        .post(send_url(&sb))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body(base64::engine::general_purpose::STANDARD.encode(mime))
+        .send()
+        .await
+        .expect_err("no response");
+    assert!(err.status().is_none(), "{err:?}");
+
+    let draft = post_json(
+        &client,
+        &format!("{}/me/messages", sb.base_url()),
+        &token,
+        &json!({"subject": "draft cut", "toRecipients": [{"emailAddress": {"address": "alex@contoso.com"}}]}),
+    )
+    .await;
+    let (status, draft) = status_json(draft).await;
+    assert_eq!(status, 201);
+    sb.fail_next(1, Fault::CutOff);
+    let err = client
+        .post(format!(
+            "{}/me/messages/{}/send",
+            sb.base_url(),
+            draft["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&token)
+        .header("content-length", "0")
+        .send()
+        .await
+        .expect_err("no response");
+    assert!(err.status().is_none(), "{err:?}");
+
+    // Both were applied exactly once.
+    let inbox = sb.messages("alex@contoso.com", "inbox");
+    let subjects: Vec<&str> = inbox
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["draft cut", "mime cut"]);
+    assert_eq!(inbox[1]["internetMessageId"], "<cut@relay.contoso.com>");
+    assert_eq!(sb.messages("adele@contoso.com", "sentitems").len(), 2);
+    assert!(sb.messages("adele@contoso.com", "drafts").is_empty());
+    assert_eq!(sb.faults_injected(), 2);
+}
+
 /// Sends one raw HTTP/1.1 request and returns everything received until the server
 /// closes the connection (a reset counts as closed).
 async fn raw_exchange(addr: String, request: Vec<u8>) -> Vec<u8> {

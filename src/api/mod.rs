@@ -24,6 +24,7 @@ mod drafts;
 mod event;
 mod event_response;
 mod list;
+mod mail_tips;
 mod mailbox;
 mod mailbox_settings;
 mod meeting_messages;
@@ -48,6 +49,7 @@ pub use event::{
 };
 pub use event_response::{EventResponse, MayPropose, NoProposal};
 pub use list::List;
+pub use mail_tips::GetMailTips;
 pub use mailbox::Mailbox;
 pub use meeting_messages::MeetingResponses;
 pub use message::{GetMessage, MessageRef, SendDraft, UpdateMessage};

@@ -66,8 +66,9 @@ pub struct Message {
     /// Whether it has (non-inline) attachments.
     #[serde(default, skip_serializing)]
     pub has_attachments: Option<bool>,
-    /// RFC 5322 `Message-ID`, assigned by the server.
-    #[serde(default, skip_serializing)]
+    /// RFC 5322 `Message-ID`: assigned by the server unless set while the message is a
+    /// draft ([`Message::internet_message_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internet_message_id: Option<String>,
     /// First 255 characters of the body, as text.
     #[serde(default, skip_serializing)]
@@ -271,6 +272,26 @@ impl Message {
             name: name.into(),
             value: value.into(),
         });
+        self
+    }
+
+    /// Sets the RFC 5322 `Message-ID` (`<…@…>`) of a draft to create: "updatable only if
+    /// isDraft = true" (message resource,
+    /// <https://learn.microsoft.com/graph/api/resources/message>; GRAPH-FACTS-2 §6.2), so
+    /// the sent copy can be found again with
+    /// `$filter=internetMessageId eq '<…>'`. That Graph takes it in the create body (not
+    /// only by PATCH) is \[unconfirmed\].
+    ///
+    /// ```
+    /// use msgraph_outlook::models::Message;
+    /// let draft = Message::new().to("alex@contoso.com").internet_message_id("<q-42@relay.contoso.com>");
+    /// assert_eq!(
+    ///     serde_json::to_value(&draft).unwrap()["internetMessageId"],
+    ///     "<q-42@relay.contoso.com>"
+    /// );
+    /// ```
+    pub fn internet_message_id(mut self, id: impl Into<String>) -> Self {
+        self.internet_message_id = Some(id.into());
         self
     }
 

@@ -14,6 +14,7 @@ mod event_patch;
 pub(crate) mod extended_property;
 mod folder;
 mod location;
+mod mail_tips;
 mod mailbox_settings;
 mod message;
 mod message_patch;
@@ -48,6 +49,10 @@ pub use event_message::{
 pub use event_patch::{EventPatch, EventProperty};
 pub use folder::{FolderRef, WellKnownFolder};
 pub use location::{GeoCoordinates, Location, LocationType, PhysicalAddress};
+pub use mail_tips::{
+    AutomaticRepliesMailTips, MailTips, MailTipsError, MailTipsOption, MailTipsOptions,
+    RecipientScope, RecipientScopeType,
+};
 pub use mailbox_settings::{
     AutomaticRepliesSetting, AutomaticRepliesStatus, DelegateMeetingMessageDeliveryOptions,
     ExternalAudienceScope, LocaleInfo, MailboxSettings, UserPurpose,

@@ -75,7 +75,7 @@ fn move_clock(state: &AppState, body: &[u8]) -> Result<(), String> {
         _ => return Err(FORMS.to_string()),
     }
     // As `Sandbox::advance_clock`: what is due by the new time is delivered now.
-    crate::message::run_due(&mut store);
+    crate::outbox::run_due(&mut store);
     Ok(())
 }
 

@@ -449,7 +449,7 @@ fn inner_context(
 ) -> RequestContext {
     let now = {
         let mut store = state.lock();
-        crate::message::run_due(&mut store);
+        crate::outbox::run_due(&mut store);
         store.now()
     };
     let mut ctx = RequestContext::new(headers, state.origin(), now);

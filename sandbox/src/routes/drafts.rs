@@ -16,7 +16,7 @@ use super::sending::{check_from, mime_draft};
 use super::Route;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
-    body_preview, recipient, render, resolve_message, store_copy, strip_odata, submit, with_names,
+    body_preview, recipient, render, resolve_message, store_copy, strip_odata, with_names,
     CopyKind, Draft, Envelope, Expand,
 };
 use crate::message_view::{immutable_id, new_immutable_id, View, IMMUTABLE_ID_KEY};
@@ -532,8 +532,10 @@ fn send_draft(
         ));
     }
     check_from(req, &store, &mut draft)?;
+    // Refused before the draft leaves Drafts: nothing is sent.
+    crate::outbox::check_size(&store, req.user_idx, &draft)?;
     store.users[req.user_idx].messages.remove(idx);
-    submit(&mut store, req.user_idx, &draft, true);
+    crate::outbox::submit(&mut store, req.user_idx, &draft, true);
     Ok(empty_response(StatusCode::ACCEPTED))
 }
 

@@ -55,7 +55,8 @@ pub(super) fn send_mail(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     }
     let mut store = req.state.lock();
     check_from(req, &store, &mut draft)?;
-    crate::message::submit(&mut store, req.user_idx, &draft, save_to_sent);
+    crate::outbox::check_size(&store, req.user_idx, &draft)?;
+    crate::outbox::submit(&mut store, req.user_idx, &draft, save_to_sent);
     Ok(empty_response(StatusCode::ACCEPTED))
 }
 

@@ -17,6 +17,7 @@ mod drafts;
 mod event_target;
 mod events;
 mod mail;
+mod mail_tips;
 mod mailbox_items;
 mod meeting_times;
 mod permissions;
@@ -137,7 +138,7 @@ async fn serve(
     let now = {
         let mut store = state.lock();
         // Deferred messages due by the sandbox clock are delivered before anything else.
-        crate::message::run_due(&mut store);
+        crate::outbox::run_due(&mut store);
         store.now()
     };
     let ctx = RequestContext::new(&parts.headers, state.origin(), now);
@@ -369,6 +370,8 @@ pub(crate) enum Route {
     GetMailboxSettings(Option<String>),
     /// `PATCH …/mailboxSettings`.
     UpdateMailboxSettings,
+    /// `POST …/getMailTips`.
+    GetMailTips,
     Calendar(calendar_paths::CalendarRoute),
 }
 
@@ -476,6 +479,10 @@ fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
         [] => Err(not_implemented("user")),
         ["sendmail"] => match method {
             "POST" => Ok(Route::SendMail),
+            m => Err(method_not_allowed(m)),
+        },
+        ["getmailtips"] => match method {
+            "POST" => Ok(Route::GetMailTips),
             m => Err(method_not_allowed(m)),
         },
         ["messages", tail @ ..] => message_route(None, &rest[1..], tail, method, &get_only),
@@ -595,6 +602,7 @@ fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, GraphError> {
         Route::Delta { folder } => delta::handle(req, &folder),
         Route::GetMailboxSettings(property) => settings::get(req, property.as_deref()),
         Route::UpdateMailboxSettings => settings::update(req),
+        Route::GetMailTips => mail_tips::get_mail_tips(req),
         Route::Calendar(route) => handle_calendar(req, route),
         other => drafts::handle(req, other),
     }

@@ -151,6 +151,9 @@ pub(crate) fn accepted(route: &Route) -> Accepted {
         | Route::DeleteAttachment { item, .. }
         | Route::CreateUploadSession { item } => attachments(item, true),
         Route::GetMailboxSettings(_) => SETTINGS_READ,
+        // "user: getMailTips": `Mail.Read` delegated and application, `Mail.Read.Shared`
+        // higher (https://learn.microsoft.com/graph/api/user-getmailtips).
+        Route::GetMailTips => MAIL_READ,
         Route::UpdateMailboxSettings => SETTINGS_WRITE,
         Route::Calendar(r) => match r {
             C::ListCalendars

@@ -2,7 +2,8 @@
 //! event lists: a useful subset.
 //!
 //! * `$filter`: clauses `prop op value` joined with `and`; string properties
-//!   `subject`, `importance`, `from/emailAddress/address`, and for events `showAs`,
+//!   `subject`, `importance`, `from/emailAddress/address`, `internetMessageId`, and for
+//!   events `showAs`,
 //!   `sensitivity`, `type`, `iCalUId`, `transactionId`, `seriesMasterId`,
 //!   `organizer/emailAddress/address` (`eq`, `ne`); Boolean properties `isRead`,
 //!   `isDraft`, `hasAttachments`, `isAllDay`, `isCancelled`, `isOrganizer`,
@@ -202,8 +203,10 @@ enum Key {
     Time(&'static str),
 }
 
-const STR_PROPS: [&str; 10] = [
+const STR_PROPS: [&str; 11] = [
     "subject",
+    // The relay's never-twice lookup of a sent copy (GRAPH-FACTS-2 §6.2).
+    "internetMessageId",
     "importance",
     "from/emailAddress/address",
     "showAs",

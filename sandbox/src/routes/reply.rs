@@ -30,8 +30,8 @@ use super::ReplyAction;
 use crate::calendar::address_of;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{
-    attachment_from_json, parse_utc, recipients, render, resolve_message, store_copy, submit,
-    CopyKind, Draft, Envelope, Expand,
+    attachment_from_json, parse_utc, recipients, render, resolve_message, store_copy, CopyKind,
+    Draft, Envelope, Expand,
 };
 use crate::message_view::View;
 use crate::store::Store;
@@ -170,7 +170,8 @@ fn send(req: &MailRequest<'_>, store: &mut Store, draft: &Draft) -> Result<Respo
     // A delegate replying in another user's mailbox sends as / on behalf of it.
     let mut draft = draft.clone();
     check_from(req, store, &mut draft)?;
-    submit(store, req.user_idx, &draft, true);
+    crate::outbox::check_size(store, req.user_idx, &draft)?;
+    crate::outbox::submit(store, req.user_idx, &draft, true);
     Ok(empty_response(StatusCode::ACCEPTED))
 }
 

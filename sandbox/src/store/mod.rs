@@ -179,6 +179,9 @@ pub(crate) struct Store {
     /// `Sandbox::set_verified_domains`: the tenant's verified domains; `None`: the
     /// domains of the sandbox's users.
     pub verified_domains: Option<Vec<String>>,
+    /// Sending limits, their per-mailbox bookkeeping and the maximum message sizes
+    /// (`Sandbox::set_sending_limits`, `Sandbox::set_max_message_size`).
+    pub limits: crate::sending_limits::LimitsState,
     seq: u64,
 }
 
