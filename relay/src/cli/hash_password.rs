@@ -2,7 +2,7 @@
 //! string to put in `[[smtp.users]]`, so no password is ever written in the configuration.
 
 use super::exit::{CliResult, Failure, DATAERR};
-use super::pending::hash_password;
+use msgraph_relay::smtp::hash_password;
 use std::io::BufRead;
 
 /// Runs the subcommand.

@@ -122,11 +122,20 @@ impl Validate for super::SpoolConfig {
     }
 }
 
-// Until the smtp and delivery owners implement `Validate` next to their sections, their
-// checks are the types' own (parse errors name the key).
+/// `[smtp]` reports its problems as sentences that start with their key (`smtp.users: …`).
 impl Validate for super::SmtpConfig {
-    fn validate(&self, _section: &str, _problems: &mut Vec<Problem>) {}
+    fn validate(&self, section: &str, problems: &mut Vec<Problem>) {
+        for sentence in self.problems() {
+            problems.push(match sentence.split_once(": ") {
+                Some((key, message)) if key.starts_with(section) => Problem::new(key, message),
+                _ => Problem::new(section, sentence),
+            });
+        }
+    }
 }
+
+// Until the delivery owner implements `Validate` next to its section, its checks are the
+// types' own (parse errors name the key).
 
 impl Validate for super::DeliveryConfig {
     fn validate(&self, _section: &str, _problems: &mut Vec<Problem>) {}

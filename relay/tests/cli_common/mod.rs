@@ -47,7 +47,9 @@ impl Relay {
              [graph]\ntenant = \"{SANDBOX_TENANT}\"\nclient_id = \"{client_id}\"\n\
              client_secret = \"{secret}\"\ngraph_url = \"{graph_origin}/v1.0\"\n\
              authority_url = \"{graph_origin}\"\n\n\
-             [http]\nlisten = \"127.0.0.1:0\"\n\n{extra}",
+             [http]\nlisten = \"127.0.0.1:0\"\n\n\
+             [smtp]\nlisten = [\"127.0.0.1:0\"]\nallowed_networks = [\"127.0.0.1/32\"]\n\
+             allowed_senders = [\"@contoso.com\"]\n\n{extra}",
             spool = relay.spool_dir().display().to_string(),
         );
         relay.write_config(&config);
