@@ -191,3 +191,20 @@ fn debug_output_redacts_secrets() {
     assert!(!debug.contains(SECRET), "{debug}");
     assert!(debug.contains("client_secret: Some(<redacted>)"), "{debug}");
 }
+
+#[test]
+fn smtp_problems_keep_their_keys() {
+    let relay = Relay::offline(
+        "[[smtp.users]]\nname = \"erp\"\npassword_hash = \"plaintext\"\nallowed_senders = [\"@contoso.com\"]\n",
+    );
+    let (code, _, stderr) = check(&relay);
+    assert_eq!(code, 78);
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!(
+            "{}: smtp.users: user \"erp\": `password_hash` is not an argon2 PHC string",
+            relay.config_path().display()
+        )),
+        "{stderr}"
+    );
+}

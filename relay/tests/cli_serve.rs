@@ -26,6 +26,8 @@ async fn metrics_and_healthz_are_served() {
     let serve = Serve::start(&relay);
     assert_eq!(serve.http.ip().to_string(), "127.0.0.1");
     assert_ne!(serve.http.port(), 0);
+    assert_eq!(serve.smtp.len(), 1);
+    assert_ne!(serve.smtp[0].port(), 0);
     let http = serve.http;
 
     let (status, content_type, body) =
@@ -94,6 +96,23 @@ async fn sigterm_exits_0_and_every_accepted_message_is_accounted_for() {
         );
         assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     }
+    // And one over SMTP, from an allowed network without AUTH.
+    let smtp = serve.smtp[0];
+    let transcript = tokio::task::spawn_blocking(move || {
+        cli_common::smtp_submit(
+            smtp,
+            "adele@contoso.com",
+            "alex@contoso.com",
+            "From: adele@contoso.com\r\nTo: alex@contoso.com\r\nSubject: before stop smtp\r\n\r\nx\r\n",
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        transcript.iter().map(|r| &r[..3]).collect::<Vec<_>>(),
+        ["220", "250", "250", "250", "354", "250", "221"],
+        "{transcript:?}"
+    );
     let http = serve.http;
     let (_, _, metrics) = tokio::task::spawn_blocking(move || http_get(http, "/metrics"))
         .await
@@ -110,7 +129,13 @@ async fn sigterm_exits_0_and_every_accepted_message_is_accounted_for() {
                 .unwrap()
         })
         .sum();
-    assert_eq!(depth, 5, "{metrics}");
+    assert_eq!(depth, 6, "{metrics}");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "msgraph_relay_accepted_total 1"),
+        "{metrics}"
+    );
 
     let code = tokio::task::spawn_blocking(move || {
         let code = serve.terminate();
@@ -144,7 +169,7 @@ async fn sigterm_exits_0_and_every_accepted_message_is_accounted_for() {
             state => panic!("{subject}: {state}"),
         }
     }
-    assert_eq!(ids.len(), 5);
+    assert_eq!(ids.len(), 6);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -229,3 +229,44 @@ pub fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String, String)
         .unwrap_or_default();
     (status, content_type, body.to_string())
 }
+
+/// Submits one message over plain SMTP without AUTH; returns the first line of each reply
+/// (greeting, EHLO, MAIL, RCPT, DATA, end of data, QUIT).
+pub fn smtp_submit(addr: std::net::SocketAddr, from: &str, to: &str, message: &str) -> Vec<String> {
+    use std::io::BufRead;
+    let stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut reply = |reader: &mut std::io::BufReader<std::net::TcpStream>| -> String {
+        // A multi-line reply ends with "NNN " (space after the code).
+        let mut first = String::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if first.is_empty() {
+                first = line.trim_end().to_string();
+            }
+            if line.len() < 4 || line.as_bytes()[3] == b' ' {
+                return first;
+            }
+        }
+    };
+    let mut replies = vec![reply(&mut reader)];
+    for command in [
+        "EHLO test.local".to_string(),
+        format!("MAIL FROM:<{from}>"),
+        format!("RCPT TO:<{to}>"),
+        "DATA".to_string(),
+    ] {
+        write!(writer, "{command}\r\n").unwrap();
+        replies.push(reply(&mut reader));
+    }
+    write!(writer, "{message}.\r\n").unwrap();
+    replies.push(reply(&mut reader));
+    write!(writer, "QUIT\r\n").unwrap();
+    replies.push(reply(&mut reader));
+    replies
+}
