@@ -73,7 +73,10 @@ pub async fn sendmail(args: &[String], default_config: PathBuf) -> CliResult {
     let parsed = sendmail::parse(args).map_err(|e| Failure::new(USAGE, e))?;
     let path = parsed.config.clone().unwrap_or(default_config);
     let config = load::config(&path)?;
-    logging::init(&config.log);
+    // sendmail is silent unless something goes wrong (RUST_LOG still overrides).
+    let mut log = config.log.clone();
+    log.level = "warn".to_string();
+    logging::init(&log);
     sendmail::run(&config, &parsed, tokio::io::stdin()).await
 }
 
