@@ -240,7 +240,7 @@ pub fn smtp_submit(addr: std::net::SocketAddr, from: &str, to: &str, message: &s
         .unwrap();
     let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
-    let mut reply = |reader: &mut std::io::BufReader<std::net::TcpStream>| -> String {
+    let reply = |reader: &mut std::io::BufReader<std::net::TcpStream>| -> String {
         // A multi-line reply ends with "NNN " (space after the code).
         let mut first = String::new();
         loop {
