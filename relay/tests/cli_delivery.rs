@@ -32,7 +32,6 @@ fn inbox_subjects(sandbox: &Sandbox) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the delivery workers (relay/src/delivery) on main"]
 async fn sendmail_dash_t_arrives_in_alex_inbox_exactly_once() {
     let (sandbox, relay) = sandbox_relay().await;
     let mut serve = Serve::start(&relay);
@@ -63,7 +62,6 @@ async fn sendmail_dash_t_arrives_in_alex_inbox_exactly_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the delivery workers (relay/src/delivery) on main"]
 async fn sendmail_direct_delivers_before_exiting() {
     let (sandbox, relay) = sandbox_relay().await;
     let run = tokio::task::block_in_place(|| relay.sendmail(&["-t", "--direct"], CRON));

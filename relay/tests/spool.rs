@@ -146,3 +146,55 @@ async fn an_attempt_interrupted_by_a_crash_becomes_unknown_after_reopening() {
     let counts = spool.counts().await.unwrap();
     assert_eq!((counts.sent, counts.queued, counts.unknown), (1, 0, 0));
 }
+
+#[tokio::test]
+async fn a_deferred_message_keeps_its_state_and_is_due_only_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.example").unwrap();
+    let id = spool
+        .enqueue(envelope(), b"Subject: x\r\n\r\nbody\r\n")
+        .await
+        .unwrap();
+    // Whole milliseconds, as the spool keeps times.
+    let now = Utc
+        .timestamp_millis_opt(Utc::now().timestamp_millis() + 1000)
+        .unwrap();
+    assert_eq!(
+        spool
+            .claim_due(now, Duration::from_secs(600), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let later = now + chrono::Duration::seconds(30);
+    spool.defer(&id, later).await.unwrap();
+    let record = spool.get(&id).await.unwrap();
+    assert_eq!(
+        (
+            record.state,
+            record.attempts,
+            record.next_attempt_at,
+            record.last_error
+        ),
+        (State::Queued, 0, later, None)
+    );
+    // The lease is released: due again at `later`, not before.
+    assert!(spool
+        .claim_due(
+            later - chrono::Duration::seconds(1),
+            Duration::from_secs(600),
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        spool
+            .claim_due(later, Duration::from_secs(600), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

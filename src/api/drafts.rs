@@ -35,6 +35,7 @@ pub struct CreateDraft {
     mailbox: Mailbox,
     content: DraftContent,
     folder: Option<String>,
+    client_request_id: Option<String>,
 }
 
 impl CreateDraft {
@@ -43,6 +44,7 @@ impl CreateDraft {
             mailbox,
             content: DraftContent::Json(Box::new(message)),
             folder: None,
+            client_request_id: None,
         }
     }
 
@@ -51,6 +53,7 @@ impl CreateDraft {
             mailbox,
             content: DraftContent::Mime(mime),
             folder: None,
+            client_request_id: None,
         }
     }
 
@@ -63,6 +66,7 @@ impl CreateDraft {
             mailbox,
             content,
             folder: None,
+            client_request_id: None,
         }
     }
 
@@ -70,6 +74,13 @@ impl CreateDraft {
     /// a folder id) instead of Drafts.
     pub fn in_folder(mut self, folder: impl Into<FolderRef>) -> Self {
         self.folder = Some(folder.into().into_string());
+        self
+    }
+
+    /// Sends it with this `client-request-id` rather than a fresh one (see
+    /// [`SendMime::client_request_id`](super::SendMime::client_request_id)).
+    pub fn client_request_id(mut self, id: impl Into<String>) -> Self {
+        self.client_request_id = Some(id.into());
         self
     }
 
@@ -84,7 +95,8 @@ impl Call for CreateDraft {
 
     fn into_request(self) -> Result<Request> {
         let path = self.mailbox.messages_path(self.folder.as_deref(), &[]);
-        let request = Request::post("createMessage", path);
+        let request =
+            Request::post("createMessage", path).client_request_id(self.client_request_id);
         match &self.content {
             // A draft may lack recipients, so only the message's own rules are checked.
             DraftContent::Json(message) => {

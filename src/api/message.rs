@@ -90,6 +90,7 @@ impl MessageRef {
     pub fn send(&self) -> SendDraft {
         SendDraft {
             message: self.clone(),
+            client_request_id: None,
         }
     }
 
@@ -390,9 +391,17 @@ await_sends!(UpdateMessage => Message);
 #[must_use = "nothing is sent until you await it"]
 pub struct SendDraft {
     message: MessageRef,
+    client_request_id: Option<String>,
 }
 
 impl SendDraft {
+    /// Sends it with this `client-request-id` rather than a fresh one (see
+    /// [`SendMime::client_request_id`](super::SendMime::client_request_id)).
+    pub fn client_request_id(mut self, id: impl Into<String>) -> Self {
+        self.client_request_id = Some(id.into());
+        self
+    }
+
     /// Sends it (`POST …/send`, empty body with `Content-Length: 0`).
     pub fn send(self) -> impl Future<Output = Result<Accepted>> + Send + 'static {
         self.message.mailbox.client.clone().call(self)
@@ -403,7 +412,8 @@ impl Call for SendDraft {
     type Output = Accepted;
 
     fn into_request(self) -> Result<Request> {
-        Ok(Request::post("send", self.message.path(&["send"])))
+        Ok(Request::post("send", self.message.path(&["send"]))
+            .client_request_id(self.client_request_id))
     }
 
     fn parse(response: Response) -> Result<Accepted> {

@@ -80,6 +80,7 @@ await_sends!(SendMail => Accepted);
 #[must_use = "nothing is sent until you call .send().await"]
 pub struct SendMime {
     mailbox: Mailbox,
+    client_request_id: Option<String>,
     /// The raw MIME, or why base64 given to [`Mailbox::send_mime_base64`] did not decode
     /// (reported when sent, like every other check).
     mime: Result<Vec<u8>, InvalidRequest>,
@@ -89,6 +90,7 @@ impl SendMime {
     pub(crate) fn new(mailbox: Mailbox, mime: Vec<u8>) -> Self {
         SendMime {
             mailbox,
+            client_request_id: None,
             mime: Ok(mime),
         }
     }
@@ -96,8 +98,16 @@ impl SendMime {
     pub(crate) fn base64(mailbox: Mailbox, text: &[u8]) -> Self {
         SendMime {
             mailbox,
+            client_request_id: None,
             mime: decode_base64_mime(text),
         }
+    }
+
+    /// Sends it with this `client-request-id` rather than a fresh one: a caller that records
+    /// the id before sending can find the request in Graph's logs whatever happens to it.
+    pub fn client_request_id(mut self, id: impl Into<String>) -> Self {
+        self.client_request_id = Some(id.into());
+        self
     }
 
     /// Checks the MIME has a header section with a recipient, base64-encodes it and sends it.
@@ -116,7 +126,8 @@ impl Call for SendMime {
         check_mime(&mime)?;
         Ok(
             Request::post("sendMail", self.mailbox.target.path(&["sendMail"]))
-                .mime(base64_mime(&mime)),
+                .mime(base64_mime(&mime))
+                .client_request_id(self.client_request_id),
         )
     }
 

@@ -191,10 +191,10 @@ impl GraphClientBuilder {
                 preferences: self.preferences,
                 retry: self.retry,
                 sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
-                limiter: MailboxLimiter::new(
+                limiter: Arc::new(MailboxLimiter::new(
                     self.mailbox_concurrency
                         .unwrap_or(Some(DEFAULT_MAILBOX_CONCURRENCY)),
-                ),
+                )),
             }),
         })
     }

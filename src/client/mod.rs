@@ -84,7 +84,7 @@ struct Inner {
     preferences: Vec<String>,
     retry: RetryPolicy,
     sleeper: Arc<dyn Sleeper>,
-    limiter: limits::MailboxLimiter,
+    limiter: Arc<limits::MailboxLimiter>,
 }
 
 impl fmt::Debug for GraphClient {
@@ -189,6 +189,24 @@ impl GraphClient {
         Ok(Mailbox::me(self.clone())
             .with_target(source.mailbox.clone())
             .message_from(message))
+    }
+
+    /// The same client (token provider, per-mailbox concurrency limit, preferences) with
+    /// another retry policy, e.g. [`RetryPolicy::never`] for a caller that schedules its
+    /// own retries of sends (a relay with a durable queue).
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> GraphClient {
+        let inner = &self.inner;
+        GraphClient {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                base_url: inner.base_url.clone(),
+                tokens: inner.tokens.clone(),
+                preferences: inner.preferences.clone(),
+                retry: policy,
+                sleeper: inner.sleeper.clone(),
+                limiter: inner.limiter.clone(),
+            }),
+        }
     }
 
     /// The Graph base URL requests go to (ends in `/v1.0`).

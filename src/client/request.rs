@@ -78,6 +78,9 @@ pub(crate) struct Request {
     pub if_match: Option<String>,
     /// Whether repeating it cannot change the outcome (see `retry.rs` for what follows).
     pub idempotent: bool,
+    /// The `client-request-id` the caller chose (recorded before sending, e.g. by a relay
+    /// that must find the request in Graph's logs after a crash); a fresh one when `None`.
+    pub client_request_id: Option<String>,
 }
 
 impl Request {
@@ -119,6 +122,7 @@ impl Request {
             body: Body::Empty,
             if_match: None,
             idempotent,
+            client_request_id: None,
         }
     }
 
@@ -156,6 +160,12 @@ impl Request {
     /// Applies only if the item still has `etag` (optimistic concurrency: 412 otherwise).
     pub fn if_match(mut self, etag: Option<String>) -> Self {
         self.if_match = etag;
+        self
+    }
+
+    /// Sends it with this `client-request-id` (else a fresh one).
+    pub fn client_request_id(mut self, id: Option<String>) -> Self {
+        self.client_request_id = id;
         self
     }
 
@@ -256,7 +266,10 @@ impl GraphClient {
         let addressed_me = matches!(&source, Some(s) if s.mailbox == MailboxRef::Me);
         // An app-only token's `oid` is the app's, never a mailbox's: its claims are not read.
         let signed_in = self.inner.tokens.kind() != TokenKind::Application;
-        let client_request_id = new_client_request_id();
+        let client_request_id = request
+            .client_request_id
+            .clone()
+            .unwrap_or_else(new_client_request_id);
         let policy = &self.inner.retry;
         let (mut attempts, mut waited, mut refreshed, mut replaced) =
             (0u32, Duration::ZERO, false, 0u32);

@@ -4,9 +4,9 @@
 //! (they may be `serve`'s own attempts in flight).
 
 use super::exit::{Failure, CONFIG, TEMPFAIL};
-use super::pending::Deliverer;
 use msgraph_relay::clock::{Clock, SystemClock};
 use msgraph_relay::config::Config;
+use msgraph_relay::delivery::Deliverer;
 use msgraph_relay::metrics::Metrics;
 use msgraph_relay::spool::{QueueId, Record, Spool};
 use std::sync::Arc;

@@ -9,7 +9,6 @@ pub mod http;
 pub mod load;
 pub mod logging;
 pub mod login;
-pub mod pending;
 pub mod queue;
 pub mod sendmail;
 pub mod serve;

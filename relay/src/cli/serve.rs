@@ -5,9 +5,9 @@
 use super::exit::{CliResult, Failure, CONFIG, SOFTWARE, TEMPFAIL};
 use super::http::{self, Health};
 use super::load;
-use super::pending::Deliverer;
 use msgraph_relay::clock::{Clock, SystemClock};
 use msgraph_relay::config::Config;
+use msgraph_relay::delivery::Deliverer;
 use msgraph_relay::metrics::Metrics;
 use msgraph_relay::shutdown::{self, Shutdown};
 use msgraph_relay::smtp::{ListenerKind, SmtpServer};

@@ -12,7 +12,7 @@ pub mod secret;
 pub mod sendmail;
 pub mod smtp;
 
-pub use delivery::DeliveryConfig;
+pub use delivery::{DeliveryConfig, SendAs};
 pub use graph::{AuthMethod, GraphConfig};
 pub use http::HttpConfig;
 pub use load::{LoadError, DEFAULT_PATH};

@@ -131,7 +131,16 @@ impl Incoming {
     /// Makes the message durable and queues it: flush and fsync the file, move it into
     /// `messages/`, fsync the directory, insert its row. Only after this returns `Ok` may
     /// the client be told `250` (or `sendmail` exit 0).
-    pub async fn commit(mut self, envelope: Envelope) -> Result<QueueId, SpoolError> {
+    pub async fn commit(self, envelope: Envelope) -> Result<QueueId, SpoolError> {
+        self.commit_at(envelope, None).await
+    }
+
+    /// [`commit`](Self::commit), accepted at `at` (the system clock when `None`).
+    pub(super) async fn commit_at(
+        mut self,
+        envelope: Envelope,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<QueueId, SpoolError> {
         let mut file = self.file.take().expect("commit once");
         file.flush().await?;
         file.get_ref().sync_all().await?;
@@ -140,7 +149,7 @@ impl Incoming {
         let spool = self.spool.clone();
         let path = std::mem::take(&mut self.path);
         spool
-            .queue_file(path, envelope, summary, self.written)
+            .queue_file(path, envelope, summary, self.written, at)
             .await
     }
 }

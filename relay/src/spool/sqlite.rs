@@ -108,12 +108,26 @@ impl Spool {
         incoming.commit(envelope).await
     }
 
+    /// Like [`enqueue`](Self::enqueue), accepted (and due) at `now` by the caller's clock
+    /// (messages the relay writes itself, such as failure reports).
+    pub async fn enqueue_at(
+        &self,
+        envelope: Envelope,
+        message: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<QueueId, SpoolError> {
+        let mut incoming = self.start(u64::MAX).await?;
+        incoming.write(message).await?;
+        incoming.commit_at(envelope, Some(now)).await
+    }
+
     pub(super) async fn queue_file(
         &self,
         incoming: PathBuf,
         envelope: Envelope,
         summary: HeaderSummary,
         size: u64,
+        at: Option<DateTime<Utc>>,
     ) -> Result<QueueId, SpoolError> {
         let spool = self.clone();
         blocking(move || {
@@ -132,7 +146,7 @@ impl Spool {
                     true,
                 ),
             };
-            let now = ms(Utc::now());
+            let now = ms(at.unwrap_or_else(Utc::now));
             let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
             spool.db().execute(
                 "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
@@ -391,6 +405,22 @@ impl Spool {
                 "UPDATE messages SET state = 'failed', unknown_since = NULL, last_error = ?2, \
                  request_id = COALESCE(?3, request_id), lease_until = 0, updated_at = ?4 WHERE id = ?1",
                 params![id, error, request_id, ms(now)],
+            )
+        })
+        .await
+    }
+
+    /// Puts a claimed message back until `next_attempt_at` without an attempt (a paced
+    /// mailbox): its state, attempts and last error stay as they were.
+    pub async fn defer(
+        &self,
+        id: &QueueId,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        self.transition(id, &[State::Queued, State::Unknown], move |db, id| {
+            db.execute(
+                "UPDATE messages SET next_attempt_at = ?2, lease_until = 0 WHERE id = ?1",
+                params![id, ms(next_attempt_at)],
             )
         })
         .await

@@ -1,0 +1,603 @@
+//! One claimed message, handled once: sent (queued), or looked for in the sending mailbox
+//! (unknown outcome), and its new state written to the spool and the delivery log.
+
+use super::draft;
+use super::headers::{self, HeaderAddresses};
+use super::log::{self, Entry};
+use super::lookup::{self, Found};
+use super::mime_walk;
+use super::outcome::{self, Verdict};
+use super::pacer::Pacer;
+use super::recipients::{self, Recipients};
+use crate::clock::Clock;
+use crate::config::{DeliveryConfig, SendAs};
+use crate::metrics::Metrics;
+use crate::spool::{Record, Spool, SpoolError, State};
+use chrono::{DateTime, Utc};
+use msgraph_outlook::{Accepted, Error, GraphClient};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the workers share.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The queue.
+    pub spool: Spool,
+    /// Graph, without the client's own retries (the relay schedules them).
+    pub graph: GraphClient,
+    /// `[delivery]`.
+    pub config: Arc<DeliveryConfig>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+    /// Counters.
+    pub metrics: Metrics,
+    /// Per-mailbox pacing.
+    pub pacer: Pacer,
+}
+
+/// How far a failed attempt got.
+enum Failure {
+    /// Graph failed.
+    Graph {
+        error: Error,
+        /// The request that sends (sendMail, or the draft's send) was made: Graph may have
+        /// taken the message. Before it, nothing can have been sent.
+        sent_requested: bool,
+    },
+    /// The relay could not prepare the message (its spool files): nothing was sent.
+    Local(String),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Graph {
+            error,
+            sent_requested: true,
+        }
+    }
+}
+
+/// Where the draft path decodes a message's parts while it is sent.
+pub fn parts_dir(spool: &Spool) -> std::path::PathBuf {
+    spool.dir().join("parts")
+}
+
+/// The attempt a log line is about.
+struct Attempt<'a> {
+    mailbox: &'a str,
+    path: &'a str,
+    crid: &'a str,
+    attempts: u32,
+}
+
+impl<'a> Attempt<'a> {
+    fn entry(&self, state: &'a str, outcome: &'a str, request_id: Option<&'a str>) -> Entry<'a> {
+        Entry {
+            state,
+            outcome,
+            mailbox: Some(self.mailbox),
+            path: Some(self.path),
+            request_id,
+            client_request_id: Some(self.crid),
+            attempts: Some(self.attempts),
+        }
+    }
+}
+
+/// The queue id a draft-path attempt tagged its draft with.
+fn draft_tag(record: &Record) -> Option<&str> {
+    (record.path.as_deref() == Some("draft")).then(|| record.id.as_str())
+}
+
+fn secs(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+impl Context {
+    /// Handles one claimed message.
+    pub async fn process(&self, record: Record) -> Result<(), SpoolError> {
+        match record.state {
+            State::Unknown => self.check(record).await,
+            State::Queued => self.send(record).await,
+            _ => Ok(()),
+        }
+    }
+
+    fn mailbox_of(&self, record: &Record) -> Option<String> {
+        record
+            .mailbox
+            .clone()
+            .or_else(|| recipients::sending_mailbox(record, &self.config))
+    }
+
+    /// An unknown outcome: look in the sending mailbox before anything else.
+    async fn check(&self, record: Record) -> Result<(), SpoolError> {
+        let now = self.clock.now();
+        let Some(mailbox) = self.mailbox_of(&record) else {
+            return self.fail(&record, "no sending mailbox", None, now).await;
+        };
+        let attempted = record.unknown_since.unwrap_or(record.updated_at);
+        let window_over = now >= attempted + secs(self.config.window);
+        let found = match lookup::find(
+            &self.graph,
+            &mailbox,
+            &record.message_id,
+            draft_tag(&record),
+        )
+        .await
+        {
+            Ok(found) => found,
+            Err(e) => {
+                let error = format!("looking for it failed: {}", outcome::describe(&e));
+                let next = now + secs(e.retry_after().unwrap_or(self.config.grace));
+                self.spool
+                    .mark_unknown(&record.id, next, &error, now)
+                    .await?;
+                log::write(
+                    &record,
+                    Entry {
+                        state: "unknown",
+                        outcome: &error,
+                        mailbox: Some(&mailbox),
+                        ..Entry::default()
+                    },
+                );
+                return Ok(());
+            }
+        };
+        match found {
+            Found::SentItems | Found::Outbox => {
+                self.spool.mark_sent(&record.id, None, now).await?;
+                self.metrics.found_in_mailbox.inc();
+                self.delivered(&record, now);
+                log::write(
+                    &record,
+                    Entry {
+                        state: "sent",
+                        outcome: found.as_str(),
+                        mailbox: Some(&mailbox),
+                        ..Entry::default()
+                    },
+                );
+                Ok(())
+            }
+            Found::Drafts(_) | Found::Absent if !window_over => {
+                // Not proven absent yet: look again after the grace period, and once
+                // more when the window is over.
+                let next =
+                    (now + secs(self.config.grace)).min(attempted + secs(self.config.window));
+                let error = record.last_error.clone().unwrap_or_default();
+                self.spool
+                    .mark_unknown(&record.id, next, &error, now)
+                    .await?;
+                log::write(
+                    &record,
+                    Entry {
+                        state: "unknown",
+                        outcome: &format!("{}: checking again", found.as_str()),
+                        mailbox: Some(&mailbox),
+                        ..Entry::default()
+                    },
+                );
+                Ok(())
+            }
+            Found::Drafts(_) | Found::Absent => {
+                if let Found::Drafts(id) = &found {
+                    // A draft never sent: it goes, and the message is sent afresh.
+                    if let Err(e) = self.graph.user(&mailbox).message(id.clone()).delete().await {
+                        let next = now + secs(self.config.grace);
+                        let error = format!("deleting the leftover draft failed: {e}");
+                        self.spool
+                            .mark_unknown(&record.id, next, &error, now)
+                            .await?;
+                        return Ok(());
+                    }
+                }
+                self.metrics.resent.inc();
+                let outcome = format!(
+                    "{} {} s after the attempt: resending",
+                    found.as_str(),
+                    (now - attempted).num_seconds()
+                );
+                log::write(
+                    &record,
+                    Entry {
+                        state: "queued",
+                        outcome: &outcome,
+                        mailbox: Some(&mailbox),
+                        ..Entry::default()
+                    },
+                );
+                self.spool
+                    .mark_retry(&record.id, now, &outcome, None, now)
+                    .await
+            }
+        }
+    }
+
+    /// A queued message: pace, choose the path, send, record the outcome.
+    async fn send(&self, record: Record) -> Result<(), SpoolError> {
+        let now = self.clock.now();
+        let Some(mailbox) = self.mailbox_of(&record) else {
+            return self
+                .fail(
+                    &record,
+                    "no sending mailbox: no envelope sender, From or configured mailbox",
+                    None,
+                    now,
+                )
+                .await;
+        };
+        if self.expired(&record, now) {
+            let error = format!(
+                "not delivered within {} s: {}",
+                self.config.max_age.as_secs(),
+                record
+                    .last_error
+                    .as_deref()
+                    .unwrap_or("no attempt succeeded")
+            );
+            return self.fail(&record, &error, None, now).await;
+        }
+        let rcpts = record.envelope.rcpt_to.len() as u32;
+        let _permit = match self.pacer.acquire(&mailbox, rcpts, now).await {
+            Ok(permit) => permit,
+            Err(at) => return self.spool.defer(&record.id, at).await,
+        };
+        let header = self.read_header(&record).await?;
+        let addresses = HeaderAddresses::parse(&header);
+        let split = Recipients::split(
+            &record.envelope.rcpt_to,
+            &addresses.to,
+            &addresses.cc,
+            &addresses.bcc,
+        );
+        // Header recipients outside the envelope can only be left out with explicit
+        // recipients: the draft path.
+        let path = if record.size <= self.config.mime_limit && !split.dropped_visible {
+            "mime"
+        } else {
+            "draft"
+        };
+        let crid = uuid::Uuid::new_v4().to_string();
+        self.spool
+            .mark_sending(&record.id, &mailbox, path, &crid, now)
+            .await?;
+        let attempts = record.attempts + 1;
+        log::write(
+            &record,
+            Entry {
+                state: "sending",
+                outcome: "attempt started",
+                mailbox: Some(&mailbox),
+                path: Some(path),
+                client_request_id: Some(&crid),
+                attempts: Some(attempts),
+                ..Entry::default()
+            },
+        );
+        let result = match path {
+            "mime" => match self.spool.read_body(&record).await {
+                Ok(raw) => {
+                    self.send_mime(&mailbox, &raw, &split, &addresses, &crid)
+                        .await
+                }
+                Err(e) => Err(Failure::Local(format!("reading the message: {e}"))),
+            },
+            _ => {
+                let dir = parts_dir(&self.spool).join(record.id.as_str());
+                let result = self
+                    .send_draft(&record, &mailbox, &dir, &split, &crid)
+                    .await;
+                let _ = tokio::fs::remove_dir_all(&dir).await;
+                result
+            }
+        };
+        let now = self.clock.now();
+        let attempt = Attempt {
+            mailbox: &mailbox,
+            path,
+            crid: &crid,
+            attempts,
+        };
+        let failure = match result {
+            Ok(accepted) => {
+                let request_id = accepted.request_id.as_deref();
+                self.spool.mark_sent(&record.id, request_id, now).await?;
+                self.delivered(&record, now);
+                log::write(
+                    &record,
+                    attempt.entry("sent", "accepted by Graph", request_id),
+                );
+                return Ok(());
+            }
+            Err(failure) => failure,
+        };
+        let (error, request_id, mut verdict, retry_after) = match &failure {
+            Failure::Graph { error, .. } => (
+                outcome::describe(error),
+                error.request_id().map(str::to_string),
+                outcome::classify(error),
+                error.retry_after(),
+            ),
+            Failure::Local(error) => (
+                error.clone(),
+                None,
+                Verdict::Transient {
+                    retry_after: None,
+                    throttled: false,
+                },
+                None,
+            ),
+        };
+        if let (
+            Verdict::Unknown,
+            Failure::Graph {
+                sent_requested: false,
+                ..
+            },
+        ) = (&verdict, &failure)
+        {
+            // The draft was never sent: nothing can have gone out.
+            verdict = Verdict::Transient {
+                retry_after: None,
+                throttled: false,
+            };
+        }
+        match verdict {
+            Verdict::Unknown => {
+                self.metrics.unknown.inc();
+                let wait = self.config.grace.max(retry_after.unwrap_or_default());
+                self.spool
+                    .mark_unknown(&record.id, now + secs(wait), &error, now)
+                    .await?;
+                log::write(
+                    &record,
+                    attempt.entry("unknown", &error, request_id.as_deref()),
+                );
+                Ok(())
+            }
+            Verdict::Transient {
+                retry_after,
+                throttled,
+            } => {
+                if throttled {
+                    self.metrics.throttled.inc();
+                }
+                let delay = outcome::backoff(
+                    attempts,
+                    retry_after,
+                    self.config.retry_initial,
+                    self.config.retry_max,
+                );
+                self.retry_or_expire(
+                    &record,
+                    now + secs(delay),
+                    &error,
+                    request_id.as_deref(),
+                    &attempt,
+                )
+                .await
+            }
+            Verdict::MailboxBlocked => {
+                let until = now + secs(self.config.mailbox_pause);
+                self.pacer.pause(&mailbox, until);
+                self.retry_or_expire(&record, until, &error, request_id.as_deref(), &attempt)
+                    .await
+            }
+            Verdict::Permanent => self.fail(&record, &error, request_id.as_deref(), now).await,
+        }
+    }
+
+    /// Tries again at `at`, unless that is past the maximum age: then fails.
+    async fn retry_or_expire(
+        &self,
+        record: &Record,
+        at: DateTime<Utc>,
+        error: &str,
+        request_id: Option<&str>,
+        attempt: &Attempt<'_>,
+    ) -> Result<(), SpoolError> {
+        let now = self.clock.now();
+        if at > record.created_at + secs(self.config.max_age) {
+            let error = format!(
+                "not delivered within {} s: {error}",
+                self.config.max_age.as_secs()
+            );
+            return self.fail(record, &error, request_id, now).await;
+        }
+        self.spool
+            .mark_retry(&record.id, at, error, request_id, now)
+            .await?;
+        let outcome = format!("{error}; next attempt at {}", at.to_rfc3339());
+        log::write(record, attempt.entry("queued", &outcome, request_id));
+        Ok(())
+    }
+
+    fn expired(&self, record: &Record, now: DateTime<Utc>) -> bool {
+        now > record.created_at + secs(self.config.max_age)
+    }
+
+    fn delivered(&self, record: &Record, now: DateTime<Utc>) {
+        self.metrics.delivered.inc();
+        let seconds = (now - record.created_at).num_milliseconds().max(0) as f64 / 1000.0;
+        self.metrics.delivery_seconds.observe(seconds);
+    }
+
+    /// Given up: failed, logged, reported to the sender.
+    async fn fail(
+        &self,
+        record: &Record,
+        error: &str,
+        request_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        self.spool
+            .mark_failed(&record.id, error, request_id, now)
+            .await?;
+        self.metrics.failed.inc();
+        log::write(
+            record,
+            Entry {
+                state: "failed",
+                outcome: error,
+                request_id,
+                ..Entry::default()
+            },
+        );
+        self.bounce(record, error).await
+    }
+
+    async fn bounce(&self, record: &Record, error: &str) -> Result<(), SpoolError> {
+        if !self.config.bounce {
+            return Ok(());
+        }
+        // The header section only: the report quotes it, and a large message stays on disk.
+        let header = self.read_header(record).await.unwrap_or_default();
+        let header = &header[..];
+        let auto = mail_parser::MessageParser::default()
+            .parse_headers(header)
+            .and_then(|m| {
+                m.header_raw("Auto-Submitted")
+                    .map(|v| v.trim().to_ascii_lowercase())
+            })
+            .is_some_and(|v| v != "no");
+        if !super::bounce::wanted(record, auto) {
+            return Ok(());
+        }
+        let Some(mailbox) = self.mailbox_of(record) else {
+            return Ok(());
+        };
+        let report = super::bounce::report(record, &mailbox, error, header, "msgraph-relay");
+        let id = self
+            .spool
+            .enqueue_at(
+                super::bounce::envelope(record, &mailbox),
+                &report,
+                self.clock.now(),
+            )
+            .await?;
+        log::write(
+            record,
+            Entry {
+                state: "failed",
+                outcome: &format!(
+                    "failure report queued as {id} to {}",
+                    record.envelope.mail_from
+                ),
+                ..Entry::default()
+            },
+        );
+        Ok(())
+    }
+
+    async fn send_mime(
+        &self,
+        mailbox: &str,
+        raw: &[u8],
+        split: &Recipients,
+        addresses: &HeaderAddresses,
+        crid: &str,
+    ) -> Result<Accepted, Failure> {
+        let header = &raw[..headers::header_end(raw)];
+        // Graph takes the MIME's recipients from its headers (GRAPH-FACTS-2 §6.1): the
+        // envelope-only ones go in a Bcc header, which Exchange does not pass on
+        // (MS-OXCMAIL 2.1.3.1.1.2, learn.microsoft.com/en-us/openspecs/exchange_server_protocols/
+        // ms-oxcmail/db4548ad-9075-415d-876a-0b88d1a8852e).
+        let mut removed = vec!["Bcc"];
+        let mut front = Vec::new();
+        if !split.bcc.is_empty() {
+            front.extend(headers::address_field("Bcc", &split.bcc));
+        }
+        let on_behalf = self.config.send_as == SendAs::Sender
+            && addresses
+                .from
+                .as_ref()
+                .is_some_and(|f| !f.address.eq_ignore_ascii_case(mailbox));
+        if on_behalf {
+            removed.push("Sender");
+            front.extend(format!("Sender: <{mailbox}>\r\n").into_bytes());
+        }
+        let mut mime = front;
+        mime.extend(headers::without_fields(header, &removed));
+        mime.extend_from_slice(&raw[header.len()..]);
+        Ok(self
+            .graph
+            .user(mailbox)
+            .send_mime(mime)
+            .client_request_id(crid)
+            .send()
+            .await?)
+    }
+
+    async fn send_draft(
+        &self,
+        record: &Record,
+        mailbox: &str,
+        dir: &std::path::Path,
+        split: &Recipients,
+        crid: &str,
+    ) -> Result<Accepted, Failure> {
+        let before = |error: Error| Failure::Graph {
+            error,
+            sent_requested: false,
+        };
+        let local = |e: &dyn std::fmt::Display| Failure::Local(format!("reading the message: {e}"));
+        let user = self.graph.user(mailbox);
+        if record.attempts > 0 {
+            // A draft left by an interrupted attempt is deleted, never sent: it may lack
+            // attachments. (A sent one was found in Sent Items before we got here.)
+            if let Found::Drafts(id) =
+                lookup::find(&self.graph, mailbox, &record.message_id, draft_tag(record))
+                    .await
+                    .map_err(before)?
+            {
+                user.message(id).delete().await.map_err(before)?;
+            }
+        }
+        let body = self.spool.open_body(record).await.map_err(|e| local(&e))?;
+        let walked = mime_walk::walk(body, dir).await.map_err(|e| local(&e))?;
+        let message = draft::build(
+            &walked,
+            &record.message_id,
+            split,
+            mailbox,
+            self.config.send_as,
+        )
+        .extended_property(&lookup::queue_id_property(), record.id.as_str());
+        let created = user.create_draft(message).await.map_err(before)?;
+        let id = created.id.unwrap_or_default();
+        if let Err(error) = draft::attach(&self.graph, mailbox, &id, &walked.files).await {
+            // Best effort: a draft that stays behind is deleted by the next attempt.
+            let _ = user.message(id).delete().await;
+            return Err(match error {
+                draft::AttachError::Graph(e) => before(e),
+                draft::AttachError::Io(e) => local(&e),
+            });
+        }
+        Ok(user
+            .message(id)
+            .send()
+            .client_request_id(crid)
+            .send()
+            .await?)
+    }
+
+    /// The message's header section (at most 256 KiB of it), read from the spool file.
+    async fn read_header(&self, record: &Record) -> Result<Vec<u8>, SpoolError> {
+        use tokio::io::AsyncBufReadExt;
+        let body = self.spool.open_body(record).await?;
+        let mut reader = tokio::io::BufReader::new(body);
+        let mut header = Vec::new();
+        while header.len() < 256 * 1024 {
+            let before = header.len();
+            if reader.read_until(b'\n', &mut header).await? == 0 {
+                break;
+            }
+            if matches!(&header[before..], b"\r\n" | b"\n") {
+                break;
+            }
+        }
+        Ok(header)
+    }
+}

@@ -1,0 +1,224 @@
+//! Per-mailbox pacing (issue 17 item 8): at most `max_concurrent` sends in flight,
+//! `messages_per_minute` in any rolling minute and `recipients_per_day` in any rolling
+//! 24 hours per sending mailbox, by the injected clock, so that Exchange's Outbox never
+//! fills and Graph never throttles; a paused mailbox (Exchange blocked it) waits. Other
+//! mailboxes are not held back. State is in memory, rebuilt from the spool's sent rows on
+//! start.
+
+use chrono::{DateTime, Duration, Utc};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// The limits per mailbox.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Sends in flight.
+    pub max_concurrent: usize,
+    /// Messages per rolling minute.
+    pub messages_per_minute: u32,
+    /// Recipients per rolling 24 hours.
+    pub recipients_per_day: u32,
+}
+
+#[derive(Debug)]
+struct MailboxState {
+    /// Sends in flight: one permit each.
+    slots: Arc<Semaphore>,
+    /// Start times of the sends of the last minute.
+    minute: VecDeque<DateTime<Utc>>,
+    /// (start time, recipients) of the sends of the last 24 hours.
+    day: VecDeque<(DateTime<Utc>, u32)>,
+    day_total: u64,
+    paused_until: Option<DateTime<Utc>>,
+}
+
+impl MailboxState {
+    fn new(limits: &Limits) -> Self {
+        MailboxState {
+            slots: Arc::new(Semaphore::new(limits.max_concurrent.max(1))),
+            minute: VecDeque::new(),
+            day: VecDeque::new(),
+            day_total: 0,
+            paused_until: None,
+        }
+    }
+
+    fn expire(&mut self, now: DateTime<Utc>) {
+        while self
+            .minute
+            .front()
+            .is_some_and(|t| *t <= now - Duration::minutes(1))
+        {
+            self.minute.pop_front();
+        }
+        while let Some((t, n)) = self.day.front().copied() {
+            if t > now - Duration::days(1) {
+                break;
+            }
+            self.day.pop_front();
+            self.day_total -= u64::from(n);
+        }
+    }
+}
+
+/// The pacer shared by the delivery workers. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Pacer {
+    limits: Limits,
+    mailboxes: Arc<Mutex<HashMap<String, MailboxState>>>,
+}
+
+/// A send slot: counts as in flight until dropped.
+#[derive(Debug)]
+pub struct Permit {
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Pacer {
+    /// A pacer with these limits and no history.
+    pub fn new(limits: Limits) -> Self {
+        Pacer {
+            limits,
+            mailboxes: Arc::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, MailboxState>> {
+        self.mailboxes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a send that happened at `at` (rebuilding the history on start).
+    pub fn record(&self, mailbox: &str, recipients: u32, at: DateTime<Utc>) {
+        let mut all = self.lock();
+        let state = all
+            .entry(mailbox.to_ascii_lowercase())
+            .or_insert_with(|| MailboxState::new(&self.limits));
+        state.minute.push_back(at);
+        state.day.push_back((at, recipients));
+        state.day_total += u64::from(recipients);
+    }
+
+    /// A slot to send a message with `recipients` recipients from `mailbox`: at once when
+    /// the mailbox's rates allow (then waiting for one of its `max_concurrent` slots), or
+    /// the earliest time to ask again. The send counts from now on (also if it then
+    /// fails: counting it keeps the pace on the safe side).
+    pub async fn acquire(
+        &self,
+        mailbox: &str,
+        recipients: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Permit, DateTime<Utc>> {
+        let slots = self.admit(mailbox, recipients, now)?;
+        let slot = slots
+            .acquire_owned()
+            .await
+            .expect("the pacer never closes a semaphore");
+        Ok(Permit { _slot: slot })
+    }
+
+    /// The rate decision of [`acquire`](Self::acquire); its mailbox's slots when admitted.
+    fn admit(
+        &self,
+        mailbox: &str,
+        recipients: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Semaphore>, DateTime<Utc>> {
+        let key = mailbox.to_ascii_lowercase();
+        let mut all = self.lock();
+        let state = all
+            .entry(key)
+            .or_insert_with(|| MailboxState::new(&self.limits));
+        state.expire(now);
+        if let Some(until) = state.paused_until {
+            if until > now {
+                return Err(until);
+            }
+            state.paused_until = None;
+        }
+        if state.minute.len() >= self.limits.messages_per_minute.max(1) as usize {
+            let oldest =
+                state.minute[state.minute.len() - self.limits.messages_per_minute.max(1) as usize];
+            return Err(oldest + Duration::minutes(1));
+        }
+        let limit = u64::from(self.limits.recipients_per_day);
+        // A message larger than the whole daily allowance goes once the day is empty.
+        if state.day_total > 0 && state.day_total + u64::from(recipients) > limit {
+            let mut left = state.day_total;
+            for (t, n) in &state.day {
+                left -= u64::from(*n);
+                if left + u64::from(recipients) <= limit || left == 0 {
+                    return Err(*t + Duration::days(1));
+                }
+            }
+        }
+        state.minute.push_back(now);
+        state.day.push_back((now, recipients));
+        state.day_total += u64::from(recipients);
+        Ok(state.slots.clone())
+    }
+
+    /// Holds every send of `mailbox` until `until` (Exchange blocked it).
+    pub fn pause(&self, mailbox: &str, until: DateTime<Utc>) {
+        let mut all = self.lock();
+        let state = all
+            .entry(mailbox.to_ascii_lowercase())
+            .or_insert_with(|| MailboxState::new(&self.limits));
+        state.paused_until = Some(state.paused_until.map_or(until, |u| u.max(until)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn pacer() -> Pacer {
+        Pacer::new(Limits {
+            max_concurrent: 2,
+            messages_per_minute: 3,
+            recipients_per_day: 10,
+        })
+    }
+
+    #[tokio::test]
+    async fn concurrency_minute_and_day_limits_are_per_mailbox() {
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+        let p = pacer();
+        let a1 = p.acquire("a@contoso.com", 1, t0).await.unwrap();
+        let _a2 = p.acquire("A@contoso.com", 1, t0).await.unwrap();
+        // Admitted by the rates, but both slots are taken: it waits for one.
+        let mut third = Box::pin(p.acquire("a@contoso.com", 1, t0));
+        tokio::select! {
+            biased;
+            _ = &mut third => panic!("a third slot was handed out"),
+            _ = std::future::ready(()) => {}
+        }
+        // Another mailbox is not held back.
+        let _b = p.acquire("b@contoso.com", 1, t0).await.unwrap();
+        drop(a1);
+        let a3 = third.await.unwrap();
+        // Three in this minute: the fourth waits until the first is a minute old.
+        drop(a3);
+        assert_eq!(
+            p.acquire("a@contoso.com", 1, t0).await.unwrap_err(),
+            t0 + Duration::minutes(1)
+        );
+        let t1 = t0 + Duration::minutes(1);
+        drop(_a2);
+        let x = p.acquire("a@contoso.com", 6, t1).await.unwrap();
+        drop(x);
+        // 9 of 10 recipients used today: 2 more wait until the first sends are a day old.
+        let t2 = t1 + Duration::minutes(1);
+        assert_eq!(
+            p.acquire("a@contoso.com", 2, t2).await.unwrap_err(),
+            t0 + Duration::days(1)
+        );
+        assert!(p.acquire("a@contoso.com", 1, t2).await.is_ok());
+        p.pause("b@contoso.com", t2 + Duration::hours(1));
+        assert_eq!(
+            p.acquire("b@contoso.com", 1, t2).await.unwrap_err(),
+            t2 + Duration::hours(1)
+        );
+    }
+}
