@@ -208,3 +208,18 @@ fn smtp_problems_keep_their_keys() {
         "{stderr}"
     );
 }
+
+#[test]
+fn sendmail_addresses_are_checked() {
+    let relay = Relay::offline("[sendmail]\ndefault_sender = \"root\"\nmax_message_size = 0\n");
+    assert_eq!(
+        check(&relay).2,
+        problems(
+            &relay,
+            &[
+                "sendmail.default_sender: \"root\" is not an email address",
+                "sendmail.max_message_size: is 0"
+            ]
+        )
+    );
+}

@@ -253,6 +253,15 @@ async fn usage_and_data_errors_queue_nothing() {
             "{args:?}"
         );
     }
+    let many: String = (0..501).map(|n| format!("u{n}@contoso.com, ")).collect();
+    let run = relay.sendmail(&["-t"], format!("To: {many}\n\nx\n").as_bytes());
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            65,
+            "msgraph-relay: 501 recipients: Graph takes at most 500 per message\n"
+        )
+    );
     assert_eq!(relay.spool().list(&[], 10).await.unwrap(), []);
 }
 

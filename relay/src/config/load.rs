@@ -97,6 +97,7 @@ impl Config {
         self.graph.validate("graph", &mut problems);
         self.spool.validate("spool", &mut problems);
         self.log.validate("log", &mut problems);
+        self.sendmail.validate("sendmail", &mut problems);
         self.smtp.validate("smtp", &mut problems);
         self.delivery.validate("delivery", &mut problems);
         problems
