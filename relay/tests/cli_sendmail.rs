@@ -45,6 +45,11 @@ async fn dash_t_queues_the_cron_message_for_alex() {
         body,
         "Message-ID: <ID>\nDate: <DATE>\nTo: alex@contoso.com\nFrom: cron@contoso.com\nSubject: cron\n\nbody"
     );
+    // Group-writable, for `serve` running as another user of the same group.
+    use std::os::unix::fs::PermissionsExt;
+    let file = relay.spool_dir().join("messages").join(format!("{}.eml", record.id));
+    let mode = std::fs::metadata(file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o660, "{mode:o}");
 }
 
 #[tokio::test]
