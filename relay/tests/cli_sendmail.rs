@@ -47,7 +47,10 @@ async fn dash_t_queues_the_cron_message_for_alex() {
     );
     // Group-writable, for `serve` running as another user of the same group.
     use std::os::unix::fs::PermissionsExt;
-    let file = relay.spool_dir().join("messages").join(format!("{}.eml", record.id));
+    let file = relay
+        .spool_dir()
+        .join("messages")
+        .join(format!("{}.eml", record.id));
     let mode = std::fs::metadata(file).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o660, "{mode:o}");
 }
