@@ -67,6 +67,10 @@ async fn healthz_fails_when_the_spool_stops_taking_messages() {
     let (_sandbox, relay) = sandbox_relay().await;
     let serve = Serve::start(&relay);
     let http = serve.http;
+    let (status, _, _) = tokio::task::spawn_blocking(move || http_get(http, "/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
     // Make `incoming/` unusable (a file where the directory was): root ignores modes.
     let incoming = relay.spool_dir().join("incoming");
     std::fs::remove_dir_all(&incoming).unwrap();

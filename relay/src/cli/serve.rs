@@ -132,6 +132,12 @@ async fn start_workers(
         clock,
         metrics.clone(),
     );
+    // Attempts a crash interrupted become `unknown` before anything is accepted, so the
+    // `listening` line means ready (`run` repeats this; the second pass finds nothing).
+    deliverer
+        .recover()
+        .await
+        .map_err(|e| Failure::new(TEMPFAIL, format!("delivery: {e}")))?;
     let size_limit = deliverer.size_limit();
     let server = SmtpServer::bind(&config.smtp, spool, size_limit, metrics)
         .await
