@@ -284,3 +284,90 @@ async fn starttls_with_auth_plain_arrives_once_with_attachments_and_bcc_hidden()
 async fn implicit_tls_with_auth_login_arrives_once_with_attachments_and_bcc_hidden() {
     delivers_end_to_end(Transport::ImplicitTls).await;
 }
+
+/// Python's `smtplib` (what many scripts use): `STARTTLS`, `AUTH LOGIN`, one attachment.
+/// Arguments: port, CA file, password, attachment file. Prints the final reply.
+const PYTHON_CLIENT: &str = r#"
+import smtplib, ssl, sys
+from email.message import EmailMessage
+port, cafile, password, attachment = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+msg = EmailMessage()
+msg["From"] = "adele@contoso.com"
+msg["To"] = "alex@contoso.com"
+msg["Subject"] = "e2e from python"
+msg["Message-ID"] = "<python@e2e.test>"
+msg.set_content("Hello from smtplib.\n")
+with open(attachment, "rb") as f:
+    msg.add_attachment(f.read(), maintype="application", subtype="octet-stream", filename="blob.bin")
+context = ssl.create_default_context(cafile=cafile)
+# The certificate names localhost (tried on ::1, then 127.0.0.1).
+with smtplib.SMTP("localhost", int(port), local_hostname="python.e2e.test", timeout=60) as smtp:
+    smtp.starttls(context=context)
+    smtp.ehlo("python.e2e.test")
+    smtp.login("app1", password)
+    smtp.send_message(msg)
+    code, reply = smtp.noop()
+print("sent", code)
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_smtplib_with_starttls_and_login_arrives_once() {
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        println!("python3 not available: skipping the smtplib end-to-end test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (extra, _) = smtp_extra(dir.path());
+    let (sandbox, relay) = e2e_support::sandbox_relay(&extra, "").await;
+    let mut serve = tokio::task::block_in_place(|| JsonServe::start(&relay));
+    let blob = noise(100_000, 11);
+    let script = dir.path().join("client.py");
+    let blob_path = dir.path().join("blob.bin");
+    std::fs::write(&script, PYTHON_CLIENT).unwrap();
+    std::fs::write(&blob_path, &blob).unwrap();
+    let output = tokio::task::block_in_place(|| {
+        std::process::Command::new("python3")
+            .arg(&script)
+            .arg(serve.smtp[0].port().to_string())
+            .arg(dir.path().join("cert.pem"))
+            .arg(PASSWORD)
+            .arg(&blob_path)
+            .output()
+            .unwrap()
+    });
+    assert_eq!(
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).as_ref()
+        ),
+        (Some(0), "sent 250\n"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    e2e_support::wait_until(
+        Duration::from_secs(60),
+        || count_subject(&sandbox, "alex@contoso.com", "inbox", "e2e from python") == 1,
+        || format!("{:?}", serve.raw_lines()),
+    )
+    .await;
+    let copy = sandbox.messages("alex@contoso.com", "inbox").remove(0);
+    assert_eq!(copy["internetMessageId"], "<python@e2e.test>");
+    assert_eq!(
+        copy["body"]["content"].as_str().unwrap().trim_end(),
+        "Hello from smtplib."
+    );
+    let hashes = attachment_hashes(&graph(&sandbox), "alex@contoso.com", copy["id"].as_str().unwrap()).await;
+    assert_eq!(hashes.len(), 1);
+    assert_eq!((hashes[0].0.as_str(), hashes[0].1.as_str()), ("blob.bin", sha256(&blob).as_str()));
+    let record = relay.spool().list(&[], 10).await.unwrap().remove(0);
+    assert_eq!(record.envelope.smtp_user.as_deref(), Some("app1"));
+    let code = tokio::task::block_in_place(|| serve.terminate());
+    assert_eq!(code, 0);
+    assert_eq!(
+        count_subject(&sandbox, "alex@contoso.com", "inbox", "e2e from python"),
+        1
+    );
+}
