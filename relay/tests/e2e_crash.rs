@@ -74,7 +74,16 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_of_200_exactly_once() {
         (20..MESSAGES).contains(&delivered_at_kill),
         "{delivered_at_kill} delivered when killed"
     );
-    assert!(at_kill.queued + at_kill.sending + at_kill.unknown > 0, "{at_kill:?}");
+    assert!(at_kill.queued > 0, "{at_kill:?}");
+    // Sends were in flight: their outcome is unknown to the relay.
+    let interrupted: Vec<String> = spool
+        .list(&[State::Sending], 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    assert!(!interrupted.is_empty(), "{at_kill:?}");
     let first_run = serve.json_lines();
     drop(serve);
 
@@ -123,6 +132,51 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_of_200_exactly_once() {
     assert!(sent_first.is_disjoint(&sent_second));
     assert!(sent_first.len() + sent_second.len() <= MESSAGES);
     assert!(sent_second.len() >= MESSAGES - delivered_at_kill);
+
+    // Each interrupted send went through the mailbox lookup before anything else: found
+    // in Sent Items (Graph had taken it) or proven absent after the window, then resent.
+    let (mut found, mut resent) = (0, 0);
+    for id in &interrupted {
+        let lines: Vec<(String, String)> = serve
+            .delivery_log(id)
+            .iter()
+            .map(|l| {
+                let f = &l["fields"];
+                (
+                    f["state"].as_str().unwrap().to_string(),
+                    f["outcome"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines[0],
+            (
+                "unknown".to_string(),
+                "interrupted by a stop: looked for in the sending mailbox before any resend"
+                    .to_string()
+            ),
+            "{id}: {lines:?}"
+        );
+        let last = lines.last().unwrap();
+        match (last.0.as_str(), last.1.as_str()) {
+            ("sent", "found in Sent Items" | "found in Outbox") => found += 1,
+            ("sent", "accepted by Graph") => {
+                assert!(
+                    lines.iter().any(|(state, outcome)| state == "queued"
+                        && outcome.starts_with("absent ")
+                        && outcome.ends_with(" s after the attempt: resending")),
+                    "{id}: resent without proof of absence: {lines:?}"
+                );
+                resent += 1;
+            }
+            _ => panic!("{id}: {lines:?}"),
+        }
+    }
+    println!(
+        "killed with {delivered_at_kill} delivered and {} in flight: {found} found in the \
+         mailbox, {resent} resent after the window",
+        interrupted.len()
+    );
 
     // `queue list` (queued, sending, unknown and failed messages): none left.
     let run = tokio::task::block_in_place(|| relay.run(&["queue", "list"], b""));

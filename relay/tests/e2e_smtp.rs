@@ -118,7 +118,11 @@ async fn delivers_end_to_end(how: Transport) {
                 ),
         )
         .unwrap();
-    let raw = [b"Bcc: megan@contoso.com\r\n".as_slice(), &message.formatted()].concat();
+    let raw = [
+        b"Bcc: megan@contoso.com\r\n".as_slice(),
+        &message.formatted(),
+    ]
+    .concat();
     let envelope = LettreEnvelope::new(
         Some("adele@contoso.com".parse::<Address>().unwrap()),
         vec![
@@ -254,7 +258,10 @@ async fn delivers_end_to_end(how: Transport) {
         36,
         "{sent_line}"
     );
-    assert_eq!(sent_line["request_id"], record.request_id.as_deref().unwrap());
+    assert_eq!(
+        sent_line["request_id"],
+        record.request_id.as_deref().unwrap()
+    );
     // No secret in any line.
     for line in serve.raw_lines() {
         assert!(!line.contains(&sandbox.client_secret()), "{line}");
@@ -359,9 +366,17 @@ async fn python_smtplib_with_starttls_and_login_arrives_once() {
         copy["body"]["content"].as_str().unwrap().trim_end(),
         "Hello from smtplib."
     );
-    let hashes = attachment_hashes(&graph(&sandbox), "alex@contoso.com", copy["id"].as_str().unwrap()).await;
+    let hashes = attachment_hashes(
+        &graph(&sandbox),
+        "alex@contoso.com",
+        copy["id"].as_str().unwrap(),
+    )
+    .await;
     assert_eq!(hashes.len(), 1);
-    assert_eq!((hashes[0].0.as_str(), hashes[0].1.as_str()), ("blob.bin", sha256(&blob).as_str()));
+    assert_eq!(
+        (hashes[0].0.as_str(), hashes[0].1.as_str()),
+        ("blob.bin", sha256(&blob).as_str())
+    );
     let record = relay.spool().list(&[], 10).await.unwrap().remove(0);
     assert_eq!(record.envelope.smtp_user.as_deref(), Some("app1"));
     let code = tokio::task::block_in_place(|| serve.terminate());

@@ -201,7 +201,11 @@ pub async fn attachment_hashes(
         else {
             panic!("not a file attachment");
         };
-        out.push((file.name.clone(), sha256(&file.content_bytes), file.is_inline));
+        out.push((
+            file.name.clone(),
+            sha256(&file.content_bytes),
+            file.is_inline,
+        ));
     }
     out.sort();
     out
