@@ -1,20 +1,19 @@
 //! One claimed message, handled once: sent (queued), or looked for in the sending mailbox
 //! (unknown outcome), and its new state written to the spool and the delivery log.
 
-use super::draft;
 use super::headers::{self, HeaderAddresses};
 use super::log::{self, Entry};
 use super::lookup::{self, Found};
-use super::mime_walk;
 use super::outcome::{self, Verdict};
 use super::pacer::Pacer;
 use super::recipients::{self, Recipients};
+use super::send::{draft_tag, parts_dir, Failure, Send};
 use crate::clock::Clock;
-use crate::config::{DeliveryConfig, SendAs};
+use crate::config::DeliveryConfig;
 use crate::metrics::Metrics;
 use crate::spool::{Record, Spool, SpoolError, State};
 use chrono::{DateTime, Utc};
-use msgraph_outlook::{Accepted, Error, GraphClient};
+use msgraph_outlook::GraphClient;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,33 +32,6 @@ pub struct Context {
     pub metrics: Metrics,
     /// Per-mailbox pacing.
     pub pacer: Pacer,
-}
-
-/// How far a failed attempt got.
-enum Failure {
-    /// Graph failed.
-    Graph {
-        error: Error,
-        /// The request that sends (sendMail, or the draft's send) was made: Graph may have
-        /// taken the message. Before it, nothing can have been sent.
-        sent_requested: bool,
-    },
-    /// The relay could not prepare the message (its spool files): nothing was sent.
-    Local(String),
-}
-
-impl From<Error> for Failure {
-    fn from(error: Error) -> Self {
-        Failure::Graph {
-            error,
-            sent_requested: true,
-        }
-    }
-}
-
-/// Where the draft path decodes a message's parts while it is sent.
-pub fn parts_dir(spool: &Spool) -> std::path::PathBuf {
-    spool.dir().join("parts")
 }
 
 /// The attempt a log line is about.
@@ -82,11 +54,6 @@ impl<'a> Attempt<'a> {
             attempts: Some(self.attempts),
         }
     }
-}
-
-/// The queue id a draft-path attempt tagged its draft with.
-fn draft_tag(record: &Record) -> Option<&str> {
-    (record.path.as_deref() == Some("draft")).then(|| record.id.as_str())
 }
 
 fn secs(d: Duration) -> chrono::Duration {
@@ -244,7 +211,7 @@ impl Context {
             Ok(permit) => permit,
             Err(at) => return self.spool.defer(&record.id, at).await,
         };
-        let header = self.read_header(&record).await?;
+        let header = headers::read(&self.spool, &record).await?;
         let addresses = HeaderAddresses::parse(&header);
         let split = Recipients::split(
             &record.envelope.rcpt_to,
@@ -276,19 +243,21 @@ impl Context {
                 ..Entry::default()
             },
         );
+        let send = Send {
+            graph: &self.graph,
+            mailbox: &mailbox,
+            recipients: &split,
+            send_as: self.config.send_as,
+            client_request_id: &crid,
+        };
         let result = match path {
             "mime" => match self.spool.read_body(&record).await {
-                Ok(raw) => {
-                    self.send_mime(&mailbox, &raw, &split, &addresses, &crid)
-                        .await
-                }
+                Ok(raw) => send.mime(&raw, &addresses).await,
                 Err(e) => Err(Failure::Local(format!("reading the message: {e}"))),
             },
             _ => {
                 let dir = parts_dir(&self.spool).join(record.id.as_str());
-                let result = self
-                    .send_draft(&record, &mailbox, &dir, &split, &crid)
-                    .await;
+                let result = send.draft(&self.spool, &record, &dir).await;
                 let _ = tokio::fs::remove_dir_all(&dir).await;
                 result
             }
@@ -453,7 +422,7 @@ impl Context {
             return Ok(());
         }
         // The header section only: the report quotes it, and a large message stays on disk.
-        let header = self.read_header(record).await.unwrap_or_default();
+        let header = headers::read(&self.spool, record).await.unwrap_or_default();
         let header = &header[..];
         let auto = mail_parser::MessageParser::default()
             .parse_headers(header)
@@ -489,115 +458,5 @@ impl Context {
             },
         );
         Ok(())
-    }
-
-    async fn send_mime(
-        &self,
-        mailbox: &str,
-        raw: &[u8],
-        split: &Recipients,
-        addresses: &HeaderAddresses,
-        crid: &str,
-    ) -> Result<Accepted, Failure> {
-        let header = &raw[..headers::header_end(raw)];
-        // Graph takes the MIME's recipients from its headers (GRAPH-FACTS-2 §6.1): the
-        // envelope-only ones go in a Bcc header, which Exchange does not pass on
-        // (MS-OXCMAIL 2.1.3.1.1.2, learn.microsoft.com/en-us/openspecs/exchange_server_protocols/
-        // ms-oxcmail/db4548ad-9075-415d-876a-0b88d1a8852e).
-        let mut removed = vec!["Bcc"];
-        let mut front = Vec::new();
-        if !split.bcc.is_empty() {
-            front.extend(headers::address_field("Bcc", &split.bcc));
-        }
-        let on_behalf = self.config.send_as == SendAs::Sender
-            && addresses
-                .from
-                .as_ref()
-                .is_some_and(|f| !f.address.eq_ignore_ascii_case(mailbox));
-        if on_behalf {
-            removed.push("Sender");
-            front.extend(format!("Sender: <{mailbox}>\r\n").into_bytes());
-        }
-        let mut mime = front;
-        mime.extend(headers::without_fields(header, &removed));
-        mime.extend_from_slice(&raw[header.len()..]);
-        Ok(self
-            .graph
-            .user(mailbox)
-            .send_mime(mime)
-            .client_request_id(crid)
-            .send()
-            .await?)
-    }
-
-    async fn send_draft(
-        &self,
-        record: &Record,
-        mailbox: &str,
-        dir: &std::path::Path,
-        split: &Recipients,
-        crid: &str,
-    ) -> Result<Accepted, Failure> {
-        let before = |error: Error| Failure::Graph {
-            error,
-            sent_requested: false,
-        };
-        let local = |e: &dyn std::fmt::Display| Failure::Local(format!("reading the message: {e}"));
-        let user = self.graph.user(mailbox);
-        if record.attempts > 0 {
-            // A draft left by an interrupted attempt is deleted, never sent: it may lack
-            // attachments. (A sent one was found in Sent Items before we got here.)
-            if let Found::Drafts(id) =
-                lookup::find(&self.graph, mailbox, &record.message_id, draft_tag(record))
-                    .await
-                    .map_err(before)?
-            {
-                user.message(id).delete().await.map_err(before)?;
-            }
-        }
-        let body = self.spool.open_body(record).await.map_err(|e| local(&e))?;
-        let walked = mime_walk::walk(body, dir).await.map_err(|e| local(&e))?;
-        let message = draft::build(
-            &walked,
-            &record.message_id,
-            split,
-            mailbox,
-            self.config.send_as,
-        )
-        .extended_property(&lookup::queue_id_property(), record.id.as_str());
-        let created = user.create_draft(message).await.map_err(before)?;
-        let id = created.id.unwrap_or_default();
-        if let Err(error) = draft::attach(&self.graph, mailbox, &id, &walked.files).await {
-            // Best effort: a draft that stays behind is deleted by the next attempt.
-            let _ = user.message(id).delete().await;
-            return Err(match error {
-                draft::AttachError::Graph(e) => before(e),
-                draft::AttachError::Io(e) => local(&e),
-            });
-        }
-        Ok(user
-            .message(id)
-            .send()
-            .client_request_id(crid)
-            .send()
-            .await?)
-    }
-
-    /// The message's header section (at most 256 KiB of it), read from the spool file.
-    async fn read_header(&self, record: &Record) -> Result<Vec<u8>, SpoolError> {
-        use tokio::io::AsyncBufReadExt;
-        let body = self.spool.open_body(record).await?;
-        let mut reader = tokio::io::BufReader::new(body);
-        let mut header = Vec::new();
-        while header.len() < 256 * 1024 {
-            let before = header.len();
-            if reader.read_until(b'\n', &mut header).await? == 0 {
-                break;
-            }
-            if matches!(&header[before..], b"\r\n" | b"\n") {
-                break;
-            }
-        }
-        Ok(header)
     }
 }

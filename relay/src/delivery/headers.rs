@@ -1,6 +1,7 @@
 //! Reading and editing a message's header section (shared by both delivery paths).
 
 use super::recipients::Addressee;
+use crate::spool::{Record, Spool, SpoolError};
 
 /// The recipients and author a message's headers name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,6 +45,24 @@ impl HeaderAddresses {
             from: addressees(message.from()).into_iter().next(),
         }
     }
+}
+
+/// `record`'s header section (at most 256 KiB of it), read from its spool file.
+pub async fn read(spool: &Spool, record: &Record) -> Result<Vec<u8>, SpoolError> {
+    use tokio::io::AsyncBufReadExt;
+    let body = spool.open_body(record).await?;
+    let mut reader = tokio::io::BufReader::new(body);
+    let mut header = Vec::new();
+    while header.len() < 256 * 1024 {
+        let before = header.len();
+        if reader.read_until(b'\n', &mut header).await? == 0 {
+            break;
+        }
+        if matches!(&header[before..], b"\r\n" | b"\n") {
+            break;
+        }
+    }
+    Ok(header)
 }
 
 /// Where the header section ends in `message`: the offset just after the blank line (or

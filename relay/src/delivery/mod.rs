@@ -2,6 +2,7 @@
 //!
 //! One module per job, each depending only on those below it:
 //! - [`attempt`]: one claimed message: send it, or resolve an unknown outcome;
+//! - [`send`]: the MIME path and the draft path;
 //! - [`draft`] (large messages as drafts with upload sessions, on [`mime_walk`] and
 //!   [`decode`]: parts decoded as they stream from the spool), [`lookup`] (finding a
 //!   message by Message-ID), [`bounce`] (failure reports), [`log`] (the delivery log);
@@ -29,6 +30,7 @@ pub mod mime_walk;
 pub mod outcome;
 pub mod pacer;
 pub mod recipients;
+pub mod send;
 pub mod size;
 
 use crate::clock::Clock;
@@ -130,7 +132,7 @@ impl Deliverer {
         let sending = c.spool.list(&[State::Sending], MAX_CLAIM).await?;
         c.spool.recover(now, c.config.grace).await?;
         // Parts decoded by attempts that were cut short.
-        let _ = tokio::fs::remove_dir_all(attempt::parts_dir(&c.spool)).await;
+        let _ = tokio::fs::remove_dir_all(send::parts_dir(&c.spool)).await;
         for record in &sending {
             log::write(
                 record,
