@@ -208,3 +208,56 @@ fn smtp_problems_keep_their_keys() {
         "{stderr}"
     );
 }
+
+#[test]
+fn sendmail_addresses_are_checked() {
+    let relay = Relay::offline("[sendmail]\ndefault_sender = \"root\"\nmax_message_size = 0\n");
+    assert_eq!(
+        check(&relay).2,
+        problems(
+            &relay,
+            &[
+                "sendmail.default_sender: \"root\" is not an email address",
+                "sendmail.max_message_size: is 0"
+            ]
+        )
+    );
+}
+
+#[test]
+fn smtp_tls_files_are_read_and_parsed() {
+    let relay = Relay::offline("");
+    let dir = relay.dir.path();
+    let certified = rcgen::generate_simple_self_signed(vec!["relay.test".to_string()]).unwrap();
+    std::fs::write(dir.join("cert.pem"), certified.cert.pem()).unwrap();
+    std::fs::write(dir.join("key.pem"), certified.signing_key.serialize_pem()).unwrap();
+    std::fs::write(dir.join("garbage.pem"), "not PEM\n").unwrap();
+    let with_tls = |cert: &str, key: &str| {
+        let text = std::fs::read_to_string(relay.config_path()).unwrap();
+        let text = text.split("\n[smtp]\n").next().unwrap().to_string();
+        relay.write_config(&format!(
+            "{text}\n[smtp]\nlisten = [\"127.0.0.1:0\"]\ntls_cert = {:?}\ntls_key = {:?}\n",
+            dir.join(cert).display().to_string(),
+            dir.join(key).display().to_string()
+        ));
+    };
+    with_tls("cert.pem", "key.pem");
+    assert_eq!(check(&relay).0, 0, "{:?}", check(&relay));
+    with_tls("garbage.pem", "missing.pem");
+    assert_eq!(
+        check(&relay).2,
+        problems(
+            &relay,
+            &[
+                &format!(
+                    "smtp.tls_cert: {} holds no PEM certificate",
+                    dir.join("garbage.pem").display()
+                ),
+                &format!(
+                    "smtp.tls_key: cannot read {}: No such file or directory (os error 2)",
+                    dir.join("missing.pem").display()
+                ),
+            ]
+        )
+    );
+}

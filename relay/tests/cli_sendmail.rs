@@ -45,6 +45,14 @@ async fn dash_t_queues_the_cron_message_for_alex() {
         body,
         "Message-ID: <ID>\nDate: <DATE>\nTo: alex@contoso.com\nFrom: cron@contoso.com\nSubject: cron\n\nbody"
     );
+    // Group-writable, for `serve` running as another user of the same group.
+    use std::os::unix::fs::PermissionsExt;
+    let file = relay
+        .spool_dir()
+        .join("messages")
+        .join(format!("{}.eml", record.id));
+    let mode = std::fs::metadata(file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o660, "{mode:o}");
 }
 
 #[tokio::test]
@@ -253,6 +261,15 @@ async fn usage_and_data_errors_queue_nothing() {
             "{args:?}"
         );
     }
+    let many: String = (0..501).map(|n| format!("u{n}@contoso.com, ")).collect();
+    let run = relay.sendmail(&["-t"], format!("To: {many}\n\nx\n").as_bytes());
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            65,
+            "msgraph-relay: 501 recipients: Graph takes at most 500 per message\n"
+        )
+    );
     assert_eq!(relay.spool().list(&[], 10).await.unwrap(), []);
 }
 

@@ -2,7 +2,6 @@
 //! what they share.
 
 pub mod check_config;
-pub mod direct;
 pub mod exit;
 pub mod hash_password;
 pub mod http;
@@ -70,12 +69,21 @@ pub fn join_problems(problems: &[Problem]) -> String {
 /// symlink); `default_config` is the configuration path unless `-C` says otherwise.
 pub async fn sendmail(args: &[String], default_config: PathBuf) -> CliResult {
     let parsed = sendmail::parse(args).map_err(|e| Failure::new(USAGE, e))?;
+    // The spool is shared with `serve` (another user, same group): files this process
+    // creates (SQLite's WAL, message files) must stay writable for the group.
+    // SAFETY: umask(2) only changes this process's file creation mask.
+    unsafe { libc::umask(0o007) };
     let path = parsed.config.clone().unwrap_or(default_config);
     let config = load::config(&path)?;
     // sendmail is silent unless something goes wrong (RUST_LOG still overrides).
     let mut log = config.log.clone();
     log.level = "warn".to_string();
     logging::init(&log);
+    if parsed.list_queue {
+        // `-bp` (and `mailq`): the queue listing.
+        let spool = load::spool(&config)?;
+        return queue::list(&spool, false, chrono::Utc::now()).await;
+    }
     sendmail::run(&config, &parsed, tokio::io::stdin()).await
 }
 

@@ -97,6 +97,7 @@ impl Config {
         self.graph.validate("graph", &mut problems);
         self.spool.validate("spool", &mut problems);
         self.log.validate("log", &mut problems);
+        self.sendmail.validate("sendmail", &mut problems);
         self.smtp.validate("smtp", &mut problems);
         self.delivery.validate("delivery", &mut problems);
         problems
@@ -122,7 +123,8 @@ impl Validate for super::SpoolConfig {
     }
 }
 
-/// `[smtp]` reports its problems as sentences that start with their key (`smtp.users: …`).
+/// `[smtp]` reports its problems as sentences that start with their key (`smtp.users: …`);
+/// the TLS files are read and parsed here, as `serve` would.
 impl Validate for super::SmtpConfig {
     fn validate(&self, section: &str, problems: &mut Vec<Problem>) {
         for sentence in self.problems() {
@@ -130,6 +132,42 @@ impl Validate for super::SmtpConfig {
                 Some((key, message)) if key.starts_with(section) => Problem::new(key, message),
                 _ => Problem::new(section, sentence),
             });
+        }
+        if let Some(path) = &self.tls_cert {
+            let key = format!("{section}.tls_cert");
+            match std::fs::read(path) {
+                Err(e) => problems.push(Problem::new(
+                    key,
+                    format!("cannot read {}: {e}", path.display()),
+                )),
+                Ok(pem) => {
+                    let certs = rustls_pemfile::certs(&mut &pem[..]).collect::<Result<Vec<_>, _>>();
+                    if !matches!(certs, Ok(certs) if !certs.is_empty()) {
+                        problems.push(Problem::new(
+                            key,
+                            format!("{} holds no PEM certificate", path.display()),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(path) = &self.tls_key {
+            let key = format!("{section}.tls_key");
+            match std::fs::read(path) {
+                Err(e) => problems.push(Problem::new(
+                    key,
+                    format!("cannot read {}: {e}", path.display()),
+                )),
+                // The key itself is never quoted.
+                Ok(pem) => {
+                    if !matches!(rustls_pemfile::private_key(&mut &pem[..]), Ok(Some(_))) {
+                        problems.push(Problem::new(
+                            key,
+                            format!("{} holds no PEM private key", path.display()),
+                        ));
+                    }
+                }
+            }
         }
     }
 }

@@ -27,3 +27,31 @@ impl Default for SendmailConfig {
         }
     }
 }
+
+impl super::problem::Validate for SendmailConfig {
+    fn validate(&self, section: &str, problems: &mut Vec<super::problem::Problem>) {
+        for (key, value) in [
+            ("default_sender", &self.default_sender),
+            ("mailbox", &self.mailbox),
+        ] {
+            if let Some(address) = value {
+                let ok = address
+                    .rsplit_once('@')
+                    .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+                    && !address.contains(|c: char| c.is_whitespace() || "<>,;".contains(c));
+                if !ok {
+                    problems.push(super::problem::Problem::new(
+                        format!("{section}.{key}"),
+                        format!("{address:?} is not an email address"),
+                    ));
+                }
+            }
+        }
+        if self.max_message_size == 0 {
+            problems.push(super::problem::Problem::new(
+                format!("{section}.max_message_size"),
+                "is 0",
+            ));
+        }
+    }
+}

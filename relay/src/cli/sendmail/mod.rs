@@ -9,19 +9,21 @@
 //! Recipients are the arguments, plus with `-t` those of To, Cc and Bcc (as Postfix does).
 
 mod args;
+mod direct;
 mod input;
 
 pub use args::{parse, SendmailArgs};
 
 use super::exit::{CliResult, Failure, DATAERR, TEMPFAIL, UNAVAILABLE, USAGE};
-use super::{direct, load};
+use super::load;
 use input::{read_header, Pieces};
 use msgraph_relay::config::Config;
 use msgraph_relay::envelope::{Envelope, MAX_RECIPIENTS};
 use msgraph_relay::spool::{Spool, SpoolError, State};
 use tokio::io::AsyncRead;
 
-/// Runs `sendmail` with the parsed arguments, reading the message from `stdin`.
+/// Runs `sendmail` with the parsed arguments, reading the message from `stdin` (`-bp` is
+/// dispatched to `queue list` before this).
 pub async fn run(config: &Config, args: &SendmailArgs, stdin: impl AsyncRead + Unpin) -> CliResult {
     if args.smtp_session {
         return Err(Failure::new(
@@ -29,14 +31,7 @@ pub async fn run(config: &Config, args: &SendmailArgs, stdin: impl AsyncRead + U
             "-bs (SMTP on stdin) is not supported: submit over SMTP to `msgraph-relay serve`",
         ));
     }
-    // The spool is shared with `serve` (another user, same group): files this process
-    // creates (SQLite's WAL, message files) must stay writable for the group.
-    // SAFETY: umask(2) only changes this process's file creation mask.
-    unsafe { libc::umask(0o007) };
     let spool = load::spool(config)?;
-    if args.list_queue {
-        return super::queue::list(&spool, false, chrono::Utc::now()).await;
-    }
     if !args.extract_recipients && args.recipients.is_empty() {
         return Err(Failure::new(
             USAGE,

@@ -3,7 +3,7 @@
 //! same time is safe: claims are leased, and this pass does not recover `sending` rows
 //! (they may be `serve`'s own attempts in flight).
 
-use super::exit::{Failure, CONFIG, TEMPFAIL};
+use crate::cli::exit::{Failure, CONFIG, TEMPFAIL};
 use msgraph_relay::clock::{Clock, SystemClock};
 use msgraph_relay::config::Config;
 use msgraph_relay::delivery::Deliverer;
@@ -17,7 +17,7 @@ pub async fn deliver(config: &Config, spool: &Spool, id: &QueueId) -> Result<Rec
     let graph = config
         .graph
         .client()
-        .map_err(|problems| Failure::new(CONFIG, super::join_problems(&problems)))?;
+        .map_err(|problems| Failure::new(CONFIG, crate::cli::join_problems(&problems)))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let deliverer = Deliverer::new(
         spool.clone(),
