@@ -186,3 +186,72 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_of_200_exactly_once() {
     assert!(lines[0].starts_with("ID "), "{}", run.stdout);
     assert_eq!(lines[1], "0 messages");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_outcomes_are_unknown_then_restart_finds_them_in_sent_items() {
+    const N: usize = 5;
+    // Looked up 3 s after the attempt; the window is long, so a resend within this test
+    // could only come from a lookup that wrongly said "absent".
+    let (sandbox, relay) = e2e_support::sandbox_relay(
+        "",
+        "[delivery]\ngrace = 3\nwindow = 600\nmessages_per_minute = 100000\n",
+    )
+    .await;
+    for n in 0..N {
+        let run = tokio::task::block_in_place(|| relay.sendmail(&["-t"], message(n).as_bytes()));
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    }
+    // Graph takes each send, and the answer is lost (connection closed).
+    sandbox.fail_next(N, msgraph_outlook_sandbox::Fault::CutOff);
+    let spool = relay.spool();
+    let mut serve = tokio::task::block_in_place(|| JsonServe::start(&relay));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let counts = spool.counts().await.unwrap();
+        if counts.unknown == N as u64 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{counts:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::task::block_in_place(|| serve.kill());
+    // Delivered by Graph, unknown to the relay when it died.
+    assert_eq!(inbox_copies(&sandbox).len(), N);
+    assert_eq!(spool.counts().await.unwrap().unknown, N as u64);
+    drop(serve);
+
+    let mut serve = tokio::task::block_in_place(|| JsonServe::start(&relay));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let counts = spool.counts().await.unwrap();
+        if counts.sent == N as u64 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{counts:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(tokio::task::block_in_place(|| serve.terminate()), 0);
+    let expected: BTreeMap<String, usize> = (0..N)
+        .map(|n| (format!("<crash-{n:03}@e2e.test>"), 1))
+        .collect();
+    assert_eq!(inbox_copies(&sandbox), expected);
+    for record in spool.list(&[], 100).await.unwrap() {
+        let lines: Vec<(String, String)> = serve
+            .delivery_log(record.id.as_str())
+            .iter()
+            .map(|l| {
+                let f = &l["fields"];
+                (
+                    f["state"].as_str().unwrap().to_string(),
+                    f["outcome"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [("sent".to_string(), "found in Sent Items".to_string())],
+            "{}",
+            record.id
+        );
+    }
+}
