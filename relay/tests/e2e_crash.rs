@@ -7,6 +7,7 @@
 mod cli_common;
 mod e2e_support;
 
+use cli_common::http_get;
 use e2e_support::{wait_until, JsonServe};
 use msgraph_relay::spool::State;
 use std::collections::BTreeMap;
@@ -102,6 +103,8 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_of_200_exactly_once() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let http = serve.http;
+    let (_, _, metrics) = tokio::task::block_in_place(|| http_get(http, "/metrics"));
     let code = tokio::task::block_in_place(|| serve.terminate());
     assert_eq!(code, 0);
 
@@ -172,6 +175,19 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_of_200_exactly_once() {
             _ => panic!("{id}: {lines:?}"),
         }
     }
+    // The second process's counters say the same.
+    for line in [
+        format!("msgraph_relay_found_in_mailbox_total {found}"),
+        format!("msgraph_relay_resent_total {resent}"),
+        format!("msgraph_relay_delivered_total {}", sent_second.len()),
+        format!("msgraph_relay_queue_messages{{state=\"sent\"}} {MESSAGES}"),
+        "msgraph_relay_queue_messages{state=\"queued\"} 0".to_string(),
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line:?} not in\n{metrics}"
+        );
+    }
     println!(
         "killed with {delivered_at_kill} delivered and {} in flight: {found} found in the \
          mailbox, {resent} resent after the window",
@@ -230,7 +246,18 @@ async fn sigkill_while_outcomes_are_unknown_then_restart_finds_them_in_sent_item
         assert!(std::time::Instant::now() < deadline, "{counts:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let http = serve.http;
+    let (_, _, metrics) = tokio::task::block_in_place(|| http_get(http, "/metrics"));
     assert_eq!(tokio::task::block_in_place(|| serve.terminate()), 0);
+    for line in [
+        format!("msgraph_relay_found_in_mailbox_total {N}"),
+        "msgraph_relay_resent_total 0".to_string(),
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line:?} not in\n{metrics}"
+        );
+    }
     let expected: BTreeMap<String, usize> = (0..N)
         .map(|n| (format!("<crash-{n:03}@e2e.test>"), 1))
         .collect();
