@@ -10,7 +10,7 @@ mod e2e_support;
 use cli_common::http_get;
 use e2e_support::{wait_until, JsonServe};
 use msgraph_relay::spool::State;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 const MESSAGES: usize = 200;
@@ -20,6 +20,15 @@ fn message(n: usize) -> String {
         "From: adele@contoso.com\nTo: alex@contoso.com\nSubject: crash {n:03}\n\
          Message-ID: <crash-{n:03}@e2e.test>\n\nmessage {n}\n"
     )
+}
+
+/// The queue ids with a `sent` delivery-log line.
+fn sent_ids(lines: &[serde_json::Value]) -> BTreeSet<String> {
+    lines
+        .iter()
+        .filter(|l| l["target"] == e2e_support::DELIVERY_LOG && l["fields"]["state"] == "sent")
+        .map(|l| l["fields"]["queue_id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// alex's Inbox: how many copies of each Message-ID.
@@ -85,15 +94,24 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_of_200_exactly_once() {
         .map(|r| r.id.to_string())
         .collect();
     assert!(!interrupted.is_empty(), "{at_kill:?}");
+    // What the second run must send: everything the spool had not marked sent.
+    let pending_at_kill: BTreeSet<String> = spool
+        .list(&[State::Queued, State::Sending, State::Unknown], 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id.to_string())
+        .collect();
     let first_run = serve.json_lines();
     drop(serve);
 
     let mut serve = tokio::task::block_in_place(|| JsonServe::start(&relay));
-    // Bounded wait on the real process: until the spool says all 200 are sent.
+    // Bounded wait on the real process: until the spool says all 200 are sent and the
+    // log has each one's `sent` line (written after the spool row and the counters).
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     loop {
         let counts = spool.counts().await.unwrap();
-        if counts.sent == MESSAGES as u64 {
+        if counts.sent == MESSAGES as u64 && sent_ids(&serve.json_lines()) == pending_at_kill {
             break;
         }
         assert!(
@@ -121,20 +139,11 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_of_200_exactly_once() {
     // Messages the kill left `sending` went through the mailbox lookup on restart, or
     // (nothing in flight at the kill) were simply sent: either way the second run's log
     // accounts for every message not sent in the first.
-    let sent_first: std::collections::BTreeSet<String> = first_run
-        .iter()
-        .filter(|l| l["target"] == e2e_support::DELIVERY_LOG && l["fields"]["state"] == "sent")
-        .map(|l| l["fields"]["queue_id"].as_str().unwrap().to_string())
-        .collect();
-    let second_run = serve.json_lines();
-    let sent_second: std::collections::BTreeSet<String> = second_run
-        .iter()
-        .filter(|l| l["target"] == e2e_support::DELIVERY_LOG && l["fields"]["state"] == "sent")
-        .map(|l| l["fields"]["queue_id"].as_str().unwrap().to_string())
-        .collect();
+    let sent_first = sent_ids(&first_run);
+    let sent_second = sent_ids(&serve.json_lines());
     assert!(sent_first.is_disjoint(&sent_second));
-    assert!(sent_first.len() + sent_second.len() <= MESSAGES);
-    assert!(sent_second.len() >= MESSAGES - delivered_at_kill);
+    assert_eq!(sent_second, pending_at_kill);
+    assert!(sent_second.len() <= MESSAGES - delivered_at_kill + interrupted.len());
 
     // Each interrupted send went through the mailbox lookup before anything else: found
     // in Sent Items (Graph had taken it) or proven absent after the window, then resent.
@@ -239,8 +248,9 @@ async fn sigkill_while_outcomes_are_unknown_then_restart_finds_them_in_sent_item
     let mut serve = tokio::task::block_in_place(|| JsonServe::start(&relay));
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
+        // The `sent` lines follow the spool rows and the counters.
         let counts = spool.counts().await.unwrap();
-        if counts.sent == N as u64 {
+        if counts.sent == N as u64 && sent_ids(&serve.json_lines()).len() == N {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "{counts:?}");

@@ -140,13 +140,18 @@ async fn delivers_end_to_end(how: Transport) {
         .unwrap_or_else(|| panic!("{text:?}"))
         .to_string();
 
-    // Bounded wait on the real process: until the spool says sent.
+    // Bounded wait on the real process: until the spool says sent and the delivery log
+    // has its `sent` line (written after the spool row).
     let spool = relay.spool();
     let id = QueueId::parse(&queue_id).unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let record = loop {
         let record = spool.get(&id).await.unwrap();
-        if record.state == State::Sent {
+        let logged = serve
+            .delivery_log(&queue_id)
+            .iter()
+            .any(|l| l["fields"]["state"] == "sent");
+        if record.state == State::Sent && logged {
             break record;
         }
         assert!(
