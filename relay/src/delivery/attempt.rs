@@ -207,7 +207,7 @@ impl Context {
             return self.fail(&record, &error, None, now).await;
         }
         let rcpts = record.envelope.rcpt_to.len() as u32;
-        let _permit = match self.pacer.acquire(&mailbox, rcpts, now).await {
+        let permit = match self.pacer.acquire(&mailbox, rcpts, now).await {
             Ok(permit) => permit,
             Err(at) => return self.spool.defer(&record.id, at).await,
         };
@@ -262,6 +262,8 @@ impl Context {
                 result
             }
         };
+        // The mailbox's slot covers the Graph request only, not the spool commit after it.
+        drop(permit);
         let now = self.clock.now();
         let attempt = Attempt {
             mailbox: &mailbox,

@@ -198,12 +198,15 @@ impl Deliverer {
                 Ok(Some(due)) => (due - c.clock.now())
                     .to_std()
                     .unwrap_or(Duration::ZERO)
-                    .clamp(Duration::from_millis(10), c.config.poll_interval),
+                    .min(c.config.poll_interval)
+                    .max(Duration::from_millis(10)),
                 Ok(None) => c.config.poll_interval,
                 Err(e) => break Err(e.into()),
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
+                // A message accepted over SMTP by this process: no need to wait for the poll.
+                _ = c.spool.queued() => {}
                 _ = shutdown.wait() => {}
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => report(done),
             }

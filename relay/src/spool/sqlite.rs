@@ -65,6 +65,10 @@ struct Inner {
     /// never wait for a commit's fsync (WAL).
     db: Mutex<Connection>,
     writer: Writer,
+    /// Signalled after every message queued through this process's spool, so the delivery
+    /// workers start at once instead of at their next poll (`sendmail` in another process
+    /// is seen at the poll).
+    queued: tokio::sync::Notify,
 }
 
 /// A connection to the spool database: WAL + FULL, so a commit is on disk when it returns
@@ -94,6 +98,7 @@ impl Spool {
                 message_id_domain: message_id_domain.to_string(),
                 db: Mutex::new(db),
                 writer,
+                queued: tokio::sync::Notify::new(),
             }),
         })
     }
@@ -150,7 +155,8 @@ impl Spool {
         let domain = self.inner.message_id_domain.clone();
         // Should the commit fail, the file stays behind without a row: `recover` removes
         // such orphans (a crash here leaves the same).
-        self.inner
+        let result = self
+            .inner
             .writer
             .write(true, move |db| {
                 let (message_id, added) = match summary.message_id {
@@ -181,7 +187,17 @@ impl Spool {
                 )?;
                 Ok(id)
             })
-            .await
+            .await;
+        if result.is_ok() {
+            self.inner.queued.notify_one();
+        }
+        result
+    }
+
+    /// Completes when a message was queued through this spool (in this process) since the
+    /// last call returned; a message queued while nobody waits is remembered (one permit).
+    pub async fn queued(&self) {
+        self.inner.queued.notified().await
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
