@@ -2,6 +2,7 @@
 //! (unknown outcome), and its new state written to the spool and the delivery log.
 
 use super::headers::{self, HeaderAddresses};
+use super::in_flight::InFlight;
 use super::log::{self, Entry};
 use super::lookup::{self, Found};
 use super::outcome::{self, Verdict};
@@ -32,6 +33,8 @@ pub struct Context {
     pub metrics: Metrics,
     /// Per-mailbox pacing.
     pub pacer: Pacer,
+    /// The messages being handled here (a claim whose lease ran out is not acted on twice).
+    pub in_flight: InFlight,
 }
 
 /// The attempt a log line is about.
@@ -63,6 +66,10 @@ fn secs(d: Duration) -> chrono::Duration {
 impl Context {
     /// Handles one claimed message.
     pub async fn process(&self, record: Record) -> Result<(), SpoolError> {
+        let Some(_handling) = self.in_flight.enter(&record.id) else {
+            // Claimed again after its lease ran out: the first claim is still at work.
+            return Ok(());
+        };
         match record.state {
             State::Unknown => self.check(record).await,
             State::Queued => self.send(record).await,

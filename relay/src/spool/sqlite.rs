@@ -313,7 +313,9 @@ impl Spool {
             path.to_string(),
             client_request_id.to_string(),
         );
-        self.transition(id, &[State::Queued, State::Unknown], move |db, id| {
+        // Only from `queued`: an `unknown` message is sent again only after the check
+        // proved it absent (which makes it `queued`), never by a claim that predates it.
+        self.transition(id, &[State::Queued], move |db, id| {
             db.execute(
                 "UPDATE messages SET state = 'sending', attempts = attempts + 1, mailbox = ?2, \
                  path = ?3, client_request_id = ?4, request_id = NULL, updated_at = ?5 WHERE id = ?1",
