@@ -171,4 +171,46 @@ async fn the_size_limit_is_the_sending_mailbox_maxmessagesize_with_the_config_as
     // A mailbox MailTips cannot answer for: the configured fallback.
     let unknown = envelope("ghost@elsewhere.example", &[]);
     assert_eq!(limit.max_message_size(&unknown).await, 10_000_000);
+    // An hour later the cached limit is read again: an admin's change is seen.
+    rig.advance(std::time::Duration::from_secs(3601));
+    assert_eq!(limit.max_message_size(&adele).await, 20 * 1024 * 1024);
+}
+
+#[tokio::test]
+async fn mailtips_failing_is_asked_once_not_at_every_mail_from() {
+    // Every MAIL FROM asks for the limit: a Graph that fails must not cost a request (and
+    // its wait) per command, so the fallback is kept for a while.
+    let mut graph = mockito::Server::new_async().await;
+    let tips = graph
+        .mock("POST", "/v1.0/users/adele@contoso.com/getMailTips")
+        .with_status(503)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error":{"code":"serviceNotAvailable","message":"m"}}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let client = msgraph_outlook::GraphClient::builder()
+        .base_url(format!("{}/v1.0", graph.url()))
+        .token_provider(msgraph_outlook::auth::StaticToken::application("token"))
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let spool = msgraph_relay::spool::Spool::open(dir.path(), "relay.test").unwrap();
+    let clock = msgraph_relay::clock::ManualClock::new(delivery_common::start_time());
+    let deliverer = msgraph_relay::delivery::Deliverer::new(
+        spool,
+        client,
+        msgraph_relay::config::DeliveryConfig {
+            max_message_size: 10_000_000,
+            ..config()
+        },
+        std::sync::Arc::new(clock.clone()),
+        msgraph_relay::metrics::Metrics::new(),
+    );
+    let limit = deliverer.size_limit();
+    let adele = envelope("adele@contoso.com", &[]);
+    for _ in 0..3 {
+        assert_eq!(limit.max_message_size(&adele).await, 10_000_000);
+    }
+    tips.assert_async().await;
 }

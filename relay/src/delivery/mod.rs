@@ -108,7 +108,11 @@ impl Deliverer {
             recipients_per_day: config.recipients_per_day,
         });
         Deliverer {
-            size_limit: Arc::new(size::MailboxSizeLimit::new(graph.clone(), config.clone())),
+            size_limit: Arc::new(size::MailboxSizeLimit::new(
+                graph.clone(),
+                config.clone(),
+                clock.clone(),
+            )),
             context: Context {
                 spool,
                 graph,
