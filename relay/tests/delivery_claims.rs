@@ -213,3 +213,78 @@ async fn an_unknown_message_is_never_marked_sending_by_a_stale_claim() {
         (State::Unknown, 1, Some("crid-1"))
     );
 }
+
+#[tokio::test]
+async fn an_unknown_outcome_that_cannot_be_looked_for_fails_at_max_age_and_is_not_resent() {
+    // Sent with only Mail.Send granted, the lookups are refused: the message can neither be
+    // found nor proven absent. It must not stay `unknown` forever, nor be resent blindly.
+    let mut graph = mockito::Server::new_async().await;
+    let send = graph
+        .mock("POST", "/v1.0/users/adele@contoso.com/sendMail")
+        .with_status(504)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error":{"code":"GatewayTimeout","message":"m"}}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let lookups = graph
+        .mock(
+            "GET",
+            mockito::Matcher::Regex("^/v1.0/users/adele@contoso.com/mailFolders/".into()),
+        )
+        .match_query(mockito::Matcher::Any)
+        .with_status(403)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error":{"code":"ErrorAccessDenied","message":"Access is denied."}}"#)
+        .expect_at_least(1)
+        .create_async()
+        .await;
+    let client = GraphClient::builder()
+        .base_url(format!("{}/v1.0", graph.url()))
+        .token_provider(StaticToken::application("token"))
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.test").unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+    let clock = ManualClock::new(t0);
+    let envelope = Envelope::new("adele@contoso.com", vec!["alex@contoso.com".into()]);
+    let id = spool
+        .enqueue_at(
+            envelope,
+            b"Message-ID: <u@relay.test>\r\nSubject: s\r\n\r\nx\r\n",
+            t0,
+        )
+        .await
+        .unwrap();
+    let deliverer = Deliverer::new(
+        spool.clone(),
+        client,
+        DeliveryConfig {
+            grace: Duration::from_secs(60),
+            max_age: Duration::from_secs(3600),
+            bounce: false,
+            ..DeliveryConfig::default()
+        },
+        Arc::new(clock.clone()),
+        Metrics::new(),
+    );
+    let mut rounds = 0;
+    while spool.get(&id).await.unwrap().state != State::Failed {
+        rounds += 1;
+        assert!(rounds <= 70, "still {:?}", spool.get(&id).await.unwrap());
+        deliverer.run_due().await.unwrap();
+        clock.advance(Duration::from_secs(60));
+    }
+    let record = spool.get(&id).await.unwrap();
+    assert_eq!(record.attempts, 1);
+    let error = record.last_error.unwrap();
+    assert!(
+        error.starts_with(
+            "outcome unknown after 3600 s, not resent: looking for it failed: ErrorAccessDenied"
+        ),
+        "{error}"
+    );
+    send.assert_async().await;
+    lookups.assert_async().await;
+}

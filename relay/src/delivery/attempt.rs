@@ -103,6 +103,15 @@ impl Context {
             Ok(found) => found,
             Err(e) => {
                 let error = format!("looking for it failed: {}", outcome::describe(&e));
+                if self.expired(&record, now) {
+                    // Neither found nor provably absent (e.g. only Mail.Send granted):
+                    // given up without a resend, rather than checked forever.
+                    let error = format!(
+                        "outcome unknown after {} s, not resent: {error}",
+                        self.config.max_age.as_secs()
+                    );
+                    return self.fail(&record, &error, None, now).await;
+                }
                 let next = now + secs(e.retry_after().unwrap_or(self.config.grace));
                 self.spool
                     .mark_unknown(&record.id, next, &error, now)
