@@ -8,7 +8,7 @@ use super::lookup::{self, Found};
 use super::outcome::{self, Verdict};
 use super::pacer::Pacer;
 use super::recipients::{self, Recipients};
-use super::send::{draft_tag, parts_dir, Failure, Send};
+use super::send::{draft_tag, parts_dir, Failure, Send, Sent};
 use crate::clock::Clock;
 use crate::config::DeliveryConfig;
 use crate::metrics::Metrics;
@@ -286,7 +286,15 @@ impl Context {
             attempts,
         };
         let failure = match result {
-            Ok(accepted) => {
+            Ok(Sent::Earlier(found)) => {
+                self.spool.mark_sent(&record.id, None, now).await?;
+                self.metrics.found_in_mailbox.inc();
+                self.delivered(&record, now);
+                let outcome = format!("{} before a resend", found.as_str());
+                log::write(&record, attempt.entry("sent", &outcome, None));
+                return Ok(());
+            }
+            Ok(Sent::Accepted(accepted)) => {
                 let request_id = accepted.request_id.as_deref();
                 self.spool.mark_sent(&record.id, request_id, now).await?;
                 self.delivered(&record, now);
