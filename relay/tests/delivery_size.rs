@@ -214,3 +214,65 @@ async fn mailtips_failing_is_asked_once_not_at_every_mail_from() {
     }
     tips.assert_async().await;
 }
+
+#[tokio::test]
+async fn a_text_body_too_large_for_a_request_arrives_as_an_attachment() {
+    // `big.log | sendmail`: one 6 MB text/plain part. It cannot be the draft's body (Graph
+    // refuses requests over 4 MB, and it would be held whole in memory): the relay
+    // attaches it instead, byte for byte.
+    let rig = rig(config()).await;
+    let text: String = (0..140_000)
+        .map(|n| format!("line {n:06} of the nightly log, all is well\r\n"))
+        .collect();
+    assert!(text.len() > 6_000_000);
+    let raw = format!(
+        "Message-ID: <log@relay.test>\r\nFrom: adele@contoso.com\r\nTo: alex@contoso.com\r\n\
+         Subject: nightly log\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n{text}"
+    );
+    let id = rig
+        .enqueue(
+            envelope("adele@contoso.com", &["alex@contoso.com"]),
+            raw.as_bytes(),
+        )
+        .await;
+    rig.deliverer.run_due().await.unwrap();
+    let record = rig.record(&id).await;
+    assert_eq!(
+        (record.state, record.path.as_deref()),
+        (State::Sent, Some("draft")),
+        "{:?}",
+        record.last_error
+    );
+    let inbox = rig.sandbox.messages("alex@contoso.com", "inbox");
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0]["subject"], "nightly log");
+    let alex = rig.graph.user("alex@contoso.com");
+    let message = alex.message(inbox[0]["id"].as_str().unwrap());
+    let attachments = message.attachments().list().await.unwrap();
+    assert_eq!(attachments.len(), 1);
+    let Attachment::File(listed) = &attachments[0] else {
+        panic!("not a file attachment");
+    };
+    let Attachment::File(file) = message
+        .attachments()
+        .get(listed.id.as_deref().unwrap())
+        .await
+        .unwrap()
+    else {
+        panic!("not a file attachment");
+    };
+    assert_eq!(file.name, "body.txt");
+    assert_eq!(file.content_type.as_deref(), Some("text/plain"));
+    // The part's last line break goes with the end of the part, as for every decoded part.
+    let expected = text.strip_suffix("\r\n").unwrap().as_bytes();
+    let first_difference = file
+        .content_bytes
+        .iter()
+        .zip(expected)
+        .position(|(a, b)| a != b);
+    assert_eq!(
+        (file.content_bytes.len(), first_difference),
+        (expected.len(), None),
+        "the text differs"
+    );
+}
