@@ -288,3 +288,46 @@ async fn an_unknown_outcome_that_cannot_be_looked_for_fails_at_max_age_and_is_no
     send.assert_async().await;
     lookups.assert_async().await;
 }
+
+#[tokio::test]
+async fn a_stale_check_cannot_requeue_a_message_another_attempt_is_sending() {
+    // A check that outlived its claim (or ran in `sendmail --direct` beside `serve`) proves
+    // the message absent after another worker already resent it: putting it back in the
+    // queue would send it a third time.
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.test").unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+    let envelope = Envelope::new("adele@contoso.com", vec!["alex@contoso.com".into()]);
+    let id = spool
+        .enqueue_at(envelope, b"Subject: s\r\n\r\nx\r\n", t0)
+        .await
+        .unwrap();
+    spool
+        .mark_sending(&id, "adele@contoso.com", "mime", "crid-1", t0)
+        .await
+        .unwrap();
+    spool.mark_unknown(&id, t0, "504", t0).await.unwrap();
+    // The first check: absent, queued, and sent again.
+    spool.mark_absent(&id, t0, "absent", t0).await.unwrap();
+    spool
+        .mark_sending(&id, "adele@contoso.com", "mime", "crid-2", t0)
+        .await
+        .unwrap();
+    // The stale check's verdict arrives.
+    let refused = spool.mark_absent(&id, t0, "absent", t0).await;
+    assert!(
+        matches!(
+            refused,
+            Err(msgraph_relay::spool::SpoolError::WrongState {
+                state: State::Sending,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let record = spool.get(&id).await.unwrap();
+    assert_eq!(
+        (record.state, record.client_request_id.as_deref()),
+        (State::Sending, Some("crid-2"))
+    );
+}

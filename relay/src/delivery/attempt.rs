@@ -191,9 +191,7 @@ impl Context {
                         ..Entry::default()
                     },
                 );
-                self.spool
-                    .mark_retry(&record.id, now, &outcome, None, now)
-                    .await
+                self.spool.mark_absent(&record.id, now, &outcome, now).await
             }
         }
     }

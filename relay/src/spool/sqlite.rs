@@ -393,6 +393,28 @@ impl Spool {
         .await
     }
 
+    /// An unknown outcome proven absent from the sending mailbox: sent again at
+    /// `next_attempt_at`. Only from `unknown`: a check that took longer than its claim's
+    /// lease (or ran in another process, `sendmail --direct`) must not put back a message
+    /// that another attempt is sending meanwhile.
+    pub async fn mark_absent(
+        &self,
+        id: &QueueId,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let error = error.to_string();
+        self.transition(id, &[State::Unknown], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'queued', unknown_since = NULL, next_attempt_at = ?2, \
+                 last_error = ?3, lease_until = 0, updated_at = ?4 WHERE id = ?1",
+                params![id, ms(next_attempt_at), error, ms(now)],
+            )
+        })
+        .await
+    }
+
     /// Given up. The body stays (for `queue show` and `queue retry`).
     pub async fn mark_failed(
         &self,
