@@ -125,7 +125,7 @@ pub async fn walk<R: AsyncRead + Unpin>(reader: R, dir: &Path) -> std::io::Resul
                 if let Sink::Text(text) = sink.as_mut() {
                     if text.raw.len() + line.len() > MAX_TEXT_BODY {
                         let text = std::mem::replace(text, TextPart::empty());
-                        *sink = Box::new(spill(text, walked.files.len(), dir).await?);
+                        **sink = spill(text, walked.files.len(), dir).await?;
                     }
                 }
                 write(sink, &line).await?
