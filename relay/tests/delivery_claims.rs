@@ -331,3 +331,103 @@ async fn a_stale_check_cannot_requeue_a_message_another_attempt_is_sending() {
         (State::Sending, Some("crid-2"))
     );
 }
+
+#[tokio::test]
+async fn a_leftover_draft_that_cannot_be_deleted_fails_at_max_age_and_is_not_resent() {
+    // Found only in Drafts after the window; deleting that draft is refused every time. The
+    // message is not sent beside the draft, and is not checked forever either.
+    let mut graph = mockito::Server::new_async().await;
+    let send = graph
+        .mock("POST", "/v1.0/users/adele@contoso.com/sendMail")
+        .with_status(504)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error":{"code":"GatewayTimeout","message":"m"}}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let empty = graph
+        .mock(
+            "GET",
+            mockito::Matcher::Regex(
+                "^/v1.0/users/adele@contoso.com/mailFolders/(?i:sentitems|outbox)/messages$".into(),
+            ),
+        )
+        .match_query(mockito::Matcher::Any)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"value":[]}"#)
+        .expect_at_least(1)
+        .create_async()
+        .await;
+    let drafts = graph
+        .mock(
+            "GET",
+            mockito::Matcher::Regex(
+                "^/v1.0/users/adele@contoso.com/mailFolders/(?i:drafts)/messages$".into(),
+            ),
+        )
+        .match_query(mockito::Matcher::Any)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"value":[{"id":"d1","internetMessageId":"<u@relay.test>"}]}"#)
+        .expect_at_least(1)
+        .create_async()
+        .await;
+    let delete = graph
+        .mock("DELETE", "/v1.0/users/adele@contoso.com/messages/d1")
+        .with_status(403)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error":{"code":"ErrorAccessDenied","message":"Access is denied."}}"#)
+        .expect_at_least(1)
+        .create_async()
+        .await;
+    let client = GraphClient::builder()
+        .base_url(format!("{}/v1.0", graph.url()))
+        .token_provider(StaticToken::application("token"))
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.test").unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+    let clock = ManualClock::new(t0);
+    let envelope = Envelope::new("adele@contoso.com", vec!["alex@contoso.com".into()]);
+    let id = spool
+        .enqueue_at(
+            envelope,
+            b"Message-ID: <u@relay.test>\r\nSubject: s\r\n\r\nx\r\n",
+            t0,
+        )
+        .await
+        .unwrap();
+    let deliverer = Deliverer::new(
+        spool.clone(),
+        client,
+        DeliveryConfig {
+            grace: Duration::from_secs(60),
+            window: Duration::from_secs(300),
+            max_age: Duration::from_secs(3600),
+            bounce: false,
+            ..DeliveryConfig::default()
+        },
+        Arc::new(clock.clone()),
+        Metrics::new(),
+    );
+    let mut rounds = 0;
+    while spool.get(&id).await.unwrap().state != State::Failed {
+        rounds += 1;
+        assert!(rounds <= 70, "still {:?}", spool.get(&id).await.unwrap());
+        deliverer.run_due().await.unwrap();
+        clock.advance(Duration::from_secs(60));
+    }
+    let record = spool.get(&id).await.unwrap();
+    assert_eq!(record.attempts, 1);
+    let error = record.last_error.unwrap();
+    assert!(
+        error.starts_with(
+            "outcome unknown after 3600 s, not resent: deleting the leftover draft failed: "
+        ),
+        "{error}"
+    );
+    send.assert_async().await;
+    empty.assert_async().await;
+    drafts.assert_async().await;
+    delete.assert_async().await;
+}

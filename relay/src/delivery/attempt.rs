@@ -104,13 +104,8 @@ impl Context {
             Err(e) => {
                 let error = format!("looking for it failed: {}", outcome::describe(&e));
                 if self.expired(&record, now) {
-                    // Neither found nor provably absent (e.g. only Mail.Send granted):
-                    // given up without a resend, rather than checked forever.
-                    let error = format!(
-                        "outcome unknown after {} s, not resent: {error}",
-                        self.config.max_age.as_secs()
-                    );
-                    return self.fail(&record, &error, None, now).await;
+                    // Neither found nor provably absent (e.g. only Mail.Send granted).
+                    return self.give_up_unknown(&record, &error, now).await;
                 }
                 let next = now + secs(e.retry_after().unwrap_or(self.config.grace));
                 self.spool
@@ -169,7 +164,14 @@ impl Context {
                     // A draft never sent: it goes, and the message is sent afresh.
                     if let Err(e) = self.graph.user(&mailbox).message(id.clone()).delete().await {
                         let next = now + secs(self.config.grace);
-                        let error = format!("deleting the leftover draft failed: {e}");
+                        let error = format!(
+                            "deleting the leftover draft failed: {}",
+                            outcome::describe(&e)
+                        );
+                        if self.expired(&record, now) {
+                            // Sending beside a draft that may still go would risk two.
+                            return self.give_up_unknown(&record, &error, now).await;
+                        }
                         self.spool
                             .mark_unknown(&record.id, next, &error, now)
                             .await?;
@@ -378,6 +380,21 @@ impl Context {
             }
             Verdict::Permanent => self.fail(&record, &error, request_id.as_deref(), now).await,
         }
+    }
+
+    /// An unknown outcome still unresolved at `max_age`: failed without a resend, rather
+    /// than checked forever.
+    async fn give_up_unknown(
+        &self,
+        record: &Record,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let error = format!(
+            "outcome unknown after {} s, not resent: {error}",
+            self.config.max_age.as_secs()
+        );
+        self.fail(record, &error, None, now).await
     }
 
     /// Tries again at `at`, unless that is past the maximum age: then fails.
