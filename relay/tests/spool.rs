@@ -148,6 +148,93 @@ async fn an_attempt_interrupted_by_a_crash_becomes_unknown_after_reopening() {
 }
 
 #[tokio::test]
+async fn concurrent_submissions_are_each_committed_once_with_their_own_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.example").unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..64 {
+        let spool = spool.clone();
+        tasks.spawn(async move {
+            let message = format!("Message-ID: <m{n}@host>\r\nSubject: {n}\r\n\r\nbody {n}\r\n");
+            let id = spool.enqueue(envelope(), message.as_bytes()).await.unwrap();
+            (id, message)
+        });
+    }
+    let mut ids = std::collections::HashSet::new();
+    while let Some(done) = tasks.join_next().await {
+        let (id, message) = done.unwrap();
+        let record = spool.get(&id).await.unwrap();
+        assert_eq!(record.state, State::Queued);
+        assert_eq!(
+            spool.read_body(&record).await.unwrap(),
+            message.into_bytes()
+        );
+        assert!(ids.insert(id));
+    }
+    assert_eq!(spool.counts().await.unwrap().queued, 64);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("messages"))
+            .unwrap()
+            .count(),
+        64
+    );
+}
+
+#[tokio::test]
+async fn a_refused_change_does_not_undo_the_changes_committed_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.example").unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+    let mut ids = Vec::new();
+    for n in 0..40 {
+        let message = format!("Subject: {n}\r\n\r\nbody\r\n");
+        ids.push(spool.enqueue(envelope(), message.as_bytes()).await.unwrap());
+    }
+    for id in ids.iter().step_by(2) {
+        spool.mark_failed(id, "permanent", None, t0).await.unwrap();
+    }
+    // Concurrent, so that refused and allowed changes share batches.
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, id) in ids.iter().enumerate() {
+        let (spool, id) = (spool.clone(), id.clone());
+        tasks.spawn(async move {
+            let result = spool
+                .mark_sending(&id, "adele@contoso.com", "mime", &format!("crid-{n}"), t0)
+                .await;
+            (n, result)
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        let (n, result) = done.unwrap();
+        if n % 2 == 0 {
+            assert!(
+                matches!(
+                    result,
+                    Err(SpoolError::WrongState {
+                        state: State::Failed,
+                        ..
+                    })
+                ),
+                "{result:?}"
+            );
+        } else {
+            result.unwrap();
+        }
+    }
+    for (n, id) in ids.iter().enumerate() {
+        let record = spool.get(id).await.unwrap();
+        if n % 2 == 0 {
+            assert_eq!((record.state, record.attempts), (State::Failed, 0));
+        } else {
+            assert_eq!((record.state, record.attempts), (State::Sending, 1));
+            assert_eq!(record.client_request_id, Some(format!("crid-{n}")));
+        }
+    }
+    let counts = spool.counts().await.unwrap();
+    assert_eq!((counts.failed, counts.sending), (20, 20));
+}
+
+#[tokio::test]
 async fn a_deferred_message_keeps_its_state_and_is_due_only_later() {
     let dir = tempfile::tempdir().unwrap();
     let spool = Spool::open(dir.path(), "relay.example").unwrap();

@@ -11,6 +11,11 @@
 //! - `incoming/`: messages being received; whatever is left there on open was never
 //!   acknowledged and is removed.
 //!
+//! Group commit: every change goes through one writer thread (`writer`), which commits
+//! the changes waiting for it together (one fsync of `messages/`, one SQLite transaction)
+//! and answers each only after that commit, so concurrent submissions share the fsyncs
+//! without weakening what `250` promises.
+//!
 //! States: `queued` (to be sent at `next_attempt_at`) → `sending` (an attempt is in
 //! flight; written before the request leaves) → `sent` or `failed`, or back to `queued`
 //! for a retry, or `unknown` (the attempt's outcome is unknown: Graph may have taken it;
@@ -20,6 +25,7 @@
 mod incoming;
 mod record;
 mod sqlite;
+mod writer;
 
 pub use incoming::{HeaderSummary, Incoming};
 pub use record::{QueueId, Record, State, StateCounts};

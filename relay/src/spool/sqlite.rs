@@ -2,6 +2,7 @@
 
 use super::incoming::{HeaderSummary, Incoming};
 use super::record::{QueueId, Record, State, StateCounts};
+use super::writer::Writer;
 use super::SpoolError;
 use crate::envelope::Envelope;
 use chrono::{DateTime, TimeZone, Utc};
@@ -60,7 +61,21 @@ pub struct Spool {
 struct Inner {
     dir: PathBuf,
     message_id_domain: String,
+    /// For reads; every change goes through `writer` (on its own connection), so reads
+    /// never wait for a commit's fsync (WAL).
     db: Mutex<Connection>,
+    writer: Writer,
+}
+
+/// A connection to the spool database: WAL + FULL, so a commit is on disk when it returns
+/// and readers never block the writer.
+fn connect(dir: &Path) -> Result<Connection, SpoolError> {
+    let db = Connection::open(dir.join("spool.sqlite3"))?;
+    // Other processes (`sendmail`, `queue`) may be writing the same spool.
+    db.busy_timeout(Duration::from_secs(30))?;
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    db.pragma_update(None, "synchronous", "FULL")?;
+    Ok(db)
 }
 
 impl Spool {
@@ -70,17 +85,15 @@ impl Spool {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(dir.join("messages"))?;
         std::fs::create_dir_all(dir.join("incoming"))?;
-        let db = Connection::open(dir.join("spool.sqlite3"))?;
-        db.busy_timeout(Duration::from_secs(30))?;
-        // WAL + FULL: a commit is on disk when it returns, and readers never block the writer.
-        db.pragma_update(None, "journal_mode", "WAL")?;
-        db.pragma_update(None, "synchronous", "FULL")?;
+        let db = connect(&dir)?;
         db.execute_batch(SCHEMA)?;
+        let writer = Writer::start(connect(&dir)?, dir.join("messages"))?;
         Ok(Spool {
             inner: Arc::new(Inner {
                 dir,
                 message_id_domain: message_id_domain.to_string(),
                 db: Mutex::new(db),
+                writer,
             }),
         })
     }
@@ -129,48 +142,46 @@ impl Spool {
         size: u64,
         at: Option<DateTime<Utc>>,
     ) -> Result<QueueId, SpoolError> {
-        let spool = self.clone();
-        blocking(move || {
-            let id = QueueId::new();
-            let messages = spool.inner.dir.join("messages");
-            std::fs::rename(&incoming, messages.join(format!("{id}.eml")))?;
-            std::fs::File::open(&messages)?.sync_all()?;
-            let (message_id, added) = match summary.message_id {
-                Some(id) => (id, false),
-                None => (
-                    format!(
-                        "<{}@{}>",
-                        uuid::Uuid::new_v4(),
-                        spool.inner.message_id_domain
-                    ),
-                    true,
-                ),
-            };
-            let now = ms(at.unwrap_or_else(Utc::now));
-            let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
-            spool.db().execute(
-                "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
+        let id = QueueId::new();
+        let body = self.body_file(&id);
+        // Renamed here, in parallel with other messages; the writer makes the rename
+        // durable (one fsync of `messages/` per batch) before it commits the row.
+        tokio::fs::rename(&incoming, &body).await?;
+        let domain = self.inner.message_id_domain.clone();
+        // Should the commit fail, the file stays behind without a row: `recover` removes
+        // such orphans (a crash here leaves the same).
+        self.inner
+            .writer
+            .write(true, move |db| {
+                let (message_id, added) = match summary.message_id {
+                    Some(id) => (id, false),
+                    None => (format!("<{}@{}>", uuid::Uuid::new_v4(), domain), true),
+                };
+                let now = ms(at.unwrap_or_else(Utc::now));
+                let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
+                db.execute(
+                    "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
                  smtp_user, client_addr, envelope_mailbox, header_from, subject, size, state, \
                  created_at, next_attempt_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?12, ?12)",
-                params![
-                    id.as_str(),
-                    message_id,
-                    added,
-                    envelope.mail_from,
-                    rcpt,
-                    envelope.smtp_user,
-                    envelope.client_addr.map(|a| a.to_string()),
-                    envelope.mailbox,
-                    summary.from,
-                    summary.subject,
-                    size as i64,
-                    now
-                ],
-            )?;
-            Ok(id)
-        })
-        .await
+                    params![
+                        id.as_str(),
+                        message_id,
+                        added,
+                        envelope.mail_from,
+                        rcpt,
+                        envelope.smtp_user,
+                        envelope.client_addr.map(|a| a.to_string()),
+                        envelope.mailbox,
+                        summary.from,
+                        summary.subject,
+                        size as i64,
+                        now
+                    ],
+                )?;
+                Ok(id)
+            })
+            .await
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -251,36 +262,34 @@ impl Spool {
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<Record>, SpoolError> {
-        let spool = self.clone();
-        blocking(move || {
-            let mut db = spool.db();
-            let tx = db.transaction()?;
-            let ids: Vec<String> = {
-                let mut statement = tx.prepare(
-                    "SELECT id FROM messages WHERE state IN ('queued', 'unknown') \
+        self.inner
+            .writer
+            .write(false, move |tx| {
+                let ids: Vec<String> = {
+                    let mut statement = tx.prepare(
+                        "SELECT id FROM messages WHERE state IN ('queued', 'unknown') \
                      AND next_attempt_at <= ?1 AND lease_until <= ?1 \
                      ORDER BY next_attempt_at, created_at LIMIT ?2",
-                )?;
-                let rows = statement.query_map(params![ms(now), limit as i64], |r| r.get(0))?;
-                rows.collect::<Result<_, _>>()?
-            };
-            let until = ms(now) + lease.as_millis() as i64;
-            let mut claimed = Vec::with_capacity(ids.len());
-            for id in &ids {
-                tx.execute(
-                    "UPDATE messages SET lease_until = ?2 WHERE id = ?1",
-                    params![id, until],
-                )?;
-                claimed.push(tx.query_row(
-                    &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
-                    [id],
-                    record,
-                )?);
-            }
-            tx.commit()?;
-            Ok(claimed)
-        })
-        .await
+                    )?;
+                    let rows = statement.query_map(params![ms(now), limit as i64], |r| r.get(0))?;
+                    rows.collect::<Result<_, _>>()?
+                };
+                let until = ms(now) + lease.as_millis() as i64;
+                let mut claimed = Vec::with_capacity(ids.len());
+                for id in &ids {
+                    tx.execute(
+                        "UPDATE messages SET lease_until = ?2 WHERE id = ?1",
+                        params![id, until],
+                    )?;
+                    claimed.push(tx.query_row(
+                        &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
+                        [id],
+                        record,
+                    )?);
+                }
+                Ok(claimed)
+            })
+            .await
     }
 
     /// The earliest time something is due (queued or unknown), if anything is.
@@ -460,53 +469,52 @@ impl Spool {
     where
         F: FnOnce(&Connection, &str) -> rusqlite::Result<usize> + Send + 'static,
     {
-        let spool = self.clone();
         let id = id.clone();
-        blocking(move || {
-            let mut db = spool.db();
-            let tx = db.transaction()?;
-            let state: Option<String> = tx
-                .query_row(
-                    "SELECT state FROM messages WHERE id = ?1",
-                    [id.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let state: State = state
-                .ok_or_else(|| SpoolError::NotFound(id.to_string()))?
-                .parse()
-                .map_err(|_| SpoolError::NotFound(id.to_string()))?;
-            if !from.contains(&state) {
-                return Err(SpoolError::WrongState {
-                    id: id.to_string(),
-                    state,
-                });
-            }
-            change(&tx, id.as_str())?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
+        self.inner
+            .writer
+            .write(false, move |tx| {
+                let state: Option<String> = tx
+                    .query_row(
+                        "SELECT state FROM messages WHERE id = ?1",
+                        [id.as_str()],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let state: State = state
+                    .ok_or_else(|| SpoolError::NotFound(id.to_string()))?
+                    .parse()
+                    .map_err(|_| SpoolError::NotFound(id.to_string()))?;
+                if !from.contains(&state) {
+                    return Err(SpoolError::WrongState {
+                        id: id.to_string(),
+                        state,
+                    });
+                }
+                change(tx, id.as_str())?;
+                Ok(())
+            })
+            .await
     }
 
     /// On start of the delivery workers: attempts interrupted by a crash (`sending`) become
     /// `unknown`, checked after `grace`; leases are released; old orphan files are removed.
     /// Returns how many attempts were interrupted.
     pub async fn recover(&self, now: DateTime<Utc>, grace: Duration) -> Result<usize, SpoolError> {
-        let spool = self.clone();
-        blocking(move || {
-            let check = ms(now) + grace.as_millis() as i64;
-            let interrupted = spool.db().execute(
+        let check = ms(now) + grace.as_millis() as i64;
+        let interrupted = self.inner.writer.write(false, move |db| {
+            let interrupted = db.execute(
                 "UPDATE messages SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?1), \
                  next_attempt_at = ?2, last_error = 'interrupted: the relay stopped during the attempt', \
                  lease_until = 0, updated_at = ?1 WHERE state = 'sending'",
                 params![ms(now), check],
             )?;
-            spool.db().execute("UPDATE messages SET lease_until = 0", [])?;
-            spool.remove_orphans()?;
+            db.execute("UPDATE messages SET lease_until = 0", [])?;
             Ok(interrupted)
         })
-        .await
+        .await?;
+        let spool = self.clone();
+        blocking(move || spool.remove_orphans()).await?;
+        Ok(interrupted)
     }
 
     fn remove_orphans(&self) -> Result<(), SpoolError> {
@@ -545,10 +553,9 @@ impl Spool {
         let record = self.get(id).await?;
         match record.state {
             State::Queued | State::Failed => {
-                let spool = self.clone();
                 let id = id.clone();
-                blocking(move || {
-                    spool.db().execute(
+                self.inner.writer.write(false, move |db| {
+                    db.execute(
                         "UPDATE messages SET state = 'queued', next_attempt_at = ?2, lease_until = 0, \
                          updated_at = ?2 WHERE id = ?1 AND state IN ('queued', 'failed')",
                         params![id.as_str(), ms(now)],
@@ -559,17 +566,18 @@ impl Spool {
                 Ok(State::Queued)
             }
             State::Unknown => {
-                let spool = self.clone();
                 let id = id.clone();
-                blocking(move || {
-                    spool.db().execute(
-                        "UPDATE messages SET next_attempt_at = ?2, updated_at = ?2 \
+                self.inner
+                    .writer
+                    .write(false, move |db| {
+                        db.execute(
+                            "UPDATE messages SET next_attempt_at = ?2, updated_at = ?2 \
                          WHERE id = ?1 AND state = 'unknown'",
-                        params![id.as_str(), ms(now)],
-                    )?;
-                    Ok(())
-                })
-                .await?;
+                            params![id.as_str(), ms(now)],
+                        )?;
+                        Ok(())
+                    })
+                    .await?;
                 Ok(State::Unknown)
             }
             state => Err(SpoolError::WrongState {
@@ -581,23 +589,31 @@ impl Spool {
 
     /// `queue delete`: removes a message that is not being sent (row and body).
     pub async fn delete(&self, id: &QueueId) -> Result<(), SpoolError> {
-        let spool = self.clone();
         let id2 = id.clone();
-        blocking(move || {
-            let n = spool.db().execute(
-                "DELETE FROM messages WHERE id = ?1 AND state != 'sending'",
-                [id2.as_str()],
-            )?;
-            if n == 0 {
-                let record = spool.get_sync(&id2)?;
-                return Err(SpoolError::WrongState {
-                    id: id2.to_string(),
-                    state: record.state,
-                });
-            }
-            Ok(())
-        })
-        .await?;
+        self.inner
+            .writer
+            .write(false, move |db| {
+                let n = db.execute(
+                    "DELETE FROM messages WHERE id = ?1 AND state != 'sending'",
+                    [id2.as_str()],
+                )?;
+                if n == 0 {
+                    let record = db
+                        .query_row(
+                            &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
+                            [id2.as_str()],
+                            record,
+                        )
+                        .optional()?
+                        .ok_or_else(|| SpoolError::NotFound(id2.to_string()))?;
+                    return Err(SpoolError::WrongState {
+                        id: id2.to_string(),
+                        state: record.state,
+                    });
+                }
+                Ok(())
+            })
+            .await?;
         match tokio::fs::remove_file(self.body_file(id)).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),
@@ -606,14 +622,15 @@ impl Spool {
 
     /// Removes the rows of messages sent before `before`. Returns how many.
     pub async fn prune(&self, before: DateTime<Utc>) -> Result<usize, SpoolError> {
-        let spool = self.clone();
-        blocking(move || {
-            Ok(spool.db().execute(
-                "DELETE FROM messages WHERE state = 'sent' AND updated_at < ?1",
-                [ms(before)],
-            )?)
-        })
-        .await
+        self.inner
+            .writer
+            .write(false, move |db| {
+                Ok(db.execute(
+                    "DELETE FROM messages WHERE state = 'sent' AND updated_at < ?1",
+                    [ms(before)],
+                )?)
+            })
+            .await
     }
 
     /// The message as it is to be sent: its bytes, with the relay's Message-ID header in
