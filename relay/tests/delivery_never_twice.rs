@@ -320,3 +320,42 @@ async fn the_draft_path_is_also_found_by_its_queue_id_property() {
     .unwrap();
     assert_eq!(by_tag, Found::SentItems);
 }
+
+#[tokio::test]
+async fn a_draft_path_resend_finding_the_message_already_sent_marks_it_sent_and_sends_nothing() {
+    // The check found the message nowhere when its window ended (so it is queued again);
+    // Exchange's copy turns up before the resend. The draft path's look before it builds a
+    // new draft finds it in Sent Items: the message counts as sent, it does not go twice.
+    let rig = rig(msgraph_relay::config::DeliveryConfig {
+        mime_limit: 10,
+        ..config()
+    })
+    .await;
+    let log = capture_log();
+    let id = rig
+        .enqueue(
+            envelope("adele@contoso.com", &["alex@contoso.com"]),
+            &message(7),
+        )
+        .await;
+    // A first attempt that Graph refused before acting: queued again, one attempt made.
+    rig.sandbox.fail_next(1, Fault::Throttle);
+    rig.deliverer.run_due().await.unwrap();
+    let record = rig.record(&id).await;
+    assert_eq!((record.state, record.attempts), (State::Queued, 1));
+    // The late copy (a MIME send keeps the Message-ID).
+    rig.graph
+        .user("adele@contoso.com")
+        .send_mime(message(7))
+        .await
+        .unwrap();
+    rig.advance(Duration::from_secs(3600));
+    rig.deliverer.run_due().await.unwrap();
+    let record = rig.record(&id).await;
+    assert_eq!((record.state, record.attempts), (State::Sent, 2));
+    assert_eq!(rig.count("alex@contoso.com", "inbox", "<m7@relay.test>"), 1);
+    assert_eq!(rig.sandbox.messages("adele@contoso.com", "drafts").len(), 0);
+    let last = log.lines(&id).pop().unwrap();
+    assert_eq!(last["state"], "sent");
+    assert_eq!(last["outcome"], "found in Sent Items before a resend");
+}

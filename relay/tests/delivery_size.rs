@@ -171,4 +171,108 @@ async fn the_size_limit_is_the_sending_mailbox_maxmessagesize_with_the_config_as
     // A mailbox MailTips cannot answer for: the configured fallback.
     let unknown = envelope("ghost@elsewhere.example", &[]);
     assert_eq!(limit.max_message_size(&unknown).await, 10_000_000);
+    // An hour later the cached limit is read again: an admin's change is seen.
+    rig.advance(std::time::Duration::from_secs(3601));
+    assert_eq!(limit.max_message_size(&adele).await, 20 * 1024 * 1024);
+}
+
+#[tokio::test]
+async fn mailtips_failing_is_asked_once_not_at_every_mail_from() {
+    // Every MAIL FROM asks for the limit: a Graph that fails must not cost a request (and
+    // its wait) per command, so the fallback is kept for a while.
+    let mut graph = mockito::Server::new_async().await;
+    let tips = graph
+        .mock("POST", "/v1.0/users/adele@contoso.com/getMailTips")
+        .with_status(503)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error":{"code":"serviceNotAvailable","message":"m"}}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let client = msgraph_outlook::GraphClient::builder()
+        .base_url(format!("{}/v1.0", graph.url()))
+        .token_provider(msgraph_outlook::auth::StaticToken::application("token"))
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let spool = msgraph_relay::spool::Spool::open(dir.path(), "relay.test").unwrap();
+    let clock = msgraph_relay::clock::ManualClock::new(delivery_common::start_time());
+    let deliverer = msgraph_relay::delivery::Deliverer::new(
+        spool,
+        client,
+        msgraph_relay::config::DeliveryConfig {
+            max_message_size: 10_000_000,
+            ..config()
+        },
+        std::sync::Arc::new(clock.clone()),
+        msgraph_relay::metrics::Metrics::new(),
+    );
+    let limit = deliverer.size_limit();
+    let adele = envelope("adele@contoso.com", &[]);
+    for _ in 0..3 {
+        assert_eq!(limit.max_message_size(&adele).await, 10_000_000);
+    }
+    tips.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_text_body_too_large_for_a_request_arrives_as_an_attachment() {
+    // `big.log | sendmail`: one 6 MB text/plain part. It cannot be the draft's body (Graph
+    // refuses requests over 4 MB, and it would be held whole in memory): the relay
+    // attaches it instead, byte for byte.
+    let rig = rig(config()).await;
+    let text: String = (0..140_000)
+        .map(|n| format!("line {n:06} of the nightly log, all is well\r\n"))
+        .collect();
+    assert!(text.len() > 6_000_000);
+    let raw = format!(
+        "Message-ID: <log@relay.test>\r\nFrom: adele@contoso.com\r\nTo: alex@contoso.com\r\n\
+         Subject: nightly log\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n{text}"
+    );
+    let id = rig
+        .enqueue(
+            envelope("adele@contoso.com", &["alex@contoso.com"]),
+            raw.as_bytes(),
+        )
+        .await;
+    rig.deliverer.run_due().await.unwrap();
+    let record = rig.record(&id).await;
+    assert_eq!(
+        (record.state, record.path.as_deref()),
+        (State::Sent, Some("draft")),
+        "{:?}",
+        record.last_error
+    );
+    let inbox = rig.sandbox.messages("alex@contoso.com", "inbox");
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0]["subject"], "nightly log");
+    let alex = rig.graph.user("alex@contoso.com");
+    let message = alex.message(inbox[0]["id"].as_str().unwrap());
+    let attachments = message.attachments().list().await.unwrap();
+    assert_eq!(attachments.len(), 1);
+    let Attachment::File(listed) = &attachments[0] else {
+        panic!("not a file attachment");
+    };
+    let Attachment::File(file) = message
+        .attachments()
+        .get(listed.id.as_deref().unwrap())
+        .await
+        .unwrap()
+    else {
+        panic!("not a file attachment");
+    };
+    assert_eq!(file.name, "body.txt");
+    assert_eq!(file.content_type.as_deref(), Some("text/plain"));
+    // The part's last line break goes with the end of the part, as for every decoded part.
+    let expected = text.strip_suffix("\r\n").unwrap().as_bytes();
+    let first_difference = file
+        .content_bytes
+        .iter()
+        .zip(expected)
+        .position(|(a, b)| a != b);
+    assert_eq!(
+        (file.content_bytes.len(), first_difference),
+        (expected.len(), None),
+        "the text differs"
+    );
 }

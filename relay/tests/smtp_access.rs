@@ -407,3 +407,45 @@ fn smtp_users_never_print_their_hash() {
     assert!(printed.contains("name: \"app1\""), "{printed}");
     assert!(!printed.contains("$argon2id$"), "{printed}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_client_that_never_reads_its_replies_is_closed_after_the_command_timeout() {
+    // Pipelined commands whose replies the client never reads fill the socket buffers:
+    // writing the replies must time out like reading does, or the session (and its
+    // connection slot) is held forever.
+    let server = TestServer::start(|c| {
+        c.max_connections = 1;
+        c.connections_per_minute = 0;
+        c.command_timeout_secs = 60;
+    })
+    .await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(server.plain()).await.unwrap();
+    let writer = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let mut stream = stream;
+        let commands = "EHLO client.test\r\n".repeat(1024);
+        for _ in 0..64 {
+            if stream.write_all(commands.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+        // Kept open (never read) until the test ends.
+        std::future::pending::<()>().await;
+    });
+    tokio::time::sleep(Duration::from_secs(200)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_client, code) = Client::connect(server.plain()).await;
+        if code == 220 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stalled session still holds the only connection slot"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    writer.abort();
+}

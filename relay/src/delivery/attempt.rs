@@ -2,12 +2,13 @@
 //! (unknown outcome), and its new state written to the spool and the delivery log.
 
 use super::headers::{self, HeaderAddresses};
+use super::in_flight::InFlight;
 use super::log::{self, Entry};
 use super::lookup::{self, Found};
 use super::outcome::{self, Verdict};
 use super::pacer::Pacer;
 use super::recipients::{self, Recipients};
-use super::send::{draft_tag, parts_dir, Failure, Send};
+use super::send::{draft_tag, parts_dir, Failure, Send, Sent};
 use crate::clock::Clock;
 use crate::config::DeliveryConfig;
 use crate::metrics::Metrics;
@@ -32,6 +33,8 @@ pub struct Context {
     pub metrics: Metrics,
     /// Per-mailbox pacing.
     pub pacer: Pacer,
+    /// The messages being handled here (a claim whose lease ran out is not acted on twice).
+    pub in_flight: InFlight,
 }
 
 /// The attempt a log line is about.
@@ -63,6 +66,10 @@ fn secs(d: Duration) -> chrono::Duration {
 impl Context {
     /// Handles one claimed message.
     pub async fn process(&self, record: Record) -> Result<(), SpoolError> {
+        let Some(_handling) = self.in_flight.enter(&record.id) else {
+            // Claimed again after its lease ran out: the first claim is still at work.
+            return Ok(());
+        };
         match record.state {
             State::Unknown => self.check(record).await,
             State::Queued => self.send(record).await,
@@ -96,6 +103,10 @@ impl Context {
             Ok(found) => found,
             Err(e) => {
                 let error = format!("looking for it failed: {}", outcome::describe(&e));
+                if self.expired(&record, now) {
+                    // Neither found nor provably absent (e.g. only Mail.Send granted).
+                    return self.give_up_unknown(&record, &error, now).await;
+                }
                 let next = now + secs(e.retry_after().unwrap_or(self.config.grace));
                 self.spool
                     .mark_unknown(&record.id, next, &error, now)
@@ -153,7 +164,14 @@ impl Context {
                     // A draft never sent: it goes, and the message is sent afresh.
                     if let Err(e) = self.graph.user(&mailbox).message(id.clone()).delete().await {
                         let next = now + secs(self.config.grace);
-                        let error = format!("deleting the leftover draft failed: {e}");
+                        let error = format!(
+                            "deleting the leftover draft failed: {}",
+                            outcome::describe(&e)
+                        );
+                        if self.expired(&record, now) {
+                            // Sending beside a draft that may still go would risk two.
+                            return self.give_up_unknown(&record, &error, now).await;
+                        }
                         self.spool
                             .mark_unknown(&record.id, next, &error, now)
                             .await?;
@@ -175,9 +193,7 @@ impl Context {
                         ..Entry::default()
                     },
                 );
-                self.spool
-                    .mark_retry(&record.id, now, &outcome, None, now)
-                    .await
+                self.spool.mark_absent(&record.id, now, &outcome, now).await
             }
         }
     }
@@ -272,7 +288,15 @@ impl Context {
             attempts,
         };
         let failure = match result {
-            Ok(accepted) => {
+            Ok(Sent::Earlier(found)) => {
+                self.spool.mark_sent(&record.id, None, now).await?;
+                self.metrics.found_in_mailbox.inc();
+                self.delivered(&record, now);
+                let outcome = format!("{} before a resend", found.as_str());
+                log::write(&record, attempt.entry("sent", &outcome, None));
+                return Ok(());
+            }
+            Ok(Sent::Accepted(accepted)) => {
                 let request_id = accepted.request_id.as_deref();
                 self.spool.mark_sent(&record.id, request_id, now).await?;
                 self.delivered(&record, now);
@@ -358,6 +382,21 @@ impl Context {
             }
             Verdict::Permanent => self.fail(&record, &error, request_id.as_deref(), now).await,
         }
+    }
+
+    /// An unknown outcome still unresolved at `max_age`: failed without a resend, rather
+    /// than checked forever.
+    async fn give_up_unknown(
+        &self,
+        record: &Record,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let error = format!(
+            "outcome unknown after {} s, not resent: {error}",
+            self.config.max_age.as_secs()
+        );
+        self.fail(record, &error, None, now).await
     }
 
     /// Tries again at `at`, unless that is past the maximum age: then fails.

@@ -11,6 +11,10 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
 const MAX_PART_HEADER: usize = 64 * 1024;
 /// Decoded bytes are written to the part's file in chunks of about this size.
 const WRITE_CHUNK: usize = 256 * 1024;
+/// A text body larger than this (encoded) becomes an attachment (`body.txt`, `body.html`):
+/// the draft's body goes in one request, which Graph limits to 4 MB, and it would be held
+/// whole in memory.
+pub const MAX_TEXT_BODY: usize = 1024 * 1024;
 
 /// A text body candidate: its header and its raw (still encoded) lines, decoded later by
 /// `mail-parser` with its charset.
@@ -20,6 +24,8 @@ pub struct TextPart {
     pub subtype: String,
     /// The part as it appears in the message (header and encoded body).
     pub raw: Vec<u8>,
+    /// Where the body starts in `raw`.
+    header_len: usize,
 }
 
 /// A part decoded into a file.
@@ -115,7 +121,15 @@ pub async fn walk<R: AsyncRead + Unpin>(reader: R, dir: &Path) -> std::io::Resul
                     state = begin(&header, &mut boundaries, &mut walked, dir).await?;
                 }
             }
-            State::Body(sink) => write(sink, &line).await?,
+            State::Body(sink) => {
+                if let Sink::Text(text) = sink.as_mut() {
+                    if text.raw.len() + line.len() > MAX_TEXT_BODY {
+                        let text = std::mem::replace(text, TextPart::empty());
+                        **sink = spill(text, walked.files.len(), dir).await?;
+                    }
+                }
+                write(sink, &line).await?
+            }
         }
     }
     finish(state, &mut walked).await?;
@@ -180,6 +194,7 @@ async fn begin(
         return Ok(State::Body(Box::new(Sink::Text(TextPart {
             subtype,
             raw: header.to_vec(),
+            header_len: header.len(),
         }))));
     }
     let message = parsed.as_ref();
@@ -209,6 +224,47 @@ async fn begin(
         decoder: Decoder::new(encoding),
         buffer: Vec::with_capacity(WRITE_CHUNK + 4096),
     })))
+}
+
+impl TextPart {
+    fn empty() -> TextPart {
+        TextPart {
+            subtype: String::new(),
+            raw: Vec::new(),
+            header_len: 0,
+        }
+    }
+}
+
+/// Turns a text body grown too large into a file part holding what it has so far, decoded.
+async fn spill(text: TextPart, files: usize, dir: &Path) -> std::io::Result<Sink> {
+    let (header, body) = text.raw.split_at(text.header_len);
+    let parsed = MessageParser::default().parse_headers(header);
+    let encoding = parsed.as_ref().and_then(|m| m.content_transfer_encoding());
+    let mut decoder = Decoder::new(encoding);
+    let mut buffer = Vec::with_capacity(WRITE_CHUNK + 4096);
+    for line in body.split_inclusive(|&b| b == b'\n') {
+        decoder.line(line, &mut buffer);
+    }
+    let path = dir.join(format!("part{}", files + 1));
+    let mut file = tokio::fs::File::create(&path).await?;
+    file.write_all(&buffer).await?;
+    let name = match text.subtype.as_str() {
+        "html" => "body.html",
+        _ => "body.txt",
+    };
+    Ok(Sink::File {
+        part: FilePart {
+            name: name.to_string(),
+            content_type: format!("text/{}", text.subtype),
+            content_id: None,
+            path,
+            size: buffer.len() as u64,
+        },
+        file,
+        decoder,
+        buffer: Vec::with_capacity(WRITE_CHUNK + 4096),
+    })
 }
 
 async fn write(sink: &mut Sink, line: &[u8]) -> std::io::Result<()> {

@@ -7,7 +7,8 @@
 //!   [`decode`]: parts decoded as they stream from the spool), [`lookup`] (finding a
 //!   message by Message-ID), [`bounce`] (failure reports), [`log`] (the delivery log);
 //! - [`recipients`], [`headers`], [`outcome`] (what an error means), [`pacer`]
-//!   (per-mailbox limits), [`size`] (the size limit the SMTP server asks).
+//!   (per-mailbox limits), [`size`] (the size limit the SMTP server asks), [`in_flight`]
+//!   (a message claimed again after its lease ran out is left to the first claim).
 //!
 //! Never twice: before each send the spool row is `sending` with the attempt's
 //! `client-request-id`; Graph's answer makes it `sent`, `queued` (Graph did not act: 429,
@@ -24,6 +25,7 @@ pub mod bounce;
 pub mod decode;
 pub mod draft;
 pub mod headers;
+pub mod in_flight;
 pub mod log;
 pub mod lookup;
 pub mod mime_walk;
@@ -106,7 +108,11 @@ impl Deliverer {
             recipients_per_day: config.recipients_per_day,
         });
         Deliverer {
-            size_limit: Arc::new(size::MailboxSizeLimit::new(graph.clone(), config.clone())),
+            size_limit: Arc::new(size::MailboxSizeLimit::new(
+                graph.clone(),
+                config.clone(),
+                clock.clone(),
+            )),
             context: Context {
                 spool,
                 graph,
@@ -114,6 +120,7 @@ impl Deliverer {
                 clock,
                 metrics,
                 pacer,
+                in_flight: Default::default(),
             },
         }
     }

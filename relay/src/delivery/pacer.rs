@@ -10,6 +10,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+/// Past this many mailboxes, those with nothing to remember are dropped (senders allowed
+/// by `@domain` are unbounded in number).
+const PRUNE_AT: usize = 10_000;
+
 /// The limits per mailbox.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -126,6 +130,15 @@ impl Pacer {
     ) -> Result<Arc<Semaphore>, DateTime<Utc>> {
         let key = mailbox.to_ascii_lowercase();
         let mut all = self.lock();
+        if all.len() >= PRUNE_AT && !all.contains_key(&key) {
+            let max = self.limits.max_concurrent.max(1);
+            all.retain(|_, state| {
+                state.expire(now);
+                !state.day.is_empty()
+                    || state.paused_until.is_some_and(|until| until > now)
+                    || state.slots.available_permits() < max
+            });
+        }
         let state = all
             .entry(key)
             .or_insert_with(|| MailboxState::new(&self.limits));
@@ -172,6 +185,33 @@ impl Pacer {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[tokio::test]
+    async fn mailboxes_with_nothing_to_remember_are_dropped_past_the_bound() {
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+        let p = pacer();
+        let busy = p.acquire("busy@contoso.com", 1, t0).await.unwrap();
+        let t1 = t0 + Duration::days(2);
+        p.pause("paused@contoso.com", t1 + Duration::hours(1));
+        for n in 0..PRUNE_AT {
+            drop(
+                p.acquire(&format!("m{n}@contoso.com"), 1, t0)
+                    .await
+                    .unwrap(),
+            );
+        }
+        assert_eq!(p.lock().len(), PRUNE_AT + 2);
+        // A day later the one-off senders have nothing left to count: dropped, but not the
+        // mailbox with a send in flight, nor the paused one.
+        drop(p.acquire("new@contoso.com", 1, t1).await.unwrap());
+        let mut left: Vec<String> = p.lock().keys().cloned().collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["busy@contoso.com", "new@contoso.com", "paused@contoso.com"]
+        );
+        drop(busy);
+    }
 
     fn pacer() -> Pacer {
         Pacer::new(Limits {

@@ -36,6 +36,16 @@ impl From<Error> for Failure {
     }
 }
 
+/// How a send ended well.
+#[derive(Debug)]
+pub enum Sent {
+    /// Graph took the message now.
+    Accepted(Accepted),
+    /// Before sending again, an earlier attempt's copy was found in the mailbox (Sent Items
+    /// or the Outbox): nothing more is sent.
+    Earlier(Found),
+}
+
 /// Where the draft path decodes a message's parts while it is sent.
 pub fn parts_dir(spool: &Spool) -> PathBuf {
     spool.dir().join("parts")
@@ -63,7 +73,7 @@ pub struct Send<'a> {
 
 impl Send<'_> {
     /// The MIME path: `raw` (the whole message) with its Bcc header rewritten.
-    pub async fn mime(&self, raw: &[u8], addresses: &HeaderAddresses) -> Result<Accepted, Failure> {
+    pub async fn mime(&self, raw: &[u8], addresses: &HeaderAddresses) -> Result<Sent, Failure> {
         let mailbox = self.mailbox;
         let header = &raw[..headers::header_end(raw)];
         // Graph takes the MIME's recipients from its headers (GRAPH-FACTS-2 §6.1): the
@@ -87,23 +97,19 @@ impl Send<'_> {
         let mut mime = front;
         mime.extend(headers::without_fields(header, &removed));
         mime.extend_from_slice(&raw[header.len()..]);
-        Ok(self
-            .graph
-            .user(mailbox)
-            .send_mime(mime)
-            .client_request_id(self.client_request_id)
-            .send()
-            .await?)
+        Ok(Sent::Accepted(
+            self.graph
+                .user(mailbox)
+                .send_mime(mime)
+                .client_request_id(self.client_request_id)
+                .send()
+                .await?,
+        ))
     }
 
     /// The draft path: `record`'s message walked from `spool` into `dir`, created as a
     /// draft tagged with its queue id, attachments added, sent.
-    pub async fn draft(
-        &self,
-        spool: &Spool,
-        record: &Record,
-        dir: &Path,
-    ) -> Result<Accepted, Failure> {
+    pub async fn draft(&self, spool: &Spool, record: &Record, dir: &Path) -> Result<Sent, Failure> {
         let (graph, mailbox) = (self.graph, self.mailbox);
         let before = |error: Error| Failure::Graph {
             error,
@@ -113,13 +119,15 @@ impl Send<'_> {
         let user = graph.user(mailbox);
         if record.attempts > 0 {
             // A draft left by an interrupted attempt is deleted, never sent: it may lack
-            // attachments. (A sent one was found in Sent Items before we got here.)
-            if let Found::Drafts(id) =
-                lookup::find(graph, mailbox, &record.message_id, draft_tag(record))
-                    .await
-                    .map_err(before)?
+            // attachments. A copy that reached Sent Items or the Outbox after the check
+            // proved it absent means it went: not again.
+            match lookup::find(graph, mailbox, &record.message_id, draft_tag(record))
+                .await
+                .map_err(before)?
             {
-                user.message(id).delete().await.map_err(before)?;
+                Found::Drafts(id) => user.message(id).delete().await.map_err(before)?,
+                Found::Absent => {}
+                found => return Ok(Sent::Earlier(found)),
             }
         }
         let body = spool.open_body(record).await.map_err(|e| local(&e))?;
@@ -142,11 +150,12 @@ impl Send<'_> {
                 draft::AttachError::Io(e) => local(&e),
             });
         }
-        Ok(user
-            .message(id)
-            .send()
-            .client_request_id(self.client_request_id)
-            .send()
-            .await?)
+        Ok(Sent::Accepted(
+            user.message(id)
+                .send()
+                .client_request_id(self.client_request_id)
+                .send()
+                .await?,
+        ))
     }
 }

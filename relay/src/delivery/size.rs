@@ -1,8 +1,14 @@
 //! The size limit the SMTP server asks at `MAIL FROM … SIZE=` and at the end of `DATA`:
 //! the sending mailbox's maximum message size, cached per mailbox; the configured
 //! `max_message_size` when it cannot be read.
+//!
+//! Every `MAIL FROM` asks, so the answer is kept for a while (an hour, so that an admin's
+//! change is seen), a failed lookup too (a few minutes: a failing Graph must not cost a
+//! request and its wait per command), the lookup is bounded in time, and the cache in
+//! size (senders allowed by `@domain` are unbounded in number).
 
 use super::recipients;
+use crate::clock::Clock;
 use crate::config::DeliveryConfig;
 use crate::envelope::Envelope;
 use crate::size_limit::MessageSizeLimit;
@@ -12,21 +18,39 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long a mailbox's limit is kept.
+const FRESH: Duration = Duration::from_secs(3600);
+/// How long the fallback is kept for a mailbox MailTips did not answer for.
+const FRESH_AFTER_FAILURE: Duration = Duration::from_secs(300);
+/// The longest a `MAIL FROM` waits for MailTips.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most mailboxes kept.
+const MAX_CACHED: usize = 10_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Cached {
+    limit: u64,
+    until: chrono::DateTime<chrono::Utc>,
+}
 
 /// The sending mailbox's limit, cached.
 #[derive(Debug)]
 pub struct MailboxSizeLimit {
     graph: GraphClient,
     config: Arc<DeliveryConfig>,
-    cache: Mutex<HashMap<String, u64>>,
+    clock: Arc<dyn Clock>,
+    cache: Mutex<HashMap<String, Cached>>,
 }
 
 impl MailboxSizeLimit {
-    /// A limit that reads mailboxes through `graph`.
-    pub fn new(graph: GraphClient, config: Arc<DeliveryConfig>) -> Self {
+    /// A limit that reads mailboxes through `graph`, kept by `clock`'s time.
+    pub fn new(graph: GraphClient, config: Arc<DeliveryConfig>, clock: Arc<dyn Clock>) -> Self {
         MailboxSizeLimit {
             graph,
             config,
+            clock,
             cache: Mutex::default(),
         }
     }
@@ -38,8 +62,14 @@ impl MailboxSizeLimit {
             .graph
             .user(mailbox)
             .get_mail_tips([mailbox], MailTipsOption::MaxMessageSize)
-            .send()
-            .await;
+            .send();
+        let Ok(tips) = tokio::time::timeout(LOOKUP_TIMEOUT, tips).await else {
+            tracing::warn!(
+                mailbox,
+                "MailTips did not answer in time: using the configured max_message_size"
+            );
+            return None;
+        };
         match tips {
             Ok(tips) => tips
                 .first()
@@ -62,24 +92,29 @@ impl MailboxSizeLimit {
         let Some(mailbox) = mailbox.map(|m| m.to_ascii_lowercase()) else {
             return self.config.max_message_size;
         };
-        if let Some(limit) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&mailbox)
-        {
-            return *limit;
+        let now = self.clock.now();
+        let cached = self.lock().get(&mailbox).copied();
+        if let Some(cached) = cached.filter(|c| c.until > now) {
+            return cached.limit;
         }
-        match self.lookup(&mailbox).await {
-            Some(limit) => {
-                self.cache
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(mailbox, limit);
-                limit
+        let (limit, fresh) = match self.lookup(&mailbox).await {
+            Some(limit) => (limit, FRESH),
+            None => (self.config.max_message_size, FRESH_AFTER_FAILURE),
+        };
+        let until = now + chrono::Duration::from_std(fresh).expect("minutes fit");
+        let mut cache = self.lock();
+        if cache.len() >= MAX_CACHED && !cache.contains_key(&mailbox) {
+            cache.retain(|_, c| c.until > now);
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
             }
-            None => self.config.max_message_size,
         }
+        cache.insert(mailbox, Cached { limit, until });
+        limit
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cached>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

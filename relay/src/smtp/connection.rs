@@ -143,12 +143,18 @@ impl Connection {
         reply.write_to(&mut self.out);
     }
 
-    /// Sends the queued replies.
+    /// Sends the queued replies, within the command timeout: a client that never reads
+    /// them (its buffers full) must not hold the session forever.
     pub async fn flush(&mut self) -> io::Result<()> {
         if !self.out.is_empty() {
             let stream = self.reader.get_mut();
-            stream.write_all(&self.out).await?;
-            stream.flush().await?;
+            let write = async {
+                stream.write_all(&self.out).await?;
+                stream.flush().await
+            };
+            tokio::time::timeout(self.limits.command, write)
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
             self.out.clear();
         }
         Ok(())
@@ -157,7 +163,9 @@ impl Connection {
     /// Sends the queued replies and closes the sending side.
     pub async fn close(&mut self) {
         if self.flush().await.is_ok() {
-            let _ = self.reader.get_mut().shutdown().await;
+            // TLS writes its close_notify here: bounded like any write.
+            let _ =
+                tokio::time::timeout(self.limits.command, self.reader.get_mut().shutdown()).await;
         }
     }
 

@@ -338,7 +338,9 @@ impl Spool {
             path.to_string(),
             client_request_id.to_string(),
         );
-        self.transition(id, &[State::Queued, State::Unknown], move |db, id| {
+        // Only from `queued`: an `unknown` message is sent again only after the check
+        // proved it absent (which makes it `queued`), never by a claim that predates it.
+        self.transition(id, &[State::Queued], move |db, id| {
             db.execute(
                 "UPDATE messages SET state = 'sending', attempts = attempts + 1, mailbox = ?2, \
                  path = ?3, client_request_id = ?4, request_id = NULL, updated_at = ?5 WHERE id = ?1",
@@ -413,6 +415,28 @@ impl Spool {
             )
             },
         )
+        .await
+    }
+
+    /// An unknown outcome proven absent from the sending mailbox: sent again at
+    /// `next_attempt_at`. Only from `unknown`: a check that took longer than its claim's
+    /// lease (or ran in another process, `sendmail --direct`) must not put back a message
+    /// that another attempt is sending meanwhile.
+    pub async fn mark_absent(
+        &self,
+        id: &QueueId,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let error = error.to_string();
+        self.transition(id, &[State::Unknown], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'queued', unknown_since = NULL, next_attempt_at = ?2, \
+                 last_error = ?3, lease_until = 0, updated_at = ?4 WHERE id = ?1",
+                params![id, ms(next_attempt_at), error, ms(now)],
+            )
+        })
         .await
     }
 
