@@ -529,7 +529,11 @@ impl Spool {
         })
         .await?;
         let spool = self.clone();
-        blocking(move || spool.remove_orphans()).await?;
+        // Best effort: leftover files cost disk space, not correctness, and a spool whose
+        // `incoming/` is broken must still deliver what it has (`/healthz` reports it).
+        if let Err(e) = blocking(move || spool.remove_orphans()).await {
+            tracing::warn!(error = %e, "spool: leftover files not removed");
+        }
         Ok(interrupted)
     }
 
