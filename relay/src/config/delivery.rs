@@ -59,7 +59,9 @@ pub struct DeliveryConfig {
     pub messages_per_minute: u32,
     /// Recipients per rolling 24 hours per sending mailbox (Exchange Online's limit). Default: 10000.
     pub recipients_per_day: u32,
-    /// Messages delivered at the same time, all mailboxes together. Default: 16.
+    /// Graph requests in flight, all mailboxes together. Default: 16. Up to twice as many
+    /// messages are in hand at once, so that reading and committing one overlaps another's
+    /// request.
     pub workers: usize,
     /// Largest message accepted when the mailbox's MailTips `maxMessageSize` cannot be read,
     /// in bytes. Default: 36700160, 35 MB.

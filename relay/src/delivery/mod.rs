@@ -104,6 +104,7 @@ impl Deliverer {
         let config = Arc::new(config);
         let pacer = Pacer::new(Limits {
             max_concurrent: config.max_concurrent,
+            max_requests: config.workers,
             messages_per_minute: config.messages_per_minute,
             recipients_per_day: config.recipients_per_day,
         });
@@ -169,7 +170,7 @@ impl Deliverer {
     pub async fn run(self, mut shutdown: Shutdown) -> Result<(), DeliveryError> {
         self.start().await?;
         let c = &self.context;
-        let workers = Arc::new(Semaphore::new(c.config.workers.max(1)));
+        let workers = Arc::new(Semaphore::new(in_hand(&c.config)));
         let mut tasks: JoinSet<Result<(), SpoolError>> = JoinSet::new();
         let result = loop {
             if shutdown.is_triggered() {
@@ -239,7 +240,7 @@ impl Deliverer {
         let c = &self.context;
         let records = c.spool.claim_due(c.clock.now(), LEASE, MAX_CLAIM).await?;
         let count = records.len();
-        let workers = Arc::new(Semaphore::new(c.config.workers.max(1)));
+        let workers = Arc::new(Semaphore::new(in_hand(&c.config)));
         let mut tasks = JoinSet::new();
         for record in records {
             let permit = workers
@@ -267,6 +268,12 @@ impl Deliverer {
     pub async fn recover(&self) -> Result<(), DeliveryError> {
         self.start().await
     }
+}
+
+/// Messages in hand at once: twice the requests in flight (the pacer holds those to
+/// `workers`), so one message's spool commits overlap another's Graph request.
+fn in_hand(config: &DeliveryConfig) -> usize {
+    config.workers.max(1) * 2
 }
 
 fn report(done: Result<Result<(), SpoolError>, tokio::task::JoinError>) {

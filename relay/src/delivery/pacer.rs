@@ -17,8 +17,10 @@ const PRUNE_AT: usize = 10_000;
 /// The limits per mailbox.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Sends in flight.
+    /// Sends in flight per mailbox.
     pub max_concurrent: usize,
+    /// Sends in flight in all (the relay's `workers`).
+    pub max_requests: usize,
     /// Messages per rolling minute.
     pub messages_per_minute: u32,
     /// Recipients per rolling 24 hours.
@@ -71,12 +73,15 @@ impl MailboxState {
 pub struct Pacer {
     limits: Limits,
     mailboxes: Arc<Mutex<HashMap<String, MailboxState>>>,
+    /// Sends in flight in all: one permit each.
+    requests: Arc<Semaphore>,
 }
 
-/// A send slot: counts as in flight until dropped.
+/// A send slot (the mailbox's and one of the relay's): counts as in flight until dropped.
 #[derive(Debug)]
 pub struct Permit {
     _slot: OwnedSemaphorePermit,
+    _request: OwnedSemaphorePermit,
 }
 
 impl Pacer {
@@ -85,6 +90,7 @@ impl Pacer {
         Pacer {
             limits,
             mailboxes: Arc::default(),
+            requests: Arc::new(Semaphore::new(limits.max_requests.max(1))),
         }
     }
 
@@ -118,7 +124,23 @@ impl Pacer {
             .acquire_owned()
             .await
             .expect("the pacer never closes a semaphore");
-        Ok(Permit { _slot: slot })
+        let request = self
+            .requests
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the pacer never closes a semaphore");
+        // A send that waited for its slot behind one that got the mailbox paused does not go.
+        let key = mailbox.to_ascii_lowercase();
+        if let Some(until) = self.lock().get(&key).and_then(|state| state.paused_until) {
+            if until > now {
+                return Err(until);
+            }
+        }
+        Ok(Permit {
+            _slot: slot,
+            _request: request,
+        })
     }
 
     /// The rate decision of [`acquire`](Self::acquire); its mailbox's slots when admitted.
@@ -216,6 +238,7 @@ mod tests {
     fn pacer() -> Pacer {
         Pacer::new(Limits {
             max_concurrent: 2,
+            max_requests: 16,
             messages_per_minute: 3,
             recipients_per_day: 10,
         })
