@@ -13,7 +13,7 @@ use msgraph_relay::delivery::Deliverer;
 use msgraph_relay::envelope::Envelope;
 use msgraph_relay::metrics::Metrics;
 use msgraph_relay::shutdown;
-use msgraph_relay::spool::{Spool, State};
+use msgraph_relay::spool::{Record, Spool, State};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -214,6 +214,51 @@ async fn an_unknown_message_is_never_marked_sending_by_a_stale_claim() {
     );
 }
 
+/// Queues one message from Adele at a fixed time and runs the `Deliverer` (grace 60 s,
+/// max_age 1 h, no reports, plus `config`) against `graph` on a manual clock, a minute at a
+/// time, until the message has failed; returns its record.
+async fn fail_unknown_outcome(graph: &mockito::Server, config: DeliveryConfig) -> Record {
+    let client = GraphClient::builder()
+        .base_url(format!("{}/v1.0", graph.url()))
+        .token_provider(StaticToken::application("token"))
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.test").unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+    let clock = ManualClock::new(t0);
+    let envelope = Envelope::new("adele@contoso.com", vec!["alex@contoso.com".into()]);
+    let id = spool
+        .enqueue_at(
+            envelope,
+            b"Message-ID: <u@relay.test>\r\nSubject: s\r\n\r\nx\r\n",
+            t0,
+        )
+        .await
+        .unwrap();
+    let config = DeliveryConfig {
+        grace: Duration::from_secs(60),
+        max_age: Duration::from_secs(3600),
+        bounce: false,
+        ..config
+    };
+    let deliverer = Deliverer::new(
+        spool.clone(),
+        client,
+        config,
+        Arc::new(clock.clone()),
+        Metrics::new(),
+    );
+    let mut rounds = 0;
+    while spool.get(&id).await.unwrap().state != State::Failed {
+        rounds += 1;
+        assert!(rounds <= 70, "still {:?}", spool.get(&id).await.unwrap());
+        deliverer.run_due().await.unwrap();
+        clock.advance(Duration::from_secs(60));
+    }
+    spool.get(&id).await.unwrap()
+}
+
 #[tokio::test]
 async fn an_unknown_outcome_that_cannot_be_looked_for_fails_at_max_age_and_is_not_resent() {
     // Sent with only Mail.Send granted, the lookups are refused: the message can neither be
@@ -239,44 +284,7 @@ async fn an_unknown_outcome_that_cannot_be_looked_for_fails_at_max_age_and_is_no
         .expect_at_least(1)
         .create_async()
         .await;
-    let client = GraphClient::builder()
-        .base_url(format!("{}/v1.0", graph.url()))
-        .token_provider(StaticToken::application("token"))
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let spool = Spool::open(dir.path(), "relay.test").unwrap();
-    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
-    let clock = ManualClock::new(t0);
-    let envelope = Envelope::new("adele@contoso.com", vec!["alex@contoso.com".into()]);
-    let id = spool
-        .enqueue_at(
-            envelope,
-            b"Message-ID: <u@relay.test>\r\nSubject: s\r\n\r\nx\r\n",
-            t0,
-        )
-        .await
-        .unwrap();
-    let deliverer = Deliverer::new(
-        spool.clone(),
-        client,
-        DeliveryConfig {
-            grace: Duration::from_secs(60),
-            max_age: Duration::from_secs(3600),
-            bounce: false,
-            ..DeliveryConfig::default()
-        },
-        Arc::new(clock.clone()),
-        Metrics::new(),
-    );
-    let mut rounds = 0;
-    while spool.get(&id).await.unwrap().state != State::Failed {
-        rounds += 1;
-        assert!(rounds <= 70, "still {:?}", spool.get(&id).await.unwrap());
-        deliverer.run_due().await.unwrap();
-        clock.advance(Duration::from_secs(60));
-    }
-    let record = spool.get(&id).await.unwrap();
+    let record = fail_unknown_outcome(&graph, DeliveryConfig::default()).await;
     assert_eq!(record.attempts, 1);
     let error = record.last_error.unwrap();
     assert!(
@@ -379,45 +387,14 @@ async fn a_leftover_draft_that_cannot_be_deleted_fails_at_max_age_and_is_not_res
         .expect_at_least(1)
         .create_async()
         .await;
-    let client = GraphClient::builder()
-        .base_url(format!("{}/v1.0", graph.url()))
-        .token_provider(StaticToken::application("token"))
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let spool = Spool::open(dir.path(), "relay.test").unwrap();
-    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
-    let clock = ManualClock::new(t0);
-    let envelope = Envelope::new("adele@contoso.com", vec!["alex@contoso.com".into()]);
-    let id = spool
-        .enqueue_at(
-            envelope,
-            b"Message-ID: <u@relay.test>\r\nSubject: s\r\n\r\nx\r\n",
-            t0,
-        )
-        .await
-        .unwrap();
-    let deliverer = Deliverer::new(
-        spool.clone(),
-        client,
+    let record = fail_unknown_outcome(
+        &graph,
         DeliveryConfig {
-            grace: Duration::from_secs(60),
             window: Duration::from_secs(300),
-            max_age: Duration::from_secs(3600),
-            bounce: false,
             ..DeliveryConfig::default()
         },
-        Arc::new(clock.clone()),
-        Metrics::new(),
-    );
-    let mut rounds = 0;
-    while spool.get(&id).await.unwrap().state != State::Failed {
-        rounds += 1;
-        assert!(rounds <= 70, "still {:?}", spool.get(&id).await.unwrap());
-        deliverer.run_due().await.unwrap();
-        clock.advance(Duration::from_secs(60));
-    }
-    let record = spool.get(&id).await.unwrap();
+    )
+    .await;
     assert_eq!(record.attempts, 1);
     let error = record.last_error.unwrap();
     assert!(
