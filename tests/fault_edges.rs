@@ -540,20 +540,26 @@ async fn a_request_refused_its_refreshed_token_retries_with_the_newest_one() {
 async fn callers_waiting_on_a_failed_token_fetch_share_its_error_instead_of_asking_again() {
     use raw_server::{RawServer, Reply};
 
+    // The token endpoint answers only when the test says so: every caller must be waiting
+    // on the one fetch by then (on a busy machine a quick answer could come before the
+    // last caller looked, and that caller would rightly ask again).
+    let release = std::sync::Arc::new(tokio::sync::Notify::new());
+    let held = release.clone();
     // Entra's answer to a wrong secret (GRAPH-FACTS §12.5).
-    let server = RawServer::start(|request| async move {
-        if request.target.ends_with("/oauth2/v2.0/token") {
-            for _ in 0..10 {
-                tokio::task::yield_now().await;
+    let server = RawServer::start(move |request| {
+        let held = held.clone();
+        async move {
+            if request.target.ends_with("/oauth2/v2.0/token") {
+                held.notified().await;
+                return Reply::json(
+                    401,
+                    &json!({"error": "invalid_client",
+                            "error_description": "AADSTS7000215: Invalid client secret provided.",
+                            "error_codes": [7000215]}),
+                );
             }
-            return Reply::json(
-                401,
-                &json!({"error": "invalid_client",
-                        "error_description": "AADSTS7000215: Invalid client secret provided.",
-                        "error_codes": [7000215]}),
-            );
+            Reply::status(202)
         }
-        Reply::status(202)
     })
     .await;
     let client = GraphClient::builder()
@@ -561,14 +567,26 @@ async fn callers_waiting_on_a_failed_token_fetch_share_its_error_instead_of_aski
         .token_provider(credentials(&server.url))
         .build()
         .unwrap();
-    let send = |i: usize| {
+    let send = move |client: GraphClient, i: usize| async move {
         client
             .user(format!("user{i}@contoso.com"))
             .send_mail(Message::new().subject("x").to("alex@contoso.com"))
             .send()
+            .await
     };
     // 100 requests find no token at once: one fetch, and all of them get its refusal.
-    let results = futures_util::future::join_all((0..100).map(send)).await;
+    let all = tokio::spawn(futures_util::future::join_all(
+        (0..100).map(|i| send(client.clone(), i)),
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server.requests().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no token request");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // The callers need only CPU to reach the token cache; give them ample time.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    release.notify_one();
+    let results = all.await.unwrap();
     for result in &results {
         let auth = result
             .as_ref()
@@ -591,6 +609,11 @@ async fn callers_waiting_on_a_failed_token_fetch_share_its_error_instead_of_aski
     };
     assert_eq!(token_requests(&server), 1);
     // A request that comes later asks again: the failure is not cached.
-    assert!(send(100).await.unwrap_err().auth_error().is_some());
+    let later = tokio::spawn(send(client.clone(), 100));
+    while token_requests(&server) < 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    release.notify_one();
+    assert!(later.await.unwrap().unwrap_err().auth_error().is_some());
     assert_eq!(token_requests(&server), 2);
 }
