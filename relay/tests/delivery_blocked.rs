@@ -2,9 +2,9 @@
 //! and its kin) pauses that mailbox, not the relay: Graph answers from mockito, since the
 //! sandbox does not produce them.
 
+mod delivery_common;
+
 use chrono::{TimeZone, Utc};
-use msgraph_outlook::auth::StaticToken;
-use msgraph_outlook::GraphClient;
 use msgraph_relay::clock::ManualClock;
 use msgraph_relay::config::DeliveryConfig;
 use msgraph_relay::delivery::Deliverer;
@@ -38,11 +38,7 @@ async fn a_blocked_mailbox_is_paused_and_another_mailbox_still_sends() {
         .expect(1)
         .create_async()
         .await;
-    let client = GraphClient::builder()
-        .base_url(format!("{}/v1.0", graph.url()))
-        .token_provider(StaticToken::application("token"))
-        .build()
-        .unwrap();
+    let client = delivery_common::static_token_client(format!("{}/v1.0", graph.url()));
     let dir = tempfile::tempdir().unwrap();
     let spool = Spool::open(dir.path(), "relay.test").unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();

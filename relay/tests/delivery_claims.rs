@@ -4,9 +4,9 @@
 //! 127.0.0.1 that holds the first `sendMail` until the test lets it go, answers the second
 //! `504` (outcome unknown) and every later one `202`.
 
+mod delivery_common;
+
 use chrono::{TimeZone, Utc};
-use msgraph_outlook::auth::StaticToken;
-use msgraph_outlook::GraphClient;
 use msgraph_relay::clock::ManualClock;
 use msgraph_relay::config::DeliveryConfig;
 use msgraph_relay::delivery::Deliverer;
@@ -106,11 +106,7 @@ async fn a_claim_whose_lease_ran_out_behind_a_slow_send_does_not_send_the_messag
     let sends = Arc::new(AtomicUsize::new(0));
     let release = Arc::new(Notify::new());
     let url = graph(sends.clone(), release.clone()).await;
-    let client = GraphClient::builder()
-        .base_url(url)
-        .token_provider(StaticToken::application("token"))
-        .build()
-        .unwrap();
+    let client = delivery_common::static_token_client(url);
     let dir = tempfile::tempdir().unwrap();
     let spool = Spool::open(dir.path(), "relay.test").unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
@@ -218,11 +214,7 @@ async fn an_unknown_message_is_never_marked_sending_by_a_stale_claim() {
 /// max_age 1 h, no reports, plus `config`) against `graph` on a manual clock, a minute at a
 /// time, until the message has failed; returns its record.
 async fn fail_unknown_outcome(graph: &mockito::Server, config: DeliveryConfig) -> Record {
-    let client = GraphClient::builder()
-        .base_url(format!("{}/v1.0", graph.url()))
-        .token_provider(StaticToken::application("token"))
-        .build()
-        .unwrap();
+    let client = delivery_common::static_token_client(format!("{}/v1.0", graph.url()));
     let dir = tempfile::tempdir().unwrap();
     let spool = Spool::open(dir.path(), "relay.test").unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();

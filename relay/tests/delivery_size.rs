@@ -189,11 +189,7 @@ async fn mailtips_failing_is_asked_once_not_at_every_mail_from() {
         .expect(1)
         .create_async()
         .await;
-    let client = msgraph_outlook::GraphClient::builder()
-        .base_url(format!("{}/v1.0", graph.url()))
-        .token_provider(msgraph_outlook::auth::StaticToken::application("token"))
-        .build()
-        .unwrap();
+    let client = delivery_common::static_token_client(format!("{}/v1.0", graph.url()));
     let dir = tempfile::tempdir().unwrap();
     let spool = msgraph_relay::spool::Spool::open(dir.path(), "relay.test").unwrap();
     let clock = msgraph_relay::clock::ManualClock::new(delivery_common::start_time());

@@ -28,6 +28,15 @@ pub struct Rig {
 }
 
 /// Now, in whole milliseconds (what the spool keeps).
+/// A client for a fake Graph at `base_url` (ending in `/v1.0`), with a fixed app token.
+pub fn static_token_client(base_url: impl Into<String>) -> GraphClient {
+    GraphClient::builder()
+        .base_url(base_url.into())
+        .token_provider(msgraph_outlook::auth::StaticToken::application("token"))
+        .build()
+        .unwrap()
+}
+
 pub fn start_time() -> DateTime<Utc> {
     Utc.timestamp_millis_opt(Utc::now().timestamp_millis())
         .unwrap()
