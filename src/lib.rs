@@ -73,6 +73,7 @@ mod client;
 mod cloud;
 mod error;
 pub mod models;
+pub mod notifications;
 
 pub use client::{
     Accepted, Batch, BatchItem, BatchResults, Batchable, GraphClient, GraphClientBuilder, Page,

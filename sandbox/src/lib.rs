@@ -16,6 +16,7 @@ mod mime;
 mod outbox;
 mod recording;
 mod request_kind;
+mod rich;
 mod routes;
 mod scopes;
 mod sending_limits;

@@ -57,6 +57,9 @@ pub(crate) struct AppState {
     faults: Arc<Mutex<FaultState>>,
     log: Mutex<RequestLog>,
     access_log: Mutex<Option<AccessLog>>,
+    /// The identity platform's token-signing key (rich notifications' `validationTokens`).
+    #[allow(dead_code)] // SKELETON: read by the JWKS route and deliveries
+    pub rich: crate::rich::SigningKey,
 }
 
 /// Locks `m`, recovering from a poisoned lock: the data stays usable.
@@ -73,6 +76,7 @@ impl AppState {
             faults: Arc::new(Mutex::new(FaultState::default())),
             log: Mutex::new(RequestLog::default()),
             access_log: Mutex::new(None),
+            rich: crate::rich::SigningKey::generate(),
         }
     }
 

@@ -34,6 +34,7 @@ mod query;
 mod reply;
 mod schedule;
 mod send_mail;
+mod subscriptions;
 mod sync;
 
 pub use crate::models::MailboxRef;
@@ -57,6 +58,7 @@ pub use messages::ListMessages;
 pub use reply::{MimeReply, Reply};
 pub use schedule::{FindMeetingTimes, GetSchedule};
 pub use send_mail::{SendMail, SendMime};
+pub use subscriptions::{CreateSubscription, SubscriptionResource, Subscriptions};
 pub use sync::{SyncMessages, SyncResult};
 
 pub(crate) use query::time_zone_preference;

@@ -18,10 +18,12 @@ mod mail_tips;
 mod mailbox_settings;
 mod message;
 mod message_patch;
+mod notification;
 mod patch;
 mod recurrence;
 mod schedule;
 pub(crate) mod source;
+mod subscription;
 mod time;
 mod wire_enum;
 
@@ -33,6 +35,11 @@ pub use extended_property::{
 pub use message::{FollowupFlag, FollowupFlagStatus, InternetMessageHeader, Message};
 
 pub use message_patch::{MessagePatch, MessageProperty};
+pub use notification::{
+    ChangeNotification, ChangeNotificationCollection, EncryptedContent, LifecycleEvent,
+    ResourceData,
+};
+pub use subscription::{ChangeType, Subscription};
 
 pub use calendar::Calendar;
 pub use calendar_permission::{
