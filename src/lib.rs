@@ -74,6 +74,9 @@ mod cloud;
 mod error;
 pub mod models;
 pub mod notifications;
+mod private_file;
+mod random;
+pub mod watch;
 
 pub use client::{
     Accepted, Batch, BatchItem, BatchResults, Batchable, GraphClient, GraphClientBuilder, Page,
