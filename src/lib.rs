@@ -74,6 +74,7 @@ mod cloud;
 mod error;
 pub mod models;
 pub mod notifications;
+mod pem;
 mod private_file;
 mod random;
 pub mod watch;
