@@ -47,6 +47,7 @@ pub use attachments::{
 };
 pub use calendar::{CalendarRef, CreateEvent};
 pub use calendar_permissions::CalendarPermissions;
+pub use delta::{SyncEvent, SyncItem, SyncQuery, SyncResult};
 pub use drafts::CreateDraft;
 pub use event::{
     DeleteEvent, EventRef, GetEvent, Modify, UpdateEvent, UpdatedEvent, DEFAULT_MODIFY_ATTEMPTS,
@@ -62,7 +63,6 @@ pub use reply::{MimeReply, Reply};
 pub use schedule::{FindMeetingTimes, GetSchedule};
 pub use send_mail::{SendMail, SendMime};
 pub use subscriptions::{CreateSubscription, SubscriptionResource, Subscriptions};
-pub use delta::{SyncEvent, SyncItem, SyncQuery, SyncResult};
 pub use sync::SyncMessages;
 pub use sync_events::SyncEvents;
 pub use sync_folders::SyncMailFolders;

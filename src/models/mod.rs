@@ -56,8 +56,8 @@ pub use event_message::{
 };
 pub use event_patch::{EventPatch, EventProperty};
 pub use folder::{FolderRef, WellKnownFolder};
-pub use mail_folder::MailFolder;
 pub use location::{GeoCoordinates, Location, LocationType, PhysicalAddress};
+pub use mail_folder::MailFolder;
 pub use mail_tips::{
     AutomaticRepliesMailTips, MailTips, MailTipsError, MailTipsOption, MailTipsOptions,
     RecipientScope, RecipientScopeType,
