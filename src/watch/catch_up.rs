@@ -42,9 +42,8 @@ pub(crate) async fn run(
             folder,
         } => {
             let mut request = mailbox(client, owner).sync_messages(folder.clone());
-            let reset = link.is_none();
-            if let Some(link) = link {
-                request = request.resume(link);
+            if let Some(link) = &link {
+                request = request.resume(link.clone());
             }
             let result = request.send().await?;
             let changed = result
@@ -60,7 +59,33 @@ pub(crate) async fn run(
                 changed,
                 removed: result.removed,
                 delta_link: result.delta_link,
-                reset,
+                reset: link.is_none() || result.reset,
+            }))
+        }
+        CatchUp::Events {
+            mailbox: owner,
+            start,
+            end,
+        } => {
+            let mut request = mailbox(client, owner).sync_events(*start, *end);
+            if let Some(link) = &link {
+                request = request.resume(link.clone());
+            }
+            let result = request.send().await?;
+            let changed = result
+                .changed
+                .into_iter()
+                .map(|event| {
+                    let id = event.id.clone().unwrap_or_default();
+                    let version = event.change_key.clone().unwrap_or_default();
+                    (id, version, SyncedItem::Event(Box::new(event)))
+                })
+                .collect();
+            Ok(Some(CatchUpResult {
+                changed,
+                removed: result.removed,
+                delta_link: result.delta_link,
+                reset: link.is_none() || result.reset,
             }))
         }
     }

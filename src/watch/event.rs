@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::Error;
-use crate::models::{LifecycleEvent, Message};
+use crate::models::{Event, LifecycleEvent, Message};
 use crate::notifications::Change;
 
 /// An item that changed, as delta catch-up returns it.
@@ -12,6 +12,8 @@ use crate::notifications::Change;
 pub enum SyncedItem {
     /// A message (added or changed).
     Message(Box<Message>),
+    /// An event (added or changed).
+    Event(Box<Event>),
 }
 
 /// Something the [`SubscriptionManager`](super::SubscriptionManager) saw or did; from

@@ -14,17 +14,11 @@ use super::event::WatchEvent;
 use super::jitter::{self, Jitter};
 use super::spec::Watch;
 use super::state::{ClientState, MemoryStore, StateStore, WatchState, WatchStates};
+use crate::api::{SubscriptionFailure, Subscriptions};
 use crate::client::GraphClient;
 use crate::error::{Error, Result};
 use crate::models::{ChangeType, LifecycleEvent, Subscription};
 use crate::notifications::{Incoming, Notification, Notifications};
-
-/// How long subscriptions are requested for by default: Graph's documented maximum for
-/// Outlook resources without resource data, 10,080 minutes (GRAPH-FACTS-2 §1.3;
-/// <https://learn.microsoft.com/graph/api/resources/subscription?view=graph-rest-1.0>), less
-/// a margin for the clocks' difference. Graph may allow less; the subscriptions API then
-/// retries with the maximum Graph states.
-pub const DEFAULT_LIFETIME_MINUTES: i64 = 10_080 - 15;
 
 /// The first retry delay after a failure; it doubles up to [`MAX_RETRY_DELAY_MINUTES`].
 const FIRST_RETRY_DELAY_SECONDS: i64 = 30;
@@ -111,7 +105,7 @@ pub struct SubscriptionManager {
     store: Arc<dyn StateStore>,
     clock: Arc<dyn Clock>,
     jitter: Jitter,
-    lifetime: Duration,
+    lifetime: Option<Duration>,
     entries: Vec<Entry>,
     seen: Seen,
     pending: VecDeque<WatchEvent>,
@@ -137,7 +131,7 @@ pub struct SubscriptionManagerBuilder {
     clock: Arc<dyn Clock>,
     seed: Option<u64>,
     renew_range: (u32, u32),
-    lifetime: Duration,
+    lifetime: Option<Duration>,
     dedupe_capacity: usize,
     watches: Vec<Watch>,
 }
@@ -179,10 +173,12 @@ impl SubscriptionManagerBuilder {
         self
     }
 
-    /// How long each subscription is requested for (default
-    /// [`DEFAULT_LIFETIME_MINUTES`]). Graph raises less than 45 minutes to 45.
+    /// How long each subscription is requested for. By default, the longest this crate
+    /// asks for ([`Subscriptions::latest_expiration`]: the documented maximum less a
+    /// margin, 1,440 minutes with resource data; if Graph states a lower maximum in its
+    /// refusal, the request is repeated with that). Graph raises less than 45 minutes to 45.
     pub fn lifetime(mut self, lifetime: Duration) -> Self {
-        self.lifetime = lifetime;
+        self.lifetime = Some(lifetime);
         self
     }
 
@@ -259,7 +255,7 @@ impl SubscriptionManager {
             clock: Arc::new(SystemClock),
             seed: None,
             renew_range: jitter::DEFAULT_RANGE,
-            lifetime: Duration::minutes(DEFAULT_LIFETIME_MINUTES),
+            lifetime: None,
             dedupe_capacity: dedupe::DEFAULT_CAPACITY,
             watches: Vec::new(),
         }
@@ -408,7 +404,7 @@ impl SubscriptionManager {
         if let Some((id, client_state)) = stored {
             // Accept its notifications at once: Graph may be redelivering some.
             self.notifications.register(&id, client_state.secret());
-            match self.client.subscriptions().get(&id).await {
+            match self.subscriptions().get(&id).await {
                 Ok(subscription) => {
                     let expiration = subscription.expiration_date_time;
                     if expiration.is_some_and(|at| at > now) {
@@ -442,27 +438,33 @@ impl SubscriptionManager {
         self.baseline_or_catch_up(index).await
     }
 
+    /// The subscriptions API on the manager's clock (default and capped expirations).
+    fn subscriptions(&self) -> Subscriptions {
+        let clock = self.clock.clone();
+        self.client.subscriptions().with_clock(move || clock.now())
+    }
+
+    /// The expiration to ask for now.
+    fn expiration(&self, subscriptions: &Subscriptions, rich: bool) -> DateTime<Utc> {
+        match self.lifetime {
+            Some(lifetime) => self.clock.now() + lifetime,
+            None => subscriptions.latest_expiration(rich),
+        }
+    }
+
     /// Creates the subscription of entry `index` and saves it.
     async fn subscribe(&mut self, index: usize, recreated: bool) -> Result<()> {
+        let created = match self.create(index).await {
+            // The app already has one for this resource and change types whose clientState
+            // is lost (a state store reset): replace it (GRAPH-FACTS-2 §1.4).
+            Err(e) if e.subscription_failure() == Some(SubscriptionFailure::Duplicate) => {
+                self.delete_duplicate(index).await?;
+                self.create(index).await?
+            }
+            other => other?,
+        };
+        let (id, client_state, expiration) = created;
         let now = self.clock.now();
-        let client_state = ClientState::generate()?;
-        let watch = &self.entries[index].watch;
-        // Before the POST: Graph may notify before its answer arrives.
-        self.notifications
-            .expect_client_state(client_state.secret());
-        let mut request = self
-            .client
-            .subscriptions()
-            .create(watch.resource.clone(), watch.notification_url.clone())
-            .change_types(watch.change_types.clone())
-            .client_state(client_state.secret())
-            .expiration(now + self.lifetime);
-        if let Some(url) = &watch.lifecycle_notification_url {
-            request = request.lifecycle_notification_url(url.clone());
-        }
-        let subscription = request.send().await?;
-        let (id, expiration) = identify(&subscription, now + self.lifetime)?;
-        self.notifications.register(&id, client_state.secret());
         let renew_at = self.jitter.renew_at(now, expiration);
         let entry = &mut self.entries[index];
         entry.state.subscription_id = Some(id.clone());
@@ -479,6 +481,63 @@ impl SubscriptionManager {
             reused: false,
             recreated,
         });
+        Ok(())
+    }
+
+    /// `POST /subscriptions` for entry `index` with a new clientState, registered with the
+    /// receiver: (id, clientState, expiration).
+    async fn create(&self, index: usize) -> Result<(String, ClientState, DateTime<Utc>)> {
+        let client_state = ClientState::generate()?;
+        let watch = &self.entries[index].watch;
+        let subscriptions = self.subscriptions();
+        let expiration = self.expiration(&subscriptions, watch.certificate.is_some());
+        // Before the POST: Graph may notify before its answer arrives.
+        self.notifications
+            .expect_client_state(client_state.secret());
+        let mut request = subscriptions
+            .create(watch.resource.clone(), watch.notification_url.clone())
+            .change_types(watch.change_types.clone())
+            .client_state(client_state.secret())
+            .expiration(expiration);
+        if let Some(url) = &watch.lifecycle_notification_url {
+            request = request.lifecycle_notification_url(url.clone());
+        }
+        if let Some(certificate) = &watch.certificate {
+            request = request.include_resource_data(certificate);
+        }
+        let subscription = request.send().await?;
+        let (id, expiration) = identify(&subscription, expiration)?;
+        self.notifications.register(&id, client_state.secret());
+        Ok((id, client_state, expiration))
+    }
+
+    /// Deletes this app's subscription with entry `index`'s resource and change types.
+    async fn delete_duplicate(&self, index: usize) -> Result<()> {
+        let watch = &self.entries[index].watch;
+        let mut wanted: Vec<String> = watch.change_types.iter().map(|c| c.to_string()).collect();
+        wanted.sort();
+        let subscriptions = self.subscriptions();
+        for existing in subscriptions.list().await? {
+            let mut types: Vec<String> = existing
+                .change_types()
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
+            types.sort();
+            let same_resource = existing
+                .resource
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(watch.resource.as_str()));
+            if let (true, true, Some(id)) = (same_resource, types == wanted, &existing.id) {
+                tracing::info!(
+                    target: "msgraph_outlook::watch",
+                    watch = %watch.name,
+                    subscription_id = %id,
+                    "replacing a subscription whose clientState is not in the state store"
+                );
+                subscriptions.delete(id).await?;
+            }
+        }
         Ok(())
     }
 
@@ -506,12 +565,9 @@ impl SubscriptionManager {
             return self.recreate(index).await;
         };
         let expired = entry.state.expiration_date_time.is_some_and(|at| at <= now);
-        let subscription = match self
-            .client
-            .subscriptions()
-            .renew(&id, now + self.lifetime)
-            .await
-        {
+        let subscriptions = self.subscriptions();
+        let wanted = self.expiration(&subscriptions, entry.watch.certificate.is_some());
+        let subscription = match subscriptions.renew(&id, wanted).await {
             Ok(subscription) => subscription,
             Err(e) if e.is_not_found() || expired => {
                 tracing::info!(
@@ -523,7 +579,7 @@ impl SubscriptionManager {
             }
             Err(e) => return Err(e),
         };
-        let (_, expiration) = identify(&subscription, now + self.lifetime)?;
+        let (_, expiration) = identify(&subscription, wanted)?;
         let renew_at = self.jitter.renew_at(now, expiration);
         let entry = &mut self.entries[index];
         entry.state.expiration_date_time = Some(expiration);

@@ -25,9 +25,6 @@ mod state;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use event::{SyncedItem, WatchEvent};
 pub use file_store::FileStore;
-pub use manager::{
-    SubscriptionManager, SubscriptionManagerBuilder, DEFAULT_LIFETIME_MINUTES,
-    MAX_RETRY_DELAY_MINUTES,
-};
+pub use manager::{SubscriptionManager, SubscriptionManagerBuilder, MAX_RETRY_DELAY_MINUTES};
 pub use spec::{CatchUp, Watch};
 pub use state::{ClientState, MemoryStore, StateStore, WatchState, WatchStates};

@@ -1,6 +1,8 @@
 //! [`Watch`]: one subscription the manager keeps alive, and how it catches up.
 
-use crate::api::SubscriptionResource;
+use chrono::{DateTime, Utc};
+
+use crate::api::{EncryptionCertificate, SubscriptionResource};
 use crate::models::{ChangeType, FolderRef, MailboxRef};
 
 /// How a watch catches up on changes its notifications missed (after a `missed` lifecycle
@@ -18,6 +20,17 @@ pub enum CatchUp {
         /// Which folder.
         folder: FolderRef,
     },
+    /// The events of a window of the default calendar (`…/calendarView/delta`,
+    /// GRAPH-FACTS-2 §5.4). The window is fixed when the first round runs (it lives in
+    /// the delta link).
+    Events {
+        /// Whose calendar.
+        mailbox: MailboxRef,
+        /// Start of the window.
+        start: DateTime<Utc>,
+        /// End of the window.
+        end: DateTime<Utc>,
+    },
 }
 
 /// A subscription the [`SubscriptionManager`](super::SubscriptionManager) keeps alive: what
@@ -26,7 +39,6 @@ pub enum CatchUp {
 /// ```
 /// use msgraph_outlook::models::{MailboxRef, WellKnownFolder};
 /// use msgraph_outlook::watch::Watch;
-/// # fn no_run() {
 /// let inbox = Watch::folder_messages(
 ///     MailboxRef::User("622eaaff-0683-4862-9de4-f2ec83c2bd98".into()),
 ///     WellKnownFolder::Inbox,
@@ -35,7 +47,10 @@ pub enum CatchUp {
 /// .lifecycle_notification_url("https://hooks.example.com/graph/lifecycle")
 /// .named("adele-inbox");
 /// assert_eq!(inbox.name(), "adele-inbox");
-/// # }
+/// assert_eq!(
+///     inbox.resource().as_str(),
+///     "users/622eaaff-0683-4862-9de4-f2ec83c2bd98/mailFolders('inbox')/messages"
+/// );
 /// ```
 #[derive(Debug, Clone)]
 pub struct Watch {
@@ -45,6 +60,7 @@ pub struct Watch {
     pub(crate) notification_url: String,
     pub(crate) lifecycle_notification_url: Option<String>,
     pub(crate) catch_up: CatchUp,
+    pub(crate) certificate: Option<EncryptionCertificate>,
 }
 
 impl Watch {
@@ -67,7 +83,9 @@ impl Watch {
         Watch::new(SubscriptionResource::messages(&mailbox), notification_url)
     }
 
-    /// Watches a mailbox's events (`…/events`). No catch-up is set.
+    /// Watches a mailbox's events (`…/events`). There is no delta of every event (only of
+    /// a calendar view window), so no catch-up is set; add a window's with
+    /// [`Watch::catch_up`] and [`CatchUp::Events`].
     pub fn events(mailbox: MailboxRef, notification_url: impl Into<String>) -> Self {
         Watch::new(SubscriptionResource::events(&mailbox), notification_url)
     }
@@ -85,6 +103,7 @@ impl Watch {
             notification_url: notification_url.into(),
             lifecycle_notification_url: None,
             catch_up: CatchUp::None,
+            certificate: None,
         }
     }
 
@@ -117,6 +136,15 @@ impl Watch {
     /// How missed changes are caught up (see [`CatchUp`]).
     pub fn catch_up(mut self, catch_up: CatchUp) -> Self {
         self.catch_up = catch_up;
+        self
+    }
+
+    /// Asks for rich notifications: resource data encrypted to `certificate` (put the
+    /// properties in the resource's `$select`, e.g. [`SubscriptionResource::select`]). Such
+    /// subscriptions live at most 1,440 minutes (GRAPH-FACTS-2 §1.3); the receiver needs the
+    /// matching private key.
+    pub fn include_resource_data(mut self, certificate: EncryptionCertificate) -> Self {
+        self.certificate = Some(certificate);
         self
     }
 
