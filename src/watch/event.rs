@@ -49,8 +49,8 @@ pub enum WatchEvent {
     Changed {
         /// The watch.
         watch: String,
-        /// The change as the receiver checked it.
-        change: Change,
+        /// The change as the receiver checked it (boxed: it is the largest event).
+        change: Box<Change>,
     },
     /// A delta catch-up round ended: what changed since the last round that no
     /// notification had already reported.

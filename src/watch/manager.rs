@@ -152,6 +152,12 @@ impl SubscriptionManagerBuilder {
         self
     }
 
+    /// Like [`store`](Self::store), for a store chosen at run time or shared.
+    pub fn shared_store(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.store = store;
+        self
+    }
+
     /// The time source of the renewal schedule (default: [`SystemClock`]).
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
@@ -680,7 +686,7 @@ impl SubscriptionManager {
                 if self.seen.notification(&name, id, etag, change_type) {
                     self.pending.push_back(WatchEvent::Changed {
                         watch: name,
-                        change,
+                        change: Box::new(change),
                     });
                 }
             }
