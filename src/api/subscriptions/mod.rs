@@ -194,6 +194,50 @@ impl Subscriptions {
         }
     }
 
+    /// This app's subscription to `resource` with the same change types, if there is one:
+    /// what a `409` ([`SubscriptionFailure::Duplicate`]) refers to. Lists the subscriptions
+    /// and compares `resource` (case-insensitively: Graph may echo it in other casing) and
+    /// the set of `changeType`s.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::api::{SubscriptionFailure, SubscriptionResource};
+    /// use msgraph_outlook::models::{ChangeType, WellKnownFolder};
+    /// let subscriptions = client.subscriptions();
+    /// let inbox = SubscriptionResource::folder_messages(client.me().target(), WellKnownFolder::Inbox);
+    /// let url = "https://hooks.contoso.com/graph/notify";
+    /// let subscription = match subscriptions.create(inbox.clone(), url).send().await {
+    ///     Err(e) if e.subscription_failure() == Some(SubscriptionFailure::Duplicate) => {
+    ///         let existing = subscriptions.find(&inbox, &[ChangeType::Created]).await?;
+    ///         let id = existing.and_then(|s| s.id).expect("Graph said it exists");
+    ///         subscriptions.renew(&id, subscriptions.latest_expiration(false)).await?
+    ///     }
+    ///     other => other?,
+    /// };
+    /// # let _ = subscription; Ok(()) }
+    /// ```
+    pub async fn find(
+        &self,
+        resource: &SubscriptionResource,
+        change_types: &[ChangeType],
+    ) -> Result<Option<Subscription>> {
+        let same_types = |listed: &[ChangeType]| {
+            listed.iter().all(|t| change_types.contains(t))
+                && change_types.iter().all(|t| listed.contains(t))
+        };
+        let mut all = std::pin::pin!(self.list().stream());
+        while let Some(subscription) = all.try_next().await? {
+            let same_resource = subscription
+                .resource
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(resource.as_str()));
+            if same_resource && same_types(&subscription.change_types()) {
+                return Ok(Some(subscription));
+            }
+        }
+        Ok(None)
+    }
+
     /// One subscription by id (`GET /subscriptions/{id}`). A subscription that expired or
     /// that Graph removed is [`Error::NotFound`].
     ///
