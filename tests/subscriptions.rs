@@ -526,13 +526,15 @@ async fn list_follows_next_links_and_find_matches_resource_and_change_types() {
 #[tokio::test]
 async fn each_documented_refusal_is_typed_and_keeps_graphs_details() {
     use SubscriptionFailure::*;
-    let cases: [(usize, &str, &str, Option<SubscriptionFailure>); 8] = [
+    let cases: [(usize, &str, &str, Option<SubscriptionFailure>); 9] = [
         (400, "InvalidRequest", "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.", Some(ValidationFailed)),
         (400, "ValidationError", "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.", Some(ValidationFailed)),
         (400, "InvalidRequest", "Subscription validation request timed out.", Some(ValidationTimedOut)),
         (400, "InvalidRequest", "Subscription validation request failed. Response must exactly match validationToken query parameter.", Some(ValidationMismatch)),
         (400, "InvalidRequest", "Could not process subscription creation payload. Are all property names spelled and camelCased properly? Also are the dateTimeOffest properties in a valid internet date-time format?", Some(InvalidPayload)),
         (403, "ExtensionError", "Operation: Create; Exception: [Status Code: Forbidden; Reason: Access is denied. Check credentials and try again.]", Some(AccessDenied)),
+        // Not the mailbox-access refusal of other calls: subscriptions want a read scope.
+        (403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", Some(AccessDenied)),
         (409, "Conflict", "Subscription Id 5522bd62-7c96-4530-85b0-00b916f6151a already exists for the requested combination", Some(Duplicate)),
         (503, "ServiceUnavailable", "Mailbox info is stale.", Some(MailboxInfoStale)),
     ];
@@ -557,6 +559,7 @@ async fn each_documented_refusal_is_typed_and_keeps_graphs_details() {
             .unwrap_err();
         mock.assert_async().await;
         assert_eq!(err.subscription_failure(), expected, "{status} {message}");
+        assert!(matches!(err, Error::Graph(_)), "{err:?}");
         assert_eq!(err.status(), Some(status as u16));
         assert_eq!(err.graph_code(), Some(code));
         assert_eq!(err.graph_error().unwrap().message, message);

@@ -35,7 +35,7 @@ pub use certificate::{EncryptionCertificate, MAX_ENCRYPTION_CERTIFICATE_ID_CHARS
 pub use failure::SubscriptionFailure;
 pub use resource::SubscriptionResource;
 
-use crate::client::{GraphClient, Request};
+use crate::client::{GraphClient, Request, Response};
 use crate::error::{Error, InvalidRequest, Result};
 use crate::models::{ChangeType, Sourced, Subscription, TlsVersion};
 
@@ -249,7 +249,7 @@ impl Subscriptions {
     /// ```
     pub async fn get(&self, id: &str) -> Result<Subscription> {
         let request = Request::get("getSubscription", path(id, None));
-        self.client.send(request).await?.json()
+        send(&self.client, request).await?.json()
     }
 
     /// Renews a subscription (`PATCH /subscriptions/{id}` with `expirationDateTime`; this
@@ -293,7 +293,7 @@ impl Subscriptions {
         let request = Request::patch("updateSubscription", path(id, None))
             .json(&body)?
             .idempotent();
-        self.client.send(request).await?.json()
+        send(&self.client, request).await?.json()
     }
 
     /// Deletes a subscription (`DELETE /subscriptions/{id}`, 204).
@@ -305,7 +305,7 @@ impl Subscriptions {
     /// ```
     pub async fn delete(&self, id: &str) -> Result<()> {
         let request = Request::delete("deleteSubscription", path(id, None));
-        self.client.send(request).await?.no_content()
+        send(&self.client, request).await?.no_content()
     }
 
     /// Reauthorizes a subscription (`POST /subscriptions/{id}/reauthorize`, no body, 204),
@@ -320,8 +320,20 @@ impl Subscriptions {
     pub async fn reauthorize(&self, id: &str) -> Result<()> {
         // Reauthorizing twice is reauthorizing: safe to repeat after a timeout.
         let request = Request::post("reauthorize", path(id, Some("reauthorize"))).idempotent();
-        self.client.send(request).await?.no_content()
+        send(&self.client, request).await?.no_content()
     }
+}
+
+/// Sends a subscription call. A 403 here is about the token's permission on the watched
+/// resource (GRAPH-FACTS-2 §1.1), not about access to another mailbox: Graph's answer stays
+/// an [`Error::Graph`] (its [`SubscriptionFailure`] is `AccessDenied`) rather than an
+/// [`Error::AccessDenied`], whose advice (Full Access, `.Shared` scopes) does not apply to
+/// subscriptions.
+async fn send(client: &GraphClient, request: Request) -> Result<Response> {
+    client.send(request).await.map_err(|e| match e {
+        Error::AccessDenied(denied) => Error::Graph(Box::new(denied.error)),
+        other => other,
+    })
 }
 
 /// `subscriptions/{id}[/action]`, each segment encoded by the client.
@@ -528,7 +540,7 @@ impl CreateSubscription {
         };
         let request =
             Request::post("createSubscription", vec!["subscriptions".into()]).json(&body)?;
-        self.subscriptions.client.send(request).await?.json()
+        send(&self.subscriptions.client, request).await?.json()
     }
 }
 
