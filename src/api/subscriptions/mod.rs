@@ -35,7 +35,7 @@ pub use certificate::{EncryptionCertificate, MAX_ENCRYPTION_CERTIFICATE_ID_CHARS
 pub use failure::SubscriptionFailure;
 pub use resource::SubscriptionResource;
 
-use crate::client::{GraphClient, Request};
+use crate::client::{GraphClient, Request, Response};
 use crate::error::{Error, InvalidRequest, Result};
 use crate::models::{ChangeType, Sourced, Subscription, TlsVersion};
 
@@ -194,6 +194,50 @@ impl Subscriptions {
         }
     }
 
+    /// This app's subscription to `resource` with the same change types, if there is one:
+    /// what a `409` ([`SubscriptionFailure::Duplicate`]) refers to. Lists the subscriptions
+    /// and compares `resource` (case-insensitively: Graph may echo it in other casing) and
+    /// the set of `changeType`s.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::api::{SubscriptionFailure, SubscriptionResource};
+    /// use msgraph_outlook::models::{ChangeType, WellKnownFolder};
+    /// let subscriptions = client.subscriptions();
+    /// let inbox = SubscriptionResource::folder_messages(client.me().target(), WellKnownFolder::Inbox);
+    /// let url = "https://hooks.contoso.com/graph/notify";
+    /// let subscription = match subscriptions.create(inbox.clone(), url).send().await {
+    ///     Err(e) if e.subscription_failure() == Some(SubscriptionFailure::Duplicate) => {
+    ///         let existing = subscriptions.find(&inbox, &[ChangeType::Created]).await?;
+    ///         let id = existing.and_then(|s| s.id).expect("Graph said it exists");
+    ///         subscriptions.renew(&id, subscriptions.latest_expiration(false)).await?
+    ///     }
+    ///     other => other?,
+    /// };
+    /// # let _ = subscription; Ok(()) }
+    /// ```
+    pub async fn find(
+        &self,
+        resource: &SubscriptionResource,
+        change_types: &[ChangeType],
+    ) -> Result<Option<Subscription>> {
+        let same_types = |listed: &[ChangeType]| {
+            listed.iter().all(|t| change_types.contains(t))
+                && change_types.iter().all(|t| listed.contains(t))
+        };
+        let mut all = std::pin::pin!(self.list().stream());
+        while let Some(subscription) = all.try_next().await? {
+            let same_resource = subscription
+                .resource
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(resource.as_str()));
+            if same_resource && same_types(&subscription.change_types()) {
+                return Ok(Some(subscription));
+            }
+        }
+        Ok(None)
+    }
+
     /// One subscription by id (`GET /subscriptions/{id}`). A subscription that expired or
     /// that Graph removed is [`Error::NotFound`].
     ///
@@ -205,7 +249,7 @@ impl Subscriptions {
     /// ```
     pub async fn get(&self, id: &str) -> Result<Subscription> {
         let request = Request::get("getSubscription", path(id, None));
-        self.client.send(request).await?.json()
+        send(&self.client, request).await?.json()
     }
 
     /// Renews a subscription (`PATCH /subscriptions/{id}` with `expirationDateTime`; this
@@ -249,7 +293,7 @@ impl Subscriptions {
         let request = Request::patch("updateSubscription", path(id, None))
             .json(&body)?
             .idempotent();
-        self.client.send(request).await?.json()
+        send(&self.client, request).await?.json()
     }
 
     /// Deletes a subscription (`DELETE /subscriptions/{id}`, 204).
@@ -261,7 +305,7 @@ impl Subscriptions {
     /// ```
     pub async fn delete(&self, id: &str) -> Result<()> {
         let request = Request::delete("deleteSubscription", path(id, None));
-        self.client.send(request).await?.no_content()
+        send(&self.client, request).await?.no_content()
     }
 
     /// Reauthorizes a subscription (`POST /subscriptions/{id}/reauthorize`, no body, 204),
@@ -276,8 +320,20 @@ impl Subscriptions {
     pub async fn reauthorize(&self, id: &str) -> Result<()> {
         // Reauthorizing twice is reauthorizing: safe to repeat after a timeout.
         let request = Request::post("reauthorize", path(id, Some("reauthorize"))).idempotent();
-        self.client.send(request).await?.no_content()
+        send(&self.client, request).await?.no_content()
     }
+}
+
+/// Sends a subscription call. A 403 here is about the token's permission on the watched
+/// resource (GRAPH-FACTS-2 §1.1), not about access to another mailbox: Graph's answer stays
+/// an [`Error::Graph`] (its [`SubscriptionFailure`] is `AccessDenied`) rather than an
+/// [`Error::AccessDenied`], whose advice (Full Access, `.Shared` scopes) does not apply to
+/// subscriptions.
+async fn send(client: &GraphClient, request: Request) -> Result<Response> {
+    client.send(request).await.map_err(|e| match e {
+        Error::AccessDenied(denied) => Error::Graph(Box::new(denied.error)),
+        other => other,
+    })
 }
 
 /// `subscriptions/{id}[/action]`, each segment encoded by the client.
@@ -484,7 +540,7 @@ impl CreateSubscription {
         };
         let request =
             Request::post("createSubscription", vec!["subscriptions".into()]).json(&body)?;
-        self.subscriptions.client.send(request).await?.json()
+        send(&self.subscriptions.client, request).await?.json()
     }
 }
 
