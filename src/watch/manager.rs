@@ -520,29 +520,18 @@ impl SubscriptionManager {
     /// Deletes this app's subscription with entry `index`'s resource and change types.
     async fn delete_duplicate(&self, index: usize) -> Result<()> {
         let watch = &self.entries[index].watch;
-        let mut wanted: Vec<String> = watch.change_types.iter().map(|c| c.to_string()).collect();
-        wanted.sort();
         let subscriptions = self.subscriptions();
-        for existing in subscriptions.list().await? {
-            let mut types: Vec<String> = existing
-                .change_types()
-                .iter()
-                .map(|c| c.to_string())
-                .collect();
-            types.sort();
-            let same_resource = existing
-                .resource
-                .as_deref()
-                .is_some_and(|r| r.eq_ignore_ascii_case(watch.resource.as_str()));
-            if let (true, true, Some(id)) = (same_resource, types == wanted, &existing.id) {
-                tracing::info!(
-                    target: "msgraph_outlook::watch",
-                    watch = %watch.name,
-                    subscription_id = %id,
-                    "replacing a subscription whose clientState is not in the state store"
-                );
-                subscriptions.delete(id).await?;
-            }
+        let existing = subscriptions
+            .find(&watch.resource, &watch.change_types)
+            .await?;
+        if let Some(id) = existing.and_then(|s| s.id) {
+            tracing::info!(
+                target: "msgraph_outlook::watch",
+                watch = %watch.name,
+                subscription_id = %id,
+                "replacing a subscription whose clientState is not in the state store"
+            );
+            subscriptions.delete(&id).await?;
         }
         Ok(())
     }
