@@ -228,3 +228,96 @@ async fn a_duplicate_whose_client_state_is_lost_is_replaced() {
     assert_ne!(bodies[0]["clientState"], bodies[1]["clientState"]);
     assert_eq!(bodies[1]["clientState"], stored.secret());
 }
+
+#[tokio::test]
+async fn a_failed_baseline_is_run_again_not_replaced_by_a_renewal() {
+    let mut server = common::server().await;
+    let clock = ManualClock::new(start());
+    let expiration = start() + Duration::minutes(1000);
+    let user = "622eaaff-0683-4862-9de4-f2ec83c2bd98";
+    let create = server
+        .mock("POST", "/v1.0/subscriptions")
+        .with_status(201)
+        .with_body(subscription(ID, expiration).to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    let delta_path = format!("/v1.0/users/{user}/mailFolders/inbox/messages/delta");
+    let refused = server
+        .mock("GET", delta_path.as_str())
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(common::graph_error("ErrorInvalidRequest", "not now").to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    let (notifications, incoming) = Notifications::builder().build().unwrap();
+    let mut manager =
+        SubscriptionManager::builder(common::client(&server), notifications, incoming)
+            .clock(clock.clone())
+            .lifetime(Duration::minutes(1000))
+            .watch(Watch::folder_messages(
+                MailboxRef::User(user.into()),
+                msgraph_outlook::models::WellKnownFolder::Inbox,
+                "http://127.0.0.1:9/notify",
+            ))
+            .build()
+            .unwrap();
+    assert!(matches!(
+        next(&mut manager).await,
+        WatchEvent::Subscribed { .. }
+    ));
+    let retry_at = match next(&mut manager).await {
+        WatchEvent::Failed {
+            error, retry_at, ..
+        } => {
+            assert_eq!(error.status(), Some(400));
+            retry_at
+        }
+        other => panic!("{other:?}"),
+    };
+    create.assert_async().await;
+    refused.assert_async().await;
+    refused.remove_async().await;
+    let link = format!(
+        "{}/v1.0/users/{user}/mailFolders/inbox/messages/delta?$deltatoken=abc",
+        server.url()
+    );
+    let baseline = server
+        .mock("GET", delta_path.as_str())
+        .with_status(200)
+        .with_body(json!({"value": [{"id": "m1", "changeKey": "ck1", "subject": "old"}], "@odata.deltaLink": link}).to_string())
+        .expect_at_least(1) // a poll cut short by the timeout below may ask again
+        .create_async()
+        .await;
+    let renewal = server
+        .mock("PATCH", Matcher::Any)
+        .expect(0)
+        .create_async()
+        .await;
+    clock.set(retry_at);
+    // The baseline runs (its item not reported, no event at all), no renewal.
+    let started = std::time::Instant::now();
+    while !baseline.matched_async().await {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no baseline"
+        );
+        let event =
+            tokio::time::timeout(std::time::Duration::from_millis(50), manager.next()).await;
+        assert!(event.is_err(), "{event:?}");
+    }
+    baseline.assert_async().await;
+    renewal.assert_async().await;
+    assert_eq!(
+        manager
+            .states()
+            .watches
+            .values()
+            .next()
+            .unwrap()
+            .delta_link
+            .as_deref(),
+        Some(link.as_str())
+    );
+}

@@ -35,6 +35,8 @@ struct Entry {
     /// After a failure: when to try again, and how many failures in a row.
     retry_at: Option<DateTime<Utc>>,
     failures: u32,
+    /// A delta round (baseline or catch-up) failed and is to be run again.
+    sync_due: bool,
 }
 
 /// Keeps a set of [`Watch`]es subscribed and turns what Graph sends into [`WatchEvent`]s.
@@ -223,6 +225,7 @@ impl SubscriptionManagerBuilder {
                 ready: false,
                 retry_at: None,
                 failures: 0,
+                sync_due: false,
             });
         }
         Ok(SubscriptionManager {
@@ -354,13 +357,17 @@ impl SubscriptionManager {
 
     /// Does the due work of entry `index`, reporting a failure and scheduling a retry.
     async fn maintain(&mut self, index: usize) {
-        let result = if self.entries[index].ready {
-            self.renew(index).await
-        } else {
+        let entry = &self.entries[index];
+        let result = if !entry.ready {
             self.ensure(index).await
+        } else if entry.sync_due {
+            self.baseline_or_catch_up(index).await
+        } else {
+            self.renew(index).await
         };
-        if let Err(error) = result {
-            self.failed(index, error);
+        match result {
+            Ok(()) => self.succeeded(index),
+            Err(error) => self.failed(index, error),
         }
     }
 
@@ -592,8 +599,16 @@ impl SubscriptionManager {
     /// After a subscription is created: a catch-up from the stored delta link, or without
     /// one a baseline round whose items are not reported (they existed before the watch).
     async fn baseline_or_catch_up(&mut self, index: usize) -> Result<()> {
+        // Until it succeeds, the retry runs it again (not a renewal).
+        self.entries[index].sync_due = true;
+        let result = self.baseline_or_catch_up_once(index).await;
+        self.entries[index].sync_due = result.is_err();
+        result
+    }
+
+    async fn baseline_or_catch_up_once(&mut self, index: usize) -> Result<()> {
         if self.entries[index].state.delta_link.is_some() {
-            return self.catch_up(index).await;
+            return self.catch_up_once(index).await;
         }
         let entry = &self.entries[index];
         let Some(result) = catch_up::run(&self.client, &entry.watch.catch_up, None).await? else {
@@ -605,6 +620,13 @@ impl SubscriptionManager {
 
     /// Runs the watch's delta from its stored link and reports what no notification did.
     async fn catch_up(&mut self, index: usize) -> Result<()> {
+        self.entries[index].sync_due = true;
+        let result = self.catch_up_once(index).await;
+        self.entries[index].sync_due = result.is_err();
+        result
+    }
+
+    async fn catch_up_once(&mut self, index: usize) -> Result<()> {
         let entry = &self.entries[index];
         let link = entry.state.delta_link.clone();
         let Some(result) = catch_up::run(&self.client, &entry.watch.catch_up, link).await? else {
