@@ -648,3 +648,54 @@ async fn sandbox_expired_tokens_reset_folder_and_event_syncs_too() {
         .collect();
     assert_eq!(subjects, ["Standup"]);
 }
+
+/// The sandbox's delta pages (changed and removed items) match the fragments' page schemas.
+#[tokio::test]
+async fn sandbox_delta_pages_conform_to_the_openapi_fragments() {
+    let sandbox = sandbox().await;
+    let adele = delegated(&sandbox, ADELE).me();
+    let token = sandbox.delegated_token(ADELE);
+    let http = reqwest::Client::new();
+    let get = |url: String| {
+        let request = http.get(url).bearer_auth(&token);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            serde_json::from_slice::<Value>(&response.bytes().await.unwrap()).unwrap()
+        }
+    };
+    let base = sandbox.base_url();
+    let folders = get(format!("{base}/me/mailFolders/delta")).await;
+    assert_eq!(values_of(&folders).len(), 7);
+    openapi::fragments()
+        .validate_response_schema("msgraphOutlook.mailFolderDeltaPage", &folders)
+        .unwrap();
+
+    let start = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    let event = adele
+        .create_event(Event::new(
+            "Standup",
+            DateTimeTimeZone::utc(start + Duration::hours(9)),
+            DateTimeTimeZone::utc(start + Duration::hours(10)),
+        ))
+        .await
+        .unwrap();
+    let window = "startDateTime=2026-12-01T00:00:00Z&endDateTime=2026-12-08T00:00:00Z";
+    let first = get(format!("{base}/me/calendarView/delta?{window}")).await;
+    assert_eq!(values_of(&first).len(), 1);
+    adele.event(event.id.unwrap()).delete().await.unwrap();
+    let removed = get(first["@odata.deltaLink"].as_str().unwrap().to_string()).await;
+    assert_eq!(
+        values_of(&removed)[0]["@removed"],
+        json!({"reason": "deleted"})
+    );
+    for page in [&first, &removed] {
+        openapi::fragments()
+            .validate_response_schema("msgraphOutlook.eventDeltaPage", page)
+            .unwrap_or_else(|e| panic!("{}\n{page}", e.join("\n")));
+    }
+}
+
+fn values_of(page: &Value) -> Vec<Value> {
+    page["value"].as_array().cloned().unwrap_or_default()
+}
