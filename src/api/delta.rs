@@ -63,7 +63,8 @@ impl SyncItem for MailFolder {
 #[non_exhaustive]
 pub enum SyncEvent<T> {
     /// Graph no longer knows the stored delta link (it expired or the sync state was reset,
-    /// GRAPH-FACTS-2 §5.5): forget what you synced. A full resync follows: every current
+    /// GRAPH-FACTS-2 §5.5): forget what you synced, including what this round reported
+    /// before it (a next link can expire mid-round). A full resync follows: every current
     /// item comes next as [`Changed`](Self::Changed), then a new
     /// [`DeltaLink`](Self::DeltaLink).
     Reset,
