@@ -6,7 +6,9 @@
 //! A round is the initial `GET …/delta` (or a stored delta link), then the next links
 //! through the client's paging pipeline, up to the `@odata.deltaLink`. Query options go
 //! in the initial request only (Graph encodes them in its tokens); preferences (`Prefer` is
-//! a header) go with every request. A resumed round that Graph refuses because its sync
+//! a header) go with every request, as the docs' examples send `odata.maxpagesize` with the
+//! `$skiptoken` request too (<https://learn.microsoft.com/graph/delta-query-events>). No
+//! `Preference-Applied` answer is documented for it. A resumed round that Graph refuses because its sync
 //! state is gone (`410 Gone`, `syncStateNotFound` / `resyncRequired`) restarts from the
 //! initial request: [`SyncEvent::Reset`], then every current item.
 
