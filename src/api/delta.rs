@@ -6,7 +6,9 @@
 //! A round is the initial `GET …/delta` (or a stored delta link), then the next links
 //! through the client's paging pipeline, up to the `@odata.deltaLink`. Query options go
 //! in the initial request only (Graph encodes them in its tokens); preferences (`Prefer` is
-//! a header) go with every request. A resumed round that Graph refuses because its sync
+//! a header) go with every request, as the docs' examples send `odata.maxpagesize` with the
+//! `$skiptoken` request too (<https://learn.microsoft.com/graph/delta-query-events>). No
+//! `Preference-Applied` answer is documented for it. A resumed round that Graph refuses because its sync
 //! state is gone (`410 Gone`, `syncStateNotFound` / `resyncRequired`) restarts from the
 //! initial request: [`SyncEvent::Reset`], then every current item.
 
@@ -63,7 +65,8 @@ impl SyncItem for MailFolder {
 #[non_exhaustive]
 pub enum SyncEvent<T> {
     /// Graph no longer knows the stored delta link (it expired or the sync state was reset,
-    /// GRAPH-FACTS-2 §5.5): forget what you synced. A full resync follows: every current
+    /// GRAPH-FACTS-2 §5.5): forget what you synced, including what this round reported
+    /// before it (a next link can expire mid-round). A full resync follows: every current
     /// item comes next as [`Changed`](Self::Changed), then a new
     /// [`DeltaLink`](Self::DeltaLink).
     Reset,
