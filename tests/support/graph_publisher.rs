@@ -152,7 +152,14 @@ pub async fn authority(
     signers: &[&Signer],
     fetches: usize,
 ) -> (Mock, Mock) {
-    let config = server
+    let config = openid_configuration(server, fetches).await;
+    let jwks = jwks(server, signers, fetches).await;
+    (config, jwks)
+}
+
+/// The authority's OpenID configuration, expected to be fetched `fetches` times.
+pub async fn openid_configuration(server: &mut ServerGuard, fetches: usize) -> Mock {
+    server
         .mock("GET", "/common/v2.0/.well-known/openid-configuration")
         .with_header("content-type", "application/json")
         .with_body(
@@ -164,9 +171,7 @@ pub async fn authority(
         )
         .expect(fetches)
         .create_async()
-        .await;
-    let jwks = jwks(server, signers, fetches).await;
-    (config, jwks)
+        .await
 }
 
 pub async fn jwks(server: &mut ServerGuard, signers: &[&Signer], fetches: usize) -> Mock {
