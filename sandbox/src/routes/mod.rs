@@ -214,6 +214,7 @@ fn is_identity_path(segs: &[&str]) -> bool {
         || (segs.len() == 4 && is(0, "metadata") && is(1, "identity"))
         || (segs.len() == 2 && is(0, "msi") && is(1, "token"))
         || (segs.len() == 1 && is(0, "devicelogin"))
+        || auth::is_discovery_path(segs)
 }
 
 /// Identity-platform endpoints (see [`crate::auth`]); `None` for other paths.
@@ -271,6 +272,9 @@ fn identity(
     }
     if segs.len() == 1 && is(0, "devicelogin") {
         return Some(auth::devicelogin_page(state, method, &parts.headers, bytes));
+    }
+    if let Some(resp) = auth::discovery_endpoint(state, method, segs, ctx) {
+        return Some(resp);
     }
     None
 }
