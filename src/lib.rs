@@ -74,6 +74,7 @@ mod cloud;
 mod error;
 pub mod models;
 pub mod notifications;
+mod pem;
 
 pub use client::{
     Accepted, Batch, BatchItem, BatchResults, Batchable, GraphClient, GraphClientBuilder, Page,

@@ -1,0 +1,671 @@
+//! `client.subscriptions()`: the exact requests on the wire (mockito, bodies checked against
+//! openapi-fragments/), the expiration cap read from Graph's refusal, the typed failures of
+//! GRAPH-FACTS-2 §1.6, paging of the list, and what is refused before sending.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{
+    client, client_with, expect_json, expect_no_request, graph_error, server, GUID, REQUEST_ID,
+    TOKEN,
+};
+use mockito::{Matcher, ServerGuard};
+use msgraph_outlook::api::{
+    EncryptionCertificate, SubscriptionFailure, SubscriptionResource, Subscriptions,
+    MAX_CLIENT_STATE_CHARS,
+};
+use msgraph_outlook::models::{ChangeType, MailboxRef, Subscription, TlsVersion, WellKnownFolder};
+use msgraph_outlook::{Error, InvalidRequest};
+use serde_json::{json, Value};
+
+const ADELE: &str = "622eaaff-0683-4862-9de4-f2ec83c2bd98";
+const ID: &str = "5522bd62-7c96-4530-85b0-00b916f6151a";
+const HOOK: &str = "https://hooks.contoso.com/graph/notify?tenant=contoso";
+const INBOX: &str = "users/622eaaff-0683-4862-9de4-f2ec83c2bd98/mailFolders('inbox')/messages";
+
+/// The tests' "now": expirations are computed from it.
+fn now() -> DateTime<Utc> {
+    "2026-12-07T09:00:00Z".parse().unwrap()
+}
+
+fn subscriptions(server: &ServerGuard) -> Subscriptions {
+    client(server).subscriptions().with_clock(now)
+}
+
+fn inbox() -> SubscriptionResource {
+    SubscriptionResource::folder_messages(&MailboxRef::User(ADELE.into()), WellKnownFolder::Inbox)
+}
+
+/// A subscription as Graph answers it (the Outlook overview's example shape).
+fn answer(
+    resource: &str,
+    change_type: &str,
+    expiration: &str,
+    client_state: Option<&str>,
+) -> Value {
+    json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscriptions/$entity",
+        "id": ID,
+        "resource": resource,
+        "applicationId": "507c3b9a-67b8-463d-88a2-15a8cefb2111",
+        "changeType": change_type,
+        "clientState": client_state,
+        "notificationUrl": HOOK,
+        "lifecycleNotificationUrl": null,
+        "expirationDateTime": expiration,
+        "creatorId": "a4c7bd34-4f3b-46b7-a25d-b63c1e2a2842",
+        "includeResourceData": null,
+        "latestSupportedTlsVersion": "v1_2",
+        "encryptionCertificate": null,
+        "encryptionCertificateId": null,
+        "notificationUrlAppId": null
+    })
+}
+
+fn error_body(code: &str, message: &str) -> String {
+    graph_error(code, message).to_string()
+}
+
+#[tokio::test]
+async fn create_posts_the_documented_body_with_the_longest_documented_expiration() {
+    let mut server = server().await;
+    // Default: 10,080 minutes minus the 5-minute margin, to the second.
+    let mock = expect_json(
+        &mut server,
+        "POST",
+        "/subscriptions",
+        json!({
+            "changeType": "created",
+            "notificationUrl": HOOK,
+            "resource": INBOX,
+            "expirationDateTime": "2026-12-14T08:55:00Z",
+        }),
+    )
+    .with_status(201)
+    .with_header("content-type", "application/json")
+    .with_body(answer(INBOX, "created", "2026-12-14T08:55:00Z", None).to_string())
+    .create_async()
+    .await;
+    let created = subscriptions(&server)
+        .create(inbox(), HOOK)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(created.id.as_deref(), Some(ID));
+    assert_eq!(created.resource.as_deref(), Some(INBOX));
+    assert_eq!(created.change_types(), vec![ChangeType::Created]);
+    assert_eq!(
+        created.expiration_date_time,
+        Some("2026-12-14T08:55:00Z".parse().unwrap())
+    );
+    assert_eq!(
+        created.latest_supported_tls_version.as_deref(),
+        Some("v1_2")
+    );
+}
+
+#[tokio::test]
+async fn create_sends_every_option_and_an_earlier_expiration_as_given() {
+    let mut server = server().await;
+    let resource = SubscriptionResource::events(&MailboxRef::Me).filter("isOnlineMeeting eq true");
+    let mock = expect_json(
+        &mut server,
+        "POST",
+        "/subscriptions",
+        json!({
+            "changeType": "created,updated,deleted",
+            "notificationUrl": HOOK,
+            "lifecycleNotificationUrl": "https://hooks.contoso.com/graph/lifecycle",
+            "resource": "me/events?$filter=isOnlineMeeting eq true",
+            "expirationDateTime": "2026-12-09T09:00:00Z",
+            "clientState": "s3cr3t-client-state",
+            "latestSupportedTlsVersion": "v1_3",
+        }),
+    )
+    .with_status(201)
+    .with_body(
+        answer(
+            "me/events",
+            "created,updated,deleted",
+            "2026-12-09T09:00:00Z",
+            Some("s3cr3t-client-state"),
+        )
+        .to_string(),
+    )
+    .create_async()
+    .await;
+    let created = subscriptions(&server)
+        .create(resource, HOOK)
+        .change_types([
+            ChangeType::Created,
+            ChangeType::Updated,
+            ChangeType::Deleted,
+            ChangeType::Created,
+        ])
+        .lifecycle_notification_url("https://hooks.contoso.com/graph/lifecycle")
+        .client_state("s3cr3t-client-state")
+        // Sub-second parts are dropped: Graph is sent whole seconds.
+        .expiration(now() + Duration::days(2) + Duration::milliseconds(750))
+        .latest_supported_tls_version(TlsVersion::V1_3)
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    assert_eq!(
+        created.change_types(),
+        vec![
+            ChangeType::Created,
+            ChangeType::Updated,
+            ChangeType::Deleted
+        ]
+    );
+    // The secret never shows in Debug output, neither on the request nor on the answer.
+    assert!(!format!("{created:?}").contains("s3cr3t"), "{created:?}");
+    assert!(format!("{created:?}").contains("<redacted>"));
+    let builder = subscriptions(&server)
+        .create(inbox(), HOOK)
+        .client_state("s3cr3t-client-state");
+    assert!(!format!("{builder:?}").contains("s3cr3t"), "{builder:?}");
+}
+
+#[tokio::test]
+async fn rich_notifications_send_the_certificate_as_base64_der_and_cap_at_1440_minutes() {
+    let mut server = server().await;
+    let pem = include_str!("fixtures/notifications/cert.pem");
+    let certificate = EncryptionCertificate::from_pem("key-2026-12", pem).unwrap();
+    // The fixture's base64 lines, joined: the DER without armour.
+    let der_base64: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    let mock = expect_json(
+        &mut server,
+        "POST",
+        "/subscriptions",
+        json!({
+            "changeType": "created",
+            "notificationUrl": HOOK,
+            "resource": "users/622eaaff-0683-4862-9de4-f2ec83c2bd98/messages?$select=subject,from,receivedDateTime",
+            // Asked for 3 days: capped at 1,440 minutes minus the margin.
+            "expirationDateTime": "2026-12-08T08:55:00Z",
+            "includeResourceData": true,
+            "encryptionCertificate": der_base64,
+            "encryptionCertificateId": "key-2026-12",
+        }),
+    )
+    .with_status(201)
+    .with_body(answer("users/x/messages", "created", "2026-12-08T08:55:00Z", None).to_string())
+    .create_async()
+    .await;
+    let resource = SubscriptionResource::messages(&MailboxRef::User(ADELE.into())).select([
+        "subject",
+        "from",
+        "receivedDateTime",
+    ]);
+    subscriptions(&server)
+        .create(resource, HOOK)
+        .include_resource_data(&certificate)
+        .expiration(now() + Duration::days(3))
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn graphs_stated_maximum_is_obeyed_with_one_more_request() {
+    let mut server = server().await;
+    let refused = expect_json(
+        &mut server,
+        "POST",
+        "/subscriptions",
+        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
+               "expirationDateTime": "2026-12-14T08:55:00Z"}),
+    )
+    .with_status(400)
+    .with_body(error_body(
+        "ExtensionError",
+        "Subscription expiration can only be 4230 minutes in the future.",
+    ))
+    .create_async()
+    .await;
+    // 4,230 minutes minus the margin from now: 2026-12-10T07:25:00Z.
+    let accepted = expect_json(
+        &mut server,
+        "POST",
+        "/subscriptions",
+        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
+               "expirationDateTime": "2026-12-10T07:25:00Z"}),
+    )
+    .with_status(201)
+    .with_body(answer(INBOX, "created", "2026-12-10T07:25:00Z", None).to_string())
+    .create_async()
+    .await;
+    let created = subscriptions(&server).create(inbox(), HOOK).await.unwrap();
+    refused.assert_async().await;
+    accepted.assert_async().await;
+    assert_eq!(
+        created.expiration_date_time,
+        Some("2026-12-10T07:25:00Z".parse().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn the_stated_maximum_is_retried_once_only() {
+    let mut server = server().await;
+    let first = expect_json(
+        &mut server,
+        "POST",
+        "/subscriptions",
+        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
+               "expirationDateTime": "2026-12-14T08:55:00Z"}),
+    )
+    .with_status(400)
+    .with_body(error_body(
+        "ExtensionError",
+        "Subscription expiration can only be 4230 minutes in the future.",
+    ))
+    .create_async()
+    .await;
+    let second = expect_json(
+        &mut server,
+        "POST",
+        "/subscriptions",
+        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
+               "expirationDateTime": "2026-12-10T07:25:00Z"}),
+    )
+    .with_status(400)
+    .with_body(error_body(
+        "ExtensionError",
+        "Subscription expiration can only be 60 minutes in the future.",
+    ))
+    .create_async()
+    .await;
+    let err = subscriptions(&server)
+        .create(inbox(), HOOK)
+        .await
+        .unwrap_err();
+    first.assert_async().await;
+    second.assert_async().await;
+    // A third request would have met no mock (mockito's 501): the error is the second refusal.
+    assert_eq!(
+        err.subscription_failure(),
+        Some(SubscriptionFailure::ExpirationTooFar { max_minutes: 60 })
+    );
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.graph_code(), Some("ExtensionError"));
+    assert_eq!(err.request_id(), Some(REQUEST_ID));
+}
+
+#[tokio::test]
+async fn a_stated_maximum_later_than_the_request_is_not_retried() {
+    // Graph refuses for another reason but quotes a maximum beyond what was asked: retrying
+    // with it could not help.
+    let mut server = server().await;
+    let only = expect_json(
+        &mut server,
+        "POST",
+        "/subscriptions",
+        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
+               "expirationDateTime": "2026-12-07T10:00:00Z"}),
+    )
+    .with_status(400)
+    .with_body(error_body(
+        "ExtensionError",
+        "Subscription expiration can only be 4230 minutes in the future.",
+    ))
+    .create_async()
+    .await;
+    let err = subscriptions(&server)
+        .create(inbox(), HOOK)
+        .expiration(now() + Duration::hours(1))
+        .await
+        .unwrap_err();
+    only.assert_async().await;
+    assert_eq!(
+        err.subscription_failure(),
+        Some(SubscriptionFailure::ExpirationTooFar { max_minutes: 4230 })
+    );
+}
+
+#[tokio::test]
+async fn renew_patches_the_expiration_and_obeys_graphs_maximum_too() {
+    let mut server = server().await;
+    let path = format!("/subscriptions/{ID}");
+    let plain = expect_json(
+        &mut server,
+        "PATCH",
+        &path,
+        json!({"expirationDateTime": "2026-12-09T09:00:00Z"}),
+    )
+    .with_status(200)
+    .with_body(answer(INBOX, "created", "2026-12-09T09:00:00Z", None).to_string())
+    .create_async()
+    .await;
+    let renewed = subscriptions(&server)
+        .renew(ID, now() + Duration::days(2))
+        .await
+        .unwrap();
+    plain.assert_async().await;
+    assert_eq!(
+        renewed.expiration_date_time,
+        Some("2026-12-09T09:00:00Z".parse().unwrap())
+    );
+
+    // A month is capped at the documented maximum; a rich subscription's refusal states
+    // 1,440 minutes, and the renewal is sent once more with that.
+    let capped = expect_json(
+        &mut server,
+        "PATCH",
+        &path,
+        json!({"expirationDateTime": "2026-12-14T08:55:00Z"}),
+    )
+    .with_status(400)
+    .with_body(error_body(
+        "ExtensionError",
+        "Subscription expiration can only be 1440 minutes in the future.",
+    ))
+    .create_async()
+    .await;
+    let rich = expect_json(
+        &mut server,
+        "PATCH",
+        &path,
+        json!({"expirationDateTime": "2026-12-08T08:55:00Z"}),
+    )
+    .with_status(200)
+    .with_body(answer(INBOX, "created", "2026-12-08T08:55:00Z", None).to_string())
+    .create_async()
+    .await;
+    let renewed = subscriptions(&server)
+        .renew(ID, now() + Duration::days(30))
+        .await
+        .unwrap();
+    capped.assert_async().await;
+    rich.assert_async().await;
+    assert_eq!(
+        renewed.expiration_date_time,
+        Some("2026-12-08T08:55:00Z".parse().unwrap())
+    );
+}
+
+/// A bodiless request with the headers every request carries.
+async fn expect_bare(
+    server: &mut ServerGuard,
+    method: &str,
+    path: &str,
+    status: usize,
+    body: Option<Value>,
+) -> mockito::Mock {
+    let mut mock = server
+        .mock(method, format!("/v1.0{path}").as_str())
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .match_header("client-request-id", Matcher::Regex(GUID.into()))
+        .match_header("content-type", Matcher::Missing)
+        .match_query(Matcher::Missing)
+        .match_body(Matcher::Exact(String::new()))
+        .with_status(status)
+        .expect(1);
+    if method == "POST" {
+        // Graph answers 411 to a POST without a length.
+        mock = mock.match_header("content-length", "0");
+    }
+    if let Some(body) = body {
+        mock = mock
+            .with_header("content-type", "application/json")
+            .with_body(body.to_string());
+    }
+    mock.create_async().await
+}
+
+#[tokio::test]
+async fn get_delete_and_reauthorize_are_the_documented_calls() {
+    let mut server = server().await;
+    let path = format!("/subscriptions/{ID}");
+    let get = expect_bare(
+        &mut server,
+        "GET",
+        &path,
+        200,
+        Some(answer(INBOX, "created", "2026-12-09T09:00:00Z", Some("s"))),
+    )
+    .await;
+    let reauthorize = expect_bare(
+        &mut server,
+        "POST",
+        &format!("{path}/reauthorize"),
+        204,
+        None,
+    )
+    .await;
+    let delete = expect_bare(&mut server, "DELETE", &path, 204, None).await;
+
+    let subscriptions = subscriptions(&server);
+    let got = subscriptions.get(ID).await.unwrap();
+    assert_eq!(got.id.as_deref(), Some(ID));
+    assert_eq!(got.client_state.as_deref(), Some("s"));
+    subscriptions.reauthorize(ID).await.unwrap();
+    subscriptions.delete(ID).await.unwrap();
+    get.assert_async().await;
+    reauthorize.assert_async().await;
+    delete.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_removed_subscription_is_not_found() {
+    let mut server = server().await;
+    let mock = server
+        .mock("PATCH", format!("/v1.0/subscriptions/{ID}").as_str())
+        .with_status(404)
+        .with_body(error_body("ResourceNotFound", "The object was not found."))
+        .expect(1)
+        .create_async()
+        .await;
+    let err = subscriptions(&server)
+        .renew(ID, now() + Duration::days(1))
+        .await
+        .unwrap_err();
+    mock.assert_async().await;
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(err.subscription_failure(), None);
+}
+
+#[tokio::test]
+async fn list_follows_next_links_and_find_matches_resource_and_change_types() {
+    let mut server = server().await;
+    let listed = |id: &str, resource: &str, change_type: &str| {
+        let mut value = answer(resource, change_type, "2026-12-09T09:00:00Z", None);
+        value.as_object_mut().unwrap().remove("@odata.context");
+        value["id"] = json!(id);
+        value
+    };
+    let next = format!("{}/v1.0/subscriptions?$skiptoken=page2", server.url());
+    let page1 = server
+        .mock("GET", "/v1.0/subscriptions")
+        .match_query(Matcher::Missing)
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .with_status(200)
+        .with_body(
+            json!({
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscriptions",
+                "@odata.nextLink": next,
+                "value": [listed("a", "me/events", "created"), listed("b", INBOX, "created,updated")]
+            })
+            .to_string(),
+        )
+        .expect(2)
+        .create_async()
+        .await;
+    let page2 = server
+        .mock("GET", "/v1.0/subscriptions")
+        .match_query(Matcher::UrlEncoded("$skiptoken".into(), "page2".into()))
+        .with_status(200)
+        .with_body(json!({"value": [listed("c", &INBOX.to_uppercase(), "created")]}).to_string())
+        .expect(2)
+        .create_async()
+        .await;
+
+    let subscriptions = subscriptions(&server);
+    let all = subscriptions.list().await.unwrap();
+    let ids: Vec<_> = all.iter().map(|s| s.id.as_deref().unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+    assert!(all.iter().all(|s| s.client_state.is_none()));
+
+    // "b" watches the inbox for created *and* updated: not the same subscription; "c" is,
+    // though Graph echoed its resource in other casing.
+    let found = subscriptions
+        .find(&inbox(), &[ChangeType::Created])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id.as_deref(), Some("c"));
+    page1.assert_async().await;
+    page2.assert_async().await;
+}
+
+#[tokio::test]
+async fn each_documented_refusal_is_typed_and_keeps_graphs_details() {
+    use SubscriptionFailure::*;
+    let cases: [(usize, &str, &str, Option<SubscriptionFailure>); 8] = [
+        (400, "InvalidRequest", "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.", Some(ValidationFailed)),
+        (400, "ValidationError", "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.", Some(ValidationFailed)),
+        (400, "InvalidRequest", "Subscription validation request timed out.", Some(ValidationTimedOut)),
+        (400, "InvalidRequest", "Subscription validation request failed. Response must exactly match validationToken query parameter.", Some(ValidationMismatch)),
+        (400, "InvalidRequest", "Could not process subscription creation payload. Are all property names spelled and camelCased properly? Also are the dateTimeOffest properties in a valid internet date-time format?", Some(InvalidPayload)),
+        (403, "ExtensionError", "Operation: Create; Exception: [Status Code: Forbidden; Reason: Access is denied. Check credentials and try again.]", Some(AccessDenied)),
+        (409, "Conflict", "Subscription Id 5522bd62-7c96-4530-85b0-00b916f6151a already exists for the requested combination", Some(Duplicate)),
+        (503, "ServiceUnavailable", "Mailbox info is stale.", Some(MailboxInfoStale)),
+    ];
+    for (status, code, message, expected) in cases {
+        let mut server = server().await;
+        // A 503 is retried like any 503 (5 attempts by default) before it is reported.
+        let attempts = if status == 503 { 5 } else { 1 };
+        let mock = server
+            .mock("POST", "/v1.0/subscriptions")
+            .with_status(status)
+            .with_header("request-id", REQUEST_ID)
+            .with_body(error_body(code, message))
+            .expect(attempts)
+            .create_async()
+            .await;
+        let err = client_with(&server, |b| b)
+            .subscriptions()
+            .with_clock(now)
+            .create(inbox(), HOOK)
+            .send()
+            .await
+            .unwrap_err();
+        mock.assert_async().await;
+        assert_eq!(err.subscription_failure(), expected, "{status} {message}");
+        assert_eq!(err.status(), Some(status as u16));
+        assert_eq!(err.graph_code(), Some(code));
+        assert_eq!(err.graph_error().unwrap().message, message);
+        assert_eq!(err.request_id(), Some(REQUEST_ID));
+        assert!(err.client_request_id().is_some());
+    }
+}
+
+#[tokio::test]
+async fn what_graph_would_refuse_is_refused_before_sending() {
+    let mut server = server().await;
+    let nothing = expect_no_request(&mut server).await;
+    let subscriptions = subscriptions(&server);
+    let too_long = "x".repeat(MAX_CLIENT_STATE_CHARS + 1);
+    let attempts = [
+        subscriptions.create(inbox(), "http://hooks.contoso.com/notify?key=hidden"),
+        subscriptions.create(inbox(), "ftp://hooks.contoso.com/notify"),
+        subscriptions.create(inbox(), "/relative/notify"),
+        subscriptions
+            .create(inbox(), HOOK)
+            .lifecycle_notification_url("http://hooks.contoso.com/lifecycle?key=hidden"),
+        subscriptions
+            .create(inbox(), HOOK)
+            .client_state(too_long.clone()),
+        subscriptions.create(inbox(), HOOK).change_types([]),
+        subscriptions.create(
+            SubscriptionResource::messages(&MailboxRef::Me).select(["subject", "body"]),
+            HOOK,
+        ),
+        subscriptions.create(
+            SubscriptionResource::messages(&MailboxRef::Me).select(["uniqueBody"]),
+            HOOK,
+        ),
+        subscriptions.create(
+            SubscriptionResource::events(&MailboxRef::User(String::new())),
+            HOOK,
+        ),
+    ];
+    for attempt in attempts {
+        let err = attempt.send().await.unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidRequest(InvalidRequest::InvalidValue { .. })
+            ),
+            "{err:?}"
+        );
+        // Neither a URL's query (it may hold a key) nor the client state is quoted.
+        assert!(
+            !text.contains("hidden") && !text.contains(&too_long),
+            "{text}"
+        );
+    }
+    // Ids that are empty never reach the wire either.
+    for err in [
+        subscriptions.get("").await.unwrap_err(),
+        subscriptions.delete("").await.unwrap_err(),
+        subscriptions.reauthorize("").await.unwrap_err(),
+    ] {
+        assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    }
+    nothing.assert_async().await;
+}
+
+#[tokio::test]
+async fn http_is_accepted_for_this_machine_and_immutable_ids_reach_the_create() {
+    let mut server = server().await;
+    let mock = server
+        .mock("POST", "/v1.0/subscriptions")
+        // The client-wide preference travels with POST /subscriptions (GRAPH-FACTS §7).
+        .match_header("prefer", r#"IdType="ImmutableId""#)
+        .match_body(Matcher::Json(json!({
+            "changeType": "created",
+            "notificationUrl": "http://127.0.0.1:8080/notify",
+            "resource": "me/messages",
+            "expirationDateTime": "2026-12-14T08:55:00Z",
+        })))
+        .with_status(201)
+        .with_body(answer("me/messages", "created", "2026-12-14T08:55:00Z", None).to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    client_with(&server, |b| b.immutable_ids())
+        .subscriptions()
+        .with_clock(now)
+        .create(
+            SubscriptionResource::messages(&MailboxRef::Me),
+            "http://127.0.0.1:8080/notify",
+        )
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+}
+
+#[test]
+fn a_subscription_round_trips_and_keeps_its_client_state_out_of_debug() {
+    let value = answer(
+        INBOX,
+        "created,deleted",
+        "2026-12-09T09:00:00Z",
+        Some("very-secret"),
+    );
+    let subscription: Subscription = serde_json::from_value(value).unwrap();
+    assert_eq!(subscription.client_state.as_deref(), Some("very-secret"));
+    assert!(!format!("{subscription:?}").contains("very-secret"));
+    let back = serde_json::to_value(&subscription).unwrap();
+    assert_eq!(back["clientState"], "very-secret");
+    assert_eq!(back["changeType"], "created,deleted");
+    assert_eq!(back["expirationDateTime"], "2026-12-09T09:00:00Z");
+}
