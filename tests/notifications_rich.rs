@@ -382,3 +382,59 @@ async fn a_full_channel_answers_rich_posts_503() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The sandbox as the identity platform: its OpenID configuration and JWKS, its tokens and
+/// its encryption (A2's `rich` module), so the receiver is checked against a second,
+/// independent implementation of Graph's side.
+#[tokio::test]
+async fn the_sandbox_identity_platform_vouches_for_its_rich_notifications() {
+    use msgraph_outlook::Cloud;
+    use msgraph_outlook_sandbox::Sandbox;
+
+    let sandbox = Sandbox::start().await.unwrap();
+    let cloud = Cloud::from_base_url(&sandbox.base_url(), &sandbox.authority_url()).unwrap();
+    let (notifications, mut incoming) = Notifications::builder()
+        .app_id(sandbox.client_id())
+        .tenant_id(sandbox.tenant_id())
+        .cloud(&cloud)
+        .decryption_key(
+            "sandbox-cert",
+            DecryptionKey::from_pkcs8_pem(KEY_PEM).unwrap(),
+        )
+        .build()
+        .unwrap();
+    notifications.register(SUBSCRIPTION, CLIENT_STATE);
+    let certificate: String = include_str!("fixtures/notifications/cert.pem")
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let body = |id: &str| {
+        let mut n = notification(id);
+        n["tenantId"] = json!(sandbox.tenant_id());
+        n["encryptedContent"] = sandbox
+            .encrypted_content(&certificate, "sandbox-cert", &message(id))
+            .unwrap();
+        json!({"value": [n], "validationTokens": [sandbox.validation_token(&sandbox.client_id())]})
+    };
+
+    assert_eq!(post(&notifications, &body("one")).await, 202);
+    match incoming.recv().await.unwrap() {
+        Notification::Change(change) => assert_eq!(change.resource, Some(message("one"))),
+        other => panic!("{other:?}"),
+    }
+
+    // The sandbox rotates its key (the old one leaves the JWKS): refetched, still delivered.
+    sandbox.rotate_signing_key();
+    assert_eq!(post(&notifications, &body("two")).await, 202);
+    match incoming.recv().await.unwrap() {
+        Notification::Change(change) => assert_eq!(change.resource, Some(message("two"))),
+        other => panic!("{other:?}"),
+    }
+
+    // A token for another app is refused.
+    let mut foreign = body("three");
+    foreign["validationTokens"] =
+        json!([sandbox.validation_token("44444444-4444-4444-4444-444444444444")]);
+    refused(&notifications, &mut incoming, &foreign).await;
+    assert_eq!(notifications.stats().delivered, 2);
+}
