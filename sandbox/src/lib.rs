@@ -731,9 +731,9 @@ impl Sandbox {
         crate::outbox::run_due(&mut store);
     }
 
-    /// Forgets every delta and skip token issued so far (messages and events delta), as
-    /// Exchange evicts old sync states: the next call with one of them answers `410
-    /// Gone` `SyncStateNotFound` with a `Location` header holding the request URL with
+    /// Forgets every delta and skip token issued so far (messages, mail folder and events
+    /// delta), as Exchange evicts old sync states: the next call with one of them answers
+    /// `410 Gone` `SyncStateNotFound` with a `Location` header holding the request URL with
     /// an empty `$deltatoken` (GRAPH-FACTS-2 §5.5), so a client's full-resync path can be
     /// tested.
     pub fn expire_delta_tokens(&self) {
