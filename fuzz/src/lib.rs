@@ -147,3 +147,15 @@ pub fn check_event_parts_json(data: &[u8]) {
     }
     round_trip::<MeetingTimeSuggestionsResult>(data);
 }
+
+/// A notification POST body (GRAPH-FACTS-2 §2.1, §3, §4.2): the receiver's parser
+/// (`notifications::parse_collection`) never panics, agrees with plain serde on what parses,
+/// and what it parses survives the round trip.
+pub fn check_notification_body(data: &[u8]) {
+    let parsed = msgraph_outlook::notifications::parse_collection(data);
+    let serde = round_trip::<msgraph_outlook::models::ChangeNotificationCollection>(data);
+    assert_eq!(
+        parsed, serde,
+        "the receiver's parser and serde disagree on a notification body"
+    );
+}

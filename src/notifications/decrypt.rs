@@ -55,22 +55,7 @@ impl DecryptionKey {
     /// # run().unwrap();
     /// ```
     pub fn from_pkcs8_pem(pem: &str) -> Result<DecryptionKey> {
-        const BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
-        const END: &str = "-----END PRIVATE KEY-----";
-        let inner = pem
-            .split_once(BEGIN)
-            .and_then(|(_, rest)| rest.split_once(END))
-            .map(|(inner, _)| inner)
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "no PKCS#8 key in the PEM text: expected {BEGIN} … {END} \
-                     (convert a PKCS#1 `RSA PRIVATE KEY` with `openssl pkcs8 -topk8 -nocrypt`)"
-                ))
-            })?;
-        let b64: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .map_err(|e| Error::Config(format!("the PEM key is not valid base64: {e}")))?;
+        let (_, der) = crate::pem::pem_block(pem.as_bytes(), "decryption key", &["PRIVATE KEY"])?;
         DecryptionKey::from_pkcs8_der(&der)
     }
 }

@@ -93,6 +93,10 @@ where
         }
     };
 
+    if parsed.collection.value.is_empty() {
+        // Nothing to check or deliver (tokens alone vouch for nothing): no task spawned.
+        return Answer::empty(202);
+    }
     if parsed.is_rich() {
         rich(receiver, parsed)
     } else {
@@ -120,7 +124,8 @@ fn plain(receiver: &Receiver, collection: ChangeNotificationCollection) -> Answe
 
 /// Rich notifications: answered `202` at once and checked afterwards, as Microsoft asks
 /// (§0.5), so a forger learns nothing and Graph does not retry for hours. Room in the
-/// channel is reserved first: when there is none, `503` (Graph redelivers).
+/// channel is reserved first: when there is none, `503` (Graph redelivers). Every task
+/// holds at least one place, so the checks in flight are bounded by the capacity.
 fn rich(receiver: &std::sync::Arc<Receiver>, parsed: Parsed) -> Answer {
     let collection = parsed.collection;
     let Some(mut reserved) = receiver.reserve(collection.value.len()) else {
