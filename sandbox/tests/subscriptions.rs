@@ -585,3 +585,318 @@ async fn a_5xx_answer_is_redelivered_after_backoff_on_the_sandbox_clock() {
         (3, 0)
     );
 }
+
+async fn request(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = client.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let resp = req.send().await.expect("request sent");
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.expect("body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).expect("JSON body")
+    };
+    (status, body)
+}
+
+#[tokio::test]
+async fn get_list_update_reauthorize_and_delete() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["clientState"] = json!("secret-3");
+    let (status, created) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 201);
+    let id = created["id"].as_str().unwrap();
+    let url = format!("{}/subscriptions/{id}", sb.base_url());
+    let (status, got) = request(&client, reqwest::Method::GET, &url, &token, None).await;
+    assert_eq!((status, &got), (200, &created));
+
+    // List hides clientState (GRAPH-FACTS-2 §1.5).
+    let list_url = format!("{}/subscriptions", sb.base_url());
+    let (status, list) = request(&client, reqwest::Method::GET, &list_url, &token, None).await;
+    assert_eq!(status, 200);
+    let mut item = created.clone();
+    item.as_object_mut().unwrap().remove("@odata.context");
+    item["clientState"] = Value::Null;
+    assert_eq!(
+        list,
+        json!({
+            "@odata.context": format!("{}/$metadata#subscriptions", sb.base_url()),
+            "value": [item],
+        })
+    );
+    // Another user sees none of it.
+    let alex = sb.delegated_token("alex@contoso.com");
+    let (_, list) = request(&client, reqwest::Method::GET, &list_url, &alex, None).await;
+    assert_eq!(list["value"], json!([]));
+    let (status, body) = request(&client, reqwest::Method::GET, &url, &alex, None).await;
+    assert_eq!(status, 404);
+    assert_graph_error(&body, "ResourceNotFound", "The object was not found.");
+
+    // Renew and move the notification URL: the new URL is validated first.
+    let exp = in_minutes(&sb, 3000);
+    let before = rx.all().len();
+    let (status, renewed) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"expirationDateTime": text(exp), "notificationUrl": rx.url("/moved")})),
+    )
+    .await;
+    assert_eq!(status, 200, "{renewed}");
+    let mut expected = created.clone();
+    expected["expirationDateTime"] = json!(text(exp));
+    expected["notificationUrl"] = json!(rx.url("/moved"));
+    assert_eq!(renewed, expected);
+    let handshakes = rx.all();
+    assert_eq!(handshakes.len(), before + 1);
+    assert_eq!(handshakes[before].path, "/moved");
+    assert!(handshakes[before].is_validation());
+    // lifecycleNotificationUrl can only be set at creation.
+    let (status, body) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"lifecycleNotificationUrl": rx.url("/l")})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &body,
+        "InvalidRequest",
+        "The property 'lifecycleNotificationUrl' cannot be updated.",
+    );
+
+    let (status, body) = request(
+        &client,
+        reqwest::Method::POST,
+        &format!("{url}/reauthorize"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!((status, body), (204, Value::Null));
+    assert_eq!(sb.subscriptions()[0]["expirationDateTime"], text(exp));
+
+    let (status, body) = request(&client, reqwest::Method::DELETE, &url, &token, None).await;
+    assert_eq!((status, body), (204, Value::Null));
+    assert!(sb.subscriptions().is_empty());
+    for (method, u) in [
+        (reqwest::Method::DELETE, url.clone()),
+        (reqwest::Method::PATCH, url.clone()),
+        (reqwest::Method::POST, format!("{url}/reauthorize")),
+    ] {
+        let (status, body) = request(&client, method, &u, &token, Some(&json!({}))).await;
+        assert_eq!(status, 404);
+        assert_graph_error(&body, "ResourceNotFound", "The object was not found.");
+    }
+}
+
+#[tokio::test]
+async fn lifetime_limits_and_duplicates() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 10_081)));
+    let (status, err) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "ExtensionError",
+        "Subscription expiration can only be 10080 minutes in the future.",
+    );
+    // The limit live Graph quotes differs from the docs: settable.
+    sb.set_subscription_max_minutes(4230);
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 4231)));
+    let (status, err) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "ExtensionError",
+        "Subscription expiration can only be 4230 minutes in the future.",
+    );
+    assert!(rx.all().is_empty(), "refused before any handshake");
+    // Under 45 minutes: raised to 45.
+    let asked = sb.now() + chrono::Duration::minutes(5);
+    body["expirationDateTime"] = json!(text(asked));
+    let (status, created) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 201);
+    let granted: DateTime<Utc> = created["expirationDateTime"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let minutes = (granted - sb.now()).num_seconds() as f64 / 60.0;
+    assert!((44.0..=45.0).contains(&minutes), "{minutes} minutes");
+    // The same changeType and resource again: 409.
+    let (status, err) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        err["error"]["message"],
+        format!(
+            "Subscription Id {} already exists for the requested combination",
+            created["id"].as_str().unwrap()
+        )
+    );
+    // Another changeType on the same resource is a different subscription.
+    body["changeType"] = json!("created,deleted");
+    assert_eq!(create(&sb, &client, &token, &body).await.0, 201);
+    assert_eq!(sb.subscriptions().len(), 2);
+}
+
+#[tokio::test]
+async fn malformed_bodies() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let payload = "Could not process subscription creation payload. Are all property names spelled and camelCased properly?";
+    let base = inbox_subscription(&sb, &rx.url("/n"));
+    let cases: Vec<(Value, &str, String)> = vec![
+        (json!({"resource": null}), "InvalidRequest", payload.into()),
+        (json!({"expirationDateTime": "2026-12-5"}), "InvalidRequest", payload.into()),
+        (
+            json!({"changeType": "created,moved"}),
+            "InvalidRequest",
+            "Invalid 'changeType' attribute: 'moved'.".into(),
+        ),
+        (
+            json!({"resource": "me/contacts"}),
+            "InvalidRequest",
+            "Resource 'me/contacts' is not supported.".into(),
+        ),
+        (
+            json!({"clientState": "x".repeat(129)}),
+            "InvalidRequest",
+            "clientState must not be longer than 128 characters.".into(),
+        ),
+        (
+            json!({"includeResourceData": true}),
+            "InvalidRequest",
+            "encryptionCertificate and encryptionCertificateId are required when includeResourceData is true.".into(),
+        ),
+    ];
+    for (patch, code, message) in cases {
+        let mut body = base.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            if v.is_null() {
+                body.as_object_mut().unwrap().remove(k);
+            } else {
+                body[k] = v.clone();
+            }
+        }
+        let (status, err) = create(&sb, &client, &token, &body).await;
+        assert_eq!(status, 400, "{patch}: {err}");
+        assert_graph_error(&err, code, &message);
+    }
+    let mut body = base.clone();
+    body["clientState"] = json!("x".repeat(128));
+    assert_eq!(create(&sb, &client, &token, &body).await.0, 201);
+    assert_eq!(rx.all().len(), 1, "only the valid body was validated");
+}
+
+#[tokio::test]
+async fn permissions() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let alex = sb.add_user("alex@contoso.com");
+    let body = |resource: &str| {
+        json!({
+            "changeType": "created",
+            "notificationUrl": rx.url("/n"),
+            "resource": resource,
+            "expirationDateTime": text(in_minutes(&sb, 120)),
+        })
+    };
+    let denied = "Access is denied. Check credentials and try again.";
+    let calendars_only = sb.delegated_token_with_scopes("adele@contoso.com", &["Calendars.Read"]);
+    let (status, err) = create(&sb, &client, &calendars_only, &body("me/messages")).await;
+    assert_eq!(status, 403);
+    assert_graph_error(&err, "ErrorAccessDenied", denied);
+    assert_eq!(
+        create(&sb, &client, &calendars_only, &body("me/events"))
+            .await
+            .0,
+        201
+    );
+    let basic = sb.delegated_token_with_scopes("adele@contoso.com", &["Mail.ReadBasic"]);
+    assert_eq!(
+        create(&sb, &client, &basic, &body("me/messages")).await.0,
+        201
+    );
+    // Delegated tokens reach their own mailbox only, even with Full Access and
+    // .Shared scopes (GRAPH-FACTS-2 §1.1).
+    sb.grant_full_access("alex@contoso.com", "adele@contoso.com");
+    let adele = sb.delegated_token("adele@contoso.com");
+    let (status, err) = create(
+        &sb,
+        &client,
+        &adele,
+        &body(&format!("users/{alex}/messages")),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_graph_error(&err, "ErrorAccessDenied", denied);
+    // App tokens: any mailbox, `me` refused, roles checked.
+    let app = app_token(&sb, &client).await;
+    let (status, created) =
+        create(&sb, &client, &app, &body("users/alex%40contoso.com/events")).await;
+    assert_eq!(status, 201, "{created}");
+    assert_ne!(created["creatorId"], json!(alex));
+    let (status, err) = create(&sb, &client, &app, &body("me/messages")).await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "BadRequest",
+        "/me request is only valid with delegated authentication flow.",
+    );
+    sb.grant_app_roles(&["Mail.Send"]);
+    let send_only = app_token(&sb, &client).await;
+    let (status, err) = create(
+        &sb,
+        &client,
+        &send_only,
+        &body(&format!("users/{alex}/messages")),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_graph_error(&err, "ErrorAccessDenied", denied);
+    // Get with a token lacking the resource's read permission: 403.
+    let id = created["id"].as_str().unwrap();
+    let (status, err) = request(
+        &client,
+        reqwest::Method::GET,
+        &format!("{}/subscriptions/{id}", sb.base_url()),
+        &send_only,
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_graph_error(&err, "ErrorAccessDenied", denied);
+    let (status, err) = create(
+        &sb,
+        &client,
+        &app,
+        &body("users/nobody@contoso.com/messages"),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_graph_error(
+        &err,
+        "ErrorInvalidUser",
+        "The requested user 'nobody@contoso.com' is invalid.",
+    );
+}
