@@ -900,3 +900,268 @@ async fn permissions() {
         "The requested user 'nobody@contoso.com' is invalid.",
     );
 }
+
+async fn subscribe(sb: &Sandbox, client: &reqwest::Client, token: &str, body: Value) -> String {
+    let (status, created) = create(sb, client, token, &body).await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_str().unwrap().to_string()
+}
+
+/// (changeType, resourceData.id, resourceData.@odata.etag) of notifications.
+fn summary(values: &[Value]) -> Vec<(String, String, String)> {
+    values
+        .iter()
+        .map(|v| {
+            (
+                v["changeType"].as_str().unwrap().to_string(),
+                v["resourceData"]["id"].as_str().unwrap().to_string(),
+                v["resourceData"]["@odata.etag"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+fn etag(msg: &Value) -> String {
+    format!("W/\"{}\"", msg["changeKey"].as_str().unwrap())
+}
+
+#[tokio::test]
+async fn patch_and_delete_raise_updated_and_deleted() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["changeType"] = json!("created,updated,deleted");
+    subscribe(&sb, &client, &token, body).await;
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "Hi").await;
+    let created = sb.messages("adele@contoso.com", "inbox")[0].clone();
+    let id = created["id"].as_str().unwrap();
+    let url = format!("{}/me/messages/{id}", sb.base_url());
+    let (status, _) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"isRead": true})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let updated = sb.messages("adele@contoso.com", "inbox")[0].clone();
+    assert_ne!(updated["changeKey"], created["changeKey"]);
+    let (status, _) = request(&client, reqwest::Method::DELETE, &url, &token, None).await;
+    assert_eq!(status, 204);
+    let values = rx.wait_values(3).await;
+    assert_eq!(
+        summary(&values),
+        vec![
+            ("created".to_string(), id.to_string(), etag(&created)),
+            ("updated".to_string(), id.to_string(), etag(&updated)),
+            ("deleted".to_string(), id.to_string(), etag(&updated)),
+        ]
+    );
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(rx.values().len(), 3);
+}
+
+#[tokio::test]
+async fn filter_is_read_eq_false_follows_the_documented_semantics() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["changeType"] = json!("created,updated,deleted");
+    body["resource"] = json!("me/mailFolders('inbox')/messages?$filter=isRead eq false");
+    subscribe(&sb, &client, &token, body).await;
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "Hi").await;
+    let id = sb.messages("adele@contoso.com", "inbox")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("{}/me/messages/{id}", sb.base_url());
+    for read in [true, false] {
+        let (status, _) = request(
+            &client,
+            reqwest::Method::PATCH,
+            &url,
+            &token,
+            Some(&json!({"isRead": read})),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let values = rx.wait_values(3).await;
+    let kinds: Vec<&str> = values
+        .iter()
+        .map(|v| v["changeType"].as_str().unwrap())
+        .collect();
+    // Marked read: leaves the filtered set; marked unread: enters it again.
+    assert_eq!(kinds, vec!["created", "deleted", "created"]);
+}
+
+#[tokio::test]
+async fn event_create_raises_created_for_events_subscriptions() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let adele = sb.add_user("adele@contoso.com");
+    let token = sb.delegated_token("adele@contoso.com");
+    subscribe(
+        &sb,
+        &client,
+        &token,
+        json!({
+            "changeType": "created,updated",
+            "notificationUrl": rx.url("/n"),
+            "resource": format!("users/{adele}/events"),
+            "expirationDateTime": text(in_minutes(&sb, 120)),
+        }),
+    )
+    .await;
+    let (status, event) = status_json(
+        post_json(
+            &client,
+            &format!("{}/me/events", sb.base_url()),
+            &token,
+            &json!({
+                "subject": "Review",
+                "start": {"dateTime": "2026-12-20T10:00:00", "timeZone": "UTC"},
+                "end": {"dateTime": "2026-12-20T11:00:00", "timeZone": "UTC"},
+            }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let eid = event["id"].as_str().unwrap();
+    let values = rx.wait_values(1).await;
+    let resource = format!("Users/{adele}/Events/{eid}");
+    assert_eq!(values[0]["changeType"], "created");
+    assert_eq!(values[0]["resource"], json!(resource));
+    assert_eq!(
+        values[0]["resourceData"],
+        json!({
+            "@odata.type": "#Microsoft.Graph.Event",
+            "@odata.id": resource,
+            "@odata.etag": format!("W/\"{}\"", event["changeKey"].as_str().unwrap()),
+            "id": eid,
+        })
+    );
+    assert!(values[0].get("clientState").is_none(), "none was set");
+}
+
+#[tokio::test]
+async fn missed_drops_pending_notifications() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["lifecycleNotificationUrl"] = json!(rx.url("/l"));
+    let id = subscribe(&sb, &client, &token, body).await;
+    sb.pause_notifications(true);
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "1").await;
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "2").await;
+    assert_eq!(sb.pending_notifications(), 2);
+    assert!(sb.trigger_lifecycle(&id, "missed"));
+    assert_eq!(
+        (sb.pending_notifications(), sb.dropped_notifications()),
+        (1, 2)
+    );
+    sb.pause_notifications(false);
+    let posts = rx.wait_notifications(1).await;
+    assert_eq!(posts[0].path, "/l");
+    assert_eq!(posts[0].json()["value"][0]["lifecycleEvent"], "missed");
+    // The subscription stays; later changes are notified again.
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "3").await;
+    let posts = rx.wait_notifications(2).await;
+    assert_eq!(posts[1].path, "/n");
+    let newest = &sb.messages("adele@contoso.com", "inbox")[0];
+    assert_eq!(
+        posts[1].json()["value"][0]["resourceData"]["id"],
+        newest["id"]
+    );
+}
+
+#[tokio::test]
+async fn reauthorization_required_before_expiry_then_removal() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["lifecycleNotificationUrl"] = json!(rx.url("/l"));
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 60)));
+    let id = subscribe(&sb, &client, &token, body).await;
+    sb.advance_clock(Duration::from_secs(40 * 60));
+    assert!(
+        rx.notifications().is_empty(),
+        "20 minutes left: nothing yet"
+    );
+    sb.advance_clock(Duration::from_secs(6 * 60));
+    let posts = rx.wait_notifications(1).await;
+    assert_eq!(posts[0].path, "/l");
+    let n = &posts[0].json()["value"][0];
+    assert_eq!(n["lifecycleEvent"], "reauthorizationRequired");
+    assert_eq!(n["subscriptionId"], json!(id));
+    // Expired by the sandbox clock: deleted, no more notifications.
+    sb.advance_clock(Duration::from_secs(15 * 60));
+    assert!(sb.subscriptions().is_empty());
+    send_mail(
+        &sb,
+        &client,
+        "alex@contoso.com",
+        "adele@contoso.com",
+        "late",
+    )
+    .await;
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(sb.notification_posts(), 1);
+    assert_eq!(rx.notifications().len(), 1);
+}
+
+#[tokio::test]
+async fn list_pages_with_next_link() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let app = app_token(&sb, &client).await;
+    for i in 0..101 {
+        let user = sb.add_user(&format!("user{i}@contoso.com"));
+        subscribe(
+            &sb,
+            &client,
+            &app,
+            json!({
+                "changeType": "created",
+                "notificationUrl": rx.url("/n"),
+                "resource": format!("users/{user}/messages"),
+                "expirationDateTime": text(in_minutes(&sb, 120)),
+                "clientState": "hidden",
+            }),
+        )
+        .await;
+    }
+    let (status, page1) = request(
+        &client,
+        reqwest::Method::GET,
+        &format!("{}/subscriptions", sb.base_url()),
+        &app,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(page1["value"].as_array().unwrap().len(), 100);
+    assert!(page1["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["clientState"].is_null()));
+    let next = page1["@odata.nextLink"].as_str().expect("nextLink");
+    assert_eq!(
+        next,
+        format!("{}/subscriptions?$skiptoken=100", sb.base_url())
+    );
+    let (status, page2) = request(&client, reqwest::Method::GET, next, &app, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(page2["value"].as_array().unwrap().len(), 1);
+    assert!(page2.get("@odata.nextLink").is_none());
+}
