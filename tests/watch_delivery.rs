@@ -62,7 +62,7 @@ async fn a_hundred_messages_give_exactly_a_hundred_created_changes_despite_redel
         panic!("first the subscription")
     };
 
-    // Ten deliveries are accepted but their answers lost: Graph sends them again.
+    // The first deliveries are accepted but their answers lost: Graph sends them again.
     setup.webhook.lose_next_answers(10);
     for i in 0..100 {
         setup.send(&format!("message {i:03}")).await;
@@ -77,13 +77,21 @@ async fn a_hundred_messages_give_exactly_a_hundred_created_changes_despite_redel
     })
     .await;
     assert!(others.is_empty(), "{others:?}");
-    assert_eq!(setup.webhook.answers_lost(), 10);
+    // Graph batches notifications: the lost answers covered one POST or more.
+    assert!(setup.webhook.answers_lost() >= 1);
 
-    // Every redelivery has come in (nothing pending at the sandbox) and was dropped.
-    eventually("the sandbox to deliver everything", || {
-        setup.sandbox.pending_notifications() == 0
-    })
-    .await;
+    // Graph redelivers what it thinks failed, after its backoff (sandbox clock): every
+    // redelivery comes in, and none is passed on.
+    let started = std::time::Instant::now();
+    while setup.sandbox.pending_notifications() > 0 {
+        assert!(
+            started.elapsed() < watching::DEADLINE,
+            "redeliveries still pending"
+        );
+        setup.advance(chrono::Duration::minutes(2));
+        let event = tokio::time::timeout(Duration::from_millis(100), manager.next()).await;
+        assert!(event.is_err(), "a redelivery was passed on: {event:?}");
+    }
     let inbox = setup.inbox_subjects();
     assert_eq!(inbox.len(), 100);
     assert_eq!(
