@@ -27,7 +27,7 @@ async fn collect_changes(
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut others = Vec::new();
     while seen.len() < n {
-        let event = tokio::time::timeout(Duration::from_millis(500), manager.next()).await;
+        let event = tokio::time::timeout(Duration::from_millis(200), manager.next()).await;
         match event {
             Ok(Some(event)) => match changed_id(&event) {
                 Some(id) => {
