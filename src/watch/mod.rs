@@ -5,7 +5,10 @@
 //! ([`FileStore`] or [`MemoryStore`]) so a restart picks up where it left off — EWS's
 //! streaming subscriptions and watermarks, rebuilt on webhooks and delta
 //! (GRAPH-FACTS-2 §1–§3, §5;
-//! <https://learn.microsoft.com/graph/change-notifications-overview>).
+//! <https://learn.microsoft.com/graph/change-notifications-overview>; lifecycle events:
+//! <https://learn.microsoft.com/graph/change-notifications-lifecycle-events>, which asks for a
+//! new subscription and a delta resync after `subscriptionRemoved`, a resync after `missed`,
+//! and a reauthorization or renewal after `reauthorizationRequired`).
 //!
 //! The pieces: a [`Watch`] says what to watch and how to catch up; the manager reads what
 //! the [`Notifications`](crate::notifications::Notifications) receiver accepted and emits
