@@ -10,7 +10,7 @@ mod watching;
 #[path = "support/webhook.rs"]
 mod webhook;
 
-use msgraph_outlook::watch::{FileStore, StateStore, WatchEvent};
+use msgraph_outlook::watch::{FileStore, StateStore, SyncedItem, WatchEvent};
 use serde_json::{json, Value};
 use watching::{changed_id, next, receiver, Setup, INBOX};
 
@@ -99,7 +99,39 @@ async fn a_restart_resumes_from_the_file_without_a_second_subscription() {
         other => panic!("the stored subscription, reused; got {other:?}"),
     }
     assert_eq!(creations(&setup), 1, "no second subscription");
-    assert_eq!(manager.states().watches[INBOX], state);
+    // Then a catch-up from the stored link: what arrived since the last delta round (here
+    // the first run's message, which that run had from a notification: across a restart
+    // the guarantee is at least once).
+    let event = next(&mut manager).await;
+    let WatchEvent::Synced {
+        changed, removed, ..
+    } = &event
+    else {
+        panic!("a catch-up, got {event:?}")
+    };
+    assert!(removed.is_empty());
+    let subjects: Vec<_> = changed
+        .iter()
+        .map(|item| match item {
+            SyncedItem::Message(m) => m.subject.clone().unwrap_or_default(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(subjects, ["first run"]);
+    let resumed = manager.states().watches[INBOX].clone();
+    assert_eq!(resumed.subscription_id, state.subscription_id);
+    assert_eq!(resumed.client_state, state.client_state);
+    assert_eq!(resumed.renew_at, state.renew_at);
+    assert_ne!(resumed.delta_link, state.delta_link, "the link advanced");
+    // The catch-up's delta round went from the stored link.
+    let stored_token = state.delta_link.clone().unwrap();
+    let stored_token = stored_token.split_once('?').unwrap().1;
+    assert!(
+        setup.sandbox.requests().iter().any(
+            |r| r.path.ends_with("/messages/delta") && r.query.as_deref() == Some(stored_token)
+        ),
+        "no delta request with the stored link's query {stored_token}"
+    );
 
     // Its notifications carry the stored clientState, which the new receiver accepts.
     setup.send("second run").await;

@@ -67,7 +67,9 @@ struct Entry {
 /// the same item version (same id and `changeKey`), nor the reverse; the same for
 /// removals. The memory of what was seen is bounded (10,000 keys by default, oldest
 /// forgotten first) and not persisted: after a restart, a redelivery of a notification
-/// seen before the restart is passed on again.
+/// seen before the restart is passed on again, and the catch-up a restart runs (from the
+/// stored delta link) may report again changes that notifications reported before it:
+/// across restarts the guarantee is at least once.
 ///
 /// ```no_run
 /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
@@ -437,7 +439,9 @@ impl SubscriptionManager {
                             reused: true,
                             recreated: false,
                         });
-                        return Ok(());
+                        // What changed while the application was away (Graph's
+                        // redeliveries stop after 4 hours): from the stored delta link.
+                        return self.baseline_or_catch_up(index).await;
                     }
                 }
                 Err(e) if e.is_not_found() => {}
