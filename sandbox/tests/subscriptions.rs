@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
+use common::rich::{decrypt, pem_base64, verify, CERT_PEM, PUBLISHER};
 use common::{app_token, assert_graph_error, post_json, setup, status_json};
 use msgraph_outlook_sandbox::Sandbox;
 use serde_json::{json, Value};
@@ -1162,4 +1163,120 @@ async fn list_pages_with_next_link() {
     assert_eq!(status, 200);
     assert_eq!(page2["value"].as_array().unwrap().len(), 1);
     assert!(page2.get("@odata.nextLink").is_none());
+}
+
+#[tokio::test]
+async fn rich_subscriptions_carry_encrypted_resource_data_and_validation_tokens() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let adele = sb.add_user("adele@contoso.com");
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = json!({
+        "changeType": "created",
+        "notificationUrl": rx.url("/n"),
+        "resource": "me/mailFolders('inbox')/messages?$select=subject,importance",
+        "expirationDateTime": text(in_minutes(&sb, 1441)),
+        "includeResourceData": true,
+        "encryptionCertificate": pem_base64(CERT_PEM),
+        "encryptionCertificateId": "cert-2026",
+    });
+    // With resource data the maximum is 1,440 minutes.
+    let (status, err) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "ExtensionError",
+        "Subscription expiration can only be 1440 minutes in the future.",
+    );
+    body["resource"] = json!("me/messages?$select=subject,body");
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 600)));
+    let (status, err) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "InvalidRequest",
+        "The property 'body' cannot be selected in the resource of a subscription with resource data.",
+    );
+    body["resource"] = json!("me/mailFolders('inbox')/messages?$select=subject,importance");
+    let (status, sub) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 201, "{sub}");
+    assert_eq!(sub["includeResourceData"], true);
+    assert_eq!(sub["encryptionCertificateId"], "cert-2026");
+
+    send_mail(
+        &sb,
+        &client,
+        "alex@contoso.com",
+        "adele@contoso.com",
+        "Rich",
+    )
+    .await;
+    let post = rx.wait_notifications(1).await[0].json();
+    let msg = &sb.messages("adele@contoso.com", "inbox")[0];
+    let n = &post["value"][0];
+    assert_eq!(
+        n["resource"],
+        format!("Users/{adele}/Messages/{}", msg["id"].as_str().unwrap())
+    );
+    let content = &n["encryptedContent"];
+    assert_eq!(content["encryptionCertificateId"], "cert-2026");
+    assert_eq!(
+        decrypt(content).unwrap(),
+        json!({
+            "@odata.etag": format!("W/\"{}\"", msg["changeKey"].as_str().unwrap()),
+            "id": msg["id"],
+            "subject": "Rich",
+            "importance@odata.type": "#microsoft.graph.importance",
+            "importance": "normal",
+        })
+    );
+    // One validation token for the (app, tenant) pair, signed with the JWKS key.
+    let tokens = post["validationTokens"]
+        .as_array()
+        .expect("validationTokens");
+    assert_eq!(tokens.len(), 1);
+    let (_, jwks) = common::get_json(&client, &sb.jwks_url(), "").await;
+    let (_, claims) = verify(tokens[0].as_str().unwrap(), &jwks).unwrap();
+    assert_eq!(claims["aud"], json!(sb.client_id()));
+    assert_eq!(claims["azp"], PUBLISHER);
+    assert_eq!(claims["tid"], json!(sb.tenant_id()));
+}
+
+#[tokio::test]
+async fn changes_outside_requests_are_noticed_too() {
+    // A meeting request from Sandbox::add_event (no HTTP request) puts a copy of the
+    // event in the attendee's calendar: the delivery task notices it on its own.
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let adele = sb.add_user("adele@contoso.com");
+    let app = app_token(&sb, &client).await;
+    subscribe(
+        &sb,
+        &client,
+        &app,
+        json!({
+            "changeType": "created",
+            "notificationUrl": rx.url("/n"),
+            "resource": format!("users/{adele}/events"),
+            "expirationDateTime": text(in_minutes(&sb, 120)),
+        }),
+    )
+    .await;
+    sb.add_event(
+        "alex@contoso.com",
+        json!({
+            "subject": "Design review",
+            "start": {"dateTime": "2026-12-21T15:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-12-21T16:00:00", "timeZone": "UTC"},
+            "attendees": [{"emailAddress": {"address": "adele@contoso.com"}, "type": "required"}],
+        }),
+    );
+    let values = rx.wait_values(1).await;
+    let copy = &sb.events("adele@contoso.com")[0];
+    assert_eq!(values[0]["changeType"], "created");
+    assert_eq!(values[0]["resourceData"]["id"], copy["id"]);
+    assert_eq!(
+        values[0]["resource"],
+        format!("Users/{adele}/Events/{}", copy["id"].as_str().unwrap())
+    );
 }
