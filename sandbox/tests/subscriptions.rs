@@ -42,6 +42,8 @@ struct Received {
     query: Option<String>,
     content_type: Option<String>,
     body: Vec<u8>,
+    /// What the receiver answered (notifications; handshakes: 0).
+    status: u16,
 }
 
 impl Received {
@@ -204,6 +206,7 @@ async fn receive(State(inner): State<Arc<Inner>>, req: Request<Body>) -> Respons
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         body: body.to_vec(),
+        status: 0,
     };
     let token = got.query.as_deref().and_then(|q| {
         q.split('&')
@@ -211,9 +214,15 @@ async fn receive(State(inner): State<Arc<Inner>>, req: Request<Body>) -> Respons
             .map(str::to_string)
     });
     let validation = *inner.validation.lock().unwrap();
+    let Some(raw) = token else {
+        let status = inner.statuses.lock().unwrap().pop_front().unwrap_or(202);
+        inner.got.lock().unwrap().push(Received { status, ..got });
+        inner.arrived.notify_waiters();
+        return StatusCode::from_u16(status).unwrap().into_response();
+    };
     inner.got.lock().unwrap().push(got);
     inner.arrived.notify_waiters();
-    if let Some(raw) = token {
+    {
         let text = |t: String| ([("content-type", "text/plain")], t).into_response();
         return match validation {
             Validation::Echo => text(decode_form(&raw)),
@@ -229,8 +238,6 @@ async fn receive(State(inner): State<Arc<Inner>>, req: Request<Body>) -> Respons
             }
         };
     }
-    let status = inner.statuses.lock().unwrap().pop_front().unwrap_or(202);
-    StatusCode::from_u16(status).unwrap().into_response()
 }
 
 /// An `expirationDateTime` `minutes` from the sandbox clock, whole seconds.
@@ -1278,5 +1285,88 @@ async fn changes_outside_requests_are_noticed_too() {
     assert_eq!(
         values[0]["resource"],
         format!("Users/{adele}/Events/{}", copy["id"].as_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn deferred_delivery_notifies_when_the_clock_reaches_it() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
+    let due = sb.now() + chrono::Duration::minutes(10);
+    let resp = post_json(
+        &client,
+        &format!("{}/me/sendMail", sb.base_url()),
+        &sb.delegated_token("alex@contoso.com"),
+        &json!({"message": {
+            "subject": "Later",
+            "toRecipients": [{"emailAddress": {"address": "adele@contoso.com"}}],
+            "singleValueExtendedProperties": [{"id": "SystemTime 0x3FEF", "value": text(due)}],
+        }}),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 202);
+    assert_eq!(sb.pending_notifications() + sb.notification_posts(), 0);
+    sb.advance_clock(Duration::from_secs(11 * 60));
+    let values = rx.wait_values(1).await;
+    let msg = &sb.messages("adele@contoso.com", "inbox")[0];
+    assert_eq!(msg["subject"], "Later");
+    assert_eq!(values[0]["resourceData"]["id"], msg["id"]);
+}
+
+#[tokio::test]
+async fn a_hundred_messages_through_a_failing_receiver_arrive_once_each() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
+    rx.fail_next(&[503, 503, 500]);
+    for i in 0..100 {
+        send_mail(
+            &sb,
+            &client,
+            "alex@contoso.com",
+            "adele@contoso.com",
+            &format!("m{i}"),
+        )
+        .await;
+    }
+    // Each failure waits longer (1, 2, 4 minutes): move the clock until all went.
+    let start = std::time::Instant::now();
+    while sb.pending_notifications() > 0 {
+        assert!(start.elapsed() < DEADLINE, "delivered within {DEADLINE:?}");
+        sb.advance_clock(Duration::from_secs(60));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let accepted: Vec<Value> = rx
+        .notifications()
+        .iter()
+        .filter(|r| r.status == 202)
+        .flat_map(|r| r.json()["value"].as_array().cloned().unwrap())
+        .collect();
+    let mut ids: Vec<String> = accepted
+        .iter()
+        .map(|v| v["resourceData"]["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    let mut inbox: Vec<String> = sb
+        .messages("adele@contoso.com", "inbox")
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect();
+    inbox.sort();
+    assert_eq!(inbox.len(), 100);
+    assert_eq!(
+        ids, inbox,
+        "every message exactly once in the accepted POSTs"
+    );
+    assert_eq!(sb.dropped_notifications(), 0);
+    assert_eq!(
+        rx.notifications()
+            .iter()
+            .filter(|r| r.status != 202)
+            .count(),
+        3
     );
 }
