@@ -796,6 +796,16 @@ async fn malformed_bodies() {
             "InvalidRequest",
             "encryptionCertificate and encryptionCertificateId are required when includeResourceData is true.".into(),
         ),
+        (
+            json!({"includeResourceData": true, "encryptionCertificate": CERT_PEM, "encryptionCertificateId": "c"}),
+            "InvalidRequest",
+            "encryptionCertificate must be the base64-encoded DER X.509 certificate without PEM armour (no -----BEGIN CERTIFICATE----- lines).".into(),
+        ),
+        (
+            json!({"includeResourceData": true, "encryptionCertificate": pem_base64(CERT_PEM), "encryptionCertificateId": "c".repeat(129)}),
+            "InvalidRequest",
+            "encryptionCertificateId must not be longer than 128 characters.".into(),
+        ),
     ];
     for (patch, code, message) in cases {
         let mut body = base.clone();
