@@ -1380,3 +1380,27 @@ async fn a_hundred_messages_through_a_failing_receiver_arrive_once_each() {
         3
     );
 }
+
+#[tokio::test]
+async fn a_mailbox_holds_at_most_1000_subscriptions() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    for i in 0..1000 {
+        body["resource"] = json!(format!("me/messages?$select=subject,f{i}"));
+        let (status, err) = create(&sb, &client, &token, &body).await;
+        assert_eq!(status, 201, "{i}: {err}");
+    }
+    body["resource"] = json!("me/events");
+    let (status, err) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 403);
+    assert_graph_error(
+        &err,
+        "ExtensionError",
+        "Operation: Create; Exception: [Status Code: Forbidden; Reason: Maximum number of subscriptions has been reached]",
+    );
+    // Another mailbox is not affected.
+    let alex = sb.delegated_token("alex@contoso.com");
+    assert_eq!(create(&sb, &client, &alex, &body).await.0, 201);
+}
