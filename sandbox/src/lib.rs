@@ -1017,10 +1017,10 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn trigger_lifecycle(&self, subscription_id: &str, event: &str) -> bool {
-        let Some(event) = subscriptions::LifecycleEvent::parse(event) else {
+        let Some(event) = subscriptions::lifecycle::LifecycleEvent::parse(event) else {
             return false;
         };
-        subscriptions::trigger(&mut self.state.lock(), subscription_id, event)
+        subscriptions::lifecycle::trigger(&mut self.state.lock(), subscription_id, event)
     }
 
     /// How many POSTs of notifications (change and lifecycle) the sandbox made to

@@ -222,21 +222,19 @@ async fn receive(State(inner): State<Arc<Inner>>, req: Request<Body>) -> Respons
     };
     inner.got.lock().unwrap().push(got);
     inner.arrived.notify_waiters();
-    {
-        let text = |t: String| ([("content-type", "text/plain")], t).into_response();
-        return match validation {
-            Validation::Echo => text(decode_form(&raw)),
-            Validation::Encoded => text(raw),
-            Validation::Status(s) => {
-                let mut r = text(decode_form(&raw));
-                *r.status_mut() = StatusCode::from_u16(s).unwrap();
-                r
-            }
-            Validation::Slow(d) => {
-                tokio::time::sleep(d).await;
-                text(decode_form(&raw))
-            }
-        };
+    let text = |t: String| ([("content-type", "text/plain")], t).into_response();
+    match validation {
+        Validation::Echo => text(decode_form(&raw)),
+        Validation::Encoded => text(raw),
+        Validation::Status(s) => {
+            let mut r = text(decode_form(&raw));
+            *r.status_mut() = StatusCode::from_u16(s).unwrap();
+            r
+        }
+        Validation::Slow(d) => {
+            tokio::time::sleep(d).await;
+            text(decode_form(&raw))
+        }
     }
 }
 
