@@ -482,6 +482,9 @@ pub struct GraphError {
     pub date: Option<String>,
     /// `Retry-After` in seconds, when sent (429, some 503).
     pub retry_after: Option<Duration>,
+    /// The `Location` header, when sent: on a delta query's `410 Gone` it is the request URL
+    /// with an empty `$deltatoken`, i.e. "start a full resync" (GRAPH-FACTS-2 §5.5).
+    pub location: Option<String>,
 }
 
 impl GraphError {

@@ -272,6 +272,10 @@ fn every_fragment_parses_and_all_refs_resolve() {
         "microsoft.graph.localeInfo",
         "microsoft.graph.delegateMeetingMessageDeliveryOptions",
         "microsoft.graph.userPurpose",
+        "microsoft.graph.mailFolder",
+        "msgraphOutlook.deltaRemoved",
+        "msgraphOutlook.mailFolderDeltaPage",
+        "msgraphOutlook.eventDeltaPage",
     ] {
         assert!(
             f.schema_names().iter().any(|n| n == name),
@@ -293,6 +297,8 @@ fn every_operation_the_crate_calls_is_described() {
         add("GET", "/mailFolders/{mailFolder-id}/messages");
         add("POST", "/mailFolders/{mailFolder-id}/messages");
         add("GET", "/mailFolders/{mailFolder-id}/messages/delta");
+        add("GET", "/mailFolders/delta");
+        add("GET", "/calendarView/delta");
         for method in ["GET", "PATCH", "DELETE"] {
             add(method, "/messages/{message-id}");
         }

@@ -11,6 +11,7 @@
 mod assertion;
 mod authorize;
 mod device;
+pub(crate) mod discovery;
 mod managed;
 mod token;
 
@@ -23,6 +24,7 @@ use serde_json::{json, Map, Value};
 
 pub(crate) use authorize::authorize_endpoint;
 pub(crate) use device::{devicecode_endpoint, devicelogin_page};
+pub(crate) use discovery::{discovery_endpoint, is_discovery_path};
 pub(crate) use managed::{app_service_endpoint, imds_endpoint};
 pub(crate) use token::token_endpoint;
 

@@ -1,5 +1,6 @@
-//! Delta query machinery shared by messages delta (`…/mailFolders/{id}/messages/delta`)
-//! and events delta (`…/calendarView/delta`) (GRAPH-FACTS-2 §5; docs "Use delta query
+//! Delta query machinery shared by messages delta (`…/mailFolders/{id}/messages/delta`),
+//! the folder hierarchy delta (`…/mailFolders/delta`) and events delta
+//! (`…/calendarView/delta`) (GRAPH-FACTS-2 §5; docs "Use delta query
 //! to track changes in Microsoft Graph data", "Get incremental changes to events in a
 //! calendar view").
 //!

@@ -731,9 +731,9 @@ impl Sandbox {
         crate::outbox::run_due(&mut store);
     }
 
-    /// Forgets every delta and skip token issued so far (messages and events delta), as
-    /// Exchange evicts old sync states: the next call with one of them answers `410
-    /// Gone` `SyncStateNotFound` with a `Location` header holding the request URL with
+    /// Forgets every delta and skip token issued so far (messages, mail folder and events
+    /// delta), as Exchange evicts old sync states: the next call with one of them answers
+    /// `410 Gone` `SyncStateNotFound` with a `Location` header holding the request URL with
     /// an empty `$deltatoken` (GRAPH-FACTS-2 §5.5), so a client's full-resync path can be
     /// tested.
     pub fn expire_delta_tokens(&self) {
@@ -955,5 +955,84 @@ impl Sandbox {
         let mut store = self.state.lock();
         let id = store.add_user(address);
         store.limits.set_max_message_size(&id, bytes);
+    }
+}
+
+/// Rich notifications: the identity platform's signing key and what it signs
+/// (GRAPH-FACTS-2 §4; see [Rich notifications](#rich-notifications)).
+impl Sandbox {
+    /// The JWKS URL of the multi-tenant authority,
+    /// `{authority}/common/discovery/v2.0/keys` (Microsoft's JavaScript sample's URL;
+    /// `…/common/discovery/keys`, the Java sample's, serves the same key). It lists the
+    /// one key `validationTokens` are signed with now.
+    pub fn jwks_url(&self) -> String {
+        format!("{}/common/discovery/v2.0/keys", self.state.origin())
+    }
+
+    /// The OpenID configuration of the multi-tenant authority,
+    /// `{authority}/common/v2.0/.well-known/openid-configuration`; its `jwks_uri` is
+    /// [`Sandbox::jwks_url`]. The v1.0 document the change-notification page names,
+    /// `{authority}/common/.well-known/openid-configuration`, is served too (`jwks_uri`
+    /// `…/common/discovery/keys`).
+    pub fn openid_configuration_url(&self) -> String {
+        format!(
+            "{}/common/v2.0/.well-known/openid-configuration",
+            self.state.origin()
+        )
+    }
+
+    /// The `kid` of the key `validationTokens` are signed with now.
+    pub fn signing_key_id(&self) -> String {
+        self.state.rich.current().kid().to_string()
+    }
+
+    /// Replaces the identity platform's signing key (Entra rotates its keys, "in an
+    /// emergency … immediately"): tokens signed from now on carry the new `kid`, and
+    /// the JWKS lists only the new key, so a receiver that cached the old set must
+    /// refetch it. Returns the new `kid`.
+    pub fn rotate_signing_key(&self) -> String {
+        self.state.rich.rotate()
+    }
+
+    /// A `validationTokens` JWT as the sandbox's rich notifications carry it for the
+    /// app `app_id` in the sandbox tenant: RS256 with the current signing key (header
+    /// `{typ, alg, kid}`), `aud` = `app_id`, `iss` =
+    /// `{authority}/{tenant_id}/v2.0`, `azp` = `0bf30f3b-4a52-48df-9a82-234910c4a086`
+    /// (the change notification publisher), `tid`, `ver` `"2.0"`, `iat` = `nbf` = the
+    /// sandbox clock, `exp` 86,700 s later. For testing a receiver's token checks
+    /// without a subscription.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// let token = sandbox.validation_token(&sandbox.client_id());
+    /// // Verify it against the key at sandbox.jwks_url().
+    /// # let _ = token; Ok(()) }
+    /// ```
+    pub fn validation_token(&self, app_id: &str) -> String {
+        rich::validation_token(
+            &self.state.rich,
+            &self.state.origin(),
+            app_id,
+            &self.state.config.tenant_id,
+            self.now(),
+        )
+    }
+
+    /// `encryptedContent` for `resource` (any JSON; deliveries use the `$select`ed
+    /// resource with Graph's type annotations) encrypted to `certificate` (base64 DER
+    /// X.509, RSA 2,048–4,096 bits) as Graph does: `{data, dataKey, dataSignature,
+    /// encryptionCertificateId, encryptionCertificateThumbprint}`. `Err` holds the
+    /// message of the `400` a subscription with that certificate gets. For testing a
+    /// receiver's decryption without a subscription.
+    pub fn encrypted_content(
+        &self,
+        certificate: &str,
+        certificate_id: &str,
+        resource: &Value,
+    ) -> Result<Value, String> {
+        rich::encrypted_content(certificate, certificate_id, resource)
     }
 }

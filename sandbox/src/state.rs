@@ -58,7 +58,6 @@ pub(crate) struct AppState {
     log: Mutex<RequestLog>,
     access_log: Mutex<Option<AccessLog>>,
     /// The identity platform's token-signing key (rich notifications' `validationTokens`).
-    #[allow(dead_code)] // SKELETON: read by the JWKS route and deliveries
     pub rich: crate::rich::SigningKey,
 }
 

@@ -203,6 +203,6 @@ impl Mailbox {
     /// # Ok(()) }
     /// ```
     pub fn sync_messages(&self, folder: impl Into<FolderRef>) -> SyncMessages {
-        SyncMessages::new(self.clone(), folder.into().into_string())
+        SyncMessages::messages(self, folder.into().as_str())
     }
 }

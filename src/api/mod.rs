@@ -20,6 +20,7 @@ macro_rules! await_sends {
 mod attachments;
 mod calendar;
 mod calendar_permissions;
+mod delta;
 mod drafts;
 mod event;
 mod event_response;
@@ -36,6 +37,8 @@ mod schedule;
 mod send_mail;
 mod subscriptions;
 mod sync;
+mod sync_events;
+mod sync_folders;
 
 pub use crate::models::MailboxRef;
 pub use attachments::{
@@ -44,6 +47,7 @@ pub use attachments::{
 };
 pub use calendar::{CalendarRef, CreateEvent};
 pub use calendar_permissions::CalendarPermissions;
+pub use delta::{SyncEvent, SyncItem, SyncQuery, SyncResult};
 pub use drafts::CreateDraft;
 pub use event::{
     DeleteEvent, EventRef, GetEvent, Modify, UpdateEvent, UpdatedEvent, DEFAULT_MODIFY_ATTEMPTS,
@@ -63,6 +67,8 @@ pub use subscriptions::{
     SubscriptionResource, Subscriptions, EXPIRATION_MARGIN_MINUTES, MAX_CLIENT_STATE_CHARS,
     MAX_ENCRYPTION_CERTIFICATE_ID_CHARS, MAX_EXPIRATION_MINUTES, MAX_RICH_EXPIRATION_MINUTES,
 };
-pub use sync::{SyncMessages, SyncResult};
+pub use sync::SyncMessages;
+pub use sync_events::SyncEvents;
+pub use sync_folders::SyncMailFolders;
 
 pub(crate) use query::time_zone_preference;

@@ -67,7 +67,9 @@ impl GraphClient {
     }
 
     /// Every page of a collection, first one from `first`, fetched lazily one at a time as
-    /// the stream is polled (memory stays at one page).
+    /// the stream is polled (memory stays at one page). Next links get the preferences of
+    /// `first` (`Prefer` is a header: a link does not carry it, and Graph applies
+    /// `odata.maxpagesize`, `outlook.timezone` and `outlook.body-content-type` per request).
     pub(crate) fn pages<T>(
         &self,
         first: Request,
@@ -82,11 +84,13 @@ impl GraphClient {
                 let Some(request) = next else {
                     return Ok(None);
                 };
+                let prefer = request.prefer.clone();
                 let page: Page<T> = client.send(request).await?.item()?;
-                let following = page
-                    .next_link
-                    .clone()
-                    .map(|link| Request::follow("nextPage", link));
+                let following = page.next_link.clone().map(|link| {
+                    let mut request = Request::follow("nextPage", link);
+                    request.prefer = prefer;
+                    request
+                });
                 Ok(Some((page, following)))
             }
         })

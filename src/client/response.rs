@@ -155,6 +155,7 @@ pub(crate) fn graph_error(
         .or_else(|| Some(sent_client_request_id.to_string()));
     error.date = error.date.or_else(|| header(headers, "date"));
     error.retry_after = retry_after(headers);
+    error.location = header(headers, "location");
     Error::from_graph(error, addressed_me)
 }
 

@@ -14,6 +14,7 @@ mod event_patch;
 pub(crate) mod extended_property;
 mod folder;
 mod location;
+mod mail_folder;
 mod mail_tips;
 mod mailbox_settings;
 mod message;
@@ -56,6 +57,7 @@ pub use event_message::{
 pub use event_patch::{EventPatch, EventProperty};
 pub use folder::{FolderRef, WellKnownFolder};
 pub use location::{GeoCoordinates, Location, LocationType, PhysicalAddress};
+pub use mail_folder::MailFolder;
 pub use mail_tips::{
     AutomaticRepliesMailTips, MailTips, MailTipsError, MailTipsOption, MailTipsOptions,
     RecipientScope, RecipientScopeType,

@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
+use super::folders::folder_json;
 use super::mailbox_items::event_output;
 use super::mailbox_items::{attachment_out, messages_in};
 use super::query::Paging;
@@ -236,36 +237,6 @@ fn rendered(
         }
     }
     v
-}
-
-fn folder_json(user: &User, f: &crate::store::Folder) -> Value {
-    let msgs: Vec<_> = user
-        .messages
-        .iter()
-        .filter(|m| m.folder_id == f.id)
-        .collect();
-    let unread = msgs
-        .iter()
-        .filter(|m| m.json.get("isRead") == Some(&Value::Bool(false)))
-        .count();
-    json!({
-        "id": f.id,
-        "displayName": f.display_name,
-        "parentFolderId": root_folder_id(user),
-        "childFolderCount": 0,
-        "unreadItemCount": unread,
-        "totalItemCount": msgs.len(),
-        "isHidden": false,
-    })
-}
-
-/// Id of the (invisible) root folder: derived from the user id so it is stable.
-fn root_folder_id(user: &User) -> String {
-    use base64::Engine as _;
-    format!(
-        "AAMkA{}",
-        base64::engine::general_purpose::URL_SAFE.encode(user.id.as_bytes())
-    )
 }
 
 pub(super) fn list_folders(req: &MailRequest<'_>) -> Result<Response, GraphError> {

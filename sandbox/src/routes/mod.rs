@@ -16,6 +16,8 @@ mod delta;
 mod drafts;
 mod event_target;
 mod events;
+mod folder_delta;
+mod folders;
 mod mail;
 mod mail_tips;
 mod mailbox_items;
@@ -214,6 +216,7 @@ fn is_identity_path(segs: &[&str]) -> bool {
         || (segs.len() == 4 && is(0, "metadata") && is(1, "identity"))
         || (segs.len() == 2 && is(0, "msi") && is(1, "token"))
         || (segs.len() == 1 && is(0, "devicelogin"))
+        || auth::is_discovery_path(segs)
 }
 
 /// Identity-platform endpoints (see [`crate::auth`]); `None` for other paths.
@@ -271,6 +274,9 @@ fn identity(
     }
     if segs.len() == 1 && is(0, "devicelogin") {
         return Some(auth::devicelogin_page(state, method, &parts.headers, bytes));
+    }
+    if let Some(resp) = auth::discovery_endpoint(state, method, segs, ctx) {
+        return Some(resp);
     }
     None
 }
@@ -366,6 +372,8 @@ pub(crate) enum Route {
     Delta {
         folder: String,
     },
+    /// `GET …/mailFolders/delta` (folder hierarchy delta).
+    FolderDelta,
     /// `GET …/mailboxSettings` or `…/mailboxSettings/{property}`.
     GetMailboxSettings(Option<String>),
     /// `PATCH …/mailboxSettings`.
@@ -488,6 +496,8 @@ fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
         ["messages", tail @ ..] => message_route(None, &rest[1..], tail, method, &get_only),
         // Create / update / delete folder exist in Graph but not in the sandbox.
         ["mailfolders"] => get_or_unimplemented(method, rest, Route::ListFolders, &["POST"]),
+        // `delta()` is how the SDKs spell the function call.
+        ["mailfolders", "delta" | "delta()"] => get_only(Route::FolderDelta),
         ["mailfolders", _] => get_or_unimplemented(
             method,
             rest,
@@ -600,6 +610,7 @@ fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, GraphError> {
         Route::Respond { folder, id, action } => reply::handle(req, folder.as_deref(), &id, action),
         Route::CreateUploadSession { item } => upload::create_session(req, &item),
         Route::Delta { folder } => delta::handle(req, &folder),
+        Route::FolderDelta => folder_delta::handle(req),
         Route::GetMailboxSettings(property) => settings::get(req, property.as_deref()),
         Route::UpdateMailboxSettings => settings::update(req),
         Route::GetMailTips => mail_tips::get_mail_tips(req),

@@ -135,6 +135,9 @@ pub(crate) fn accepted(route: &Route) -> Accepted {
         | Route::CountMessages { .. }
         | Route::GetMessage { .. }
         | Route::Delta { .. }
+        // "mailFolder: delta": `Mail.ReadBasic` least privileged, `Mail.ReadBasic.All`
+        // application (https://learn.microsoft.com/graph/api/mailfolder-delta).
+        | Route::FolderDelta
         | Route::ListFolders
         | Route::GetFolder(_) => MAIL_READ_BASIC,
         // The MIME content includes the body, which `Mail.ReadBasic` does not cover.

@@ -1,0 +1,67 @@
+//! `GET …/mailFolders/delta`: the folder hierarchy delta (GRAPH-FACTS-2 §5.3; docs
+//! "mailFolder: delta", <https://learn.microsoft.com/graph/api/mailfolder-delta>) on the
+//! shared machinery of [`crate::delta`]. Every folder of the mailbox, nested ones
+//! included; `$select` of the initial request is kept for the whole sync (`id` always
+//! comes back); `Prefer: odata.maxpagesize` (or `$top`) sets the page size. A folder is
+//! reported changed when any of its properties changed, counts included
+//! [unconfirmed: whether Graph reports a folder whose counts alone changed].
+
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+use super::folders::folder_json;
+use super::request::{select_list, MailRequest};
+use crate::delta::{page_size, Call, Item};
+use crate::graph_error::GraphError;
+
+/// Runs one folder delta call.
+pub(super) fn handle(req: &MailRequest<'_>) -> Result<Response, GraphError> {
+    let mut store = req.state.lock();
+    let user = &store.users[req.user_idx];
+    let call = Call {
+        user_id: user.id.clone(),
+        scope: "mailFolders".into(),
+        skip_token: req.param("$skiptoken"),
+        delta_token: req.param("$deltatoken"),
+        page_size: page_size(req.headers, req.param("$top")),
+        link_base: format!("{}{}", req.ctx.origin, req.path),
+        context: format!("{}/v1.0/$metadata#Collection(mailFolder)", req.ctx.origin),
+        removed_type: "#microsoft.graph.mailFolder",
+    };
+    call.run(
+        &mut store,
+        req.ctx,
+        || Ok(json!({ "select": select_list(req) })),
+        |store, query| {
+            let select: Option<Vec<String>> =
+                serde_json::from_value(query["select"].clone()).unwrap_or(None);
+            let user = &store.users[req.user_idx];
+            Ok(user
+                .folders
+                .iter()
+                .map(|f| {
+                    let full = folder_json(user, f);
+                    Item {
+                        id: f.id.clone(),
+                        // Any property that changed makes it a change.
+                        change_key: full.to_string(),
+                        json: selected(full, select.as_deref()),
+                    }
+                })
+                .collect())
+        },
+    )
+}
+
+/// `folder` with only the `select`ed properties (names compared case-insensitively) and `id`.
+fn selected(folder: Value, select: Option<&[String]>) -> Value {
+    let (Some(select), Value::Object(all)) = (select, &folder) else {
+        return folder;
+    };
+    let kept: Map<String, Value> = all
+        .iter()
+        .filter(|(name, _)| *name == "id" || select.iter().any(|s| s.eq_ignore_ascii_case(name)))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    Value::Object(kept)
+}
