@@ -701,8 +701,11 @@ fn validation_token(request: &RawRequest) -> Option<String> {
         .map(|(_, token)| token.into_owned())
 }
 
+/// How a webhook answers a validation request, given the decoded token.
+type Validation = fn(String) -> Reply;
+
 /// A webhook that answers validation requests with `answer(token)` and notifications 202.
-async fn webhook(answer: fn(String) -> Reply) -> RawServer {
+async fn webhook(answer: Validation) -> RawServer {
     RawServer::start(move |request: RawRequest| {
         let reply = match validation_token(&request) {
             Some(token) => answer(token),
@@ -838,7 +841,7 @@ async fn sandbox_refusals_of_the_handshake_are_typed() {
     let adele = sandbox.add_user("adele@contoso.com");
     let subscriptions = on_sandbox_clock(&sandbox, &clients::app(&sandbox));
     let resource = SubscriptionResource::messages(&MailboxRef::User(adele));
-    let cases: [(fn(String) -> Reply, SubscriptionFailure); 3] = [
+    let cases: [(Validation, SubscriptionFailure); 3] = [
         (
             |_| Reply::status(500),
             SubscriptionFailure::ValidationFailed,
