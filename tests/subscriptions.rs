@@ -940,3 +940,60 @@ async fn sandbox_a_lower_ceiling_is_read_from_the_refusal_on_create_and_renew() 
         Some(expiration)
     );
 }
+
+#[tokio::test]
+async fn sandbox_permissions_decide_and_a_refusal_is_access_denied() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.add_user("adele@contoso.com");
+    let alex = sandbox.add_user("alex@contoso.com");
+    let hook = webhook(echo).await;
+    let url = format!("{}/notify", hook.url);
+    let signed_in = |scopes: &[&str]| {
+        let token = sandbox.delegated_token_with_scopes("adele@contoso.com", scopes);
+        let client = msgraph_outlook::GraphClient::builder()
+            .cloud(clients::cloud(&sandbox))
+            .token_provider(msgraph_outlook::auth::StaticToken::delegated(token))
+            .build()
+            .unwrap();
+        on_sandbox_clock(&sandbox, &client)
+    };
+    let mine = SubscriptionResource::messages(&MailboxRef::Me);
+
+    // No mail permission at all; then a .Shared scope on someone else's mailbox, which
+    // subscriptions do not support.
+    let refusals = [
+        signed_in(&["Calendars.Read"])
+            .create(mine.clone(), &url)
+            .send()
+            .await,
+        signed_in(&["Mail.Read", "Mail.Read.Shared"])
+            .create(
+                SubscriptionResource::messages(&MailboxRef::User(alex)),
+                &url,
+            )
+            .send()
+            .await,
+    ];
+    for refused in refusals {
+        let err = refused.unwrap_err();
+        assert_eq!(err.status(), Some(403), "{err:?}");
+        assert_eq!(
+            err.subscription_failure(),
+            Some(SubscriptionFailure::AccessDenied)
+        );
+        assert!(
+            !err.is_access_denied(),
+            "not the mailbox-access advice: {err}"
+        );
+    }
+    assert!(sandbox.subscriptions().is_empty());
+
+    // The read scope is enough for the signed-in user's own mailbox.
+    let created = signed_in(&["Mail.ReadBasic"])
+        .create(mine, &url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.resource.as_deref(), Some("me/messages"));
+    assert_eq!(sandbox.subscriptions().len(), 1);
+}
