@@ -997,3 +997,117 @@ async fn sandbox_permissions_decide_and_a_refusal_is_access_denied() {
     assert_eq!(created.resource.as_deref(), Some("me/messages"));
     assert_eq!(sandbox.subscriptions().len(), 1);
 }
+
+#[tokio::test]
+async fn update_sends_only_what_changes_and_rotates_the_certificate() {
+    let mut server = server().await;
+    let path = format!("/subscriptions/{ID}");
+    let certificate = EncryptionCertificate::from_pem(
+        "key-2027-01",
+        include_str!("fixtures/notifications/cert.pem"),
+    )
+    .unwrap();
+    let mock = expect_json(
+        &mut server,
+        "PATCH",
+        &path,
+        json!({
+            // A certificate in the same update: the rich maximum applies.
+            "expirationDateTime": "2026-12-08T08:55:00Z",
+            "notificationUrl": "https://hooks2.contoso.com/graph/notify",
+            "encryptionCertificate": certificate.base64_der(),
+            "encryptionCertificateId": "key-2027-01",
+        }),
+    )
+    .with_status(200)
+    .with_body(answer(INBOX, "created", "2026-12-08T08:55:00Z", None).to_string())
+    .create_async()
+    .await;
+    let url_only = expect_json(
+        &mut server,
+        "PATCH",
+        &path,
+        json!({"notificationUrl": "https://hooks3.contoso.com/graph/notify"}),
+    )
+    .with_status(200)
+    .with_body(answer(INBOX, "created", "2026-12-08T08:55:00Z", None).to_string())
+    .create_async()
+    .await;
+    let subscriptions = subscriptions(&server);
+    subscriptions
+        .update(ID)
+        .expiration(now() + Duration::days(7))
+        .notification_url("https://hooks2.contoso.com/graph/notify")
+        .encryption_certificate(&certificate)
+        .await
+        .unwrap();
+    subscriptions
+        .update(ID)
+        .notification_url("https://hooks3.contoso.com/graph/notify")
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    url_only.assert_async().await;
+
+    // Nothing to change, or a plain-http URL elsewhere: refused, nothing sent.
+    let mut quiet = common::server().await;
+    let nothing = expect_no_request(&mut quiet).await;
+    let subscriptions = self::subscriptions(&quiet);
+    for err in [
+        subscriptions.update(ID).send().await.unwrap_err(),
+        subscriptions
+            .update(ID)
+            .notification_url("http://hooks.contoso.com/notify")
+            .send()
+            .await
+            .unwrap_err(),
+    ] {
+        assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    }
+    nothing.assert_async().await;
+}
+
+#[tokio::test]
+async fn sandbox_update_moves_the_url_after_a_handshake_and_rotates_the_certificate() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let adele = sandbox.add_user("adele@contoso.com");
+    let subscriptions = on_sandbox_clock(&sandbox, &clients::app(&sandbox));
+    let (first, second) = (webhook(echo).await, webhook(echo).await);
+    let pem = include_str!("fixtures/notifications/cert.pem");
+    let old_key = EncryptionCertificate::from_pem("key-2026-12", pem).unwrap();
+    let new_key = EncryptionCertificate::from_pem("key-2027-01", pem).unwrap();
+    let created = subscriptions
+        .create(
+            SubscriptionResource::messages(&MailboxRef::User(adele)).select(["subject"]),
+            format!("{}/notify", first.url),
+        )
+        .include_resource_data(&old_key)
+        .send()
+        .await
+        .unwrap();
+    let id = created.id.unwrap();
+    assert_eq!(created.include_resource_data, Some(true));
+    assert_eq!(
+        created.encryption_certificate_id.as_deref(),
+        Some("key-2026-12")
+    );
+
+    let new_url = format!("{}/graph/notify", second.url);
+    subscriptions
+        .update(&id)
+        .notification_url(&new_url)
+        .encryption_certificate(&new_key)
+        .send()
+        .await
+        .unwrap();
+    // The new URL was validated before the change was made.
+    assert!(second.requests().iter().any(|r| r.method == "POST"
+        && r.target.starts_with("/graph/notify?")
+        && validation_token(r).is_some()));
+    let stored = subscriptions.get(&id).await.unwrap();
+    assert_eq!(stored.notification_url.as_deref(), Some(new_url.as_str()));
+    assert_eq!(
+        stored.encryption_certificate_id.as_deref(),
+        Some("key-2027-01")
+    );
+}
