@@ -280,7 +280,7 @@ impl Subscriptions {
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
     /// use msgraph_outlook::api::EncryptionCertificate;
     /// let subscriptions = client.subscriptions();
-    /// let next_key = EncryptionCertificate::from_pem("key-2027-01", std::fs::read("next-cert.pem")?)?;
+    /// let next_key = EncryptionCertificate::from_pem("key-2027-01", std::fs::read("next-cert.pem").unwrap())?;
     /// subscriptions
     ///     .update("7f105c7d-2dc5-4530-97cd-4e7ae6534c07")
     ///     .expiration(subscriptions.latest_expiration(true))
