@@ -1111,3 +1111,31 @@ async fn sandbox_update_moves_the_url_after_a_handshake_and_rotates_the_certific
         Some("key-2027-01")
     );
 }
+
+#[tokio::test]
+async fn sandbox_accepts_a_upn_and_a_filter_in_the_resource() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.add_user("adele@contoso.com");
+    let subscriptions = on_sandbox_clock(&sandbox, &clients::app(&sandbox));
+    let hook = webhook(echo).await;
+    let resource = SubscriptionResource::folder_messages(
+        &MailboxRef::User("adele@contoso.com".into()),
+        WellKnownFolder::Inbox,
+    )
+    .filter("isRead eq false");
+    assert_eq!(
+        resource.as_str(),
+        "users/adele@contoso.com/mailFolders('inbox')/messages?$filter=isRead eq false"
+    );
+    let created = subscriptions
+        .create(resource.clone(), format!("{}/notify", hook.url))
+        .change_types([ChangeType::Created, ChangeType::Deleted])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.resource.as_deref(), Some(resource.as_str()));
+    assert_eq!(
+        sandbox.subscriptions()[0]["resource"].as_str(),
+        Some(resource.as_str())
+    );
+}
