@@ -4,7 +4,12 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, Utc};
+#[path = "support/sandbox_clients.rs"]
+mod clients;
+#[path = "support/raw_server.rs"]
+mod raw_server;
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use common::{
     client, client_with, expect_json, expect_no_request, graph_error, server, GUID, REQUEST_ID,
     TOKEN,
@@ -16,6 +21,8 @@ use msgraph_outlook::api::{
 };
 use msgraph_outlook::models::{ChangeType, MailboxRef, Subscription, TlsVersion, WellKnownFolder};
 use msgraph_outlook::{Error, InvalidRequest};
+use msgraph_outlook_sandbox::Sandbox;
+use raw_server::{RawRequest, RawServer, Reply};
 use serde_json::{json, Value};
 
 const ADELE: &str = "622eaaff-0683-4862-9de4-f2ec83c2bd98";
@@ -671,4 +678,464 @@ fn a_subscription_round_trips_and_keeps_its_client_state_out_of_debug() {
     assert_eq!(back["clientState"], "very-secret");
     assert_eq!(back["changeType"], "created,deleted");
     assert_eq!(back["expirationDateTime"], "2026-12-09T09:00:00Z");
+}
+
+// ------------------------------------------------------------------------------------------
+// Against the sandbox: the real validation handshake to a webhook on 127.0.0.1, and every
+// call with its state read back.
+// ------------------------------------------------------------------------------------------
+
+/// The sandbox's clock for expirations (it may run apart from the system's).
+fn on_sandbox_clock(sandbox: &Sandbox, client: &msgraph_outlook::GraphClient) -> Subscriptions {
+    let offset = sandbox.now() - Utc::now();
+    client
+        .subscriptions()
+        .with_clock(move || Utc::now() + offset)
+}
+
+/// The decoded `validationToken` of a request, if it is a validation request.
+fn validation_token(request: &RawRequest) -> Option<String> {
+    let (_, query) = request.target.split_once('?')?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "validationToken")
+        .map(|(_, token)| token.into_owned())
+}
+
+/// How a webhook answers a validation request, given the decoded token.
+type Validation = fn(String) -> Reply;
+
+/// A webhook that answers validation requests with `answer(token)` and notifications 202.
+async fn webhook(answer: Validation) -> RawServer {
+    RawServer::start(move |request: RawRequest| {
+        let reply = match validation_token(&request) {
+            Some(token) => answer(token),
+            None => Reply::status(202),
+        };
+        std::future::ready(reply)
+    })
+    .await
+}
+
+/// As Graph asks: 200, `text/plain`, the decoded token.
+fn echo(token: String) -> Reply {
+    Reply::Status(
+        200,
+        vec![("content-type".into(), "text/plain".into())],
+        token.into_bytes(),
+    )
+}
+
+#[tokio::test]
+async fn sandbox_create_get_list_renew_reauthorize_delete() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let adele = sandbox.add_user("adele@contoso.com");
+    let client = clients::app(&sandbox);
+    let subscriptions = on_sandbox_clock(&sandbox, &client);
+    let hook = webhook(echo).await;
+    let notify = format!("{}/notify?tenant=contoso", hook.url);
+    let lifecycle = format!("{}/lifecycle", hook.url);
+    let resource = SubscriptionResource::folder_messages(
+        &MailboxRef::User(adele.clone()),
+        WellKnownFolder::Inbox,
+    );
+
+    let earliest = subscriptions.latest_expiration(false);
+    let created = subscriptions
+        .create(resource.clone(), &notify)
+        .change_types([ChangeType::Created, ChangeType::Updated])
+        .lifecycle_notification_url(&lifecycle)
+        .client_state("sandbox-secret")
+        .send()
+        .await
+        .unwrap();
+    let latest = subscriptions.latest_expiration(false);
+    let id = created.id.clone().unwrap();
+    assert_eq!(created.resource.as_deref(), Some(resource.as_str()));
+    assert_eq!(
+        created.change_types(),
+        [ChangeType::Created, ChangeType::Updated]
+    );
+    assert_eq!(created.notification_url.as_deref(), Some(notify.as_str()));
+    assert_eq!(
+        created.lifecycle_notification_url.as_deref(),
+        Some(lifecycle.as_str())
+    );
+    assert_eq!(created.client_state.as_deref(), Some("sandbox-secret"));
+    let expiration = created.expiration_date_time.unwrap();
+    assert!(
+        earliest <= expiration && expiration <= latest,
+        "{expiration}"
+    );
+
+    // Graph validated both URLs before it answered: a POST with the token to each, the
+    // notification URL's own query kept.
+    let handshakes: Vec<RawRequest> = hook
+        .requests()
+        .into_iter()
+        .filter(|r| validation_token(r).is_some())
+        .collect();
+    assert_eq!(handshakes.len(), 2, "{handshakes:?}");
+    assert!(handshakes.iter().all(|r| r.method == "POST"));
+    assert!(handshakes
+        .iter()
+        .any(|r| r.target.starts_with("/notify?") && r.target.contains("tenant=contoso")));
+    assert!(handshakes
+        .iter()
+        .any(|r| r.target.starts_with("/lifecycle?")));
+
+    let got = subscriptions.get(&id).await.unwrap();
+    assert_eq!(
+        (got.id.as_deref(), got.expiration_date_time),
+        (Some(id.as_str()), Some(expiration))
+    );
+    let listed = subscriptions.list().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        listed[0].client_state, None,
+        "Graph leaves clientState out of lists"
+    );
+
+    // The same resource and change types again: 409, and find() gives the existing one.
+    let duplicate = subscriptions
+        .create(resource.clone(), &notify)
+        .change_types([ChangeType::Updated, ChangeType::Created])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        duplicate.subscription_failure(),
+        Some(SubscriptionFailure::Duplicate),
+        "{duplicate:?}"
+    );
+    let found = subscriptions
+        .find(&resource, &[ChangeType::Updated, ChangeType::Created])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id.as_deref(), Some(id.as_str()));
+
+    let until = (sandbox.now() + Duration::days(2)).trunc_subsecs(0);
+    let renewed = subscriptions.renew(&id, until).await.unwrap();
+    assert_eq!(renewed.expiration_date_time, Some(until));
+    assert_eq!(
+        subscriptions.get(&id).await.unwrap().expiration_date_time,
+        Some(until)
+    );
+
+    subscriptions.reauthorize(&id).await.unwrap();
+
+    subscriptions.delete(&id).await.unwrap();
+    assert!(subscriptions.get(&id).await.unwrap_err().is_not_found());
+    assert!(subscriptions.list().await.unwrap().is_empty());
+    assert!(subscriptions
+        .renew(&id, until)
+        .await
+        .unwrap_err()
+        .is_not_found());
+}
+
+#[tokio::test]
+async fn sandbox_refusals_of_the_handshake_are_typed() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let adele = sandbox.add_user("adele@contoso.com");
+    let subscriptions = on_sandbox_clock(&sandbox, &clients::app(&sandbox));
+    let resource = SubscriptionResource::messages(&MailboxRef::User(adele));
+    let cases: [(Validation, SubscriptionFailure); 3] = [
+        (
+            |_| Reply::status(500),
+            SubscriptionFailure::ValidationFailed,
+        ),
+        // Still encoded, or anything else than the token: no match.
+        (
+            |token| echo(format!("{token}x")),
+            SubscriptionFailure::ValidationMismatch,
+        ),
+        (
+            |token| {
+                Reply::Status(
+                    200,
+                    vec![("content-type".into(), "text/html".into())],
+                    token.into_bytes(),
+                )
+            },
+            SubscriptionFailure::ValidationMismatch,
+        ),
+    ];
+    for (answer, expected) in cases {
+        let hook = webhook(answer).await;
+        let err = subscriptions
+            .create(resource.clone(), format!("{}/notify", hook.url))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.subscription_failure(), Some(expected), "{err:?}");
+        assert_eq!(err.status(), Some(400));
+    }
+    assert!(
+        subscriptions.list().await.unwrap().is_empty(),
+        "nothing was created"
+    );
+}
+
+#[tokio::test]
+async fn sandbox_a_webhook_that_does_not_answer_in_time_is_validation_timed_out() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let adele = sandbox.add_user("adele@contoso.com");
+    // Graph waits 10 s; the sandbox is told to wait 300 ms so the test stays short.
+    sandbox.set_validation_timeout(std::time::Duration::from_millis(300));
+    let silent = RawServer::start(|_request: RawRequest| std::future::pending::<Reply>()).await;
+    let err = on_sandbox_clock(&sandbox, &clients::app(&sandbox))
+        .create(
+            SubscriptionResource::events(&MailboxRef::User(adele)),
+            format!("{}/notify", silent.url),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.subscription_failure(),
+        Some(SubscriptionFailure::ValidationTimedOut),
+        "{err:?}"
+    );
+    assert!(sandbox.subscriptions().is_empty());
+}
+
+#[tokio::test]
+async fn sandbox_a_lower_ceiling_is_read_from_the_refusal_on_create_and_renew() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let adele = sandbox.add_user("adele@contoso.com");
+    // What live Graph has answered in place of its documented 10,080 minutes.
+    sandbox.set_subscription_max_minutes(4230);
+    let subscriptions = on_sandbox_clock(&sandbox, &clients::app(&sandbox));
+    let hook = webhook(echo).await;
+    let resource = SubscriptionResource::messages(&MailboxRef::User(adele));
+
+    let before = (sandbox.now() + Duration::minutes(4230 - 5)).trunc_subsecs(0);
+    let created = subscriptions
+        .create(resource, format!("{}/notify", hook.url))
+        .send()
+        .await
+        .unwrap();
+    let after = (sandbox.now() + Duration::minutes(4230 - 5)).trunc_subsecs(0);
+    let expiration = created.expiration_date_time.unwrap();
+    assert!(before <= expiration && expiration <= after, "{expiration}");
+
+    // Renewing for a week meets the same ceiling, and is sent again with it.
+    let id = created.id.unwrap();
+    sandbox.set_subscription_max_minutes(1000);
+    let before = (sandbox.now() + Duration::minutes(1000 - 5)).trunc_subsecs(0);
+    let renewed = subscriptions
+        .renew(&id, sandbox.now() + Duration::days(7))
+        .await
+        .unwrap();
+    let after = (sandbox.now() + Duration::minutes(1000 - 5)).trunc_subsecs(0);
+    let expiration = renewed.expiration_date_time.unwrap();
+    assert!(before <= expiration && expiration <= after, "{expiration}");
+    let stored = &sandbox.subscriptions()[0];
+    assert_eq!(
+        stored["expirationDateTime"]
+            .as_str()
+            .map(|t| t.parse::<DateTime<Utc>>().unwrap()),
+        Some(expiration)
+    );
+}
+
+#[tokio::test]
+async fn sandbox_permissions_decide_and_a_refusal_is_access_denied() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.add_user("adele@contoso.com");
+    let alex = sandbox.add_user("alex@contoso.com");
+    let hook = webhook(echo).await;
+    let url = format!("{}/notify", hook.url);
+    let signed_in = |scopes: &[&str]| {
+        let token = sandbox.delegated_token_with_scopes("adele@contoso.com", scopes);
+        let client = msgraph_outlook::GraphClient::builder()
+            .cloud(clients::cloud(&sandbox))
+            .token_provider(msgraph_outlook::auth::StaticToken::delegated(token))
+            .build()
+            .unwrap();
+        on_sandbox_clock(&sandbox, &client)
+    };
+    let mine = SubscriptionResource::messages(&MailboxRef::Me);
+
+    // No mail permission at all; then a .Shared scope on someone else's mailbox, which
+    // subscriptions do not support.
+    let refusals = [
+        signed_in(&["Calendars.Read"])
+            .create(mine.clone(), &url)
+            .send()
+            .await,
+        signed_in(&["Mail.Read", "Mail.Read.Shared"])
+            .create(
+                SubscriptionResource::messages(&MailboxRef::User(alex)),
+                &url,
+            )
+            .send()
+            .await,
+    ];
+    for refused in refusals {
+        let err = refused.unwrap_err();
+        assert_eq!(err.status(), Some(403), "{err:?}");
+        assert_eq!(
+            err.subscription_failure(),
+            Some(SubscriptionFailure::AccessDenied)
+        );
+        assert!(
+            !err.is_access_denied(),
+            "not the mailbox-access advice: {err}"
+        );
+    }
+    assert!(sandbox.subscriptions().is_empty());
+
+    // The read scope is enough for the signed-in user's own mailbox.
+    let created = signed_in(&["Mail.ReadBasic"])
+        .create(mine, &url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.resource.as_deref(), Some("me/messages"));
+    assert_eq!(sandbox.subscriptions().len(), 1);
+}
+
+#[tokio::test]
+async fn update_sends_only_what_changes_and_rotates_the_certificate() {
+    let mut server = server().await;
+    let path = format!("/subscriptions/{ID}");
+    let certificate = EncryptionCertificate::from_pem(
+        "key-2027-01",
+        include_str!("fixtures/notifications/cert.pem"),
+    )
+    .unwrap();
+    let mock = expect_json(
+        &mut server,
+        "PATCH",
+        &path,
+        json!({
+            // A certificate in the same update: the rich maximum applies.
+            "expirationDateTime": "2026-12-08T08:55:00Z",
+            "notificationUrl": "https://hooks2.contoso.com/graph/notify",
+            "encryptionCertificate": certificate.base64_der(),
+            "encryptionCertificateId": "key-2027-01",
+        }),
+    )
+    .with_status(200)
+    .with_body(answer(INBOX, "created", "2026-12-08T08:55:00Z", None).to_string())
+    .create_async()
+    .await;
+    let url_only = expect_json(
+        &mut server,
+        "PATCH",
+        &path,
+        json!({"notificationUrl": "https://hooks3.contoso.com/graph/notify"}),
+    )
+    .with_status(200)
+    .with_body(answer(INBOX, "created", "2026-12-08T08:55:00Z", None).to_string())
+    .create_async()
+    .await;
+    let subscriptions = subscriptions(&server);
+    subscriptions
+        .update(ID)
+        .expiration(now() + Duration::days(7))
+        .notification_url("https://hooks2.contoso.com/graph/notify")
+        .encryption_certificate(&certificate)
+        .await
+        .unwrap();
+    subscriptions
+        .update(ID)
+        .notification_url("https://hooks3.contoso.com/graph/notify")
+        .await
+        .unwrap();
+    mock.assert_async().await;
+    url_only.assert_async().await;
+
+    // Nothing to change, or a plain-http URL elsewhere: refused, nothing sent.
+    let mut quiet = common::server().await;
+    let nothing = expect_no_request(&mut quiet).await;
+    let subscriptions = self::subscriptions(&quiet);
+    for err in [
+        subscriptions.update(ID).send().await.unwrap_err(),
+        subscriptions
+            .update(ID)
+            .notification_url("http://hooks.contoso.com/notify")
+            .send()
+            .await
+            .unwrap_err(),
+    ] {
+        assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    }
+    nothing.assert_async().await;
+}
+
+#[tokio::test]
+async fn sandbox_update_moves_the_url_after_a_handshake_and_rotates_the_certificate() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let adele = sandbox.add_user("adele@contoso.com");
+    let subscriptions = on_sandbox_clock(&sandbox, &clients::app(&sandbox));
+    let (first, second) = (webhook(echo).await, webhook(echo).await);
+    let pem = include_str!("fixtures/notifications/cert.pem");
+    let old_key = EncryptionCertificate::from_pem("key-2026-12", pem).unwrap();
+    let new_key = EncryptionCertificate::from_pem("key-2027-01", pem).unwrap();
+    let created = subscriptions
+        .create(
+            SubscriptionResource::messages(&MailboxRef::User(adele)).select(["subject"]),
+            format!("{}/notify", first.url),
+        )
+        .include_resource_data(&old_key)
+        .send()
+        .await
+        .unwrap();
+    let id = created.id.unwrap();
+    assert_eq!(created.include_resource_data, Some(true));
+    assert_eq!(
+        created.encryption_certificate_id.as_deref(),
+        Some("key-2026-12")
+    );
+
+    let new_url = format!("{}/graph/notify", second.url);
+    subscriptions
+        .update(&id)
+        .notification_url(&new_url)
+        .encryption_certificate(&new_key)
+        .send()
+        .await
+        .unwrap();
+    // The new URL was validated before the change was made.
+    assert!(second.requests().iter().any(|r| r.method == "POST"
+        && r.target.starts_with("/graph/notify?")
+        && validation_token(r).is_some()));
+    let stored = subscriptions.get(&id).await.unwrap();
+    assert_eq!(stored.notification_url.as_deref(), Some(new_url.as_str()));
+    assert_eq!(
+        stored.encryption_certificate_id.as_deref(),
+        Some("key-2027-01")
+    );
+}
+
+#[tokio::test]
+async fn sandbox_accepts_a_upn_and_a_filter_in_the_resource() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.add_user("adele@contoso.com");
+    let subscriptions = on_sandbox_clock(&sandbox, &clients::app(&sandbox));
+    let hook = webhook(echo).await;
+    let resource = SubscriptionResource::folder_messages(
+        &MailboxRef::User("adele@contoso.com".into()),
+        WellKnownFolder::Inbox,
+    )
+    .filter("isRead eq false");
+    assert_eq!(
+        resource.as_str(),
+        "users/adele@contoso.com/mailFolders('inbox')/messages?$filter=isRead eq false"
+    );
+    let created = subscriptions
+        .create(resource.clone(), format!("{}/notify", hook.url))
+        .change_types([ChangeType::Created, ChangeType::Deleted])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.resource.as_deref(), Some(resource.as_str()));
+    assert_eq!(
+        sandbox.subscriptions()[0]["resource"].as_str(),
+        Some(resource.as_str())
+    );
 }

@@ -64,8 +64,9 @@ pub use schedule::{FindMeetingTimes, GetSchedule};
 pub use send_mail::{SendMail, SendMime};
 pub use subscriptions::{
     CreateSubscription, EncryptionCertificate, ListSubscriptions, SubscriptionFailure,
-    SubscriptionResource, Subscriptions, EXPIRATION_MARGIN_MINUTES, MAX_CLIENT_STATE_CHARS,
-    MAX_ENCRYPTION_CERTIFICATE_ID_CHARS, MAX_EXPIRATION_MINUTES, MAX_RICH_EXPIRATION_MINUTES,
+    SubscriptionResource, Subscriptions, UpdateSubscription, EXPIRATION_MARGIN_MINUTES,
+    MAX_CLIENT_STATE_CHARS, MAX_ENCRYPTION_CERTIFICATE_ID_CHARS, MAX_EXPIRATION_MINUTES,
+    MAX_RICH_EXPIRATION_MINUTES,
 };
 pub use sync::SyncMessages;
 pub use sync_events::SyncEvents;

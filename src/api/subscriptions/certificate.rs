@@ -78,3 +78,51 @@ impl EncryptionCertificate {
         &self.base64_der
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+
+    use super::*;
+
+    const PEM: &str = include_str!("../../../tests/fixtures/notifications/cert.pem");
+
+    #[test]
+    fn pem_and_der_give_the_same_base64_without_armour_or_line_breaks() {
+        let from_pem = EncryptionCertificate::from_pem("k", PEM).unwrap();
+        let der = STANDARD.decode(from_pem.base64_der()).unwrap();
+        let from_der = EncryptionCertificate::from_der("k", &der).unwrap();
+        assert_eq!(from_pem, from_der);
+        assert!(!from_pem.base64_der().contains(['\n', '-']));
+        let joined: String = PEM.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert_eq!(from_pem.base64_der(), joined);
+    }
+
+    #[test]
+    fn ids_and_bytes_graph_would_refuse_are_config_errors() {
+        let der = STANDARD
+            .decode(
+                EncryptionCertificate::from_pem("k", PEM)
+                    .unwrap()
+                    .base64_der(),
+            )
+            .unwrap();
+        assert!(EncryptionCertificate::from_der("k".repeat(128), &der).is_ok());
+        for (id, bytes) in [
+            ("k".repeat(129), der.clone()),
+            (" ".to_string(), der.clone()),
+            (
+                "k".to_string(),
+                b"not DER at all, but long enough to pass the length check....".to_vec(),
+            ),
+            ("k".to_string(), vec![0x30, 0x03, 0x02, 0x01, 0x01]),
+        ] {
+            let err = EncryptionCertificate::from_der(id, bytes).unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{err:?}");
+        }
+        // A private key block is not a certificate.
+        let key = include_str!("../../../tests/fixtures/notifications/key.pem");
+        assert!(EncryptionCertificate::from_pem("k", key).is_err());
+    }
+}

@@ -268,32 +268,35 @@ impl Subscriptions {
     /// # Ok(()) }
     /// ```
     pub async fn renew(&self, id: &str, expiration: DateTime<Utc>) -> Result<Subscription> {
-        let first = expiration
-            .trunc_subsecs(0)
-            .min(self.latest_expiration(false));
-        match self.patch_expiration(id, first).await {
-            Err(e) => match self.capped_by(&e, first) {
-                Some(capped) => self.patch_expiration(id, capped).await,
-                None => Err(e),
-            },
-            renewed => renewed,
-        }
+        self.update(id).expiration(expiration).send().await
     }
 
-    async fn patch_expiration(&self, id: &str, expiration: DateTime<Utc>) -> Result<Subscription> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Renewal {
-            expiration_date_time: String,
+    /// Changes a subscription (`PATCH /subscriptions/{id}`): its expiration (a renewal, see
+    /// [`renew`](Self::renew)), its notification URL (Graph validates the new one first), or
+    /// its encryption certificate (key rotation for rich notifications: keep the old private
+    /// key until no notification names its id any more).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::api::EncryptionCertificate;
+    /// let subscriptions = client.subscriptions();
+    /// let next_key = EncryptionCertificate::from_pem("key-2027-01", std::fs::read("next-cert.pem").unwrap())?;
+    /// subscriptions
+    ///     .update("7f105c7d-2dc5-4530-97cd-4e7ae6534c07")
+    ///     .expiration(subscriptions.latest_expiration(true))
+    ///     .encryption_certificate(&next_key)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update(&self, id: &str) -> UpdateSubscription {
+        UpdateSubscription {
+            subscriptions: self.clone(),
+            id: id.to_string(),
+            expiration: None,
+            notification_url: None,
+            certificate: None,
         }
-        let body = Renewal {
-            expiration_date_time: wire_time(expiration),
-        };
-        // Setting the same expiration twice has the same effect: safe to repeat.
-        let request = Request::patch("updateSubscription", path(id, None))
-            .json(&body)?
-            .idempotent();
-        send(&self.client, request).await?.json()
     }
 
     /// Deletes a subscription (`DELETE /subscriptions/{id}`, 204).
@@ -545,6 +548,114 @@ impl CreateSubscription {
 }
 
 await_sends!(CreateSubscription => Subscription);
+
+/// Changes a subscription; from [`Subscriptions::update`] (and [`Subscriptions::renew`]).
+#[must_use = "nothing is sent until you call .send().await"]
+pub struct UpdateSubscription {
+    subscriptions: Subscriptions,
+    id: String,
+    expiration: Option<DateTime<Utc>>,
+    notification_url: Option<String>,
+    certificate: Option<EncryptionCertificate>,
+}
+
+impl fmt::Debug for UpdateSubscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A notification URL may carry a secret in its query string.
+        f.debug_struct("UpdateSubscription")
+            .field("id", &self.id)
+            .field("expiration", &self.expiration)
+            .field(
+                "notification_url",
+                &self.notification_url.as_ref().map(|_| "<set>"),
+            )
+            .field("certificate", &self.certificate.as_ref().map(|c| c.id()))
+            .finish()
+    }
+}
+
+/// The `PATCH /subscriptions/{id}` body: only what changes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SubscriptionChanges<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expiration_date_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notification_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encryption_certificate: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encryption_certificate_id: Option<&'a str>,
+}
+
+impl UpdateSubscription {
+    /// The new expiration, capped as in [`Subscriptions::renew`] (at
+    /// `latest_expiration(true)` when a certificate is set here too).
+    pub fn expiration(mut self, at: DateTime<Utc>) -> Self {
+        self.expiration = Some(at);
+        self
+    }
+
+    /// A new notification URL (https; plain http only to this machine). Graph validates it
+    /// before it answers, as at creation.
+    pub fn notification_url(mut self, url: impl Into<String>) -> Self {
+        self.notification_url = Some(url.into());
+        self
+    }
+
+    /// A new encryption certificate for rich notifications (`encryptionCertificate` and
+    /// `encryptionCertificateId` together).
+    pub fn encryption_certificate(mut self, certificate: &EncryptionCertificate) -> Self {
+        self.certificate = Some(certificate.clone());
+        self
+    }
+
+    /// Sends it (`200` with the subscription). When Graph refuses the expiration with the
+    /// maximum it allows, the change is sent once more with that maximum.
+    pub async fn send(self) -> Result<Subscription> {
+        if self.expiration.is_none()
+            && self.notification_url.is_none()
+            && self.certificate.is_none()
+        {
+            return Err(InvalidRequest::InvalidValue {
+                reason: "a subscription update needs a new expiration, notification URL or \
+                         certificate"
+                    .into(),
+            }
+            .into());
+        }
+        if let Some(url) = &self.notification_url {
+            check_url("notificationUrl", url)?;
+        }
+        let latest = self
+            .subscriptions
+            .latest_expiration(self.certificate.is_some());
+        let first = self.expiration.map(|at| at.trunc_subsecs(0).min(latest));
+        match self.patch(first).await {
+            Err(e) => match first.and_then(|sent| self.subscriptions.capped_by(&e, sent)) {
+                Some(capped) => self.patch(Some(capped)).await,
+                None => Err(e),
+            },
+            updated => updated,
+        }
+    }
+
+    async fn patch(&self, expiration: Option<DateTime<Utc>>) -> Result<Subscription> {
+        let body = SubscriptionChanges {
+            expiration_date_time: expiration.map(wire_time),
+            notification_url: self.notification_url.as_deref(),
+            encryption_certificate: self.certificate.as_ref().map(|c| c.base64_der()),
+            encryption_certificate_id: self.certificate.as_ref().map(|c| c.id()),
+        };
+        // Applying the same changes twice has the same effect: safe to repeat.
+        let request = Request::patch("updateSubscription", path(&self.id, None))
+            .json(&body)?
+            .idempotent();
+        send(&self.subscriptions.client, request).await?.json()
+    }
+}
+
+await_sends!(UpdateSubscription => Subscription);
 
 /// Graph calls notification URLs over HTTPS only; plain http is let through to this machine
 /// (the sandbox and tests). The URL is not quoted: its query string may hold a secret.
