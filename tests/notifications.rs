@@ -321,3 +321,12 @@ async fn refusals_are_logged_under_the_notifications_target_without_secrets() {
     // Nor in Debug output.
     assert!(!format!("{notifications:?}").contains(CLIENT_STATE));
 }
+
+#[tokio::test]
+async fn without_an_incoming_end_every_post_gets_503() {
+    let (notifications, incoming) = receiver();
+    drop(incoming);
+    let body = json!({"value": [notification("a")]});
+    assert_eq!(post(&notifications, &body).await, (503, Some(5)));
+    assert_eq!(notifications.stats(), stats(0, 0, 1));
+}

@@ -438,3 +438,34 @@ async fn the_sandbox_identity_platform_vouches_for_its_rich_notifications() {
     refused(&notifications, &mut incoming, &foreign).await;
     assert_eq!(notifications.stats().delivered, 2);
 }
+
+#[tokio::test]
+async fn every_tenant_needs_a_token_and_accepted_tenants_are_enforced() {
+    let mut server = mockito::Server::new_async().await;
+    let signer = Signer::fixture("key-1");
+    let _mocks = authority(&mut server, &[&signer], 1).await;
+    let (notifications, mut incoming) = receiver(&server);
+    let token = signer.token(&claims(&server.url(), now()));
+
+    // A second notification from another tenant, which no token vouches for.
+    let mut other = rich_notification("b");
+    other["tenantId"] = json!("00000000-0000-0000-0000-00000000000b");
+    let body = json!({"value": [rich_notification("a"), other], "validationTokens": [token]});
+    refused(&notifications, &mut incoming, &body).await;
+    assert_eq!(notifications.stats().discarded, 2);
+
+    // With accepted tenants configured, a valid token for any other tenant is refused.
+    let (limited, mut limited_incoming) = Notifications::builder()
+        .app_id(APP_ID)
+        .tenant_id("00000000-0000-0000-0000-00000000000b")
+        .authority(&server.url())
+        .decryption_key(
+            "testCertificateId",
+            DecryptionKey::from_pkcs8_pem(KEY_PEM).unwrap(),
+        )
+        .build()
+        .unwrap();
+    limited.register(SUBSCRIPTION, CLIENT_STATE);
+    let body = json!({"value": [rich_notification("a")], "validationTokens": [token]});
+    refused(&limited, &mut limited_incoming, &body).await;
+}

@@ -4,6 +4,9 @@
 //! Each `check_*` function takes arbitrary bytes and panics only when the crate breaks a
 //! property: a parser that panics, or a parsed value that does not survive a round trip.
 //! Parse errors on bad input are expected and fine.
+//!
+//! `tests/notifications_fuzz.rs` compiles this file into the root crate's tests (stable, CI):
+//! use only crates the root crate depends on (serde, serde_json, msgraph_outlook).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

@@ -19,7 +19,7 @@ use crate::Cloud;
 /// Notifications the channel holds before the receiver answers `503`.
 pub const DEFAULT_CAPACITY: usize = 1024;
 /// The default body limit: 1 MiB. Microsoft documents no maximum notification size
-/// [unconfirmed]; Outlook rich notifications cannot carry message bodies (`$select` of
+/// \[unconfirmed\]; Outlook rich notifications cannot carry message bodies (`$select` of
 /// `body`/`uniqueBody` is refused, GRAPH-FACTS-2 §4.1), so a POST of even a few hundred
 /// notifications stays well under it, while each POST in flight costs at most this much memory.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -230,7 +230,9 @@ impl TokenChecker {
         Ok(tenant.clone())
     }
 
-    /// The issuers Microsoft's SDK accepts for `tenant` (v1 and v2 tokens; §4.3).
+    /// The issuers Microsoft's SDK accepts for `tenant` (v1 and v2 tokens; §4.3). The v1
+    /// issuer of national clouds may differ from `sts.windows.net` [unconfirmed]; their v2
+    /// tokens, which Graph sends today (§4.3), carry `{authority}/{tid}/v2.0`.
     fn issuers(&self, tenant: &str) -> [String; 2] {
         [
             format!("https://sts.windows.net/{tenant}/"),

@@ -198,6 +198,12 @@ impl Notifications {
         self.inner.registry.expect(client_state);
     }
 
+    /// Ends an [`expect_client_state`](Notifications::expect_client_state) whose
+    /// subscription was not created after all (`POST /subscriptions` failed).
+    pub fn stop_expecting_client_state(&self, client_state: &str) {
+        self.inner.registry.stop_expecting(client_state);
+    }
+
     /// Accepts notifications of `subscription_id` that carry `client_state`.
     pub fn register(&self, subscription_id: &str, client_state: &str) {
         self.inner.registry.register(subscription_id, client_state);

@@ -178,7 +178,9 @@ impl Receiver {
         let reserved = reserve(&self.tx, n);
         if reserved.is_none() {
             Counters::add(&self.counters.busy, 1);
-            if n > self.tx.max_capacity() {
+            if self.tx.is_closed() {
+                tracing::error!(target: LOG_TARGET, notifications = n, "the Incoming end was dropped: answered 503, nothing can be delivered");
+            } else if n > self.tx.max_capacity() {
                 tracing::error!(target: LOG_TARGET, notifications = n, capacity = self.tx.max_capacity(), "a POST carries more notifications than the channel holds: raise NotificationsBuilder::capacity");
             } else {
                 tracing::info!(target: LOG_TARGET, notifications = n, "the application is behind: answered 503, Graph will redeliver");

@@ -64,6 +64,10 @@ impl Registry {
         self.write().expected.insert(client_state.to_string());
     }
 
+    pub(crate) fn stop_expecting(&self, client_state: &str) {
+        self.write().expected.remove(client_state);
+    }
+
     pub(crate) fn register(&self, subscription_id: &str, client_state: &str) {
         let mut known = self.write();
         known.expected.remove(client_state);
@@ -144,6 +148,14 @@ mod tests {
         registry.register("new-id", "pending");
         assert_eq!(
             registry.check("another-id", Some("pending")),
+            Err(Refusal::UnknownSubscription)
+        );
+
+        registry.expect("abandoned");
+        assert_eq!(registry.check("x", Some("abandoned")), Ok(()));
+        registry.stop_expecting("abandoned");
+        assert_eq!(
+            registry.check("x", Some("abandoned")),
             Err(Refusal::UnknownSubscription)
         );
 
