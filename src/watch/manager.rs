@@ -522,7 +522,14 @@ impl SubscriptionManager {
         if let Some(certificate) = &watch.certificate {
             request = request.include_resource_data(certificate);
         }
-        let subscription = request.send().await?;
+        let subscription = match request.send().await {
+            Ok(subscription) => subscription,
+            Err(e) => {
+                self.notifications
+                    .stop_expecting_client_state(client_state.secret());
+                return Err(e);
+            }
+        };
         let (id, expiration) = identify(&subscription, expiration)?;
         self.notifications.register(&id, client_state.secret());
         Ok((id, client_state, expiration))
