@@ -287,8 +287,11 @@ impl SubscriptionManager {
     /// Does what is due and returns the next event; `None` once the receiver is gone (every
     /// [`Notifications`] dropped) and nothing is pending.
     ///
-    /// Cancelling the future (e.g. in a `select!`) between events is safe; cancelling it
-    /// while it creates a subscription may leave one the manager does not know about (it
+    /// Cancelling the future (e.g. in a `select!` or a timeout) while it waits loses
+    /// nothing: a change notification is taken from the channel and queued as an event in
+    /// one step. Cancelling it while it talks to Graph abandons that step: a renewal or a
+    /// failed step's retry runs again when next due, but a catch-up asked for by a `missed`
+    /// notification is lost, and a subscription being created may be left behind (it
     /// expires on its own).
     pub async fn next(&mut self) -> Option<WatchEvent> {
         loop {
