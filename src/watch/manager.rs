@@ -60,7 +60,8 @@ struct Entry {
 /// (renewals when due, notifications as they come) and returns the next event. Call it in
 /// a loop. While it is not called, notifications stay in the receiver's bounded channel and
 /// the receiver answers Graph 503 once that is full, so Graph redelivers later: memory
-/// stays bounded whatever the application's pace.
+/// stays bounded whatever the application's pace. (A catch-up's changes — one folder's
+/// changes since the previous round — are held together for their `Synced` event.)
 ///
 /// **Duplicates.** Each (watch, item id, change type, etag) of a notification is passed on
 /// once, and a change delta reports is not passed on when a notification already reported
@@ -289,10 +290,10 @@ impl SubscriptionManager {
     ///
     /// Cancelling the future (e.g. in a `select!` or a timeout) while it waits loses
     /// nothing: a change notification is taken from the channel and queued as an event in
-    /// one step. Cancelling it while it talks to Graph abandons that step: a renewal or a
-    /// failed step's retry runs again when next due, but a catch-up asked for by a `missed`
-    /// notification is lost, and a subscription being created may be left behind (it
-    /// expires on its own).
+    /// one step. Cancelling it while it talks to Graph abandons that step, which the next
+    /// call takes up again (a renewal, a catch-up, a subscription to create); only a
+    /// subscription whose creation was cut short may be left behind, unknown to the
+    /// manager (it expires on its own).
     pub async fn next(&mut self) -> Option<WatchEvent> {
         loop {
             if let Some(event) = self.pending.pop_front() {
@@ -344,7 +345,7 @@ impl SubscriptionManager {
         if let Some(retry_at) = entry.retry_at {
             return Some(retry_at);
         }
-        if !entry.ready {
+        if !entry.ready || entry.sync_due {
             return Some(DateTime::<Utc>::MIN_UTC);
         }
         entry.state.renew_at
