@@ -134,5 +134,8 @@ async fn answer(
     if let Some(content_type) = answer.content_type {
         reply_headers.push(("content-type".to_string(), content_type.to_string()));
     }
+    if let Some(seconds) = answer.retry_after {
+        reply_headers.push(("retry-after".to_string(), seconds.to_string()));
+    }
     Reply::Status(answer.status, reply_headers, answer.body.into_bytes())
 }
