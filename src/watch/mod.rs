@@ -15,6 +15,7 @@
 //! [`WatchEvent`]s; its schedule runs on a [`Clock`] ([`SystemClock`], or [`ManualClock`]
 //! in tests).
 
+mod builder;
 mod catch_up;
 mod clock;
 mod dedupe;
@@ -25,9 +26,10 @@ mod manager;
 mod spec;
 mod state;
 
+pub use builder::SubscriptionManagerBuilder;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use event::{SyncedItem, WatchEvent};
 pub use file_store::FileStore;
-pub use manager::{SubscriptionManager, SubscriptionManagerBuilder, MAX_RETRY_DELAY_MINUTES};
+pub use manager::{SubscriptionManager, MAX_RETRY_DELAY_MINUTES};
 pub use spec::{CatchUp, Watch};
 pub use state::{ClientState, MemoryStore, StateStore, WatchState, WatchStates};
