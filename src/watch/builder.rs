@@ -74,7 +74,7 @@ impl SubscriptionManagerBuilder {
     }
 
     /// How long each subscription is requested for. By default, the longest this crate
-    /// asks for ([`Subscriptions::latest_expiration`]: the documented maximum less a
+    /// asks for ([`Subscriptions::latest_expiration`](crate::api::Subscriptions::latest_expiration): the documented maximum less a
     /// margin, 1,440 minutes with resource data; if Graph states a lower maximum in its
     /// refusal, the request is repeated with that). Graph raises less than 45 minutes to 45.
     pub fn lifetime(mut self, lifetime: Duration) -> Self {
