@@ -1402,3 +1402,62 @@ async fn a_mailbox_holds_at_most_1000_subscriptions() {
     let alex = sb.delegated_token("alex@contoso.com");
     assert_eq!(create(&sb, &client, &alex, &body).await.0, 201);
 }
+
+#[tokio::test]
+async fn renewals_follow_the_same_rules() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let id = subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
+    let url = format!("{}/subscriptions/{id}", sb.base_url());
+    let before = sb.subscriptions()[0].clone();
+    sb.set_subscription_max_minutes(10_070);
+    let (status, err) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"expirationDateTime": text(in_minutes(&sb, 10_080))})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "ExtensionError",
+        "Subscription expiration can only be 10070 minutes in the future.",
+    );
+    // A new URL that fails its handshake changes nothing.
+    rx.set_validation(Validation::Status(404));
+    let (status, err) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"notificationUrl": rx.url("/other")})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "InvalidRequest",
+        "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.",
+    );
+    assert_eq!(sb.subscriptions()[0], before);
+    // Renewing to under 45 minutes gives 45.
+    let (status, renewed) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"expirationDateTime": text(in_minutes(&sb, 1))})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let granted: DateTime<Utc> = renewed["expirationDateTime"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let minutes = (granted - sb.now()).num_seconds() as f64 / 60.0;
+    assert!((44.0..=45.0).contains(&minutes), "{minutes} minutes");
+}

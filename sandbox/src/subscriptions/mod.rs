@@ -2,7 +2,9 @@
 //! through `/v1.0/subscriptions` (HTTP side: `routes/subscriptions.rs`), change
 //! detection on the watched messages and events ([`detect`]), the queues of
 //! notifications waiting for their receiver ([`delivery`]), the background task that
-//! POSTs them ([`worker`]) and the validation handshake ([`handshake`]).
+//! POSTs them ([`worker`]), lifecycle notifications and expiry ([`lifecycle`]), the
+//! validation handshake ([`handshake`]), the `resource` grammar ([`resource`]) and the
+//! rules of create and update bodies ([`rules`]).
 //!
 //! Everything lives in the [`crate::store::Store`] (one lock), so detection sees a
 //! consistent mailbox; no lock is held across an HTTP call.
