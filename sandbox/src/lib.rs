@@ -965,6 +965,94 @@ impl Sandbox {
     }
 }
 
+/// Change notifications: subscriptions created through `POST /v1.0/subscriptions` (see
+/// [Subscriptions and change notifications](crate#subscriptions-and-change-notifications)).
+impl Sandbox {
+    /// The maximum lifetime of subscriptions created or renewed from now on, in minutes
+    /// (default 10,080, Outlook's documented maximum; subscriptions with resource data
+    /// get the smaller of this and 1,440). A longer `expirationDateTime` is refused with
+    /// `400 ExtensionError` "Subscription expiration can only be {minutes} minutes in
+    /// the future." – set e.g. 4,230 or 10,070 to test a client that reads the limit
+    /// out of that answer, as live Graph quotes other ceilings than its docs
+    /// (GRAPH-FACTS-2 §1.3).
+    pub fn set_subscription_max_minutes(&self, minutes: u32) {
+        self.state.lock().subscriptions.max_minutes = i64::from(minutes.max(1));
+    }
+
+    /// How long the validation handshake of a create (or of a new `notificationUrl`)
+    /// waits for the subscriber's answer (default 10 s, Graph's limit). Past it the
+    /// request answers `400 InvalidRequest` "Subscription validation request timed
+    /// out.". Real time.
+    pub fn set_validation_timeout(&self, timeout: Duration) {
+        self.state.lock().subscriptions.validation_timeout = timeout;
+    }
+
+    /// Every active subscription, oldest first, as `GET /subscriptions/{id}` returns it
+    /// (with `clientState`, without `@odata.context`).
+    pub fn subscriptions(&self) -> Vec<Value> {
+        let mut store = self.state.lock();
+        subscriptions::changed(&mut store);
+        store
+            .subscriptions
+            .list
+            .iter()
+            .map(|s| Value::Object(s.to_json(true)))
+            .collect()
+    }
+
+    /// Sends the lifecycle notification `event` (`missed`, `subscriptionRemoved` or
+    /// `reauthorizationRequired`) for the subscription to its
+    /// `lifecycleNotificationUrl` (none without one, as in Graph) and applies its
+    /// effect: `missed` drops the subscription's pending change notifications (the
+    /// changes are lost, as when Graph could not deliver them: catch up through
+    /// delta), `subscriptionRemoved` deletes the subscription. `false` for an unknown
+    /// subscription or event.
+    ///
+    /// ```no_run
+    /// # async fn demo(sandbox: msgraph_outlook_sandbox::Sandbox, id: &str) {
+    /// // The receiver at lifecycleNotificationUrl gets
+    /// // {"value": [{"subscriptionId": id, "lifecycleEvent": "subscriptionRemoved", …}]}
+    /// assert!(sandbox.trigger_lifecycle(id, "subscriptionRemoved"));
+    /// assert!(sandbox.subscriptions().is_empty());
+    /// # }
+    /// ```
+    pub fn trigger_lifecycle(&self, subscription_id: &str, event: &str) -> bool {
+        let Some(event) = subscriptions::lifecycle::LifecycleEvent::parse(event) else {
+            return false;
+        };
+        subscriptions::lifecycle::trigger(&mut self.state.lock(), subscription_id, event)
+    }
+
+    /// How many POSTs of notifications (change and lifecycle) the sandbox made to
+    /// subscribers so far, answered or not (validation handshakes not counted).
+    pub fn notification_posts(&self) -> usize {
+        self.state.lock().subscriptions.deliveries.posts
+    }
+
+    /// How many notifications wait for delivery (queued, in flight, or waiting for a
+    /// retry after a failed POST).
+    pub fn pending_notifications(&self) -> usize {
+        self.state.lock().subscriptions.deliveries.pending()
+    }
+
+    /// How many notifications were given up: still failing 4 hours after they were
+    /// queued, over the bound of 1,000 waiting per subscription, dropped by a `missed`
+    /// [`Sandbox::trigger_lifecycle`], or pending when their subscription was deleted or
+    /// expired.
+    pub fn dropped_notifications(&self) -> usize {
+        self.state.lock().subscriptions.deliveries.dropped
+    }
+
+    /// Holds (`true`) or releases (`false`) the delivery of notifications: while held
+    /// they are queued but not POSTed, e.g. to drop them with a `missed`
+    /// [`Sandbox::trigger_lifecycle`] before they arrive.
+    pub fn pause_notifications(&self, paused: bool) {
+        let mut store = self.state.lock();
+        store.subscriptions.deliveries.paused = paused;
+        store.subscriptions.wake.notify_one();
+    }
+}
+
 /// Rich notifications: the identity platform's signing key and what it signs
 /// (GRAPH-FACTS-2 §4; see [Rich notifications](#rich-notifications)).
 impl Sandbox {
@@ -1041,93 +1129,5 @@ impl Sandbox {
         resource: &Value,
     ) -> Result<Value, String> {
         rich::encrypted_content(certificate, certificate_id, resource)
-    }
-}
-
-/// Change notifications: subscriptions created through `POST /v1.0/subscriptions` (see
-/// [Subscriptions and change notifications](crate#subscriptions-and-change-notifications)).
-impl Sandbox {
-    /// The maximum lifetime of subscriptions created or renewed from now on, in minutes
-    /// (default 10,080, Outlook's documented maximum; subscriptions with resource data
-    /// get the smaller of this and 1,440). A longer `expirationDateTime` is refused with
-    /// `400 ExtensionError` "Subscription expiration can only be {minutes} minutes in
-    /// the future." – set e.g. 4,230 or 10,070 to test a client that reads the limit
-    /// out of that answer, as live Graph quotes other ceilings than its docs
-    /// (GRAPH-FACTS-2 §1.3).
-    pub fn set_subscription_max_minutes(&self, minutes: u32) {
-        self.state.lock().subscriptions.max_minutes = i64::from(minutes.max(1));
-    }
-
-    /// How long the validation handshake of a create (or of a new `notificationUrl`)
-    /// waits for the subscriber's answer (default 10 s, Graph's limit). Past it the
-    /// request answers `400 InvalidRequest` "Subscription validation request timed
-    /// out.". Real time.
-    pub fn set_validation_timeout(&self, timeout: Duration) {
-        self.state.lock().subscriptions.validation_timeout = timeout;
-    }
-
-    /// Every active subscription, oldest first, as `GET /subscriptions/{id}` returns it
-    /// (with `clientState`, without `@odata.context`).
-    pub fn subscriptions(&self) -> Vec<Value> {
-        let mut store = self.state.lock();
-        subscriptions::changed(&mut store);
-        store
-            .subscriptions
-            .list
-            .iter()
-            .map(|s| Value::Object(s.to_json(true)))
-            .collect()
-    }
-
-    /// Sends the lifecycle notification `event` (`missed`, `subscriptionRemoved` or
-    /// `reauthorizationRequired`) for the subscription to its
-    /// `lifecycleNotificationUrl` (none without one, as in Graph) and applies its
-    /// effect: `missed` drops the subscription's pending change notifications (the
-    /// changes are lost, as when Graph could not deliver them: catch up through
-    /// delta), `subscriptionRemoved` deletes the subscription. `false` for an unknown
-    /// subscription or event.
-    ///
-    /// ```no_run
-    /// # async fn demo(sandbox: msgraph_outlook_sandbox::Sandbox, id: &str) {
-    /// // The receiver at lifecycleNotificationUrl gets
-    /// // {"value": [{"subscriptionId": id, "lifecycleEvent": "subscriptionRemoved", …}]}
-    /// assert!(sandbox.trigger_lifecycle(id, "subscriptionRemoved"));
-    /// assert!(sandbox.subscriptions().is_empty());
-    /// # }
-    /// ```
-    pub fn trigger_lifecycle(&self, subscription_id: &str, event: &str) -> bool {
-        let Some(event) = subscriptions::LifecycleEvent::parse(event) else {
-            return false;
-        };
-        subscriptions::trigger(&mut self.state.lock(), subscription_id, event)
-    }
-
-    /// How many POSTs of notifications (change and lifecycle) the sandbox made to
-    /// subscribers so far, answered or not (validation handshakes not counted).
-    pub fn notification_posts(&self) -> usize {
-        self.state.lock().subscriptions.deliveries.posts
-    }
-
-    /// How many notifications wait for delivery (queued, in flight, or waiting for a
-    /// retry after a failed POST).
-    pub fn pending_notifications(&self) -> usize {
-        self.state.lock().subscriptions.deliveries.pending()
-    }
-
-    /// How many notifications were given up: still failing 4 hours after they were
-    /// queued, over the bound of 1,000 waiting per subscription, dropped by a `missed`
-    /// [`Sandbox::trigger_lifecycle`], or pending when their subscription was deleted or
-    /// expired.
-    pub fn dropped_notifications(&self) -> usize {
-        self.state.lock().subscriptions.deliveries.dropped
-    }
-
-    /// Holds (`true`) or releases (`false`) the delivery of notifications: while held
-    /// they are queued but not POSTed, e.g. to drop them with a `missed`
-    /// [`Sandbox::trigger_lifecycle`] before they arrive.
-    pub fn pause_notifications(&self, paused: bool) {
-        let mut store = self.state.lock();
-        store.subscriptions.deliveries.paused = paused;
-        store.subscriptions.wake.notify_one();
     }
 }

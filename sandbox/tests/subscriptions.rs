@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
+use common::rich::{decrypt, pem_base64, verify, CERT_PEM, PUBLISHER};
 use common::{app_token, assert_graph_error, post_json, setup, status_json};
 use msgraph_outlook_sandbox::Sandbox;
 use serde_json::{json, Value};
@@ -41,6 +42,8 @@ struct Received {
     query: Option<String>,
     content_type: Option<String>,
     body: Vec<u8>,
+    /// What the receiver answered (notifications; handshakes: 0).
+    status: u16,
 }
 
 impl Received {
@@ -203,6 +206,7 @@ async fn receive(State(inner): State<Arc<Inner>>, req: Request<Body>) -> Respons
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         body: body.to_vec(),
+        status: 0,
     };
     let token = got.query.as_deref().and_then(|q| {
         q.split('&')
@@ -210,26 +214,28 @@ async fn receive(State(inner): State<Arc<Inner>>, req: Request<Body>) -> Respons
             .map(str::to_string)
     });
     let validation = *inner.validation.lock().unwrap();
+    let Some(raw) = token else {
+        let status = inner.statuses.lock().unwrap().pop_front().unwrap_or(202);
+        inner.got.lock().unwrap().push(Received { status, ..got });
+        inner.arrived.notify_waiters();
+        return StatusCode::from_u16(status).unwrap().into_response();
+    };
     inner.got.lock().unwrap().push(got);
     inner.arrived.notify_waiters();
-    if let Some(raw) = token {
-        let text = |t: String| ([("content-type", "text/plain")], t).into_response();
-        return match validation {
-            Validation::Echo => text(decode_form(&raw)),
-            Validation::Encoded => text(raw),
-            Validation::Status(s) => {
-                let mut r = text(decode_form(&raw));
-                *r.status_mut() = StatusCode::from_u16(s).unwrap();
-                r
-            }
-            Validation::Slow(d) => {
-                tokio::time::sleep(d).await;
-                text(decode_form(&raw))
-            }
-        };
+    let text = |t: String| ([("content-type", "text/plain")], t).into_response();
+    match validation {
+        Validation::Echo => text(decode_form(&raw)),
+        Validation::Encoded => text(raw),
+        Validation::Status(s) => {
+            let mut r = text(decode_form(&raw));
+            *r.status_mut() = StatusCode::from_u16(s).unwrap();
+            r
+        }
+        Validation::Slow(d) => {
+            tokio::time::sleep(d).await;
+            text(decode_form(&raw))
+        }
     }
-    let status = inner.statuses.lock().unwrap().pop_front().unwrap_or(202);
-    StatusCode::from_u16(status).unwrap().into_response()
 }
 
 /// An `expirationDateTime` `minutes` from the sandbox clock, whole seconds.
@@ -788,6 +794,16 @@ async fn malformed_bodies() {
             "InvalidRequest",
             "encryptionCertificate and encryptionCertificateId are required when includeResourceData is true.".into(),
         ),
+        (
+            json!({"includeResourceData": true, "encryptionCertificate": CERT_PEM, "encryptionCertificateId": "c"}),
+            "InvalidRequest",
+            "encryptionCertificate must be the base64-encoded DER X.509 certificate without PEM armour (no -----BEGIN CERTIFICATE----- lines).".into(),
+        ),
+        (
+            json!({"includeResourceData": true, "encryptionCertificate": pem_base64(CERT_PEM), "encryptionCertificateId": "c".repeat(129)}),
+            "InvalidRequest",
+            "encryptionCertificateId must not be longer than 128 characters.".into(),
+        ),
     ];
     for (patch, code, message) in cases {
         let mut body = base.clone();
@@ -899,4 +915,549 @@ async fn permissions() {
         "ErrorInvalidUser",
         "The requested user 'nobody@contoso.com' is invalid.",
     );
+}
+
+async fn subscribe(sb: &Sandbox, client: &reqwest::Client, token: &str, body: Value) -> String {
+    let (status, created) = create(sb, client, token, &body).await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_str().unwrap().to_string()
+}
+
+/// (changeType, resourceData.id, resourceData.@odata.etag) of notifications.
+fn summary(values: &[Value]) -> Vec<(String, String, String)> {
+    values
+        .iter()
+        .map(|v| {
+            (
+                v["changeType"].as_str().unwrap().to_string(),
+                v["resourceData"]["id"].as_str().unwrap().to_string(),
+                v["resourceData"]["@odata.etag"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+fn etag(msg: &Value) -> String {
+    format!("W/\"{}\"", msg["changeKey"].as_str().unwrap())
+}
+
+#[tokio::test]
+async fn patch_and_delete_raise_updated_and_deleted() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["changeType"] = json!("created,updated,deleted");
+    subscribe(&sb, &client, &token, body).await;
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "Hi").await;
+    let created = sb.messages("adele@contoso.com", "inbox")[0].clone();
+    let id = created["id"].as_str().unwrap();
+    let url = format!("{}/me/messages/{id}", sb.base_url());
+    let (status, _) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"isRead": true})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let updated = sb.messages("adele@contoso.com", "inbox")[0].clone();
+    assert_ne!(updated["changeKey"], created["changeKey"]);
+    let (status, _) = request(&client, reqwest::Method::DELETE, &url, &token, None).await;
+    assert_eq!(status, 204);
+    let values = rx.wait_values(3).await;
+    assert_eq!(
+        summary(&values),
+        vec![
+            ("created".to_string(), id.to_string(), etag(&created)),
+            ("updated".to_string(), id.to_string(), etag(&updated)),
+            ("deleted".to_string(), id.to_string(), etag(&updated)),
+        ]
+    );
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(rx.values().len(), 3);
+}
+
+#[tokio::test]
+async fn filter_is_read_eq_false_follows_the_documented_semantics() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["changeType"] = json!("created,updated,deleted");
+    body["resource"] = json!("me/mailFolders('inbox')/messages?$filter=isRead eq false");
+    subscribe(&sb, &client, &token, body).await;
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "Hi").await;
+    let id = sb.messages("adele@contoso.com", "inbox")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("{}/me/messages/{id}", sb.base_url());
+    for read in [true, false] {
+        let (status, _) = request(
+            &client,
+            reqwest::Method::PATCH,
+            &url,
+            &token,
+            Some(&json!({"isRead": read})),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let values = rx.wait_values(3).await;
+    let kinds: Vec<&str> = values
+        .iter()
+        .map(|v| v["changeType"].as_str().unwrap())
+        .collect();
+    // Marked read: leaves the filtered set; marked unread: enters it again.
+    assert_eq!(kinds, vec!["created", "deleted", "created"]);
+}
+
+#[tokio::test]
+async fn event_create_raises_created_for_events_subscriptions() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let adele = sb.add_user("adele@contoso.com");
+    let token = sb.delegated_token("adele@contoso.com");
+    subscribe(
+        &sb,
+        &client,
+        &token,
+        json!({
+            "changeType": "created,updated",
+            "notificationUrl": rx.url("/n"),
+            "resource": format!("users/{adele}/events"),
+            "expirationDateTime": text(in_minutes(&sb, 120)),
+        }),
+    )
+    .await;
+    let (status, event) = status_json(
+        post_json(
+            &client,
+            &format!("{}/me/events", sb.base_url()),
+            &token,
+            &json!({
+                "subject": "Review",
+                "start": {"dateTime": "2026-12-20T10:00:00", "timeZone": "UTC"},
+                "end": {"dateTime": "2026-12-20T11:00:00", "timeZone": "UTC"},
+            }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let eid = event["id"].as_str().unwrap();
+    let values = rx.wait_values(1).await;
+    let resource = format!("Users/{adele}/Events/{eid}");
+    assert_eq!(values[0]["changeType"], "created");
+    assert_eq!(values[0]["resource"], json!(resource));
+    assert_eq!(
+        values[0]["resourceData"],
+        json!({
+            "@odata.type": "#Microsoft.Graph.Event",
+            "@odata.id": resource,
+            "@odata.etag": format!("W/\"{}\"", event["changeKey"].as_str().unwrap()),
+            "id": eid,
+        })
+    );
+    assert!(values[0].get("clientState").is_none(), "none was set");
+}
+
+#[tokio::test]
+async fn missed_drops_pending_notifications() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["lifecycleNotificationUrl"] = json!(rx.url("/l"));
+    let id = subscribe(&sb, &client, &token, body).await;
+    sb.pause_notifications(true);
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "1").await;
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "2").await;
+    assert_eq!(sb.pending_notifications(), 2);
+    assert!(sb.trigger_lifecycle(&id, "missed"));
+    assert_eq!(
+        (sb.pending_notifications(), sb.dropped_notifications()),
+        (1, 2)
+    );
+    sb.pause_notifications(false);
+    let posts = rx.wait_notifications(1).await;
+    assert_eq!(posts[0].path, "/l");
+    assert_eq!(posts[0].json()["value"][0]["lifecycleEvent"], "missed");
+    // The subscription stays; later changes are notified again.
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "3").await;
+    let posts = rx.wait_notifications(2).await;
+    assert_eq!(posts[1].path, "/n");
+    let newest = &sb.messages("adele@contoso.com", "inbox")[0];
+    assert_eq!(
+        posts[1].json()["value"][0]["resourceData"]["id"],
+        newest["id"]
+    );
+}
+
+#[tokio::test]
+async fn reauthorization_required_before_expiry_then_removal() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["lifecycleNotificationUrl"] = json!(rx.url("/l"));
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 60)));
+    let id = subscribe(&sb, &client, &token, body).await;
+    sb.advance_clock(Duration::from_secs(40 * 60));
+    // 20 minutes left: nothing queued yet (queuing happens inside advance_clock).
+    assert_eq!(sb.pending_notifications() + sb.notification_posts(), 0);
+    sb.advance_clock(Duration::from_secs(6 * 60));
+    let posts = rx.wait_notifications(1).await;
+    assert_eq!(posts[0].path, "/l");
+    let n = &posts[0].json()["value"][0];
+    assert_eq!(n["lifecycleEvent"], "reauthorizationRequired");
+    assert_eq!(n["subscriptionId"], json!(id));
+    // Expired by the sandbox clock: deleted, no more notifications.
+    sb.advance_clock(Duration::from_secs(15 * 60));
+    assert!(sb.subscriptions().is_empty());
+    send_mail(
+        &sb,
+        &client,
+        "alex@contoso.com",
+        "adele@contoso.com",
+        "late",
+    )
+    .await;
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(sb.notification_posts(), 1);
+    assert_eq!(rx.notifications().len(), 1);
+}
+
+#[tokio::test]
+async fn list_pages_with_next_link() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let app = app_token(&sb, &client).await;
+    for i in 0..101 {
+        let user = sb.add_user(&format!("user{i}@contoso.com"));
+        subscribe(
+            &sb,
+            &client,
+            &app,
+            json!({
+                "changeType": "created",
+                "notificationUrl": rx.url("/n"),
+                "resource": format!("users/{user}/messages"),
+                "expirationDateTime": text(in_minutes(&sb, 120)),
+                "clientState": "hidden",
+            }),
+        )
+        .await;
+    }
+    let (status, page1) = request(
+        &client,
+        reqwest::Method::GET,
+        &format!("{}/subscriptions", sb.base_url()),
+        &app,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(page1["value"].as_array().unwrap().len(), 100);
+    assert!(page1["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["clientState"].is_null()));
+    let next = page1["@odata.nextLink"].as_str().expect("nextLink");
+    assert_eq!(
+        next,
+        format!("{}/subscriptions?$skiptoken=100", sb.base_url())
+    );
+    let (status, page2) = request(&client, reqwest::Method::GET, next, &app, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(page2["value"].as_array().unwrap().len(), 1);
+    assert!(page2.get("@odata.nextLink").is_none());
+}
+
+#[tokio::test]
+async fn rich_subscriptions_carry_encrypted_resource_data_and_validation_tokens() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let adele = sb.add_user("adele@contoso.com");
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = json!({
+        "changeType": "created",
+        "notificationUrl": rx.url("/n"),
+        "resource": "me/mailFolders('inbox')/messages?$select=subject,importance",
+        "expirationDateTime": text(in_minutes(&sb, 1441)),
+        "includeResourceData": true,
+        "encryptionCertificate": pem_base64(CERT_PEM),
+        "encryptionCertificateId": "cert-2026",
+    });
+    // With resource data the maximum is 1,440 minutes.
+    let (status, err) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "ExtensionError",
+        "Subscription expiration can only be 1440 minutes in the future.",
+    );
+    body["resource"] = json!("me/messages?$select=subject,body");
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 600)));
+    let (status, err) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "InvalidRequest",
+        "The property 'body' cannot be selected in the resource of a subscription with resource data.",
+    );
+    body["resource"] = json!("me/mailFolders('inbox')/messages?$select=subject,importance");
+    let (status, sub) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 201, "{sub}");
+    assert_eq!(sub["includeResourceData"], true);
+    assert_eq!(sub["encryptionCertificateId"], "cert-2026");
+
+    send_mail(
+        &sb,
+        &client,
+        "alex@contoso.com",
+        "adele@contoso.com",
+        "Rich",
+    )
+    .await;
+    let post = rx.wait_notifications(1).await[0].json();
+    let msg = &sb.messages("adele@contoso.com", "inbox")[0];
+    let n = &post["value"][0];
+    assert_eq!(
+        n["resource"],
+        format!("Users/{adele}/Messages/{}", msg["id"].as_str().unwrap())
+    );
+    let content = &n["encryptedContent"];
+    assert_eq!(content["encryptionCertificateId"], "cert-2026");
+    assert_eq!(
+        decrypt(content).unwrap(),
+        json!({
+            "@odata.etag": format!("W/\"{}\"", msg["changeKey"].as_str().unwrap()),
+            "id": msg["id"],
+            "subject": "Rich",
+            "importance@odata.type": "#microsoft.graph.importance",
+            "importance": "normal",
+        })
+    );
+    // One validation token for the (app, tenant) pair, signed with the JWKS key.
+    let tokens = post["validationTokens"]
+        .as_array()
+        .expect("validationTokens");
+    assert_eq!(tokens.len(), 1);
+    let (_, jwks) = common::get_json(&client, &sb.jwks_url(), "").await;
+    let (_, claims) = verify(tokens[0].as_str().unwrap(), &jwks).unwrap();
+    assert_eq!(claims["aud"], json!(sb.client_id()));
+    assert_eq!(claims["azp"], PUBLISHER);
+    assert_eq!(claims["tid"], json!(sb.tenant_id()));
+}
+
+#[tokio::test]
+async fn changes_outside_requests_are_noticed_too() {
+    // A meeting request from Sandbox::add_event (no HTTP request) puts a copy of the
+    // event in the attendee's calendar: the delivery task notices it on its own.
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let adele = sb.add_user("adele@contoso.com");
+    let app = app_token(&sb, &client).await;
+    subscribe(
+        &sb,
+        &client,
+        &app,
+        json!({
+            "changeType": "created",
+            "notificationUrl": rx.url("/n"),
+            "resource": format!("users/{adele}/events"),
+            "expirationDateTime": text(in_minutes(&sb, 120)),
+        }),
+    )
+    .await;
+    sb.add_event(
+        "alex@contoso.com",
+        json!({
+            "subject": "Design review",
+            "start": {"dateTime": "2026-12-21T15:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-12-21T16:00:00", "timeZone": "UTC"},
+            "attendees": [{"emailAddress": {"address": "adele@contoso.com"}, "type": "required"}],
+        }),
+    );
+    let values = rx.wait_values(1).await;
+    let copy = &sb.events("adele@contoso.com")[0];
+    assert_eq!(values[0]["changeType"], "created");
+    assert_eq!(values[0]["resourceData"]["id"], copy["id"]);
+    assert_eq!(
+        values[0]["resource"],
+        format!("Users/{adele}/Events/{}", copy["id"].as_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn deferred_delivery_notifies_when_the_clock_reaches_it() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
+    let due = sb.now() + chrono::Duration::minutes(10);
+    let resp = post_json(
+        &client,
+        &format!("{}/me/sendMail", sb.base_url()),
+        &sb.delegated_token("alex@contoso.com"),
+        &json!({"message": {
+            "subject": "Later",
+            "toRecipients": [{"emailAddress": {"address": "adele@contoso.com"}}],
+            "singleValueExtendedProperties": [{"id": "SystemTime 0x3FEF", "value": text(due)}],
+        }}),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 202);
+    assert_eq!(sb.pending_notifications() + sb.notification_posts(), 0);
+    sb.advance_clock(Duration::from_secs(11 * 60));
+    let values = rx.wait_values(1).await;
+    let msg = &sb.messages("adele@contoso.com", "inbox")[0];
+    assert_eq!(msg["subject"], "Later");
+    assert_eq!(values[0]["resourceData"]["id"], msg["id"]);
+}
+
+#[tokio::test]
+async fn a_hundred_messages_through_a_failing_receiver_arrive_once_each() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
+    rx.fail_next(&[503, 503, 500]);
+    for i in 0..100 {
+        send_mail(
+            &sb,
+            &client,
+            "alex@contoso.com",
+            "adele@contoso.com",
+            &format!("m{i}"),
+        )
+        .await;
+    }
+    // Each failure waits longer (1, 2, 4 minutes): move the clock until all went.
+    let start = std::time::Instant::now();
+    while sb.pending_notifications() > 0 {
+        assert!(start.elapsed() < DEADLINE, "delivered within {DEADLINE:?}");
+        sb.advance_clock(Duration::from_secs(60));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let accepted: Vec<Value> = rx
+        .notifications()
+        .iter()
+        .filter(|r| r.status == 202)
+        .flat_map(|r| r.json()["value"].as_array().cloned().unwrap())
+        .collect();
+    let mut ids: Vec<String> = accepted
+        .iter()
+        .map(|v| v["resourceData"]["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    let mut inbox: Vec<String> = sb
+        .messages("adele@contoso.com", "inbox")
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect();
+    inbox.sort();
+    assert_eq!(inbox.len(), 100);
+    assert_eq!(
+        ids, inbox,
+        "every message exactly once in the accepted POSTs"
+    );
+    assert_eq!(sb.dropped_notifications(), 0);
+    assert_eq!(
+        rx.notifications()
+            .iter()
+            .filter(|r| r.status != 202)
+            .count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_mailbox_holds_at_most_1000_subscriptions() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    for i in 0..1000 {
+        body["resource"] = json!(format!("me/messages?$select=subject,f{i}"));
+        let (status, err) = create(&sb, &client, &token, &body).await;
+        assert_eq!(status, 201, "{i}: {err}");
+    }
+    body["resource"] = json!("me/events");
+    let (status, err) = create(&sb, &client, &token, &body).await;
+    assert_eq!(status, 403);
+    assert_graph_error(
+        &err,
+        "ExtensionError",
+        "Operation: Create; Exception: [Status Code: Forbidden; Reason: Maximum number of subscriptions has been reached]",
+    );
+    // Another mailbox is not affected.
+    let alex = sb.delegated_token("alex@contoso.com");
+    assert_eq!(create(&sb, &client, &alex, &body).await.0, 201);
+}
+
+#[tokio::test]
+async fn renewals_follow_the_same_rules() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let id = subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
+    let url = format!("{}/subscriptions/{id}", sb.base_url());
+    let before = sb.subscriptions()[0].clone();
+    sb.set_subscription_max_minutes(10_070);
+    let (status, err) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"expirationDateTime": text(in_minutes(&sb, 10_080))})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "ExtensionError",
+        "Subscription expiration can only be 10070 minutes in the future.",
+    );
+    // A new URL that fails its handshake changes nothing.
+    rx.set_validation(Validation::Status(404));
+    let (status, err) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"notificationUrl": rx.url("/other")})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_graph_error(
+        &err,
+        "InvalidRequest",
+        "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.",
+    );
+    assert_eq!(sb.subscriptions()[0], before);
+    // Renewing to under 45 minutes gives 45.
+    let (status, renewed) = request(
+        &client,
+        reqwest::Method::PATCH,
+        &url,
+        &token,
+        Some(&json!({"expirationDateTime": text(in_minutes(&sb, 1))})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let granted: DateTime<Utc> = renewed["expirationDateTime"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let minutes = (granted - sb.now()).num_seconds() as f64 / 60.0;
+    assert!((44.0..=45.0).contains(&minutes), "{minutes} minutes");
 }

@@ -54,6 +54,8 @@ pub(super) async fn handle(
         .collect();
     let method = parts.method.as_str();
     let auth = auth::authenticate(state, &parts.headers)?;
+    // Subscriptions whose time ran out in real time since the last look are gone.
+    crate::subscriptions::after_change(state);
     if too_big {
         return Err(too_large());
     }
@@ -178,6 +180,21 @@ fn resolve(store: &Store, auth: &Authenticated, c: &Create) -> Result<Target, Gr
     })
 }
 
+/// `403` once the mailbox has its maximum of subscriptions.
+fn check_quota(store: &Store, target: &Target) -> Result<(), GraphError> {
+    let n = store
+        .subscriptions
+        .list
+        .iter()
+        .filter(|s| s.target.user_id == target.user_id)
+        .count();
+    if n >= rules::MAX_PER_MAILBOX {
+        Err(rules::quota_reached())
+    } else {
+        Ok(())
+    }
+}
+
 /// `409` when the caller already has a subscription with this `changeType` and
 /// `resource` on that mailbox (GRAPH-FACTS-2 §1.4).
 fn check_duplicate(
@@ -211,6 +228,7 @@ async fn create(
         let mut store = state.lock();
         let target = resolve(&store, auth, &c)?;
         check_duplicate(&store, &owner, &c, &target)?;
+        check_quota(&store, &target)?;
         let max = store
             .subscriptions
             .max_minutes(c.include_resource_data == Some(true));
@@ -233,6 +251,7 @@ async fn create(
     // Checked again: the store may have changed during the handshakes.
     let target = resolve(&store, auth, &c)?;
     check_duplicate(&store, &owner, &c, &target)?;
+    check_quota(&store, &target)?;
     let now = store.now();
     let rich = c.include_resource_data == Some(true);
     let expiration = rules::expiration(c.expiration, now, store.subscriptions.max_minutes(rich))?;

@@ -34,13 +34,24 @@ pub(crate) enum QueueKind {
     Lifecycle,
 }
 
-#[derive(Debug)]
+/// A queued notification. Its JSON carries the subscription's `clientState`, so it is
+/// left out of `Debug`.
 struct Pending {
     seq: u64,
     json: Value,
     queued_at: DateTime<Utc>,
     /// Carries `encryptedContent`: the POST gets `validationTokens`.
     rich: bool,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("seq", &self.seq)
+            .field("queued_at", &self.queued_at)
+            .field("rich", &self.rich)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug)]
@@ -56,8 +67,8 @@ struct Queue {
     in_flight: bool,
 }
 
-/// One POST to make: the first notifications of a queue.
-#[derive(Debug)]
+/// One POST to make: the first notifications of a queue (no `Debug`: the body
+/// carries `clientState`).
 pub(crate) struct Batch {
     pub subscription_id: String,
     pub kind: QueueKind,
@@ -258,6 +269,14 @@ mod tests {
         assert_eq!(b[0].body, json!({"value": [1, 2]}));
         d.finish(&b[0], false, t0 + Duration::hours(5));
         assert_eq!((d.pending(), d.dropped, d.posts), (0, 2, 2));
+    }
+
+    #[test]
+    fn client_state_stays_out_of_debug() {
+        let mut d = Deliveries::default();
+        let n = json!({"clientState": "s3cret-value"});
+        d.push("s", QueueKind::Change, "u", "a", n, false, Utc::now());
+        assert!(!format!("{d:?}").contains("s3cret-value"));
     }
 
     #[test]

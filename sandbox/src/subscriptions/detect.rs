@@ -10,12 +10,13 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::resource::{Collection, Filter};
 use super::{Subscription, Target};
 use crate::calendar::zone::Zone;
 use crate::message::{render, Expand};
+use crate::rich::{annotate, Entity};
 use crate::store::User;
 
 /// A change of one item.
@@ -141,21 +142,17 @@ pub(crate) fn diff(sub: &mut Subscription, user: &User) -> Vec<Detected> {
 }
 
 /// The resource data of a rich notification: the `$select`ed properties as a `GET`
-/// with that `$select` returns them (events in UTC), plus `@odata.type` and `id`.
+/// with that `$select` returns them (events in UTC), with Graph's type annotations
+/// (GRAPH-FACTS-2 §4.2).
 fn selected(json: &Map<String, Value>, target: &Target) -> Value {
     let select = target.select.as_deref();
-    let (mut out, odata_type) = match target.collection {
-        Collection::Messages { .. } => (
-            render(json, select, &Expand::default()),
-            "#Microsoft.Graph.Message",
+    match target.collection {
+        Collection::Messages { .. } => {
+            annotate(Entity::Message, &render(json, select, &Expand::default()))
+        }
+        Collection::Events => annotate(
+            Entity::Event,
+            &crate::calendar::render::output(json, &Zone::utc(), select),
         ),
-        Collection::Events => (
-            crate::calendar::render::output(json, &Zone::utc(), select),
-            "#Microsoft.Graph.Event",
-        ),
-    };
-    if let Value::Object(o) = &mut out {
-        o.insert("@odata.type".into(), json!(odata_type));
     }
-    out
 }

@@ -2,7 +2,9 @@
 //! through `/v1.0/subscriptions` (HTTP side: `routes/subscriptions.rs`), change
 //! detection on the watched messages and events ([`detect`]), the queues of
 //! notifications waiting for their receiver ([`delivery`]), the background task that
-//! POSTs them ([`worker`]) and the validation handshake ([`handshake`]).
+//! POSTs them ([`worker`]), lifecycle notifications and expiry ([`lifecycle`]), the
+//! validation handshake ([`handshake`]), the `resource` grammar ([`resource`]) and the
+//! rules of create and update bodies ([`rules`]).
 //!
 //! Everything lives in the [`crate::store::Store`] (one lock), so detection sees a
 //! consistent mailbox; no lock is held across an HTTP call.
@@ -10,6 +12,7 @@
 pub(crate) mod delivery;
 pub(crate) mod detect;
 pub(crate) mod handshake;
+pub(crate) mod lifecycle;
 pub(crate) mod resource;
 pub(crate) mod rules;
 pub(crate) mod worker;
@@ -17,7 +20,7 @@ pub(crate) mod worker;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use tokio::sync::Notify;
 
@@ -33,10 +36,6 @@ pub(crate) const MAX_MINUTES: i64 = 10_080;
 pub(crate) const MAX_MINUTES_RICH: i64 = 1_440;
 /// A requested lifetime under this is raised to it (GRAPH-FACTS-2 §1.3).
 pub(crate) const MIN_MINUTES: i64 = 45;
-/// `reauthorizationRequired` goes out once when less than this remains
-/// \[unconfirmed: Graph's timing; its sample challenges every 15 minutes in the last
-/// hour of a token, GRAPH-FACTS-2 §3\].
-const REAUTHORIZE_BEFORE_MINUTES: i64 = 15;
 
 /// Who created a subscription, for List / Get visibility (GRAPH-FACTS-2 §1.5).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,7 +166,7 @@ impl Subscription {
     }
 
     /// The members every notification of this subscription starts with.
-    fn envelope(&self) -> Map<String, Value> {
+    pub(crate) fn envelope(&self) -> Map<String, Value> {
         let mut n = Map::new();
         n.insert("subscriptionId".into(), json!(self.id));
         n.insert(
@@ -280,7 +279,7 @@ pub(crate) fn refresh(store: &mut Store) -> bool {
         return false;
     }
     let now = store.now();
-    maintain(store, now);
+    lifecycle::maintain(store, now);
     detect_all(store, now);
     true
 }
@@ -288,32 +287,6 @@ pub(crate) fn refresh(store: &mut Store) -> bool {
 /// [`changed`] on the locked store of `state`.
 pub(crate) fn after_change(state: &AppState) {
     changed(&mut state.lock());
-}
-
-/// Expiry (Graph deletes an expired subscription and stops sending, GRAPH-FACTS-2
-/// §1.3; its pending change notifications are dropped) and `reauthorizationRequired`
-/// before it.
-fn maintain(store: &mut Store, now: DateTime<Utc>) {
-    let subs = &mut store.subscriptions;
-    let mut expired = Vec::new();
-    let mut reauth = Vec::new();
-    for s in &mut subs.list {
-        if s.expiration <= now {
-            expired.push(s.id.clone());
-        } else if !s.reauthorization_sent
-            && s.lifecycle_url.is_some()
-            && s.expiration - now <= Duration::minutes(REAUTHORIZE_BEFORE_MINUTES)
-        {
-            s.reauthorization_sent = true;
-            reauth.push(s.id.clone());
-        }
-    }
-    for id in reauth {
-        lifecycle(subs, &id, LifecycleEvent::ReauthorizationRequired, now);
-    }
-    for id in expired {
-        remove(subs, &id);
-    }
 }
 
 /// Deletes a subscription; its pending change notifications are dropped.
@@ -383,87 +356,6 @@ fn change_notification(s: &Subscription, d: &detect::Detected) -> (Value, bool) 
         }
     }
     (Value::Object(n), rich)
-}
-
-/// A lifecycle event (GRAPH-FACTS-2 §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LifecycleEvent {
-    Missed,
-    SubscriptionRemoved,
-    ReauthorizationRequired,
-}
-
-impl LifecycleEvent {
-    /// Parses the wire name.
-    pub(crate) fn parse(name: &str) -> Option<LifecycleEvent> {
-        Some(match name {
-            "missed" => LifecycleEvent::Missed,
-            "subscriptionRemoved" => LifecycleEvent::SubscriptionRemoved,
-            "reauthorizationRequired" => LifecycleEvent::ReauthorizationRequired,
-            _ => return None,
-        })
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            LifecycleEvent::Missed => "missed",
-            LifecycleEvent::SubscriptionRemoved => "subscriptionRemoved",
-            LifecycleEvent::ReauthorizationRequired => "reauthorizationRequired",
-        }
-    }
-}
-
-/// Queues a lifecycle notification for subscription `id` (none without a
-/// `lifecycleNotificationUrl`, as in Graph). `false`: no such subscription.
-fn lifecycle(
-    subs: &mut Subscriptions,
-    id: &str,
-    event: LifecycleEvent,
-    now: DateTime<Utc>,
-) -> bool {
-    let Some(i) = subs.index(id) else {
-        return false;
-    };
-    let s = &subs.list[i];
-    if let Some(url) = &s.lifecycle_url {
-        let mut n = s.envelope();
-        n.insert("lifecycleEvent".into(), json!(event.as_str()));
-        subs.deliveries.push(
-            &s.id,
-            QueueKind::Lifecycle,
-            url,
-            &s.application_id,
-            Value::Object(n),
-            false,
-            now,
-        );
-    }
-    true
-}
-
-/// `Sandbox::trigger_lifecycle`: queues the lifecycle notification and applies its
-/// effect – `missed` drops the subscription's pending change notifications (they are
-/// lost, the client must catch up through delta), `subscriptionRemoved` deletes the
-/// subscription. `false`: no such subscription.
-pub(crate) fn trigger(store: &mut Store, id: &str, event: LifecycleEvent) -> bool {
-    let now = store.now();
-    // Changes made until now are part of what the event covers.
-    changed(store);
-    let subs = &mut store.subscriptions;
-    if !lifecycle(subs, id, event, now) {
-        return false;
-    }
-    match event {
-        LifecycleEvent::Missed => {
-            subs.deliveries.drop_pending(id, QueueKind::Change);
-        }
-        LifecycleEvent::SubscriptionRemoved => {
-            remove(subs, id);
-        }
-        LifecycleEvent::ReauthorizationRequired => {}
-    }
-    subs.wake.notify_one();
-    true
 }
 
 /// The applicationId of subscriptions: the sandbox's app registration.

@@ -50,6 +50,20 @@ pub(crate) fn conflict(existing_id: &str) -> GraphError {
     )
 }
 
+/// Active Outlook subscriptions per mailbox, across all apps (GRAPH-FACTS-2 §1.1).
+pub(crate) const MAX_PER_MAILBOX: usize = 1_000;
+
+/// `403 ExtensionError` for a mailbox with [`MAX_PER_MAILBOX`] subscriptions: the text
+/// of a live answer at OneDrive's limit (microsoftgraph/microsoft-graph-docs#21403);
+/// Outlook's \[unconfirmed\].
+pub(crate) fn quota_reached() -> GraphError {
+    GraphError::new(
+        StatusCode::FORBIDDEN,
+        "ExtensionError",
+        "Operation: Create; Exception: [Status Code: Forbidden; Reason: Maximum number of subscriptions has been reached]",
+    )
+}
+
 /// `400 ExtensionError` for an expiration past the maximum (GRAPH-FACTS-2 §1.3, text
 /// of live answers).
 pub(crate) fn too_far(max_minutes: i64) -> GraphError {

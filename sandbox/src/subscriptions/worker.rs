@@ -50,20 +50,32 @@ async fn run(state: Weak<AppState>, wake: Arc<Notify>) {
             let now = store.now();
             let subs = &mut store.subscriptions;
             let batches = subs.deliveries.take_due(now, MAX_IN_FLIGHT);
-            let wait = subs
-                .deliveries
-                .next_due()
-                .and_then(|t| (t - now).to_std().ok())
-                .map_or(TICK, |d| d.min(TICK));
-            (batches, subs.client(), wait)
+            // Without subscriptions or pending notifications no timer is set: a test
+            // runtime with paused time must not see the clock run because of us.
+            let idle = subs.list.is_empty() && subs.deliveries.pending() == 0;
+            let wait = (!idle).then(|| {
+                subs.deliveries
+                    .next_due()
+                    .and_then(|t| (t - now).to_std().ok())
+                    .map_or(TICK, |d| d.min(TICK))
+            });
+            let client = (!batches.is_empty()).then(|| subs.client());
+            (batches, client, wait)
         };
-        for batch in batches {
-            tokio::spawn(deliver(st.clone(), client.clone(), batch));
+        if let Some(client) = client {
+            for batch in batches {
+                tokio::spawn(deliver(st.clone(), client.clone(), batch));
+            }
         }
         drop(st);
-        tokio::select! {
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(wait) => {}
+        match wait {
+            Some(wait) => {
+                tokio::select! {
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+            None => wake.notified().await,
         }
     }
 }
