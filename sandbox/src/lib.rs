@@ -23,6 +23,7 @@ mod sending_limits;
 mod settings;
 mod state;
 mod store;
+mod subscriptions;
 mod url;
 mod wire;
 
@@ -116,6 +117,7 @@ impl SandboxBuilder {
                 .await?;
         let port = listener.local_addr()?.port();
         let state = Arc::new(AppState::new(Config::new(port)));
+        subscriptions::worker::spawn(&state);
         let (tx, rx) = oneshot::channel::<()>();
         let app = routes::router(state.clone()).into_make_service_with_connect_info::<ConnHandle>();
         let listener = CuttableListener::new(listener, self.idle_timeout, self.max_connections);
@@ -155,6 +157,9 @@ impl Drop for Sandbox {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let mut store = self.state.lock();
+        store.subscriptions.shutdown = true;
+        store.subscriptions.wake.notify_one();
     }
 }
 
@@ -721,6 +726,7 @@ impl Sandbox {
         let mut store = self.state.lock();
         store.clock_offset += by;
         crate::outbox::run_due(&mut store);
+        subscriptions::changed(&mut store);
     }
 
     /// Sets the sandbox clock to `now` (it keeps running from there in real time).
@@ -729,6 +735,7 @@ impl Sandbox {
         let mut store = self.state.lock();
         store.clock_offset = now - Utc::now();
         crate::outbox::run_due(&mut store);
+        subscriptions::changed(&mut store);
     }
 
     /// Forgets every delta and skip token issued so far (messages, mail folder and events
@@ -955,6 +962,94 @@ impl Sandbox {
         let mut store = self.state.lock();
         let id = store.add_user(address);
         store.limits.set_max_message_size(&id, bytes);
+    }
+}
+
+/// Change notifications: subscriptions created through `POST /v1.0/subscriptions` (see
+/// [Subscriptions and change notifications](crate#subscriptions-and-change-notifications)).
+impl Sandbox {
+    /// The maximum lifetime of subscriptions created or renewed from now on, in minutes
+    /// (default 10,080, Outlook's documented maximum; subscriptions with resource data
+    /// get the smaller of this and 1,440). A longer `expirationDateTime` is refused with
+    /// `400 ExtensionError` "Subscription expiration can only be {minutes} minutes in
+    /// the future." – set e.g. 4,230 or 10,070 to test a client that reads the limit
+    /// out of that answer, as live Graph quotes other ceilings than its docs
+    /// (GRAPH-FACTS-2 §1.3).
+    pub fn set_subscription_max_minutes(&self, minutes: u32) {
+        self.state.lock().subscriptions.max_minutes = i64::from(minutes.max(1));
+    }
+
+    /// How long the validation handshake of a create (or of a new `notificationUrl`)
+    /// waits for the subscriber's answer (default 10 s, Graph's limit). Past it the
+    /// request answers `400 InvalidRequest` "Subscription validation request timed
+    /// out.". Real time.
+    pub fn set_validation_timeout(&self, timeout: Duration) {
+        self.state.lock().subscriptions.validation_timeout = timeout;
+    }
+
+    /// Every active subscription, oldest first, as `GET /subscriptions/{id}` returns it
+    /// (with `clientState`, without `@odata.context`).
+    pub fn subscriptions(&self) -> Vec<Value> {
+        let mut store = self.state.lock();
+        subscriptions::changed(&mut store);
+        store
+            .subscriptions
+            .list
+            .iter()
+            .map(|s| Value::Object(s.to_json(true)))
+            .collect()
+    }
+
+    /// Sends the lifecycle notification `event` (`missed`, `subscriptionRemoved` or
+    /// `reauthorizationRequired`) for the subscription to its
+    /// `lifecycleNotificationUrl` (none without one, as in Graph) and applies its
+    /// effect: `missed` drops the subscription's pending change notifications (the
+    /// changes are lost, as when Graph could not deliver them: catch up through
+    /// delta), `subscriptionRemoved` deletes the subscription. `false` for an unknown
+    /// subscription or event.
+    ///
+    /// ```no_run
+    /// # async fn demo(sandbox: msgraph_outlook_sandbox::Sandbox, id: &str) {
+    /// // The receiver at lifecycleNotificationUrl gets
+    /// // {"value": [{"subscriptionId": id, "lifecycleEvent": "subscriptionRemoved", …}]}
+    /// assert!(sandbox.trigger_lifecycle(id, "subscriptionRemoved"));
+    /// assert!(sandbox.subscriptions().is_empty());
+    /// # }
+    /// ```
+    pub fn trigger_lifecycle(&self, subscription_id: &str, event: &str) -> bool {
+        let Some(event) = subscriptions::lifecycle::LifecycleEvent::parse(event) else {
+            return false;
+        };
+        subscriptions::lifecycle::trigger(&mut self.state.lock(), subscription_id, event)
+    }
+
+    /// How many POSTs of notifications (change and lifecycle) the sandbox made to
+    /// subscribers so far, answered or not (validation handshakes not counted).
+    pub fn notification_posts(&self) -> usize {
+        self.state.lock().subscriptions.deliveries.posts
+    }
+
+    /// How many notifications wait for delivery (queued, in flight, or waiting for a
+    /// retry after a failed POST).
+    pub fn pending_notifications(&self) -> usize {
+        self.state.lock().subscriptions.deliveries.pending()
+    }
+
+    /// How many notifications were given up: still failing 4 hours after they were
+    /// queued, over the bound of 1,000 waiting per subscription, dropped by a `missed`
+    /// [`Sandbox::trigger_lifecycle`], or pending when their subscription was deleted or
+    /// expired.
+    pub fn dropped_notifications(&self) -> usize {
+        self.state.lock().subscriptions.deliveries.dropped
+    }
+
+    /// Holds (`true`) or releases (`false`) the delivery of notifications: while held
+    /// they are queued but not POSTed, e.g. to drop them with a `missed`
+    /// [`Sandbox::trigger_lifecycle`] before they arrive.
+    pub fn pause_notifications(&self, paused: bool) {
+        let mut store = self.state.lock();
+        store.subscriptions.deliveries.paused = paused;
+        store.subscriptions.wake.notify_one();
     }
 }
 

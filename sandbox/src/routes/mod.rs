@@ -31,6 +31,7 @@ mod responses;
 mod schedule;
 mod sending;
 mod settings;
+mod subscriptions;
 mod upload;
 mod working_hours;
 
@@ -155,10 +156,10 @@ async fn serve(
         return (resp, size);
     }
     if is_admin {
-        return (
-            admin::handle(state, &parts.method, &segs[1..], &bytes),
-            size,
-        );
+        let resp = admin::handle(state, &parts.method, &segs[1..], &bytes);
+        // The clock may have moved: expiries, deferred deliveries.
+        crate::subscriptions::after_change(state);
+        return (resp, size);
     }
 
     if is_graph {
@@ -181,10 +182,17 @@ async fn serve(
                 cut |= inner_cut;
                 resp
             }
+            None if subscriptions::is_path(&segs[1..]) => {
+                subscriptions::handle(state, parts, &segs[1..], &bytes, too_large, &ctx)
+                    .await
+                    .unwrap_or_else(|e| e.into_response(&ctx))
+            }
             None => graph(state, parts, &segs[1..], &bytes, too_large, &ctx)
                 .await
                 .unwrap_or_else(|e| e.into_response(&ctx)),
         };
+        // Changes this request made raise change notifications (any route).
+        crate::subscriptions::after_change(state);
         apply_graph_headers(&mut resp, &ctx);
         if cut {
             // The request was applied; now make hyper fail writing the response, so the

@@ -114,6 +114,32 @@ const SETTINGS_WRITE: Accepted = Accepted {
     app: &["MailboxSettings.ReadWrite"],
 };
 
+/// Subscriptions to messages (GRAPH-FACTS-2 §1.1, "Create subscription"
+/// <https://learn.microsoft.com/graph/api/subscription-post-subscriptions> and the
+/// Outlook change-notification overview): `Mail.ReadBasic` or `Mail.Read`; the
+/// `.Shared` scopes do not support subscriptions, so a delegated token reaches its own
+/// mailbox only. `Mail.ReadWrite` is accepted as the higher permission, as everywhere
+/// in the sandbox ("subscriptions do not support write access permissions when only
+/// read access permissions are needed": whether Graph refuses a token that holds it
+/// \[unconfirmed\]).
+pub(crate) const SUBSCRIBE_MESSAGES: Accepted = Accepted {
+    own: &["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"],
+    shared: &[],
+    app: &[
+        "Mail.ReadBasic.All",
+        "Mail.ReadBasic",
+        "Mail.Read",
+        "Mail.ReadWrite",
+    ],
+};
+
+/// Subscriptions to events: `Calendars.Read` (GRAPH-FACTS-2 §1.1), no `.Shared`.
+pub(crate) const SUBSCRIBE_EVENTS: Accepted = Accepted {
+    own: &["Calendars.Read", "Calendars.ReadWrite"],
+    shared: &[],
+    app: &["Calendars.Read", "Calendars.ReadWrite"],
+};
+
 /// The permissions a route accepts.
 pub(crate) fn accepted(route: &Route) -> Accepted {
     use CalendarRoute as C;
@@ -188,7 +214,11 @@ pub(crate) fn accepted(route: &Route) -> Accepted {
 /// Whether a token with `permissions` may run `route`: `app` for an app-only token,
 /// `shared` when a delegated token works in another user's mailbox.
 pub(crate) fn allows(route: &Route, app: bool, shared: bool, permissions: &[String]) -> bool {
-    let a = accepted(route);
+    permits(&accepted(route), app, shared, permissions)
+}
+
+/// Whether `permissions` satisfy `a` (see [`allows`]).
+pub(crate) fn permits(a: &Accepted, app: bool, shared: bool, permissions: &[String]) -> bool {
     let list = match (app, shared) {
         (true, _) => a.app,
         (false, true) => a.shared,

@@ -182,6 +182,9 @@ pub(crate) struct Store {
     /// Sending limits, their per-mailbox bookkeeping and the maximum message sizes
     /// (`Sandbox::set_sending_limits`, `Sandbox::set_max_message_size`).
     pub limits: crate::sending_limits::LimitsState,
+    /// Change-notification subscriptions and their deliveries
+    /// ([`crate::subscriptions`]).
+    pub subscriptions: crate::subscriptions::Subscriptions,
     seq: u64,
 }
 

@@ -1,6 +1,8 @@
 //! Helpers shared by the sandbox's integration tests (real HTTP on 127.0.0.1).
 #![allow(dead_code)]
 
+pub mod rich;
+
 use msgraph_outlook_sandbox::Sandbox;
 use serde_json::Value;
 
