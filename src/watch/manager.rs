@@ -534,9 +534,13 @@ impl SubscriptionManager {
     }
 
     fn entry_of(&self, subscription_id: &str) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|e| e.state.subscription_id.as_deref() == Some(subscription_id))
+        // A GUID, in whatever case Graph writes it (the receiver compares it the same way).
+        self.entries.iter().position(|e| {
+            e.state
+                .subscription_id
+                .as_deref()
+                .is_some_and(|id| id.eq_ignore_ascii_case(subscription_id))
+        })
     }
 
     async fn on_notification(&mut self, notification: Notification) {
