@@ -4,6 +4,8 @@
 mod common;
 #[path = "support/raw_server.rs"]
 mod raw_server;
+#[path = "support/webhook.rs"]
+mod webhook;
 
 use std::sync::Arc;
 
@@ -11,7 +13,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use mockito::Matcher;
 use msgraph_outlook::models::MailboxRef;
 use msgraph_outlook::notifications::Notifications;
-use msgraph_outlook::watch::{ManualClock, SubscriptionManager, Watch, WatchEvent};
+use msgraph_outlook::watch::{
+    ClientState, ManualClock, MemoryStore, StateStore, SubscriptionManager, Watch, WatchEvent,
+    WatchState, WatchStates,
+};
 use raw_server::{scripted, RawServer, Reply};
 use serde_json::json;
 
@@ -320,4 +325,94 @@ async fn a_failed_baseline_is_run_again_not_replaced_by_a_renewal() {
             .as_deref(),
         Some(link.as_str())
     );
+}
+
+/// After a restart, Graph delivers (or redelivers) notifications of the stored subscription
+/// before the manager's first step, and may write the subscription id in capitals: both
+/// reach the application.
+#[tokio::test]
+async fn a_stored_subscriptions_notifications_count_before_start_whatever_the_id_case() {
+    let mut server = common::server().await;
+    let clock = ManualClock::new(start());
+    let expiration = start() + Duration::minutes(1000);
+    let mut state = WatchState::new(RESOURCE);
+    state.subscription_id = Some(ID.into());
+    state.client_state = Some(ClientState::new("stored-client-state"));
+    state.expiration_date_time = Some(expiration);
+    state.renew_at = Some(start() + Duration::minutes(800));
+    let mut states = WatchStates::default();
+    states.watches.insert(RESOURCE.into(), state);
+    let store = MemoryStore::new();
+    store.save(&states).unwrap();
+
+    let (notifications, incoming) = Notifications::builder().build().unwrap();
+    let webhook = webhook::Webhook::start(notifications.clone()).await;
+    let mut manager =
+        SubscriptionManager::builder(common::client(&server), notifications.clone(), incoming)
+            .store(store)
+            .clock(clock.clone())
+            .jitter_seed(1)
+            .watch(Watch::messages(
+                MailboxRef::User("622eaaff-0683-4862-9de4-f2ec83c2bd98".into()),
+                "http://127.0.0.1:9/notify",
+            ))
+            .build()
+            .unwrap();
+
+    let message = format!("{RESOURCE}/AAMkAGUwNjQ4ZjIxAAA=");
+    let body = json!({"value": [{
+        "subscriptionId": ID.to_ascii_uppercase(),
+        "subscriptionExpirationDateTime": "2026-12-08T01:40:00Z",
+        "tenantId": "84bd8158-6d4d-4958-8b9f-9d6445542f95",
+        "clientState": "stored-client-state",
+        "changeType": "created",
+        "resource": message,
+        "resourceData": {
+            "@odata.type": "#Microsoft.Graph.Message",
+            "@odata.id": message,
+            "@odata.etag": "W/\"CQAAABYAAACQ\"",
+            "id": "AAMkAGUwNjQ4ZjIxAAA="
+        }
+    }]});
+    let answer = reqwest::Client::new()
+        .post(webhook.notify_url())
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 202);
+    let stats = notifications.stats();
+    assert_eq!((stats.delivered, stats.discarded), (1, 0));
+
+    let get = server
+        .mock("GET", format!("/v1.0/subscriptions/{ID}").as_str())
+        .with_status(200)
+        .with_body(subscription(ID, expiration).to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    match next(&mut manager).await {
+        WatchEvent::Subscribed {
+            subscription_id,
+            reused,
+            ..
+        } => assert_eq!((subscription_id.as_str(), reused), (ID, true)),
+        other => panic!("{other:?}"),
+    }
+    get.assert_async().await;
+    match next(&mut manager).await {
+        WatchEvent::Changed { watch, change } => {
+            assert_eq!(watch, RESOURCE);
+            assert_eq!(
+                change
+                    .notification
+                    .resource_data
+                    .as_ref()
+                    .and_then(|d| d.id.as_deref()),
+                Some("AAMkAGUwNjQ4ZjIxAAA=")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
 }

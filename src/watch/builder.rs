@@ -111,6 +111,12 @@ impl SubscriptionManagerBuilder {
                 Some(state) if state.resource == watch.resource.as_str() => state,
                 _ => WatchState::new(watch.resource.as_str()),
             };
+            // Accepted at once: Graph may deliver (or redeliver) before the manager's first
+            // `start`/`next` checks the subscription, and a notification of an unknown
+            // subscription is discarded for good.
+            if let (Some(id), Some(client_state)) = (&state.subscription_id, &state.client_state) {
+                self.notifications.register(id, client_state.secret());
+            }
             entries.push(Entry {
                 watch,
                 state,
