@@ -469,3 +469,73 @@ async fn every_tenant_needs_a_token_and_accepted_tenants_are_enforced() {
     let body = json!({"value": [rich_notification("a")], "validationTokens": [token]});
     refused(&limited, &mut limited_incoming, &body).await;
 }
+
+/// The authority is unreachable when the cached keys are due for a refresh: the keys held
+/// still vouch for Graph's tokens (those notifications were answered 202 already: refusing
+/// them would lose them), and the authority is tried again at most once per interval.
+#[tokio::test]
+async fn stale_keys_serve_while_the_authority_is_down_and_it_is_retried_once_per_interval() {
+    let mut server = mockito::Server::new_async().await;
+    let signer = Signer::fixture("key-1");
+    let (config, keys) = authority(&mut server, &[&signer], 1).await;
+    let clock = std::sync::Arc::new(std::sync::Mutex::new(chrono::Utc::now()));
+    let now_on = clock.clone();
+    let (notifications, mut incoming) = Notifications::builder()
+        .app_id(APP_ID)
+        .authority(&server.url())
+        .decryption_key(
+            graph_publisher::CERT_ID,
+            DecryptionKey::from_pkcs8_pem(KEY_PEM).unwrap(),
+        )
+        .clock(move || *now_on.lock().unwrap())
+        .build()
+        .unwrap();
+    notifications.register(SUBSCRIPTION, CLIENT_STATE);
+    let url = server.url();
+    let token = |at: chrono::DateTime<chrono::Utc>| signer.token(&claims(&url, at.timestamp()));
+
+    let at = *clock.lock().unwrap();
+    let body = json!({"value": [rich_notification("a")], "validationTokens": [token(at)]});
+    assert_eq!(post(&notifications, &body).await, 202);
+    assert_eq!(delivered_id(&mut incoming).await, json!("a"));
+    config.assert_async().await;
+    keys.assert_async().await;
+    config.remove_async().await;
+    keys.remove_async().await;
+
+    // 13 hours later the keys are stale and the authority answers 503.
+    let down = server
+        .mock("GET", "/common/v2.0/.well-known/openid-configuration")
+        .with_status(503)
+        .expect(1)
+        .create_async()
+        .await;
+    *clock.lock().unwrap() += chrono::Duration::hours(13);
+    for id in ["b", "c", "d"] {
+        let at = *clock.lock().unwrap();
+        let body = json!({"value": [rich_notification(id)], "validationTokens": [token(at)]});
+        assert_eq!(post(&notifications, &body).await, 202);
+        assert_eq!(delivered_id(&mut incoming).await, json!(id));
+    }
+    down.assert_async().await;
+    down.remove_async().await;
+
+    // Five minutes after the failure the authority is asked again, and answers.
+    let (config, keys) = authority(&mut server, &[&signer], 1).await;
+    *clock.lock().unwrap() += chrono::Duration::minutes(5);
+    let at = *clock.lock().unwrap();
+    let body = json!({"value": [rich_notification("e")], "validationTokens": [token(at)]});
+    assert_eq!(post(&notifications, &body).await, 202);
+    assert_eq!(delivered_id(&mut incoming).await, json!("e"));
+    config.assert_async().await;
+    keys.assert_async().await;
+    assert_eq!(notifications.stats().discarded, 0);
+}
+
+/// The resource id of the next notification, which must be a change, within 20 s.
+async fn delivered_id(incoming: &mut Incoming) -> Value {
+    match tokio::time::timeout(std::time::Duration::from_secs(20), incoming.recv()).await {
+        Ok(Some(Notification::Change(change))) => change.resource.unwrap()["id"].clone(),
+        other => panic!("{other:?}"),
+    }
+}

@@ -77,6 +77,15 @@ struct KeyCache {
     keys: HashMap<String, DecodingKey>,
     fetched_at: Option<DateTime<Utc>>,
     unknown_kid_fetch_at: Option<DateTime<Utc>>,
+    /// When refreshing stale keys last failed (the stale ones are used meanwhile).
+    failed_at: Option<DateTime<Utc>>,
+}
+
+/// Whether a fetch last tried at `last` may be tried again: at most once per
+/// [`UNKNOWN_KID_REFETCH`], so neither forged tokens nor an unreachable authority make the
+/// receiver hammer it.
+fn may_retry(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last.map_or(true, |at| now - at >= UNKNOWN_KID_REFETCH)
 }
 
 /// The claims checked; the rest of the token is ignored.
@@ -246,16 +255,22 @@ impl TokenChecker {
         let mut cache = self.keys.lock().await;
         let now = (self.clock)();
         let stale = cache.fetched_at.map_or(true, |at| now - at >= KEYS_MAX_AGE);
-        if stale {
+        if stale && cache.keys.is_empty() {
             self.refresh(&mut cache, now).await?;
+        } else if stale && may_retry(cache.failed_at, now) {
+            // Keys we hold are kept when the authority cannot be reached (as
+            // Microsoft.IdentityModel's ConfigurationManager keeps its last known good
+            // configuration): the notifications were already answered 202, and refusing
+            // them now would lose them for good. Retried at most once per interval.
+            if let Err(why) = self.refresh(&mut cache, now).await {
+                cache.failed_at = Some(now);
+                tracing::warn!(target: super::LOG_TARGET, reason = %why, "could not refresh the authority's signing keys: using the ones fetched before");
+            }
         }
         if let Some(key) = cache.keys.get(kid) {
             return Ok(key.clone());
         }
-        let may_refetch = !stale
-            && cache
-                .unknown_kid_fetch_at
-                .map_or(true, |at| now - at >= UNKNOWN_KID_REFETCH);
+        let may_refetch = !stale && may_retry(cache.unknown_kid_fetch_at, now);
         if may_refetch {
             cache.unknown_kid_fetch_at = Some(now);
             self.refresh(&mut cache, now).await?;
@@ -272,6 +287,7 @@ impl TokenChecker {
         let keys = self.fetch_keys().await?;
         cache.keys = keys;
         cache.fetched_at = Some(now);
+        cache.failed_at = None;
         Ok(())
     }
 
