@@ -330,3 +330,23 @@ async fn without_an_incoming_end_every_post_gets_503() {
     assert_eq!(post(&notifications, &body).await, (503, Some(5)));
     assert_eq!(notifications.stats(), stats(0, 0, 1));
 }
+
+#[tokio::test]
+async fn a_delivered_notification_never_prints_its_client_state() {
+    let (notifications, mut incoming) = receiver();
+    let body = json!({"value": [notification("AAMkAG1=")]});
+    assert_eq!(post(&notifications, &body).await, (202, None));
+    let delivered = incoming.recv().await.unwrap();
+    let printed = format!("{delivered:?}");
+    assert!(!printed.contains(CLIENT_STATE), "{printed}");
+    assert!(
+        printed.contains(r#"client_state: Some("<redacted>")"#),
+        "{printed}"
+    );
+    assert!(printed.contains(SUBSCRIPTION), "{printed}");
+    // The value itself is still there for whoever needs it.
+    assert_eq!(
+        change(delivered).notification.client_state.as_deref(),
+        Some(CLIENT_STATE)
+    );
+}

@@ -37,7 +37,8 @@ pub struct ChangeNotificationCollection {
 }
 
 /// One change notification, or a lifecycle notification when `lifecycle_event` is set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `Debug` leaves the `clientState` out (a secret).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChangeNotification {
@@ -71,6 +72,29 @@ pub struct ChangeNotification {
     /// Set on lifecycle notifications.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifecycle_event: Option<LifecycleEvent>,
+}
+
+impl std::fmt::Debug for ChangeNotification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeNotification")
+            .field("id", &self.id)
+            .field("subscription_id", &self.subscription_id)
+            .field(
+                "subscription_expiration_date_time",
+                &self.subscription_expiration_date_time,
+            )
+            .field("tenant_id", &self.tenant_id)
+            .field("change_type", &self.change_type)
+            .field("resource", &self.resource)
+            .field("resource_data", &self.resource_data)
+            .field(
+                "client_state",
+                &self.client_state.as_ref().map(|_| "<redacted>"),
+            )
+            .field("encrypted_content", &self.encrypted_content)
+            .field("lifecycle_event", &self.lifecycle_event)
+            .finish()
+    }
 }
 
 /// `resourceData`: an open type; the known members are fields, the rest is kept.
