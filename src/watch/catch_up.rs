@@ -3,10 +3,10 @@
 
 use super::event::SyncedItem;
 use super::spec::CatchUp;
-use crate::api::Mailbox;
+use crate::api::{Mailbox, SyncItem, SyncQuery};
 use crate::client::GraphClient;
 use crate::error::Result;
-use crate::models::MailboxRef;
+use crate::models::{Event, MailboxRef, Message};
 
 /// One delta round's outcome.
 #[derive(Debug, Default)]
@@ -35,58 +35,60 @@ pub(crate) async fn run(
     catch_up: &CatchUp,
     link: Option<String>,
 ) -> Result<Option<CatchUpResult>> {
-    match catch_up {
-        CatchUp::None => Ok(None),
+    let result = match catch_up {
+        CatchUp::None => return Ok(None),
         CatchUp::FolderMessages {
             mailbox: owner,
             folder,
         } => {
-            let mut request = mailbox(client, owner).sync_messages(folder.clone());
-            if let Some(link) = &link {
-                request = request.resume(link.clone());
-            }
-            let result = request.send().await?;
-            let changed = result
-                .changed
-                .into_iter()
-                .map(|message| {
-                    let id = message.id.clone().unwrap_or_default();
-                    let version = message.change_key.clone().unwrap_or_default();
-                    (id, version, SyncedItem::Message(Box::new(message)))
-                })
-                .collect();
-            Ok(Some(CatchUpResult {
-                changed,
-                removed: result.removed,
-                delta_link: result.delta_link,
-                reset: link.is_none() || result.reset,
-            }))
+            let query = mailbox(client, owner).sync_messages(folder.clone());
+            round(query, link, |m: &Message| (&m.id, &m.change_key), |m| {
+                SyncedItem::Message(Box::new(m))
+            })
+            .await?
         }
         CatchUp::Events {
             mailbox: owner,
             start,
             end,
         } => {
-            let mut request = mailbox(client, owner).sync_events(*start, *end);
-            if let Some(link) = &link {
-                request = request.resume(link.clone());
-            }
-            let result = request.send().await?;
-            let changed = result
-                .changed
-                .into_iter()
-                .map(|event| {
-                    let id = event.id.clone().unwrap_or_default();
-                    let version = event.change_key.clone().unwrap_or_default();
-                    (id, version, SyncedItem::Event(Box::new(event)))
-                })
-                .collect();
-            Ok(Some(CatchUpResult {
-                changed,
-                removed: result.removed,
-                delta_link: result.delta_link,
-                reset: link.is_none() || result.reset,
-            }))
+            let query = mailbox(client, owner).sync_events(*start, *end);
+            round(query, link, |e: &Event| (&e.id, &e.change_key), |e| {
+                SyncedItem::Event(Box::new(e))
+            })
+            .await?
         }
+    };
+    Ok(Some(result))
+}
+
+/// One round of `query` from `link`: each item with its id and version (`changeKey`).
+async fn round<T: SyncItem>(
+    mut query: SyncQuery<T>,
+    link: Option<String>,
+    keys: impl Fn(&T) -> (&Option<String>, &Option<String>),
+    item: impl Fn(T) -> SyncedItem,
+) -> Result<CatchUpResult> {
+    if let Some(link) = &link {
+        query = query.resume(link.clone());
     }
+    let result = query.send().await?;
+    let changed = result
+        .changed
+        .into_iter()
+        .map(|changed| {
+            let (id, version) = keys(&changed);
+            let (id, version) = (
+                id.clone().unwrap_or_default(),
+                version.clone().unwrap_or_default(),
+            );
+            (id, version, item(changed))
+        })
+        .collect();
+    Ok(CatchUpResult {
+        changed,
+        removed: result.removed,
+        delta_link: result.delta_link,
+        reset: link.is_none() || result.reset,
+    })
 }
