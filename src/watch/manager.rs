@@ -469,31 +469,34 @@ impl SubscriptionManager {
     /// After a subscription is created: a catch-up from the stored delta link, or without
     /// one a baseline round whose items are not reported (they existed before the watch).
     async fn baseline_or_catch_up(&mut self, index: usize) -> Result<()> {
-        // Until it succeeds, the retry runs it again (not a renewal).
+        self.sync(index, true).await
+    }
+
+    /// Runs the watch's delta from its stored link and reports what no notification did.
+    async fn catch_up(&mut self, index: usize) -> Result<()> {
+        self.sync(index, false).await
+    }
+
+    /// One delta round of entry `index` (a baseline when asked for and there is no stored
+    /// link); until one succeeds, the retry runs it again (not a renewal).
+    async fn sync(&mut self, index: usize, baseline: bool) -> Result<()> {
         self.entries[index].sync_due = true;
-        let result = self.baseline_or_catch_up_once(index).await;
+        let result = if baseline && self.entries[index].state.delta_link.is_none() {
+            self.baseline_once(index).await
+        } else {
+            self.catch_up_once(index).await
+        };
         self.entries[index].sync_due = result.is_err();
         result
     }
 
-    async fn baseline_or_catch_up_once(&mut self, index: usize) -> Result<()> {
-        if self.entries[index].state.delta_link.is_some() {
-            return self.catch_up_once(index).await;
-        }
+    async fn baseline_once(&mut self, index: usize) -> Result<()> {
         let entry = &self.entries[index];
         let Some(result) = catch_up::run(&self.client, &entry.watch.catch_up, None).await? else {
             return Ok(());
         };
         self.entries[index].state.delta_link = result.delta_link;
         self.save()
-    }
-
-    /// Runs the watch's delta from its stored link and reports what no notification did.
-    async fn catch_up(&mut self, index: usize) -> Result<()> {
-        self.entries[index].sync_due = true;
-        let result = self.catch_up_once(index).await;
-        self.entries[index].sync_due = result.is_err();
-        result
     }
 
     async fn catch_up_once(&mut self, index: usize) -> Result<()> {
