@@ -422,12 +422,27 @@ struct NewSubscription<'a> {
     client_state: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     include_resource_data: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryption_certificate: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryption_certificate_id: Option<&'a str>,
+    #[serde(flatten)]
+    certificate: Option<CertificateFields<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     latest_supported_tls_version: Option<&'a str>,
+}
+
+/// `encryptionCertificate` and `encryptionCertificateId`: always sent together.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CertificateFields<'a> {
+    encryption_certificate: &'a str,
+    encryption_certificate_id: &'a str,
+}
+
+impl<'a> CertificateFields<'a> {
+    fn of(certificate: Option<&'a EncryptionCertificate>) -> Option<Self> {
+        certificate.map(|c| CertificateFields {
+            encryption_certificate: c.base64_der(),
+            encryption_certificate_id: c.id(),
+        })
+    }
 }
 
 impl CreateSubscription {
@@ -534,8 +549,7 @@ impl CreateSubscription {
             expiration_date_time: wire_time(expiration),
             client_state: self.client_state.as_deref(),
             include_resource_data: self.certificate.as_ref().map(|_| true),
-            encryption_certificate: self.certificate.as_ref().map(|c| c.base64_der()),
-            encryption_certificate_id: self.certificate.as_ref().map(|c| c.id()),
+            certificate: CertificateFields::of(self.certificate.as_ref()),
             latest_supported_tls_version: self
                 .latest_supported_tls_version
                 .as_ref()
@@ -582,10 +596,8 @@ struct SubscriptionChanges<'a> {
     expiration_date_time: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     notification_url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryption_certificate: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryption_certificate_id: Option<&'a str>,
+    #[serde(flatten)]
+    certificate: Option<CertificateFields<'a>>,
 }
 
 impl UpdateSubscription {
@@ -644,8 +656,7 @@ impl UpdateSubscription {
         let body = SubscriptionChanges {
             expiration_date_time: expiration.map(wire_time),
             notification_url: self.notification_url.as_deref(),
-            encryption_certificate: self.certificate.as_ref().map(|c| c.base64_der()),
-            encryption_certificate_id: self.certificate.as_ref().map(|c| c.id()),
+            certificate: CertificateFields::of(self.certificate.as_ref()),
         };
         // Applying the same changes twice has the same effect: safe to repeat.
         let request = Request::patch("updateSubscription", path(&self.id, None))
