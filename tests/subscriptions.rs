@@ -73,6 +73,48 @@ fn error_body(code: &str, message: &str) -> String {
     graph_error(code, message).to_string()
 }
 
+/// Graph's refusal of an expiration beyond its maximum (GRAPH-FACTS-2 §1.3).
+fn too_far(max_minutes: u32) -> String {
+    error_body(
+        "ExtensionError",
+        &format!("Subscription expiration can only be {max_minutes} minutes in the future."),
+    )
+}
+
+/// `POST /subscriptions` of the Inbox for `created`, expiring at `expiration`; add the answer.
+fn post_inbox(server: &mut ServerGuard, expiration: &str) -> mockito::Mock {
+    expect_json(
+        server,
+        "POST",
+        "/subscriptions",
+        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
+               "expirationDateTime": expiration}),
+    )
+}
+
+/// A `POST /subscriptions` of the Inbox expiring at `expiration`, refused with Graph's maximum.
+async fn inbox_refused(
+    server: &mut ServerGuard,
+    expiration: &str,
+    max_minutes: u32,
+) -> mockito::Mock {
+    post_inbox(server, expiration)
+        .with_status(400)
+        .with_body(too_far(max_minutes))
+        .create_async()
+        .await
+}
+
+/// `PATCH {path}` of the expiration alone; add the answer.
+fn patch_expiration(server: &mut ServerGuard, path: &str, expiration: &str) -> mockito::Mock {
+    expect_json(
+        server,
+        "PATCH",
+        path,
+        json!({"expirationDateTime": expiration}),
+    )
+}
+
 #[tokio::test]
 async fn create_posts_the_documented_body_with_the_longest_documented_expiration() {
     let mut server = server().await;
@@ -222,32 +264,13 @@ async fn rich_notifications_send_the_certificate_as_base64_der_and_cap_at_1440_m
 #[tokio::test]
 async fn graphs_stated_maximum_is_obeyed_with_one_more_request() {
     let mut server = server().await;
-    let refused = expect_json(
-        &mut server,
-        "POST",
-        "/subscriptions",
-        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
-               "expirationDateTime": "2026-12-14T08:55:00Z"}),
-    )
-    .with_status(400)
-    .with_body(error_body(
-        "ExtensionError",
-        "Subscription expiration can only be 4230 minutes in the future.",
-    ))
-    .create_async()
-    .await;
+    let refused = inbox_refused(&mut server, "2026-12-14T08:55:00Z", 4230).await;
     // 4,230 minutes minus the margin from now: 2026-12-10T07:25:00Z.
-    let accepted = expect_json(
-        &mut server,
-        "POST",
-        "/subscriptions",
-        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
-               "expirationDateTime": "2026-12-10T07:25:00Z"}),
-    )
-    .with_status(201)
-    .with_body(answer(INBOX, "created", "2026-12-10T07:25:00Z", None).to_string())
-    .create_async()
-    .await;
+    let accepted = post_inbox(&mut server, "2026-12-10T07:25:00Z")
+        .with_status(201)
+        .with_body(answer(INBOX, "created", "2026-12-10T07:25:00Z", None).to_string())
+        .create_async()
+        .await;
     let created = subscriptions(&server).create(inbox(), HOOK).await.unwrap();
     refused.assert_async().await;
     accepted.assert_async().await;
@@ -260,34 +283,8 @@ async fn graphs_stated_maximum_is_obeyed_with_one_more_request() {
 #[tokio::test]
 async fn the_stated_maximum_is_retried_once_only() {
     let mut server = server().await;
-    let first = expect_json(
-        &mut server,
-        "POST",
-        "/subscriptions",
-        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
-               "expirationDateTime": "2026-12-14T08:55:00Z"}),
-    )
-    .with_status(400)
-    .with_body(error_body(
-        "ExtensionError",
-        "Subscription expiration can only be 4230 minutes in the future.",
-    ))
-    .create_async()
-    .await;
-    let second = expect_json(
-        &mut server,
-        "POST",
-        "/subscriptions",
-        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
-               "expirationDateTime": "2026-12-10T07:25:00Z"}),
-    )
-    .with_status(400)
-    .with_body(error_body(
-        "ExtensionError",
-        "Subscription expiration can only be 60 minutes in the future.",
-    ))
-    .create_async()
-    .await;
+    let first = inbox_refused(&mut server, "2026-12-14T08:55:00Z", 4230).await;
+    let second = inbox_refused(&mut server, "2026-12-10T07:25:00Z", 60).await;
     let err = subscriptions(&server)
         .create(inbox(), HOOK)
         .await
@@ -309,20 +306,7 @@ async fn a_stated_maximum_later_than_the_request_is_not_retried() {
     // Graph refuses for another reason but quotes a maximum beyond what was asked: retrying
     // with it could not help.
     let mut server = server().await;
-    let only = expect_json(
-        &mut server,
-        "POST",
-        "/subscriptions",
-        json!({"changeType": "created", "notificationUrl": HOOK, "resource": INBOX,
-               "expirationDateTime": "2026-12-07T10:00:00Z"}),
-    )
-    .with_status(400)
-    .with_body(error_body(
-        "ExtensionError",
-        "Subscription expiration can only be 4230 minutes in the future.",
-    ))
-    .create_async()
-    .await;
+    let only = inbox_refused(&mut server, "2026-12-07T10:00:00Z", 4230).await;
     let err = subscriptions(&server)
         .create(inbox(), HOOK)
         .expiration(now() + Duration::hours(1))
@@ -339,16 +323,11 @@ async fn a_stated_maximum_later_than_the_request_is_not_retried() {
 async fn renew_patches_the_expiration_and_obeys_graphs_maximum_too() {
     let mut server = server().await;
     let path = format!("/subscriptions/{ID}");
-    let plain = expect_json(
-        &mut server,
-        "PATCH",
-        &path,
-        json!({"expirationDateTime": "2026-12-09T09:00:00Z"}),
-    )
-    .with_status(200)
-    .with_body(answer(INBOX, "created", "2026-12-09T09:00:00Z", None).to_string())
-    .create_async()
-    .await;
+    let plain = patch_expiration(&mut server, &path, "2026-12-09T09:00:00Z")
+        .with_status(200)
+        .with_body(answer(INBOX, "created", "2026-12-09T09:00:00Z", None).to_string())
+        .create_async()
+        .await;
     let renewed = subscriptions(&server)
         .renew(ID, now() + Duration::days(2))
         .await
@@ -361,29 +340,16 @@ async fn renew_patches_the_expiration_and_obeys_graphs_maximum_too() {
 
     // A month is capped at the documented maximum; a rich subscription's refusal states
     // 1,440 minutes, and the renewal is sent once more with that.
-    let capped = expect_json(
-        &mut server,
-        "PATCH",
-        &path,
-        json!({"expirationDateTime": "2026-12-14T08:55:00Z"}),
-    )
-    .with_status(400)
-    .with_body(error_body(
-        "ExtensionError",
-        "Subscription expiration can only be 1440 minutes in the future.",
-    ))
-    .create_async()
-    .await;
-    let rich = expect_json(
-        &mut server,
-        "PATCH",
-        &path,
-        json!({"expirationDateTime": "2026-12-08T08:55:00Z"}),
-    )
-    .with_status(200)
-    .with_body(answer(INBOX, "created", "2026-12-08T08:55:00Z", None).to_string())
-    .create_async()
-    .await;
+    let capped = patch_expiration(&mut server, &path, "2026-12-14T08:55:00Z")
+        .with_status(400)
+        .with_body(too_far(1440))
+        .create_async()
+        .await;
+    let rich = patch_expiration(&mut server, &path, "2026-12-08T08:55:00Z")
+        .with_status(200)
+        .with_body(answer(INBOX, "created", "2026-12-08T08:55:00Z", None).to_string())
+        .create_async()
+        .await;
     let renewed = subscriptions(&server)
         .renew(ID, now() + Duration::days(30))
         .await

@@ -42,9 +42,12 @@ pub(crate) async fn run(
             folder,
         } => {
             let query = mailbox(client, owner).sync_messages(folder.clone());
-            round(query, link, |m: &Message| (&m.id, &m.change_key), |m| {
-                SyncedItem::Message(Box::new(m))
-            })
+            round(
+                query,
+                link,
+                |m: &Message| (&m.id, &m.change_key),
+                |m| SyncedItem::Message(Box::new(m)),
+            )
             .await?
         }
         CatchUp::Events {
@@ -53,9 +56,12 @@ pub(crate) async fn run(
             end,
         } => {
             let query = mailbox(client, owner).sync_events(*start, *end);
-            round(query, link, |e: &Event| (&e.id, &e.change_key), |e| {
-                SyncedItem::Event(Box::new(e))
-            })
+            round(
+                query,
+                link,
+                |e: &Event| (&e.id, &e.change_key),
+                |e| SyncedItem::Event(Box::new(e)),
+            )
             .await?
         }
     };
