@@ -12,7 +12,9 @@ use graph_publisher::{
 };
 use http::HeaderMap;
 use mockito::ServerGuard;
-use msgraph_outlook::notifications::{DecryptionKey, Incoming, Notification, Notifications};
+use msgraph_outlook::notifications::{
+    DecryptionKey, Incoming, Notification, Notifications, NotificationsBuilder,
+};
 use serde_json::{json, Value};
 
 /// A message as Graph puts it in `data` (the `$select`ed properties, annotated).
@@ -38,19 +40,43 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-fn receiver(server: &ServerGuard) -> (Notifications, Incoming) {
-    let (notifications, incoming) = Notifications::builder()
-        .app_id("99999999-0000-0000-0000-000000000000")
-        .app_id(APP_ID)
+/// A mock authority publishing the fixture key (fetched once), the signer of that key, and
+/// the authority's mocks (kept for the test's length).
+async fn publishing() -> (ServerGuard, Signer, (mockito::Mock, mockito::Mock)) {
+    let mut server = mockito::Server::new_async().await;
+    let signer = Signer::fixture("key-1");
+    let mocks = authority(&mut server, &[&signer], 1).await;
+    (server, signer, mocks)
+}
+
+/// A builder on the mock authority with the fixture's decryption key (no app id yet).
+fn keyed(server: &ServerGuard) -> NotificationsBuilder {
+    Notifications::builder()
         .authority(&server.url())
         .decryption_key(
             graph_publisher::CERT_ID,
             DecryptionKey::from_pkcs8_pem(KEY_PEM).unwrap(),
         )
-        .build()
-        .unwrap();
+}
+
+/// Builds the receiver and registers the fixture's subscription.
+fn registered(builder: NotificationsBuilder) -> (Notifications, Incoming) {
+    let (notifications, incoming) = builder.build().unwrap();
     notifications.register(SUBSCRIPTION, CLIENT_STATE);
     (notifications, incoming)
+}
+
+fn receiver(server: &ServerGuard) -> (Notifications, Incoming) {
+    registered(
+        keyed(server)
+            .app_id("99999999-0000-0000-0000-000000000000")
+            .app_id(APP_ID),
+    )
+}
+
+/// One rich notification of message `id`, vouched for by `token`.
+fn rich_body(id: &str, token: &str) -> Value {
+    json!({"value": [rich_notification(id)], "validationTokens": [token]})
 }
 
 async fn post(notifications: &Notifications, body: &Value) -> u16 {
@@ -94,12 +120,9 @@ async fn a_genuine_rich_notification_arrives_decrypted() {
     }
 
     // The keys are cached: a second POST fetches nothing.
-    let body = json!({"value": [rich_notification("AAMkAG3=")], "validationTokens": [token]});
+    let body = rich_body("AAMkAG3=", &token);
     assert_eq!(post(&notifications, &body).await, 202);
-    assert!(matches!(
-        incoming.recv().await,
-        Some(Notification::Change(_))
-    ));
+    assert_eq!(delivered_id(&mut incoming).await, json!("AAMkAG3="));
     config.assert_async().await;
     keys.assert_async().await;
     assert_eq!(notifications.stats().delivered, 3);
@@ -108,9 +131,7 @@ async fn a_genuine_rich_notification_arrives_decrypted() {
 
 #[tokio::test]
 async fn tampered_data_fails_the_hmac_and_is_not_delivered() {
-    let mut server = mockito::Server::new_async().await;
-    let signer = Signer::fixture("key-1");
-    let _mocks = authority(&mut server, &[&signer], 1).await;
+    let (server, signer, _mocks) = publishing().await;
     let (notifications, mut incoming) = receiver(&server);
     let token = signer.token(&claims(&server.url(), now()));
 
@@ -149,9 +170,7 @@ fn base64_encode(b: &[u8]) -> String {
 
 #[tokio::test]
 async fn tokens_with_a_wrong_audience_signature_publisher_issuer_or_lifetime_are_refused() {
-    let mut server = mockito::Server::new_async().await;
-    let signer = Signer::fixture("key-1");
-    let _mocks = authority(&mut server, &[&signer], 1).await;
+    let (server, signer, _mocks) = publishing().await;
     let (notifications, mut incoming) = receiver(&server);
     let authority = server.url();
     let good = claims(&authority, now());
@@ -214,12 +233,9 @@ async fn tokens_with_a_wrong_audience_signature_publisher_issuer_or_lifetime_are
     v1["appid"] = json!(graph_publisher::PUBLISHER);
     v1["iss"] = json!(format!("https://sts.windows.net/{TENANT}/"));
     v1["ver"] = json!("1.0");
-    let body = json!({"value": [rich_notification("v1")], "validationTokens": [signer.token(&v1)]});
+    let body = rich_body("v1", &signer.token(&v1));
     assert_eq!(post(&notifications, &body).await, 202);
-    assert!(matches!(
-        incoming.recv().await,
-        Some(Notification::Change(_))
-    ));
+    assert_eq!(delivered_id(&mut incoming).await, json!("v1"));
 }
 
 #[tokio::test]
@@ -234,48 +250,30 @@ async fn rich_notifications_without_tokens_or_app_id_are_refused() {
     let body = json!({"value": [rich_notification("a")], "validationTokens": []});
     refused(&notifications, &mut incoming, &body).await;
 
-    let (no_app, mut no_app_incoming) = Notifications::builder()
-        .authority(&server.url())
-        .decryption_key(
-            "testCertificateId",
-            DecryptionKey::from_pkcs8_pem(KEY_PEM).unwrap(),
-        )
-        .build()
-        .unwrap();
-    no_app.register(SUBSCRIPTION, CLIENT_STATE);
+    let (no_app, mut no_app_incoming) = registered(keyed(&server));
     let token = signer.token(&claims(&server.url(), now()));
-    let body = json!({"value": [rich_notification("a")], "validationTokens": [token]});
+    let body = rich_body("a", &token);
     refused(&no_app, &mut no_app_incoming, &body).await;
     config.assert_async().await;
 }
 
 #[tokio::test]
 async fn a_token_past_exp_on_the_receivers_clock_is_refused() {
-    let mut server = mockito::Server::new_async().await;
-    let signer = Signer::fixture("key-1");
-    let _mocks = authority(&mut server, &[&signer], 1).await;
+    let (server, signer, _mocks) = publishing().await;
     // The receiver's clock runs two hours ahead: the token (valid 1 h) has expired.
-    let (notifications, mut incoming) = Notifications::builder()
-        .app_id(APP_ID)
-        .authority(&server.url())
-        .decryption_key(
-            "testCertificateId",
-            DecryptionKey::from_pkcs8_pem(KEY_PEM).unwrap(),
-        )
-        .clock(|| chrono::Utc::now() + chrono::Duration::hours(2))
-        .build()
-        .unwrap();
-    notifications.register(SUBSCRIPTION, CLIENT_STATE);
+    let (notifications, mut incoming) = registered(
+        keyed(&server)
+            .app_id(APP_ID)
+            .clock(|| chrono::Utc::now() + chrono::Duration::hours(2)),
+    );
     let token = signer.token(&claims(&server.url(), now()));
-    let body = json!({"value": [rich_notification("a")], "validationTokens": [token]});
+    let body = rich_body("a", &token);
     refused(&notifications, &mut incoming, &body).await;
 }
 
 #[tokio::test]
 async fn wrong_client_state_is_refused_even_with_valid_tokens() {
-    let mut server = mockito::Server::new_async().await;
-    let signer = Signer::fixture("key-1");
-    let _mocks = authority(&mut server, &[&signer], 1).await;
+    let (server, signer, _mocks) = publishing().await;
     let (notifications, mut incoming) = receiver(&server);
     let mut forged = rich_notification("a");
     forged["clientState"] = json!("guessed");
@@ -297,21 +295,14 @@ async fn an_unknown_kid_refetches_the_keys_at_most_once_per_interval() {
     let config = openid_configuration(&mut server, 2).await;
     let first_keys = jwks(&mut server, &[&old], 1).await;
     let (notifications, mut incoming) = receiver(&server);
-    let body =
-        |token: String| json!({"value": [rich_notification("a")], "validationTokens": [token]});
+    let url = server.url();
+    let token = |signer: &Signer| signer.token(&claims(&url, now()));
 
     assert_eq!(
-        post(
-            &notifications,
-            &body(old.token(&claims(&server.url(), now())))
-        )
-        .await,
+        post(&notifications, &rich_body("a", &token(&old))).await,
         202
     );
-    assert!(matches!(
-        incoming.recv().await,
-        Some(Notification::Change(_))
-    ));
+    assert_eq!(delivered_id(&mut incoming).await, json!("a"));
     first_keys.assert_async().await;
 
     // The authority rotates to a new key: a token naming it makes the receiver refetch.
@@ -319,17 +310,10 @@ async fn an_unknown_kid_refetches_the_keys_at_most_once_per_interval() {
     let new = Signer::generate("key-2");
     let rotated = jwks(&mut server, &[&old, &new], 1).await;
     assert_eq!(
-        post(
-            &notifications,
-            &body(new.token(&claims(&server.url(), now())))
-        )
-        .await,
+        post(&notifications, &rich_body("b", &token(&new))).await,
         202
     );
-    assert!(matches!(
-        incoming.recv().await,
-        Some(Notification::Change(_))
-    ));
+    assert_eq!(delivered_id(&mut incoming).await, json!("b"));
     rotated.assert_async().await;
     config.assert_async().await;
 
@@ -339,7 +323,7 @@ async fn an_unknown_kid_refetches_the_keys_at_most_once_per_interval() {
         refused(
             &notifications,
             &mut incoming,
-            &body(forger.token(&claims(&server.url(), now()))),
+            &rich_body("c", &token(&forger)),
         )
         .await;
     }
@@ -349,22 +333,10 @@ async fn an_unknown_kid_refetches_the_keys_at_most_once_per_interval() {
 
 #[tokio::test]
 async fn a_full_channel_answers_rich_posts_503() {
-    let mut server = mockito::Server::new_async().await;
-    let signer = Signer::fixture("key-1");
-    let _mocks = authority(&mut server, &[&signer], 1).await;
-    let (notifications, mut incoming) = Notifications::builder()
-        .app_id(APP_ID)
-        .authority(&server.url())
-        .decryption_key(
-            "testCertificateId",
-            DecryptionKey::from_pkcs8_pem(KEY_PEM).unwrap(),
-        )
-        .capacity(1)
-        .build()
-        .unwrap();
-    notifications.register(SUBSCRIPTION, CLIENT_STATE);
+    let (server, signer, _mocks) = publishing().await;
+    let (notifications, mut incoming) = registered(keyed(&server).app_id(APP_ID).capacity(1));
     let token = signer.token(&claims(&server.url(), now()));
-    let body = |id: &str| json!({"value": [rich_notification(id)], "validationTokens": [token]});
+    let body = |id: &str| rich_body(id, &token);
     assert_eq!(post(&notifications, &body("a")).await, 202);
     // The place is reserved at once, before the checks finish: the next POST is refused.
     let answer = notifications
@@ -441,9 +413,7 @@ async fn the_sandbox_identity_platform_vouches_for_its_rich_notifications() {
 
 #[tokio::test]
 async fn every_tenant_needs_a_token_and_accepted_tenants_are_enforced() {
-    let mut server = mockito::Server::new_async().await;
-    let signer = Signer::fixture("key-1");
-    let _mocks = authority(&mut server, &[&signer], 1).await;
+    let (server, signer, _mocks) = publishing().await;
     let (notifications, mut incoming) = receiver(&server);
     let token = signer.token(&claims(&server.url(), now()));
 
@@ -455,18 +425,12 @@ async fn every_tenant_needs_a_token_and_accepted_tenants_are_enforced() {
     assert_eq!(notifications.stats().discarded, 2);
 
     // With accepted tenants configured, a valid token for any other tenant is refused.
-    let (limited, mut limited_incoming) = Notifications::builder()
-        .app_id(APP_ID)
-        .tenant_id("00000000-0000-0000-0000-00000000000b")
-        .authority(&server.url())
-        .decryption_key(
-            "testCertificateId",
-            DecryptionKey::from_pkcs8_pem(KEY_PEM).unwrap(),
-        )
-        .build()
-        .unwrap();
-    limited.register(SUBSCRIPTION, CLIENT_STATE);
-    let body = json!({"value": [rich_notification("a")], "validationTokens": [token]});
+    let (limited, mut limited_incoming) = registered(
+        keyed(&server)
+            .app_id(APP_ID)
+            .tenant_id("00000000-0000-0000-0000-00000000000b"),
+    );
+    let body = rich_body("a", &token);
     refused(&limited, &mut limited_incoming, &body).await;
 }
 
@@ -480,22 +444,16 @@ async fn stale_keys_serve_while_the_authority_is_down_and_it_is_retried_once_per
     let (config, keys) = authority(&mut server, &[&signer], 1).await;
     let clock = std::sync::Arc::new(std::sync::Mutex::new(chrono::Utc::now()));
     let now_on = clock.clone();
-    let (notifications, mut incoming) = Notifications::builder()
-        .app_id(APP_ID)
-        .authority(&server.url())
-        .decryption_key(
-            graph_publisher::CERT_ID,
-            DecryptionKey::from_pkcs8_pem(KEY_PEM).unwrap(),
-        )
-        .clock(move || *now_on.lock().unwrap())
-        .build()
-        .unwrap();
-    notifications.register(SUBSCRIPTION, CLIENT_STATE);
+    let (notifications, mut incoming) = registered(
+        keyed(&server)
+            .app_id(APP_ID)
+            .clock(move || *now_on.lock().unwrap()),
+    );
     let url = server.url();
     let token = |at: chrono::DateTime<chrono::Utc>| signer.token(&claims(&url, at.timestamp()));
 
     let at = *clock.lock().unwrap();
-    let body = json!({"value": [rich_notification("a")], "validationTokens": [token(at)]});
+    let body = rich_body("a", &token(at));
     assert_eq!(post(&notifications, &body).await, 202);
     assert_eq!(delivered_id(&mut incoming).await, json!("a"));
     config.assert_async().await;
@@ -513,7 +471,7 @@ async fn stale_keys_serve_while_the_authority_is_down_and_it_is_retried_once_per
     *clock.lock().unwrap() += chrono::Duration::hours(13);
     for id in ["b", "c", "d"] {
         let at = *clock.lock().unwrap();
-        let body = json!({"value": [rich_notification(id)], "validationTokens": [token(at)]});
+        let body = rich_body(id, &token(at));
         assert_eq!(post(&notifications, &body).await, 202);
         assert_eq!(delivered_id(&mut incoming).await, json!(id));
     }
@@ -524,7 +482,7 @@ async fn stale_keys_serve_while_the_authority_is_down_and_it_is_retried_once_per
     let (config, keys) = authority(&mut server, &[&signer], 1).await;
     *clock.lock().unwrap() += chrono::Duration::minutes(5);
     let at = *clock.lock().unwrap();
-    let body = json!({"value": [rich_notification("e")], "validationTokens": [token(at)]});
+    let body = rich_body("e", &token(at));
     assert_eq!(post(&notifications, &body).await, 202);
     assert_eq!(delivered_id(&mut incoming).await, json!("e"));
     config.assert_async().await;
