@@ -1,52 +1,28 @@
 //! The receiver behind a real HTTP endpoint on 127.0.0.1, fed by the sandbox's own
 //! subscriptions: the validation handshake during `POST /subscriptions`, a rich
 //! notification (encrypted to the fixture certificate, vouched for by the sandbox identity
-//! platform's token) for a message that arrives, and a lifecycle event.
+//! platform's token) for a message that arrives, and a lifecycle event; and a full receiver's
+//! `503` with its `Retry-After` on the wire.
 
 #[path = "support/raw_server.rs"]
 mod raw_server;
 #[path = "support/sandbox_clients.rs"]
 mod sandbox_clients;
+#[path = "support/webhook.rs"]
+mod webhook;
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use msgraph_outlook::api::{EncryptionCertificate, SubscriptionResource};
 use msgraph_outlook::models::{ChangeType, LifecycleEvent, Message, WellKnownFolder};
 use msgraph_outlook::notifications::{DecryptionKey, Incoming, Notification, Notifications};
 use msgraph_outlook_sandbox::Sandbox;
-use raw_server::{RawRequest, RawServer, Reply};
+use raw_server::RawServer;
 use serde_json::json;
 
 const KEY_PEM: &str = include_str!("fixtures/notifications/key.pem");
 const CERT_PEM: &str = include_str!("fixtures/notifications/cert.pem");
 const CLIENT_STATE: &str = "rich-watch-5c1e";
-
-/// Hands every request to `receiver` and writes its answer back.
-async fn answer(receiver: Notifications, request: RawRequest) -> Reply {
-    let (_, query) = match request.target.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (request.target.as_str(), None),
-    };
-    let mut headers = http::HeaderMap::new();
-    for (name, value) in &request.headers {
-        if let (Ok(name), Ok(value)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(value),
-        ) {
-            headers.append(name, value);
-        }
-    }
-    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(request.body))]);
-    let answer = receiver
-        .handle(&request.method, query, &headers, body)
-        .await;
-    let mut reply_headers = Vec::new();
-    if let Some(content_type) = answer.content_type {
-        reply_headers.push(("content-type".to_string(), content_type.to_string()));
-    }
-    Reply::Status(answer.status, reply_headers, answer.body.into_bytes())
-}
 
 async fn next(incoming: &mut Incoming) -> Notification {
     tokio::time::timeout(Duration::from_secs(20), incoming.recv())
@@ -67,7 +43,11 @@ async fn sandbox_rich_notifications_arrive_decrypted_through_a_real_endpoint() {
         .build()
         .unwrap();
     let handler_receiver = receiver.clone();
-    let server = RawServer::start(move |request| answer(handler_receiver.clone(), request)).await;
+    let server = RawServer::start(move |request| {
+        let receiver = handler_receiver.clone();
+        async move { webhook::relay(&receiver, request).await }
+    })
+    .await;
 
     let adele = sandbox_clients::delegated(&sandbox, "adele@contoso.com");
     receiver.expect_client_state(CLIENT_STATE);
@@ -130,4 +110,45 @@ async fn sandbox_rich_notifications_arrive_decrypted_through_a_real_endpoint() {
     }
     assert!(incoming.try_recv().is_none());
     assert_eq!(receiver.stats().discarded, 0);
+}
+
+#[tokio::test]
+async fn a_full_receiver_answers_503_with_retry_after_on_the_wire() {
+    let (receiver, mut incoming) = Notifications::builder().capacity(1).build().unwrap();
+    receiver.register("7f105c7d-2dc5-4530-97cd-4e7ae6534c07", CLIENT_STATE);
+    let webhook = webhook::Webhook::start(receiver.clone()).await;
+    let body = |id: &str| {
+        json!({"value": [{
+            "subscriptionId": "7f105c7d-2dc5-4530-97cd-4e7ae6534c07",
+            "subscriptionExpirationDateTime": "2026-12-14T09:00:00Z",
+            "tenantId": "84bd8158-6d4d-4958-8b9f-9d6445542f95",
+            "clientState": CLIENT_STATE,
+            "changeType": "created",
+            "resource": format!("Users/622eaaff-0683-4862-9de4-f2ec83c2bd98/Messages/{id}"),
+            "resourceData": {"id": id}
+        }]})
+        .to_string()
+    };
+    let http = reqwest::Client::new();
+    let post = |id: &str| {
+        http.post(webhook.notify_url())
+            .header("content-type", "application/json")
+            .body(body(id))
+            .send()
+    };
+    let first = post("AAMk1=").await.unwrap();
+    assert_eq!(first.status().as_u16(), 202);
+    assert_eq!(first.headers().get("retry-after"), None);
+    // The application has not taken the first one: no room for the second.
+    let second = post("AAMk2=").await.unwrap();
+    assert_eq!(second.status().as_u16(), 503);
+    assert_eq!(
+        second
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
+        Some("5")
+    );
+    assert!(matches!(next(&mut incoming).await, Notification::Change(_)));
+    assert_eq!(post("AAMk2=").await.unwrap().status().as_u16(), 202);
 }

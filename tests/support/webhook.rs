@@ -101,18 +101,27 @@ async fn answer(
     misbehaviour: &Misbehaviour,
     request: RawRequest,
 ) -> Reply {
-    let (path, query) = match request.target.split_once('?') {
-        Some((path, query)) => (path.to_string(), Some(query.to_string())),
-        None => (request.target.clone(), None),
-    };
-    let validation = query
-        .as_deref()
-        .is_some_and(|q| q.contains("validationToken="));
-    let refusable = path == NOTIFY_PATH && !validation;
+    let path = request.target.split('?').next().unwrap_or_default();
+    let refusable = path == NOTIFY_PATH && !request.target.contains("validationToken=");
     if refusable && take(&misbehaviour.refuse) {
         misbehaviour.refused.fetch_add(1, Ordering::SeqCst);
         return Reply::status(503);
     }
+    let reply = relay(receiver, request).await;
+    let accepted = matches!(reply, Reply::Status(status, ..) if status < 300);
+    if refusable && accepted && take(&misbehaviour.lose_answer) {
+        misbehaviour.answers_lost.fetch_add(1, Ordering::SeqCst);
+        return Reply::status(503);
+    }
+    reply
+}
+
+/// Hands `request` to `receiver` the way a web front does, and its [`Answer`] back as the
+/// reply: status, `Content-Type`, `Retry-After` (as the axum integration sends them) and body.
+///
+/// [`Answer`]: msgraph_outlook::notifications::Answer
+pub async fn relay(receiver: &Notifications, request: RawRequest) -> Reply {
+    let query = request.target.split_once('?').map(|(_, query)| query);
     let mut headers = http::HeaderMap::new();
     for (name, value) in &request.headers {
         if let (Ok(name), Ok(value)) = (
@@ -122,14 +131,11 @@ async fn answer(
             headers.append(name, value);
         }
     }
-    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(request.body))]);
+    let body =
+        futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(request.body.clone()))]);
     let answer = receiver
-        .handle(&request.method, query.as_deref(), &headers, body)
+        .handle(&request.method, query, &headers, body)
         .await;
-    if refusable && answer.status < 300 && take(&misbehaviour.lose_answer) {
-        misbehaviour.answers_lost.fetch_add(1, Ordering::SeqCst);
-        return Reply::status(503);
-    }
     let mut reply_headers = Vec::new();
     if let Some(content_type) = answer.content_type {
         reply_headers.push(("content-type".to_string(), content_type.to_string()));
