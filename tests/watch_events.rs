@@ -12,9 +12,7 @@ mod webhook;
 
 use chrono::Duration;
 use msgraph_outlook::models::{ChangeType, DateTimeTimeZone, Event, LifecycleEvent, MailboxRef};
-use msgraph_outlook::watch::{
-    CatchUp, MemoryStore, SubscriptionManager, SyncedItem, Watch, WatchEvent,
-};
+use msgraph_outlook::watch::{CatchUp, SyncedItem, Watch, WatchEvent};
 use watching::{eventually, next, Setup, WATCHED};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,13 +29,7 @@ async fn events_missed_are_caught_up_through_the_calendar_view_delta() {
             end: now + Duration::days(30),
         })
         .named("calendar");
-    let mut manager = SubscriptionManager::builder(setup.client.clone(), notifications, incoming)
-        .store(MemoryStore::new())
-        .clock(setup.clock.clone())
-        .watch(watch)
-        .build()
-        .unwrap();
-    manager.start().await.unwrap();
+    let mut manager = setup.started(notifications, incoming, watch).await;
     let subscription_id = match next(&mut manager).await {
         WatchEvent::Subscribed {
             subscription_id, ..

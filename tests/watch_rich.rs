@@ -15,7 +15,7 @@ use chrono::Duration;
 use msgraph_outlook::api::{EncryptionCertificate, SubscriptionResource};
 use msgraph_outlook::models::{ChangeType, MailboxRef, WellKnownFolder};
 use msgraph_outlook::notifications::{DecryptionKey, Notifications};
-use msgraph_outlook::watch::{CatchUp, MemoryStore, SubscriptionManager, Watch, WatchEvent};
+use msgraph_outlook::watch::{CatchUp, Watch, WatchEvent};
 use watching::{next, Setup};
 
 const CERT: &str = include_str!("fixtures/notifications/cert.pem");
@@ -44,13 +44,7 @@ async fn a_rich_watch_asks_for_the_rich_lifetime_and_delivers_decrypted_messages
             folder: WellKnownFolder::Inbox.into(),
         })
         .named("rich");
-    let mut manager = SubscriptionManager::builder(setup.client.clone(), notifications, incoming)
-        .store(MemoryStore::new())
-        .clock(setup.clock.clone())
-        .watch(watch)
-        .build()
-        .unwrap();
-    manager.start().await.unwrap();
+    let mut manager = setup.started(notifications, incoming, watch).await;
     let (id, expiration) = match next(&mut manager).await {
         WatchEvent::Subscribed {
             subscription_id,

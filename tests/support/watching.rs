@@ -8,7 +8,7 @@ use std::time::Duration;
 use msgraph_outlook::models::{MailboxRef, Message, WellKnownFolder};
 use msgraph_outlook::notifications::{Incoming, Notifications};
 use msgraph_outlook::watch::{
-    ManualClock, StateStore, SubscriptionManager, SyncedItem, Watch, WatchEvent,
+    ManualClock, MemoryStore, StateStore, SubscriptionManager, SyncedItem, Watch, WatchEvent,
 };
 use msgraph_outlook::GraphClient;
 use msgraph_outlook_sandbox::Sandbox;
@@ -81,6 +81,24 @@ impl Setup {
             .watch(self.inbox_watch())
             .build()
             .unwrap()
+    }
+
+    /// A started manager of `watch` alone on `incoming`, its state in memory.
+    pub async fn started(
+        &self,
+        notifications: Notifications,
+        incoming: Incoming,
+        watch: Watch,
+    ) -> SubscriptionManager {
+        let mut manager =
+            SubscriptionManager::builder(self.client.clone(), notifications, incoming)
+                .store(MemoryStore::new())
+                .clock(self.clock.clone())
+                .watch(watch)
+                .build()
+                .unwrap();
+        manager.start().await.unwrap();
+        manager
     }
 
     /// The manager's clock.
