@@ -7,6 +7,34 @@
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// A private file at a fixed path, with a lock so that one process's read-modify-write
+/// steps do not interleave (the stores that keep their state in one hold one of these).
+#[derive(Debug)]
+pub(crate) struct PrivateFile {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+impl PrivateFile {
+    pub(crate) fn new(path: impl Into<PathBuf>) -> Self {
+        PrivateFile {
+            path: path.into(),
+            lock: Mutex::new(()),
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Held while reading and writing.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, ()> {
+        // The lock guards no data: a panic while holding it leaves nothing half-updated.
+        self.lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// Why a private file could not be read or written.
 #[derive(Debug)]

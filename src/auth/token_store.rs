@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::private_file::{self, PrivateFileError};
+use crate::private_file::{self, PrivateFile, PrivateFileError};
 
 /// A refresh token: a long-lived credential for one user, never shown in `Debug`.
 ///
@@ -217,8 +217,7 @@ impl TokenStore for MemoryTokenStore {
 /// ```
 #[derive(Debug)]
 pub struct FileTokenStore {
-    path: PathBuf,
-    lock: Mutex<()>,
+    file: PrivateFile,
 }
 
 /// The file's layout.
@@ -242,33 +241,31 @@ impl FileTokenStore {
     /// A store in the file at `path` (created on the first save).
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileTokenStore {
-            path: path.into(),
-            lock: Mutex::new(()),
+            file: PrivateFile::new(path),
         }
     }
 
     /// The file's path.
     pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn guard(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.lock.lock().unwrap_or_else(|e| e.into_inner())
+        self.file.path()
     }
 
     fn error(&self, what: &str, e: impl fmt::Display) -> Error {
-        Error::Config(format!("token file {}: {what}: {e}", self.path.display()))
+        Error::Config(format!(
+            "token file {}: {what}: {e}",
+            self.file.path().display()
+        ))
     }
 
     fn read(&self) -> Result<TokenFile> {
-        let text = match private_file::read(&self.path) {
+        let text = match private_file::read(self.file.path()) {
             Ok(Some(text)) => text,
             Ok(None) => return Ok(TokenFile::default()),
             Err(PrivateFileError::Io(what, e)) => return Err(self.error(what, e)),
             Err(PrivateFileError::NotAFile) => {
                 return Err(Error::Config(format!(
                     "token file {} is not a regular file",
-                    self.path.display()
+                    self.file.path().display()
                 )))
             }
             Err(PrivateFileError::Permissions(mode)) => {
@@ -276,7 +273,7 @@ impl FileTokenStore {
                     "token file {} has mode {mode:04o}, which lets other users read the \
                      refresh tokens in it: it must be readable by its owner only \
                      (chmod 600 it, or delete it and sign in again)",
-                    self.path.display()
+                    self.file.path().display()
                 )))
             }
         };
@@ -284,7 +281,7 @@ impl FileTokenStore {
         serde_json::from_str(&text).map_err(|e| {
             Error::Config(format!(
                 "token file {} is not a token file of this crate (line {}, column {})",
-                self.path.display(),
+                self.file.path().display(),
                 e.line(),
                 e.column()
             ))
@@ -294,7 +291,7 @@ impl FileTokenStore {
     fn write(&self, contents: &TokenFile) -> Result<()> {
         let json =
             serde_json::to_vec_pretty(contents).map_err(|e| self.error("cannot serialize", e))?;
-        private_file::write(&self.path, &json).map_err(|e| match e {
+        private_file::write(self.file.path(), &json).map_err(|e| match e {
             PrivateFileError::Io(what, e) => self.error(what, e),
             other => self.error("cannot write", format!("{other:?}")),
         })
@@ -302,7 +299,7 @@ impl FileTokenStore {
 
     /// Reads the file, applies `change` and writes the file back if `change` says it changed.
     fn update(&self, change: impl FnOnce(&mut Vec<FileEntry>) -> bool) -> Result<()> {
-        let _guard = self.guard();
+        let _guard = self.file.lock();
         let mut contents = self.read()?;
         if !change(&mut contents.entries) {
             return Ok(());
@@ -314,7 +311,7 @@ impl FileTokenStore {
 
 impl TokenStore for FileTokenStore {
     fn load(&self, key: &TokenKey) -> Result<Option<StoredTokens>> {
-        let _guard = self.guard();
+        let _guard = self.file.lock();
         Ok(self
             .read()?
             .entries

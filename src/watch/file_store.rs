@@ -2,13 +2,12 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
 use super::state::{StateStore, WatchStates};
 use crate::error::{Error, Result};
-use crate::private_file::{self, PrivateFileError};
+use crate::private_file::{self, PrivateFile, PrivateFileError};
 
 /// A [`StateStore`] in one JSON file, readable by its owner only.
 ///
@@ -37,8 +36,7 @@ use crate::private_file::{self, PrivateFileError};
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub struct FileStore {
-    path: PathBuf,
-    lock: Mutex<()>,
+    file: PrivateFile,
 }
 
 /// The file's layout: a version, so a later layout can be told apart.
@@ -55,22 +53,17 @@ impl FileStore {
     /// A store in the file at `path` (created on the first save).
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileStore {
-            path: path.into(),
-            lock: Mutex::new(()),
+            file: PrivateFile::new(path),
         }
     }
 
     /// The file's path.
     pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn guard(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.lock.lock().unwrap_or_else(|e| e.into_inner())
+        self.file.path()
     }
 
     fn error(&self, e: PrivateFileError) -> Error {
-        let path = self.path.display();
+        let path = self.file.path().display();
         Error::Config(match e {
             PrivateFileError::Io(what, e) => format!("watch state file {path}: {what}: {e}"),
             PrivateFileError::NotAFile => format!("watch state file {path} is not a regular file"),
@@ -85,22 +78,22 @@ impl FileStore {
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FileStore")
-            .field("path", &self.path)
+            .field("path", &self.file.path())
             .finish_non_exhaustive()
     }
 }
 
 impl StateStore for FileStore {
     fn load(&self) -> Result<WatchStates> {
-        let _guard = self.guard();
-        let Some(text) = private_file::read(&self.path).map_err(|e| self.error(e))? else {
+        let _guard = self.file.lock();
+        let Some(text) = private_file::read(self.file.path()).map_err(|e| self.error(e))? else {
             return Ok(WatchStates::default());
         };
         // serde's message could quote a secret: keep the position only.
         let file: StateFile = serde_json::from_str(&text).map_err(|e| {
             Error::Config(format!(
                 "watch state file {} is not a watch state file of this crate (line {}, column {})",
-                self.path.display(),
+                self.file.path().display(),
                 e.line(),
                 e.column()
             ))
@@ -109,14 +102,14 @@ impl StateStore for FileStore {
     }
 
     fn save(&self, states: &WatchStates) -> Result<()> {
-        let _guard = self.guard();
+        let _guard = self.file.lock();
         let file = StateFile {
             version: FILE_VERSION,
             states: states.clone(),
         };
         let json = serde_json::to_vec_pretty(&file)
             .map_err(|e| Error::Config(format!("watch state: cannot serialize: {e}")))?;
-        private_file::write(&self.path, &json).map_err(|e| self.error(e))
+        private_file::write(self.file.path(), &json).map_err(|e| self.error(e))
     }
 }
 
