@@ -288,16 +288,7 @@ impl SubscriptionManager {
                         if entry.state.renew_at.is_none() {
                             entry.state.renew_at = Some(self.jitter.renew_at(now, expiration));
                         }
-                        entry.ready = true;
-                        self.save()?;
-                        self.succeeded(index);
-                        self.pending.push_back(WatchEvent::Subscribed {
-                            watch: self.entries[index].watch.name.clone(),
-                            subscription_id: id,
-                            expiration,
-                            reused: true,
-                            recreated: false,
-                        });
+                        self.subscribed(index, id, expiration, true, false)?;
                         // What changed while the application was away (Graph's
                         // redeliveries stop after 4 hours): from the stored delta link.
                         return self.baseline_or_catch_up(index).await;
@@ -347,14 +338,26 @@ impl SubscriptionManager {
         entry.state.client_state = Some(client_state);
         entry.state.expiration_date_time = Some(expiration);
         entry.state.renew_at = Some(renew_at);
-        entry.ready = true;
+        self.subscribed(index, id, expiration, false, recreated)
+    }
+
+    /// Entry `index` holds subscription `id` until `expiration`: saved first, then reported.
+    fn subscribed(
+        &mut self,
+        index: usize,
+        subscription_id: String,
+        expiration: DateTime<Utc>,
+        reused: bool,
+        recreated: bool,
+    ) -> Result<()> {
+        self.entries[index].ready = true;
         self.save()?;
         self.succeeded(index);
         self.pending.push_back(WatchEvent::Subscribed {
             watch: self.entries[index].watch.name.clone(),
-            subscription_id: id,
+            subscription_id,
             expiration,
-            reused: false,
+            reused,
             recreated,
         });
         Ok(())
