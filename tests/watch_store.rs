@@ -122,7 +122,8 @@ async fn a_restart_resumes_from_the_file_without_a_second_subscription() {
     assert_eq!(resumed.subscription_id, state.subscription_id);
     assert_eq!(resumed.client_state, state.client_state);
     assert_eq!(resumed.renew_at, state.renew_at);
-    assert_ne!(resumed.delta_link, state.delta_link, "the link advanced");
+    // The link after the catch-up is stored once the application asks for the next event.
+    assert_eq!(resumed.delta_link, state.delta_link);
     // The catch-up's delta round went from the stored link.
     let stored_token = state.delta_link.clone().unwrap();
     let stored_token = stored_token.split_once('?').unwrap().1;
@@ -137,6 +138,74 @@ async fn a_restart_resumes_from_the_file_without_a_second_subscription() {
     setup.send("second run").await;
     let id = changed_id(&next(&mut manager).await).unwrap();
     assert_eq!(setup.inbox_subjects()[&id], "second run");
+    let advanced = manager.states().watches[INBOX].delta_link.clone();
+    assert_ne!(advanced, state.delta_link, "the link advanced");
     assert_eq!(FileStore::new(&path).load().unwrap(), manager.states());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Subjects of the messages a `Synced` event reports.
+fn synced_subjects(event: &WatchEvent) -> Vec<String> {
+    let WatchEvent::Synced { changed, .. } = event else {
+        panic!("a catch-up, got {event:?}")
+    };
+    changed
+        .iter()
+        .map(|item| match item {
+            SyncedItem::Message(m) => m.subject.clone().unwrap_or_default(),
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+/// The process dies after `next` handed it a catch-up's changes, before it could act on
+/// them: the restarted manager runs that catch-up again from the link stored before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catch_up_the_application_had_not_finished_is_run_again_after_a_crash() {
+    let dir = temp_dir();
+    let path = dir.join("watch.json");
+    let (setup, notifications, incoming) = Setup::start().await;
+    let mut manager = setup.manager(notifications, incoming, FileStore::new(&path));
+    manager.start().await.unwrap();
+    let WatchEvent::Subscribed {
+        subscription_id, ..
+    } = next(&mut manager).await
+    else {
+        panic!("a subscription")
+    };
+    let baseline = manager.states().watches[INBOX].delta_link.clone();
+    assert!(baseline.is_some());
+
+    // A message whose notification never arrives, and Graph says so.
+    setup.webhook.refuse_next(usize::MAX);
+    setup.send("missed").await;
+    watching::eventually("Graph to try the webhook", || setup.webhook.refused() >= 1).await;
+    assert!(setup.sandbox.trigger_lifecycle(&subscription_id, "missed"));
+    setup.webhook.refuse_next(0);
+    assert!(matches!(
+        next(&mut manager).await,
+        WatchEvent::Lifecycle { .. }
+    ));
+    let event = next(&mut manager).await;
+    assert_eq!(synced_subjects(&event), ["missed"]);
+    // Handed over, not yet stored: the application has not asked for more.
+    assert_eq!(manager.states().watches[INBOX].delta_link, baseline);
+    assert_eq!(
+        FileStore::new(&path).load().unwrap().watches[INBOX].delta_link,
+        baseline
+    );
+
+    // Crash.
+    drop(manager);
+    let (notifications, incoming) = receiver();
+    setup.webhook.set_receiver(notifications.clone());
+    let mut manager = setup.manager(notifications, incoming, FileStore::new(&path));
+    manager.start().await.unwrap();
+    assert!(matches!(
+        next(&mut manager).await,
+        WatchEvent::Subscribed { reused: true, .. }
+    ));
+    let event = next(&mut manager).await;
+    assert_eq!(synced_subjects(&event), ["missed"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

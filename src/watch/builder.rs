@@ -140,6 +140,8 @@ impl SubscriptionManagerBuilder {
             entries,
             seen: Seen::new(self.dedupe_capacity),
             pending: VecDeque::new(),
+            held_links: VecDeque::new(),
+            taken_link: None,
             closed: false,
         })
     }

@@ -54,7 +54,9 @@ pub(super) struct Entry {
 ///   (a first delta round whose items are not reported: they existed before the watch).
 /// - **Persists** subscription ids, `clientState`s, expirations and delta links in its
 ///   [`StateStore`] after every change; a restart reuses a stored subscription that Graph
-///   still has (GET) instead of creating a second one.
+///   still has (GET) instead of creating a second one. A catch-up's new delta link is
+///   stored only when the application asks for the event after its `Synced`: a crash
+///   before that runs the catch-up again from the old link instead of losing its changes.
 ///
 /// Nothing runs in the background: [`SubscriptionManager::next`] does the work
 /// (renewals when due, notifications as they come) and returns the next event. Call it in
@@ -114,6 +116,10 @@ pub struct SubscriptionManager {
     pub(super) entries: Vec<Entry>,
     pub(super) seen: Seen,
     pub(super) pending: VecDeque<WatchEvent>,
+    /// (entry, delta link) of each `Synced` event in `pending`, in the same order.
+    pub(super) held_links: VecDeque<(usize, Option<String>)>,
+    /// The link of the `Synced` event `next` returned last: stored on the next call.
+    pub(super) taken_link: Option<(usize, Option<String>)>,
     pub(super) closed: bool,
 }
 
@@ -150,8 +156,12 @@ impl SubscriptionManager {
     /// subscription whose creation was cut short may be left behind, unknown to the
     /// manager (it expires on its own).
     pub async fn next(&mut self) -> Option<WatchEvent> {
+        self.store_taken_link();
         loop {
             if let Some(event) = self.pending.pop_front() {
+                if matches!(event, WatchEvent::Synced { .. }) {
+                    self.taken_link = self.held_links.pop_front();
+                }
                 return Some(event);
             }
             if self.closed {
@@ -182,6 +192,33 @@ impl SubscriptionManager {
                 None => {}
             }
         }
+    }
+
+    /// The application asked for the event after a `Synced` one: it has those changes, so
+    /// the delta link that follows them can be stored.
+    fn store_taken_link(&mut self) {
+        let Some((index, link)) = self.taken_link.take() else {
+            return;
+        };
+        self.entries[index].state.delta_link = link;
+        if let Err(error) = self.save() {
+            // Kept in memory: the next save stores it.
+            self.failed(index, error);
+        }
+    }
+
+    /// Where entry `index`'s next delta round starts: the newest link not stored yet, else
+    /// the stored one.
+    fn resume_link(&self, index: usize) -> Option<String> {
+        self.held_links
+            .iter()
+            .rev()
+            .chain(self.taken_link.iter())
+            .find(|(i, _)| *i == index)
+            .map_or_else(
+                || self.entries[index].state.delta_link.clone(),
+                |(_, link)| link.clone(),
+            )
     }
 
     /// The current state of every watch (what the store holds).
@@ -484,7 +521,7 @@ impl SubscriptionManager {
     /// link); until one succeeds, the retry runs it again (not a renewal).
     async fn sync(&mut self, index: usize, baseline: bool) -> Result<()> {
         self.entries[index].sync_due = true;
-        let result = if baseline && self.entries[index].state.delta_link.is_none() {
+        let result = if baseline && self.resume_link(index).is_none() {
             self.baseline_once(index).await
         } else {
             self.catch_up_once(index).await
@@ -503,8 +540,8 @@ impl SubscriptionManager {
     }
 
     async fn catch_up_once(&mut self, index: usize) -> Result<()> {
+        let link = self.resume_link(index);
         let entry = &self.entries[index];
-        let link = entry.state.delta_link.clone();
         let Some(result) = catch_up::run(&self.client, &entry.watch.catch_up, link).await? else {
             return Ok(());
         };
@@ -524,8 +561,8 @@ impl SubscriptionManager {
             .into_iter()
             .filter(|id| self.seen.delta_removed(&name, id))
             .collect();
-        self.entries[index].state.delta_link = delta_link;
-        self.save()?;
+        // Stored once the application has taken the `Synced` event (see `next`).
+        self.held_links.push_back((index, delta_link));
         if reset {
             self.pending.push_back(WatchEvent::Reset {
                 watch: name.clone(),
