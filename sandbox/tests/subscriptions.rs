@@ -1461,3 +1461,63 @@ async fn renewals_follow_the_same_rules() {
     let minutes = (granted - sb.now()).num_seconds() as f64 / 60.0;
     assert!((44.0..=45.0).contains(&minutes), "{minutes} minutes");
 }
+
+#[tokio::test]
+async fn a_clock_jump_past_expiry_still_sends_reauthorization_required() {
+    // Time passing in one step must not skip what the sandbox does when less than 15
+    // minutes remain: the receiver still hears reauthorizationRequired, then the
+    // subscription is gone.
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["lifecycleNotificationUrl"] = json!(rx.url("/l"));
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 60)));
+    let id = subscribe(&sb, &client, &token, body).await;
+    sb.advance_clock(Duration::from_secs(61 * 60));
+    assert!(sb.subscriptions().is_empty());
+    let posts = rx.wait_notifications(1).await;
+    assert_eq!(posts[0].path, "/l");
+    let n = &posts[0].json()["value"][0];
+    assert_eq!(n["lifecycleEvent"], "reauthorizationRequired");
+    assert_eq!(n["subscriptionId"], json!(id));
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(sb.notification_posts(), 1);
+}
+
+#[tokio::test]
+async fn a_change_before_expiry_is_notified_when_the_clock_jumps_past_it() {
+    // A deferred message due 10 minutes from now reaches the Inbox while the
+    // subscription (45 minutes) is alive; one clock move of 50 minutes covers both.
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 45)));
+    subscribe(&sb, &client, &token, body).await;
+    let due = sb.now() + chrono::Duration::minutes(10);
+    let resp = post_json(
+        &client,
+        &format!("{}/me/sendMail", sb.base_url()),
+        &sb.delegated_token("alex@contoso.com"),
+        &json!({"message": {
+            "subject": "Later",
+            "toRecipients": [{"emailAddress": {"address": "adele@contoso.com"}}],
+            "singleValueExtendedProperties": [{"id": "SystemTime 0x3FEF", "value": text(due)}],
+        }}),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 202);
+    sb.advance_clock(Duration::from_secs(50 * 60));
+    assert!(sb.subscriptions().is_empty());
+    let values = rx.wait_values(1).await;
+    let msg = &sb.messages("adele@contoso.com", "inbox")[0];
+    assert_eq!(msg["subject"], "Later");
+    assert_eq!(values[0]["changeType"], "created");
+    assert_eq!(values[0]["resourceData"]["id"], msg["id"]);
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(
+        (sb.notification_posts(), sb.dropped_notifications()),
+        (1, 0)
+    );
+}

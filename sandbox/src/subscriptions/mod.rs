@@ -279,8 +279,10 @@ pub(crate) fn refresh(store: &mut Store) -> bool {
         return false;
     }
     let now = store.now();
-    lifecycle::maintain(store, now);
+    // Changes first: those made before an expiry the clock just passed are still the
+    // subscription's.
     detect_all(store, now);
+    lifecycle::maintain(store, now);
     true
 }
 
