@@ -64,7 +64,8 @@ struct Queue {
     items: VecDeque<Pending>,
     failures: u32,
     next_attempt: DateTime<Utc>,
-    in_flight: bool,
+    /// A POST is under way with the items up to this sequence number.
+    in_flight: Option<u64>,
 }
 
 /// One POST to make: the first notifications of a queue (no `Debug`: the body
@@ -127,7 +128,7 @@ impl Deliveries {
                         items: VecDeque::new(),
                         failures: 0,
                         next_attempt: now,
-                        in_flight: false,
+                        in_flight: None,
                     });
                     self.queues.len() - 1
                 }
@@ -152,20 +153,20 @@ impl Deliveries {
         if self.paused {
             return Vec::new();
         }
-        let mut in_flight = self.queues.iter().filter(|q| q.in_flight).count();
+        let mut in_flight = self.queues.iter().filter(|q| q.in_flight.is_some()).count();
         let mut out = Vec::new();
         for q in &mut self.queues {
             if in_flight >= max {
                 break;
             }
-            if q.in_flight || q.items.is_empty() || q.next_attempt > now {
+            if q.in_flight.is_some() || q.items.is_empty() || q.next_attempt > now {
                 continue;
             }
             let items: Vec<&Pending> = q.items.iter().take(MAX_BATCH).collect();
             let last_seq = items.last().map_or(0, |p| p.seq);
             let rich = items.iter().any(|p| p.rich);
             let value: Vec<Value> = items.iter().map(|p| p.json.clone()).collect();
-            q.in_flight = true;
+            q.in_flight = Some(last_seq);
             in_flight += 1;
             out.push(Batch {
                 subscription_id: q.subscription_id.clone(),
@@ -189,7 +190,7 @@ impl Deliveries {
         }) else {
             return;
         };
-        q.in_flight = false;
+        q.in_flight = None;
         if ok {
             let before = q.items.len();
             q.items.retain(|p| p.seq > batch.last_seq);
@@ -204,7 +205,8 @@ impl Deliveries {
             q.items.retain(|p| p.queued_at > limit);
             self.dropped += before - q.items.len();
         }
-        self.queues.retain(|q| q.in_flight || !q.items.is_empty());
+        self.queues
+            .retain(|q| q.in_flight.is_some() || !q.items.is_empty());
     }
 
     /// Drops the pending notifications of a subscription's `kind` queue; returns how
@@ -213,13 +215,17 @@ impl Deliveries {
         let mut n = 0;
         for q in &mut self.queues {
             if q.subscription_id == subscription_id && q.kind == kind {
-                // Items of a POST in flight stay until it ends; the rest go.
-                n += q.items.len();
-                q.items.clear();
+                // Items of a POST in flight stay until it ends (the receiver may
+                // already have them; its answer decides); the rest go.
+                let keep = q.in_flight.unwrap_or(0);
+                let before = q.items.len();
+                q.items.retain(|p| p.seq <= keep);
+                n += before - q.items.len();
             }
         }
         self.dropped += n;
-        self.queues.retain(|q| q.in_flight || !q.items.is_empty());
+        self.queues
+            .retain(|q| q.in_flight.is_some() || !q.items.is_empty());
         n
     }
 
@@ -232,7 +238,7 @@ impl Deliveries {
     pub(crate) fn next_due(&self) -> Option<DateTime<Utc>> {
         self.queues
             .iter()
-            .filter(|q| !q.in_flight && !q.items.is_empty())
+            .filter(|q| q.in_flight.is_none() && !q.items.is_empty())
             .map(|q| q.next_attempt)
             .min()
     }
@@ -269,6 +275,19 @@ mod tests {
         assert_eq!(b[0].body, json!({"value": [1, 2]}));
         d.finish(&b[0], false, t0 + Duration::hours(5));
         assert_eq!((d.pending(), d.dropped, d.posts), (0, 2, 2));
+    }
+
+    #[test]
+    fn dropping_keeps_the_items_of_a_post_in_flight() {
+        let t0 = Utc::now();
+        let mut d = Deliveries::default();
+        d.push("s", QueueKind::Change, "u", "a", json!(1), false, t0);
+        let b = d.take_due(t0, 4);
+        d.push("s", QueueKind::Change, "u", "a", json!(2), false, t0);
+        assert_eq!(d.drop_pending("s", QueueKind::Change), 1);
+        assert_eq!((d.pending(), d.dropped), (1, 1));
+        d.finish(&b[0], true, t0);
+        assert_eq!((d.pending(), d.delivered, d.dropped), (0, 1, 1));
     }
 
     #[test]
