@@ -1521,3 +1521,32 @@ async fn a_change_before_expiry_is_notified_when_the_clock_jumps_past_it() {
         (1, 0)
     );
 }
+
+#[tokio::test]
+async fn latest_supported_tls_version_defaults_to_v1_2() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let (status, body) = create(
+        &sb,
+        &client,
+        &token,
+        &inbox_subscription(&sb, &rx.url("/n")),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["latestSupportedTlsVersion"], "v1_2");
+    let resp = client
+        .get(format!(
+            "{}/subscriptions/{}",
+            sb.base_url(),
+            body["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (status, got) = status_json(resp).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["latestSupportedTlsVersion"], "v1_2");
+}

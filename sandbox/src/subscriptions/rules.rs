@@ -168,7 +168,11 @@ pub(crate) fn create(body: &Map<String, Value>) -> Result<Create, GraphError> {
         include_resource_data,
         certificate: opt_str(body, "encryptionCertificate")?,
         certificate_id: opt_str(body, "encryptionCertificateId")?,
-        latest_tls: opt_str(body, "latestSupportedTlsVersion")?,
+        // "If not specified, defaults to v1_2" (subscription resource,
+        // https://learn.microsoft.com/graph/api/resources/subscription; GRAPH-FACTS-2 §1.2).
+        latest_tls: Some(
+            opt_str(body, "latestSupportedTlsVersion")?.unwrap_or_else(|| "v1_2".to_string()),
+        ),
         notification_url_app_id: opt_str(body, "notificationUrlAppId")?,
     };
     if create.include_resource_data == Some(true) {
