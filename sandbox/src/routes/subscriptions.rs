@@ -206,8 +206,10 @@ fn check_duplicate(
     let dup = store.subscriptions.list.iter().find(|s| {
         &s.owner == owner
             && s.target.user_id == target.user_id
-            && s.resource.eq_ignore_ascii_case(&c.resource_text)
-            && s.change_types == c.change_types
+            && s.settings
+                .resource
+                .eq_ignore_ascii_case(&c.settings.resource)
+            && s.settings.change_types == c.settings.change_types
     });
     match dup {
         Some(s) => Err(rules::conflict(&s.id)),
@@ -229,9 +231,7 @@ async fn create(
         let target = resolve(&store, auth, &c)?;
         check_duplicate(&store, &owner, &c, &target)?;
         check_quota(&store, &target)?;
-        let max = store
-            .subscriptions
-            .max_minutes(c.include_resource_data == Some(true));
+        let max = store.subscriptions.max_minutes(c.settings.is_rich());
         rules::expiration(c.expiration, store.now(), max)?;
         let subs = &mut store.subscriptions;
         (subs.client(), subs.validation_timeout)
@@ -239,12 +239,12 @@ async fn create(
     // The handshakes run without any lock: the receiver may call the sandbox meanwhile.
     handshake::validate(
         &client,
-        &c.notification_url,
+        &c.settings.notification_url,
         &handshake::new_token(),
         timeout,
     )
     .await?;
-    if let Some(url) = &c.lifecycle_url {
+    if let Some(url) = &c.settings.lifecycle_url {
         handshake::validate(&client, url, &handshake::new_token(), timeout).await?;
     }
     let mut store = state.lock();
@@ -253,7 +253,7 @@ async fn create(
     check_duplicate(&store, &owner, &c, &target)?;
     check_quota(&store, &target)?;
     let now = store.now();
-    let rich = c.include_resource_data == Some(true);
+    let rich = c.settings.is_rich();
     let expiration = rules::expiration(c.expiration, now, store.subscriptions.max_minutes(rich))?;
     let snapshot = store
         .users
@@ -267,18 +267,8 @@ async fn create(
     };
     let s = Subscription {
         id: new_guid(),
-        resource: c.resource_text,
-        change_type: c.change_type,
-        change_types: c.change_types,
-        notification_url: c.notification_url,
-        lifecycle_url: c.lifecycle_url,
+        settings: c.settings,
         expiration,
-        client_state: c.client_state,
-        include_resource_data: c.include_resource_data,
-        certificate: c.certificate,
-        certificate_id: c.certificate_id,
-        latest_tls: c.latest_tls,
-        notification_url_app_id: c.notification_url_app_id,
         application_id: crate::subscriptions::application_id().to_string(),
         creator_id,
         owner,
@@ -370,7 +360,7 @@ async fn update(
         let new_url = u
             .notification_url
             .clone()
-            .filter(|url| url != &s.notification_url);
+            .filter(|url| url != &s.settings.notification_url);
         (subs.client(), subs.validation_timeout, new_url)
     };
     if let Some(url) = &new_url {
@@ -387,11 +377,11 @@ async fn update(
         s.reauthorization_sent = false;
     }
     if let Some(url) = new_url {
-        s.notification_url = url;
+        s.settings.notification_url = url;
     }
     if let Some((cert, cert_id)) = u.certificate {
-        s.certificate = Some(cert);
-        s.certificate_id = Some(cert_id);
+        s.settings.certificate = Some(cert);
+        s.settings.certificate_id = Some(cert_id);
     }
     Ok(json_response(StatusCode::OK, &entity(ctx, s)))
 }

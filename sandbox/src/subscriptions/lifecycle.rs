@@ -28,7 +28,7 @@ pub(super) fn maintain(store: &mut Store, now: DateTime<Utc>) {
     let mut reauth = Vec::new();
     for s in &mut subs.list {
         if !s.reauthorization_sent
-            && s.lifecycle_url.is_some()
+            && s.settings.lifecycle_url.is_some()
             && s.expiration - now <= Duration::minutes(REAUTHORIZE_BEFORE_MINUTES)
         {
             s.reauthorization_sent = true;
@@ -81,7 +81,7 @@ fn lifecycle(
         return false;
     };
     let s = &subs.list[i];
-    if let Some(url) = &s.lifecycle_url {
+    if let Some(url) = &s.settings.lifecycle_url {
         let mut n = s.envelope();
         n.insert("lifecycleEvent".into(), json!(event.as_str()));
         subs.deliveries.push(
