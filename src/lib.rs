@@ -53,6 +53,9 @@
 //!   [`api::Mailbox::get_schedule`], [`api::Mailbox::meeting_responses`]).
 //! - [`Batch`]: `client.batch()` sends many of those calls in few `POST /$batch` round trips
 //!   (20 per batch, `dependsOn`, throttled requests retried), each with its own typed result.
+//! - [`notifications`]: the webhook receiver for change notifications (validation handshake,
+//!   `clientState`, rich notifications' tokens and decrypted data, back-pressure), independent
+//!   of any web framework; `notifications::axum` mounts it with the `axum` feature.
 //! - [`models`]: Graph resources with Graph's names.
 //! - [`Error`]: every failure, with status, Graph code, message and request ids.
 //!
@@ -74,6 +77,10 @@ mod cloud;
 mod error;
 pub mod models;
 pub mod notifications;
+mod pem;
+mod private_file;
+mod random;
+pub mod watch;
 
 pub use client::{
     Accepted, Batch, BatchItem, BatchResults, Batchable, GraphClient, GraphClientBuilder, Page,

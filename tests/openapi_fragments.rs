@@ -396,6 +396,17 @@ fn every_operation_the_crate_calls_is_described() {
     }
     // Not under a mailbox: JSON batching carries the operations above.
     expected.push(("POST".to_string(), "/$batch".to_string()));
+    // Change-notification subscriptions (not under a mailbox either).
+    for (method, path) in [
+        ("GET", "/subscriptions"),
+        ("POST", "/subscriptions"),
+        ("GET", "/subscriptions/{subscription-id}"),
+        ("PATCH", "/subscriptions/{subscription-id}"),
+        ("DELETE", "/subscriptions/{subscription-id}"),
+        ("POST", "/subscriptions/{subscription-id}/reauthorize"),
+    ] {
+        expected.push((method.to_string(), path.to_string()));
+    }
     expected.sort();
     assert_eq!(fragments().operations(), expected);
 }
@@ -2453,4 +2464,123 @@ fn get_mail_tips_doc_example_passes_and_mistakes_fail() {
         .validate_response_schema("msgraphOutlook.mailTipsCollection", &wrong)
         .unwrap_err();
     assert_violation(&errors, "$.value[0].maxMessageSize", "");
+}
+
+// ------------------------------------------------------------------------------------------
+// Subscriptions: the GRAPH-FACTS-2 §1.4 and §4.1 doc examples, renewals, typical mistakes, and
+// the Outlook overview's answer.
+// ------------------------------------------------------------------------------------------
+
+fn subscription_create_example() -> Value {
+    json!({
+        "changeType": "created,updated,deleted",
+        "notificationUrl": "https://hooks.example.com/graph/notify?tenant=contoso",
+        "lifecycleNotificationUrl": "https://hooks.example.com/graph/lifecycle",
+        "resource": "users/622eaaff-0683-4862-9de4-f2ec83c2bd98/mailFolders('inbox')/messages",
+        "expirationDateTime": "2026-12-14T09:00:00.0000000Z",
+        "clientState": "b9c1e0d2",
+        "latestSupportedTlsVersion": "v1_2"
+    })
+}
+
+#[test]
+fn subscription_doc_examples_pass_and_mistakes_fail() {
+    let create = |v: &Value| fragments().validate_request("POST", "/subscriptions", JSON, &body(v));
+    create(&subscription_create_example()).unwrap();
+    // The rich-notification example; the docs' shortened certificate ("…QBqWA==") is not valid
+    // base64 any more, so its padding is dropped here.
+    let rich = json!({
+        "changeType": "created",
+        "notificationUrl": "https://hooks.example.com/graph/notify",
+        "resource": "users/622eaaff-0683-4862-9de4-f2ec83c2bd98/messages?$select=Subject,bodyPreview,importance,receivedDateTime,from",
+        "expirationDateTime": "2026-12-08T09:00:00Z",
+        "clientState": "secretClientValue",
+        "includeResourceData": true,
+        "encryptionCertificate": "MIIDMzCCAhugAwIBAgIQE7D+++Dk1hKQBqWA",
+        "encryptionCertificateId": "testCertificateId"
+    });
+    create(&rich).unwrap();
+
+    let with = |edit: &dyn Fn(&mut Value)| {
+        let mut v = subscription_create_example();
+        edit(&mut v);
+        create(&v).unwrap_err()
+    };
+    assert_violation(
+        &with(&|v| v["clientState"] = json!("x".repeat(129))),
+        "$.clientState",
+        "",
+    );
+    assert_violation(
+        &with(&|v| v["latestSupportedTlsVersion"] = json!("1.2")),
+        "$.latestSupportedTlsVersion",
+        "",
+    );
+    assert_violation(
+        &with(&|v| v["expirationDateTime"] = json!("next week")),
+        "$.expirationDateTime",
+        "",
+    );
+    assert_violation(
+        &with(&|v| {
+            v.as_object_mut().unwrap().remove("resource");
+        }),
+        "$",
+        "resource",
+    );
+    assert_violation(&with(&|v| v["id"] = json!("5522bd62")), "$", "id");
+    assert_violation(
+        &with(&|v| v["ChangeType"] = json!("created")),
+        "$",
+        "ChangeType",
+    );
+    assert_violation(
+        &with(&|v| v["encryptionCertificateId"] = json!("k".repeat(129))),
+        "$.encryptionCertificateId",
+        "",
+    );
+
+    // Renewal; the lifecycle URL is only settable at creation.
+    let patch = |v: &Value| {
+        fragments().validate_request(
+            "PATCH",
+            "/subscriptions/5522bd62-7c96-4530-85b0-00b916f6151a",
+            JSON,
+            &body(v),
+        )
+    };
+    patch(&json!({"expirationDateTime": "2026-12-14T09:00:00Z"})).unwrap();
+    patch(&json!({"encryptionCertificate": "MIIDMzCC", "encryptionCertificateId": "next-key"}))
+        .unwrap();
+    let errors =
+        patch(&json!({"lifecycleNotificationUrl": "https://hooks.example.com/l"})).unwrap_err();
+    assert_violation(&errors, "$", "lifecycleNotificationUrl");
+
+    // The Outlook overview's answer, and a list page with clientState null and a next link.
+    let answer = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscriptions/$entity",
+        "id": "5522bd62-7c96-4530-85b0-00b916f6151a",
+        "resource": "users/622eaaff-0683-4862-9de4-f2ec83c2bd98/mailFolders('inbox')/messages",
+        "applicationId": "507c3b9a-67b8-463d-88a2-15a8cefb2111", "changeType": "created,updated,deleted",
+        "clientState": "b9c1", "notificationUrl": "https://hooks.example.com/graph/notify?tenant=contoso",
+        "lifecycleNotificationUrl": "https://hooks.example.com/graph/lifecycle",
+        "expirationDateTime": "2026-12-14T09:00:00Z", "creatorId": "a4c7bd34-4f3b-46b7-a25d-b63c1e2a2842",
+        "includeResourceData": null, "latestSupportedTlsVersion": "v1_2",
+        "encryptionCertificate": null, "encryptionCertificateId": null, "notificationUrlAppId": null,
+        "notificationQueryOptions": null, "notificationContentType": null
+    });
+    fragments()
+        .validate_response_schema("microsoft.graph.subscription", &answer)
+        .unwrap();
+    let mut listed = answer.clone();
+    listed.as_object_mut().unwrap().remove("@odata.context");
+    listed["clientState"] = Value::Null;
+    let page = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscriptions",
+        "@odata.nextLink": "https://graph.microsoft.com/v1.0/subscriptions?$skiptoken=abc",
+        "value": [listed]
+    });
+    fragments()
+        .validate_response_schema("msgraphOutlook.subscriptionCollection", &page)
+        .unwrap();
 }

@@ -4,6 +4,9 @@
 //! Each `check_*` function takes arbitrary bytes and panics only when the crate breaks a
 //! property: a parser that panics, or a parsed value that does not survive a round trip.
 //! Parse errors on bad input are expected and fine.
+//!
+//! `tests/notifications_fuzz.rs` compiles this file into the root crate's tests (stable, CI):
+//! use only crates the root crate depends on (serde, serde_json, msgraph_outlook).
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -146,4 +149,16 @@ pub fn check_event_parts_json(data: &[u8]) {
         let _ = (schedule.availability(), schedule.is_free());
     }
     round_trip::<MeetingTimeSuggestionsResult>(data);
+}
+
+/// A notification POST body (GRAPH-FACTS-2 §2.1, §3, §4.2): the receiver's parser
+/// (`notifications::parse_collection`) never panics, agrees with plain serde on what parses,
+/// and what it parses survives the round trip.
+pub fn check_notification_body(data: &[u8]) {
+    let parsed = msgraph_outlook::notifications::parse_collection(data);
+    let serde = round_trip::<msgraph_outlook::models::ChangeNotificationCollection>(data);
+    assert_eq!(
+        parsed, serde,
+        "the receiver's parser and serde disagree on a notification body"
+    );
 }

@@ -62,7 +62,12 @@ pub use messages::ListMessages;
 pub use reply::{MimeReply, Reply};
 pub use schedule::{FindMeetingTimes, GetSchedule};
 pub use send_mail::{SendMail, SendMime};
-pub use subscriptions::{CreateSubscription, SubscriptionResource, Subscriptions};
+pub use subscriptions::{
+    CreateSubscription, EncryptionCertificate, ListSubscriptions, SubscriptionFailure,
+    SubscriptionResource, Subscriptions, UpdateSubscription, EXPIRATION_MARGIN_MINUTES,
+    MAX_CLIENT_STATE_CHARS, MAX_ENCRYPTION_CERTIFICATE_ID_CHARS, MAX_EXPIRATION_MINUTES,
+    MAX_RICH_EXPIRATION_MINUTES,
+};
 pub use sync::SyncMessages;
 pub use sync_events::SyncEvents;
 pub use sync_folders::SyncMailFolders;

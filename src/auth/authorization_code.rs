@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use ring::rand::{SecureRandom, SystemRandom};
 use url::Url;
 
 use super::refresh_token::{RefreshToken, Session};
@@ -14,6 +13,7 @@ use super::token_store::TokenStore;
 use super::{ClientSecret, Clock, SystemClock, TokenCache};
 use crate::cloud::Cloud;
 use crate::error::{AuthError, Error, Result};
+use crate::random::random_token;
 
 /// Random bytes in a code verifier: 32 bytes make 43 base64url characters, RFC 7636's
 /// minimum length and its recommended construction (§4.1).
@@ -35,16 +35,6 @@ const STATE_BYTES: usize = 32;
 pub fn pkce_challenge(code_verifier: &str) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, code_verifier.as_bytes());
     URL_SAFE_NO_PAD.encode(digest.as_ref())
-}
-
-/// `len` bytes from the system CSPRNG, base64url-encoded without padding (every character
-/// is an RFC 3986 unreserved character).
-fn random_token(len: usize) -> Result<String> {
-    let mut bytes = vec![0u8; len];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| Error::Config("the system random number generator failed".into()))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// `prompt` on the authorize request: what the sign-in page must do.

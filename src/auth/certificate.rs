@@ -5,13 +5,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ring::rand::SystemRandom;
 use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::pem::pem_block;
 
 /// How long an assertion is valid: the identity platform asks for "5-10 minutes after `nbf`
 /// at most".
@@ -225,51 +226,10 @@ fn base64_json(value: &impl Serialize) -> Result<String> {
         .map_err(|e| Error::Config(format!("cannot encode the client assertion: {e}")))
 }
 
-/// The first PEM block whose label is one of `labels`: its label and decoded contents.
-/// Messages name `what`, never the contents.
-fn pem_block<'l>(pem: &[u8], what: &str, labels: &[&'l str]) -> Result<(&'l str, Vec<u8>)> {
-    let text = std::str::from_utf8(pem)
-        .map_err(|_| Error::Config(format!("the {what} is not PEM text")))?;
-    let mut lines = text.lines().map(str::trim);
-    let label = loop {
-        let Some(line) = lines.next() else {
-            return Err(Error::Config(format!(
-                "no PEM block for the {what} (expected -----BEGIN {}-----)",
-                labels[0]
-            )));
-        };
-        let found = line
-            .strip_prefix("-----BEGIN ")
-            .and_then(|rest| rest.strip_suffix("-----"))
-            .and_then(|label| labels.iter().find(|l| **l == label));
-        if let Some(label) = found {
-            break *label;
-        }
-    };
-    let end = format!("-----END {label}-----");
-    let mut base64 = String::new();
-    for line in lines.by_ref() {
-        if line == end {
-            return STANDARD
-                .decode(base64.as_bytes())
-                .map(|der| (label, der))
-                .map_err(|_| Error::Config(format!("the {what} PEM block is not valid base64")));
-        }
-        if line.contains(':') {
-            // RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`): a legacy encrypted key.
-            return Err(Error::Config(format!(
-                "the {what} PEM block has headers (is it encrypted?): decrypt it first"
-            )));
-        }
-        base64.push_str(line);
-    }
-    Err(Error::Config(format!(
-        "the {what} PEM block has no {end} line"
-    )))
-}
-
 #[cfg(test)]
 mod tests {
+    use base64::engine::general_purpose::STANDARD;
+
     use super::*;
 
     const CERT: &[u8] = include_bytes!("../../tests/fixtures/auth/cert.pem");

@@ -2,14 +2,13 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::fs;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::private_file::{self, PrivateFileError};
 
 /// A refresh token: a long-lived credential for one user, never shown in `Debug`.
 ///
@@ -262,34 +261,25 @@ impl FileTokenStore {
     }
 
     fn read(&self) -> Result<TokenFile> {
-        let mut file = match fs::File::open(&self.path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TokenFile::default()),
-            Err(e) => return Err(self.error("cannot open", e)),
-        };
-        let metadata = file.metadata().map_err(|e| self.error("cannot stat", e))?;
-        if !metadata.is_file() {
-            return Err(Error::Config(format!(
-                "token file {} is not a regular file",
-                self.path.display()
-            )));
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = metadata.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
+        let text = match private_file::read(&self.path) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(TokenFile::default()),
+            Err(PrivateFileError::Io(what, e)) => return Err(self.error(what, e)),
+            Err(PrivateFileError::NotAFile) => {
+                return Err(Error::Config(format!(
+                    "token file {} is not a regular file",
+                    self.path.display()
+                )))
+            }
+            Err(PrivateFileError::Permissions(mode)) => {
                 return Err(Error::Config(format!(
                     "token file {} has mode {mode:04o}, which lets other users read the \
                      refresh tokens in it: it must be readable by its owner only \
                      (chmod 600 it, or delete it and sign in again)",
                     self.path.display()
-                )));
+                )))
             }
-        }
-        let mut text = String::new();
-        file.read_to_string(&mut text)
-            .map_err(|e| self.error("cannot read", e))?;
+        };
         // serde's message could quote a token: keep the position only.
         serde_json::from_str(&text).map_err(|e| {
             Error::Config(format!(
@@ -304,53 +294,10 @@ impl FileTokenStore {
     fn write(&self, contents: &TokenFile) -> Result<()> {
         let json =
             serde_json::to_vec_pretty(contents).map_err(|e| self.error("cannot serialize", e))?;
-        let name = self
-            .path
-            .file_name()
-            .ok_or_else(|| self.error("cannot write", "the path has no file name"))?;
-        let dir = match self.path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if !dir.exists() {
-            let mut builder = fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::DirBuilderExt;
-                builder.mode(0o700);
-            }
-            builder
-                .create(&dir)
-                .map_err(|e| self.error("cannot create its directory", e))?;
-        }
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
-        let temp = dir.join(temp_name);
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            // Set when the file is created: it is never readable by others, not even briefly.
-            options.mode(0o600);
-        }
-        let result = options.open(&temp).and_then(|mut file| {
-            file.write_all(&json)?;
-            file.sync_all()?;
-            drop(file);
-            fs::rename(&temp, &self.path)
-        });
-        if let Err(e) = result {
-            let _ = fs::remove_file(&temp);
-            return Err(self.error("cannot write", e));
-        }
-        // Make the rename itself durable (best effort: not every platform can open a directory).
-        if let Ok(dir) = fs::File::open(&dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        private_file::write(&self.path, &json).map_err(|e| match e {
+            PrivateFileError::Io(what, e) => self.error(what, e),
+            other => self.error("cannot write", format!("{other:?}")),
+        })
     }
 
     /// Reads the file, applies `change` and writes the file back if `change` says it changed.

@@ -40,7 +40,7 @@ pub use notification::{
     ChangeNotification, ChangeNotificationCollection, EncryptedContent, LifecycleEvent,
     ResourceData,
 };
-pub use subscription::{ChangeType, Subscription};
+pub use subscription::{ChangeType, Subscription, TlsVersion};
 
 pub use calendar::Calendar;
 pub use calendar_permission::{

@@ -21,8 +21,8 @@ wire_enum! {
 }
 
 /// A subscription as Graph returns it (`POST/GET/PATCH /subscriptions`). `clientState`
-/// is `None` in lists: Graph does not return it there.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// is `None` in lists: Graph does not return it there. `Debug` leaves it out (a secret).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Subscription {
@@ -87,5 +87,48 @@ impl Subscription {
             .filter(|s| !s.is_empty())
             .map(ChangeType::from)
             .collect()
+    }
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .field("resource", &self.resource)
+            .field("change_type", &self.change_type)
+            .field("notification_url", &self.notification_url)
+            .field(
+                "lifecycle_notification_url",
+                &self.lifecycle_notification_url,
+            )
+            .field("expiration_date_time", &self.expiration_date_time)
+            .field(
+                "client_state",
+                &self.client_state.as_ref().map(|_| "<redacted>"),
+            )
+            .field("include_resource_data", &self.include_resource_data)
+            .field("encryption_certificate_id", &self.encryption_certificate_id)
+            .field(
+                "latest_supported_tls_version",
+                &self.latest_supported_tls_version,
+            )
+            .field("application_id", &self.application_id)
+            .field("creator_id", &self.creator_id)
+            .finish_non_exhaustive()
+    }
+}
+
+wire_enum! {
+    /// The newest TLS version a notification endpoint supports
+    /// (`latestSupportedTlsVersion`; Graph's default is `v1_2`).
+    pub enum TlsVersion {
+        /// TLS 1.0.
+        V1_0 = "v1_0",
+        /// TLS 1.1.
+        V1_1 = "v1_1",
+        /// TLS 1.2.
+        V1_2 = "v1_2",
+        /// TLS 1.3.
+        V1_3 = "v1_3",
     }
 }

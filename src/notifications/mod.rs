@@ -1,14 +1,79 @@
 //! Receiving change notifications, independent of any web framework
 //! (GRAPH-FACTS-2 §1.6, §2, §3, §4).
 //!
-//! SKELETON: owned by helper C (receiver). The signatures are the contract the
-//! subscription manager (E) builds on.
+//! Graph POSTs notifications to the `notificationUrl` of a subscription (and lifecycle
+//! events to its `lifecycleNotificationUrl`). Hand every request to that URL to
+//! [`Notifications::handle`] and send back the [`Answer`]; the notifications that pass
+//! every check arrive on [`Incoming`]:
+//!
+//! * the validation request (`?validationToken=…`) is answered `200 text/plain` with the
+//!   decoded token, at once;
+//! * a notification counts only when its subscription is known ([`Notifications::register`])
+//!   and it carries that subscription's `clientState` (compared in constant time);
+//! * rich notifications (with `encryptedContent` or `validationTokens`) are answered `202`
+//!   at once and checked afterwards, as Microsoft asks: every `validationTokens` JWT must be
+//!   signed by the login authority's keys, for this app, from Graph's publisher app, for the
+//!   notification's tenant; the resource data is then HMAC-checked and decrypted;
+//! * nothing that fails a check reaches the application; it is logged (target
+//!   `msgraph_outlook::notifications`), secrets left out;
+//! * the channel to the application is bounded: when it is full the POST is answered `503`
+//!   and Graph delivers it again later (any non-2xx answered within 10 s is retried for up
+//!   to 4 hours, GRAPH-FACTS-2 §2.2), so a slow application never makes this process
+//!   buffer without bound;
+//! * a body larger than [`NotificationsBuilder::max_body_bytes`] is refused (`413`) without
+//!   being read whole.
+//!
+//! ```no_run
+//! # async fn run() -> msgraph_outlook::Result<()> {
+//! use msgraph_outlook::notifications::{Notification, Notifications};
+//! use msgraph_outlook::Cloud;
+//!
+//! let (notifications, mut incoming) = Notifications::builder()
+//!     .app_id("11111111-2222-3333-4444-555555555555") // the `aud` of validationTokens
+//!     .cloud(&Cloud::Global)
+//!     .build()?;
+//! notifications.register("7f105c7d-2dc5-4530-97cd-4e7ae6534c07", "the clientState you chose");
+//!
+//! // In your HTTP server, for every request to the notification URL:
+//! // let answer = notifications.handle(method, query, &headers, body_stream).await;
+//! // respond with answer.status, answer.content_type, answer.body (and answer.retry_after).
+//!
+//! while let Some(notification) = incoming.recv().await {
+//!     match notification {
+//!         Notification::Change(change) => println!("{:?}", change.notification.resource),
+//!         Notification::Lifecycle(event) => println!("{:?}", event.lifecycle_event),
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! With the `axum` feature, `notifications::axum` mounts the receiver on a route.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::models::ChangeNotification;
+use crate::models::{ChangeNotification, ChangeNotificationCollection};
+
+#[cfg(feature = "axum")]
+pub mod axum;
+mod body;
+mod builder;
+mod decrypt;
+mod jwt;
+mod outbox;
+mod parse;
+mod receiver;
+mod registry;
+
+pub use builder::{NotificationsBuilder, DEFAULT_CAPACITY, DEFAULT_MAX_BODY_BYTES};
+pub use decrypt::DecryptionKey;
+
+/// The `tracing` target of every message the receiver logs.
+const LOG_TARGET: &str = "msgraph_outlook::notifications";
 
 /// What to answer Graph: status, `Content-Type` (if any) and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +85,20 @@ pub struct Answer {
     pub content_type: Option<&'static str>,
     /// The body (the validation token for a validation request, else empty).
     pub body: String,
+    /// Seconds for a `Retry-After` header (set with `503` when the application is behind).
+    pub retry_after: Option<u64>,
+}
+
+impl Answer {
+    /// An answer without a body.
+    fn empty(status: u16) -> Answer {
+        Answer {
+            status,
+            content_type: None,
+            body: String::new(),
+            retry_after: None,
+        }
+    }
 }
 
 /// A notification that passed every check, handed to the application.
@@ -58,24 +137,51 @@ impl Incoming {
     pub async fn recv(&mut self) -> Option<Notification> {
         self.rx.recv().await
     }
+
+    /// The next notification if one is waiting, without waiting.
+    pub fn try_recv(&mut self) -> Option<Notification> {
+        self.rx.try_recv().ok()
+    }
+}
+
+/// How many notifications the receiver handled, by outcome (for monitoring: a growing
+/// `discarded` count means forged or misrouted POSTs, or a stale registration).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Put into the channel for the application.
+    pub delivered: u64,
+    /// Refused by a check (unknown subscription, wrong `clientState`, bad token, tampered
+    /// or undecryptable data, malformed or oversized body).
+    pub discarded: u64,
+    /// POSTs answered `503` because the channel was full (Graph delivers them again).
+    pub busy: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    delivered: AtomicU64,
+    discarded: AtomicU64,
+    busy: AtomicU64,
+}
+
+impl Counters {
+    fn add(counter: &AtomicU64, n: usize) {
+        counter.fetch_add(n as u64, Ordering::Relaxed);
+    }
 }
 
 /// The webhook receiver. Cheap to clone.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Notifications {
-    _private: (),
+    inner: Arc<receiver::Receiver>,
 }
 
-/// Configures a [`Notifications`]; from [`Notifications::builder`].
-#[derive(Debug, Default)]
-pub struct NotificationsBuilder {
-    _private: (),
-}
-
-impl NotificationsBuilder {
-    /// Builds the receiver and the bounded channel its notifications arrive on.
-    pub fn build(self) -> crate::Result<(Notifications, Incoming)> {
-        unimplemented!("helper C")
+impl fmt::Debug for Notifications {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notifications")
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
     }
 }
 
@@ -86,25 +192,54 @@ impl Notifications {
     }
 
     /// Accepts notifications that carry `client_state` for a subscription not yet
-    /// registered (between `POST /subscriptions` and its answer).
+    /// registered (between `POST /subscriptions` and its answer: Graph may notify before
+    /// the id is known). [`Notifications::register`] with the same `client_state` ends it.
     pub fn expect_client_state(&self, client_state: &str) {
-        let _ = client_state;
-        unimplemented!("helper C")
+        self.inner.registry.expect(client_state);
+    }
+
+    /// Ends an [`expect_client_state`](Notifications::expect_client_state) whose
+    /// subscription was not created after all (`POST /subscriptions` failed).
+    pub fn stop_expecting_client_state(&self, client_state: &str) {
+        self.inner.registry.stop_expecting(client_state);
     }
 
     /// Accepts notifications of `subscription_id` that carry `client_state`.
     pub fn register(&self, subscription_id: &str, client_state: &str) {
-        let _ = (subscription_id, client_state);
-        unimplemented!("helper C")
+        self.inner.registry.register(subscription_id, client_state);
     }
 
     /// Stops accepting notifications of `subscription_id`.
     pub fn forget(&self, subscription_id: &str) {
-        let _ = subscription_id;
-        unimplemented!("helper C")
+        self.inner.registry.forget(subscription_id);
     }
 
-    /// Answers one HTTP request to the notification (or lifecycle) URL.
+    /// Counts of what the receiver did so far.
+    pub fn stats(&self) -> Stats {
+        let c = &self.inner.counters;
+        Stats {
+            delivered: c.delivered.load(Ordering::Relaxed),
+            discarded: c.discarded.load(Ordering::Relaxed),
+            busy: c.busy.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Answers one HTTP request to the notification (or lifecycle) URL: `method` (`POST`),
+    /// the raw query string (without `?`), the headers and the body as a stream of chunks.
+    /// It never waits for the application; rich notifications are checked after it
+    /// returned (in a task spawned on the current Tokio runtime).
+    ///
+    /// ```no_run
+    /// # async fn run(notifications: msgraph_outlook::notifications::Notifications) {
+    /// let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(
+    ///     r#"{"value":[]}"#,
+    /// ))]);
+    /// let answer = notifications
+    ///     .handle("POST", None, &http::HeaderMap::new(), body)
+    ///     .await;
+    /// assert_eq!(answer.status, 202);
+    /// # }
+    /// ```
     pub async fn handle<B, E>(
         &self,
         method: &str,
@@ -115,7 +250,12 @@ impl Notifications {
     where
         B: futures_util::Stream<Item = Result<Bytes, E>> + Send,
     {
-        let _ = (method, query, headers, body);
-        unimplemented!("helper C")
+        receiver::handle(&self.inner, method, query, headers, body).await
     }
+}
+
+/// Parses a notification POST body as the receiver does (the fuzz target's entry point).
+#[doc(hidden)]
+pub fn parse_collection(bytes: &[u8]) -> Option<ChangeNotificationCollection> {
+    parse::parse(bytes).ok().map(|parsed| parsed.collection)
 }

@@ -1,0 +1,17 @@
+//! Secrets made from the system CSPRNG (PKCE verifiers, `state`, subscription `clientState`s).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::rand::{SecureRandom, SystemRandom};
+
+use crate::error::{Error, Result};
+
+/// `len` bytes from the system CSPRNG, base64url-encoded without padding (every character
+/// is an RFC 3986 unreserved character).
+pub(crate) fn random_token(len: usize) -> Result<String> {
+    let mut bytes = vec![0u8; len];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::Config("the system random number generator failed".into()))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
