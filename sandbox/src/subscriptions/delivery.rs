@@ -66,6 +66,8 @@ struct Queue {
     next_attempt: DateTime<Utc>,
     /// A POST is under way with the items up to this sequence number.
     in_flight: Option<u64>,
+    /// [`Deliveries::drop_pending`] ran during that POST: if it fails, its items go too.
+    drop_in_flight: bool,
 }
 
 /// One POST to make: the first notifications of a queue (no `Debug`: the body
@@ -129,6 +131,7 @@ impl Deliveries {
                         failures: 0,
                         next_attempt: now,
                         in_flight: None,
+                        drop_in_flight: false,
                     });
                     self.queues.len() - 1
                 }
@@ -182,7 +185,8 @@ impl Deliveries {
     }
 
     /// Records the outcome of a batch's POST: delivered items leave the queue; on
-    /// failure the queue waits (backoff) and items older than 4 hours are dropped.
+    /// failure the queue waits (backoff) and items older than 4 hours are dropped, as
+    /// are the batch's items if [`Deliveries::drop_pending`] ran meanwhile.
     pub(crate) fn finish(&mut self, batch: &Batch, ok: bool, now: DateTime<Utc>) {
         self.posts += 1;
         let Some(q) = self.queues.iter_mut().find(|q| {
@@ -191,6 +195,12 @@ impl Deliveries {
             return;
         };
         q.in_flight = None;
+        // Dropped while under way: a failed POST is not retried.
+        if std::mem::take(&mut q.drop_in_flight) && !ok {
+            let before = q.items.len();
+            q.items.retain(|p| p.seq > batch.last_seq);
+            self.dropped += before - q.items.len();
+        }
         if ok {
             let before = q.items.len();
             q.items.retain(|p| p.seq > batch.last_seq);
@@ -218,6 +228,7 @@ impl Deliveries {
                 // Items of a POST in flight stay until it ends (the receiver may
                 // already have them; its answer decides); the rest go.
                 let keep = q.in_flight.unwrap_or(0);
+                q.drop_in_flight |= q.in_flight.is_some();
                 let before = q.items.len();
                 q.items.retain(|p| p.seq <= keep);
                 n += before - q.items.len();
@@ -288,6 +299,13 @@ mod tests {
         assert_eq!((d.pending(), d.dropped), (1, 1));
         d.finish(&b[0], true, t0);
         assert_eq!((d.pending(), d.delivered, d.dropped), (0, 1, 1));
+        // A POST that fails after the drop is not retried.
+        d.push("s", QueueKind::Change, "u", "a", json!(3), false, t0);
+        let b = d.take_due(t0, 4);
+        d.drop_pending("s", QueueKind::Change);
+        d.finish(&b[0], false, t0);
+        assert_eq!((d.pending(), d.delivered, d.dropped), (0, 1, 2));
+        assert!(d.take_due(t0 + Duration::hours(1), 4).is_empty());
     }
 
     #[test]
