@@ -1309,3 +1309,48 @@ async fn latest_supported_tls_version_defaults_to_v1_2() {
     assert_eq!(status, 200);
     assert_eq!(got["latestSupportedTlsVersion"], "v1_2");
 }
+
+#[tokio::test]
+async fn a_retry_goes_to_the_notification_url_set_meanwhile() {
+    // The first POST fails; the subscriber moves its endpoint with PATCH before the
+    // retry: the retry (and what follows) goes to the new URL, in order.
+    let (sb, client) = setup().await;
+    let old = Receiver::start().await;
+    let new = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let id = subscribe(
+        &sb,
+        &client,
+        &token,
+        inbox_subscription(&sb, &old.url("/n")),
+    )
+    .await;
+    old.fail_next(&[503]);
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "1").await;
+    old.wait_notifications(1).await;
+    until(|| sb.notification_posts() == 1).await;
+    let resp = client
+        .patch(format!("{}/subscriptions/{id}", sb.base_url()))
+        .bearer_auth(&token)
+        .json(&json!({"notificationUrl": new.url("/moved")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "2").await;
+    sb.advance_clock(Duration::from_secs(61));
+    let values = new.wait_values(2).await;
+    let inbox = sb.messages("adele@contoso.com", "inbox");
+    // Newest first in the Inbox: "1" is the older one.
+    assert_eq!(
+        (
+            &values[0]["resourceData"]["id"],
+            &values[1]["resourceData"]["id"]
+        ),
+        (&inbox[1]["id"], &inbox[0]["id"])
+    );
+    assert!(new.notifications().iter().all(|r| r.path == "/moved"));
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(old.notifications().len(), 1);
+    assert_eq!(old.notifications()[0].status, 503);
+}

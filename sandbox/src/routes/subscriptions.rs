@@ -25,6 +25,7 @@ use crate::auth::{self, Authenticated, Caller};
 use crate::graph_error::{empty_response, json_response, new_guid, GraphError, RequestContext};
 use crate::state::AppState;
 use crate::store::Store;
+use crate::subscriptions::delivery::QueueKind;
 use crate::subscriptions::resource::{Collection, MailboxKey};
 use crate::subscriptions::rules::{self, Create};
 use crate::subscriptions::{detect, handshake, Owner, Subscription, Target};
@@ -377,6 +378,8 @@ async fn update(
         s.reauthorization_sent = false;
     }
     if let Some(url) = new_url {
+        // Notifications waiting for a retry go to the new URL too.
+        subs.deliveries.retarget(&s.id, QueueKind::Change, &url);
         s.settings.notification_url = url;
     }
     if let Some((cert, cert_id)) = u.certificate {

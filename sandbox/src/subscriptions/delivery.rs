@@ -1,5 +1,7 @@
 //! Notifications waiting to be POSTed to a subscriber (GRAPH-FACTS-2 §2.2): one
-//! bounded FIFO queue per (subscription, change or lifecycle URL), retried with
+//! bounded FIFO queue per (subscription, change or lifecycle notifications), POSTed to
+//! the subscription's URL of the moment (a PATCH of `notificationUrl` moves what
+//! waits, [`Deliveries::retarget`]), retried with
 //! exponential backoff on the sandbox clock and dropped 4 hours after they were
 //! queued. Pure bookkeeping under the store lock; the HTTP side is
 //! [`super::worker`].
@@ -116,27 +118,31 @@ impl Deliveries {
     ) -> bool {
         self.seq += 1;
         let seq = self.seq;
-        let pos =
-            match self.queues.iter().position(|q| {
-                q.subscription_id == subscription_id && q.kind == kind && q.url == url
-            }) {
-                Some(p) => p,
-                None => {
-                    self.queues.push(Queue {
-                        subscription_id: subscription_id.to_string(),
-                        kind,
-                        url: url.to_string(),
-                        app_id: app_id.to_string(),
-                        items: VecDeque::new(),
-                        failures: 0,
-                        next_attempt: now,
-                        in_flight: None,
-                        drop_in_flight: false,
-                    });
-                    self.queues.len() - 1
-                }
-            };
+        let pos = match self
+            .queues
+            .iter()
+            .position(|q| q.subscription_id == subscription_id && q.kind == kind)
+        {
+            Some(p) => p,
+            None => {
+                self.queues.push(Queue {
+                    subscription_id: subscription_id.to_string(),
+                    kind,
+                    url: url.to_string(),
+                    app_id: app_id.to_string(),
+                    items: VecDeque::new(),
+                    failures: 0,
+                    next_attempt: now,
+                    in_flight: None,
+                    drop_in_flight: false,
+                });
+                self.queues.len() - 1
+            }
+        };
         let q = &mut self.queues[pos];
+        if q.url != url {
+            q.url = url.to_string();
+        }
         if q.items.len() >= MAX_QUEUE {
             self.dropped += 1;
             return false;
@@ -189,9 +195,11 @@ impl Deliveries {
     /// are the batch's items if [`Deliveries::drop_pending`] ran meanwhile.
     pub(crate) fn finish(&mut self, batch: &Batch, ok: bool, now: DateTime<Utc>) {
         self.posts += 1;
-        let Some(q) = self.queues.iter_mut().find(|q| {
-            q.subscription_id == batch.subscription_id && q.kind == batch.kind && q.url == batch.url
-        }) else {
+        let Some(q) = self
+            .queues
+            .iter_mut()
+            .find(|q| q.subscription_id == batch.subscription_id && q.kind == batch.kind)
+        else {
             return;
         };
         q.in_flight = None;
@@ -217,6 +225,16 @@ impl Deliveries {
         }
         self.queues
             .retain(|q| q.in_flight.is_some() || !q.items.is_empty());
+    }
+
+    /// Sends what waits in a subscription's `kind` queue (and a retry of a POST under
+    /// way) to `url` from now on.
+    pub(crate) fn retarget(&mut self, subscription_id: &str, kind: QueueKind, url: &str) {
+        for q in &mut self.queues {
+            if q.subscription_id == subscription_id && q.kind == kind {
+                q.url = url.to_string();
+            }
+        }
     }
 
     /// Drops the pending notifications of a subscription's `kind` queue; returns how
