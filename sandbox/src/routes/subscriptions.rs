@@ -55,8 +55,6 @@ pub(super) async fn handle(
         .collect();
     let method = parts.method.as_str();
     let auth = auth::authenticate(state, &parts.headers)?;
-    // Subscriptions whose time ran out in real time since the last look are gone.
-    crate::subscriptions::after_change(state);
     if too_big {
         return Err(too_large());
     }
