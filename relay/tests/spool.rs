@@ -88,7 +88,9 @@ async fn an_attempt_interrupted_by_a_crash_becomes_unknown_after_reopening() {
     let id = {
         let spool = Spool::open(dir.path(), "relay.example").unwrap();
         let id = spool
-            .enqueue(envelope(), b"Subject: x\r\n\r\nbody\r\n")
+            // Accepted at t0 by the test's clock, not the machine's: a fixed t0 with
+            // the real time of acceptance would make it not yet due on later days.
+            .enqueue_at(envelope(), b"Subject: x\r\n\r\nbody\r\n", t0)
             .await
             .unwrap();
         let due = spool
@@ -188,7 +190,12 @@ async fn a_refused_change_does_not_undo_the_changes_committed_with_it() {
     let mut ids = Vec::new();
     for n in 0..40 {
         let message = format!("Subject: {n}\r\n\r\nbody\r\n");
-        ids.push(spool.enqueue(envelope(), message.as_bytes()).await.unwrap());
+        ids.push(
+            spool
+                .enqueue_at(envelope(), message.as_bytes(), t0)
+                .await
+                .unwrap(),
+        );
     }
     for id in ids.iter().step_by(2) {
         spool.mark_failed(id, "permanent", None, t0).await.unwrap();

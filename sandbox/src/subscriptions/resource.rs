@@ -7,7 +7,7 @@
 //! `me/messages`, `users/{id}/messages`, `me/mailFolders/{id}/messages`,
 //! `me/mailFolders('{id}')/messages` (and `users/{id}/…`, `users('{id}')/…`),
 //! `me/events`, `users/{id}/events`; `{id}` of a user is an object id or a UPN, with
-//! `@` possibly percent-encoded (`%40`); a folder is an id or a well-known name.
+//! `@` possibly percent-encoded (`%40`) and `AAD-UPN:` before a UPN that begins with a GUID; a folder is an id or a well-known name.
 
 use crate::url::{parse_query, percent_decode};
 
@@ -49,6 +49,17 @@ pub(crate) struct Resource {
     pub other_options: Vec<(String, String)>,
 }
 
+/// A user key without the `AAD-UPN:` prefix that Graph asks for on a UPN beginning with
+/// a GUID (`users/AAD-UPN:3f8c2a71-…@contoso.com/messages`; "Outlook change notifications
+/// overview", GRAPH-FACTS-2 §1.1).
+fn user_key(key: &str) -> String {
+    const PREFIX: &str = "aad-upn:";
+    match key.get(..PREFIX.len()) {
+        Some(p) if p.eq_ignore_ascii_case(PREFIX) => key[PREFIX.len()..].to_string(),
+        _ => key.to_string(),
+    }
+}
+
 /// Parses `resource`; `None` when it is not one of the supported forms.
 pub(crate) fn parse(resource: &str) -> Option<Resource> {
     let (path, query) = match resource.split_once('?') {
@@ -73,7 +84,7 @@ pub(crate) fn parse(resource: &str) -> Option<Resource> {
     let l: Vec<&str> = lower.iter().map(String::as_str).collect();
     let (mailbox, rest) = match l.as_slice() {
         ["me", ..] => (MailboxKey::Me, 1),
-        ["users", _, ..] if !flat[1].is_empty() => (MailboxKey::User(flat[1].clone()), 2),
+        ["users", _, ..] if !flat[1].is_empty() => (MailboxKey::User(user_key(&flat[1])), 2),
         _ => return None,
     };
     let collection = match &l[rest..] {
@@ -172,5 +183,17 @@ mod tests {
         assert!(parse("me/calendars/abc/events").is_none());
         assert!(parse("me/contacts").is_none());
         assert!(parse("users//messages").is_none());
+    }
+
+    #[test]
+    fn aad_upn_prefix_names_the_user_after_it() {
+        let r = parse("users/AAD-UPN:3f8c2a71-0000-4000-8000-000000000000@contoso.com/messages")
+            .unwrap();
+        assert_eq!(
+            r.mailbox,
+            MailboxKey::User("3f8c2a71-0000-4000-8000-000000000000@contoso.com".into())
+        );
+        let r = parse("users/aad-upn:adele%40contoso.com/events").unwrap();
+        assert_eq!(r.mailbox, MailboxKey::User("adele@contoso.com".into()));
     }
 }
