@@ -613,14 +613,7 @@ async fn sandbox_expired_tokens_reset_folder_and_event_syncs_too() {
     let sandbox = sandbox().await;
     let adele = delegated(&sandbox, ADELE).me();
     let start = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
-    adele
-        .create_event(Event::new(
-            "Standup",
-            DateTimeTimeZone::utc(start + Duration::hours(9)),
-            DateTimeTimeZone::utc(start + Duration::hours(10)),
-        ))
-        .await
-        .unwrap();
+    standup(&adele, start).await;
     let folders = adele.sync_mail_folders().await.unwrap();
     let events = adele
         .sync_events(start, start + Duration::days(7))
@@ -672,14 +665,7 @@ async fn sandbox_delta_pages_conform_to_the_openapi_fragments() {
         .unwrap();
 
     let start = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
-    let event = adele
-        .create_event(Event::new(
-            "Standup",
-            DateTimeTimeZone::utc(start + Duration::hours(9)),
-            DateTimeTimeZone::utc(start + Duration::hours(10)),
-        ))
-        .await
-        .unwrap();
+    let event = standup(&adele, start).await;
     let window = "startDateTime=2026-12-01T00:00:00Z&endDateTime=2026-12-08T00:00:00Z";
     let first = get(format!("{base}/me/calendarView/delta?{window}")).await;
     assert_eq!(values_of(&first).len(), 1);
@@ -694,6 +680,18 @@ async fn sandbox_delta_pages_conform_to_the_openapi_fragments() {
             .validate_response_schema("msgraphOutlook.eventDeltaPage", page)
             .unwrap_or_else(|e| panic!("{}\n{page}", e.join("\n")));
     }
+}
+
+/// Creates the "Standup" event, 09:00–10:00 UTC on the day of `start`.
+async fn standup(mailbox: &msgraph_outlook::api::Mailbox, start: chrono::DateTime<Utc>) -> Event {
+    mailbox
+        .create_event(Event::new(
+            "Standup",
+            DateTimeTimeZone::utc(start + Duration::hours(9)),
+            DateTimeTimeZone::utc(start + Duration::hours(10)),
+        ))
+        .await
+        .unwrap()
 }
 
 fn values_of(page: &Value) -> Vec<Value> {

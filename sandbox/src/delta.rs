@@ -52,7 +52,7 @@ pub(crate) struct Call<'a> {
     pub link_base: String,
     pub context: String,
     /// `@odata.type` of `@removed` entries.
-    pub removed_type: &'static str,
+    pub removed_type: String,
 }
 
 /// `410 SyncStateNotFound` (GRAPH-FACTS-2 §5.5, observed on `calendarView/delta`).

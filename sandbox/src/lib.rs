@@ -1037,8 +1037,8 @@ impl Sandbox {
 
     /// How many notifications were given up: still failing 4 hours after they were
     /// queued, over the bound of 1,000 waiting per subscription, dropped by a `missed`
-    /// [`Sandbox::trigger_lifecycle`], or pending when their subscription was deleted or
-    /// expired.
+    /// [`Sandbox::trigger_lifecycle`], or pending when their subscription was deleted
+    /// (those queued before a subscription expired are still delivered).
     pub fn dropped_notifications(&self) -> usize {
         self.state.lock().subscriptions.deliveries.dropped
     }

@@ -34,6 +34,18 @@ async fn folders(sb: &msgraph_outlook_sandbox::Sandbox, client: &reqwest::Client
     values(&body)
 }
 
+/// adele sends "hi" to alex ([`simple_mail`]).
+async fn adele_sends_hi(sb: &msgraph_outlook_sandbox::Sandbox, client: &reqwest::Client) {
+    let sent = post_json(
+        client,
+        &format!("{}/me/sendMail", sb.base_url()),
+        &sb.delegated_token("adele@contoso.com"),
+        &simple_mail("hi"),
+    )
+    .await;
+    assert_eq!(sent.status().as_u16(), 202);
+}
+
 #[tokio::test]
 async fn the_whole_hierarchy_comes_in_pages_then_only_the_folders_that_changed() {
     let (sb, client) = setup().await;
@@ -76,15 +88,7 @@ async fn the_whole_hierarchy_comes_in_pages_then_only_the_folders_that_changed()
     );
 
     // A new message in the Inbox changes its counts: the Inbox alone comes back.
-    let adele = sb.delegated_token("adele@contoso.com");
-    let sent = post_json(
-        &client,
-        &format!("{base}/me/sendMail"),
-        &adele,
-        &simple_mail("hi"),
-    )
-    .await;
-    assert_eq!(sent.status().as_u16(), 202);
+    adele_sends_hi(&sb, &client).await;
     let inbox = folders(&sb, &client)
         .await
         .into_iter()
@@ -123,15 +127,7 @@ async fn select_is_kept_by_the_tokens_and_expired_tokens_answer_410_with_locatio
     assert_eq!(body["value"], json!(expected));
 
     // The second round (no $select on the link) still answers with displayName only.
-    let adele = sb.delegated_token("adele@contoso.com");
-    let sent = post_json(
-        &client,
-        &format!("{base}/me/sendMail"),
-        &adele,
-        &simple_mail("hi"),
-    )
-    .await;
-    assert_eq!(sent.status().as_u16(), 202);
+    adele_sends_hi(&sb, &client).await;
     let inbox = all.iter().find(|f| f["displayName"] == "Inbox").unwrap();
     let (body, delta) = page(&client, &delta, &token, "odata.maxpagesize=10").await;
     assert_eq!(

@@ -1,242 +1,17 @@
 //! Subscriptions and change notifications (GRAPH-FACTS-2 §1–§3) against a small
-//! webhook receiver on 127.0.0.1 that records every request it gets.
+//! webhook receiver on 127.0.0.1 that records every request it gets
+//! ([`common::receiver`]).
 
 mod common;
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
+use common::receiver::{decode_form, until, Receiver, Validation, DEADLINE};
 use common::rich::{decrypt, pem_base64, verify, CERT_PEM, PUBLISHER};
 use common::{app_token, assert_graph_error, post_json, setup, status_json};
 use msgraph_outlook_sandbox::Sandbox;
 use serde_json::{json, Value};
-use tokio::sync::Notify;
-
-/// Generous bound for anything asynchronous to arrive.
-const DEADLINE: Duration = Duration::from_secs(20);
-
-/// What the receiver answers to a validation request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Validation {
-    /// `200 text/plain` with the decoded token.
-    Echo,
-    /// `200 text/plain` with the token still URL-encoded.
-    Encoded,
-    /// This status, with the token.
-    Status(u16),
-    /// Waits this long, then echoes.
-    Slow(Duration),
-}
-
-/// One request the receiver got.
-#[derive(Debug, Clone)]
-struct Received {
-    method: String,
-    path: String,
-    query: Option<String>,
-    content_type: Option<String>,
-    body: Vec<u8>,
-    /// What the receiver answered (notifications; handshakes: 0).
-    status: u16,
-}
-
-impl Received {
-    fn is_validation(&self) -> bool {
-        self.query
-            .as_deref()
-            .is_some_and(|q| q.contains("validationToken="))
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("JSON notification body")
-    }
-}
-
-#[derive(Debug)]
-struct Inner {
-    got: Mutex<Vec<Received>>,
-    arrived: Notify,
-    validation: Mutex<Validation>,
-    /// Statuses for the next notification POSTs (then 202).
-    statuses: Mutex<VecDeque<u16>>,
-}
-
-/// A webhook receiver on 127.0.0.1.
-#[derive(Debug, Clone)]
-struct Receiver {
-    inner: Arc<Inner>,
-    url: String,
-}
-
-impl Receiver {
-    async fn start() -> Receiver {
-        let inner = Arc::new(Inner {
-            got: Mutex::new(Vec::new()),
-            arrived: Notify::new(),
-            validation: Mutex::new(Validation::Echo),
-            statuses: Mutex::new(VecDeque::new()),
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let app = axum::Router::new()
-            .fallback(receive)
-            .with_state(inner.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Receiver { inner, url }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.url)
-    }
-
-    fn set_validation(&self, v: Validation) {
-        *self.inner.validation.lock().unwrap() = v;
-    }
-
-    fn fail_next(&self, statuses: &[u16]) {
-        self.inner.statuses.lock().unwrap().extend(statuses);
-    }
-
-    fn all(&self) -> Vec<Received> {
-        self.inner.got.lock().unwrap().clone()
-    }
-
-    /// The notification POSTs (not handshakes) received so far.
-    fn notifications(&self) -> Vec<Received> {
-        self.all()
-            .into_iter()
-            .filter(|r| !r.is_validation())
-            .collect()
-    }
-
-    /// Waits (at most [`DEADLINE`]) until at least `n` notification POSTs arrived.
-    async fn wait_notifications(&self, n: usize) -> Vec<Received> {
-        let wait = async {
-            loop {
-                let arrived = self.inner.arrived.notified();
-                tokio::pin!(arrived);
-                arrived.as_mut().enable();
-                let got = self.notifications();
-                if got.len() >= n {
-                    return got;
-                }
-                arrived.await;
-            }
-        };
-        tokio::time::timeout(DEADLINE, wait)
-            .await
-            .unwrap_or_else(|_| {
-                panic!(
-                    "{n} notification POSTs within {DEADLINE:?}: {:?}",
-                    self.notifications()
-                )
-            })
-    }
-
-    /// The notifications (`value` items) of every POST so far, in order.
-    fn values(&self) -> Vec<Value> {
-        self.notifications()
-            .iter()
-            .flat_map(|r| r.json()["value"].as_array().cloned().unwrap_or_default())
-            .collect()
-    }
-
-    /// Waits until at least `n` notifications (items) arrived.
-    async fn wait_values(&self, n: usize) -> Vec<Value> {
-        let wait = async {
-            loop {
-                let arrived = self.inner.arrived.notified();
-                tokio::pin!(arrived);
-                arrived.as_mut().enable();
-                let v = self.values();
-                if v.len() >= n {
-                    return v;
-                }
-                arrived.await;
-            }
-        };
-        tokio::time::timeout(DEADLINE, wait)
-            .await
-            .unwrap_or_else(|_| {
-                panic!("{n} notifications within {DEADLINE:?}: {:?}", self.values())
-            })
-    }
-}
-
-fn decode_form(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).expect("hex"));
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).expect("UTF-8")
-}
-
-async fn receive(State(inner): State<Arc<Inner>>, req: Request<Body>) -> Response {
-    let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .unwrap_or_default();
-    let got = Received {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
-        content_type: parts
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-        body: body.to_vec(),
-        status: 0,
-    };
-    let token = got.query.as_deref().and_then(|q| {
-        q.split('&')
-            .find_map(|p| p.strip_prefix("validationToken="))
-            .map(str::to_string)
-    });
-    let validation = *inner.validation.lock().unwrap();
-    let Some(raw) = token else {
-        let status = inner.statuses.lock().unwrap().pop_front().unwrap_or(202);
-        inner.got.lock().unwrap().push(Received { status, ..got });
-        inner.arrived.notify_waiters();
-        return StatusCode::from_u16(status).unwrap().into_response();
-    };
-    inner.got.lock().unwrap().push(got);
-    inner.arrived.notify_waiters();
-    let text = |t: String| ([("content-type", "text/plain")], t).into_response();
-    match validation {
-        Validation::Echo => text(decode_form(&raw)),
-        Validation::Encoded => text(raw),
-        Validation::Status(s) => {
-            let mut r = text(decode_form(&raw));
-            *r.status_mut() = StatusCode::from_u16(s).unwrap();
-            r
-        }
-        Validation::Slow(d) => {
-            tokio::time::sleep(d).await;
-            text(decode_form(&raw))
-        }
-    }
-}
 
 /// An `expirationDateTime` `minutes` from the sandbox clock, whole seconds.
 fn in_minutes(sb: &Sandbox, minutes: i64) -> DateTime<Utc> {
@@ -282,14 +57,22 @@ async fn send_mail(sb: &Sandbox, client: &reqwest::Client, from: &str, to: &str,
     assert_eq!(resp.status().as_u16(), 202);
 }
 
-/// Polls `done` until it holds (at most [`DEADLINE`]): for the sandbox's own
-/// bookkeeping, which ends just after the receiver saw the request.
-async fn until(done: impl Fn() -> bool) {
-    let start = std::time::Instant::now();
-    while !done() {
-        assert!(start.elapsed() < DEADLINE, "condition within {DEADLINE:?}");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+/// alex sends adele "Later" with deferred delivery (`PidTagDeferredSendTime`)
+/// `minutes` from the sandbox clock.
+async fn send_later_to_adele(sb: &Sandbox, client: &reqwest::Client, minutes: i64) {
+    let due = sb.now() + chrono::Duration::minutes(minutes);
+    let resp = post_json(
+        client,
+        &format!("{}/me/sendMail", sb.base_url()),
+        &sb.delegated_token("alex@contoso.com"),
+        &json!({"message": {
+            "subject": "Later",
+            "toRecipients": [{"emailAddress": {"address": "adele@contoso.com"}}],
+            "singleValueExtendedProperties": [{"id": "SystemTime 0x3FEF", "value": text(due)}],
+        }}),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 202);
 }
 
 /// A notification without its `id` (random), which must be a GUID.
@@ -1302,19 +1085,7 @@ async fn deferred_delivery_notifies_when_the_clock_reaches_it() {
     let rx = Receiver::start().await;
     let token = sb.delegated_token("adele@contoso.com");
     subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
-    let due = sb.now() + chrono::Duration::minutes(10);
-    let resp = post_json(
-        &client,
-        &format!("{}/me/sendMail", sb.base_url()),
-        &sb.delegated_token("alex@contoso.com"),
-        &json!({"message": {
-            "subject": "Later",
-            "toRecipients": [{"emailAddress": {"address": "adele@contoso.com"}}],
-            "singleValueExtendedProperties": [{"id": "SystemTime 0x3FEF", "value": text(due)}],
-        }}),
-    )
-    .await;
-    assert_eq!(resp.status().as_u16(), 202);
+    send_later_to_adele(&sb, &client, 10).await;
     assert_eq!(sb.pending_notifications() + sb.notification_posts(), 0);
     sb.advance_clock(Duration::from_secs(11 * 60));
     let values = rx.wait_values(1).await;
@@ -1460,4 +1231,126 @@ async fn renewals_follow_the_same_rules() {
         .unwrap();
     let minutes = (granted - sb.now()).num_seconds() as f64 / 60.0;
     assert!((44.0..=45.0).contains(&minutes), "{minutes} minutes");
+}
+
+#[tokio::test]
+async fn a_clock_jump_past_expiry_still_sends_reauthorization_required() {
+    // Time passing in one step must not skip what the sandbox does when less than 15
+    // minutes remain: the receiver still hears reauthorizationRequired, then the
+    // subscription is gone.
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["lifecycleNotificationUrl"] = json!(rx.url("/l"));
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 60)));
+    let id = subscribe(&sb, &client, &token, body).await;
+    sb.advance_clock(Duration::from_secs(61 * 60));
+    assert!(sb.subscriptions().is_empty());
+    let posts = rx.wait_notifications(1).await;
+    assert_eq!(posts[0].path, "/l");
+    let n = &posts[0].json()["value"][0];
+    assert_eq!(n["lifecycleEvent"], "reauthorizationRequired");
+    assert_eq!(n["subscriptionId"], json!(id));
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(sb.notification_posts(), 1);
+}
+
+#[tokio::test]
+async fn a_change_before_expiry_is_notified_when_the_clock_jumps_past_it() {
+    // A deferred message due 10 minutes from now reaches the Inbox while the
+    // subscription (45 minutes) is alive; one clock move of 50 minutes covers both.
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let mut body = inbox_subscription(&sb, &rx.url("/n"));
+    body["expirationDateTime"] = json!(text(in_minutes(&sb, 45)));
+    subscribe(&sb, &client, &token, body).await;
+    send_later_to_adele(&sb, &client, 10).await;
+    sb.advance_clock(Duration::from_secs(50 * 60));
+    assert!(sb.subscriptions().is_empty());
+    let values = rx.wait_values(1).await;
+    let msg = &sb.messages("adele@contoso.com", "inbox")[0];
+    assert_eq!(msg["subject"], "Later");
+    assert_eq!(values[0]["changeType"], "created");
+    assert_eq!(values[0]["resourceData"]["id"], msg["id"]);
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(
+        (sb.notification_posts(), sb.dropped_notifications()),
+        (1, 0)
+    );
+}
+
+#[tokio::test]
+async fn latest_supported_tls_version_defaults_to_v1_2() {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let (status, body) = create(
+        &sb,
+        &client,
+        &token,
+        &inbox_subscription(&sb, &rx.url("/n")),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["latestSupportedTlsVersion"], "v1_2");
+    let resp = client
+        .get(format!(
+            "{}/subscriptions/{}",
+            sb.base_url(),
+            body["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (status, got) = status_json(resp).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["latestSupportedTlsVersion"], "v1_2");
+}
+
+#[tokio::test]
+async fn a_retry_goes_to_the_notification_url_set_meanwhile() {
+    // The first POST fails; the subscriber moves its endpoint with PATCH before the
+    // retry: the retry (and what follows) goes to the new URL, in order.
+    let (sb, client) = setup().await;
+    let old = Receiver::start().await;
+    let new = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    let id = subscribe(
+        &sb,
+        &client,
+        &token,
+        inbox_subscription(&sb, &old.url("/n")),
+    )
+    .await;
+    old.fail_next(&[503]);
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "1").await;
+    old.wait_notifications(1).await;
+    until(|| sb.notification_posts() == 1).await;
+    let resp = client
+        .patch(format!("{}/subscriptions/{id}", sb.base_url()))
+        .bearer_auth(&token)
+        .json(&json!({"notificationUrl": new.url("/moved")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "2").await;
+    sb.advance_clock(Duration::from_secs(61));
+    let values = new.wait_values(2).await;
+    let inbox = sb.messages("adele@contoso.com", "inbox");
+    // Newest first in the Inbox: "1" is the older one.
+    assert_eq!(
+        (
+            &values[0]["resourceData"]["id"],
+            &values[1]["resourceData"]["id"]
+        ),
+        (&inbox[1]["id"], &inbox[0]["id"])
+    );
+    assert!(new.notifications().iter().all(|r| r.path == "/moved"));
+    until(|| sb.pending_notifications() == 0).await;
+    assert_eq!(old.notifications().len(), 1);
+    assert_eq!(old.notifications()[0].status, 503);
 }

@@ -20,7 +20,7 @@ use futures_util::stream::{self, Stream, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::query::ODataQuery;
+use super::query::{strings, ODataQuery};
 use crate::client::{GraphClient, Page, Request};
 use crate::error::{Error, InvalidRequest, Result};
 use crate::models::{Event, ItemSource, MailFolder, Message, Sourced};
@@ -53,6 +53,27 @@ impl SyncItem for Event {
 impl SyncItem for MailFolder {
     fn sync_id(&self) -> Option<&str> {
         self.id.as_deref()
+    }
+}
+
+/// A [`SyncItem`] whose delta query takes `$select`: [`Message`] and [`MailFolder`]
+/// (`calendarView/delta` takes none, GRAPH-FACTS-2 §5.4). Implemented by this crate only.
+pub trait SelectSyncItem: SyncItem {}
+
+impl SelectSyncItem for Message {}
+
+impl SelectSyncItem for MailFolder {}
+
+impl<T: SelectSyncItem> SyncQuery<T> {
+    /// Only these properties (`$select`, initial request only: the delta link remembers
+    /// it); `id` always comes back.
+    pub fn select<I, S>(mut self, properties: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.plan.query.select = strings(properties);
+        self
     }
 }
 

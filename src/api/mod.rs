@@ -47,7 +47,7 @@ pub use attachments::{
 };
 pub use calendar::{CalendarRef, CreateEvent};
 pub use calendar_permissions::CalendarPermissions;
-pub use delta::{SyncEvent, SyncItem, SyncQuery, SyncResult};
+pub use delta::{SelectSyncItem, SyncEvent, SyncItem, SyncQuery, SyncResult};
 pub use drafts::CreateDraft;
 pub use event::{
     DeleteEvent, EventRef, GetEvent, Modify, UpdateEvent, UpdatedEvent, DEFAULT_MODIFY_ATTEMPTS,

@@ -3,7 +3,6 @@
 //! delta mechanism of `delta.rs`.
 
 use super::delta::SyncQuery;
-use super::query::strings;
 use super::Mailbox;
 use crate::models::Message;
 
@@ -19,16 +18,5 @@ impl SyncQuery<Message> {
             "messagesDelta",
             mailbox.messages_path(Some(folder), &["delta"]),
         )
-    }
-
-    /// Only these properties (`$select`, initial request only: the delta link remembers
-    /// it); `id` always comes back.
-    pub fn select<I, S>(mut self, properties: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.query_mut().select = strings(properties);
-        self
     }
 }

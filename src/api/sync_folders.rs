@@ -4,7 +4,6 @@
 //! openapi-fragments/paths/user-mailFolders-delta.yaml), on the shared delta mechanism.
 
 use super::delta::SyncQuery;
-use super::query::strings;
 use super::Mailbox;
 use crate::models::MailFolder;
 
@@ -41,17 +40,5 @@ impl Mailbox {
             "mailFoldersDelta",
             self.target.path(&["mailFolders", "delta"]),
         )
-    }
-}
-
-impl SyncQuery<MailFolder> {
-    /// Only these properties (`$select`, initial request only); `id` always comes back.
-    pub fn select<I, S>(mut self, properties: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.query_mut().select = strings(properties);
-        self
     }
 }

@@ -7,11 +7,10 @@
 //! `message_view.rs`).
 
 use axum::response::Response;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::request::select_list;
-use super::request::MailRequest;
-use crate::delta::{page_size, Call, Item};
+use super::request::{delta_select, delta_select_options, MailRequest};
+use crate::delta::Item;
 use crate::graph_error::GraphError;
 use crate::message::{render, Expand};
 use crate::message_view::{immutable_id, View};
@@ -24,24 +23,14 @@ pub(super) fn handle(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
         .folder(folder)
         .map(|f| f.id.clone())
         .ok_or_else(GraphError::item_not_found)?;
-    let call = Call {
-        user_id: user.id.clone(),
-        scope: folder_id.clone(),
-        skip_token: req.param("$skiptoken"),
-        delta_token: req.param("$deltatoken"),
-        page_size: page_size(req.headers, req.param("$top")),
-        link_base: format!("{}{}", req.ctx.origin, req.path),
-        context: format!("{}/v1.0/$metadata#Collection(message)", req.ctx.origin),
-        removed_type: "#microsoft.graph.message",
-    };
+    let call = req.delta_call(user.id.clone(), folder_id.clone(), "message", true);
     let view = View::from_headers(req.headers);
     let mut resp = call.run(
         &mut store,
         req.ctx,
-        || Ok(json!({ "select": select_list(req) })),
+        || delta_select_options(req),
         |store, query| {
-            let select: Option<Vec<String>> =
-                serde_json::from_value(query["select"].clone()).unwrap_or(None);
+            let select = delta_select(query);
             let user = &store.users[req.user_idx];
             let mut msgs: Vec<_> = user
                 .messages

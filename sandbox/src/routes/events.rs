@@ -19,7 +19,7 @@ use crate::access::{shared_calendar_id, shared_role};
 use crate::calendar::render::{find_event, in_zone, instances, span};
 use crate::calendar::zone::{mark_applied, read_zone, Zone};
 use crate::calendar::{meeting, parse_occurrence_id, series, CalRef};
-use crate::delta::{page_size, Call, Item};
+use crate::delta::Item;
 use crate::graph_error::{empty_response, json_response, GraphError};
 use crate::message::{parse_utc, Expand};
 use crate::store::Store;
@@ -357,16 +357,12 @@ pub(super) fn calendar_view_delta(
         .ok_or_else(GraphError::item_not_found)?
         .id
         .clone();
-    let call = Call {
-        user_id: user.id.clone(),
-        scope: format!("calendarView {calendar_id}"),
-        skip_token: req.param("$skiptoken"),
-        delta_token: req.param("$deltatoken"),
-        page_size: page_size(req.headers, None),
-        link_base: format!("{}{}", req.ctx.origin, req.path),
-        context: format!("{}/v1.0/$metadata#Collection(event)", req.ctx.origin),
-        removed_type: "#microsoft.graph.event",
-    };
+    let call = req.delta_call(
+        user.id.clone(),
+        format!("calendarView {calendar_id}"),
+        "event",
+        false,
+    );
     let initial = || {
         let (from, to) = window(req)?;
         Ok(json!({"startDateTime": from.to_rfc3339(), "endDateTime": to.to_rfc3339()}))

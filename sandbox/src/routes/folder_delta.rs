@@ -7,34 +7,24 @@
 //! [unconfirmed: whether Graph reports a folder whose counts alone changed].
 
 use axum::response::Response;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::folders::folder_json;
-use super::request::{select_list, MailRequest};
-use crate::delta::{page_size, Call, Item};
+use super::request::{delta_select, delta_select_options, MailRequest};
+use crate::delta::Item;
 use crate::graph_error::GraphError;
 
 /// Runs one folder delta call.
 pub(super) fn handle(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     let mut store = req.state.lock();
     let user = &store.users[req.user_idx];
-    let call = Call {
-        user_id: user.id.clone(),
-        scope: "mailFolders".into(),
-        skip_token: req.param("$skiptoken"),
-        delta_token: req.param("$deltatoken"),
-        page_size: page_size(req.headers, req.param("$top")),
-        link_base: format!("{}{}", req.ctx.origin, req.path),
-        context: format!("{}/v1.0/$metadata#Collection(mailFolder)", req.ctx.origin),
-        removed_type: "#microsoft.graph.mailFolder",
-    };
+    let call = req.delta_call(user.id.clone(), "mailFolders".into(), "mailFolder", true);
     call.run(
         &mut store,
         req.ctx,
-        || Ok(json!({ "select": select_list(req) })),
+        || delta_select_options(req),
         |store, query| {
-            let select: Option<Vec<String>> =
-                serde_json::from_value(query["select"].clone()).unwrap_or(None);
+            let select = delta_select(query);
             let user = &store.users[req.user_idx];
             Ok(user
                 .folders

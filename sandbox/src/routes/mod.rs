@@ -142,6 +142,9 @@ async fn serve(
         let mut store = state.lock();
         // Deferred messages due by the sandbox clock are delivered before anything else.
         crate::outbox::run_due(&mut store);
+        // Changes made so far are notified and subscriptions past their expiry go before
+        // this request changes anything: its changes never reach an expired one.
+        crate::subscriptions::changed(&mut store);
         store.now()
     };
     let ctx = RequestContext::new(&parts.headers, state.origin(), now);

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::access::Role;
 use crate::calendar::zone::Dtz;
 use crate::calendar::StoredEvent;
+use crate::delta::{page_size, Call};
 use crate::graph_error::{GraphError, RequestContext};
 use crate::state::AppState;
 use crate::store::{Right, Store};
@@ -37,6 +38,29 @@ impl MailRequest<'_> {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// A delta call ([`crate::delta`]) of this request over `scope` of the mailbox
+    /// `user_id`: its tokens, its page size (`Prefer: odata.maxpagesize`, or `$top`
+    /// where `top`), links on the request path; `entity` is the type of the collection
+    /// (`message`, `mailFolder`, `event`).
+    pub(crate) fn delta_call(
+        &self,
+        user_id: String,
+        scope: String,
+        entity: &str,
+        top: bool,
+    ) -> Call<'_> {
+        Call {
+            user_id,
+            scope,
+            skip_token: self.param("$skiptoken"),
+            delta_token: self.param("$deltatoken"),
+            page_size: page_size(self.headers, self.param("$top").filter(|_| top)),
+            link_base: format!("{}{}", self.ctx.origin, self.path),
+            context: format!("{}/v1.0/$metadata#Collection({entity})", self.ctx.origin),
+            removed_type: format!("#microsoft.graph.{entity}"),
+        }
     }
 
     /// `{origin}/v1.0/$metadata#users('{id}')/{tail}` for the mailbox of the path.
@@ -156,6 +180,17 @@ pub(crate) fn select_list(req: &MailRequest<'_>) -> Option<Vec<String>> {
             .filter(|f| !f.is_empty())
             .collect()
     })
+}
+
+/// The `$select` a delta round keeps with its tokens: the initial options
+/// `{"select": [...]}` of [`delta_select_options`].
+pub(crate) fn delta_select(options: &Value) -> Option<Vec<String>> {
+    serde_json::from_value(options["select"].clone()).unwrap_or(None)
+}
+
+/// The options of a new delta round that keeps `$select` (see [`delta_select`]).
+pub(crate) fn delta_select_options(req: &MailRequest<'_>) -> Result<Value, GraphError> {
+    Ok(serde_json::json!({ "select": select_list(req) }))
 }
 
 /// The JSON body of an action (empty → no parameters), checked against its

@@ -25,6 +25,7 @@ use crate::auth::{self, Authenticated, Caller};
 use crate::graph_error::{empty_response, json_response, new_guid, GraphError, RequestContext};
 use crate::state::AppState;
 use crate::store::Store;
+use crate::subscriptions::delivery::QueueKind;
 use crate::subscriptions::resource::{Collection, MailboxKey};
 use crate::subscriptions::rules::{self, Create};
 use crate::subscriptions::{detect, handshake, Owner, Subscription, Target};
@@ -54,8 +55,6 @@ pub(super) async fn handle(
         .collect();
     let method = parts.method.as_str();
     let auth = auth::authenticate(state, &parts.headers)?;
-    // Subscriptions whose time ran out in real time since the last look are gone.
-    crate::subscriptions::after_change(state);
     if too_big {
         return Err(too_large());
     }
@@ -206,8 +205,10 @@ fn check_duplicate(
     let dup = store.subscriptions.list.iter().find(|s| {
         &s.owner == owner
             && s.target.user_id == target.user_id
-            && s.resource.eq_ignore_ascii_case(&c.resource_text)
-            && s.change_types == c.change_types
+            && s.settings
+                .resource
+                .eq_ignore_ascii_case(&c.settings.resource)
+            && s.settings.change_types == c.settings.change_types
     });
     match dup {
         Some(s) => Err(rules::conflict(&s.id)),
@@ -229,9 +230,7 @@ async fn create(
         let target = resolve(&store, auth, &c)?;
         check_duplicate(&store, &owner, &c, &target)?;
         check_quota(&store, &target)?;
-        let max = store
-            .subscriptions
-            .max_minutes(c.include_resource_data == Some(true));
+        let max = store.subscriptions.max_minutes(c.settings.is_rich());
         rules::expiration(c.expiration, store.now(), max)?;
         let subs = &mut store.subscriptions;
         (subs.client(), subs.validation_timeout)
@@ -239,12 +238,12 @@ async fn create(
     // The handshakes run without any lock: the receiver may call the sandbox meanwhile.
     handshake::validate(
         &client,
-        &c.notification_url,
+        &c.settings.notification_url,
         &handshake::new_token(),
         timeout,
     )
     .await?;
-    if let Some(url) = &c.lifecycle_url {
+    if let Some(url) = &c.settings.lifecycle_url {
         handshake::validate(&client, url, &handshake::new_token(), timeout).await?;
     }
     let mut store = state.lock();
@@ -253,7 +252,7 @@ async fn create(
     check_duplicate(&store, &owner, &c, &target)?;
     check_quota(&store, &target)?;
     let now = store.now();
-    let rich = c.include_resource_data == Some(true);
+    let rich = c.settings.is_rich();
     let expiration = rules::expiration(c.expiration, now, store.subscriptions.max_minutes(rich))?;
     let snapshot = store
         .users
@@ -267,18 +266,8 @@ async fn create(
     };
     let s = Subscription {
         id: new_guid(),
-        resource: c.resource_text,
-        change_type: c.change_type,
-        change_types: c.change_types,
-        notification_url: c.notification_url,
-        lifecycle_url: c.lifecycle_url,
+        settings: c.settings,
         expiration,
-        client_state: c.client_state,
-        include_resource_data: c.include_resource_data,
-        certificate: c.certificate,
-        certificate_id: c.certificate_id,
-        latest_tls: c.latest_tls,
-        notification_url_app_id: c.notification_url_app_id,
         application_id: crate::subscriptions::application_id().to_string(),
         creator_id,
         owner,
@@ -370,7 +359,7 @@ async fn update(
         let new_url = u
             .notification_url
             .clone()
-            .filter(|url| url != &s.notification_url);
+            .filter(|url| url != &s.settings.notification_url);
         (subs.client(), subs.validation_timeout, new_url)
     };
     if let Some(url) = &new_url {
@@ -387,11 +376,13 @@ async fn update(
         s.reauthorization_sent = false;
     }
     if let Some(url) = new_url {
-        s.notification_url = url;
+        // Notifications waiting for a retry go to the new URL too.
+        subs.deliveries.retarget(&s.id, QueueKind::Change, &url);
+        s.settings.notification_url = url;
     }
     if let Some((cert, cert_id)) = u.certificate {
-        s.certificate = Some(cert);
-        s.certificate_id = Some(cert_id);
+        s.settings.certificate = Some(cert);
+        s.settings.certificate_id = Some(cert_id);
     }
     Ok(json_response(StatusCode::OK, &entity(ctx, s)))
 }

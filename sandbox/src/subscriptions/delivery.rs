@@ -1,5 +1,7 @@
 //! Notifications waiting to be POSTed to a subscriber (GRAPH-FACTS-2 §2.2): one
-//! bounded FIFO queue per (subscription, change or lifecycle URL), retried with
+//! bounded FIFO queue per (subscription, change or lifecycle notifications), POSTed to
+//! the subscription's URL of the moment (a PATCH of `notificationUrl` moves what
+//! waits, [`Deliveries::retarget`]), retried with
 //! exponential backoff on the sandbox clock and dropped 4 hours after they were
 //! queued. Pure bookkeeping under the store lock; the HTTP side is
 //! [`super::worker`].
@@ -64,7 +66,10 @@ struct Queue {
     items: VecDeque<Pending>,
     failures: u32,
     next_attempt: DateTime<Utc>,
-    in_flight: bool,
+    /// A POST is under way with the items up to this sequence number.
+    in_flight: Option<u64>,
+    /// [`Deliveries::drop_pending`] ran during that POST: if it fails, its items go too.
+    drop_in_flight: bool,
 }
 
 /// One POST to make: the first notifications of a queue (no `Debug`: the body
@@ -113,26 +118,31 @@ impl Deliveries {
     ) -> bool {
         self.seq += 1;
         let seq = self.seq;
-        let pos =
-            match self.queues.iter().position(|q| {
-                q.subscription_id == subscription_id && q.kind == kind && q.url == url
-            }) {
-                Some(p) => p,
-                None => {
-                    self.queues.push(Queue {
-                        subscription_id: subscription_id.to_string(),
-                        kind,
-                        url: url.to_string(),
-                        app_id: app_id.to_string(),
-                        items: VecDeque::new(),
-                        failures: 0,
-                        next_attempt: now,
-                        in_flight: false,
-                    });
-                    self.queues.len() - 1
-                }
-            };
+        let pos = match self
+            .queues
+            .iter()
+            .position(|q| q.subscription_id == subscription_id && q.kind == kind)
+        {
+            Some(p) => p,
+            None => {
+                self.queues.push(Queue {
+                    subscription_id: subscription_id.to_string(),
+                    kind,
+                    url: url.to_string(),
+                    app_id: app_id.to_string(),
+                    items: VecDeque::new(),
+                    failures: 0,
+                    next_attempt: now,
+                    in_flight: None,
+                    drop_in_flight: false,
+                });
+                self.queues.len() - 1
+            }
+        };
         let q = &mut self.queues[pos];
+        if q.url != url {
+            q.url = url.to_string();
+        }
         if q.items.len() >= MAX_QUEUE {
             self.dropped += 1;
             return false;
@@ -152,20 +162,20 @@ impl Deliveries {
         if self.paused {
             return Vec::new();
         }
-        let mut in_flight = self.queues.iter().filter(|q| q.in_flight).count();
+        let mut in_flight = self.queues.iter().filter(|q| q.in_flight.is_some()).count();
         let mut out = Vec::new();
         for q in &mut self.queues {
             if in_flight >= max {
                 break;
             }
-            if q.in_flight || q.items.is_empty() || q.next_attempt > now {
+            if q.in_flight.is_some() || q.items.is_empty() || q.next_attempt > now {
                 continue;
             }
             let items: Vec<&Pending> = q.items.iter().take(MAX_BATCH).collect();
             let last_seq = items.last().map_or(0, |p| p.seq);
             let rich = items.iter().any(|p| p.rich);
             let value: Vec<Value> = items.iter().map(|p| p.json.clone()).collect();
-            q.in_flight = true;
+            q.in_flight = Some(last_seq);
             in_flight += 1;
             out.push(Batch {
                 subscription_id: q.subscription_id.clone(),
@@ -181,15 +191,24 @@ impl Deliveries {
     }
 
     /// Records the outcome of a batch's POST: delivered items leave the queue; on
-    /// failure the queue waits (backoff) and items older than 4 hours are dropped.
+    /// failure the queue waits (backoff) and items older than 4 hours are dropped, as
+    /// are the batch's items if [`Deliveries::drop_pending`] ran meanwhile.
     pub(crate) fn finish(&mut self, batch: &Batch, ok: bool, now: DateTime<Utc>) {
         self.posts += 1;
-        let Some(q) = self.queues.iter_mut().find(|q| {
-            q.subscription_id == batch.subscription_id && q.kind == batch.kind && q.url == batch.url
-        }) else {
+        let Some(q) = self
+            .queues
+            .iter_mut()
+            .find(|q| q.subscription_id == batch.subscription_id && q.kind == batch.kind)
+        else {
             return;
         };
-        q.in_flight = false;
+        q.in_flight = None;
+        // Dropped while under way: a failed POST is not retried.
+        if std::mem::take(&mut q.drop_in_flight) && !ok {
+            let before = q.items.len();
+            q.items.retain(|p| p.seq > batch.last_seq);
+            self.dropped += before - q.items.len();
+        }
         if ok {
             let before = q.items.len();
             q.items.retain(|p| p.seq > batch.last_seq);
@@ -204,7 +223,18 @@ impl Deliveries {
             q.items.retain(|p| p.queued_at > limit);
             self.dropped += before - q.items.len();
         }
-        self.queues.retain(|q| q.in_flight || !q.items.is_empty());
+        self.queues
+            .retain(|q| q.in_flight.is_some() || !q.items.is_empty());
+    }
+
+    /// Sends what waits in a subscription's `kind` queue (and a retry of a POST under
+    /// way) to `url` from now on.
+    pub(crate) fn retarget(&mut self, subscription_id: &str, kind: QueueKind, url: &str) {
+        for q in &mut self.queues {
+            if q.subscription_id == subscription_id && q.kind == kind {
+                q.url = url.to_string();
+            }
+        }
     }
 
     /// Drops the pending notifications of a subscription's `kind` queue; returns how
@@ -213,13 +243,18 @@ impl Deliveries {
         let mut n = 0;
         for q in &mut self.queues {
             if q.subscription_id == subscription_id && q.kind == kind {
-                // Items of a POST in flight stay until it ends; the rest go.
-                n += q.items.len();
-                q.items.clear();
+                // Items of a POST in flight stay until it ends (the receiver may
+                // already have them; its answer decides); the rest go.
+                let keep = q.in_flight.unwrap_or(0);
+                q.drop_in_flight |= q.in_flight.is_some();
+                let before = q.items.len();
+                q.items.retain(|p| p.seq <= keep);
+                n += before - q.items.len();
             }
         }
         self.dropped += n;
-        self.queues.retain(|q| q.in_flight || !q.items.is_empty());
+        self.queues
+            .retain(|q| q.in_flight.is_some() || !q.items.is_empty());
         n
     }
 
@@ -232,7 +267,7 @@ impl Deliveries {
     pub(crate) fn next_due(&self) -> Option<DateTime<Utc>> {
         self.queues
             .iter()
-            .filter(|q| !q.in_flight && !q.items.is_empty())
+            .filter(|q| q.in_flight.is_none() && !q.items.is_empty())
             .map(|q| q.next_attempt)
             .min()
     }
@@ -269,6 +304,26 @@ mod tests {
         assert_eq!(b[0].body, json!({"value": [1, 2]}));
         d.finish(&b[0], false, t0 + Duration::hours(5));
         assert_eq!((d.pending(), d.dropped, d.posts), (0, 2, 2));
+    }
+
+    #[test]
+    fn dropping_keeps_the_items_of_a_post_in_flight() {
+        let t0 = Utc::now();
+        let mut d = Deliveries::default();
+        d.push("s", QueueKind::Change, "u", "a", json!(1), false, t0);
+        let b = d.take_due(t0, 4);
+        d.push("s", QueueKind::Change, "u", "a", json!(2), false, t0);
+        assert_eq!(d.drop_pending("s", QueueKind::Change), 1);
+        assert_eq!((d.pending(), d.dropped), (1, 1));
+        d.finish(&b[0], true, t0);
+        assert_eq!((d.pending(), d.delivered, d.dropped), (0, 1, 1));
+        // A POST that fails after the drop is not retried.
+        d.push("s", QueueKind::Change, "u", "a", json!(3), false, t0);
+        let b = d.take_due(t0, 4);
+        d.drop_pending("s", QueueKind::Change);
+        d.finish(&b[0], false, t0);
+        assert_eq!((d.pending(), d.delivered, d.dropped), (0, 1, 2));
+        assert!(d.take_due(t0 + Duration::hours(1), 4).is_empty());
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub(crate) fn snapshot(user: &User, target: &Target) -> HashMap<String, String> 
 /// changes (all kinds; the caller filters by `changeType`).
 pub(crate) fn diff(sub: &mut Subscription, user: &User) -> Vec<Detected> {
     let items = covered(user, &sub.target);
-    let rich = sub.include_resource_data == Some(true);
+    let rich = sub.is_rich();
     let mut out = Vec::new();
     let mut now = HashMap::with_capacity(items.len());
     for it in &items {

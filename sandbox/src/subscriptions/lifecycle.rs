@@ -18,17 +18,17 @@ use crate::store::Store;
 const REAUTHORIZE_BEFORE_MINUTES: i64 = 15;
 
 /// Expiry (Graph deletes an expired subscription and stops sending, GRAPH-FACTS-2
-/// §1.3; its pending change notifications are dropped) and `reauthorizationRequired`
-/// before it.
+/// §1.3) and `reauthorizationRequired` before it. A clock move past the expiration in
+/// one step still sends `reauthorizationRequired` first (time passed through the last
+/// 15 minutes too), and notifications already queued for changes made while the
+/// subscription lived stay queued: the caller detects changes before calling this, so
+/// a change made before the expiry (a deferred message coming due) is not lost.
 pub(super) fn maintain(store: &mut Store, now: DateTime<Utc>) {
     let subs = &mut store.subscriptions;
-    let mut expired = Vec::new();
     let mut reauth = Vec::new();
     for s in &mut subs.list {
-        if s.expiration <= now {
-            expired.push(s.id.clone());
-        } else if !s.reauthorization_sent
-            && s.lifecycle_url.is_some()
+        if !s.reauthorization_sent
+            && s.settings.lifecycle_url.is_some()
             && s.expiration - now <= Duration::minutes(REAUTHORIZE_BEFORE_MINUTES)
         {
             s.reauthorization_sent = true;
@@ -38,9 +38,7 @@ pub(super) fn maintain(store: &mut Store, now: DateTime<Utc>) {
     for id in reauth {
         lifecycle(subs, &id, LifecycleEvent::ReauthorizationRequired, now);
     }
-    for id in expired {
-        remove(subs, &id);
-    }
+    subs.list.retain(|s| s.expiration > now);
 }
 
 /// A lifecycle event (GRAPH-FACTS-2 §3).
@@ -83,7 +81,7 @@ fn lifecycle(
         return false;
     };
     let s = &subs.list[i];
-    if let Some(url) = &s.lifecycle_url {
+    if let Some(url) = &s.settings.lifecycle_url {
         let mut n = s.envelope();
         n.insert("lifecycleEvent".into(), json!(event.as_str()));
         subs.deliveries.push(

@@ -90,16 +90,16 @@ impl ChangeTypes {
     }
 }
 
-/// One subscription.
-pub(crate) struct Subscription {
-    pub id: String,
+/// What a create body asks for and the subscription keeps (GRAPH-FACTS-2 §1.2), checked
+/// by [`rules::create`].
+pub(crate) struct Settings {
+    /// `resource` as given.
     pub resource: String,
     /// `changeType` as given.
     pub change_type: String,
     pub change_types: ChangeTypes,
     pub notification_url: String,
     pub lifecycle_url: Option<String>,
-    pub expiration: DateTime<Utc>,
     /// Secret shared with the receiver: never in `Debug`.
     pub client_state: Option<String>,
     pub include_resource_data: Option<bool>,
@@ -107,6 +107,31 @@ pub(crate) struct Subscription {
     pub certificate_id: Option<String>,
     pub latest_tls: Option<String>,
     pub notification_url_app_id: Option<String>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("resource", &self.resource)
+            .field("change_type", &self.change_type)
+            .field("notification_url", &self.notification_url)
+            .field("include_resource_data", &self.include_resource_data)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    /// Whether the subscription carries resource data.
+    pub(crate) fn is_rich(&self) -> bool {
+        self.include_resource_data == Some(true)
+    }
+}
+
+/// One subscription.
+pub(crate) struct Subscription {
+    pub id: String,
+    pub settings: Settings,
+    pub expiration: DateTime<Utc>,
     pub application_id: String,
     pub creator_id: String,
     pub owner: Owner,
@@ -121,8 +146,7 @@ impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Subscription")
             .field("id", &self.id)
-            .field("resource", &self.resource)
-            .field("change_type", &self.change_type)
+            .field("settings", &self.settings)
             .field("expiration", &self.expiration)
             .finish_non_exhaustive()
     }
@@ -133,26 +157,27 @@ impl Subscription {
     /// `@odata.context`; `clientState` is `null` unless `with_client_state` (List
     /// hides it, §1.5).
     pub(crate) fn to_json(&self, with_client_state: bool) -> Map<String, Value> {
-        let client_state = match (&self.client_state, with_client_state) {
+        let c = &self.settings;
+        let client_state = match (&c.client_state, with_client_state) {
             (Some(c), true) => json!(c),
             _ => Value::Null,
         };
         let body = json!({
             "id": self.id,
-            "resource": self.resource,
+            "resource": c.resource,
             "applicationId": self.application_id,
-            "changeType": self.change_type,
+            "changeType": c.change_type,
             "clientState": client_state,
-            "notificationUrl": self.notification_url,
+            "notificationUrl": c.notification_url,
             "notificationQueryOptions": null,
-            "lifecycleNotificationUrl": self.lifecycle_url,
+            "lifecycleNotificationUrl": c.lifecycle_url,
             "expirationDateTime": expiration_text(self.expiration),
             "creatorId": self.creator_id,
-            "includeResourceData": self.include_resource_data,
-            "latestSupportedTlsVersion": self.latest_tls,
-            "encryptionCertificate": self.certificate,
-            "encryptionCertificateId": self.certificate_id,
-            "notificationUrlAppId": self.notification_url_app_id,
+            "includeResourceData": c.include_resource_data,
+            "latestSupportedTlsVersion": c.latest_tls,
+            "encryptionCertificate": c.certificate,
+            "encryptionCertificateId": c.certificate_id,
+            "notificationUrlAppId": c.notification_url_app_id,
         });
         match body {
             Value::Object(o) => o,
@@ -162,7 +187,7 @@ impl Subscription {
 
     /// Whether the subscription carries resource data.
     pub(crate) fn is_rich(&self) -> bool {
-        self.include_resource_data == Some(true)
+        self.settings.is_rich()
     }
 
     /// The members every notification of this subscription starts with.
@@ -173,7 +198,7 @@ impl Subscription {
             "subscriptionExpirationDateTime".into(),
             json!(notification_time(self.expiration)),
         );
-        if let Some(c) = &self.client_state {
+        if let Some(c) = &self.settings.client_state {
             n.insert("clientState".into(), json!(c));
         }
         n.insert("tenantId".into(), json!(TENANT_ID));
@@ -279,8 +304,10 @@ pub(crate) fn refresh(store: &mut Store) -> bool {
         return false;
     }
     let now = store.now();
-    lifecycle::maintain(store, now);
+    // Changes first: those made before an expiry the clock just passed are still the
+    // subscription's.
     detect_all(store, now);
+    lifecycle::maintain(store, now);
     true
 }
 
@@ -310,13 +337,13 @@ fn detect_all(store: &mut Store, now: DateTime<Utc>) {
         let changes = detect::diff(s, user);
         for d in changes
             .into_iter()
-            .filter(|d| s.change_types.wants(d.change))
+            .filter(|d| s.settings.change_types.wants(d.change))
         {
             let (notification, rich) = change_notification(s, &d);
             subs.deliveries.push(
                 &s.id,
                 QueueKind::Change,
-                &s.notification_url,
+                &s.settings.notification_url,
                 &s.application_id,
                 notification,
                 rich,
@@ -349,7 +376,8 @@ fn change_notification(s: &Subscription, d: &detect::Detected) -> (Value, bool) 
         }),
     );
     let mut rich = false;
-    if let (Some(data), Some(cert), Some(cert_id)) = (&d.data, &s.certificate, &s.certificate_id) {
+    let c = &s.settings;
+    if let (Some(data), Some(cert), Some(cert_id)) = (&d.data, &c.certificate, &c.certificate_id) {
         if let Ok(content) = crate::rich::encrypted_content(cert, cert_id, data) {
             n.insert("encryptedContent".into(), content);
             rich = true;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::resource::{self, Resource};
-use super::ChangeTypes;
+use super::{ChangeTypes, Settings};
 use crate::graph_error::GraphError;
 use crate::wire::get_ci;
 
@@ -77,20 +77,12 @@ pub(crate) fn too_far(max_minutes: i64) -> GraphError {
 /// A create body, checked.
 #[derive(Debug)]
 pub(crate) struct Create {
-    pub change_type: String,
-    pub change_types: ChangeTypes,
-    pub notification_url: String,
-    pub lifecycle_url: Option<String>,
-    pub resource_text: String,
+    /// What the subscription keeps.
+    pub settings: Settings,
+    /// `settings.resource`, parsed.
     pub resource: Resource,
     /// As requested (limits applied by [`expiration`]).
     pub expiration: DateTime<Utc>,
-    pub client_state: Option<String>,
-    pub include_resource_data: Option<bool>,
-    pub certificate: Option<String>,
-    pub certificate_id: Option<String>,
-    pub latest_tls: Option<String>,
-    pub notification_url_app_id: Option<String>,
 }
 
 /// An optional string property: `Err` when present with another type.
@@ -156,22 +148,29 @@ pub(crate) fn create(body: &Map<String, Value>) -> Result<Create, GraphError> {
         Some(Value::Bool(b)) => Some(*b),
         Some(_) => return Err(bad_payload()),
     };
-    let create = Create {
+    let settings = Settings {
+        resource: resource_text,
         change_type,
         change_types,
         notification_url,
         lifecycle_url: opt_str(body, "lifecycleNotificationUrl")?,
-        resource_text,
-        resource,
-        expiration,
         client_state,
         include_resource_data,
         certificate: opt_str(body, "encryptionCertificate")?,
         certificate_id: opt_str(body, "encryptionCertificateId")?,
-        latest_tls: opt_str(body, "latestSupportedTlsVersion")?,
+        // "If not specified, defaults to v1_2" (subscription resource,
+        // https://learn.microsoft.com/graph/api/resources/subscription; GRAPH-FACTS-2 §1.2).
+        latest_tls: Some(
+            opt_str(body, "latestSupportedTlsVersion")?.unwrap_or_else(|| "v1_2".to_string()),
+        ),
         notification_url_app_id: opt_str(body, "notificationUrlAppId")?,
     };
-    if create.include_resource_data == Some(true) {
+    let create = Create {
+        settings,
+        resource,
+        expiration,
+    };
+    if create.settings.is_rich() {
         check_rich(&create)?;
     }
     Ok(create)
@@ -188,7 +187,7 @@ fn unsupported(resource: &str) -> GraphError {
 /// `Body` / `UniqueBody` in `$select`, `$expand` only of extended properties.
 /// Texts \[unconfirmed\].
 fn check_rich(c: &Create) -> Result<(), GraphError> {
-    let (Some(cert), Some(cert_id)) = (&c.certificate, &c.certificate_id) else {
+    let (Some(cert), Some(cert_id)) = (&c.settings.certificate, &c.settings.certificate_id) else {
         return Err(invalid(
             "encryptionCertificate and encryptionCertificateId are required when includeResourceData is true.",
         ));
@@ -281,6 +280,20 @@ pub(crate) fn update(body: &Map<String, Value>) -> Result<Update, GraphError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_state_stays_out_of_debug() {
+        let body = serde_json::json!({
+            "changeType": "created",
+            "notificationUrl": "http://127.0.0.1:1/n",
+            "resource": "me/messages",
+            "expirationDateTime": "2026-12-14T09:00:00Z",
+            "clientState": "s3cret-value",
+        });
+        let c = create(body.as_object().unwrap()).unwrap();
+        assert_eq!(c.settings.client_state.as_deref(), Some("s3cret-value"));
+        assert!(!format!("{c:?}").contains("s3cret-value"), "{c:?}");
+    }
 
     #[test]
     fn expiration_limits() {

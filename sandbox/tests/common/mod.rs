@@ -1,6 +1,7 @@
 //! Helpers shared by the sandbox's integration tests (real HTTP on 127.0.0.1).
 #![allow(dead_code)]
 
+pub mod receiver;
 pub mod rich;
 
 use msgraph_outlook_sandbox::Sandbox;
