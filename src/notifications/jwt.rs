@@ -259,9 +259,11 @@ impl TokenChecker {
             self.refresh(&mut cache, now).await?;
         } else if stale && may_retry(cache.failed_at, now) {
             // Keys we hold are kept when the authority cannot be reached (as
-            // Microsoft.IdentityModel's ConfigurationManager keeps its last known good
-            // configuration): the notifications were already answered 202, and refusing
-            // them now would lose them for good. Retried at most once per interval.
+            // Microsoft.IdentityModel's ConfigurationManager keeps a last known good
+            // configuration, `LastKnownGoodConfigurationCacheOptions`,
+            // <https://learn.microsoft.com/dotnet/api/microsoft.identitymodel.protocols.configurationmanager-1>):
+            // the notifications were already answered 202, and refusing them now would
+            // lose them for good. Retried at most once per interval.
             if let Err(why) = self.refresh(&mut cache, now).await {
                 cache.failed_at = Some(now);
                 tracing::warn!(target: super::LOG_TARGET, reason = %why, "could not refresh the authority's signing keys: using the ones fetched before");
