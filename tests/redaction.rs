@@ -171,3 +171,22 @@ mod reliability {
         }
     }
 }
+
+#[test]
+fn debug_of_a_watch_hides_secrets_in_its_webhook_urls() {
+    use msgraph_outlook::models::{MailboxRef, WellKnownFolder};
+    use msgraph_outlook::watch::Watch;
+    let watch = Watch::folder_messages(
+        MailboxRef::Me,
+        WellKnownFolder::Inbox,
+        format!("https://hooks.example.com/graph/notify?code={SECRET}"),
+    )
+    .lifecycle_notification_url(format!(
+        "https://hooks.example.com/graph/lifecycle?code={SECRET}"
+    ))
+    .named("inbox");
+    for text in [format!("{watch:?}"), format!("{watch:#?}")] {
+        assert!(!text.contains(SECRET), "leaked: {text}");
+        assert!(text.contains("me/mailFolders('inbox')/messages"), "{text}");
+    }
+}

@@ -52,7 +52,7 @@ pub enum CatchUp {
 ///     "users/622eaaff-0683-4862-9de4-f2ec83c2bd98/mailFolders('inbox')/messages"
 /// );
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Watch {
     pub(crate) name: String,
     pub(crate) resource: SubscriptionResource,
@@ -61,6 +61,19 @@ pub struct Watch {
     pub(crate) lifecycle_notification_url: Option<String>,
     pub(crate) catch_up: CatchUp,
     pub(crate) certificate: Option<EncryptionCertificate>,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URLs may carry a secret in their query strings, as for `CreateSubscription`.
+        f.debug_struct("Watch")
+            .field("name", &self.name)
+            .field("resource", &self.resource.as_str())
+            .field("change_types", &self.change_types)
+            .field("catch_up", &self.catch_up)
+            .field("certificate", &self.certificate.as_ref().map(|c| c.id()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Watch {
