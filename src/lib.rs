@@ -80,6 +80,7 @@ pub mod notifications;
 mod pem;
 mod private_file;
 mod random;
+mod wall_clock;
 pub mod watch;
 
 pub use client::{

@@ -8,12 +8,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::decrypt::DecryptionKey;
-use super::jwt::{TokenChecker, WallClock};
+use super::jwt::TokenChecker;
 use super::receiver::Receiver;
 use super::registry::Registry;
 use super::{Counters, Incoming, Notifications};
 use crate::cloud::checked_root;
 use crate::error::{Error, Result};
+use crate::wall_clock::{self, WallClock};
 use crate::Cloud;
 
 /// Notifications the channel holds before the receiver answers `503`.
@@ -166,9 +167,7 @@ impl NotificationsBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("notifications: HTTP client: {e}")))?,
         };
-        let clock = self
-            .clock
-            .unwrap_or_else(|| -> WallClock { Arc::new(Utc::now) });
+        let clock = self.clock.unwrap_or_else(wall_clock::system);
         let tokens = (!self.app_ids.is_empty())
             .then(|| TokenChecker::new(authority, self.app_ids, self.tenant_ids, http, clock));
         let (tx, rx) = tokio::sync::mpsc::channel(self.capacity);

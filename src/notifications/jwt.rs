@@ -9,7 +9,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -17,6 +16,7 @@ use serde::Deserialize;
 
 use super::body::read_limited;
 use crate::models::ChangeNotificationCollection;
+use crate::wall_clock::WallClock;
 
 /// The app id Graph's change notifications are published with (`azp` in v2 tokens, `appid`
 /// in v1 tokens; GRAPH-FACTS-2 §4.3).
@@ -32,9 +32,6 @@ const KEYS_MAX_AGE: Duration = Duration::hours(12);
 const UNKNOWN_KID_REFETCH: Duration = Duration::minutes(5);
 /// Bounds on what the authority's answers may weigh.
 const DISCOVERY_MAX_BYTES: usize = 256 * 1024;
-
-/// The wall clock; injectable so tests can check `exp` and `nbf`.
-pub(crate) type WallClock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// Why the tokens of a POST were refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -46,10 +46,9 @@ impl Jitter {
 
 /// A seed from the system CSPRNG (so two processes do not renew in step).
 pub(crate) fn random_seed() -> u64 {
-    use ring::rand::{SecureRandom, SystemRandom};
     let mut bytes = [0u8; 8];
     // A failing system generator only costs spread: fall back to the time.
-    if SystemRandom::new().fill(&mut bytes).is_err() {
+    if crate::random::fill(&mut bytes).is_err() {
         return Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
     }
     u64::from_le_bytes(bytes)

@@ -20,7 +20,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use x509_cert::der::{Decode, Encode};
 
-use super::random::random_bytes;
+use crate::store::random_bytes;
 
 /// Key sizes Graph accepts: "The key size must be between 2,048 bits and 4,096 bits"
 /// (change-notifications-with-resource-data, "Managing encryption keys").
@@ -108,7 +108,7 @@ pub(crate) fn encrypted_content(
 ) -> Result<Value, String> {
     let certificate = parse(certificate)?;
     // "Always assume that the symmetric key is different for each item".
-    let key = random_bytes::<AES_256_KEY_LEN>();
+    let key = random_bytes(AES_256_KEY_LEN);
     let data = aes_cbc(&key, resource.to_string().as_bytes());
     let signature = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), &data);
     let mut data_key = vec![0u8; certificate.key.ciphertext_size()];
@@ -127,7 +127,7 @@ pub(crate) fn encrypted_content(
 
 /// AES-256-CBC with PKCS7 padding and IV = the key's first 16 bytes (Microsoft's
 /// choice, not a general practice: the key is never reused).
-fn aes_cbc(key: &[u8; AES_256_KEY_LEN], plaintext: &[u8]) -> Vec<u8> {
+fn aes_cbc(key: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let mut iv = [0u8; 16];
     iv.copy_from_slice(&key[..16]);
     let cipher = UnboundCipherKey::new(&AES_256, key)

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::random::random_bytes;
+use crate::store::random_bytes;
 
 /// The identity platform's token-signing key. Made on first use rather than at start:
 /// RSA key generation costs tens of milliseconds, and most sandboxes never sign a
@@ -73,7 +73,7 @@ impl KeyMaterial {
         let pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA 2048 key generation");
         // Entra's `kid`s are 27 base64url characters (a SHA-1 thumbprint); 20 random
         // bytes give the same shape.
-        let kid = URL_SAFE_NO_PAD.encode(random_bytes::<20>());
+        let kid = URL_SAFE_NO_PAD.encode(random_bytes(20));
         KeyMaterial { kid, pair }
     }
 

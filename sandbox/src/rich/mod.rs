@@ -7,7 +7,6 @@
 mod annotate;
 mod encrypt;
 mod keys;
-mod random;
 mod token;
 
 pub(crate) use annotate::{annotate, Entity};

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::keys::SigningKey;
-use super::random::random_bytes;
+use crate::store::random_bytes;
 
 /// `azp` of every validation token: the Microsoft Graph change notification publisher
 /// ("must always be the same value of 0bf30f3b-4a52-48df-9a82-234910c4a086").
@@ -43,14 +43,14 @@ pub(crate) fn validation_token(
         "nbf": iat,
         "exp": iat + TOKEN_LIFETIME_SECS,
         // Opaque to receivers; shaped like the example's values.
-        "aio": STANDARD.encode(random_bytes::<25>()),
+        "aio": STANDARD.encode(random_bytes(25)),
         "azp": PUBLISHER_APP_ID,
         "azpacr": "2",
         "oid": PUBLISHER_OBJECT_ID,
-        "rh": format!("0.{}.", URL_SAFE_NO_PAD.encode(random_bytes::<36>())),
+        "rh": format!("0.{}.", URL_SAFE_NO_PAD.encode(random_bytes(36))),
         "sub": PUBLISHER_OBJECT_ID,
         "tid": tenant_id,
-        "uti": URL_SAFE_NO_PAD.encode(random_bytes::<16>()),
+        "uti": URL_SAFE_NO_PAD.encode(random_bytes(16)),
         "ver": "2.0",
     });
     sign(key, &claims)

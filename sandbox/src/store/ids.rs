@@ -1,15 +1,16 @@
 //! Random ids, change keys and tokens in Exchange's shapes.
 
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::Engine as _;
 
-/// `n` random bytes (from v4 UUIDs; no extra RNG crate needed).
+/// `n` bytes from the operating system's CSPRNG (through aws-lc-rs): ids and tokens, and
+/// the AES keys of rich notifications, which must be unpredictable.
 pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(n + 16);
-    while out.len() < n {
-        out.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-    }
-    out.truncate(n);
+    let mut out = vec![0u8; n];
+    SystemRandom::new()
+        .fill(&mut out)
+        .expect("the system random number generator");
     out
 }
 

@@ -38,6 +38,7 @@ pub use resource::SubscriptionResource;
 use crate::client::{GraphClient, Request, Response};
 use crate::error::{Error, InvalidRequest, Result};
 use crate::models::{ChangeType, Sourced, Subscription, TlsVersion};
+use crate::wall_clock::{self, WallClock};
 
 /// The documented maximum lifetime of an Outlook subscription without resource data, in
 /// minutes (10,080: under 7 days).
@@ -55,9 +56,6 @@ pub const MAX_CLIENT_STATE_CHARS: usize = 128;
 impl crate::models::source::sealed::Sealed for Subscription {}
 impl Sourced for Subscription {}
 
-/// The current time, for expirations (replaceable in tests and next to a sandbox clock).
-type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
-
 /// The `/subscriptions` endpoints; from [`GraphClient::subscriptions`].
 ///
 /// Permissions: creating, reading, renewing and deleting a subscription need the *read*
@@ -66,7 +64,8 @@ type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 #[derive(Clone)]
 pub struct Subscriptions {
     pub(crate) client: GraphClient,
-    now: Now,
+    /// The current time, for expirations.
+    now: WallClock,
 }
 
 impl fmt::Debug for Subscriptions {
@@ -103,7 +102,7 @@ impl GraphClient {
     pub fn subscriptions(&self) -> Subscriptions {
         Subscriptions {
             client: self.clone(),
-            now: Arc::new(Utc::now),
+            now: wall_clock::system(),
         }
     }
 }
