@@ -13,6 +13,15 @@ use common::{app_token, assert_graph_error, post_json, setup, status_json};
 use msgraph_outlook_sandbox::Sandbox;
 use serde_json::{json, Value};
 
+/// A sandbox (adele, alex), an HTTP client, a webhook receiver and adele's delegated
+/// token.
+async fn start() -> (Sandbox, reqwest::Client, Receiver, String) {
+    let (sb, client) = setup().await;
+    let rx = Receiver::start().await;
+    let token = sb.delegated_token("adele@contoso.com");
+    (sb, client, rx, token)
+}
+
 /// An `expirationDateTime` `minutes` from the sandbox clock, whole seconds.
 fn in_minutes(sb: &Sandbox, minutes: i64) -> DateTime<Utc> {
     let t = sb.now() + chrono::Duration::minutes(minutes);
@@ -39,6 +48,13 @@ async fn create(sb: &Sandbox, client: &reqwest::Client, token: &str, body: &Valu
         .await,
     )
     .await
+}
+
+/// Creates a subscription, asserting `201`; the created subscription.
+async fn create_ok(sb: &Sandbox, client: &reqwest::Client, token: &str, body: &Value) -> Value {
+    let (status, created) = create(sb, client, token, body).await;
+    assert_eq!(status, 201, "{created}");
+    created
 }
 
 async fn send_mail(sb: &Sandbox, client: &reqwest::Client, from: &str, to: &str, subject: &str) {
@@ -85,12 +101,10 @@ fn without_id(mut n: Value) -> Value {
 
 #[tokio::test]
 async fn create_validates_the_url_and_answers_the_subscription() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
+    let (sb, client, rx, token) = start().await;
     let adele = sb.add_user("adele@contoso.com");
-    let token = sb.delegated_token("adele@contoso.com");
     let exp = in_minutes(&sb, 600);
-    let (status, body) = create(
+    let body = create_ok(
         &sb,
         &client,
         &token,
@@ -105,7 +119,6 @@ async fn create_validates_the_url_and_answers_the_subscription() {
         }),
     )
     .await;
-    assert_eq!(status, 201, "{body}");
     let id = body["id"].as_str().expect("id").to_string();
     assert_eq!(
         body,
@@ -158,12 +171,10 @@ async fn create_validates_the_url_and_answers_the_subscription() {
 
 #[tokio::test]
 async fn send_mail_delivery_raises_created() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
+    let (sb, client, rx, token) = start().await;
     let adele = sb.add_user("adele@contoso.com");
-    let token = sb.delegated_token("adele@contoso.com");
     let exp = in_minutes(&sb, 120);
-    let (status, sub) = create(
+    let sub = create_ok(
         &sb,
         &client,
         &token,
@@ -176,7 +187,6 @@ async fn send_mail_delivery_raises_created() {
         }),
     )
     .await;
-    assert_eq!(status, 201, "{sub}");
     send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "Hi").await;
     let posts = rx.wait_notifications(1).await;
     assert_eq!(posts[0].method, "POST");
@@ -212,11 +222,9 @@ async fn send_mail_delivery_raises_created() {
 
 #[tokio::test]
 async fn subscription_removed_lifecycle_deletes_the_subscription() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let exp = in_minutes(&sb, 120);
-    let (status, sub) = create(
+    let sub = create_ok(
         &sb,
         &client,
         &token,
@@ -230,7 +238,6 @@ async fn subscription_removed_lifecycle_deletes_the_subscription() {
         }),
     )
     .await;
-    assert_eq!(status, 201, "{sub}");
     let id = sub["id"].as_str().unwrap();
     assert!(!sb.trigger_lifecycle("00000000-0000-0000-0000-000000000000", "missed"));
     assert!(!sb.trigger_lifecycle(id, "bogus"));
@@ -281,9 +288,7 @@ fn inbox_subscription(sb: &Sandbox, url: &str) -> Value {
 
 #[tokio::test]
 async fn failed_handshakes_answer_graphs_400s() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let cases = [
         (
             Validation::Status(500),
@@ -332,17 +337,14 @@ async fn failed_handshakes_answer_graphs_400s() {
 
 #[tokio::test]
 async fn a_5xx_answer_is_redelivered_after_backoff_on_the_sandbox_clock() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
-    let (status, _) = create(
+    let (sb, client, rx, token) = start().await;
+    create_ok(
         &sb,
         &client,
         &token,
         &inbox_subscription(&sb, &rx.url("/n")),
     )
     .await;
-    assert_eq!(status, 201);
     rx.fail_next(&[503, 500]);
     send_mail(&sb, &client, "alex@contoso.com", "adele@contoso.com", "One").await;
     let first = rx.wait_notifications(1).await;
@@ -397,15 +399,17 @@ async fn request(
     (status, body)
 }
 
+/// PATCH `body` to `url`: (status, JSON body).
+async fn patch(client: &reqwest::Client, url: &str, token: &str, body: &Value) -> (u16, Value) {
+    request(client, reqwest::Method::PATCH, url, token, Some(body)).await
+}
+
 #[tokio::test]
 async fn get_list_update_reauthorize_and_delete() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let mut body = inbox_subscription(&sb, &rx.url("/n"));
     body["clientState"] = json!("secret-3");
-    let (status, created) = create(&sb, &client, &token, &body).await;
-    assert_eq!(status, 201);
+    let created = create_ok(&sb, &client, &token, &body).await;
     let id = created["id"].as_str().unwrap();
     let url = format!("{}/subscriptions/{id}", sb.base_url());
     let (status, got) = request(&client, reqwest::Method::GET, &url, &token, None).await;
@@ -436,12 +440,11 @@ async fn get_list_update_reauthorize_and_delete() {
     // Renew and move the notification URL: the new URL is validated first.
     let exp = in_minutes(&sb, 3000);
     let before = rx.all().len();
-    let (status, renewed) = request(
+    let (status, renewed) = patch(
         &client,
-        reqwest::Method::PATCH,
         &url,
         &token,
-        Some(&json!({"expirationDateTime": text(exp), "notificationUrl": rx.url("/moved")})),
+        &json!({"expirationDateTime": text(exp), "notificationUrl": rx.url("/moved")}),
     )
     .await;
     assert_eq!(status, 200, "{renewed}");
@@ -454,12 +457,11 @@ async fn get_list_update_reauthorize_and_delete() {
     assert_eq!(handshakes[before].path, "/moved");
     assert!(handshakes[before].is_validation());
     // lifecycleNotificationUrl can only be set at creation.
-    let (status, body) = request(
+    let (status, body) = patch(
         &client,
-        reqwest::Method::PATCH,
         &url,
         &token,
-        Some(&json!({"lifecycleNotificationUrl": rx.url("/l")})),
+        &json!({"lifecycleNotificationUrl": rx.url("/l")}),
     )
     .await;
     assert_eq!(status, 400);
@@ -496,9 +498,7 @@ async fn get_list_update_reauthorize_and_delete() {
 
 #[tokio::test]
 async fn lifetime_limits_and_duplicates() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let mut body = inbox_subscription(&sb, &rx.url("/n"));
     body["expirationDateTime"] = json!(text(in_minutes(&sb, 10_081)));
     let (status, err) = create(&sb, &client, &token, &body).await;
@@ -522,8 +522,7 @@ async fn lifetime_limits_and_duplicates() {
     // Under 45 minutes: raised to 45.
     let asked = sb.now() + chrono::Duration::minutes(5);
     body["expirationDateTime"] = json!(text(asked));
-    let (status, created) = create(&sb, &client, &token, &body).await;
-    assert_eq!(status, 201);
+    let created = create_ok(&sb, &client, &token, &body).await;
     let granted: DateTime<Utc> = created["expirationDateTime"]
         .as_str()
         .unwrap()
@@ -549,9 +548,7 @@ async fn lifetime_limits_and_duplicates() {
 
 #[tokio::test]
 async fn malformed_bodies() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let payload = "Could not process subscription creation payload. Are all property names spelled and camelCased properly?";
     let base = inbox_subscription(&sb, &rx.url("/n"));
     let cases: Vec<(Value, &str, String)> = vec![
@@ -651,9 +648,7 @@ async fn permissions() {
     assert_graph_error(&err, "ErrorAccessDenied", denied);
     // App tokens: any mailbox, `me` refused, roles checked.
     let app = app_token(&sb, &client).await;
-    let (status, created) =
-        create(&sb, &client, &app, &body("users/alex%40contoso.com/events")).await;
-    assert_eq!(status, 201, "{created}");
+    let created = create_ok(&sb, &client, &app, &body("users/alex%40contoso.com/events")).await;
     assert_ne!(created["creatorId"], json!(alex));
     let (status, err) = create(&sb, &client, &app, &body("me/messages")).await;
     assert_eq!(status, 400);
@@ -701,8 +696,7 @@ async fn permissions() {
 }
 
 async fn subscribe(sb: &Sandbox, client: &reqwest::Client, token: &str, body: Value) -> String {
-    let (status, created) = create(sb, client, token, &body).await;
-    assert_eq!(status, 201, "{created}");
+    let created = create_ok(sb, client, token, &body).await;
     created["id"].as_str().unwrap().to_string()
 }
 
@@ -729,9 +723,7 @@ fn etag(msg: &Value) -> String {
 
 #[tokio::test]
 async fn patch_and_delete_raise_updated_and_deleted() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let mut body = inbox_subscription(&sb, &rx.url("/n"));
     body["changeType"] = json!("created,updated,deleted");
     subscribe(&sb, &client, &token, body).await;
@@ -739,14 +731,7 @@ async fn patch_and_delete_raise_updated_and_deleted() {
     let created = sb.messages("adele@contoso.com", "inbox")[0].clone();
     let id = created["id"].as_str().unwrap();
     let url = format!("{}/me/messages/{id}", sb.base_url());
-    let (status, _) = request(
-        &client,
-        reqwest::Method::PATCH,
-        &url,
-        &token,
-        Some(&json!({"isRead": true})),
-    )
-    .await;
+    let (status, _) = patch(&client, &url, &token, &json!({"isRead": true})).await;
     assert_eq!(status, 200);
     let updated = sb.messages("adele@contoso.com", "inbox")[0].clone();
     assert_ne!(updated["changeKey"], created["changeKey"]);
@@ -767,9 +752,7 @@ async fn patch_and_delete_raise_updated_and_deleted() {
 
 #[tokio::test]
 async fn filter_is_read_eq_false_follows_the_documented_semantics() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let mut body = inbox_subscription(&sb, &rx.url("/n"));
     body["changeType"] = json!("created,updated,deleted");
     body["resource"] = json!("me/mailFolders('inbox')/messages?$filter=isRead eq false");
@@ -781,14 +764,7 @@ async fn filter_is_read_eq_false_follows_the_documented_semantics() {
         .to_string();
     let url = format!("{}/me/messages/{id}", sb.base_url());
     for read in [true, false] {
-        let (status, _) = request(
-            &client,
-            reqwest::Method::PATCH,
-            &url,
-            &token,
-            Some(&json!({"isRead": read})),
-        )
-        .await;
+        let (status, _) = patch(&client, &url, &token, &json!({"isRead": read})).await;
         assert_eq!(status, 200);
     }
     let values = rx.wait_values(3).await;
@@ -802,10 +778,8 @@ async fn filter_is_read_eq_false_follows_the_documented_semantics() {
 
 #[tokio::test]
 async fn event_create_raises_created_for_events_subscriptions() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
+    let (sb, client, rx, token) = start().await;
     let adele = sb.add_user("adele@contoso.com");
-    let token = sb.delegated_token("adele@contoso.com");
     subscribe(
         &sb,
         &client,
@@ -852,9 +826,7 @@ async fn event_create_raises_created_for_events_subscriptions() {
 
 #[tokio::test]
 async fn missed_drops_pending_notifications() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let mut body = inbox_subscription(&sb, &rx.url("/n"));
     body["lifecycleNotificationUrl"] = json!(rx.url("/l"));
     let id = subscribe(&sb, &client, &token, body).await;
@@ -884,9 +856,7 @@ async fn missed_drops_pending_notifications() {
 
 #[tokio::test]
 async fn reauthorization_required_before_expiry_then_removal() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let mut body = inbox_subscription(&sb, &rx.url("/n"));
     body["lifecycleNotificationUrl"] = json!(rx.url("/l"));
     body["expirationDateTime"] = json!(text(in_minutes(&sb, 60)));
@@ -965,10 +935,8 @@ async fn list_pages_with_next_link() {
 
 #[tokio::test]
 async fn rich_subscriptions_carry_encrypted_resource_data_and_validation_tokens() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
+    let (sb, client, rx, token) = start().await;
     let adele = sb.add_user("adele@contoso.com");
-    let token = sb.delegated_token("adele@contoso.com");
     let mut body = json!({
         "changeType": "created",
         "notificationUrl": rx.url("/n"),
@@ -996,8 +964,7 @@ async fn rich_subscriptions_carry_encrypted_resource_data_and_validation_tokens(
         "The property 'body' cannot be selected in the resource of a subscription with resource data.",
     );
     body["resource"] = json!("me/mailFolders('inbox')/messages?$select=subject,importance");
-    let (status, sub) = create(&sb, &client, &token, &body).await;
-    assert_eq!(status, 201, "{sub}");
+    let sub = create_ok(&sb, &client, &token, &body).await;
     assert_eq!(sub["includeResourceData"], true);
     assert_eq!(sub["encryptionCertificateId"], "cert-2026");
 
@@ -1081,9 +1048,7 @@ async fn changes_outside_requests_are_noticed_too() {
 
 #[tokio::test]
 async fn deferred_delivery_notifies_when_the_clock_reaches_it() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
     send_later_to_adele(&sb, &client, 10).await;
     assert_eq!(sb.pending_notifications() + sb.notification_posts(), 0);
@@ -1096,9 +1061,7 @@ async fn deferred_delivery_notifies_when_the_clock_reaches_it() {
 
 #[tokio::test]
 async fn a_hundred_messages_through_a_failing_receiver_arrive_once_each() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
     rx.fail_next(&[503, 503, 500]);
     for i in 0..100 {
@@ -1152,9 +1115,7 @@ async fn a_hundred_messages_through_a_failing_receiver_arrive_once_each() {
 
 #[tokio::test]
 async fn a_mailbox_holds_at_most_1000_subscriptions() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let mut body = inbox_subscription(&sb, &rx.url("/n"));
     for i in 0..1000 {
         body["resource"] = json!(format!("me/messages?$select=subject,f{i}"));
@@ -1176,19 +1137,16 @@ async fn a_mailbox_holds_at_most_1000_subscriptions() {
 
 #[tokio::test]
 async fn renewals_follow_the_same_rules() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let id = subscribe(&sb, &client, &token, inbox_subscription(&sb, &rx.url("/n"))).await;
     let url = format!("{}/subscriptions/{id}", sb.base_url());
     let before = sb.subscriptions()[0].clone();
     sb.set_subscription_max_minutes(10_070);
-    let (status, err) = request(
+    let (status, err) = patch(
         &client,
-        reqwest::Method::PATCH,
         &url,
         &token,
-        Some(&json!({"expirationDateTime": text(in_minutes(&sb, 10_080))})),
+        &json!({"expirationDateTime": text(in_minutes(&sb, 10_080))}),
     )
     .await;
     assert_eq!(status, 400);
@@ -1199,12 +1157,11 @@ async fn renewals_follow_the_same_rules() {
     );
     // A new URL that fails its handshake changes nothing.
     rx.set_validation(Validation::Status(404));
-    let (status, err) = request(
+    let (status, err) = patch(
         &client,
-        reqwest::Method::PATCH,
         &url,
         &token,
-        Some(&json!({"notificationUrl": rx.url("/other")})),
+        &json!({"notificationUrl": rx.url("/other")}),
     )
     .await;
     assert_eq!(status, 400);
@@ -1215,12 +1172,11 @@ async fn renewals_follow_the_same_rules() {
     );
     assert_eq!(sb.subscriptions()[0], before);
     // Renewing to under 45 minutes gives 45.
-    let (status, renewed) = request(
+    let (status, renewed) = patch(
         &client,
-        reqwest::Method::PATCH,
         &url,
         &token,
-        Some(&json!({"expirationDateTime": text(in_minutes(&sb, 1))})),
+        &json!({"expirationDateTime": text(in_minutes(&sb, 1))}),
     )
     .await;
     assert_eq!(status, 200);
@@ -1238,9 +1194,7 @@ async fn a_clock_jump_past_expiry_still_sends_reauthorization_required() {
     // Time passing in one step must not skip what the sandbox does when less than 15
     // minutes remain: the receiver still hears reauthorizationRequired, then the
     // subscription is gone.
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let mut body = inbox_subscription(&sb, &rx.url("/n"));
     body["lifecycleNotificationUrl"] = json!(rx.url("/l"));
     body["expirationDateTime"] = json!(text(in_minutes(&sb, 60)));
@@ -1260,9 +1214,7 @@ async fn a_clock_jump_past_expiry_still_sends_reauthorization_required() {
 async fn a_change_before_expiry_is_notified_when_the_clock_jumps_past_it() {
     // A deferred message due 10 minutes from now reaches the Inbox while the
     // subscription (45 minutes) is alive; one clock move of 50 minutes covers both.
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
+    let (sb, client, rx, token) = start().await;
     let mut body = inbox_subscription(&sb, &rx.url("/n"));
     body["expirationDateTime"] = json!(text(in_minutes(&sb, 45)));
     subscribe(&sb, &client, &token, body).await;
@@ -1283,17 +1235,14 @@ async fn a_change_before_expiry_is_notified_when_the_clock_jumps_past_it() {
 
 #[tokio::test]
 async fn latest_supported_tls_version_defaults_to_v1_2() {
-    let (sb, client) = setup().await;
-    let rx = Receiver::start().await;
-    let token = sb.delegated_token("adele@contoso.com");
-    let (status, body) = create(
+    let (sb, client, rx, token) = start().await;
+    let body = create_ok(
         &sb,
         &client,
         &token,
         &inbox_subscription(&sb, &rx.url("/n")),
     )
     .await;
-    assert_eq!(status, 201, "{body}");
     assert_eq!(body["latestSupportedTlsVersion"], "v1_2");
     let resp = client
         .get(format!(
