@@ -11,16 +11,7 @@ use std::time::{Duration, Instant};
 const CRON: &[u8] = b"To: alex@contoso.com\nSubject: cron\n\nbody\n";
 
 async fn sandbox_relay() -> (Sandbox, Relay) {
-    let sandbox = Sandbox::start().await.unwrap();
-    sandbox.add_user("adele@contoso.com");
-    sandbox.add_user("alex@contoso.com");
-    let relay = Relay::new(
-        &sandbox.authority_url(),
-        &sandbox.client_id(),
-        &sandbox.client_secret(),
-        "[sendmail]\ndefault_sender = \"adele@contoso.com\"\n",
-    );
-    (sandbox, relay)
+    cli_common::sandbox_relay("[sendmail]\ndefault_sender = \"adele@contoso.com\"\n").await
 }
 
 fn inbox_subjects(sandbox: &Sandbox) -> Vec<String> {

@@ -3,26 +3,12 @@
 
 mod cli_common;
 
-use cli_common::{http_get, Relay, Serve};
-use msgraph_outlook_sandbox::Sandbox;
+use cli_common::{http_get, sandbox_relay, Relay, Serve};
 use msgraph_relay::spool::State;
-
-async fn sandbox_relay() -> (Sandbox, Relay) {
-    let sandbox = Sandbox::start().await.unwrap();
-    sandbox.add_user("adele@contoso.com");
-    sandbox.add_user("alex@contoso.com");
-    let relay = Relay::new(
-        &sandbox.authority_url(),
-        &sandbox.client_id(),
-        &sandbox.client_secret(),
-        "",
-    );
-    (sandbox, relay)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_and_healthz_are_served() {
-    let (_sandbox, relay) = sandbox_relay().await;
+    let (_sandbox, relay) = sandbox_relay("").await;
     let serve = Serve::start(&relay);
     assert_eq!(serve.http.ip().to_string(), "127.0.0.1");
     assert_ne!(serve.http.port(), 0);
@@ -64,7 +50,7 @@ async fn metrics_and_healthz_are_served() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn healthz_fails_when_the_spool_stops_taking_messages() {
-    let (_sandbox, relay) = sandbox_relay().await;
+    let (_sandbox, relay) = sandbox_relay("").await;
     let serve = Serve::start(&relay);
     let http = serve.http;
     let (status, _, _) = tokio::task::spawn_blocking(move || http_get(http, "/healthz"))
@@ -87,7 +73,7 @@ async fn healthz_fails_when_the_spool_stops_taking_messages() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_exits_0_and_every_accepted_message_is_accounted_for() {
-    let (sandbox, relay) = sandbox_relay().await;
+    let (sandbox, relay) = sandbox_relay("").await;
     let mut serve = Serve::start(&relay);
     let mut ids = Vec::new();
     for n in 0..5 {
@@ -179,7 +165,7 @@ async fn sigterm_exits_0_and_every_accepted_message_is_accounted_for() {
 #[tokio::test(flavor = "multi_thread")]
 async fn json_log_lines_and_no_secret_in_the_log() {
     use std::io::BufRead;
-    let (sandbox, relay) = sandbox_relay().await;
+    let (sandbox, relay) = sandbox_relay("").await;
     let text = std::fs::read_to_string(relay.config_path()).unwrap();
     relay.write_config(&format!("{text}\n[log]\nformat = \"json\"\n"));
     let mut child = std::process::Command::new(cli_common::BIN)

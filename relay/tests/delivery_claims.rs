@@ -6,14 +6,14 @@
 
 mod delivery_common;
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use msgraph_relay::clock::ManualClock;
 use msgraph_relay::config::DeliveryConfig;
 use msgraph_relay::delivery::Deliverer;
 use msgraph_relay::envelope::Envelope;
 use msgraph_relay::metrics::Metrics;
 use msgraph_relay::shutdown;
-use msgraph_relay::spool::{Record, Spool, State};
+use msgraph_relay::spool::{QueueId, Record, Spool, State};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -169,10 +169,9 @@ async fn a_claim_whose_lease_ran_out_behind_a_slow_send_does_not_send_the_messag
     assert_eq!((record.state, record.attempts), (State::Unknown, 1));
 }
 
-#[tokio::test]
-async fn an_unknown_message_is_never_marked_sending_by_a_stale_claim() {
-    // Another process's claim that predates the unknown outcome must not start an attempt:
-    // only the check (unknown → queued when proven absent) opens the way to a resend.
+/// A spool holding one message from Adele whose first attempt (`crid-1`, at `t0`) ended
+/// with an unknown outcome (504); the directory must outlive the spool.
+async fn unknown_after_one_attempt() -> (tempfile::TempDir, Spool, DateTime<Utc>, QueueId) {
     let dir = tempfile::tempdir().unwrap();
     let spool = Spool::open(dir.path(), "relay.test").unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
@@ -186,6 +185,26 @@ async fn an_unknown_message_is_never_marked_sending_by_a_stale_claim() {
         .await
         .unwrap();
     spool.mark_unknown(&id, t0, "504", t0).await.unwrap();
+    (dir, spool, t0, id)
+}
+
+/// A `sendMail` for Adele that answers 504 (outcome unknown), expected exactly once.
+async fn send_times_out(graph: &mut mockito::Server) -> mockito::Mock {
+    graph
+        .mock("POST", "/v1.0/users/adele@contoso.com/sendMail")
+        .with_status(504)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error":{"code":"GatewayTimeout","message":"m"}}"#)
+        .expect(1)
+        .create_async()
+        .await
+}
+
+#[tokio::test]
+async fn an_unknown_message_is_never_marked_sending_by_a_stale_claim() {
+    // Another process's claim that predates the unknown outcome must not start an attempt:
+    // only the check (unknown → queued when proven absent) opens the way to a resend.
+    let (_dir, spool, t0, id) = unknown_after_one_attempt().await;
     let refused = spool
         .mark_sending(&id, "adele@contoso.com", "mime", "crid-2", t0)
         .await;
@@ -256,14 +275,7 @@ async fn an_unknown_outcome_that_cannot_be_looked_for_fails_at_max_age_and_is_no
     // Sent with only Mail.Send granted, the lookups are refused: the message can neither be
     // found nor proven absent. It must not stay `unknown` forever, nor be resent blindly.
     let mut graph = mockito::Server::new_async().await;
-    let send = graph
-        .mock("POST", "/v1.0/users/adele@contoso.com/sendMail")
-        .with_status(504)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"error":{"code":"GatewayTimeout","message":"m"}}"#)
-        .expect(1)
-        .create_async()
-        .await;
+    let send = send_times_out(&mut graph).await;
     let lookups = graph
         .mock(
             "GET",
@@ -294,19 +306,7 @@ async fn a_stale_check_cannot_requeue_a_message_another_attempt_is_sending() {
     // A check that outlived its claim (or ran in `sendmail --direct` beside `serve`) proves
     // the message absent after another worker already resent it: putting it back in the
     // queue would send it a third time.
-    let dir = tempfile::tempdir().unwrap();
-    let spool = Spool::open(dir.path(), "relay.test").unwrap();
-    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
-    let envelope = Envelope::new("adele@contoso.com", vec!["alex@contoso.com".into()]);
-    let id = spool
-        .enqueue_at(envelope, b"Subject: s\r\n\r\nx\r\n", t0)
-        .await
-        .unwrap();
-    spool
-        .mark_sending(&id, "adele@contoso.com", "mime", "crid-1", t0)
-        .await
-        .unwrap();
-    spool.mark_unknown(&id, t0, "504", t0).await.unwrap();
+    let (_dir, spool, t0, id) = unknown_after_one_attempt().await;
     // The first check: absent, queued, and sent again.
     spool.mark_absent(&id, t0, "absent", t0).await.unwrap();
     spool
@@ -337,14 +337,7 @@ async fn a_leftover_draft_that_cannot_be_deleted_fails_at_max_age_and_is_not_res
     // Found only in Drafts after the window; deleting that draft is refused every time. The
     // message is not sent beside the draft, and is not checked forever either.
     let mut graph = mockito::Server::new_async().await;
-    let send = graph
-        .mock("POST", "/v1.0/users/adele@contoso.com/sendMail")
-        .with_status(504)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"error":{"code":"GatewayTimeout","message":"m"}}"#)
-        .expect(1)
-        .create_async()
-        .await;
+    let send = send_times_out(&mut graph).await;
     let empty = graph
         .mock(
             "GET",

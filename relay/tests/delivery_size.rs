@@ -5,8 +5,9 @@
 mod delivery_common;
 
 use base64::Engine as _;
-use delivery_common::{config, envelope, rig};
-use msgraph_outlook::models::Attachment;
+use delivery_common::{config, envelope, rig, Rig};
+use msgraph_outlook::api::MessageRef;
+use msgraph_outlook::models::{Attachment, FileAttachment};
 use msgraph_relay::envelope::Envelope;
 use msgraph_relay::spool::State;
 
@@ -59,6 +60,44 @@ fn message(message_id: &str, image: &[u8], files: &[(&str, Vec<u8>)]) -> Vec<u8>
     m.into_bytes()
 }
 
+/// Queues `raw` from Adele to Alex (dropping it once spooled), runs one delivery round,
+/// checks the message was sent through the draft path and returns Alex's Inbox, which
+/// must hold exactly one message.
+async fn deliver_through_draft(rig: &Rig, raw: Vec<u8>) -> Vec<serde_json::Value> {
+    let id = rig
+        .enqueue(envelope("adele@contoso.com", &["alex@contoso.com"]), &raw)
+        .await;
+    drop(raw);
+    rig.deliverer.run_due().await.unwrap();
+    let record = rig.record(&id).await;
+    assert_eq!(
+        (record.state, record.path.as_deref()),
+        (State::Sent, Some("draft")),
+        "{:?}",
+        record.last_error
+    );
+    let inbox = rig.sandbox.messages("alex@contoso.com", "inbox");
+    assert_eq!(inbox.len(), 1);
+    inbox
+}
+
+/// Reads a listed attachment back over Graph (the list may leave out its bytes); both the
+/// listed one and the one read must be file attachments.
+async fn read_file(message: &MessageRef, listed: &Attachment) -> FileAttachment {
+    let Attachment::File(listed) = listed else {
+        panic!("not a file attachment");
+    };
+    let Attachment::File(file) = message
+        .attachments()
+        .get(listed.id.as_deref().unwrap())
+        .await
+        .unwrap()
+    else {
+        panic!("not a file attachment");
+    };
+    file
+}
+
 async fn delivers_intact(sizes: &[usize], total_over: usize) {
     let rig = rig(config()).await;
     // The admin raised the limit (Exchange Online allows up to 150 MB).
@@ -75,20 +114,7 @@ async fn delivers_intact(sizes: &[usize], total_over: usize) {
     let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     let raw = message("<big@relay.test>", &image, &named);
     assert!(raw.len() > total_over, "{} bytes", raw.len());
-    let id = rig
-        .enqueue(envelope("adele@contoso.com", &["alex@contoso.com"]), &raw)
-        .await;
-    drop(raw);
-    rig.deliverer.run_due().await.unwrap();
-    let record = rig.record(&id).await;
-    assert_eq!(
-        (record.state, record.path.as_deref()),
-        (State::Sent, Some("draft")),
-        "{:?}",
-        record.last_error
-    );
-    let inbox = rig.sandbox.messages("alex@contoso.com", "inbox");
-    assert_eq!(inbox.len(), 1);
+    let inbox = deliver_through_draft(&rig, raw).await;
     assert_eq!(inbox[0]["internetMessageId"], "<big@relay.test>");
     assert_eq!(inbox[0]["subject"], "Big report");
     assert!(inbox[0]["body"]["content"]
@@ -99,18 +125,8 @@ async fn delivers_intact(sizes: &[usize], total_over: usize) {
     let message = alex.message(inbox[0]["id"].as_str().unwrap());
     let attachments = message.attachments().list().await.unwrap();
     let mut seen = Vec::new();
-    for listed in attachments {
-        let Attachment::File(listed) = listed else {
-            panic!("not a file attachment");
-        };
-        let Attachment::File(file) = message
-            .attachments()
-            .get(listed.id.as_deref().unwrap())
-            .await
-            .unwrap()
-        else {
-            panic!("not a file attachment");
-        };
+    for listed in &attachments {
+        let file = read_file(&message, listed).await;
         let expected = if file.name == "chart.png" {
             assert_eq!(file.content_id.as_deref(), Some("chart@relay.test"));
             assert_eq!(file.is_inline, Some(true));
@@ -225,38 +241,13 @@ async fn a_text_body_too_large_for_a_request_arrives_as_an_attachment() {
         "Message-ID: <log@relay.test>\r\nFrom: adele@contoso.com\r\nTo: alex@contoso.com\r\n\
          Subject: nightly log\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n{text}"
     );
-    let id = rig
-        .enqueue(
-            envelope("adele@contoso.com", &["alex@contoso.com"]),
-            raw.as_bytes(),
-        )
-        .await;
-    rig.deliverer.run_due().await.unwrap();
-    let record = rig.record(&id).await;
-    assert_eq!(
-        (record.state, record.path.as_deref()),
-        (State::Sent, Some("draft")),
-        "{:?}",
-        record.last_error
-    );
-    let inbox = rig.sandbox.messages("alex@contoso.com", "inbox");
-    assert_eq!(inbox.len(), 1);
+    let inbox = deliver_through_draft(&rig, raw.into_bytes()).await;
     assert_eq!(inbox[0]["subject"], "nightly log");
     let alex = rig.graph.user("alex@contoso.com");
     let message = alex.message(inbox[0]["id"].as_str().unwrap());
     let attachments = message.attachments().list().await.unwrap();
     assert_eq!(attachments.len(), 1);
-    let Attachment::File(listed) = &attachments[0] else {
-        panic!("not a file attachment");
-    };
-    let Attachment::File(file) = message
-        .attachments()
-        .get(listed.id.as_deref().unwrap())
-        .await
-        .unwrap()
-    else {
-        panic!("not a file attachment");
-    };
+    let file = read_file(&message, &attachments[0]).await;
     assert_eq!(file.name, "body.txt");
     assert_eq!(file.content_type.as_deref(), Some("text/plain"));
     // The part's last line break goes with the end of the part, as for every decoded part.

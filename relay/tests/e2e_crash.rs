@@ -32,6 +32,21 @@ fn sent_ids(lines: &[serde_json::Value]) -> BTreeSet<String> {
 }
 
 /// alex's Inbox: how many copies of each Message-ID.
+/// The (state, outcome) of each of one message's delivery log lines, in order.
+fn states_and_outcomes(serve: &JsonServe, queue_id: &str) -> Vec<(String, String)> {
+    serve
+        .delivery_log(queue_id)
+        .iter()
+        .map(|l| {
+            let f = &l["fields"];
+            (
+                f["state"].as_str().unwrap().to_string(),
+                f["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn inbox_copies(sandbox: &msgraph_outlook_sandbox::Sandbox) -> BTreeMap<String, usize> {
     let mut copies = BTreeMap::new();
     for m in sandbox.messages("alex@contoso.com", "inbox") {
@@ -149,17 +164,7 @@ async fn sigkill_mid_delivery_then_restart_delivers_each_of_200_exactly_once() {
     // in Sent Items (Graph had taken it) or proven absent after the window, then resent.
     let (mut found, mut resent) = (0, 0);
     for id in &interrupted {
-        let lines: Vec<(String, String)> = serve
-            .delivery_log(id)
-            .iter()
-            .map(|l| {
-                let f = &l["fields"];
-                (
-                    f["state"].as_str().unwrap().to_string(),
-                    f["outcome"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
+        let lines = states_and_outcomes(&serve, id);
         assert_eq!(
             lines[0],
             (
@@ -273,17 +278,7 @@ async fn sigkill_while_outcomes_are_unknown_then_restart_finds_them_in_sent_item
         .collect();
     assert_eq!(inbox_copies(&sandbox), expected);
     for record in spool.list(&[], 100).await.unwrap() {
-        let lines: Vec<(String, String)> = serve
-            .delivery_log(record.id.as_str())
-            .iter()
-            .map(|l| {
-                let f = &l["fields"];
-                (
-                    f["state"].as_str().unwrap().to_string(),
-                    f["outcome"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
+        let lines = states_and_outcomes(&serve, record.id.as_str());
         assert_eq!(
             lines,
             [("sent".to_string(), "found in Sent Items".to_string())],

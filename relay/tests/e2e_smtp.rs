@@ -32,6 +32,16 @@ enum Transport {
     ImplicitTls,
 }
 
+/// The addresses of a Graph recipient list (`toRecipients`, `bccRecipients`…), in order.
+fn addresses(recipients: &serde_json::Value) -> Vec<&str> {
+    recipients
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["emailAddress"]["address"].as_str().unwrap())
+        .collect()
+}
+
 /// `[smtp]` keys and an SMTP user whose hash comes from the relay's own `hash_password`
 /// (argon2's default cost, as `msgraph-relay hash-password` prints it).
 fn smtp_extra(dir: &std::path::Path) -> (String, String) {
@@ -216,15 +226,7 @@ async fn delivers_end_to_end_with(how: Transport, size: usize, path: &str) {
         assert_eq!(copy["body"]["content"].as_str().unwrap().trim_end(), body);
         assert_eq!(copy["hasAttachments"], true);
         // To as written; the Bcc recipient shows nowhere in a recipient's copy.
-        assert_eq!(
-            copy["toRecipients"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["emailAddress"]["address"].as_str().unwrap())
-                .collect::<Vec<_>>(),
-            ["alex@contoso.com"]
-        );
+        assert_eq!(addresses(&copy["toRecipients"]), ["alex@contoso.com"]);
         assert_eq!(copy["ccRecipients"], json!([]));
         assert_eq!(copy["bccRecipients"], json!([]));
         if address == "alex@contoso.com" {
@@ -240,15 +242,7 @@ async fn delivers_end_to_end_with(how: Transport, size: usize, path: &str) {
     }
     // The sender's own copy keeps the Bcc (what Outlook shows the sender).
     let sent = sandbox.messages("adele@contoso.com", "sentitems").remove(0);
-    assert_eq!(
-        sent["bccRecipients"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["emailAddress"]["address"].as_str().unwrap())
-            .collect::<Vec<_>>(),
-        ["megan@contoso.com"]
-    );
+    assert_eq!(addresses(&sent["bccRecipients"]), ["megan@contoso.com"]);
 
     // The delivery log: `sending`, then `sent`, with the ids an operator follows.
     let log = serve.delivery_log(&queue_id);

@@ -302,19 +302,27 @@ async fn until_done(metrics: &Metrics, n: u64) -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
+/// In the child: a `Deliverer` over `spool` on the real clock, counting into `metrics`.
+fn child_deliverer(
+    spool: &Spool,
+    metrics: &Metrics,
+) -> Result<Deliverer, Box<dyn std::error::Error>> {
+    Ok(Deliverer::new(
+        spool.clone(),
+        child_graph()?,
+        child_config(),
+        Arc::new(SystemClock),
+        metrics.clone(),
+    ))
+}
+
 /// In the child: the `Deliverer` over the filled spool.
 pub async fn child_queue(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
     let spool = Spool::open(dir, "relay.bench")?;
     let before = spool.counts().await?;
     let listed = spool.list(&[State::Queued], 1000).await?.len();
     let metrics = Metrics::new();
-    let deliverer = Deliverer::new(
-        spool.clone(),
-        child_graph()?,
-        child_config(),
-        Arc::new(SystemClock),
-        metrics.clone(),
-    );
+    let deliverer = child_deliverer(&spool, &metrics)?;
     let (trigger, stop) = shutdown::channel();
     let delivering = tokio::spawn(deliverer.run(stop));
     until_done(&metrics, QUEUE_DELIVER as u64).await?;
@@ -335,13 +343,7 @@ pub async fn child_large() -> Result<(), Box<dyn std::error::Error>> {
     let dir = rig::spool_dir()?;
     let spool = Spool::open(dir.path(), "relay.bench")?;
     let metrics = Metrics::new();
-    let deliverer = Deliverer::new(
-        spool.clone(),
-        child_graph()?,
-        child_config(),
-        Arc::new(SystemClock),
-        metrics.clone(),
-    );
+    let deliverer = child_deliverer(&spool, &metrics)?;
     let server = SmtpServer::bind(
         &rig::smtp_config(MAX_MESSAGE_SIZE),
         spool.clone(),

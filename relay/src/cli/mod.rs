@@ -65,6 +65,24 @@ pub fn join_problems(problems: &[Problem]) -> String {
         .join("; ")
 }
 
+/// A `Deliverer` on the system clock for `spool`, with the configuration's `[delivery]`.
+pub fn deliverer(
+    config: &msgraph_relay::config::Config,
+    spool: &msgraph_relay::spool::Spool,
+    graph: msgraph_outlook::GraphClient,
+    metrics: msgraph_relay::metrics::Metrics,
+) -> msgraph_relay::delivery::Deliverer {
+    let clock: std::sync::Arc<dyn msgraph_relay::clock::Clock> =
+        std::sync::Arc::new(msgraph_relay::clock::SystemClock);
+    msgraph_relay::delivery::Deliverer::new(
+        spool.clone(),
+        graph,
+        config.delivery.clone(),
+        clock,
+        metrics,
+    )
+}
+
 /// Runs `sendmail` with raw arguments (from `msgraph-relay sendmail …` or a `sendmail`
 /// symlink); `default_config` is the configuration path unless `-C` says otherwise.
 pub async fn sendmail(args: &[String], default_config: PathBuf) -> CliResult {

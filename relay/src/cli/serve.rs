@@ -5,9 +5,7 @@
 use super::exit::{CliResult, Failure, CONFIG, SOFTWARE, TEMPFAIL};
 use super::http::{self, Health};
 use super::load;
-use msgraph_relay::clock::{Clock, SystemClock};
 use msgraph_relay::config::Config;
-use msgraph_relay::delivery::Deliverer;
 use msgraph_relay::metrics::Metrics;
 use msgraph_relay::shutdown::{self, Shutdown};
 use msgraph_relay::smtp::{ListenerKind, SmtpServer};
@@ -124,14 +122,7 @@ async fn start_workers(
     health: &Arc<Health>,
     stop: &Shutdown,
 ) -> Result<Workers, Failure> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let deliverer = Deliverer::new(
-        spool.clone(),
-        graph,
-        config.delivery.clone(),
-        clock,
-        metrics.clone(),
-    );
+    let deliverer = super::deliverer(config, &spool, graph, metrics.clone());
     // Attempts a crash interrupted become `unknown` before anything is accepted, so the
     // `listening` line means ready (`run` repeats this; the second pass finds nothing).
     deliverer

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use msgraph_outlook_sandbox::Sandbox;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -95,6 +96,21 @@ impl Relay {
 }
 
 /// Runs `program` with `args`, `stdin` and extra environment variables; waits for it.
+/// A sandbox with Adele and Alex, and a relay signed in to it as its app, whose
+/// configuration ends with `extra`.
+pub async fn sandbox_relay(extra: &str) -> (Sandbox, Relay) {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.add_user("adele@contoso.com");
+    sandbox.add_user("alex@contoso.com");
+    let relay = Relay::new(
+        &sandbox.authority_url(),
+        &sandbox.client_id(),
+        &sandbox.client_secret(),
+        extra,
+    );
+    (sandbox, relay)
+}
+
 pub fn run_program(program: &Path, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
     let mut child = Command::new(program)
         .args(args)

@@ -4,12 +4,9 @@
 //! (they may be `serve`'s own attempts in flight).
 
 use crate::cli::exit::{Failure, CONFIG, TEMPFAIL};
-use msgraph_relay::clock::{Clock, SystemClock};
 use msgraph_relay::config::Config;
-use msgraph_relay::delivery::Deliverer;
 use msgraph_relay::metrics::Metrics;
 use msgraph_relay::spool::{QueueId, Record, Spool};
-use std::sync::Arc;
 
 /// Delivers what is due, then returns `id`'s record (sent, failed, or waiting for a retry
 /// or an unknown outcome's check).
@@ -18,14 +15,7 @@ pub async fn deliver(config: &Config, spool: &Spool, id: &QueueId) -> Result<Rec
         .graph
         .client()
         .map_err(|problems| Failure::new(CONFIG, crate::cli::join_problems(&problems)))?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let deliverer = Deliverer::new(
-        spool.clone(),
-        graph,
-        config.delivery.clone(),
-        clock,
-        Metrics::new(),
-    );
+    let deliverer = crate::cli::deliverer(config, spool, graph, Metrics::new());
     deliverer
         .run_due()
         .await
