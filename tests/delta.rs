@@ -47,6 +47,11 @@ fn folder(id: &str, name: &str) -> Value {
            "unreadItemCount": 0, "totalItemCount": 0, "isHidden": false})
 }
 
+/// The subjects of a round's changed events, in order.
+fn event_subjects(events: &[Event]) -> Vec<String> {
+    events.iter().map(|e| e.subject.clone().unwrap()).collect()
+}
+
 fn names(folders: &[MailFolder]) -> Vec<&str> {
     folders
         .iter()
@@ -166,12 +171,7 @@ async fn an_events_round_sends_the_window_once_and_the_time_zone_with_every_requ
         .max_page_size(1)
         .await
         .unwrap();
-    let subjects: Vec<_> = round
-        .changed
-        .iter()
-        .map(|e| e.subject.clone().unwrap())
-        .collect();
-    assert_eq!(subjects, ["Standup", "Review"]);
+    assert_eq!(event_subjects(&round.changed), ["Standup", "Review"]);
     assert!(round.delta_link.unwrap().ends_with("$deltatoken=w1"));
     first.assert_async().await;
     second.assert_async().await;
@@ -433,11 +433,7 @@ async fn a_page_size_of_zero_is_refused_before_sending() {
 // ---- against the sandbox ------------------------------------------------------------------
 
 async fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::start().await.unwrap();
-    sandbox.add_user(ADELE);
-    sandbox.add_user(ALEX);
-    sandbox.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap());
-    sandbox
+    sandbox_clients::sandbox_with_clock_set(&[ADELE, ALEX]).await
 }
 
 async fn send_to_alex(adele: &msgraph_outlook::api::Mailbox, subject: &str) {
@@ -510,12 +506,10 @@ async fn sandbox_events_round_then_created_updated_and_deleted_events() {
         .max_page_size(2)
         .await
         .unwrap();
-    let subjects: Vec<_> = first
-        .changed
-        .iter()
-        .map(|e| e.subject.clone().unwrap())
-        .collect();
-    assert_eq!(subjects, ["Standup", "Review", "Retro"]);
+    assert_eq!(
+        event_subjects(&first.changed),
+        ["Standup", "Review", "Retro"]
+    );
 
     let planning = adele.create_event(event("Planning", 5)).await.unwrap();
     adele
@@ -634,12 +628,7 @@ async fn sandbox_expired_tokens_reset_folder_and_event_syncs_too() {
         .await
         .unwrap();
     assert!(events.reset);
-    let subjects: Vec<_> = events
-        .changed
-        .iter()
-        .map(|e| e.subject.clone().unwrap())
-        .collect();
-    assert_eq!(subjects, ["Standup"]);
+    assert_eq!(event_subjects(&events.changed), ["Standup"]);
 }
 
 /// The sandbox's delta pages (changed and removed items) match the fragments' page schemas.

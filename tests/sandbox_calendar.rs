@@ -18,11 +18,7 @@ const ADELE: &str = "adele@contoso.com";
 const ALEX: &str = "alex@contoso.com";
 
 async fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::start().await.unwrap();
-    sandbox.add_user(ADELE);
-    sandbox.add_user(ALEX);
-    sandbox.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap());
-    sandbox
+    sandbox_clients::sandbox_with_clock_set(&[ADELE, ALEX]).await
 }
 
 fn at(day: u32, hour: u32) -> chrono::DateTime<Utc> {

@@ -20,12 +20,7 @@ const ALEX: &str = "alex@contoso.com";
 const MEGAN: &str = "megan@contoso.com";
 
 async fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::start().await.unwrap();
-    for user in [ADELE, ALEX, MEGAN] {
-        sandbox.add_user(user);
-    }
-    sandbox.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap());
-    sandbox
+    sandbox_clients::sandbox_with_clock_set(&[ADELE, ALEX, MEGAN]).await
 }
 
 fn review(hour: u32) -> Event {

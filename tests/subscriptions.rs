@@ -115,6 +115,15 @@ fn patch_expiration(server: &mut ServerGuard, path: &str, expiration: &str) -> m
     )
 }
 
+/// A `PATCH` of the expiration to `expiration` that Graph accepts as asked.
+async fn patch_accepted(server: &mut ServerGuard, path: &str, expiration: &str) -> mockito::Mock {
+    patch_expiration(server, path, expiration)
+        .with_status(200)
+        .with_body(answer(INBOX, "created", expiration, None).to_string())
+        .create_async()
+        .await
+}
+
 #[tokio::test]
 async fn create_posts_the_documented_body_with_the_longest_documented_expiration() {
     let mut server = server().await;
@@ -323,11 +332,7 @@ async fn a_stated_maximum_later_than_the_request_is_not_retried() {
 async fn renew_patches_the_expiration_and_obeys_graphs_maximum_too() {
     let mut server = server().await;
     let path = format!("/subscriptions/{ID}");
-    let plain = patch_expiration(&mut server, &path, "2026-12-09T09:00:00Z")
-        .with_status(200)
-        .with_body(answer(INBOX, "created", "2026-12-09T09:00:00Z", None).to_string())
-        .create_async()
-        .await;
+    let plain = patch_accepted(&mut server, &path, "2026-12-09T09:00:00Z").await;
     let renewed = subscriptions(&server)
         .renew(ID, now() + Duration::days(2))
         .await
@@ -345,11 +350,7 @@ async fn renew_patches_the_expiration_and_obeys_graphs_maximum_too() {
         .with_body(too_far(1440))
         .create_async()
         .await;
-    let rich = patch_expiration(&mut server, &path, "2026-12-08T08:55:00Z")
-        .with_status(200)
-        .with_body(answer(INBOX, "created", "2026-12-08T08:55:00Z", None).to_string())
-        .create_async()
-        .await;
+    let rich = patch_accepted(&mut server, &path, "2026-12-08T08:55:00Z").await;
     let renewed = subscriptions(&server)
         .renew(ID, now() + Duration::days(30))
         .await

@@ -10,15 +10,38 @@ mod watching;
 #[path = "support/webhook.rs"]
 mod webhook;
 
-use msgraph_outlook::watch::{FileStore, StateStore, SyncedItem, WatchEvent};
+use std::path::{Path, PathBuf};
+
+use msgraph_outlook::watch::{FileStore, StateStore, SubscriptionManager, SyncedItem, WatchEvent};
 use serde_json::{json, Value};
 use watching::{changed_id, next, receiver, Setup, INBOX};
 
-fn temp_dir() -> std::path::PathBuf {
+fn temp_dir() -> PathBuf {
     std::env::temp_dir().join(format!(
         "msgraph-watch-test-{}",
         uuid::Uuid::new_v4().simple()
     ))
+}
+
+/// A set-up whose manager keeps its state in `watch.json` in a new folder, started: the
+/// folder, the file, the set-up and the manager.
+async fn started_on_a_new_file() -> (PathBuf, PathBuf, Setup, SubscriptionManager) {
+    let dir = temp_dir();
+    let path = dir.join("watch.json");
+    let (setup, notifications, incoming) = Setup::start().await;
+    let mut manager = setup.manager(notifications, incoming, FileStore::new(&path));
+    manager.start().await.unwrap();
+    (dir, path, setup, manager)
+}
+
+/// The process started again: a new receiver behind the same URL, and a manager on the state
+/// file at `path`, started.
+async fn restarted(setup: &Setup, path: &Path) -> SubscriptionManager {
+    let (notifications, incoming) = receiver();
+    setup.webhook.set_receiver(notifications.clone());
+    let mut manager = setup.manager(notifications, incoming, FileStore::new(path));
+    manager.start().await.unwrap();
+    manager
 }
 
 /// `POST /v1.0/subscriptions` requests the sandbox received.
@@ -33,11 +56,7 @@ fn creations(setup: &Setup) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_resumes_from_the_file_without_a_second_subscription() {
-    let dir = temp_dir();
-    let path = dir.join("watch.json");
-    let (setup, notifications, incoming) = Setup::start().await;
-    let mut manager = setup.manager(notifications, incoming, FileStore::new(&path));
-    manager.start().await.unwrap();
+    let (dir, path, setup, mut manager) = started_on_a_new_file().await;
     let WatchEvent::Subscribed {
         subscription_id,
         expiration,
@@ -81,10 +100,7 @@ async fn a_restart_resumes_from_the_file_without_a_second_subscription() {
     // a new receiver behind the same URL.
     drop(manager);
     std::fs::write(dir.join(".watch.json.0123.tmp"), b"{\"version\": 1, \"watc").unwrap();
-    let (notifications, incoming) = receiver();
-    setup.webhook.set_receiver(notifications.clone());
-    let mut manager = setup.manager(notifications, incoming, FileStore::new(&path));
-    manager.start().await.unwrap();
+    let mut manager = restarted(&setup, &path).await;
     match next(&mut manager).await {
         WatchEvent::Subscribed {
             subscription_id: again,
@@ -162,11 +178,7 @@ fn synced_subjects(event: &WatchEvent) -> Vec<String> {
 /// them: the restarted manager runs that catch-up again from the link stored before it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_catch_up_the_application_had_not_finished_is_run_again_after_a_crash() {
-    let dir = temp_dir();
-    let path = dir.join("watch.json");
-    let (setup, notifications, incoming) = Setup::start().await;
-    let mut manager = setup.manager(notifications, incoming, FileStore::new(&path));
-    manager.start().await.unwrap();
+    let (dir, path, setup, mut manager) = started_on_a_new_file().await;
     let WatchEvent::Subscribed {
         subscription_id, ..
     } = next(&mut manager).await
@@ -197,10 +209,7 @@ async fn a_catch_up_the_application_had_not_finished_is_run_again_after_a_crash(
 
     // Crash.
     drop(manager);
-    let (notifications, incoming) = receiver();
-    setup.webhook.set_receiver(notifications.clone());
-    let mut manager = setup.manager(notifications, incoming, FileStore::new(&path));
-    manager.start().await.unwrap();
+    let mut manager = restarted(&setup, &path).await;
     assert!(matches!(
         next(&mut manager).await,
         WatchEvent::Subscribed { reused: true, .. }

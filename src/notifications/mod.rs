@@ -54,8 +54,6 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use bytes::Bytes;
-
 use crate::models::{ChangeNotification, ChangeNotificationCollection};
 
 #[cfg(feature = "axum")]
@@ -172,6 +170,7 @@ impl Counters {
 }
 
 /// The webhook receiver. Cheap to clone.
+// `Notifications::handle`, which answers one HTTP request, is in `receiver.rs` with the code it runs.
 #[derive(Clone)]
 pub struct Notifications {
     inner: Arc<receiver::Receiver>,
@@ -222,35 +221,6 @@ impl Notifications {
             discarded: c.discarded.load(Ordering::Relaxed),
             busy: c.busy.load(Ordering::Relaxed),
         }
-    }
-
-    /// Answers one HTTP request to the notification (or lifecycle) URL: `method` (`POST`),
-    /// the raw query string (without `?`), the headers and the body as a stream of chunks.
-    /// It never waits for the application; rich notifications are checked after it
-    /// returned (in a task spawned on the current Tokio runtime).
-    ///
-    /// ```no_run
-    /// # async fn run(notifications: msgraph_outlook::notifications::Notifications) {
-    /// let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(
-    ///     r#"{"value":[]}"#,
-    /// ))]);
-    /// let answer = notifications
-    ///     .handle("POST", None, &http::HeaderMap::new(), body)
-    ///     .await;
-    /// assert_eq!(answer.status, 202);
-    /// # }
-    /// ```
-    pub async fn handle<B, E>(
-        &self,
-        method: &str,
-        query: Option<&str>,
-        headers: &http::HeaderMap,
-        body: B,
-    ) -> Answer
-    where
-        B: futures_util::Stream<Item = Result<Bytes, E>> + Send,
-    {
-        receiver::handle(&self.inner, method, query, headers, body).await
     }
 }
 

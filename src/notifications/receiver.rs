@@ -13,7 +13,7 @@ use super::jwt::TokenChecker;
 use super::outbox::{reserve, Reserved};
 use super::parse::{parse, Parsed};
 use super::registry::Registry;
-use super::{Answer, Change, Counters, Notification, LOG_TARGET};
+use super::{Answer, Change, Counters, Notification, Notifications, LOG_TARGET};
 use crate::models::{ChangeNotification, ChangeNotificationCollection};
 
 /// Seconds Graph is asked to wait before redelivering when the application is behind.
@@ -43,64 +43,83 @@ impl fmt::Debug for Receiver {
     }
 }
 
-pub(crate) async fn handle<B, E>(
-    receiver: &std::sync::Arc<Receiver>,
-    method: &str,
-    query: Option<&str>,
-    headers: &http::HeaderMap,
-    body: B,
-) -> Answer
-where
-    B: futures_util::Stream<Item = Result<Bytes, E>> + Send,
-{
-    // The validation handshake is a POST carrying `validationToken` (§1.6; "Receive change
-    // notifications through webhooks", <https://learn.microsoft.com/graph/change-notifications-delivery-webhooks>).
-    // Its body is never read.
-    if let Some(token) = query.and_then(validation_token) {
+impl Notifications {
+    /// Answers one HTTP request to the notification (or lifecycle) URL: `method` (`POST`),
+    /// the raw query string (without `?`), the headers and the body as a stream of chunks.
+    /// It never waits for the application; rich notifications are checked after it
+    /// returned (in a task spawned on the current Tokio runtime).
+    ///
+    /// ```no_run
+    /// # async fn run(notifications: msgraph_outlook::notifications::Notifications) {
+    /// let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(
+    ///     r#"{"value":[]}"#,
+    /// ))]);
+    /// let answer = notifications
+    ///     .handle("POST", None, &http::HeaderMap::new(), body)
+    ///     .await;
+    /// assert_eq!(answer.status, 202);
+    /// # }
+    /// ```
+    pub async fn handle<B, E>(
+        &self,
+        method: &str,
+        query: Option<&str>,
+        headers: &http::HeaderMap,
+        body: B,
+    ) -> Answer
+    where
+        B: futures_util::Stream<Item = Result<Bytes, E>> + Send,
+    {
+        let receiver = &self.inner;
+        // The validation handshake is a POST carrying `validationToken` (§1.6; "Receive change
+        // notifications through webhooks", <https://learn.microsoft.com/graph/change-notifications-delivery-webhooks>).
+        // Its body is never read.
+        if let Some(token) = query.and_then(validation_token) {
+            if !method.eq_ignore_ascii_case("POST") {
+                return Answer::empty(405);
+            }
+            tracing::debug!(target: LOG_TARGET, "answered a validation request");
+            return Answer {
+                status: 200,
+                content_type: Some("text/plain"),
+                body: token,
+                retry_after: None,
+            };
+        }
         if !method.eq_ignore_ascii_case("POST") {
             return Answer::empty(405);
         }
-        tracing::debug!(target: LOG_TARGET, "answered a validation request");
-        return Answer {
-            status: 200,
-            content_type: Some("text/plain"),
-            body: token,
-            retry_after: None,
+
+        let bytes = match read_limited(headers, body, receiver.max_body_bytes).await {
+            Ok(bytes) => bytes,
+            Err(BodyError::TooLarge) => {
+                receiver.discarded(1);
+                tracing::warn!(target: LOG_TARGET, limit = receiver.max_body_bytes, "refused a notification body over the size limit");
+                return Answer::empty(413);
+            }
+            Err(BodyError::Broken) => {
+                tracing::warn!(target: LOG_TARGET, "the notification body could not be read");
+                return Answer::empty(400);
+            }
         };
-    }
-    if !method.eq_ignore_ascii_case("POST") {
-        return Answer::empty(405);
-    }
+        let parsed = match parse(&bytes) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                receiver.discarded(1);
+                tracing::warn!(target: LOG_TARGET, error = %e, "refused a notification body that is not a changeNotificationCollection");
+                return Answer::empty(400);
+            }
+        };
 
-    let bytes = match read_limited(headers, body, receiver.max_body_bytes).await {
-        Ok(bytes) => bytes,
-        Err(BodyError::TooLarge) => {
-            receiver.discarded(1);
-            tracing::warn!(target: LOG_TARGET, limit = receiver.max_body_bytes, "refused a notification body over the size limit");
-            return Answer::empty(413);
+        if parsed.collection.value.is_empty() {
+            // Nothing to check or deliver (tokens alone vouch for nothing): no task spawned.
+            return Answer::empty(202);
         }
-        Err(BodyError::Broken) => {
-            tracing::warn!(target: LOG_TARGET, "the notification body could not be read");
-            return Answer::empty(400);
+        if parsed.is_rich() {
+            rich(receiver, parsed)
+        } else {
+            plain(receiver, parsed.collection)
         }
-    };
-    let parsed = match parse(&bytes) {
-        Ok(parsed) => parsed,
-        Err(e) => {
-            receiver.discarded(1);
-            tracing::warn!(target: LOG_TARGET, error = %e, "refused a notification body that is not a changeNotificationCollection");
-            return Answer::empty(400);
-        }
-    };
-
-    if parsed.collection.value.is_empty() {
-        // Nothing to check or deliver (tokens alone vouch for nothing): no task spawned.
-        return Answer::empty(202);
-    }
-    if parsed.is_rich() {
-        rich(receiver, parsed)
-    } else {
-        plain(receiver, parsed.collection)
     }
 }
 

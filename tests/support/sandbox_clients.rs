@@ -1,9 +1,20 @@
 //! Clients on a started sandbox, shared by the workflow tests.
 #![allow(dead_code)] // each test file uses a different subset
 
+use chrono::{TimeZone, Utc};
 use msgraph_outlook::auth::{ClientCredentials, ClientSecret, StaticToken};
 use msgraph_outlook::{Cloud, GraphClient};
 use msgraph_outlook_sandbox::Sandbox;
+
+/// A started sandbox with `users`, its clock at 2026-11-30 08:00 UTC.
+pub async fn sandbox_with_clock_set(users: &[&str]) -> Sandbox {
+    let sandbox = Sandbox::start().await.unwrap();
+    for user in users {
+        sandbox.add_user(user);
+    }
+    sandbox.set_clock(Utc.with_ymd_and_hms(2026, 11, 30, 8, 0, 0).unwrap());
+    sandbox
+}
 
 /// The sandbox as a cloud: its Graph root and its token endpoint.
 pub fn cloud(sandbox: &Sandbox) -> Cloud {
