@@ -3,6 +3,7 @@
 
 mod access;
 mod access_log;
+mod arrival;
 mod auth;
 mod calendar;
 mod conn;

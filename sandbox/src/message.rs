@@ -763,9 +763,11 @@ pub(crate) fn deliver_with(
                 if extra.contains_key("meetingMessageType") {
                     for (target, env, extra) in meeting_copies(store, idx, &env, extra) {
                         store_copy_with(store, target, "inbox", draft, &env, inbox, &extra);
+                        arrived(store, target);
                     }
                 } else {
                     store_copy_with(store, idx, "inbox", draft, &env, inbox, extra);
+                    arrived(store, idx);
                 }
             }
             // Users without a mailbox are as unreachable as outside addresses.
@@ -786,6 +788,13 @@ pub(crate) fn deliver_with(
         };
         store.outbound.push(Value::Object(without_internal(&view)));
     }
+}
+
+/// The newest message of mailbox `idx` (just stored in its Inbox) has arrived: inbox
+/// rules and automatic replies run.
+fn arrived(store: &mut Store, idx: usize) {
+    let last = store.users[idx].messages.len() - 1;
+    crate::arrival::arrived(store, idx, last);
 }
 
 /// Where a meeting message (`eventMessage`) addressed to mailbox `idx` goes

@@ -12,16 +12,19 @@ mod authz;
 mod batch;
 mod body;
 mod calendar_paths;
+mod categories;
 mod delta;
 mod drafts;
 mod event_target;
 mod events;
+mod folder_admin;
 mod folder_delta;
 mod folders;
 mod mail;
 mod mail_tips;
 mod mailbox_items;
 mod meeting_times;
+mod message_rules;
 mod permissions;
 mod permissions_table;
 mod query;
@@ -32,6 +35,7 @@ mod schedule;
 mod sending;
 mod settings;
 mod subscriptions;
+mod translate_ids;
 mod upload;
 mod working_hours;
 
@@ -338,6 +342,49 @@ pub(crate) enum Route {
     },
     ListFolders,
     GetFolder(String),
+    /// `POST …/mailFolders` (`parent: None`) or `…/mailFolders/{parent}/childFolders`.
+    CreateFolder {
+        parent: Option<String>,
+    },
+    /// `GET …/mailFolders/{id}/childFolders`.
+    ListChildFolders(String),
+    /// `PATCH …/mailFolders/{id}` (rename).
+    UpdateFolder(String),
+    /// `DELETE …/mailFolders/{id}` (to Deleted Items).
+    DeleteFolder(String),
+    /// `POST …/mailFolders/{id}/move`.
+    MoveFolder(String),
+    /// `POST …/mailFolders/{id}/copy`.
+    CopyFolder(String),
+    /// `POST …/mailFolders/{id}/permanentDelete`.
+    PermanentDeleteFolder(String),
+    /// `POST …/messages/{id}/permanentDelete`.
+    PermanentDeleteMessage {
+        folder: Option<String>,
+        id: String,
+    },
+    /// `GET …/mailFolders/{folder}/messageRules` (the folder is the Inbox).
+    ListRules(String),
+    /// `POST …/mailFolders/{folder}/messageRules`.
+    CreateRule(String),
+    /// `GET …/mailFolders/{folder}/messageRules/{id}`.
+    GetRule(String, String),
+    /// `PATCH …/mailFolders/{folder}/messageRules/{id}`.
+    UpdateRule(String, String),
+    /// `DELETE …/mailFolders/{folder}/messageRules/{id}`.
+    DeleteRule(String, String),
+    /// `GET …/outlook/masterCategories`.
+    ListCategories,
+    /// `POST …/outlook/masterCategories`.
+    CreateCategory,
+    /// `GET …/outlook/masterCategories/{id}`.
+    GetCategory(String),
+    /// `PATCH …/outlook/masterCategories/{id}` (colour only).
+    UpdateCategory(String),
+    /// `DELETE …/outlook/masterCategories/{id}`.
+    DeleteCategory(String),
+    /// `POST …/translateExchangeIds`.
+    TranslateExchangeIds,
     CreateMessage {
         folder: Option<String>,
     },
@@ -454,12 +501,11 @@ fn method_not_allowed(method: &str) -> GraphError {
 }
 
 /// Segments Graph knows under a mailbox that the sandbox does not implement yet.
-const KNOWN_UNIMPLEMENTED: [&str; 6] = [
+const KNOWN_UNIMPLEMENTED: [&str; 5] = [
     "calendargroups",
     "contacts",
     "contactfolders",
     "outlook",
-    "translateexchangeids",
     "inferenceclassification",
 ];
 
@@ -505,26 +551,26 @@ fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
             m => Err(method_not_allowed(m)),
         },
         ["messages", tail @ ..] => message_route(None, &rest[1..], tail, method, &get_only),
-        // Create / update / delete folder exist in Graph but not in the sandbox.
-        ["mailfolders"] => get_or_unimplemented(method, rest, Route::ListFolders, &["POST"]),
-        // `delta()` is how the SDKs spell the function call.
-        ["mailfolders", "delta" | "delta()"] => get_only(Route::FolderDelta),
-        ["mailfolders", _] => get_or_unimplemented(
-            method,
-            rest,
-            Route::GetFolder(rest[1].clone()),
-            &["PATCH", "DELETE"],
-        ),
-        ["mailfolders", _, "messages", tail @ ..] => {
-            message_route(Some(rest[1].clone()), &rest[3..], tail, method, &get_only)
-        }
-        ["mailfolders", _, other, ..] => {
-            if ["childfolders", "messagerules"].contains(other) {
-                Err(not_implemented(other))
-            } else {
-                Err(GraphError::unknown_segment(&rest[2]))
+        ["translateexchangeids"] => post_only(method, Route::TranslateExchangeIds),
+        ["outlook", "mastercategories"] => match method {
+            "POST" => Ok(Route::CreateCategory),
+            _ => get_only(Route::ListCategories),
+        },
+        ["outlook", "mastercategories", _] => {
+            let id = rest[2].clone();
+            match method {
+                "PATCH" => Ok(Route::UpdateCategory(id)),
+                "DELETE" => Ok(Route::DeleteCategory(id)),
+                _ => get_only(Route::GetCategory(id)),
             }
         }
+        ["mailfolders"] => match method {
+            "POST" => Ok(Route::CreateFolder { parent: None }),
+            _ => get_only(Route::ListFolders),
+        },
+        // `delta()` is how the SDKs spell the function call.
+        ["mailfolders", "delta" | "delta()"] => get_only(Route::FolderDelta),
+        ["mailfolders", _, ..] => folder_route(&rest[1..], &n[1..], method, &get_only),
         ["mailboxsettings"] => match method {
             "PATCH" => Ok(Route::UpdateMailboxSettings),
             _ => get_only(Route::GetMailboxSettings(None)),
@@ -538,6 +584,56 @@ fn match_route(rest: &[String], method: &str) -> Result<Route, GraphError> {
         }
         [first, ..] if KNOWN_UNIMPLEMENTED.contains(first) => Err(not_implemented(&rest[0])),
         [_, ..] => Err(GraphError::unknown_segment(&rest[0])),
+    }
+}
+
+/// `route` for a POST, `405` for any other method.
+fn post_only(method: &str, route: Route) -> Result<Route, GraphError> {
+    match method {
+        "POST" => Ok(route),
+        m => Err(method_not_allowed(m)),
+    }
+}
+
+/// Matches `…/mailFolders/{id}/…`: `raw[0]` is the folder (id or well-known name),
+/// `names` the lower-cased segments from there on. A child folder addressed through its
+/// parent (`…/mailFolders/{parent}/childFolders/{id}/…`) is the folder `{id}`.
+fn folder_route(
+    raw: &[String],
+    names: &[&str],
+    method: &str,
+    get_only: &dyn Fn(Route) -> Result<Route, GraphError>,
+) -> Result<Route, GraphError> {
+    let id = || raw[0].clone();
+    match names {
+        [_] => match method {
+            "PATCH" => Ok(Route::UpdateFolder(id())),
+            "DELETE" => Ok(Route::DeleteFolder(id())),
+            _ => get_only(Route::GetFolder(id())),
+        },
+        [_, "messages", tail @ ..] => message_route(Some(id()), &raw[2..], tail, method, get_only),
+        [_, "childfolders"] => match method {
+            "POST" => Ok(Route::CreateFolder { parent: Some(id()) }),
+            _ => get_only(Route::ListChildFolders(id())),
+        },
+        [_, "childfolders", _, ..] => folder_route(&raw[2..], &names[2..], method, get_only),
+        [_, "move"] => post_only(method, Route::MoveFolder(id())),
+        [_, "copy"] => post_only(method, Route::CopyFolder(id())),
+        [_, "permanentdelete"] => post_only(method, Route::PermanentDeleteFolder(id())),
+        [_, "messagerules"] => match method {
+            "POST" => Ok(Route::CreateRule(id())),
+            _ => get_only(Route::ListRules(id())),
+        },
+        [_, "messagerules", _] => {
+            let rule = raw[2].clone();
+            match method {
+                "PATCH" => Ok(Route::UpdateRule(id(), rule)),
+                "DELETE" => Ok(Route::DeleteRule(id(), rule)),
+                _ => get_only(Route::GetRule(id(), rule)),
+            }
+        }
+        [_, _, ..] => Err(GraphError::unknown_segment(&raw[1])),
+        [] => Err(GraphError::unknown_segment("mailFolders")),
     }
 }
 
@@ -580,6 +676,7 @@ fn message_route(
         [_, "send"] => post_only(Route::SendDraft { folder, id: id() }),
         [_, "move"] => post_only(Route::MoveMessage { folder, id: id() }),
         [_, "copy"] => post_only(Route::CopyMessage { folder, id: id() }),
+        [_, "permanentdelete"] => post_only(Route::PermanentDeleteMessage { folder, id: id() }),
         [_, "attachments"] if method == "POST" => Ok(Route::AddAttachment { item: item() }),
         [_, "attachments"] => get_only(Route::ListAttachments { item: item() }),
         [_, "attachments", "createuploadsession"] => {
@@ -618,6 +715,27 @@ fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, GraphError> {
         }
         Route::ListFolders => mail::list_folders(req),
         Route::GetFolder(f) => mail::get_folder(req, &f),
+        Route::CreateFolder { parent } => folder_admin::create(req, parent.as_deref()),
+        Route::ListChildFolders(f) => folder_admin::list_children(req, &f),
+        Route::UpdateFolder(f) => folder_admin::update(req, &f),
+        Route::DeleteFolder(f) => folder_admin::delete(req, &f),
+        Route::MoveFolder(f) => folder_admin::move_or_copy(req, &f, false),
+        Route::CopyFolder(f) => folder_admin::move_or_copy(req, &f, true),
+        Route::PermanentDeleteFolder(f) => folder_admin::permanent_delete(req, &f),
+        Route::PermanentDeleteMessage { folder, id } => {
+            folder_admin::permanent_delete_message(req, folder.as_deref(), &id)
+        }
+        Route::ListRules(f) => message_rules::list(req, &f),
+        Route::CreateRule(f) => message_rules::create(req, &f),
+        Route::GetRule(f, id) => message_rules::get(req, &f, &id),
+        Route::UpdateRule(f, id) => message_rules::update(req, &f, &id),
+        Route::DeleteRule(f, id) => message_rules::delete(req, &f, &id),
+        Route::ListCategories => categories::list(req),
+        Route::CreateCategory => categories::create(req),
+        Route::GetCategory(id) => categories::get(req, &id),
+        Route::UpdateCategory(id) => categories::update(req, &id),
+        Route::DeleteCategory(id) => categories::delete(req, &id),
+        Route::TranslateExchangeIds => translate_ids::translate(req),
         Route::Respond { folder, id, action } => reply::handle(req, folder.as_deref(), &id, action),
         Route::CreateUploadSession { item } => upload::create_session(req, &item),
         Route::Delta { folder } => delta::handle(req, &folder),

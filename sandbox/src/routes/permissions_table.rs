@@ -114,6 +114,29 @@ const SETTINGS_WRITE: Accepted = Accepted {
     app: &["MailboxSettings.ReadWrite"],
 };
 
+/// `translateExchangeIds` (GRAPH-FACTS-2 §7.6, "user: translateExchangeIds"
+/// <https://learn.microsoft.com/graph/api/user-translateexchangeids>): user-read scopes, no
+/// Mail scope; `User.ReadBasic.All` least privileged delegated, `User.Read.All` application.
+/// The delegated scopes are accepted for another user's mailbox too (no `.Shared` variant
+/// exists) \[unconfirmed\].
+const TRANSLATE_IDS: Accepted = Accepted {
+    own: &[
+        "User.ReadBasic.All",
+        "User.Read",
+        "User.ReadWrite",
+        "User.Read.All",
+        "User.ReadWrite.All",
+    ],
+    shared: &[
+        "User.ReadBasic.All",
+        "User.Read",
+        "User.ReadWrite",
+        "User.Read.All",
+        "User.ReadWrite.All",
+    ],
+    app: &["User.Read.All", "User.ReadWrite.All"],
+};
+
 /// Subscriptions to messages (GRAPH-FACTS-2 §1.1, "Create subscription"
 /// <https://learn.microsoft.com/graph/api/subscription-post-subscriptions> and the
 /// Outlook change-notification overview): `Mail.ReadBasic` or `Mail.Read`; the
@@ -165,7 +188,30 @@ pub(crate) fn accepted(route: &Route) -> Accepted {
         // application (https://learn.microsoft.com/graph/api/mailfolder-delta).
         | Route::FolderDelta
         | Route::ListFolders
+        | Route::ListChildFolders(_)
         | Route::GetFolder(_) => MAIL_READ_BASIC,
+        // Folder create / rename / move / copy / delete: `Mail.ReadWrite` (GRAPH-FACTS-2
+        // §7.7); permanent deletes [unconfirmed]: the same as a delete.
+        Route::CreateFolder { .. }
+        | Route::UpdateFolder(_)
+        | Route::DeleteFolder(_)
+        | Route::MoveFolder(_)
+        | Route::CopyFolder(_)
+        | Route::PermanentDeleteFolder(_)
+        | Route::PermanentDeleteMessage { .. } => MAIL_WRITE,
+        // Inbox rules and master categories: `MailboxSettings.Read` / `.ReadWrite`
+        // (GRAPH-FACTS-2 §7.2, §7.3).
+        Route::ListRules(_)
+        | Route::GetRule(..)
+        | Route::ListCategories
+        | Route::GetCategory(_) => SETTINGS_READ,
+        Route::CreateRule(_)
+        | Route::UpdateRule(..)
+        | Route::DeleteRule(..)
+        | Route::CreateCategory
+        | Route::UpdateCategory(_)
+        | Route::DeleteCategory(_) => SETTINGS_WRITE,
+        Route::TranslateExchangeIds => TRANSLATE_IDS,
         // The MIME content includes the body, which `Mail.ReadBasic` does not cover.
         Route::MessageValue { .. } => MAIL_READ,
         Route::CreateMessage { .. }
