@@ -17,6 +17,8 @@
 //! - [`RefreshToken`]: a user's refresh token, kept in a [`TokenStore`] ([`FileTokenStore`],
 //!   [`MemoryTokenStore`]) and rotated; scopes from [`delegated_scopes`].
 //! - [`TokenFn`]: tokens from an async closure (another credential library), cached.
+//! - `AzureCredential` (feature `azure`): tokens from any Azure SDK `TokenCredential`
+//!   (`azure_identity`'s developer-tool credentials, …), cached.
 //! - [`StaticToken`]: a token you obtained elsewhere.
 
 /// `TokenProvider` for a provider that keeps its tokens in a [`TokenCache`] field `cache`:
@@ -53,6 +55,8 @@ macro_rules! cached_token_provider {
 }
 
 mod authorization_code;
+#[cfg(feature = "azure")]
+mod azure;
 mod cache;
 mod certificate;
 mod claims;
@@ -75,6 +79,8 @@ use std::pin::Pin;
 pub use authorization_code::{
     pkce_challenge, AuthorizationCode, AuthorizeOptions, PendingSignIn, Prompt,
 };
+#[cfg(feature = "azure")]
+pub use azure::AzureCredential;
 pub use cache::{Clock, SystemClock, TokenCache};
 pub use certificate::ClientCertificate;
 pub(crate) use claims::TokenUser;
