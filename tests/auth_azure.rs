@@ -12,8 +12,8 @@ use azure_core::error::ErrorKind;
 use azure_core::time::OffsetDateTime;
 use common::*;
 use futures_util::future::join_all;
-use mockito::{Mock, ServerGuard};
-use msgraph_outlook::auth::{AzureCredential, TokenKind, TokenProvider};
+use mockito::{Matcher, Mock, ServerGuard};
+use msgraph_outlook::auth::{AzureCredential, AzureHttpClient, TokenKind, TokenProvider};
 use msgraph_outlook::models::Message;
 use msgraph_outlook::{Cloud, Error, GraphClient};
 
@@ -248,4 +248,135 @@ fn kind_is_declared_and_debug_shows_no_token() {
         "{debug}"
     );
     assert!(!debug.contains("FakeCredential"), "{debug}");
+}
+
+// ---------------------------------------------------------------------------------------
+// AzureHttpClient: azure_identity's HTTP-based credentials on this crate's reqwest
+
+#[tokio::test]
+async fn azure_http_client_sends_the_request_as_given_and_returns_the_answer() {
+    use azure_core::http::{HttpClient, Method, Request, Url};
+
+    let mut server = server().await;
+    let mock = server
+        .mock("POST", "/tenant-1/oauth2/v2.0/token")
+        .match_query(Matcher::UrlEncoded("api-version".into(), "1".into()))
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_header("x-ms-client-request-id", "c2d1")
+        .match_body(
+            "grant_type=client_credentials&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+        )
+        .with_status(400)
+        .with_header("x-ms-request-id", "r-9")
+        .with_body(r#"{"error":"invalid_client"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let url = Url::parse(&format!(
+        "{}/tenant-1/oauth2/v2.0/token?api-version=1",
+        server.url()
+    ))
+    .unwrap();
+    let mut request = Request::new(url, Method::Post);
+    request.insert_header("content-type", "application/x-www-form-urlencoded");
+    request.insert_header("x-ms-client-request-id", "c2d1");
+    request.set_body(
+        "grant_type=client_credentials&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+    );
+
+    let response = AzureHttpClient::new()
+        .unwrap()
+        .execute_request(&request)
+        .await
+        .unwrap();
+
+    mock.assert_async().await;
+    let (status, headers, body) = response.deconstruct();
+    assert_eq!(u16::from(status), 400);
+    assert_eq!(
+        headers.get_optional_str(&"x-ms-request-id".into()),
+        Some("r-9")
+    );
+    assert_eq!(
+        body.collect().await.unwrap().as_ref(),
+        br#"{"error":"invalid_client"}"#
+    );
+}
+
+#[tokio::test]
+async fn azure_http_client_does_not_follow_redirects() {
+    use azure_core::http::{HttpClient, Method, Request, Url};
+
+    let mut server = server().await;
+    let redirect = server
+        .mock("GET", "/token")
+        .with_status(307)
+        .with_header("location", "/elsewhere")
+        .expect(1)
+        .create_async()
+        .await;
+    let elsewhere = server
+        .mock("GET", "/elsewhere")
+        .expect(0)
+        .create_async()
+        .await;
+    let request = Request::new(
+        Url::parse(&format!("{}/token", server.url())).unwrap(),
+        Method::Get,
+    );
+    let response = AzureHttpClient::new()
+        .unwrap()
+        .execute_request(&request)
+        .await
+        .unwrap();
+    assert_eq!(u16::from(response.status()), 307);
+    redirect.assert_async().await;
+    elsewhere.assert_async().await;
+}
+
+#[tokio::test]
+async fn azure_identity_managed_identity_runs_on_azure_http_client_and_its_token_reaches_graph() {
+    use azure_core::http::ClientOptions;
+    use azure_identity::{ManagedIdentityCredential, ManagedIdentityCredentialOptions};
+
+    const IDENTITY_HEADER: &str = "8d2b1f7e-identity-header";
+    let mut server = server().await;
+    let expires_on = OffsetDateTime::now_utc().unix_timestamp() + 3600;
+    let identity = server
+        .mock("GET", "/msi/token")
+        .match_query(Matcher::AllOf(vec![
+            Matcher::UrlEncoded("api-version".into(), "2019-08-01".into()),
+            Matcher::UrlEncoded("resource".into(), "https://graph.microsoft.com".into()),
+        ]))
+        .match_header("x-identity-header", IDENTITY_HEADER)
+        .with_body(format!(
+            r#"{{"access_token":"mi-token","expires_on":"{expires_on}","token_type":"Bearer","resource":"https://graph.microsoft.com"}}"#
+        ))
+        .expect(1)
+        .create_async()
+        .await;
+    let graph = graph_send_mail(&mut server, "mi-token", 202).await;
+    // App Service's variables: the only test of this binary that reads the environment.
+    std::env::set_var("IDENTITY_ENDPOINT", format!("{}/msi/token", server.url()));
+    std::env::set_var("IDENTITY_HEADER", IDENTITY_HEADER);
+    let credential = ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
+        client_options: ClientOptions {
+            transport: Some(AzureHttpClient::transport().unwrap()),
+            ..Default::default()
+        },
+        ..Default::default()
+    }))
+    .unwrap();
+    let client = graph_client(
+        &server,
+        AzureCredential::new(credential).with_kind(TokenKind::Application),
+    );
+    // The identity header is read from the environment when the token is asked for.
+    let sent = client.user("adele@contoso.com").send_mail(message()).await;
+    std::env::remove_var("IDENTITY_ENDPOINT");
+    std::env::remove_var("IDENTITY_HEADER");
+    sent.expect("202");
+
+    identity.assert_async().await;
+    graph.assert_async().await;
 }

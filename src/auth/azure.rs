@@ -1,10 +1,11 @@
 //! Tokens from any Azure SDK credential (`azure_core`'s `TokenCredential`), behind the
 //! `azure` feature.
 //!
-//! The feature depends on `azure_core` without its default features: the trait only, no HTTP
-//! client, so this crate's single reqwest/hyper/rustls stack stays the only one. (azure_core
-//! 1.x's own transport is reqwest 0.13, this crate's is 0.12.) `azure_core` 1.x needs Rust
-//! 1.88; the rest of the crate keeps its MSRV of 1.80.
+//! The feature depends on `azure_core` without its default features: the traits only, no
+//! HTTP client, so this crate's single reqwest/hyper/rustls stack stays the only one.
+//! (azure_core 1.x's own transport is reqwest 0.13, this crate's is 0.12; credentials that
+//! make HTTP requests use [`AzureHttpClient`](super::AzureHttpClient).) `azure_core` 1.x
+//! needs Rust 1.88; without the feature the crate keeps its MSRV of 1.80.
 
 use std::fmt;
 use std::sync::Arc;
@@ -27,13 +28,12 @@ use crate::error::{AuthError, Error, Result};
 /// credential again. (`azure_identity` credentials keep their own cache too and may hand the
 /// same token back until it nears expiry.)
 ///
-/// Which `azure_identity` credentials keep one HTTP stack: those that run a developer tool
-/// (`DeveloperToolsCredential`, `AzureCliCredential`, `AzureDeveloperCliCredential`) need
-/// no HTTP client, so add `azure_identity` with `default-features = false`. Its HTTP-based
-/// credentials (managed identity, client secret, workload identity) need `azure_core`'s
-/// `reqwest` feature, i.e. a second reqwest (0.13) in your binary; this crate's own
-/// [`ManagedIdentity`](super::ManagedIdentity) and [`ClientCredentials`](super::ClientCredentials)
-/// (secret, certificate or federated assertion) cover those without it.
+/// Add `azure_identity` with `default-features = false`, so that it brings no HTTP client
+/// of its own (its default is azure_core's reqwest 0.13, a second HTTP stack beside this
+/// crate's reqwest 0.12). Credentials that run a developer tool (`DeveloperToolsCredential`,
+/// `AzureCliCredential`, `AzureDeveloperCliCredential`) need none; give those that make
+/// HTTP requests (managed identity, client secret, workload identity) an
+/// [`AzureHttpClient`](super::AzureHttpClient) as their transport.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -143,7 +143,7 @@ impl AzureCredential {
             .await
             .map_err(|e| {
                 Error::Auth(Box::new(
-                    AuthError::new("credential_unavailable").with_description(e.to_string()),
+                    AuthError::new("credential_unavailable").with_description(describe(&e)),
                 ))
             })?;
         // A token already expired (or without a future expiry) is used once, not cached.
@@ -153,6 +153,19 @@ impl AzureCredential {
             .map(Duration::from_secs);
         Ok((AccessToken::new(token.token.secret()), lifetime))
     }
+}
+
+/// The error and its causes: azure_core's `Display` shows only the outermost message
+/// ("… authentication failed. The request failed"), the reason is in the sources.
+fn describe(error: &azure_core::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 cached_token_provider!(

@@ -18,7 +18,8 @@
 //!   [`MemoryTokenStore`]) and rotated; scopes from [`delegated_scopes`].
 //! - [`TokenFn`]: tokens from an async closure (another credential library), cached.
 //! - `AzureCredential` (feature `azure`): tokens from any Azure SDK `TokenCredential`
-//!   (`azure_identity`'s developer-tool credentials, …), cached.
+//!   (`azure_identity`'s developer-tool credentials, …), cached; `AzureHttpClient` runs
+//!   `azure_identity`'s HTTP-based credentials on this crate's HTTP client.
 //! - [`StaticToken`]: a token you obtained elsewhere.
 
 /// `TokenProvider` for a provider that keeps its tokens in a [`TokenCache`] field `cache`:
@@ -57,6 +58,8 @@ macro_rules! cached_token_provider {
 mod authorization_code;
 #[cfg(feature = "azure")]
 mod azure;
+#[cfg(feature = "azure")]
+mod azure_http;
 mod cache;
 mod certificate;
 mod claims;
@@ -81,6 +84,8 @@ pub use authorization_code::{
 };
 #[cfg(feature = "azure")]
 pub use azure::AzureCredential;
+#[cfg(feature = "azure")]
+pub use azure_http::AzureHttpClient;
 pub use cache::{Clock, SystemClock, TokenCache};
 pub use certificate::ClientCertificate;
 pub(crate) use claims::TokenUser;
