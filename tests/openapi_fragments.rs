@@ -372,6 +372,19 @@ fn every_operation_the_crate_calls_is_described() {
         add("GET", "/mailboxSettings");
         add("PATCH", "/mailboxSettings");
         add("POST", "/getMailTips");
+        // Master categories and Inbox rules.
+        for collection in ["/outlook/masterCategories", "/mailFolders/inbox/messageRules"] {
+            let item = if collection.ends_with("Categories") {
+                format!("{collection}/{{outlookCategory-id}}")
+            } else {
+                format!("{collection}/{{messageRule-id}}")
+            };
+            add("GET", collection);
+            add("POST", collection);
+            for method in ["GET", "PATCH", "DELETE"] {
+                add(method, &item);
+            }
+        }
         // Events addressed through the calendar they were read from (shared or delegated
         // calendars: the ids belong to that calendar's mailbox copy).
         let event = "/calendars/{calendar-id}/events/{event-id}";
