@@ -396,3 +396,324 @@ async fn reading_needs_mailbox_settings_read_and_writing_read_write() {
     });
     assert_eq!(values(&list).len(), 1);
 }
+
+/// `address`'s messages of `folder` with `$select` (as that user).
+async fn select(
+    sb: &Sandbox,
+    client: &reqwest::Client,
+    address: &str,
+    folder: &str,
+    fields: &str,
+) -> Vec<Value> {
+    let token = sb.delegated_token(address);
+    let (status, body) = get_json(
+        client,
+        &format!(
+            "{}/me/mailFolders/{folder}/messages?$select={fields}",
+            sb.base_url()
+        ),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    values(&body)
+}
+
+fn loop_header(msg: &Value) -> Vec<String> {
+    msg["internetMessageHeaders"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter(|h| h["name"] == "X-MS-Exchange-Inbox-Rules-Loop")
+                .map(|h| h["value"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_rule_moves_marks_read_categorises_and_forwards_on_delivery() {
+    let (sb, client) = setup().await;
+    sb.add_user(MEGAN);
+    let token = sb.delegated_token(ADELE);
+    let (_, archive) = get_json(
+        &client,
+        &format!("{}/me/mailFolders/archive", sb.base_url()),
+        &token,
+    )
+    .await;
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({
+            "displayName": "From Megan",
+            "sequence": 1,
+            "conditions": {"senderContains": ["MEGAN"]},
+            "actions": {"moveToFolder": "archive", "markAsRead": true,
+                        "assignCategories": ["Red category"],
+                        "forwardTo": [{"emailAddress": {"address": ALEX}}]},
+        }),
+    )
+    .await;
+    send(
+        &sb,
+        &client,
+        MEGAN,
+        mail("Quarterly numbers", "See attached.", &[ADELE]),
+    )
+    .await;
+    // A message from someone else is left alone.
+    send(&sb, &client, ALEX, mail("Lunch?", "At noon", &[ADELE])).await;
+
+    let inbox = sb.messages(ADELE, "inbox");
+    assert_eq!(subjects(&inbox), ["Lunch?"]);
+    assert_eq!(inbox[0]["isRead"], false);
+    assert_eq!(inbox[0]["categories"], json!([]));
+    let filed = sb.messages(ADELE, "archive");
+    assert_eq!(subjects(&filed), ["Quarterly numbers"]);
+    assert_eq!(filed[0]["isRead"], true);
+    assert_eq!(filed[0]["categories"], json!(["Red category"]));
+    assert_eq!(filed[0]["parentFolderId"], archive["id"]);
+    assert_eq!(filed[0]["from"]["emailAddress"]["address"], MEGAN);
+    // The moved message is the one Graph serves by its (new) id.
+    let (status, got) = get_json(
+        &client,
+        &format!(
+            "{}/me/messages/{}",
+            sb.base_url(),
+            filed[0]["id"].as_str().unwrap()
+        ),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(got["parentFolderId"], archive["id"]);
+
+    // Alex got the forward, from Adele, marked by the loop header.
+    let forwarded = select(
+        &sb,
+        &client,
+        ALEX,
+        "inbox",
+        "subject,from,toRecipients,body,internetMessageHeaders",
+    )
+    .await;
+    assert_eq!(subjects(&forwarded), ["FW: Quarterly numbers"]);
+    assert_eq!(forwarded[0]["from"]["emailAddress"]["address"], ADELE);
+    assert_eq!(
+        forwarded[0]["toRecipients"],
+        json!([{"emailAddress": {"name": "Alex", "address": ALEX}}])
+    );
+    assert_eq!(forwarded[0]["body"]["content"], "See attached.");
+    assert_eq!(loop_header(&forwarded[0]), [ADELE]);
+    // A rule's forward leaves nothing in Adele's Sent Items.
+    assert!(sb.messages(ADELE, "sentitems").is_empty());
+}
+
+#[tokio::test]
+async fn rules_run_in_sequence_order_until_stop_processing_rules() {
+    let (sb, client) = setup().await;
+    // Created first, but runs second.
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "Everything read", "sequence": 2, "actions": {"markAsRead": true}}),
+    )
+    .await;
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "Invoices", "sequence": 1,
+               "conditions": {"subjectContains": ["invoice"]},
+               "actions": {"assignCategories": ["Billing"], "markImportance": "high", "stopProcessingRules": true}}),
+    )
+    .await;
+    send(&sb, &client, ALEX, mail("INVOICE 42", "Pay", &[ADELE])).await;
+    send(&sb, &client, ALEX, mail("Hello", "Hi", &[ADELE])).await;
+    let inbox = sb.messages(ADELE, "inbox");
+    assert_eq!(subjects(&inbox), ["Hello", "INVOICE 42"]);
+    let (hello, invoice) = (&inbox[0], &inbox[1]);
+    assert_eq!(invoice["categories"], json!(["Billing"]));
+    assert_eq!(invoice["importance"], "high");
+    assert_eq!(invoice["isRead"], false, "the second rule never ran");
+    assert_eq!(hello["categories"], json!([]));
+    assert_eq!(hello["importance"], "normal");
+    assert_eq!(hello["isRead"], true);
+}
+
+#[tokio::test]
+async fn an_exception_excludes_the_message_and_a_disabled_rule_does_nothing() {
+    let (sb, client) = setup().await;
+    sb.add_user(MEGAN);
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "Clean up", "sequence": 1,
+               "conditions": {"sentToMe": true},
+               "exceptions": {"subjectContains": ["urgent"], "importance": "high"},
+               "actions": {"delete": true}}),
+    )
+    .await;
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "Off", "sequence": 0, "isEnabled": false,
+               "actions": {"permanentDelete": true}}),
+    )
+    .await;
+    send(&sb, &client, ALEX, mail("Weekly digest", "news", &[ADELE])).await;
+    send(
+        &sb,
+        &client,
+        ALEX,
+        mail("Urgent: server down", "now", &[ADELE]),
+    )
+    .await;
+    let mut important = mail("Board meeting", "agenda", &[ADELE]);
+    important["importance"] = json!("high");
+    send(&sb, &client, ALEX, important).await;
+    // Cc'd, not in To: `sentToMe` does not hold.
+    let mut cc = mail("FYI", "cc", &[MEGAN]);
+    cc["ccRecipients"] = json!([{"emailAddress": {"address": ADELE}}]);
+    send(&sb, &client, ALEX, cc).await;
+
+    assert_eq!(
+        subjects(&sb.messages(ADELE, "inbox")),
+        ["FYI", "Board meeting", "Urgent: server down"]
+    );
+    assert_eq!(
+        subjects(&sb.messages(ADELE, "deleteditems")),
+        ["Weekly digest"]
+    );
+}
+
+#[tokio::test]
+async fn two_mailboxes_forwarding_to_each_other_stop_after_one_round() {
+    let (sb, client) = setup().await;
+    sb.add_user(MEGAN);
+    for (owner, to) in [(ADELE, ALEX), (ALEX, ADELE)] {
+        create_rule(
+            &sb,
+            &client,
+            owner,
+            json!({"displayName": "Forward all", "sequence": 1,
+                   "actions": {"forwardTo": [{"emailAddress": {"address": to}}]}}),
+        )
+        .await;
+    }
+    send(&sb, &client, MEGAN, mail("Ping", "ping", &[ADELE])).await;
+    let adele = select(
+        &sb,
+        &client,
+        ADELE,
+        "inbox",
+        "subject,internetMessageHeaders",
+    )
+    .await;
+    assert_eq!(subjects(&adele), ["FW: FW: Ping", "Ping"]);
+    assert_eq!(loop_header(&adele[0]), [ADELE, ALEX]);
+    let alex = select(
+        &sb,
+        &client,
+        ALEX,
+        "inbox",
+        "subject,internetMessageHeaders",
+    )
+    .await;
+    assert_eq!(subjects(&alex), ["FW: Ping"]);
+    assert_eq!(loop_header(&alex[0]), [ADELE]);
+}
+
+#[tokio::test]
+async fn redirect_keeps_the_original_and_forward_as_attachment_wraps_it() {
+    let (sb, client) = setup().await;
+    sb.add_user(MEGAN);
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "Hand over", "sequence": 1,
+               "conditions": {"fromAddresses": [{"emailAddress": {"address": "MEGAN@contoso.com"}}]},
+               "actions": {"redirectTo": [{"emailAddress": {"address": ALEX}}],
+                           "forwardAsAttachmentTo": [{"emailAddress": {"address": "boss@fabrikam.com"}}],
+                           "permanentDelete": true}}),
+    )
+    .await;
+    send(&sb, &client, MEGAN, mail("Contract", "Draft v2", &[ADELE])).await;
+    assert!(sb.messages(ADELE, "inbox").is_empty());
+    assert!(sb.messages(ADELE, "deleteditems").is_empty());
+
+    let alex = sb.messages(ALEX, "inbox");
+    assert_eq!(subjects(&alex), ["Contract"]);
+    assert_eq!(alex[0]["from"]["emailAddress"]["address"], MEGAN);
+    assert_eq!(
+        alex[0]["toRecipients"],
+        json!([{"emailAddress": {"name": "Adele", "address": ADELE}}])
+    );
+    assert_eq!(alex[0]["body"]["content"], "Draft v2");
+
+    let outbound = sb.outbound();
+    assert_eq!(outbound.len(), 1);
+    let fw = &outbound[0];
+    assert_eq!(fw["subject"], "FW: Contract");
+    assert_eq!(fw["from"]["emailAddress"]["address"], ADELE);
+    assert_eq!(fw["hasAttachments"], true);
+    let att = &fw["attachments"][0];
+    assert_eq!(att["@odata.type"], "#microsoft.graph.itemAttachment");
+    assert_eq!(att["name"], "Contract");
+    assert_eq!(att["item"]["subject"], "Contract");
+    assert_eq!(att["item"]["from"]["emailAddress"]["address"], MEGAN);
+}
+
+#[tokio::test]
+async fn size_attachments_and_recipient_predicates() {
+    let (sb, client) = setup().await;
+    sb.add_user(MEGAN);
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "Big with files", "sequence": 1,
+               "conditions": {"hasAttachments": true, "withinSizeRange": {"minimumSize": 2, "maximumSize": 10}},
+               "actions": {"assignCategories": ["Big"]}}),
+    )
+    .await;
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "Only me", "sequence": 2,
+               "conditions": {"sentOnlyToMe": true, "recipientContains": ["adele"]},
+               "actions": {"assignCategories": ["Personal"]}}),
+    )
+    .await;
+    let with_file = |subject: &str, kb: usize| {
+        let mut m = mail(subject, "file", &[ADELE, MEGAN]);
+        m["attachments"] = json!([{
+            "@odata.type": "#microsoft.graph.fileAttachment",
+            "name": "a.bin",
+            "contentType": "application/octet-stream",
+            "contentBytes": base64_of(kb * 1024),
+        }]);
+        m
+    };
+    send(&sb, &client, ALEX, with_file("Five KB", 5)).await;
+    send(&sb, &client, ALEX, with_file("Twenty KB", 20)).await;
+    send(&sb, &client, ALEX, mail("Just you", "hi", &[ADELE])).await;
+    let inbox = sb.messages(ADELE, "inbox");
+    assert_eq!(subjects(&inbox), ["Just you", "Twenty KB", "Five KB"]);
+    assert_eq!(inbox[0]["categories"], json!(["Personal"]));
+    assert_eq!(inbox[1]["categories"], json!([]));
+    assert_eq!(inbox[2]["categories"], json!(["Big"]));
+}
+
+/// Base64 of `n` zero bytes.
+fn base64_of(n: usize) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(vec![0u8; n])
+}
