@@ -11,6 +11,7 @@ mod delta;
 mod extended;
 mod faults;
 mod graph_error;
+mod mailbox_ops;
 mod message;
 mod message_view;
 mod mime;

@@ -15,6 +15,7 @@ pub(crate) mod delta;
 pub(crate) mod draft;
 pub(crate) mod identity;
 mod ids;
+pub(crate) mod organize;
 
 pub(crate) use ids::{opaque_id, random_b64, random_bytes};
 
@@ -71,6 +72,10 @@ pub(crate) struct User {
     pub has_mailbox: bool,
     /// The `mailboxSettings` resource (GRAPH-FACTS §6.3), full form.
     pub settings: Map<String, Value>,
+    /// The master category list (`outlook/masterCategories`).
+    pub categories: Vec<organize::Category>,
+    /// The Inbox's rules (`mailFolders/inbox/messageRules`), in creation order.
+    pub rules: Vec<organize::MessageRule>,
 }
 
 impl User {
@@ -94,6 +99,8 @@ impl User {
             events: Vec::new(),
             has_mailbox: self.has_mailbox,
             settings: self.settings.clone(),
+            categories: Vec::new(),
+            rules: Vec::new(),
         }
     }
 
@@ -270,6 +277,8 @@ impl Store {
             events: Vec::new(),
             has_mailbox: true,
             settings,
+            categories: organize::default_categories(),
+            rules: Vec::new(),
         });
         id
     }
