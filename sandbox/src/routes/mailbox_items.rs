@@ -55,6 +55,15 @@ pub(crate) fn message_index(
         .ok_or_else(GraphError::item_not_found)
 }
 
+/// Removes the message at `idx` of the mailbox `user_idx` for good; a deferred send
+/// waiting in the Outbox as that message is cancelled with it.
+pub(crate) fn remove_message(store: &mut Store, user_idx: usize, idx: usize) {
+    let removed = store.users[user_idx].messages.remove(idx);
+    // Pending sends know the Outbox copy by its REST id.
+    let rest_id = removed.json.get("id").and_then(Value::as_str).unwrap_or("");
+    store.pending.retain(|p| p.outbox_id != rest_id);
+}
+
 /// New `changeKey` / `@odata.etag` / `lastModifiedDateTime` after a change.
 pub(crate) fn touch_message(msg: &mut Map<String, Value>, now: &str) {
     let change_key = random_b64(20);
