@@ -11,6 +11,7 @@ mod delta;
 mod extended;
 mod faults;
 mod graph_error;
+mod mailbox_ops;
 mod message;
 mod message_view;
 mod mime;
@@ -612,6 +613,37 @@ impl Sandbox {
         msgs.sort_by_key(|m| std::cmp::Reverse(m.seq));
         msgs.iter()
             .map(|m| render(&m.json, None, &Expand::default()))
+            .collect()
+    }
+
+    /// The mail folders of a mailbox below its root (`msgfolderroot`) – nested and
+    /// hidden ones included, parents before children – each as Graph's `mailFolder`
+    /// (`id`, `displayName`, `parentFolderId`, `childFolderCount`, `unreadItemCount`,
+    /// `totalItemCount`, `isHidden`). Unknown user: empty.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.add_user("adele@contoso.com");
+    /// let inbox = sandbox
+    ///     .folders("adele@contoso.com")
+    ///     .into_iter()
+    ///     .find(|f| f["displayName"] == "Inbox");
+    /// assert_eq!(inbox.unwrap()["totalItemCount"], 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn folders(&self, address: &str) -> Vec<Value> {
+        let mut store = self.state.lock();
+        crate::outbox::run_due(&mut store);
+        let Some(user) = store.user_by_address(address) else {
+            return Vec::new();
+        };
+        user.folder_tree()
+            .into_iter()
+            .map(|f| user.folder_json(f))
             .collect()
     }
 

@@ -4,13 +4,17 @@
 //! for every copy it stores in an Inbox.
 
 mod auto_reply;
+mod forward;
 mod rules;
 
 use crate::store::Store;
 
 /// The message at `message_idx` of `store.users[user_idx].messages` has just been
 /// delivered to that mailbox's Inbox.
+/// The rules may move the message (a new index) or delete it for good (no automatic
+/// reply then [unconfirmed: Exchange's order of OOF and rules]).
 pub(crate) fn arrived(store: &mut Store, user_idx: usize, message_idx: usize) {
-    rules::apply(store, user_idx, message_idx);
-    auto_reply::maybe_reply(store, user_idx, message_idx);
+    if let Some(message_idx) = rules::apply(store, user_idx, message_idx) {
+        auto_reply::maybe_reply(store, user_idx, message_idx);
+    }
 }
