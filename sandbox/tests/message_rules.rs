@@ -717,3 +717,46 @@ fn base64_of(n: usize) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(vec![0u8; n])
 }
+
+/// Follows a delta round to its end; returns (items, deltaLink).
+async fn delta_round(client: &reqwest::Client, url: &str, token: &str) -> (Vec<Value>, String) {
+    let mut items = Vec::new();
+    let mut next = url.to_string();
+    loop {
+        let (status, body) = get_json(client, &next, token).await;
+        assert_eq!(status, 200, "{body}");
+        items.extend(values(&body));
+        if let Some(link) = body["@odata.nextLink"].as_str() {
+            next = link.to_string();
+        } else {
+            let delta = body["@odata.deltaLink"].as_str().expect("deltaLink");
+            return (items, delta.to_string());
+        }
+    }
+}
+
+#[tokio::test]
+async fn delta_sees_a_message_a_rule_moved_only_where_it_landed() {
+    let (sb, client) = setup().await;
+    let token = sb.delegated_token(ADELE);
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "File", "sequence": 1, "actions": {"moveToFolder": "archive"}}),
+    )
+    .await;
+    let delta = |folder: &str| format!("{}/me/mailFolders/{folder}/messages/delta", sb.base_url());
+    let (items, inbox_link) = delta_round(&client, &delta("inbox"), &token).await;
+    assert!(items.is_empty());
+    let (items, archive_link) = delta_round(&client, &delta("archive"), &token).await;
+    assert!(items.is_empty());
+
+    send(&sb, &client, ALEX, mail("Filed", "x", &[ADELE])).await;
+
+    let (items, _) = delta_round(&client, &inbox_link, &token).await;
+    assert_eq!(items, Vec::<Value>::new());
+    let (items, _) = delta_round(&client, &archive_link, &token).await;
+    assert_eq!(subjects(&items), ["Filed"]);
+    assert_eq!(items[0]["id"], sb.messages(ADELE, "archive")[0]["id"]);
+}
