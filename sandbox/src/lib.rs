@@ -616,6 +616,37 @@ impl Sandbox {
             .collect()
     }
 
+    /// The mail folders of a mailbox below its root (`msgfolderroot`) – nested and
+    /// hidden ones included, parents before children – each as Graph's `mailFolder`
+    /// (`id`, `displayName`, `parentFolderId`, `childFolderCount`, `unreadItemCount`,
+    /// `totalItemCount`, `isHidden`). Unknown user: empty.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.add_user("adele@contoso.com");
+    /// let inbox = sandbox
+    ///     .folders("adele@contoso.com")
+    ///     .into_iter()
+    ///     .find(|f| f["displayName"] == "Inbox");
+    /// assert_eq!(inbox.unwrap()["totalItemCount"], 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn folders(&self, address: &str) -> Vec<Value> {
+        let mut store = self.state.lock();
+        crate::outbox::run_due(&mut store);
+        let Some(user) = store.user_by_address(address) else {
+            return Vec::new();
+        };
+        user.folder_tree()
+            .into_iter()
+            .map(|f| user.folder_json(f))
+            .collect()
+    }
+
     /// Events of the user's default calendar – single events and series masters, not
     /// expanded – in creation order, as `GET /users/{id}/calendar/events` returns them
     /// (times in UTC). Attendees' copies of meetings are there too (`isOrganizer:

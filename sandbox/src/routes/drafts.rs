@@ -8,9 +8,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::mailbox_items::{message_index, touch_message};
+use super::mailbox_items::{message_index, remove_message, touch_message};
 use super::request::{
-    check_if_match, content_type, json_object, too_large, MailRequest, MAX_REQUEST,
+    check_if_match, content_type, destination_id, json_object, too_large, MailRequest, MAX_REQUEST,
 };
 use super::sending::{check_from, mime_draft};
 use super::Route;
@@ -320,8 +320,12 @@ fn update_message(
 
 /// `DELETE …/messages/{id}` → `204`. Graph's message-delete removes the item from its
 /// folder into the (hidden) Recoverable Items "Deletions" folder, not into Deleted Items
-/// (use `move` with `deleteditems` for that); the sandbox simply forgets it. Deleting a
-/// deferred message from the Outbox cancels its sending.
+/// (use `move` with `deleteditems` for that): "Delete message"
+/// (https://learn.microsoft.com/graph/api/message-delete) names only that
+/// `recoverableitemsdeletions` folder, never Deleted Items [unconfirmed: observed, not
+/// stated]. The sandbox does not model Recoverable Items, so the message is gone, as
+/// after `permanentDelete`. Deleting a deferred message from the Outbox cancels its
+/// sending.
 fn delete_message(
     req: &MailRequest<'_>,
     folder: Option<&str>,
@@ -330,10 +334,7 @@ fn delete_message(
     let mut store = req.state.lock();
     let idx = message_index(&store, req.user_idx, folder, id)?;
     check_if_match(req, &store.users[req.user_idx].messages[idx].json)?;
-    let removed = store.users[req.user_idx].messages.remove(idx);
-    // `id` may be the immutable id; pending sends know the Outbox copy by REST id.
-    let rest_id = removed.json.get("id").and_then(Value::as_str).unwrap_or("");
-    store.pending.retain(|p| p.outbox_id != rest_id);
+    remove_message(&mut store, req.user_idx, idx);
     Ok(empty_response(StatusCode::NO_CONTENT))
 }
 
@@ -550,14 +551,7 @@ fn move_or_copy(
     is_move: bool,
 ) -> Result<Response, GraphError> {
     let body = json_object(req.body)?;
-    let Some(dest) = get_ci(&body, "destinationId").and_then(Value::as_str) else {
-        // [unconfirmed] Graph's code/text for a missing DestinationId.
-        return Err(GraphError::new(
-            StatusCode::BAD_REQUEST,
-            "ErrorInvalidParameter",
-            "The value of the parameter 'DestinationId' is empty.",
-        ));
-    };
+    let dest = destination_id(&body)?;
     let mut store = req.state.lock();
     let idx = message_index(&store, req.user_idx, folder, id)?;
     let dest_id = store.users[req.user_idx]

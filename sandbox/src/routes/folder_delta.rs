@@ -1,6 +1,6 @@
 //! `GET …/mailFolders/delta`: the folder hierarchy delta (GRAPH-FACTS-2 §5.3; docs
 //! "mailFolder: delta", <https://learn.microsoft.com/graph/api/mailfolder-delta>) on the
-//! shared machinery of [`crate::delta`]. Every folder of the mailbox, nested ones
+//! shared machinery of [`crate::delta`]. Every folder below the root, nested ones
 //! included; `$select` of the initial request is kept for the whole sync (`id` always
 //! comes back); `Prefer: odata.maxpagesize` (or `$top`) sets the page size. A folder is
 //! reported changed when any of its properties changed, counts included
@@ -9,7 +9,6 @@
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::folders::folder_json;
 use super::request::{delta_select, delta_select_options, MailRequest};
 use crate::delta::Item;
 use crate::graph_error::GraphError;
@@ -26,11 +25,14 @@ pub(super) fn handle(req: &MailRequest<'_>) -> Result<Response, GraphError> {
         |store, query| {
             let select = delta_select(query);
             let user = &store.users[req.user_idx];
+            // The folders below the root, hidden ones too [unconfirmed: whether Graph
+            // reports hidden folders in the hierarchy delta]; a folder moved, renamed or
+            // created is a change, one deleted for good comes back `@removed`.
             Ok(user
-                .folders
-                .iter()
+                .folder_tree()
+                .into_iter()
                 .map(|f| {
-                    let full = folder_json(user, f);
+                    let full = user.folder_json(f);
                     Item {
                         id: f.id.clone(),
                         // Any property that changed makes it a change.

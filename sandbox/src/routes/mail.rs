@@ -1,10 +1,9 @@
-//! Mail handlers: `sendMail`, message lists/gets, attachments, mail folders.
+//! Mail handlers: `sendMail`, message lists/gets.
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::folders::folder_json;
 use super::mailbox_items::event_output;
 use super::mailbox_items::{attachment_out, messages_in};
 use super::query::Paging;
@@ -237,30 +236,4 @@ fn rendered(
         }
     }
     v
-}
-
-pub(super) fn list_folders(req: &MailRequest<'_>) -> Result<Response, GraphError> {
-    let store = req.state.lock();
-    let user = &store.users[req.user_idx];
-    let value: Vec<Value> = user.folders.iter().map(|f| folder_json(user, f)).collect();
-    let body = json!({
-        "@odata.context": req.context_url(&store, "mailFolders"),
-        "value": value,
-    });
-    Ok(json_response(StatusCode::OK, &body))
-}
-
-pub(super) fn get_folder(req: &MailRequest<'_>, folder: &str) -> Result<Response, GraphError> {
-    let store = req.state.lock();
-    let user = &store.users[req.user_idx];
-    let f = user.folder(folder).ok_or_else(GraphError::item_not_found)?;
-    let mut out = Map::new();
-    out.insert(
-        "@odata.context".into(),
-        json!(req.context_url(&store, "mailFolders/$entity")),
-    );
-    if let Value::Object(m) = folder_json(user, f) {
-        out.extend(m);
-    }
-    Ok(json_response(StatusCode::OK, &Value::Object(out)))
 }

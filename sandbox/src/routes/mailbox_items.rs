@@ -55,6 +55,7 @@ pub(crate) fn message_index(
         .ok_or_else(GraphError::item_not_found)
 }
 
+pub(crate) use crate::mailbox_ops::remove as remove_message;
 pub(crate) use crate::mailbox_ops::touch_message;
 
 /// New change key and modification time after a change to a stored item of `kind`.

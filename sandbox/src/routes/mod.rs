@@ -713,10 +713,10 @@ fn handle(req: &MailRequest<'_>, route: Route) -> Result<Response, GraphError> {
         Route::DeleteAttachment { item, attachment } => {
             attachments::delete(req, &item, &attachment)
         }
-        Route::ListFolders => mail::list_folders(req),
-        Route::GetFolder(f) => mail::get_folder(req, &f),
+        Route::ListFolders => folders::list_top(req),
+        Route::GetFolder(f) => folders::get(req, &f),
         Route::CreateFolder { parent } => folder_admin::create(req, parent.as_deref()),
-        Route::ListChildFolders(f) => folder_admin::list_children(req, &f),
+        Route::ListChildFolders(f) => folders::list_children(req, &f),
         Route::UpdateFolder(f) => folder_admin::update(req, &f),
         Route::DeleteFolder(f) => folder_admin::delete(req, &f),
         Route::MoveFolder(f) => folder_admin::move_or_copy(req, &f, false),

@@ -138,6 +138,22 @@ pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, GraphError>
     }
 }
 
+/// The `destinationId` of a `move` / `copy` body (message or folder): a folder id or
+/// well-known name. The CSDL spells the parameter `DestinationId`, the docs
+/// `destinationId`: matched case-insensitively.
+pub(crate) fn destination_id(body: &Map<String, Value>) -> Result<&str, GraphError> {
+    get_ci(body, "destinationId")
+        .and_then(Value::as_str)
+        // [unconfirmed] Graph's code/text for a missing DestinationId.
+        .ok_or_else(|| {
+            GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidParameter",
+                "The value of the parameter 'DestinationId' is empty.",
+            )
+        })
+}
+
 pub(crate) fn content_type(req: &MailRequest<'_>) -> String {
     req.headers
         .get("content-type")

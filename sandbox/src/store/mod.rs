@@ -13,34 +13,17 @@ use serde_json::{Map, Value};
 pub(crate) mod calendar;
 pub(crate) mod delta;
 pub(crate) mod draft;
+mod folder;
 pub(crate) mod identity;
 mod ids;
 pub(crate) mod organize;
 
+pub(crate) use folder::{Folder, ROOT as ROOT_FOLDER};
 pub(crate) use ids::{opaque_id, random_b64, random_bytes};
 
 /// Default lifetime of access tokens issued by the sandbox's endpoints (Entra's usual
 /// `expires_in`, as in the docs' examples).
 pub(crate) const TOKEN_SECONDS: i64 = 3599;
-
-/// Well-known mail folders created for every mailbox: (well-known name, display name).
-pub(crate) const WELL_KNOWN_FOLDERS: [(&str, &str); 7] = [
-    ("inbox", "Inbox"),
-    ("drafts", "Drafts"),
-    ("sentitems", "Sent Items"),
-    ("outbox", "Outbox"),
-    ("deleteditems", "Deleted Items"),
-    ("archive", "Archive"),
-    ("junkemail", "Junk Email"),
-];
-
-/// One mail folder.
-#[derive(Debug, Clone)]
-pub(crate) struct Folder {
-    pub id: String,
-    pub well_known: &'static str,
-    pub display_name: &'static str,
-}
 
 /// One stored message: its full Graph JSON (including the properties Graph only returns
 /// on request: `internetMessageHeaders`, `attachments`, `singleValueExtendedProperties`).
@@ -81,9 +64,7 @@ pub(crate) struct User {
 impl User {
     /// Finds a folder by well-known name (case-insensitive) or id.
     pub(crate) fn folder(&self, name_or_id: &str) -> Option<&Folder> {
-        self.folders
-            .iter()
-            .find(|f| f.well_known.eq_ignore_ascii_case(name_or_id) || f.id == name_or_id)
+        self.folders.iter().find(|f| f.is(name_or_id))
     }
 
     /// This user without its messages, events and calendars: what building a message
@@ -253,17 +234,10 @@ impl Store {
             return u.id.clone();
         }
         let id = uuid::Uuid::new_v4().to_string();
-        let folders: Vec<Folder> = WELL_KNOWN_FOLDERS
-            .iter()
-            .map(|(wk, dn)| Folder {
-                id: opaque_id("AAMkA", 44),
-                well_known: wk,
-                display_name: dn,
-            })
-            .collect();
+        let folders = folder::default_folders();
         let archive = folders
             .iter()
-            .find(|f| f.well_known == "archive")
+            .find(|f| f.is("archive"))
             .map(|f| f.id.clone())
             .unwrap_or_default();
         let settings = crate::settings::defaults(&archive, self.now());
@@ -409,7 +383,8 @@ mod tests {
         let b = s.add_user("adele@contoso.com");
         assert_eq!(a, b);
         assert_eq!(s.users.len(), 1);
-        assert_eq!(s.users[0].folders.len(), 7);
+        // The root and the seven well-known folders.
+        assert_eq!(s.users[0].folders.len(), 8);
     }
 
     #[test]
