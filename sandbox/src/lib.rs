@@ -8,6 +8,7 @@ mod auth;
 mod calendar;
 mod conn;
 mod delta;
+mod exchange_ids;
 mod extended;
 mod faults;
 mod graph_error;
