@@ -20,6 +20,7 @@ macro_rules! await_sends {
 mod attachments;
 mod calendar;
 mod calendar_permissions;
+mod check_mail_tips;
 mod delta;
 mod drafts;
 mod event;
@@ -47,6 +48,7 @@ pub use attachments::{
 };
 pub use calendar::{CalendarRef, CreateEvent};
 pub use calendar_permissions::CalendarPermissions;
+pub use check_mail_tips::CheckMailTips;
 pub use delta::{SelectSyncItem, SyncEvent, SyncItem, SyncQuery, SyncResult};
 pub use drafts::CreateDraft;
 pub use event::{
@@ -54,7 +56,7 @@ pub use event::{
 };
 pub use event_response::{EventResponse, MayPropose, NoProposal};
 pub use list::List;
-pub use mail_tips::GetMailTips;
+pub use mail_tips::{GetMailTips, MAX_MAIL_TIPS_ADDRESSES};
 pub use mailbox::Mailbox;
 pub use meeting_messages::MeetingResponses;
 pub use message::{GetMessage, MessageRef, SendDraft, UpdateMessage};
