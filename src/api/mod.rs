@@ -40,6 +40,7 @@ mod subscriptions;
 mod sync;
 mod sync_events;
 mod sync_folders;
+mod translate_ids;
 
 pub use crate::models::MailboxRef;
 pub use attachments::{
@@ -73,5 +74,6 @@ pub use subscriptions::{
 pub use sync::SyncMessages;
 pub use sync_events::SyncEvents;
 pub use sync_folders::SyncMailFolders;
+pub use translate_ids::{TranslateExchangeIds, MAX_TRANSLATE_IDS};
 
 pub(crate) use query::time_zone_preference;
