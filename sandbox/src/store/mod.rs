@@ -15,6 +15,7 @@ pub(crate) mod delta;
 pub(crate) mod draft;
 pub(crate) mod identity;
 mod ids;
+pub(crate) mod mailbox_state;
 
 pub(crate) use ids::{opaque_id, random_b64, random_bytes};
 
@@ -185,6 +186,9 @@ pub(crate) struct Store {
     /// Change-notification subscriptions and their deliveries
     /// ([`crate::subscriptions`]).
     pub subscriptions: crate::subscriptions::Subscriptions,
+    /// Mailbox full, custom MailTip and automatic-reply history, by user id
+    /// ([`mailbox_state`]).
+    pub mailbox_state: HashMap<String, mailbox_state::MailboxState>,
     seq: u64,
 }
 
