@@ -304,3 +304,89 @@ async fn sandbox_set_then_read_back() {
         Some("<p>Away until Saturday.</p>")
     );
 }
+
+#[tokio::test]
+async fn sandbox_replies_once_per_sender_inside_the_window_and_mail_tips_show_it() {
+    use msgraph_outlook::models::{MailTipsOption, Message};
+    let users = ["adele@contoso.com", "alex@contoso.com", "megan@contoso.com"];
+    let sandbox = clients::sandbox_with_clock_set(&users).await; // 2026-11-30 08:00 UTC
+    clients::delegated(&sandbox, "adele@contoso.com")
+        .me()
+        .set_automatic_replies(
+            AutomaticRepliesSetting::scheduled(
+                DateTimeTimeZone::new("2026-12-01T08:00:00", "UTC"),
+                DateTimeTimeZone::new("2026-12-05T08:00:00", "UTC"),
+            )
+            .internal_reply_message("<p>Away until Saturday.</p>")
+            .external_reply_message("<p>Out of office.</p>")
+            .external_audience(ExternalAudienceScope::All),
+        )
+        .await
+        .unwrap();
+    let adele_tip = |alex: msgraph_outlook::GraphClient| async move {
+        alex.me()
+            .get_mail_tips(["adele@contoso.com"], MailTipsOption::AutomaticReplies)
+            .await
+            .unwrap()
+            .remove(0)
+    };
+    let mail = |to: &str, subject: &str| Message::new().subject(subject).text_body("Hi").to(to);
+
+    // Before the window: no MailTip, no reply.
+    let before = adele_tip(clients::delegated(&sandbox, "alex@contoso.com")).await;
+    assert_eq!(before.automatic_reply(), None);
+    clients::delegated(&sandbox, "alex@contoso.com")
+        .me()
+        .send_mail(mail("adele@contoso.com", "Before"))
+        .await
+        .unwrap();
+    assert!(sandbox.messages("alex@contoso.com", "inbox").is_empty());
+
+    // Inside it (new tokens: the old ones expired with the clock move).
+    sandbox.set_clock(Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap());
+    let alex = clients::delegated(&sandbox, "alex@contoso.com");
+    let megan = clients::delegated(&sandbox, "megan@contoso.com");
+    let inside = adele_tip(alex.clone()).await;
+    let reply = inside
+        .automatic_reply()
+        .expect("the MailTip shows the reply");
+    assert_eq!(
+        reply.message.as_deref(),
+        Some("<p>Away until Saturday.</p>")
+    );
+    assert_eq!(
+        reply.scheduled_end_time.as_ref().unwrap().to_utc().unwrap(),
+        Utc.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap()
+    );
+    for subject in ["First", "Second"] {
+        alex.me()
+            .send_mail(mail("adele@contoso.com", subject))
+            .await
+            .unwrap();
+    }
+    megan
+        .me()
+        .send_mail(mail("adele@contoso.com", "Lunch"))
+        .await
+        .unwrap();
+
+    let subjects = |user: &str| -> Vec<String> {
+        sandbox
+            .messages(user, "inbox")
+            .iter()
+            .map(|m| m["subject"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // One reply per sender, to the first message of the period.
+    assert_eq!(subjects("alex@contoso.com"), ["Automatic reply: First"]);
+    assert_eq!(subjects("megan@contoso.com"), ["Automatic reply: Lunch"]);
+    let to_alex = &sandbox.messages("alex@contoso.com", "inbox")[0];
+    assert_eq!(
+        to_alex["from"]["emailAddress"]["address"],
+        "adele@contoso.com"
+    );
+    assert_eq!(
+        subjects("adele@contoso.com"),
+        ["Lunch", "Second", "First", "Before"]
+    );
+}

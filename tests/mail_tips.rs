@@ -303,7 +303,7 @@ async fn exactly_100_addresses_are_one_call_and_a_bad_one_refuses_all() {
     assert_eq!(tips.len(), 100);
 
     // Address 150 of 200 is invalid: nothing is sent, not even the first 100.
-    let mut server = server().await;
+    let mut server = common::server().await;
     let mut bad = addresses(200);
     bad[150] = "not-an-address".into();
     let none = expect_no_request(&mut server).await;
@@ -515,4 +515,23 @@ async fn sandbox_check_mail_tips_against_each_mailboxs_maximum_size() {
     let inbox = sandbox.messages("alex@contoso.com", "inbox");
     assert_eq!(inbox.len(), 1);
     assert_eq!(inbox[0]["subject"], "Plans");
+
+    // A full mailbox refuses, whatever the size.
+    sandbox.set_mailbox_full("alex@contoso.com", true);
+    let full = adele.send_mail(message()).check_mail_tips().await;
+    assert!(
+        matches!(
+            &full,
+            Err(Error::RecipientRefused { recipient, reason: RecipientRefusal::MailboxFull })
+                if recipient == "alex@contoso.com"
+        ),
+        "{full:?}"
+    );
+    assert_eq!(sandbox.messages("alex@contoso.com", "inbox").len(), 1);
+    let sends = sandbox
+        .graph_requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/sendMail"))
+        .count();
+    assert_eq!(sends, 1);
 }

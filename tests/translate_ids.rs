@@ -4,9 +4,14 @@
 
 mod common;
 
+#[path = "support/sandbox_clients.rs"]
+mod clients;
+
 use common::{client, expect_json, expect_no_request, server};
 use msgraph_outlook::api::MAX_TRANSLATE_IDS;
-use msgraph_outlook::models::{ConvertIdResult, ExchangeIdFormat, GenericError};
+use msgraph_outlook::auth::StaticToken;
+use msgraph_outlook::models::{ConvertIdResult, ExchangeIdFormat, GenericError, Message};
+use msgraph_outlook::GraphClient;
 use msgraph_outlook::{Error, InvalidRequest};
 use serde_json::{json, Value};
 
@@ -214,4 +219,85 @@ async fn a_failed_chunk_fails_the_whole_conversion() {
     second.assert_async().await;
     assert_eq!(failed.status(), Some(400));
     assert_eq!(failed.graph_code(), Some("ErrorInvalidParameter"));
+}
+
+#[tokio::test]
+async fn sandbox_ews_ids_become_immutable_ids_that_get_the_message() {
+    let sandbox = clients::sandbox_with_clock_set(&["adele@contoso.com", "alex@contoso.com"]).await;
+    // A program that stores ids: immutable ids on every request.
+    let adele = GraphClient::builder()
+        .cloud(clients::cloud(&sandbox))
+        .token_provider(StaticToken::delegated(
+            sandbox.delegated_token("adele@contoso.com"),
+        ))
+        .immutable_ids()
+        .build()
+        .unwrap();
+    let me = adele.me();
+    for subject in ["Plan", "Budget"] {
+        me.send_mail(
+            Message::new()
+                .subject(subject)
+                .text_body("v1")
+                .to("alex@contoso.com"),
+        )
+        .await
+        .unwrap();
+    }
+    // The stored EWS ids of an EWS program: made here from the REST ids of the sent copies.
+    let sent = sandbox.messages("adele@contoso.com", "sentitems");
+    let rest_ids: Vec<String> = sent
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_string())
+        .collect();
+    let ews = me
+        .translate_exchange_ids(
+            rest_ids.clone(),
+            ExchangeIdFormat::RestId,
+            ExchangeIdFormat::EwsId,
+        )
+        .await
+        .unwrap();
+    let ews_ids: Vec<String> = ews
+        .iter()
+        .map(|r| r.result().unwrap().to_string())
+        .collect();
+    assert_eq!(ews[0].source_id.as_deref(), Some(rest_ids[0].as_str()));
+    assert_ne!(ews_ids[0], rest_ids[0]);
+
+    let mut stored = ews_ids.clone();
+    stored.push("not an id".into());
+    let immutable = me
+        .translate_exchange_ids(
+            stored,
+            ExchangeIdFormat::EwsId,
+            ExchangeIdFormat::RestImmutableEntryId,
+        )
+        .await
+        .unwrap();
+    assert_eq!(immutable.len(), 3);
+    assert_eq!(
+        immutable[2].result().unwrap_err().code.as_deref(),
+        Some("ErrorInvalidIdMalformed")
+    );
+    for (result, expected) in immutable.iter().zip(&sent) {
+        let id = result.result().unwrap();
+        let message = me.message(id).get().await.unwrap();
+        assert_eq!(
+            message.subject,
+            expected["subject"].as_str().map(String::from)
+        );
+        // With immutable ids on, Graph answers with the same id.
+        assert_eq!(message.id.as_deref(), Some(id));
+    }
+    // And back: the immutable id translates to the REST id the sandbox lists.
+    let back = me
+        .translate_exchange_ids(
+            [immutable[0].result().unwrap()],
+            ExchangeIdFormat::RestImmutableEntryId,
+            ExchangeIdFormat::RestId,
+        )
+        .await
+        .unwrap();
+    assert_eq!(back[0].result(), Ok(rest_ids[0].as_str()));
 }
