@@ -19,6 +19,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 /// An `exchangeIdFormat` value.
+// The members' names are Graph's, `Id` suffix included.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IdFormat {
     EntryId,

@@ -34,7 +34,8 @@ async fn translate(sb: &Sandbox, token: &str, path: &str, body: &Value) -> (u16,
 
 /// Translates `ids` from `from` to `to` as Adele; asserts that each succeeded and
 /// returns the target ids.
-async fn convert(sb: &Sandbox, ids: &[String], from: &str, to: &str) -> Vec<String> {
+async fn convert(sb: &Sandbox, ids: &[impl AsRef<str>], from: &str, to: &str) -> Vec<String> {
+    let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
     let token = sb.delegated_token(ADELE);
     let (status, body) = translate(
         sb,
@@ -48,9 +49,9 @@ async fn convert(sb: &Sandbox, ids: &[String], from: &str, to: &str) -> Vec<Stri
     assert_eq!(value.len(), ids.len());
     value
         .iter()
-        .zip(ids)
+        .zip(&ids)
         .map(|(r, id)| {
-            assert_eq!(r["sourceId"], id.as_str(), "{r}");
+            assert_eq!(r["sourceId"], *id, "{r}");
             assert!(r.get("errorDetails").is_none(), "{from}→{to}: {r}");
             r["targetId"].as_str().unwrap().to_string()
         })
@@ -100,28 +101,28 @@ async fn rest_ids_to_immutable_and_ews_forms_and_back() {
     let (sb, _, (rest, immutable), event) = mailbox().await;
     // The docs' example: restId → restImmutableEntryId.
     assert_eq!(
-        convert(&sb, &[rest.clone()], "restId", "restImmutableEntryId").await,
-        [immutable.clone()]
+        convert(&sb, &[rest.as_str()], "restId", "restImmutableEntryId").await,
+        [immutable.as_str()]
     );
     // ewsId is the REST id in standard base64.
-    let ews = convert(&sb, &[rest.clone()], "restId", "ewsId").await;
+    let ews = convert(&sb, &[rest.as_str()], "restId", "ewsId").await;
     assert_eq!(ews, [rest.replace('-', "+").replace('_', "/")]);
-    assert_eq!(convert(&sb, &ews, "ewsId", "restId").await, [rest.clone()]);
+    assert_eq!(convert(&sb, &ews, "ewsId", "restId").await, [rest.as_str()]);
     // The migrant's path: stored EWS ids → immutable Graph ids.
     assert_eq!(
         convert(&sb, &ews, "ewsId", "restImmutableEntryId").await,
-        [immutable.clone()]
+        [immutable.as_str()]
     );
     // Binary formats are URL-safe base64 ending in the padding count.
-    let entry = convert(&sb, &[rest.clone()], "restId", "entryId").await;
+    let entry = convert(&sb, &[rest.as_str()], "restId", "entryId").await;
     assert!(entry[0].ends_with(['0', '1', '2']), "{}", entry[0]);
     assert!(!entry[0].contains(['+', '/', '=']), "{}", entry[0]);
-    let immutable_entry = convert(&sb, &[rest.clone()], "restId", "immutableEntryId").await;
+    let immutable_entry = convert(&sb, &[rest.as_str()], "restId", "immutableEntryId").await;
     assert_ne!(entry, immutable_entry);
     // Events too; their REST id never changes, so it is their immutable id as well.
     assert_eq!(
-        convert(&sb, &[event.clone()], "restId", "restImmutableEntryId").await,
-        [event.clone()]
+        convert(&sb, &[event.as_str()], "restId", "restImmutableEntryId").await,
+        [event.as_str()]
     );
 }
 
@@ -131,7 +132,7 @@ async fn every_format_pair_round_trips_and_works_in_get() {
     let token = sb.delegated_token(ADELE);
     for (item, id) in [("message", &rest), ("event", &event)] {
         for from in FORMATS {
-            let source = convert(&sb, &[id.clone()], "restId", from).await;
+            let source = convert(&sb, &[id.as_str()], "restId", from).await;
             for to in FORMATS {
                 let there = convert(&sb, &source, from, to).await;
                 let back = convert(&sb, &there, to, from).await;
@@ -141,7 +142,7 @@ async fn every_format_pair_round_trips_and_works_in_get() {
     }
     // A translated id addresses the message in GET.
     for to in ["restId", "restImmutableEntryId"] {
-        let ews = convert(&sb, &[rest.clone()], "restId", "ewsId").await;
+        let ews = convert(&sb, &[rest.as_str()], "restId", "ewsId").await;
         let id = &convert(&sb, &ews, "ewsId", to).await[0];
         let (status, got) = get_json(
             &client,
@@ -153,7 +154,13 @@ async fn every_format_pair_round_trips_and_works_in_get() {
         assert_eq!(got["subject"], "Stored in EWS days");
     }
     // The immutable id survives a move; the entry id (like MAPI's) does not.
-    let entry_before = convert(&sb, &[immutable.clone()], "restImmutableEntryId", "entryId").await;
+    let entry_before = convert(
+        &sb,
+        &[immutable.as_str()],
+        "restImmutableEntryId",
+        "entryId",
+    )
+    .await;
     let resp = post_json(
         &client,
         &format!("{}/me/messages/{rest}/move", sb.base_url()),
@@ -162,13 +169,19 @@ async fn every_format_pair_round_trips_and_works_in_get() {
     )
     .await;
     assert_eq!(resp.status(), 201);
-    let moved_rest = convert(&sb, &[immutable.clone()], "restImmutableEntryId", "restId").await;
-    assert_ne!(moved_rest, [rest.clone()]);
+    let moved_rest = convert(&sb, &[immutable.as_str()], "restImmutableEntryId", "restId").await;
+    assert_ne!(moved_rest, [rest.as_str()]);
     assert_eq!(
         sb.messages(ADELE, "archive")[0]["id"],
         moved_rest[0].as_str()
     );
-    let entry_after = convert(&sb, &[immutable.clone()], "restImmutableEntryId", "entryId").await;
+    let entry_after = convert(
+        &sb,
+        &[immutable.as_str()],
+        "restImmutableEntryId",
+        "entryId",
+    )
+    .await;
     assert_ne!(entry_before, entry_after);
 }
 
