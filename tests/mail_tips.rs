@@ -489,7 +489,7 @@ async fn sandbox_check_mail_tips_against_each_mailboxs_maximum_size() {
     let message = || {
         Message::new()
             .subject("Plans")
-            .text_body(&"x".repeat(2_000))
+            .text_body("x".repeat(2_000))
             .to("alex@contoso.com")
     };
     sandbox.set_max_message_size("alex@contoso.com", 1_000);
