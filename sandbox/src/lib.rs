@@ -1142,7 +1142,7 @@ impl Sandbox {
     /// messages sent to it are not delivered: the sender gets a non-delivery report
     /// ("Undeliverable: …", `554 5.2.2 mailbox full`) in its Inbox while the other
     /// recipients get theirs. A flag rather than a byte quota, so tests need not fill a
-    /// mailbox.
+    /// mailbox. The binary's `--mailbox-full ADDRESS`.
     ///
     /// ```no_run
     /// # async fn demo() -> std::io::Result<()> {
@@ -1164,7 +1164,8 @@ impl Sandbox {
 
     /// Sets the mailbox's custom MailTip (what an administrator sets with
     /// `Set-Mailbox -MailTip`; the user is added when missing), reported as
-    /// `customMailTip` in MailTips; `""` removes it.
+    /// `customMailTip` in MailTips; `""` removes it. The binary's `--custom-mail-tip
+    /// ADDRESS:TEXT`.
     pub fn set_custom_mail_tip(&self, address: &str, text: &str) {
         let mut store = self.state.lock();
         store.add_user(address);
