@@ -489,7 +489,7 @@ async fn sandbox_check_mail_tips_against_each_mailboxs_maximum_size() {
     let message = || {
         Message::new()
             .subject("Plans")
-            .text_body(&"x".repeat(2_000))
+            .text_body("x".repeat(2_000))
             .to("alex@contoso.com")
     };
     sandbox.set_max_message_size("alex@contoso.com", 1_000);
@@ -534,4 +534,34 @@ async fn sandbox_check_mail_tips_against_each_mailboxs_maximum_size() {
         .filter(|r| r.path.ends_with("/sendMail"))
         .count();
     assert_eq!(sends, 1);
+}
+
+#[tokio::test]
+async fn sandbox_mail_tips_reflect_mailbox_state() {
+    let sandbox = Sandbox::start().await.unwrap();
+    for user in ["adele@contoso.com", "alex@contoso.com", "megan@contoso.com"] {
+        sandbox.add_user(user);
+    }
+    sandbox.set_mailbox_full("alex@contoso.com", true);
+    sandbox.set_custom_mail_tip("megan@contoso.com", "Megan is on leave; write to Adele.");
+    let tips = clients::app(&sandbox)
+        .user("adele@contoso.com")
+        .get_mail_tips(
+            ["alex@contoso.com", "megan@contoso.com"],
+            MailTipsOptions::from(MailTipsOption::MailboxFullStatus)
+                .with(MailTipsOption::CustomMailTip)
+                .with(MailTipsOption::AutomaticReplies),
+        )
+        .await
+        .unwrap();
+    let full: Vec<bool> = tips.iter().map(|t| t.is_mailbox_full()).collect();
+    assert_eq!(full, [true, false]);
+    assert_eq!(tips[0].custom_mail_tip.as_deref(), Some(""));
+    assert_eq!(
+        tips[1].custom_mail_tip.as_deref(),
+        Some("Megan is on leave; write to Adele.")
+    );
+    // Nobody has automatic replies on: Graph's `{"message": ""}` reads as none.
+    assert!(tips.iter().all(|t| t.automatic_reply().is_none()));
+    assert_eq!(tips[1].address(), Some("megan@contoso.com"));
 }

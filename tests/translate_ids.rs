@@ -301,3 +301,15 @@ async fn sandbox_ews_ids_become_immutable_ids_that_get_the_message() {
         .unwrap();
     assert_eq!(back[0].result(), Ok(rest_ids[0].as_str()));
 }
+
+#[tokio::test]
+async fn sandbox_refuses_an_app_only_token_as_the_docs_list_no_application_permission() {
+    let sandbox = clients::sandbox_with_clock_set(&["adele@contoso.com"]).await;
+    let refused = clients::app(&sandbox)
+        .user("adele@contoso.com")
+        .translate_exchange_ids(["AAMk"], ExchangeIdFormat::EwsId, ExchangeIdFormat::RestId)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(403), "{refused}");
+    assert_eq!(refused.graph_code(), Some("ErrorAccessDenied"), "{refused}");
+}

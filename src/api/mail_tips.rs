@@ -10,7 +10,7 @@ use crate::error::{InvalidRequest, Result};
 use crate::models::{check_address, MailTips, MailTipsOptions};
 
 /// Addresses per `getMailTips` call. Graph documents no maximum; 100 is a third-party
-/// report (GRAPH-FACTS-2 §7.5) [unconfirmed]. Longer lists go in several calls.
+/// report (GRAPH-FACTS-2 §7.5) \[unconfirmed\]. Longer lists go in several calls.
 pub const MAX_MAIL_TIPS_ADDRESSES: usize = 100;
 
 impl Mailbox {

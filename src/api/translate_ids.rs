@@ -21,7 +21,7 @@ impl Mailbox {
     /// `from` format and of items in this mailbox (docs). More than [`MAX_TRANSLATE_IDS`] ids
     /// are sent in several calls, one after the other. Needs `User.ReadBasic.All` or
     /// `User.Read` (delegated); the docs page read lists application permissions as not
-    /// supported (GRAPH-FACTS-2 §7.6 read an older list with `User.Read.All`) [unconfirmed].
+    /// supported (GRAPH-FACTS-2 §7.6 read an older list with `User.Read.All`) \[unconfirmed\].
     ///
     /// To leave EWS: convert the stored `ewsId`s once to `restImmutableEntryId`, store
     /// those, and build the client with
