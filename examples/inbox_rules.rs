@@ -130,7 +130,11 @@ async fn find_or_create_folder(mailbox: &Mailbox) -> Result<MailFolder, String> 
 /// Puts [`CATEGORY`] in the master list, so Outlook shows its colour on filed mail.
 async fn ensure_category(mailbox: &Mailbox) -> Result<(), String> {
     let categories = mailbox.master_categories();
-    let all = categories.list().collect().await.map_err(|e| e.to_string())?;
+    let all = categories
+        .list()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?;
     if !all
         .iter()
         .any(|c| c.display_name.as_deref() == Some(CATEGORY))
@@ -170,7 +174,11 @@ async fn landed(
                 .iter()
                 .find(|m| m.subject.as_deref() == Some(subject))
             {
-                let read = if m.is_read == Some(true) { "read" } else { "unread" };
+                let read = if m.is_read == Some(true) {
+                    "read"
+                } else {
+                    "unread"
+                };
                 let categories = match m.categories.join(", ") {
                     none if none.is_empty() => "none".to_string(),
                     list => list,

@@ -150,7 +150,9 @@ async fn refuses_locally_what_graph_would_refuse() {
             Err(Error::InvalidRequest(InvalidRequest::InvalidValue { .. }))
         )
     }
-    assert!(refused(categories.create("  ", CategoryColor::Preset1).await));
+    assert!(refused(
+        categories.create("  ", CategoryColor::Preset1).await
+    ));
     assert!(refused(
         categories
             .create("Blue", CategoryColor::Other("preset25".into()))
@@ -174,7 +176,13 @@ async fn graph_errors_are_typed() {
     let mut server = server().await;
     let mock = expect_bare(&mut server, "GET", "/me/outlook/masterCategories/missing")
         .with_status(404)
-        .with_body(common::graph_error("ErrorItemNotFound", "The specified object was not found in the store.").to_string())
+        .with_body(
+            common::graph_error(
+                "ErrorItemNotFound",
+                "The specified object was not found in the store.",
+            )
+            .to_string(),
+        )
         .create_async()
         .await;
     let err = client(&server)

@@ -460,7 +460,10 @@ async fn sandbox_a_rule_files_invoices_from_a_sender_as_they_arrive() {
     assert_eq!(subjects(&filed), ["Invoice 2026-117"]);
     assert_eq!(filed[0].is_read, Some(true));
     assert_eq!(filed[0].categories, ["Invoices"]);
-    assert_eq!(filed[0].parent_folder_id.as_deref(), Some(folder_id.as_str()));
+    assert_eq!(
+        filed[0].parent_folder_id.as_deref(),
+        Some(folder_id.as_str())
+    );
     let inbox = in_folder("inbox".into()).await;
     assert_eq!(subjects(&inbox), ["Invoice from Megan", "Lunch?"]);
     assert!(inbox.iter().all(|m| m.is_read == Some(false)));

@@ -70,10 +70,10 @@ pub use mail_folder::{
 pub use mail_tips::GetMailTips;
 pub use mailbox::Mailbox;
 pub use master_categories::MasterCategories;
-pub use message_rules::MessageRules;
 pub use meeting_messages::MeetingResponses;
 pub use message::{GetMessage, MessageRef, SendDraft, UpdateMessage};
 pub use message_housekeeping::{CopyMessage, DeleteMessage, MoveMessage, PermanentDeleteMessage};
+pub use message_rules::MessageRules;
 pub use messages::ListMessages;
 pub use reply::{MimeReply, Reply};
 pub use schedule::{FindMeetingTimes, GetSchedule};

@@ -90,7 +90,8 @@ impl SizeRange {
             .into_iter()
             .flatten()
             .any(|kb| kb < 0);
-        let inverted = matches!((self.minimum_size, self.maximum_size), (Some(a), Some(b)) if a > b);
+        let inverted =
+            matches!((self.minimum_size, self.maximum_size), (Some(a), Some(b)) if a > b);
         if negative || inverted || self == &SizeRange::default() {
             return Err(invalid(format!(
                 "withinSizeRange {self:?} is not a range of kilobytes"
@@ -128,7 +129,10 @@ fn check_recipients(list: &Option<Vec<Recipient>>) -> Result<(), InvalidRequest>
 }
 
 fn check_strings(name: &str, list: &Option<Vec<String>>) -> Result<(), InvalidRequest> {
-    if list.as_ref().is_some_and(|l| l.iter().any(|s| s.trim().is_empty())) {
+    if list
+        .as_ref()
+        .is_some_and(|l| l.iter().any(|s| s.trim().is_empty()))
+    {
         return Err(invalid(format!("{name} holds an empty string")));
     }
     Ok(())
@@ -411,7 +415,9 @@ impl MessageRulePredicates {
         if self.importance == Some(Importance::Unknown)
             || self.sensitivity == Some(Sensitivity::Unknown)
         {
-            return Err(invalid("an unknown importance or sensitivity cannot be sent".into()));
+            return Err(invalid(
+                "an unknown importance or sensitivity cannot be sent".into(),
+            ));
         }
         Ok(())
     }
@@ -716,7 +722,9 @@ fn check_display_name(name: Option<&str>) -> Result<(), InvalidRequest> {
 fn check_sequence(sequence: Option<i32>) -> Result<(), InvalidRequest> {
     match sequence {
         Some(n) if n >= 0 => Ok(()),
-        Some(n) => Err(invalid(format!("a rule's sequence cannot be negative ({n})"))),
+        Some(n) => Err(invalid(format!(
+            "a rule's sequence cannot be negative ({n})"
+        ))),
         None => Err(invalid("a message rule needs a sequence".into())),
     }
 }
@@ -850,9 +858,18 @@ mod tests {
     #[test]
     fn create_checks() {
         let act = MessageRuleActions::new().mark_as_read();
-        assert!(MessageRule::new("ok", 0).then(act.clone()).check_create().is_ok());
-        assert!(MessageRule::new(" ", 1).then(act.clone()).check_create().is_err());
-        assert!(MessageRule::new("x", -1).then(act.clone()).check_create().is_err());
+        assert!(MessageRule::new("ok", 0)
+            .then(act.clone())
+            .check_create()
+            .is_ok());
+        assert!(MessageRule::new(" ", 1)
+            .then(act.clone())
+            .check_create()
+            .is_err());
+        assert!(MessageRule::new("x", -1)
+            .then(act.clone())
+            .check_create()
+            .is_err());
         assert!(MessageRule::new("x", 1).check_create().is_err());
         assert!(MessageRule::new("x", 1)
             .then(MessageRuleActions::new())

@@ -42,11 +42,11 @@ pub use message_rule::{
     MessageActionFlag, MessageRule, MessageRuleActions, MessageRulePatch, MessageRulePredicates,
     SizeRange,
 };
-pub use outlook_category::{CategoryColor, OutlookCategory};
 pub use notification::{
     ChangeNotification, ChangeNotificationCollection, EncryptedContent, LifecycleEvent,
     ResourceData,
 };
+pub use outlook_category::{CategoryColor, OutlookCategory};
 pub use subscription::{ChangeType, Subscription, TlsVersion};
 
 pub use calendar::Calendar;
