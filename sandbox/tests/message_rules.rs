@@ -717,3 +717,143 @@ fn base64_of(n: usize) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(vec![0u8; n])
 }
+
+/// Follows a delta round to its end; returns (items, deltaLink).
+async fn delta_round(client: &reqwest::Client, url: &str, token: &str) -> (Vec<Value>, String) {
+    let mut items = Vec::new();
+    let mut next = url.to_string();
+    loop {
+        let (status, body) = get_json(client, &next, token).await;
+        assert_eq!(status, 200, "{body}");
+        items.extend(values(&body));
+        if let Some(link) = body["@odata.nextLink"].as_str() {
+            next = link.to_string();
+        } else {
+            let delta = body["@odata.deltaLink"].as_str().expect("deltaLink");
+            return (items, delta.to_string());
+        }
+    }
+}
+
+#[tokio::test]
+async fn delta_sees_a_message_a_rule_moved_only_where_it_landed() {
+    let (sb, client) = setup().await;
+    let token = sb.delegated_token(ADELE);
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "File", "sequence": 1, "actions": {"moveToFolder": "archive"}}),
+    )
+    .await;
+    let delta = |folder: &str| format!("{}/me/mailFolders/{folder}/messages/delta", sb.base_url());
+    let (items, inbox_link) = delta_round(&client, &delta("inbox"), &token).await;
+    assert!(items.is_empty());
+    let (items, archive_link) = delta_round(&client, &delta("archive"), &token).await;
+    assert!(items.is_empty());
+
+    send(&sb, &client, ALEX, mail("Filed", "x", &[ADELE])).await;
+
+    let (items, _) = delta_round(&client, &inbox_link, &token).await;
+    assert_eq!(items, Vec::<Value>::new());
+    let (items, _) = delta_round(&client, &archive_link, &token).await;
+    assert_eq!(subjects(&items), ["Filed"]);
+    assert_eq!(items[0]["id"], sb.messages(ADELE, "archive")[0]["id"]);
+}
+
+#[tokio::test]
+async fn a_rule_files_into_a_created_folder_and_is_in_error_once_the_folder_is_gone() {
+    let (sb, client) = setup().await;
+    let token = sb.delegated_token(ADELE);
+    let (status, folder) = status_json(
+        post_json(
+            &client,
+            &format!("{}/me/mailFolders", sb.base_url()),
+            &token,
+            &json!({"displayName": "Receipts"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{folder}");
+    let folder_id = folder["id"].as_str().unwrap().to_string();
+    let rule = create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "Receipts", "sequence": 1,
+               "conditions": {"bodyOrSubjectContains": ["receipt"]},
+               "actions": {"moveToFolder": folder_id, "copyToFolder": "inbox"}}),
+    )
+    .await;
+    assert_eq!(rule["actions"]["moveToFolder"], folder_id.as_str());
+    send(
+        &sb,
+        &client,
+        ALEX,
+        mail("Your order", "Receipt #1 attached", &[ADELE]),
+    )
+    .await;
+    assert_eq!(subjects(&sb.messages(ADELE, &folder_id)), ["Your order"]);
+    // The copy stays in the Inbox.
+    assert_eq!(subjects(&sb.messages(ADELE, "inbox")), ["Your order"]);
+    let (_, got) = get_json(
+        &client,
+        &format!("{}/me/mailFolders/{folder_id}", sb.base_url()),
+        &token,
+    )
+    .await;
+    assert_eq!(got["totalItemCount"], 1);
+    assert_eq!(got["unreadItemCount"], 1);
+
+    let resp = post_json(
+        &client,
+        &format!(
+            "{}/me/mailFolders/{folder_id}/permanentDelete",
+            sb.base_url()
+        ),
+        &token,
+        &json!({}),
+    )
+    .await;
+    assert_eq!(resp.status(), 204);
+    send(&sb, &client, ALEX, mail("Another receipt", "x", &[ADELE])).await;
+    assert_eq!(
+        subjects(&sb.messages(ADELE, "inbox")),
+        ["Another receipt", "Another receipt", "Your order"],
+        "the copy is made, the move is skipped"
+    );
+    let id = rule["id"].as_str().unwrap().replace('/', "%2F");
+    let (_, got) = get_json(&client, &rules_url(&sb, &format!("/{id}")), &token).await;
+    assert_eq!(got["hasError"], true);
+}
+
+#[tokio::test]
+async fn is_automatic_reply_matches_the_out_of_office_answer() {
+    let (sb, client) = setup().await;
+    let alex = sb.delegated_token(ALEX);
+    let resp = patch_json(
+        &client,
+        &format!("{}/me/mailboxSettings", sb.base_url()),
+        &alex,
+        &json!({"automaticRepliesSetting": {"status": "alwaysEnabled", "internalReplyMessage": "Away"}}),
+        None,
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    create_rule(
+        &sb,
+        &client,
+        ADELE,
+        json!({"displayName": "OOF to archive", "sequence": 1,
+               "conditions": {"isAutomaticReply": true},
+               "actions": {"moveToFolder": "archive"}}),
+    )
+    .await;
+    send(&sb, &client, ADELE, mail("Status", "?", &[ALEX])).await;
+    assert!(sb.messages(ADELE, "inbox").is_empty());
+    assert_eq!(
+        subjects(&sb.messages(ADELE, "archive")),
+        ["Automatic reply: Status"]
+    );
+}

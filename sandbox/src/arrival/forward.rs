@@ -177,3 +177,48 @@ fn redirect(store: &mut Store, user_idx: usize, draft: &Draft, targets: &[Value]
         store.outbound.push(Value::Object(without_internal(&view)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_marks(marks: &[&str]) -> Map<String, Value> {
+        let headers: Vec<Value> = marks
+            .iter()
+            .map(|m| json!({"name": "x-ms-exchange-inbox-rules-loop", "value": m}))
+            .chain([json!({"name": "X-Other", "value": "adele@contoso.com"})])
+            .collect();
+        let mut m = Map::new();
+        m.insert("internetMessageHeaders".into(), Value::Array(headers));
+        m
+    }
+
+    #[test]
+    fn a_mailbox_sends_a_message_on_once_and_chains_stop_after_max_hops() {
+        assert!(may_send(&Map::new(), "adele@contoso.com"));
+        assert!(may_send(
+            &with_marks(&["alex@contoso.com"]),
+            "adele@contoso.com"
+        ));
+        assert!(!may_send(
+            &with_marks(&["Adele@Contoso.com"]),
+            "adele@contoso.com"
+        ));
+        let three = with_marks(&["a@contoso.com", "b@contoso.com", "c@contoso.com"]);
+        assert_eq!(MAX_HOPS, 3);
+        assert!(!may_send(&three, "adele@contoso.com"));
+    }
+
+    #[test]
+    fn forwards_carry_only_the_loop_marks_and_redirects_all_headers() {
+        let msg = with_marks(&["alex@contoso.com"]);
+        assert_eq!(
+            headers(&msg, "adele@contoso.com", false),
+            vec![
+                json!({"name": "x-ms-exchange-inbox-rules-loop", "value": "alex@contoso.com"}),
+                json!({"name": LOOP_HEADER, "value": "adele@contoso.com"}),
+            ]
+        );
+        assert_eq!(headers(&msg, "adele@contoso.com", true).len(), 3);
+    }
+}

@@ -11,10 +11,11 @@ use crate::store::Store;
 
 /// The message at `message_idx` of `store.users[user_idx].messages` has just been
 /// delivered to that mailbox's Inbox.
-/// The rules may move the message (a new index) or delete it for good (no automatic
-/// reply then [unconfirmed: Exchange's order of OOF and rules]).
+/// The automatic reply goes out whatever the rules did with the message (moved,
+/// deleted) [unconfirmed: Exchange's order of OOF and inbox rules].
 pub(crate) fn arrived(store: &mut Store, user_idx: usize, message_idx: usize) {
-    if let Some(message_idx) = rules::apply(store, user_idx, message_idx) {
-        auto_reply::maybe_reply(store, user_idx, message_idx);
-    }
+    // Read what the automatic reply needs first: a rule may move or delete the message.
+    let incoming = auto_reply::incoming(store, user_idx, message_idx);
+    rules::apply(store, user_idx, message_idx);
+    auto_reply::maybe_reply(store, user_idx, incoming);
 }

@@ -15,7 +15,9 @@
 //! `notSentToMe` (not in To or Cc), `hasAttachments`, `importance`, `categories` (any
 //! of them on the message), `withinSizeRange` (kilobytes, bounds included, size = body,
 //! subject and attachment bytes: the sandbox's approximation of Exchange's item size),
-//! `isAutomaticReply` (an `Auto-Submitted: auto-replied` header, RFC 3834),
+//! `isAutomaticReply` (an `Auto-Submitted` header `auto-replied` (RFC 3834) or
+//! `auto-generated`, which Exchange Online's automatic replies carry, see
+//! `auto_reply`),
 //! `isMeetingRequest` / `isMeetingResponse` (`meetingMessageType`). A Boolean predicate
 //! set to `false` is no condition. The other predicates (`isApprovalRequest`,
 //! `isAutomaticForward`, `isEncrypted`, `isNonDeliveryReport`,
@@ -214,9 +216,10 @@ fn predicate(user: &User, msg: &Map<String, Value>, name: &str, value: &Value) -
             let max = value["maximumSize"].as_i64().unwrap_or(i64::MAX);
             min <= kb && kb <= max
         }
-        "isAutomaticReply" => header_lines(msg)
-            .iter()
-            .any(|l| l.starts_with("auto-submitted: auto-replied")),
+        "isAutomaticReply" => header_lines(msg).iter().any(|l| {
+            l.starts_with("auto-submitted: auto-replied")
+                || l.starts_with("auto-submitted: auto-generated")
+        }),
         "isMeetingRequest" => meeting == "meetingRequest",
         "isMeetingResponse" => matches!(
             meeting,

@@ -55,16 +55,8 @@ pub(crate) fn message_index(
         .ok_or_else(GraphError::item_not_found)
 }
 
+pub(crate) use crate::mailbox_ops::remove as remove_message;
 pub(crate) use crate::mailbox_ops::touch_message;
-
-/// Removes the message at `idx` of the mailbox `user_idx` for good; a deferred send
-/// waiting in the Outbox as that message is cancelled with it.
-pub(crate) fn remove_message(store: &mut Store, user_idx: usize, idx: usize) {
-    let removed = store.users[user_idx].messages.remove(idx);
-    // Pending sends know the Outbox copy by its REST id.
-    let rest_id = removed.json.get("id").and_then(Value::as_str).unwrap_or("");
-    store.pending.retain(|p| p.outbox_id != rest_id);
-}
 
 /// New change key and modification time after a change to a stored item of `kind`.
 pub(crate) fn touch_item(kind: ItemKind, json: &mut Map<String, Value>, now: DateTime<Utc>) {

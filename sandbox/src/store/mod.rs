@@ -16,6 +16,7 @@ pub(crate) mod draft;
 mod folder;
 pub(crate) mod identity;
 mod ids;
+pub(crate) mod mailbox_state;
 pub(crate) mod organize;
 
 pub(crate) use folder::{Folder, ROOT as ROOT_FOLDER};
@@ -64,9 +65,7 @@ pub(crate) struct User {
 impl User {
     /// Finds a folder by well-known name (case-insensitive) or id.
     pub(crate) fn folder(&self, name_or_id: &str) -> Option<&Folder> {
-        self.folders
-            .iter()
-            .find(|f| f.is(name_or_id))
+        self.folders.iter().find(|f| f.is(name_or_id))
     }
 
     /// This user without its messages, events and calendars: what building a message
@@ -175,6 +174,9 @@ pub(crate) struct Store {
     /// Change-notification subscriptions and their deliveries
     /// ([`crate::subscriptions`]).
     pub subscriptions: crate::subscriptions::Subscriptions,
+    /// Mailbox full, custom MailTip and automatic-reply history, by user id
+    /// ([`mailbox_state`]).
+    pub mailbox_state: HashMap<String, mailbox_state::MailboxState>,
     seq: u64,
 }
 
