@@ -292,10 +292,7 @@ async fn graph_operations_the_sandbox_lacks_stay_501() {
     let token = sb.delegated_token("alex@contoso.com");
     let base = sb.base_url();
     // Folder create / rename / delete are served now (tests/folders.rs).
-    for (method, path) in [
-        ("PATCH", "/me/calendar"),
-        ("GET", "/me/contacts"),
-    ] {
+    for (method, path) in [("PATCH", "/me/calendar"), ("GET", "/me/contacts")] {
         let (status, err) = call(&client, method, &format!("{base}{path}"), &token).await;
         assert_eq!(status, 501, "{method} {path}: {err}");
         assert_eq!(err["error"]["code"], "NotImplemented");

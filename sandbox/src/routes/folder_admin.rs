@@ -76,7 +76,10 @@ pub(super) fn update(req: &MailRequest<'_>, folder: &str) -> Result<Response, Gr
     let idx = user
         .folder_index(folder)
         .ok_or_else(GraphError::item_not_found)?;
-    let (id, parent) = (user.folders[idx].id.clone(), user.folders[idx].parent_id.clone());
+    let (id, parent) = (
+        user.folders[idx].id.clone(),
+        user.folders[idx].parent_id.clone(),
+    );
     if let Some(parent) = parent {
         if user.has_child_named(&parent, &name, &id) {
             return Err(folder_exists());
@@ -166,8 +169,7 @@ fn copy_subtree(store: &mut Store, user_idx: usize, src_id: &str, dest_id: &str)
         .collect();
     for mut m in messages {
         let folder_id = new_ids[&m.folder_id].clone();
-        m.json
-            .insert("id".into(), json!(opaque_id("AAMkA", 110)));
+        m.json.insert("id".into(), json!(opaque_id("AAMkA", 110)));
         m.json.insert("parentFolderId".into(), json!(folder_id));
         m.json.insert("createdDateTime".into(), json!(now));
         m.json
@@ -262,7 +264,10 @@ fn remove_subtree(store: &mut Store, user_idx: usize, id: &str) {
 
 /// The required `displayName` of a create or rename body, trimmed.
 fn display_name(body: &Map<String, Value>) -> Result<String, GraphError> {
-    match get_ci(body, "displayName").and_then(Value::as_str).map(str::trim) {
+    match get_ci(body, "displayName")
+        .and_then(Value::as_str)
+        .map(str::trim)
+    {
         Some(name) if !name.is_empty() => Ok(name.to_string()),
         // [unconfirmed] Graph's code and text for a missing or empty displayName.
         _ => Err(GraphError::invalid_parameter(

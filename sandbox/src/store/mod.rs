@@ -59,9 +59,7 @@ pub(crate) struct User {
 impl User {
     /// Finds a folder by well-known name (case-insensitive) or id.
     pub(crate) fn folder(&self, name_or_id: &str) -> Option<&Folder> {
-        self.folders
-            .iter()
-            .find(|f| f.is(name_or_id))
+        self.folders.iter().find(|f| f.is(name_or_id))
     }
 
     /// This user without its messages, events and calendars: what building a message
