@@ -395,6 +395,18 @@ async fn sandbox_rule_life_with_state_read_back() {
     rules.delete(&id).await.unwrap();
     assert!(rules.get(&id).await.unwrap_err().is_not_found());
     assert!(rules.list().collect().await.unwrap().is_empty());
+
+    // What only the server can know comes back as a typed Graph error, and nothing is stored.
+    let missing_folder = rules
+        .create(
+            MessageRule::new("Nowhere", 1)
+                .then(MessageRuleActions::new().move_to_folder("AAMkAnotAFolder")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(missing_folder.status(), Some(400));
+    assert_eq!(missing_folder.graph_code(), Some("ErrorInvalidParameter"));
+    assert!(rules.list().collect().await.unwrap().is_empty());
 }
 
 #[tokio::test]

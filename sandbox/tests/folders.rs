@@ -1141,3 +1141,50 @@ async fn folder_delta_reports_created_renamed_moved_and_deleted_folders() {
         ]
     );
 }
+
+#[tokio::test]
+async fn messages_are_permanently_deleted_and_folders_created_inside_a_batch() {
+    let (sb, client) = setup().await;
+    let (token, base) = alex(&sb);
+    let first = deliver(&sb, &client, "one").await;
+    let second = deliver(&sb, &client, "two").await;
+    let resp = post_json(
+        &client,
+        &format!("{base}/$batch"),
+        &token,
+        &json!({"requests": [
+            // A write request in a batch needs a body and its Content-Type, even for an
+            // action that takes none (Graph: "Write request id : … does not contain
+            // Content-Type header or body.").
+            {"id": "1", "method": "POST", "url": format!("/me/messages/{first}/permanentDelete"), "headers": {"Content-Type": "application/json"}, "body": {}},
+            {"id": "2", "method": "POST", "url": format!("/me/mailFolders/inbox/messages/{second}/permanentDelete"), "headers": {"Content-Type": "application/json"}, "body": {}},
+            {"id": "3", "method": "POST", "url": "/me/mailFolders", "headers": {"Content-Type": "application/json"}, "body": {"displayName": "Batched"}},
+        ]}),
+    )
+    .await;
+    let (status, body) = status_json(resp).await;
+    assert_eq!(status, 200, "{body}");
+    let mut statuses: Vec<(String, u64)> = values(&json!({"value": body["responses"]}))
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            ("1".to_string(), 204),
+            ("2".to_string(), 204),
+            ("3".to_string(), 201)
+        ]
+    );
+    assert_eq!(sb.messages(ALEX, "inbox"), Vec::<Value>::new());
+    assert_eq!(
+        folder(&sb, "Batched")["parentFolderId"],
+        id_of(&sb, &client, "msgfolderroot").await.as_str()
+    );
+}

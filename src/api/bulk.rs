@@ -69,8 +69,10 @@ impl Mailbox {
             .await
     }
 
-    /// Deletes messages to Deleted Items, one `DELETE` per message through `$batch`; one
-    /// result per id, in the order given.
+    /// Deletes messages, one `DELETE` per message through `$batch` (see
+    /// [`MessageRef::delete`] for where they go); one result per id, in the order given.
+    /// For Outlook's "move to Deleted Items", use
+    /// [`move_messages`](Self::move_messages) with `WellKnownFolder::DeletedItems`.
     ///
     /// ```no_run
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {

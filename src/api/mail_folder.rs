@@ -147,7 +147,9 @@ impl MailFolderRef {
         }
     }
 
-    /// Deletes the folder to Deleted Items (`DELETE …/mailFolders/{id}`, 204).
+    /// Deletes the folder with what it holds (`DELETE …/mailFolders/{id}`, 204); it stays
+    /// recoverable (the sandbox puts it under Deleted Items; where Exchange puts it is
+    /// \[unconfirmed\]). Well-known folders cannot be deleted.
     ///
     /// ```no_run
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
@@ -390,7 +392,7 @@ impl Call for CopyMailFolder {
 
 sends!(CopyMailFolder => MailFolder, folder);
 
-/// Deletes a folder to Deleted Items; from [`MailFolderRef::delete`].
+/// Deletes a folder; from [`MailFolderRef::delete`].
 #[derive(Debug)]
 #[must_use = "nothing is sent until you await it"]
 pub struct DeleteMailFolder {

@@ -1,4 +1,4 @@
-//! Filing and tidying one message: move, copy, delete (to Deleted Items), permanent delete,
+//! Filing and tidying one message: move, copy, delete, permanent delete,
 //! and the one-property updates (read, flag, categories, importance). Each is a builder to
 //! await or to add to a [`Batch`](crate::Batch) (GRAPH-FACTS-2 §7.1;
 //! openapi-fragments/paths/user-message-actions.yaml, user-message.yaml).
@@ -60,9 +60,12 @@ impl MessageRef {
         }
     }
 
-    /// Deletes the message to Deleted Items (`DELETE …/messages/{id}`, 204). Deleting a
-    /// message scheduled with [`Message::send_at`] from the Outbox before its time cancels
-    /// the send.
+    /// Deletes the message (`DELETE …/messages/{id}`, 204; EWS `DeleteType.SoftDelete`).
+    /// The "Delete message" page does not say where it goes: it stays recoverable, but
+    /// whether in Deleted Items or in Recoverable Items is \[unconfirmed\] (the sandbox
+    /// removes it). To put it in Deleted Items, as Outlook's Delete key does, use
+    /// `move_to(WellKnownFolder::DeletedItems)`. Deleting a message scheduled with
+    /// [`Message::send_at`] from the Outbox before its time cancels the send.
     ///
     /// ```no_run
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
@@ -191,7 +194,7 @@ impl Call for CopyMessage {
     }
 }
 
-/// Deletes a message to Deleted Items; from [`MessageRef::delete`]. Await it, or add it to
+/// Deletes a message; from [`MessageRef::delete`]. Await it, or add it to
 /// a [`Batch`](crate::Batch).
 #[derive(Debug)]
 #[must_use = "nothing is sent until you await it"]
