@@ -10,8 +10,6 @@
 //! "Delete mailFolder" <https://learn.microsoft.com/graph/api/mailfolder-delete?view=graph-rest-1.0>,
 //! "mailFolder: permanentDelete" <https://learn.microsoft.com/graph/api/mailfolder-permanentdelete?view=graph-rest-1.0>.
 
-use std::future::Future;
-
 use super::destination::destination_request;
 use super::query::{strings, ODataQuery};
 use super::{List, Mailbox};
@@ -172,19 +170,6 @@ impl MailFolderRef {
     }
 }
 
-/// Sends a builder through the one pipeline: its `Call` halves.
-macro_rules! sends {
-    ($builder:ty => $output:ty, $field:ident) => {
-        impl $builder {
-            /// Sends it.
-            pub fn send(self) -> impl Future<Output = Result<$output>> + Send + 'static {
-                self.$field.mailbox.client.clone().call(self)
-            }
-        }
-        await_sends!($builder => $output);
-    };
-}
-
 /// Reads one folder; from [`MailFolderRef::get`].
 #[derive(Debug)]
 #[must_use = "nothing is sent until you await it"]
@@ -219,8 +204,6 @@ impl Call for GetMailFolder {
         response.item()
     }
 }
-
-sends!(GetMailFolder => MailFolder, folder);
 
 /// Creates a folder, at the root of the folder tree or under a parent; from
 /// [`Mailbox::create_mail_folder`] or [`MailFolderRef::create_child_folder`]. Await it for
@@ -295,14 +278,7 @@ impl Call for CreateMailFolder {
     }
 }
 
-impl CreateMailFolder {
-    /// Sends it.
-    pub fn send(self) -> impl Future<Output = Result<MailFolder>> + Send + 'static {
-        self.mailbox.client.clone().call(self)
-    }
-}
-
-await_sends!(CreateMailFolder => MailFolder);
+sends_call!(CreateMailFolder => MailFolder; |this| this.mailbox);
 
 /// Renames a folder; from [`MailFolderRef::rename`].
 #[derive(Debug)]
@@ -336,8 +312,6 @@ impl Call for UpdateMailFolder {
     }
 }
 
-sends!(UpdateMailFolder => MailFolder, folder);
-
 /// Moves a folder; from [`MailFolderRef::move_to`].
 #[derive(Debug)]
 #[must_use = "nothing is sent until you await it"]
@@ -362,8 +336,6 @@ impl Call for MoveMailFolder {
         response.item()
     }
 }
-
-sends!(MoveMailFolder => MailFolder, folder);
 
 /// Copies a folder; from [`MailFolderRef::copy_to`].
 #[derive(Debug)]
@@ -390,8 +362,6 @@ impl Call for CopyMailFolder {
     }
 }
 
-sends!(CopyMailFolder => MailFolder, folder);
-
 /// Deletes a folder; from [`MailFolderRef::delete`].
 #[derive(Debug)]
 #[must_use = "nothing is sent until you await it"]
@@ -411,8 +381,6 @@ impl Call for DeleteMailFolder {
         response.no_content()
     }
 }
-
-sends!(DeleteMailFolder => (), folder);
 
 /// Deletes a folder for good; from [`MailFolderRef::permanent_delete`].
 #[derive(Debug)]
@@ -437,7 +405,15 @@ impl Call for PermanentDeleteMailFolder {
     }
 }
 
-sends!(PermanentDeleteMailFolder => (), folder);
+sends_call!(
+    GetMailFolder => MailFolder,
+    UpdateMailFolder => MailFolder,
+    MoveMailFolder => MailFolder,
+    CopyMailFolder => MailFolder,
+    DeleteMailFolder => (),
+    PermanentDeleteMailFolder => ();
+    |this| this.folder.mailbox
+);
 
 /// A folder name Graph would refuse (400) or that no one could see.
 fn check_name(name: &str) -> Result<()> {

@@ -9,8 +9,6 @@
 //! "message: permanentDelete" <https://learn.microsoft.com/graph/api/message-permanentdelete?view=graph-rest-1.0>,
 //! "Update message" <https://learn.microsoft.com/graph/api/message-update?view=graph-rest-1.0>.
 
-use std::future::Future;
-
 use super::destination::destination_request;
 use super::{MessageRef, UpdateMessage};
 use crate::client::{Call, Request, Response};
@@ -239,22 +237,10 @@ impl Call for PermanentDeleteMessage {
     }
 }
 
-/// `send()` through the one pipeline, and `.await` as its shorthand.
-macro_rules! message_call {
-    ($($builder:ty => $output:ty),* $(,)?) => {$(
-        impl $builder {
-            /// Sends it.
-            pub fn send(self) -> impl Future<Output = Result<$output>> + Send + 'static {
-                self.message.mailbox().client.clone().call(self)
-            }
-        }
-        await_sends!($builder => $output);
-    )*};
-}
-
-message_call!(
+sends_call!(
     MoveMessage => Message,
     CopyMessage => Message,
     DeleteMessage => (),
-    PermanentDeleteMessage => (),
+    PermanentDeleteMessage => ();
+    |this| this.message.mailbox()
 );

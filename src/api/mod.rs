@@ -17,6 +17,26 @@ macro_rules! await_sends {
     };
 }
 
+/// A builder's `send()` through the one pipeline (its `Call` halves), and `.await` as its
+/// shorthand; `|this| mailbox` says how the builder reaches its [`Mailbox`].
+macro_rules! sends_call {
+    ($($builder:ty => $output:ty),* $(,)? ; |$this:ident| $mailbox:expr) => {$(
+        impl $builder {
+            /// Sends it.
+            pub fn send(
+                self,
+            ) -> impl std::future::Future<Output = crate::Result<$output>> + Send + 'static {
+                let client = {
+                    let $this = &self;
+                    $mailbox.client.clone()
+                };
+                client.call(self)
+            }
+        }
+        await_sends!($builder => $output);
+    )*};
+}
+
 mod attachments;
 mod bulk;
 mod calendar;
