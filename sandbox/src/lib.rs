@@ -8,12 +8,14 @@ mod auth;
 mod calendar;
 mod conn;
 mod delta;
+mod exchange_ids;
 mod extended;
 mod faults;
 mod graph_error;
 mod message;
 mod message_view;
 mod mime;
+mod oof;
 mod outbox;
 mod recording;
 mod request_kind;
@@ -1161,5 +1163,45 @@ impl Sandbox {
         resource: &Value,
     ) -> Result<Value, String> {
         rich::encrypted_content(certificate, certificate_id, resource)
+    }
+}
+
+/// Mailbox state Graph has no resource for, read by MailTips and delivery (issue 19).
+impl Sandbox {
+    /// Marks the mailbox full (over its quota) or not (the user is added when missing).
+    /// A full mailbox reports `mailboxFull: true` in MailTips (`mailboxFullStatus`), and
+    /// messages sent to it are not delivered: the sender gets a non-delivery report
+    /// ("Undeliverable: …", `554 5.2.2 mailbox full`) in its Inbox while the other
+    /// recipients get theirs. A flag rather than a byte quota, so tests need not fill a
+    /// mailbox. The binary's `--mailbox-full ADDRESS`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use msgraph_outlook_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start().await?;
+    /// sandbox.set_mailbox_full("alex@contoso.com", true);
+    /// // POST /me/getMailTips {"EmailAddresses":["alex@contoso.com"],
+    /// //   "MailTipsOptions":"mailboxFullStatus"} → "mailboxFull": true
+    /// # Ok(()) }
+    /// ```
+    pub fn set_mailbox_full(&self, address: &str, full: bool) {
+        let mut store = self.state.lock();
+        store.add_user(address);
+        if let Some(idx) = store.user_index(address) {
+            store.mailbox_state_mut(idx).full = full;
+        }
+    }
+
+    /// Sets the mailbox's custom MailTip (what an administrator sets with
+    /// `Set-Mailbox -MailTip`; the user is added when missing), reported as
+    /// `customMailTip` in MailTips; `""` removes it. The binary's `--custom-mail-tip
+    /// ADDRESS:TEXT`.
+    pub fn set_custom_mail_tip(&self, address: &str, text: &str) {
+        let mut store = self.state.lock();
+        store.add_user(address);
+        if let Some(idx) = store.user_index(address) {
+            store.mailbox_state_mut(idx).custom_mail_tip = text.to_string();
+        }
     }
 }

@@ -84,6 +84,13 @@ SENDING LIMITS (Exchange Online's, per mailbox, on the sandbox clock; off by def
                               (default 36700160 = 35 MB); larger sends answer 400
                               ErrorMessageSizeExceeded; MailTips report it
 
+MAILBOX STATE (read by MailTips and delivery):
+    --mailbox-full ADDRESS    (repeatable) The mailbox is full: MailTips report
+                              mailboxFull: true; messages to it are not delivered and
+                              the sender gets a 554 5.2.2 non-delivery report
+    --custom-mail-tip ADDRESS:TEXT
+                              (repeatable) The mailbox's custom MailTip
+
 SERVER OPTIONS:
     --log FILE                Write one JSON line per request to FILE (created or
                               truncated): time, method, path, query, status,
@@ -129,6 +136,10 @@ struct Args {
     sending_limits: SendingLimits,
     /// `--max-message-size ADDRESS:BYTES` values.
     max_message_sizes: Vec<(String, u64)>,
+    /// `--mailbox-full ADDRESS` values.
+    full_mailboxes: Vec<String>,
+    /// `--custom-mail-tip ADDRESS:TEXT` values.
+    custom_mail_tips: Vec<(String, String)>,
     sign_in_as: Option<String>,
     /// (address, polls before approval).
     auto_approve: Option<(String, u32)>,
@@ -168,6 +179,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
     let mut latency_ms = None;
     let mut sending_limits = SendingLimits::default();
     let mut max_message_sizes = Vec::new();
+    let mut full_mailboxes = Vec::new();
+    let mut custom_mail_tips = Vec::new();
     let mut sign_in_as = None;
     let mut auto_approve = None;
     let mut device_code_interval = None;
@@ -318,6 +331,25 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                         ))?;
                 max_message_sizes.push((address.to_string(), parse_num(&flag, bytes)?));
             }
+            "--mailbox-full" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .filter(|a| a.contains('@'))
+                    .ok_or("--mailbox-full needs an ADDRESS")?;
+                full_mailboxes.push(v);
+            }
+            "--custom-mail-tip" => {
+                let v = inline
+                    .or_else(|| args.next())
+                    .ok_or("--custom-mail-tip needs ADDRESS:TEXT")?;
+                let (address, text) =
+                    v.split_once(':')
+                        .filter(|(a, _)| a.contains('@'))
+                        .ok_or(format!(
+                            "invalid --custom-mail-tip '{v}' (expected ADDRESS:TEXT)"
+                        ))?;
+                custom_mail_tips.push((address.to_string(), text.to_string()));
+            }
             "--log" => {
                 let v = inline
                     .or_else(|| args.next())
@@ -362,6 +394,8 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
         latency_ms,
         sending_limits,
         max_message_sizes,
+        full_mailboxes,
+        custom_mail_tips,
         sign_in_as,
         auto_approve,
         device_code_interval,
@@ -497,6 +531,14 @@ async fn main() -> ExitCode {
     for (address, bytes) in &args.max_message_sizes {
         sandbox.set_max_message_size(address, *bytes);
         println!("  {address}: messages up to {bytes} bytes");
+    }
+    for address in &args.full_mailboxes {
+        sandbox.set_mailbox_full(address, true);
+        println!("  {address}: mailbox full");
+    }
+    for (address, text) in &args.custom_mail_tips {
+        sandbox.set_custom_mail_tip(address, text);
+        println!("  {address}: custom MailTip \"{text}\"");
     }
     for (grant, owner, delegate) in &args.grants {
         let what = match grant {
@@ -691,6 +733,27 @@ mod tests {
         assert!(parse(&["--max-message-size", "157286400"]).is_err());
         assert!(parse(&["--max-message-size", "adele@contoso.com:big"]).is_err());
         assert!(parse(&["--recipients-per-day"]).is_err());
+    }
+
+    #[test]
+    fn mailbox_state_options() {
+        let a = parse(&[
+            "--mailbox-full",
+            "alex@contoso.com",
+            "--custom-mail-tip=alex@contoso.com:On leave: write to Megan.",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.full_mailboxes, ["alex@contoso.com"]);
+        assert_eq!(
+            a.custom_mail_tips,
+            [(
+                "alex@contoso.com".to_string(),
+                "On leave: write to Megan.".to_string()
+            )]
+        );
+        assert!(parse(&["--mailbox-full", "alex"]).is_err());
+        assert!(parse(&["--custom-mail-tip", "On leave"]).is_err());
     }
 
     #[test]

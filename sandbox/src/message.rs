@@ -744,6 +744,8 @@ pub(crate) fn deliver_with(
     }
     let mut seen: Vec<String> = Vec::new();
     let mut external = false;
+    // Recipients whose mailbox is full get nothing; the sender gets an NDR.
+    let mut full: Vec<String> = Vec::new();
     for r in env.to.iter().chain(env.cc.iter()).chain(env.bcc.iter()) {
         let address = r["emailAddress"]["address"]
             .as_str()
@@ -754,6 +756,7 @@ pub(crate) fn deliver_with(
         }
         seen.push(address.clone());
         match store.mailbox_by_address(&address) {
+            Some(idx) if store.mailbox_state(idx).full => full.push(address),
             Some(idx) => {
                 let inbox = CopyKind {
                     is_read: false,
@@ -773,6 +776,10 @@ pub(crate) fn deliver_with(
             // Users without a mailbox are as unreachable as outside addresses.
             None => external = true,
         }
+    }
+    if !full.is_empty() {
+        let list: Vec<&str> = full.iter().map(String::as_str).collect();
+        crate::outbox::mailbox_full_report(store, sender_idx, draft, &list);
     }
     if external {
         let view = match sender_view {

@@ -157,14 +157,15 @@ pub(crate) fn run_due(store: &mut Store) {
     }
 }
 
+/// Local part of the address Exchange's non-delivery reports come from (Exchange's
+/// system mailbox `MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@{domain}`, as
+/// commonly seen in Exchange Online NDRs \[unconfirmed\]).
+pub(crate) const NDR_SENDER_LOCAL_PART: &str = "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e";
+
 /// The non-delivery report Exchange Online sends when a mailbox reached its daily
 /// recipient limit: status text `550 5.1.90 …` as quoted in OfficeDocs-Exchange#2729
-/// (GRAPH-FACTS-2 §6.4). The sender address (Exchange's system mailbox
-/// `MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@{domain}`), the subject prefix and
-/// the layout of the body are as commonly seen in Exchange Online NDRs \[unconfirmed\].
+/// (GRAPH-FACTS-2 §6.4).
 fn non_delivery_report(store: &mut Store, sender_idx: usize, original: &Draft) {
-    let sender = &store.users[sender_idx];
-    let domain = sender.address.rsplit_once('@').map_or("", |(_, d)| d);
     let recipients: Vec<&str> = original
         .to
         .iter()
@@ -172,21 +173,54 @@ fn non_delivery_report(store: &mut Store, sender_idx: usize, original: &Draft) {
         .chain(&original.bcc)
         .filter_map(|r| r["emailAddress"]["address"].as_str())
         .collect();
+    let status = "550 5.1.90 Your message can't be sent because you've reached your daily \
+                  limit for message recipients. For more information, contact your email admin.";
+    report(store, sender_idx, original, &recipients, status);
+}
+
+/// The non-delivery report for recipients whose mailbox is full
+/// (`Sandbox::set_mailbox_full`): status `554 5.2.2 mailbox full` (RFC 3463's
+/// "mailbox full" code; Exchange's exact text \[unconfirmed\]).
+pub(crate) fn mailbox_full_report(
+    store: &mut Store,
+    sender_idx: usize,
+    original: &Draft,
+    recipients: &[&str],
+) {
+    report(
+        store,
+        sender_idx,
+        original,
+        recipients,
+        "554 5.2.2 mailbox full",
+    );
+}
+
+/// A non-delivery report into the sender's Inbox: from Exchange's system mailbox; the
+/// subject prefix and the layout of the body are as commonly seen in Exchange Online
+/// NDRs \[unconfirmed\].
+fn report(
+    store: &mut Store,
+    sender_idx: usize,
+    original: &Draft,
+    recipients: &[&str],
+    status: &str,
+) {
+    let sender = &store.users[sender_idx];
+    let domain = sender.address.rsplit_once('@').map_or("", |(_, d)| d);
     let subject = original.subject.clone().unwrap_or_default();
     let ndr = Draft {
         subject: Some(format!("Undeliverable: {subject}")),
         body_type: "text".into(),
         body_content: format!(
             "Your message to {} couldn't be delivered.\r\n\r\n\
-             Remote Server returned '550 5.1.90 Your message can't be sent because you've \
-             reached your daily limit for message recipients. For more information, \
-             contact your email admin.'\r\n\r\nOriginal message subject: {subject}\r\n",
+             Remote Server returned '{status}'\r\n\r\nOriginal message subject: {subject}\r\n",
             recipients.join(", ")
         ),
         importance: "normal".into(),
         from: Some(json!({"emailAddress": {
             "name": "Microsoft Outlook",
-            "address": format!("MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@{domain}"),
+            "address": format!("{NDR_SENDER_LOCAL_PART}@{domain}"),
         }})),
         to: vec![sender.recipient()],
         ..Draft::default()

@@ -240,6 +240,30 @@ fn automatic_replies(mut current: Value, patch: &Value) -> Result<Value, GraphEr
     Ok(current)
 }
 
+/// Refuses a `scheduled` window that ends before it starts or is not in the future:
+/// automatic replies can be set "for only a future date range" (GRAPH-FACTS-2 §7.4,
+/// "automaticRepliesSetting resource type"). A window that already started but ends
+/// later is accepted (the replies start at once). The answer is not documented for
+/// Graph; `400 ErrorInvalidScheduledOofDuration` is EWS's response code for an invalid
+/// scheduled OOF duration, text \[unconfirmed\].
+pub(crate) fn check_schedule(
+    settings: &Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Result<(), GraphError> {
+    let setting = &settings["automaticRepliesSetting"];
+    if setting["status"] != "scheduled" {
+        return Ok(());
+    }
+    match crate::oof::window(setting) {
+        Some((start, end)) if start < end && now < end => Ok(()),
+        _ => Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidScheduledOofDuration",
+            "The scheduled Out of Office duration must end after it starts and in the future.",
+        )),
+    }
+}
+
 /// Display names of a few locales; others keep the given name or the locale
 /// [unconfirmed: Exchange fills in the localized name].
 const LOCALES: [(&str, &str); 6] = [

@@ -260,3 +260,127 @@ async fn larger_than_the_senders_maximum_is_refused_and_nothing_is_sent() {
     assert_eq!(sb.messages("alex@contoso.com", "inbox").len(), 2);
     assert!(sb.messages("adele@contoso.com", "drafts").is_empty());
 }
+
+#[tokio::test]
+async fn mailbox_full_custom_mail_tip_and_automatic_replies_reflect_state() {
+    let (sb, client) = setup().await;
+    sb.add_user("megan@contoso.com");
+    sb.set_clock("2026-12-01T09:00:00Z".parse().unwrap());
+    let token = sb.delegated_token("adele@contoso.com");
+    let ask = json!({
+        "EmailAddresses": ["alex@contoso.com"],
+        "MailTipsOptions": "automaticReplies, mailboxFullStatus, customMailTip",
+    });
+    let tips = |body: Value| body["value"][0].clone();
+
+    let (_, body) = mail_tips(&sb, &token, "/me/getMailTips", &ask).await;
+    assert_eq!(
+        tips(body),
+        json!({
+            "emailAddress": {"name": "", "address": "alex@contoso.com"},
+            "automaticReplies": {"message": ""},
+            "mailboxFull": false,
+            "customMailTip": "",
+        })
+    );
+
+    sb.set_mailbox_full("alex@contoso.com", true);
+    sb.set_custom_mail_tip("alex@contoso.com", "Alex is on leave; write to Megan.");
+    // Alex schedules automatic replies for later this month.
+    let alex = sb.delegated_token("alex@contoso.com");
+    let resp = client
+        .patch(format!("{}/me/mailboxSettings", sb.base_url()))
+        .bearer_auth(&alex)
+        .json(&json!({"automaticRepliesSetting": {
+            "status": "scheduled",
+            "scheduledStartDateTime": {"dateTime": "2026-12-20T18:00:00", "timeZone": "UTC"},
+            "scheduledEndDateTime": {"dateTime": "2026-12-28T18:00:00", "timeZone": "UTC"},
+            "internalReplyMessage": "<p>Out until 28 Dec.</p>",
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+
+    // Before the window: no automatic-replies MailTip yet.
+    let (_, body) = mail_tips(&sb, &token, "/me/getMailTips", &ask).await;
+    assert_eq!(
+        tips(body),
+        json!({
+            "emailAddress": {"name": "", "address": "alex@contoso.com"},
+            "automaticReplies": {"message": ""},
+            "mailboxFull": true,
+            "customMailTip": "Alex is on leave; write to Megan.",
+        })
+    );
+    // Inside it: the internal reply with the window.
+    sb.set_clock("2026-12-21T09:00:00Z".parse().unwrap());
+    // (A new token: moving the clock expired the first.)
+    let token = sb.delegated_token("adele@contoso.com");
+    let (_, body) = mail_tips(&sb, &token, "/me/getMailTips", &ask).await;
+    assert_eq!(
+        tips(body)["automaticReplies"],
+        json!({
+            "message": "<p>Out until 28 Dec.</p>",
+            "messageLanguage": {"locale": "en-US", "displayName": "English (United States)"},
+            "scheduledStartTime": {"dateTime": "2026-12-20T18:00:00.0000000", "timeZone": "UTC"},
+            "scheduledEndTime": {"dateTime": "2026-12-28T18:00:00.0000000", "timeZone": "UTC"},
+        })
+    );
+
+    // A full mailbox gets nothing; the sender gets a non-delivery report, the other
+    // recipient the message.
+    let resp = post_json(
+        &client,
+        &format!("{}/me/sendMail", sb.base_url()),
+        &token,
+        &json!({"message": {
+            "subject": "Quarterly numbers",
+            "toRecipients": [
+                {"emailAddress": {"address": "alex@contoso.com"}},
+                {"emailAddress": {"address": "megan@contoso.com"}},
+            ],
+        }}),
+    )
+    .await;
+    assert_eq!(resp.status(), 202);
+    assert!(sb.messages("alex@contoso.com", "inbox").is_empty());
+    assert_eq!(sb.messages("megan@contoso.com", "inbox").len(), 1);
+    let inbox = sb.messages("adele@contoso.com", "inbox");
+    assert_eq!(
+        inbox.len(),
+        1,
+        "no automatic reply from a mailbox that got nothing"
+    );
+    assert_eq!(inbox[0]["subject"], "Undeliverable: Quarterly numbers");
+    assert_eq!(
+        inbox[0]["from"],
+        json!({"emailAddress": {
+            "name": "Microsoft Outlook",
+            "address": "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.com",
+        }})
+    );
+    assert_eq!(
+        inbox[0]["body"]["content"],
+        "Your message to alex@contoso.com couldn't be delivered.\r\n\r\n\
+         Remote Server returned '554 5.2.2 mailbox full'\r\n\r\n\
+         Original message subject: Quarterly numbers\r\n"
+    );
+
+    // Room again: delivered, and the MailTip says so.
+    sb.set_mailbox_full("alex@contoso.com", false);
+    sb.set_custom_mail_tip("alex@contoso.com", "");
+    let resp = post_json(
+        &client,
+        &format!("{}/me/sendMail", sb.base_url()),
+        &token,
+        &json!({"message": {"subject": "Retry", "toRecipients": [{"emailAddress": {"address": "alex@contoso.com"}}]}}),
+    )
+    .await;
+    assert_eq!(resp.status(), 202);
+    assert_eq!(sb.messages("alex@contoso.com", "inbox").len(), 1);
+    let (_, body) = mail_tips(&sb, &token, "/me/getMailTips", &ask).await;
+    let got = tips(body);
+    assert_eq!(got["mailboxFull"], false);
+    assert_eq!(got["customMailTip"], "");
+}

@@ -11,6 +11,8 @@ use crate::store::Store;
 /// The message at `message_idx` of `store.users[user_idx].messages` has just been
 /// delivered to that mailbox's Inbox.
 pub(crate) fn arrived(store: &mut Store, user_idx: usize, message_idx: usize) {
+    // Read what the automatic reply needs first: a rule may move or delete the message.
+    let incoming = auto_reply::incoming(store, user_idx, message_idx);
     rules::apply(store, user_idx, message_idx);
-    auto_reply::maybe_reply(store, user_idx, message_idx);
+    auto_reply::maybe_reply(store, user_idx, incoming);
 }

@@ -85,9 +85,9 @@ fn mail_tips(store: &Store, address: &str, options: &[&str]) -> Value {
         "emailAddress".into(),
         json!({"name": "", "address": address}),
     );
-    let user = store
-        .mailbox_by_address(address)
-        .map(|idx| &store.users[idx]);
+    let idx = store.mailbox_by_address(address);
+    let user = idx.map(|i| &store.users[i]);
+    let state = idx.map(|i| store.mailbox_state(i));
     let internal = store.is_inside_organization(address);
     if user.is_none() && internal {
         m.insert(
@@ -104,10 +104,15 @@ fn mail_tips(store: &Store, address: &str, options: &[&str]) -> Value {
         let (name, value) = match *option {
             "automaticReplies" => (
                 "automaticReplies",
-                user.map_or(json!({"message": ""}), |u| automatic_replies(&u.settings)),
+                user.map_or(json!({"message": ""}), |u| {
+                    automatic_replies(&u.settings, store.now())
+                }),
             ),
-            "mailboxFullStatus" => ("mailboxFull", json!(false)),
-            "customMailTip" => ("customMailTip", json!("")),
+            "mailboxFullStatus" => ("mailboxFull", json!(state.as_ref().is_some_and(|s| s.full))),
+            "customMailTip" => (
+                "customMailTip",
+                json!(state.as_ref().map_or("", |s| s.custom_mail_tip.as_str())),
+            ),
             "externalMemberCount" => ("externalMemberCount", json!(0)),
             "totalMemberCount" => ("totalMemberCount", json!(1)),
             // `Int32` in the CSDL.
@@ -126,14 +131,16 @@ fn mail_tips(store: &Store, address: &str, options: &[&str]) -> Value {
 }
 
 /// `automaticRepliesMailTips` from the mailbox's `automaticRepliesSetting`: `{"message":
-/// ""}` when off (as documented), else the internal reply (the caller is in the
-/// organization) with the mailbox's language and, when scheduled, its times.
-fn automatic_replies(settings: &Map<String, Value>) -> Value {
-    let setting = &settings["automaticRepliesSetting"];
-    let status = setting["status"].as_str().unwrap_or("disabled");
-    if status == "disabled" {
+/// ""}` when off (as documented) – disabled, or scheduled with the sandbox clock outside
+/// the window, as for the replies sent on delivery ([`crate::oof::is_on`]) – else the
+/// internal reply (the caller is in the organization) with the mailbox's language and,
+/// when scheduled, its times.
+fn automatic_replies(settings: &Map<String, Value>, now: chrono::DateTime<chrono::Utc>) -> Value {
+    if !crate::oof::is_on(settings, now) {
         return json!({"message": ""});
     }
+    let setting = &settings["automaticRepliesSetting"];
+    let status = setting["status"].as_str().unwrap_or("disabled");
     let mut out = json!({
         "message": setting["internalReplyMessage"].as_str().unwrap_or(""),
         "messageLanguage": settings.get("language").cloned().unwrap_or(Value::Null),

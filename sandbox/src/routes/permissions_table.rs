@@ -116,9 +116,11 @@ const SETTINGS_WRITE: Accepted = Accepted {
 
 /// `translateExchangeIds` (GRAPH-FACTS-2 §7.6, "user: translateExchangeIds"
 /// <https://learn.microsoft.com/graph/api/user-translateexchangeids>): user-read scopes, no
-/// Mail scope; `User.ReadBasic.All` least privileged delegated, `User.Read.All` application.
-/// The delegated scopes are accepted for another user's mailbox too (no `.Shared` variant
-/// exists) \[unconfirmed\].
+/// Mail scope; `User.ReadBasic.All` least privileged delegated. The page as read again for
+/// issue 19 (2026) lists application permissions as "Not supported." for both paths
+/// (GRAPH-FACTS-2 read an older version listing `User.Read.All`), so app-only tokens are
+/// refused. The delegated scopes are accepted for another user's mailbox too (no
+/// `.Shared` variant exists) \[unconfirmed\].
 const TRANSLATE_IDS: Accepted = Accepted {
     own: &[
         "User.ReadBasic.All",
@@ -134,7 +136,7 @@ const TRANSLATE_IDS: Accepted = Accepted {
         "User.Read.All",
         "User.ReadWrite.All",
     ],
-    app: &["User.Read.All", "User.ReadWrite.All"],
+    app: &[],
 };
 
 /// Subscriptions to messages (GRAPH-FACTS-2 §1.1, "Create subscription"

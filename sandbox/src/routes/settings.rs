@@ -45,7 +45,15 @@ pub(super) fn get(req: &MailRequest<'_>, property: Option<&str>) -> Result<Respo
 pub(super) fn update(req: &MailRequest<'_>) -> Result<Response, GraphError> {
     let body = json_object(req.body)?;
     let mut store = req.state.lock();
-    let changed = crate::settings::patch(&mut store.users[req.user_idx].settings, &body)?;
+    let mut next = store.users[req.user_idx].settings.clone();
+    let changed = crate::settings::patch(&mut next, &body)?;
+    if changed.contains(&"automaticRepliesSetting") {
+        crate::settings::check_schedule(&next, store.now())?;
+        // Changing the automatic replies starts a new OOF period: every sender gets
+        // the reply again (see `crate::arrival`).
+        store.mailbox_state_mut(req.user_idx).oof_replied.clear();
+    }
+    store.users[req.user_idx].settings = next;
     let settings = &store.users[req.user_idx].settings;
     let mut out = Map::new();
     out.insert(

@@ -16,6 +16,7 @@ pub(crate) mod draft;
 mod folder;
 pub(crate) mod identity;
 mod ids;
+pub(crate) mod mailbox_state;
 
 pub(crate) use folder::{Folder, ROOT as ROOT_FOLDER};
 pub(crate) use ids::{opaque_id, random_b64, random_bytes};
@@ -166,6 +167,9 @@ pub(crate) struct Store {
     /// Change-notification subscriptions and their deliveries
     /// ([`crate::subscriptions`]).
     pub subscriptions: crate::subscriptions::Subscriptions,
+    /// Mailbox full, custom MailTip and automatic-reply history, by user id
+    /// ([`mailbox_state`]).
+    pub mailbox_state: HashMap<String, mailbox_state::MailboxState>,
     seq: u64,
 }
 
