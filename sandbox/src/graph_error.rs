@@ -149,6 +149,26 @@ impl GraphError {
         Self::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", message)
     }
 
+    /// 400 for a property the type `ty` (e.g. `messageRule`) does not have: the text of
+    /// the OData library; the code is [unconfirmed].
+    pub(crate) fn unknown_property(name: &str, ty: &str) -> Self {
+        Self::bad_request(format!(
+            "The property '{name}' does not exist on type 'microsoft.graph.{ty}'. Make sure to only use property names that are defined by the type or mark the type as open type."
+        ))
+    }
+
+    /// 400 `RequestBodyRead` for a value that is not a member of the enum `ty` (text of
+    /// the OData library; code as other sandbox routes use it [unconfirmed]).
+    pub(crate) fn not_enum_member(value: &str, ty: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "RequestBodyRead",
+            format!(
+                "Cannot convert the literal '{value}' to the expected type 'microsoft.graph.{ty}'."
+            ),
+        )
+    }
+
     /// 404 `ErrorItemNotFound` (GRAPH-FACTS §11 example).
     pub(crate) fn item_not_found() -> Self {
         Self::new(

@@ -12,6 +12,7 @@ mod exchange_ids;
 mod extended;
 mod faults;
 mod graph_error;
+mod mailbox_ops;
 mod message;
 mod message_view;
 mod mime;

@@ -19,8 +19,8 @@ use crate::message::{
     body_preview, recipient, render, resolve_message, store_copy, strip_odata, with_names,
     CopyKind, Draft, Envelope, Expand,
 };
-use crate::message_view::{immutable_id, new_immutable_id, View, IMMUTABLE_ID_KEY};
-use crate::store::{opaque_id, Store};
+use crate::message_view::{immutable_id, View};
+use crate::store::Store;
 use crate::wire::{get_ci, graph_time};
 
 /// Runs a draft / message-item route.
@@ -558,26 +558,8 @@ fn move_or_copy(
         .folder(dest)
         .map(|f| f.id.clone())
         .ok_or_else(GraphError::item_not_found)?;
-    let now = graph_time(store.now());
-    let mut copy = store.users[req.user_idx].messages[idx].clone();
-    let new_id = opaque_id("AAMkA", 110);
-    copy.json.insert("id".into(), json!(new_id));
-    copy.json.insert("parentFolderId".into(), json!(dest_id));
-    if !is_move {
-        copy.json.insert("createdDateTime".into(), json!(now));
-        copy.json
-            .insert(IMMUTABLE_ID_KEY.into(), json!(new_immutable_id()));
-    }
-    touch_message(&mut copy.json, &now);
-    copy.folder_id = dest_id;
-    copy.seq = store.next_seq();
-    if is_move {
-        let moved = store.users[req.user_idx].messages.remove(idx);
-        let rest_id = moved.json.get("id").and_then(Value::as_str).unwrap_or("");
-        store.pending.retain(|p| p.outbox_id != rest_id);
-    }
-    let msg = copy.json.clone();
-    store.users[req.user_idx].messages.push(copy);
+    let new_idx = crate::mailbox_ops::relocate(&mut store, req.user_idx, idx, &dest_id, is_move);
+    let msg = store.users[req.user_idx].messages[new_idx].json.clone();
     Ok(entity_response(req, &store, StatusCode::CREATED, &msg))
 }
 

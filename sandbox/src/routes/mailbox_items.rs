@@ -3,14 +3,14 @@
 //! after a change, and attachments as Graph returns them.
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::calendar::render;
 use crate::calendar::zone::Zone;
 use crate::graph_error::GraphError;
 use crate::message::{resolve_attachment, Expand};
 use crate::message_view::has_id;
-use crate::store::{random_b64, ItemKind, Store, User};
+use crate::store::{ItemKind, Store, User};
 use crate::wire::graph_time;
 
 /// The id of `folder` (well-known name or id) of the mailbox; `None` for no folder, `404
@@ -55,22 +55,8 @@ pub(crate) fn message_index(
         .ok_or_else(GraphError::item_not_found)
 }
 
-/// Removes the message at `idx` of the mailbox `user_idx` for good; a deferred send
-/// waiting in the Outbox as that message is cancelled with it.
-pub(crate) fn remove_message(store: &mut Store, user_idx: usize, idx: usize) {
-    let removed = store.users[user_idx].messages.remove(idx);
-    // Pending sends know the Outbox copy by its REST id.
-    let rest_id = removed.json.get("id").and_then(Value::as_str).unwrap_or("");
-    store.pending.retain(|p| p.outbox_id != rest_id);
-}
-
-/// New `changeKey` / `@odata.etag` / `lastModifiedDateTime` after a change.
-pub(crate) fn touch_message(msg: &mut Map<String, Value>, now: &str) {
-    let change_key = random_b64(20);
-    msg.insert("@odata.etag".into(), json!(format!("W/\"{change_key}\"")));
-    msg.insert("changeKey".into(), json!(change_key));
-    msg.insert("lastModifiedDateTime".into(), json!(now));
-}
+pub(crate) use crate::mailbox_ops::remove as remove_message;
+pub(crate) use crate::mailbox_ops::touch_message;
 
 /// New change key and modification time after a change to a stored item of `kind`.
 pub(crate) fn touch_item(kind: ItemKind, json: &mut Map<String, Value>, now: DateTime<Utc>) {

@@ -17,6 +17,7 @@ mod folder;
 pub(crate) mod identity;
 mod ids;
 pub(crate) mod mailbox_state;
+pub(crate) mod organize;
 
 pub(crate) use folder::{Folder, ROOT as ROOT_FOLDER};
 pub(crate) use ids::{opaque_id, random_b64, random_bytes};
@@ -55,6 +56,10 @@ pub(crate) struct User {
     pub has_mailbox: bool,
     /// The `mailboxSettings` resource (GRAPH-FACTS §6.3), full form.
     pub settings: Map<String, Value>,
+    /// The master category list (`outlook/masterCategories`).
+    pub categories: Vec<organize::Category>,
+    /// The Inbox's rules (`mailFolders/inbox/messageRules`), in creation order.
+    pub rules: Vec<organize::MessageRule>,
 }
 
 impl User {
@@ -76,6 +81,8 @@ impl User {
             events: Vec::new(),
             has_mailbox: self.has_mailbox,
             settings: self.settings.clone(),
+            categories: Vec::new(),
+            rules: Vec::new(),
         }
     }
 
@@ -248,6 +255,8 @@ impl Store {
             events: Vec::new(),
             has_mailbox: true,
             settings,
+            categories: organize::default_categories(),
+            rules: Vec::new(),
         });
         id
     }
