@@ -324,8 +324,20 @@ fn every_operation_the_crate_calls_is_described() {
             "createForward",
             "move",
             "copy",
+            "permanentDelete",
         ] {
             add("POST", &format!("/messages/{{message-id}}/{action}"));
+        }
+        // Mail folders (issue 19).
+        add("GET", "/mailFolders");
+        add("POST", "/mailFolders");
+        for method in ["GET", "PATCH", "DELETE"] {
+            add(method, "/mailFolders/{mailFolder-id}");
+        }
+        add("GET", "/mailFolders/{mailFolder-id}/childFolders");
+        add("POST", "/mailFolders/{mailFolder-id}/childFolders");
+        for action in ["move", "copy", "permanentDelete"] {
+            add("POST", &format!("/mailFolders/{{mailFolder-id}}/{action}"));
         }
         // Calendar.
         add("GET", "/events");
@@ -2583,4 +2595,97 @@ fn subscription_doc_examples_pass_and_mistakes_fail() {
     fragments()
         .validate_response_schema("msgraphOutlook.subscriptionCollection", &page)
         .unwrap();
+}
+
+// ------------------------------------------------------------------------------------------
+// Mail folders (GRAPH-FACTS-2 §7.1): create, rename, move/copy bodies.
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn mail_folder_bodies_pass_and_typical_mistakes_fail() {
+    let f = fragments();
+    for prefix in ["/me", "/users/adele%40contoso.com"] {
+        let ok = |method: &str, path: &str, v: Value| {
+            f.validate_request(method, &format!("{prefix}{path}"), JSON, &body(&v))
+                .unwrap_or_else(|e| panic!("{method} {prefix}{path}: {}", e.join("\n")))
+        };
+        // The "Create mailFolder" doc example.
+        ok(
+            "POST",
+            "/mailFolders",
+            json!({"displayName": "Clutter", "isHidden": true}),
+        );
+        ok(
+            "POST",
+            "/mailFolders/inbox/childFolders",
+            json!({"displayName": "Invoices"}),
+        );
+        ok(
+            "PATCH",
+            "/mailFolders/AAMkAGFolder=",
+            json!({"displayName": "Invoices 2026"}),
+        );
+        for action in ["move", "copy"] {
+            ok(
+                "POST",
+                &format!("/mailFolders/AAMkAGFolder=/{action}"),
+                json!({"destinationId": "archive"}),
+            );
+        }
+        // permanentDelete of a folder and of a message take no body.
+        for path in [
+            "/mailFolders/AAMkAGFolder=/permanentDelete",
+            "/messages/AAMkAGMsg=/permanentDelete",
+        ] {
+            f.validate_request("POST", &format!("{prefix}{path}"), JSON, b"")
+                .unwrap();
+            assert!(f
+                .validate_request("POST", &format!("{prefix}{path}"), JSON, b"{}")
+                .is_err());
+        }
+    }
+    let fail = |method: &str, path: &str, v: Value| {
+        f.validate_request(method, path, JSON, &body(&v))
+            .expect_err(&format!("expected {method} {path} to reject {v}"))
+    };
+    // The name is required and not empty; isHidden is set only at creation.
+    assert_violation(
+        &fail("POST", "/me/mailFolders", json!({"isHidden": false})),
+        "$:",
+        "displayName",
+    );
+    assert_violation(
+        &fail("POST", "/me/mailFolders", json!({"displayName": ""})),
+        "$.displayName:",
+        "",
+    );
+    assert_violation(
+        &fail(
+            "PATCH",
+            "/me/mailFolders/AAMkAGFolder=",
+            json!({"displayName": "X", "isHidden": true}),
+        ),
+        "$.isHidden:",
+        "",
+    );
+    // Counts and the parent are Graph's to set.
+    assert_violation(
+        &fail(
+            "POST",
+            "/me/mailFolders/inbox/childFolders",
+            json!({"displayName": "X", "parentFolderId": "AAMk0"}),
+        ),
+        "$.parentFolderId:",
+        "",
+    );
+    // The CSDL's PascalCase spelling is not what the client sends.
+    assert_violation(
+        &fail(
+            "POST",
+            "/me/mailFolders/AAMkAGFolder=/move",
+            json!({"DestinationId": "archive"}),
+        ),
+        "$",
+        "destinationId",
+    );
 }

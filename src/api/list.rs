@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::query::{strings, ODataQuery};
 use crate::client::{GraphClient, Page, Request};
-use crate::error::Result;
+use crate::error::{InvalidRequest, Result};
 use crate::models::{BodyType, Event, Sourced};
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -101,6 +101,13 @@ impl<T: DeserializeOwned + Sourced + Send + 'static> List<T> {
     }
 
     fn request(&self) -> Result<Request> {
+        // An empty id would address another resource (`mailFolders//childFolders`).
+        if self.path.iter().any(|segment| segment.trim().is_empty()) {
+            return Err(InvalidRequest::InvalidValue {
+                reason: "an id in the path is empty".into(),
+            }
+            .into());
+        }
         let mut request = Request::get(self.operation, self.path.clone());
         request.query.extend(self.params.iter().cloned());
         self.query.apply(&mut request)?;

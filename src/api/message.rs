@@ -1,5 +1,6 @@
-//! One message of a mailbox: get, read its MIME, update, send (a draft), delete
-//! (GRAPH-FACTS §2.2, §2.3; openapi-fragments/paths/user-message.yaml).
+//! One message of a mailbox: get, read its MIME, update, send (a draft), reply, forward
+//! (GRAPH-FACTS §2.2, §2.3; openapi-fragments/paths/user-message.yaml). Moving, copying,
+//! deleting and the one-property updates are in `message_housekeeping.rs`.
 
 use std::future::Future;
 
@@ -9,7 +10,7 @@ use super::{Attachments, Mailbox, MimeReply, Reply};
 use crate::client::{Accepted, Call, Request, Response};
 use crate::error::{Error, InvalidRequest, Result};
 use crate::models::{
-    BodyType, Event, EventMessage, ExtendedPropertyId, FolderRef, Message, MessagePatch, Recipient,
+    BodyType, Event, EventMessage, ExtendedPropertyId, Message, MessagePatch, Recipient,
 };
 
 /// A message of a mailbox, by id; from [`Mailbox::message`]. Every operation goes to the
@@ -167,43 +168,6 @@ impl MessageRef {
         MimeReply::new(self.clone(), ReplyKind::Forward, mime)
     }
 
-    /// Moves the message to a folder (a [`WellKnownFolder`](crate::models::WellKnownFolder)
-    /// or a folder id); returns it, with its new id unless immutable ids are on.
-    ///
-    /// ```no_run
-    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
-    /// use msgraph_outlook::models::WellKnownFolder;
-    /// client.me().message("AAMkAGI1…").move_to(WellKnownFolder::Archive).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn move_to(&self, folder: impl Into<FolderRef>) -> Result<Message> {
-        self.to_folder("move", folder.into().into_string()).await
-    }
-
-    /// Copies the message to a folder (a [`WellKnownFolder`](crate::models::WellKnownFolder)
-    /// or a folder id); returns the copy.
-    pub async fn copy_to(&self, folder: impl Into<FolderRef>) -> Result<Message> {
-        self.to_folder("copy", folder.into().into_string()).await
-    }
-
-    async fn to_folder(&self, action: &'static str, folder: String) -> Result<Message> {
-        #[derive(serde::Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Destination {
-            destination_id: String,
-        }
-        if folder.trim().is_empty() {
-            return Err(InvalidRequest::InvalidValue {
-                reason: "the destination folder is empty".into(),
-            }
-            .into());
-        }
-        let request = Request::post(action, self.path(&[action])).json(&Destination {
-            destination_id: folder,
-        })?;
-        self.mailbox.client.send(request).await?.item()
-    }
-
     /// The calendar event a meeting message is about (an invitation in an attendee's
     /// mailbox, a response in the organizer's: their own copy of the meeting), through
     /// `$expand=microsoft.graph.eventMessage/event` (EWS's `AssociatedCalendarItemId`).
@@ -241,13 +205,6 @@ impl MessageRef {
                 }),
             }),
         }
-    }
-
-    /// Deletes the message (204). Deleting a message scheduled with
-    /// [`Message::send_at`] from the Outbox before its time cancels the send.
-    pub async fn delete(&self) -> Result<()> {
-        let request = Request::delete("deleteMessage", self.path(&[]));
-        self.mailbox.client.send(request).await?.no_content()
     }
 }
 

@@ -17,19 +17,44 @@ macro_rules! await_sends {
     };
 }
 
+/// A builder's `send()` through the one pipeline (its `Call` halves), and `.await` as its
+/// shorthand; `|this| mailbox` says how the builder reaches its [`Mailbox`].
+macro_rules! sends_call {
+    ($($builder:ty => $output:ty),* $(,)? ; |$this:ident| $mailbox:expr) => {$(
+        impl $builder {
+            /// Sends it.
+            pub fn send(
+                self,
+            ) -> impl std::future::Future<Output = crate::Result<$output>> + Send + 'static {
+                let client = {
+                    let $this = &self;
+                    $mailbox.client.clone()
+                };
+                client.call(self)
+            }
+        }
+        await_sends!($builder => $output);
+    )*};
+}
+
 mod attachments;
+mod bulk;
 mod calendar;
 mod calendar_permissions;
 mod delta;
+mod destination;
 mod drafts;
 mod event;
 mod event_response;
 mod list;
+mod mail_folder;
+mod mail_folders;
 mod mail_tips;
 mod mailbox;
 mod mailbox_settings;
 mod meeting_messages;
 mod message;
+mod message_housekeeping;
 mod messages;
 mod query;
 mod reply;
@@ -39,12 +64,14 @@ mod subscriptions;
 mod sync;
 mod sync_events;
 mod sync_folders;
+mod walk_folders;
 
 pub use crate::models::MailboxRef;
 pub use attachments::{
     Attachments, LargeUpload, UploadInProgress, DEFAULT_UPLOAD_CHUNK, INLINE_ATTACHMENT_LIMIT,
     MAX_UPLOAD_CHUNK, MAX_UPLOAD_SIZE, UPLOAD_CHUNK_UNIT,
 };
+pub use bulk::BulkResult;
 pub use calendar::{CalendarRef, CreateEvent};
 pub use calendar_permissions::CalendarPermissions;
 pub use delta::{SelectSyncItem, SyncEvent, SyncItem, SyncQuery, SyncResult};
@@ -54,10 +81,15 @@ pub use event::{
 };
 pub use event_response::{EventResponse, MayPropose, NoProposal};
 pub use list::List;
+pub use mail_folder::{
+    CopyMailFolder, CreateMailFolder, DeleteMailFolder, GetMailFolder, MailFolderRef,
+    MoveMailFolder, PermanentDeleteMailFolder, UpdateMailFolder,
+};
 pub use mail_tips::GetMailTips;
 pub use mailbox::Mailbox;
 pub use meeting_messages::MeetingResponses;
 pub use message::{GetMessage, MessageRef, SendDraft, UpdateMessage};
+pub use message_housekeeping::{CopyMessage, DeleteMessage, MoveMessage, PermanentDeleteMessage};
 pub use messages::ListMessages;
 pub use reply::{MimeReply, Reply};
 pub use schedule::{FindMeetingTimes, GetSchedule};
@@ -71,5 +103,6 @@ pub use subscriptions::{
 pub use sync::SyncMessages;
 pub use sync_events::SyncEvents;
 pub use sync_folders::SyncMailFolders;
+pub use walk_folders::WalkMailFolders;
 
 pub(crate) use query::time_zone_preference;

@@ -62,12 +62,17 @@ use super::request::{Body, Call, Checked, Request, Target, MAX_REQUEST_BYTES};
 use super::response::{graph_error, Response};
 use super::GraphClient;
 use crate::api::{
+    CopyMailFolder, CopyMessage, CreateMailFolder, DeleteMailFolder, DeleteMessage, GetMailFolder,
+    MoveMailFolder, MoveMessage, PermanentDeleteMailFolder, PermanentDeleteMessage,
+    UpdateMailFolder,
+};
+use crate::api::{
     CreateDraft, CreateEvent, DeleteEvent, EventResponse, GetEvent, GetMessage, SendDraft,
     SendMail, UpdateEvent, UpdateMessage, UpdatedEvent,
 };
 use crate::auth::{AccessToken, TokenKind, TokenUser};
 use crate::error::{DecodeError, Error, InvalidRequest, OutcomeUnknown, Result};
-use crate::models::{Event, ItemSource, MailboxRef, Message};
+use crate::models::{Event, ItemSource, MailFolder, MailboxRef, Message};
 use crate::Accepted;
 
 /// Graph's limit on the requests of one `$batch` (GRAPH-FACTS §9).
@@ -96,7 +101,10 @@ mod sealed {
 /// Implemented by [`SendMail`], [`CreateDraft`] (JSON; a MIME draft is refused when the
 /// batch is sent), [`GetMessage`], [`UpdateMessage`], [`SendDraft`], [`CreateEvent`],
 /// [`GetEvent`], [`UpdateEvent`], [`DeleteEvent`] and [`EventResponse`] (accept,
-/// tentatively accept, decline). Not by [`SendMime`](crate::api::SendMime): Graph documents
+/// tentatively accept, decline); message housekeeping: [`MoveMessage`], [`CopyMessage`],
+/// [`DeleteMessage`], [`PermanentDeleteMessage`]; and mail folders: [`CreateMailFolder`],
+/// [`GetMailFolder`], [`UpdateMailFolder`], [`MoveMailFolder`], [`CopyMailFolder`],
+/// [`DeleteMailFolder`], [`PermanentDeleteMailFolder`]. Not by [`SendMime`](crate::api::SendMime): Graph documents
 /// JSON and base64-encoded binary bodies inside a batch, not the `text/plain` base64 MIME
 /// that `sendMail` takes, so a MIME send is only sent alone.
 ///
@@ -172,6 +180,17 @@ batchable!(
     GetEvent => Event,
     UpdateEvent => UpdatedEvent,
     DeleteEvent => (),
+    MoveMessage => Message,
+    CopyMessage => Message,
+    DeleteMessage => (),
+    PermanentDeleteMessage => (),
+    CreateMailFolder => MailFolder,
+    GetMailFolder => MailFolder,
+    UpdateMailFolder => MailFolder,
+    MoveMailFolder => MailFolder,
+    CopyMailFolder => MailFolder,
+    DeleteMailFolder => (),
+    PermanentDeleteMailFolder => (),
 );
 
 impl<K> sealed::Sealed for EventResponse<K> {}

@@ -177,8 +177,15 @@ impl MessagePatch {
         self
     }
 
-    /// What Graph would refuse in the extended properties (see [`ExtendedPropertyId`]).
+    /// What Graph would refuse: a flag due without a start (400, as for a new message), or
+    /// extended properties (see [`ExtendedPropertyId`]).
     pub(crate) fn check(&self) -> Result<(), crate::error::InvalidRequest> {
+        if let Some(flag) = self.fields.get("flag") {
+            let has = |name: &str| flag.get(name).is_some_and(|v| !v.is_null());
+            if has("dueDateTime") && !has("startDateTime") {
+                return Err(crate::error::InvalidRequest::FlagDueWithoutStart);
+            }
+        }
         self.fields.check_extended_properties()
     }
 
