@@ -384,6 +384,22 @@ fn every_operation_the_crate_calls_is_described() {
         add("GET", "/mailboxSettings");
         add("PATCH", "/mailboxSettings");
         add("POST", "/getMailTips");
+        // Master categories and Inbox rules.
+        for collection in [
+            "/outlook/masterCategories",
+            "/mailFolders/inbox/messageRules",
+        ] {
+            let item = if collection.ends_with("Categories") {
+                format!("{collection}/{{outlookCategory-id}}")
+            } else {
+                format!("{collection}/{{messageRule-id}}")
+            };
+            add("GET", collection);
+            add("POST", collection);
+            for method in ["GET", "PATCH", "DELETE"] {
+                add(method, &item);
+            }
+        }
         // Events addressed through the calendar they were read from (shared or delegated
         // calendars: the ids belong to that calendar's mailbox copy).
         let event = "/calendars/{calendar-id}/events/{event-id}";
@@ -2688,4 +2704,111 @@ fn mail_folder_bodies_pass_and_typical_mistakes_fail() {
         "$",
         "destinationId",
     );
+}
+
+// ------------------------------------------------------------------------------------------
+// Master categories and Inbox rules: the "Create outlookCategory", "Update outlookCategory"
+// and "Create rule" doc examples pass; a rename, a colour Graph does not define and a single
+// redirectTo recipient fail.
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn category_and_rule_doc_examples_pass_and_mistakes_fail() {
+    let create = json!({"displayName": "Project expenses", "color": "preset9"});
+    let rule = json!({
+        "displayName": "From partner", "sequence": 2, "isEnabled": true,
+        "conditions": {"senderContains": ["adele"]},
+        "actions": {
+            "forwardTo": [{"emailAddress": {"name": "Alex Wilbur", "address": "AlexW@contoso.onmicrosoft.com"}}],
+            "stopProcessingRules": true
+        }
+    });
+    for mailbox in ["/me", "/users/adele%40contoso.com"] {
+        let categories = format!("{mailbox}/outlook/masterCategories");
+        let rules = format!("{mailbox}/mailFolders/inbox/messageRules");
+        fragments()
+            .validate_request("POST", &categories, JSON, &body(&create))
+            .unwrap();
+        fragments()
+            .validate_request(
+                "PATCH",
+                &format!("{categories}/7b34c8f7"),
+                JSON,
+                &body(&json!({"color": "preset15"})),
+            )
+            .unwrap();
+        fragments()
+            .validate_request("POST", &rules, JSON, &body(&rule))
+            .unwrap();
+        fragments()
+            .validate_request(
+                "PATCH",
+                &format!("{rules}/AQAAAJ5dZqA="),
+                JSON,
+                &body(&json!({"isEnabled": false})),
+            )
+            .unwrap();
+    }
+    let patch = |value: Value| {
+        fragments()
+            .validate_request(
+                "PATCH",
+                "/me/outlook/masterCategories/7b34c8f7",
+                JSON,
+                &body(&value),
+            )
+            .unwrap_err()
+    };
+    // A category cannot be renamed.
+    let errors = patch(json!({"displayName": "Renamed", "color": "preset1"}));
+    assert_violation(&errors, "$.displayName", "");
+    let errors = patch(json!({"color": "preset25"}));
+    assert_violation(&errors, "$.color", "");
+    let errors = patch(json!({"color": "Preset1"}));
+    assert_violation(&errors, "$.color", "");
+    let post = |value: Value| {
+        fragments()
+            .validate_request(
+                "POST",
+                "/me/mailFolders/inbox/messageRules",
+                JSON,
+                &body(&value),
+            )
+            .unwrap_err()
+    };
+    // redirectTo is a collection (CSDL), not the single recipient of the resource page.
+    let errors = post(json!({"displayName": "R", "sequence": 1,
+        "actions": {"redirectTo": {"emailAddress": {"address": "a@contoso.com"}}}}));
+    assert_violation(&errors, "$.actions.redirectTo", "");
+    let errors = post(json!({"displayName": "R", "sequence": 1}));
+    assert_violation(&errors, "$", "actions");
+    let errors = post(json!({"displayName": "R", "sequence": 1, "hasError": false,
+        "actions": {"delete": true}}));
+    assert_violation(&errors, "$.hasError", "");
+    let errors = post(json!({"displayName": "R", "sequence": 1,
+        "conditions": {"senderContain": ["x"]}, "actions": {"delete": true}}));
+    assert_violation(&errors, "$.conditions.senderContain", "");
+    let errors = post(json!({"displayName": "R", "sequence": 1,
+        "conditions": {"messageActionFlag": "followup"}, "actions": {"delete": true}}));
+    assert_violation(&errors, "$.conditions.messageActionFlag", "");
+
+    // The documented answers conform.
+    fragments()
+        .validate_response_schema(
+            "microsoft.graph.outlookCategory",
+            &json!({"id": "7b34c8f7", "displayName": "Project expenses", "color": "preset9"}),
+        )
+        .unwrap();
+    fragments()
+        .validate_response_schema(
+            "microsoft.graph.messageRule",
+            &json!({
+                "id": "AQAAAJ5dZqA=", "displayName": "From partner", "sequence": 2,
+                "isEnabled": true, "hasError": false, "isReadOnly": false,
+                "conditions": {"senderContains": ["ADELE"]},
+                "actions": {"stopProcessingRules": true,
+                    "forwardTo": [{"emailAddress": {"name": "Alex Wilbur", "address": "AlexW@contoso.onmicrosoft.com"}}]}
+            }),
+        )
+        .unwrap();
 }

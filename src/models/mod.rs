@@ -19,7 +19,9 @@ mod mail_tips;
 mod mailbox_settings;
 mod message;
 mod message_patch;
+mod message_rule;
 mod notification;
+mod outlook_category;
 mod patch;
 mod recurrence;
 mod schedule;
@@ -36,10 +38,15 @@ pub use extended_property::{
 pub use message::{FollowupFlag, FollowupFlagStatus, InternetMessageHeader, Message};
 
 pub use message_patch::{MessagePatch, MessageProperty};
+pub use message_rule::{
+    MessageActionFlag, MessageRule, MessageRuleActions, MessageRulePatch, MessageRulePredicates,
+    SizeRange,
+};
 pub use notification::{
     ChangeNotification, ChangeNotificationCollection, EncryptedContent, LifecycleEvent,
     ResourceData,
 };
+pub use outlook_category::{CategoryColor, OutlookCategory};
 pub use subscription::{ChangeType, Subscription, TlsVersion};
 
 pub use calendar::Calendar;

@@ -116,6 +116,8 @@ not_sourced!(
     super::Calendar,
     super::Attachment,
     super::CalendarPermission,
+    super::OutlookCategory,
+    super::MessageRule,
 );
 
 impl sealed::Sealed for super::Event {}
