@@ -82,6 +82,42 @@ pub enum Error {
         /// Whether the message is a meeting message (`#microsoft.graph.eventMessage…`).
         is_meeting_message: bool,
     },
+    /// A send with [`SendMail::check_mail_tips`](crate::api::SendMail::check_mail_tips) was
+    /// refused before anything was sent: a recipient's MailTips say its mailbox is full or
+    /// the message is larger than it accepts.
+    RecipientRefused {
+        /// The recipient's address.
+        recipient: String,
+        /// Why.
+        reason: RecipientRefusal,
+    },
+}
+
+/// Why a recipient's MailTips refused a send; see [`Error::RecipientRefused`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecipientRefusal {
+    /// MailTips `mailboxFull`: the recipient's mailbox is full.
+    MailboxFull,
+    /// MailTips `maxMessageSize`: the message is larger than the recipient accepts.
+    MessageTooLarge {
+        /// The size measured, in bytes: the `sendMail` JSON body as it would be sent.
+        size: u64,
+        /// The recipient's maximum, in bytes.
+        max: u64,
+    },
+}
+
+impl fmt::Display for RecipientRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecipientRefusal::MailboxFull => f.write_str("its mailbox is full"),
+            RecipientRefusal::MessageTooLarge { size, max } => write!(
+                f,
+                "the message ({size} bytes) is larger than it accepts ({max} bytes)"
+            ),
+        }
+    }
 }
 
 impl Error {
@@ -180,6 +216,10 @@ impl Error {
             } => Error::NoAssociatedEvent {
                 message_id: message_id.clone(),
                 is_meeting_message: *is_meeting_message,
+            },
+            Error::RecipientRefused { recipient, reason } => Error::RecipientRefused {
+                recipient: recipient.clone(),
+                reason: reason.clone(),
             },
         }
     }
@@ -338,6 +378,10 @@ impl fmt::Display for Error {
                 f,
                 "Graph returned the meeting message {message_id} without its calendar event \
                  (the event may have been deleted)"
+            ),
+            Error::RecipientRefused { recipient, reason } => write!(
+                f,
+                "not sent: MailTips of {recipient} say {reason} (nothing was sent)"
             ),
         }
     }

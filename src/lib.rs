@@ -89,6 +89,7 @@ pub use client::{
     DEFAULT_TIMEOUT,
 };
 pub use cloud::{Cloud, CustomCloud};
+pub use error::RecipientRefusal;
 pub use error::{
     AccessDenied, AuthError, DecodeError, Error, GraphError, InvalidRequest, MissingRight,
     OutcomeUnknown, Result, TransportError, TransportErrorKind,

@@ -272,6 +272,10 @@ fn every_fragment_parses_and_all_refs_resolve() {
         "microsoft.graph.localeInfo",
         "microsoft.graph.delegateMeetingMessageDeliveryOptions",
         "microsoft.graph.userPurpose",
+        "microsoft.graph.convertIdResult",
+        "microsoft.graph.genericError",
+        "microsoft.graph.exchangeIdFormat",
+        "msgraphOutlook.translateExchangeIdsParameters",
         "microsoft.graph.mailFolder",
         "msgraphOutlook.deltaRemoved",
         "msgraphOutlook.mailFolderDeltaPage",
@@ -400,6 +404,8 @@ fn every_operation_the_crate_calls_is_described() {
                 add(method, &item);
             }
         }
+        add("GET", "/mailboxSettings/automaticRepliesSetting");
+        add("POST", "/translateExchangeIds");
         // Events addressed through the calendar they were read from (shared or delegated
         // calendars: the ids belong to that calendar's mailbox copy).
         let event = "/calendars/{calendar-id}/events/{event-id}";
@@ -2811,4 +2817,56 @@ fn category_and_rule_doc_examples_pass_and_mistakes_fail() {
             }),
         )
         .unwrap();
+}
+
+// ------------------------------------------------------------------------------------------
+// translateExchangeIds (GRAPH-FACTS-2 §7.6): the doc example, the 1,000-id maximum, typical
+// mistakes, and a per-id error answer.
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn translate_exchange_ids_doc_example_passes_and_mistakes_fail() {
+    let example = json!({
+        "inputIds": ["{rest-formatted-id-1}", "{rest-formatted-id-2}"],
+        "sourceIdType": "restId",
+        "targetIdType": "restImmutableEntryId"
+    });
+    for path in [
+        "/me/translateExchangeIds",
+        "/users/adele%40contoso.com/translateExchangeIds",
+    ] {
+        fragments()
+            .validate_request("POST", path, JSON, &body(&example))
+            .unwrap();
+    }
+    let path = "/me/translateExchangeIds";
+    let too_many: Vec<String> = (0..1001).map(|i| format!("id-{i}")).collect();
+    let over = json!({"inputIds": too_many, "sourceIdType": "ewsId", "targetIdType": "restId"});
+    assert!(fragments()
+        .validate_request("POST", path, JSON, &body(&over))
+        .is_err());
+    let unknown = json!({"inputIds": ["a"], "sourceIdType": "EwsId", "targetIdType": "restId"});
+    let errors = fragments()
+        .validate_request("POST", path, JSON, &body(&unknown))
+        .unwrap_err();
+    assert_violation(&errors, "$.sourceIdType", "");
+    let pascal = json!({"InputIds": ["a"], "SourceIdType": "ewsId", "TargetIdType": "restId"});
+    assert!(fragments()
+        .validate_request("POST", path, JSON, &body(&pascal))
+        .is_err());
+
+    let answer = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.convertIdResult)",
+        "value": [
+            {"sourceId": "{rest-formatted-id-1}", "targetId": "{rest-immutable-formatted-id-1}"},
+            {"sourceId": "{rest-formatted-id-2}", "errorDetails": {"code": "ErrorInvalidIdMalformed", "message": "Id is malformed."}}
+        ]
+    });
+    fragments()
+        .validate_response_schema("msgraphOutlook.convertIdResultCollection", &answer)
+        .unwrap();
+    let wrong = json!({"value": [{"sourceId": "a", "target": "b"}]});
+    assert!(fragments()
+        .validate_response_schema("msgraphOutlook.convertIdResultCollection", &wrong)
+        .is_err());
 }

@@ -9,11 +9,17 @@ use crate::client::Request;
 use crate::error::{InvalidRequest, Result};
 use crate::models::{check_address, MailTips, MailTipsOptions};
 
+/// Addresses per `getMailTips` call. Graph documents no maximum; 100 is a third-party
+/// report (GRAPH-FACTS-2 §7.5) \[unconfirmed\]. Longer lists go in several calls.
+pub const MAX_MAIL_TIPS_ADDRESSES: usize = 100;
+
 impl Mailbox {
     /// The MailTips of `addresses` as this mailbox sees them (`POST …/getMailTips`):
     /// one [`MailTips`] per address, in the order asked, with the MailTips named in
     /// `options` (and `error` for a recipient Exchange does not know). Needs `Mail.Read`
-    /// (delegated or application).
+    /// (delegated or application). More than [`MAX_MAIL_TIPS_ADDRESSES`] addresses are
+    /// asked in several calls, one after the other, and the answers put together in order.
+    /// EWS's `GetMailTips`.
     ///
     /// ```no_run
     /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
@@ -86,7 +92,8 @@ impl GetMailTips {
             .try_for_each(|a| check_address(a))
     }
 
-    /// Sends it.
+    /// Sends it: one call per [`MAX_MAIL_TIPS_ADDRESSES`] addresses, in order. Every
+    /// address is checked before the first call; a failed call ends the whole read.
     pub async fn send(self) -> Result<Vec<MailTips>> {
         #[derive(Deserialize)]
         struct Answer {
@@ -94,12 +101,18 @@ impl GetMailTips {
             value: Vec<MailTips>,
         }
         self.check()?;
-        let path = self.mailbox.target.path(&["getMailTips"]);
-        let request = Request::post("getMailTips", path)
-            .json(&self.body)?
-            .idempotent();
-        let answer: Answer = self.mailbox.client.send(request).await?.json()?;
-        Ok(answer.value)
+        let mut tips = Vec::with_capacity(self.body.email_addresses.len());
+        for chunk in self.body.email_addresses.chunks(MAX_MAIL_TIPS_ADDRESSES) {
+            let body = MailTipsBody {
+                email_addresses: chunk.to_vec(),
+                mail_tips_options: self.body.mail_tips_options.clone(),
+            };
+            let path = self.mailbox.target.path(&["getMailTips"]);
+            let request = Request::post("getMailTips", path).json(&body)?.idempotent();
+            let answer: Answer = self.mailbox.client.send(request).await?.json()?;
+            tips.extend(answer.value);
+        }
+        Ok(tips)
     }
 }
 

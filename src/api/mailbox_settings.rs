@@ -1,10 +1,11 @@
 //! `mailboxSettings`: read and change a mailbox's settings, among them who receives meeting
-//! messages when it has calendar delegates (GRAPH-FACTS §6.3).
+//! messages when it has calendar delegates (GRAPH-FACTS §6.3), and its automatic replies
+//! (GRAPH-FACTS-2 §7.4; EWS's `GetUserOofSettings` / `SetUserOofSettings`).
 
 use super::Mailbox;
 use crate::client::Request;
 use crate::error::{InvalidRequest, Result};
-use crate::models::MailboxSettings;
+use crate::models::{AutomaticRepliesSetting, MailboxSettings};
 
 impl Mailbox {
     /// Reads the mailbox settings (`GET …/mailboxSettings`; `MailboxSettings.Read`).
@@ -45,6 +46,7 @@ impl Mailbox {
             }
             .into());
         }
+        settings.check()?;
         let request = Request::patch(
             "updateMailboxSettings",
             self.target.path(&["mailboxSettings"]),
@@ -52,5 +54,58 @@ impl Mailbox {
         .json(&settings)?
         .idempotent();
         self.client.send(request).await?.json()
+    }
+
+    /// Reads the automatic replies (`GET …/mailboxSettings/automaticRepliesSetting`, as in
+    /// "Get user mailbox settings", example 2,
+    /// <https://learn.microsoft.com/graph/api/user-get-mailboxsettings>;
+    /// `MailboxSettings.Read`). Graph may answer the scheduled times in another zone or
+    /// normalised: compare them as instants
+    /// ([`DateTimeTimeZone::to_utc`](crate::models::DateTimeTimeZone::to_utc)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// let replies = client.user("adele@contoso.com").automatic_replies().await?;
+    /// println!("{:?} until {:?}", replies.status, replies.scheduled_end_date_time);
+    /// # Ok(()) }
+    /// ```
+    pub async fn automatic_replies(&self) -> Result<AutomaticRepliesSetting> {
+        let request = Request::get(
+            "getMailboxSettings",
+            self.target
+                .path(&["mailboxSettings", "automaticRepliesSetting"]),
+        );
+        self.client.send(request).await?.json()
+    }
+
+    /// Sets the automatic replies (`PATCH …/mailboxSettings` with only
+    /// `automaticRepliesSetting`; `MailboxSettings.ReadWrite`; "Update mailboxSettings",
+    /// <https://learn.microsoft.com/graph/api/user-update-mailboxsettings>). Returns what Graph
+    /// answers. Refused before sending: `scheduled` without both times, an end not after
+    /// the start, a time or zone that does not parse.
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use chrono::{Duration, Utc};
+    /// use msgraph_outlook::models::{AutomaticRepliesSetting, ExternalAudienceScope};
+    /// let now = Utc::now().with_timezone(&chrono_tz::UTC);
+    /// client
+    ///     .me()
+    ///     .set_automatic_replies(
+    ///         AutomaticRepliesSetting::scheduled_between(now + Duration::days(7), now + Duration::days(14))
+    ///             .internal_reply_message("Away next week.")
+    ///             .external_reply_message("Away next week.")
+    ///             .external_audience(ExternalAudienceScope::All),
+    ///     )
+    ///     .await?;
+    /// client.me().set_automatic_replies(AutomaticRepliesSetting::disabled()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn set_automatic_replies(
+        &self,
+        setting: AutomaticRepliesSetting,
+    ) -> Result<MailboxSettings> {
+        self.update_mailbox_settings(MailboxSettings::new().automatic_replies_setting(setting))
+            .await
     }
 }

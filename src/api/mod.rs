@@ -41,6 +41,7 @@ mod attachments;
 mod bulk;
 mod calendar;
 mod calendar_permissions;
+mod check_mail_tips;
 mod delta;
 mod destination;
 mod drafts;
@@ -66,6 +67,7 @@ mod subscriptions;
 mod sync;
 mod sync_events;
 mod sync_folders;
+mod translate_ids;
 mod walk_folders;
 
 pub use crate::models::MailboxRef;
@@ -76,6 +78,7 @@ pub use attachments::{
 pub use bulk::BulkResult;
 pub use calendar::{CalendarRef, CreateEvent};
 pub use calendar_permissions::CalendarPermissions;
+pub use check_mail_tips::CheckMailTips;
 pub use delta::{SelectSyncItem, SyncEvent, SyncItem, SyncQuery, SyncResult};
 pub use drafts::CreateDraft;
 pub use event::{
@@ -88,6 +91,7 @@ pub use mail_folder::{
     MoveMailFolder, PermanentDeleteMailFolder, UpdateMailFolder,
 };
 pub use mail_tips::GetMailTips;
+pub use mail_tips::{GetMailTips, MAX_MAIL_TIPS_ADDRESSES};
 pub use mailbox::Mailbox;
 pub use master_categories::MasterCategories;
 pub use meeting_messages::MeetingResponses;
@@ -107,6 +111,7 @@ pub use subscriptions::{
 pub use sync::SyncMessages;
 pub use sync_events::SyncEvents;
 pub use sync_folders::SyncMailFolders;
+pub use translate_ids::{TranslateExchangeIds, MAX_TRANSLATE_IDS};
 pub use walk_folders::WalkMailFolders;
 
 pub(crate) use query::time_zone_preference;

@@ -53,18 +53,99 @@ impl SendMail {
     pub fn send(self) -> impl Future<Output = Result<Accepted>> + Send + 'static {
         self.mailbox.client.clone().call(self)
     }
+
+    /// Reads the recipients' MailTips first and refuses to send (with
+    /// [`Error::RecipientRefused`](crate::Error::RecipientRefused), nothing sent) when a
+    /// recipient's mailbox is full or the message is larger than it accepts. See
+    /// [`CheckMailTips`](super::CheckMailTips).
+    ///
+    /// ```no_run
+    /// # async fn run(client: msgraph_outlook::GraphClient) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::models::Message;
+    /// use msgraph_outlook::{Error, RecipientRefusal};
+    /// let sent = client
+    ///     .me()
+    ///     .send_mail(Message::new().subject("Report").to("alex@contoso.com"))
+    ///     .check_mail_tips()
+    ///     .await;
+    /// match sent {
+    ///     Err(Error::RecipientRefused { recipient, reason: RecipientRefusal::MailboxFull }) => {
+    ///         println!("{recipient}'s mailbox is full: try later");
+    ///     }
+    ///     other => {
+    ///         other?;
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn check_mail_tips(self) -> super::CheckMailTips {
+        super::CheckMailTips::new(self)
+    }
+
+    /// The mailbox it is sent from.
+    pub(crate) fn mailbox(&self) -> &Mailbox {
+        &self.mailbox
+    }
+
+    /// What [`send`](Self::send) checks before sending.
+    pub(crate) fn check(&self) -> Result<()> {
+        Ok(self.message.check_for_send()?)
+    }
+
+    /// The addresses of the to, cc and bcc recipients, each once (compared without case),
+    /// in that order.
+    pub(crate) fn recipient_addresses(&self) -> Vec<String> {
+        let mut addresses: Vec<String> = Vec::new();
+        let recipients = self
+            .message
+            .to_recipients
+            .iter()
+            .chain(&self.message.cc_recipients)
+            .chain(&self.message.bcc_recipients);
+        for address in recipients.filter_map(|r| r.address()) {
+            if !addresses.iter().any(|a| a.eq_ignore_ascii_case(address)) {
+                addresses.push(address.to_string());
+            }
+        }
+        addresses
+    }
+
+    /// The size in bytes of the JSON body [`send`](Self::send) would POST, counted without
+    /// keeping it in memory.
+    pub(crate) fn body_size(&self) -> Result<u64> {
+        struct Count(u64);
+        impl std::io::Write for Count {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0 += buf.len() as u64;
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        serde_json::to_writer(&mut count, &self.body()).map_err(|e| {
+            InvalidRequest::InvalidValue {
+                reason: format!("cannot serialize the request body: {e}"),
+            }
+        })?;
+        Ok(count.0)
+    }
+
+    fn body(&self) -> SendMailBody<'_> {
+        SendMailBody {
+            message: &self.message,
+            save_to_sent_items: (!self.save_to_sent_items).then_some(false),
+        }
+    }
 }
 
 impl Call for SendMail {
     type Output = Accepted;
 
     fn into_request(self) -> Result<Request> {
-        self.message.check_for_send()?;
-        let body = SendMailBody {
-            message: &self.message,
-            save_to_sent_items: (!self.save_to_sent_items).then_some(false),
-        };
-        Request::post("sendMail", self.mailbox.target.path(&["sendMail"])).json(&body)
+        self.check()?;
+        Request::post("sendMail", self.mailbox.target.path(&["sendMail"])).json(&self.body())
     }
 
     fn parse(response: Response) -> Result<Accepted> {

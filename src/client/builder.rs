@@ -107,7 +107,26 @@ impl GraphClientBuilder {
     }
 
     /// Sends `Prefer: IdType="ImmutableId"` on every request, so message and event ids
-    /// survive moves between folders (GRAPH-FACTS §7).
+    /// survive moves between folders (GRAPH-FACTS §7; "Obtain immutable identifiers for
+    /// Outlook resources", <https://learn.microsoft.com/graph/outlook-immutable-id>).
+    ///
+    /// The recommended default for a program that stores ids (a database of message or
+    /// event ids, a sync state): without it, Graph's ids change whenever an item moves to
+    /// another folder (a user filing mail, a rule, a delete to Deleted Items). Ids stored
+    /// from EWS or from an earlier run without this setting are converted once with
+    /// [`Mailbox::translate_exchange_ids`](crate::api::Mailbox::translate_exchange_ids) to
+    /// [`RestImmutableEntryId`](crate::models::ExchangeIdFormat::RestImmutableEntryId).
+    ///
+    /// ```no_run
+    /// # fn run(token: &str) -> msgraph_outlook::Result<()> {
+    /// use msgraph_outlook::auth::StaticToken;
+    /// use msgraph_outlook::GraphClient;
+    /// let client = GraphClient::builder()
+    ///     .token_provider(StaticToken::new(token))
+    ///     .immutable_ids()
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn immutable_ids(self) -> Self {
         self.prefer(r#"IdType="ImmutableId""#)
     }

@@ -215,6 +215,26 @@ pub struct MailTips {
     pub error: Option<MailTipsError>,
 }
 
+impl MailTips {
+    /// The recipient's address.
+    pub fn address(&self) -> Option<&str> {
+        self.email_address.as_ref()?.address.as_deref()
+    }
+
+    /// The recipient's automatic reply when it is on: Graph answers `{"message": ""}` for a
+    /// recipient without one (docs, "user: getMailTips"), which gives `None` here.
+    pub fn automatic_reply(&self) -> Option<&AutomaticRepliesMailTips> {
+        self.automatic_replies
+            .as_ref()
+            .filter(|r| r.message.as_deref().is_some_and(|m| !m.trim().is_empty()))
+    }
+
+    /// Whether the recipient's mailbox is full (false when not asked or not known).
+    pub fn is_mailbox_full(&self) -> bool {
+        self.mailbox_full == Some(true)
+    }
+}
+
 /// `automaticRepliesMailTips`: a recipient's automatic reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]

@@ -11,6 +11,7 @@ mod common;
 mod event;
 mod event_message;
 mod event_patch;
+mod exchange_ids;
 pub(crate) mod extended_property;
 mod folder;
 mod location;
@@ -62,6 +63,7 @@ pub use event_message::{
     MeetingRequestType,
 };
 pub use event_patch::{EventPatch, EventProperty};
+pub use exchange_ids::{ConvertIdResult, ExchangeIdFormat, GenericError};
 pub use folder::{FolderRef, WellKnownFolder};
 pub use location::{GeoCoordinates, Location, LocationType, PhysicalAddress};
 pub use mail_folder::MailFolder;

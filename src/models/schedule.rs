@@ -62,6 +62,65 @@ pub struct WorkingHours {
     pub time_zone: Option<TimeZoneBase>,
 }
 
+impl WorkingHours {
+    /// Working `days` from `start` to `end` (wall-clock times, seconds kept, fractions
+    /// dropped) in `zone`, sent under its Windows name when it has one.
+    ///
+    /// ```
+    /// use chrono::NaiveTime;
+    /// use msgraph_outlook::models::{DayOfWeek, WorkingHours};
+    /// let hours = WorkingHours::new(
+    ///     [DayOfWeek::Monday, DayOfWeek::Tuesday],
+    ///     NaiveTime::from_hms_opt(8, 30, 0).unwrap(),
+    ///     NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+    ///     chrono_tz::Europe::London,
+    /// );
+    /// assert_eq!(
+    ///     serde_json::to_value(&hours).unwrap(),
+    ///     serde_json::json!({
+    ///         "daysOfWeek": ["monday", "tuesday"],
+    ///         "startTime": "08:30:00.0000000",
+    ///         "endTime": "17:00:00.0000000",
+    ///         "timeZone": {"name": "GMT Standard Time"}
+    ///     })
+    /// );
+    /// ```
+    pub fn new(
+        days: impl IntoIterator<Item = DayOfWeek>,
+        start: chrono::NaiveTime,
+        end: chrono::NaiveTime,
+        zone: chrono_tz::Tz,
+    ) -> Self {
+        // `Edm.TimeOfDay` as Graph writes it: seven fractional digits.
+        let time = |t: chrono::NaiveTime| format!("{}.0000000", t.format("%H:%M:%S"));
+        WorkingHours {
+            days_of_week: days.into_iter().collect(),
+            start_time: Some(time(start)),
+            end_time: Some(time(end)),
+            time_zone: Some(TimeZoneBase {
+                name: Some(super::graph_zone_name(zone)),
+            }),
+        }
+    }
+
+    /// Working hours that end before they start: Graph answers `400
+    /// ErrorInvalidTimeSettings` (docs, "Update mailboxSettings", Errors).
+    pub(crate) fn check(&self) -> Result<(), crate::error::InvalidRequest> {
+        let parse = |t: &Option<String>| {
+            t.as_deref()
+                .and_then(|t| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M:%S%.f").ok())
+        };
+        match (parse(&self.start_time), parse(&self.end_time)) {
+            (Some(start), Some(end)) if end <= start => {
+                Err(crate::error::InvalidRequest::InvalidValue {
+                    reason: format!("working hours end ({end}) before they start ({start})"),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// `freeBusyError`: why a schedule could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
