@@ -90,7 +90,6 @@ pub use mail_folder::{
     CopyMailFolder, CreateMailFolder, DeleteMailFolder, GetMailFolder, MailFolderRef,
     MoveMailFolder, PermanentDeleteMailFolder, UpdateMailFolder,
 };
-pub use mail_tips::GetMailTips;
 pub use mail_tips::{GetMailTips, MAX_MAIL_TIPS_ADDRESSES};
 pub use mailbox::Mailbox;
 pub use master_categories::MasterCategories;
