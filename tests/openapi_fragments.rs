@@ -2713,58 +2713,6 @@ fn mail_folder_bodies_pass_and_typical_mistakes_fail() {
 }
 
 // ------------------------------------------------------------------------------------------
-// translateExchangeIds (GRAPH-FACTS-2 §7.6): the doc example, the 1,000-id maximum, typical
-// mistakes, and a per-id error answer.
-// ------------------------------------------------------------------------------------------
-
-#[test]
-fn translate_exchange_ids_doc_example_passes_and_mistakes_fail() {
-    let example = json!({
-        "inputIds": ["{rest-formatted-id-1}", "{rest-formatted-id-2}"],
-        "sourceIdType": "restId",
-        "targetIdType": "restImmutableEntryId"
-    });
-    for path in [
-        "/me/translateExchangeIds",
-        "/users/adele%40contoso.com/translateExchangeIds",
-    ] {
-        fragments()
-            .validate_request("POST", path, JSON, &body(&example))
-            .unwrap();
-    }
-    let path = "/me/translateExchangeIds";
-    let too_many: Vec<String> = (0..1001).map(|i| format!("id-{i}")).collect();
-    let over = json!({"inputIds": too_many, "sourceIdType": "ewsId", "targetIdType": "restId"});
-    assert!(fragments()
-        .validate_request("POST", path, JSON, &body(&over))
-        .is_err());
-    let unknown = json!({"inputIds": ["a"], "sourceIdType": "EwsId", "targetIdType": "restId"});
-    let errors = fragments()
-        .validate_request("POST", path, JSON, &body(&unknown))
-        .unwrap_err();
-    assert_violation(&errors, "$.sourceIdType", "");
-    let pascal = json!({"InputIds": ["a"], "SourceIdType": "ewsId", "TargetIdType": "restId"});
-    assert!(fragments()
-        .validate_request("POST", path, JSON, &body(&pascal))
-        .is_err());
-
-    let answer = json!({
-        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.convertIdResult)",
-        "value": [
-            {"sourceId": "{rest-formatted-id-1}", "targetId": "{rest-immutable-formatted-id-1}"},
-            {"sourceId": "{rest-formatted-id-2}", "errorDetails": {"code": "ErrorInvalidIdMalformed", "message": "Id is malformed."}}
-        ]
-    });
-    fragments()
-        .validate_response_schema("msgraphOutlook.convertIdResultCollection", &answer)
-        .unwrap();
-    let wrong = json!({"value": [{"sourceId": "a", "target": "b"}]});
-    assert!(fragments()
-        .validate_response_schema("msgraphOutlook.convertIdResultCollection", &wrong)
-        .is_err());
-}
-
-// ------------------------------------------------------------------------------------------
 // Master categories and Inbox rules: the "Create outlookCategory", "Update outlookCategory"
 // and "Create rule" doc examples pass; a rename, a colour Graph does not define and a single
 // redirectTo recipient fail.
@@ -2869,4 +2817,56 @@ fn category_and_rule_doc_examples_pass_and_mistakes_fail() {
             }),
         )
         .unwrap();
+}
+
+// ------------------------------------------------------------------------------------------
+// translateExchangeIds (GRAPH-FACTS-2 §7.6): the doc example, the 1,000-id maximum, typical
+// mistakes, and a per-id error answer.
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn translate_exchange_ids_doc_example_passes_and_mistakes_fail() {
+    let example = json!({
+        "inputIds": ["{rest-formatted-id-1}", "{rest-formatted-id-2}"],
+        "sourceIdType": "restId",
+        "targetIdType": "restImmutableEntryId"
+    });
+    for path in [
+        "/me/translateExchangeIds",
+        "/users/adele%40contoso.com/translateExchangeIds",
+    ] {
+        fragments()
+            .validate_request("POST", path, JSON, &body(&example))
+            .unwrap();
+    }
+    let path = "/me/translateExchangeIds";
+    let too_many: Vec<String> = (0..1001).map(|i| format!("id-{i}")).collect();
+    let over = json!({"inputIds": too_many, "sourceIdType": "ewsId", "targetIdType": "restId"});
+    assert!(fragments()
+        .validate_request("POST", path, JSON, &body(&over))
+        .is_err());
+    let unknown = json!({"inputIds": ["a"], "sourceIdType": "EwsId", "targetIdType": "restId"});
+    let errors = fragments()
+        .validate_request("POST", path, JSON, &body(&unknown))
+        .unwrap_err();
+    assert_violation(&errors, "$.sourceIdType", "");
+    let pascal = json!({"InputIds": ["a"], "SourceIdType": "ewsId", "TargetIdType": "restId"});
+    assert!(fragments()
+        .validate_request("POST", path, JSON, &body(&pascal))
+        .is_err());
+
+    let answer = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.convertIdResult)",
+        "value": [
+            {"sourceId": "{rest-formatted-id-1}", "targetId": "{rest-immutable-formatted-id-1}"},
+            {"sourceId": "{rest-formatted-id-2}", "errorDetails": {"code": "ErrorInvalidIdMalformed", "message": "Id is malformed."}}
+        ]
+    });
+    fragments()
+        .validate_response_schema("msgraphOutlook.convertIdResultCollection", &answer)
+        .unwrap();
+    let wrong = json!({"value": [{"sourceId": "a", "target": "b"}]});
+    assert!(fragments()
+        .validate_response_schema("msgraphOutlook.convertIdResultCollection", &wrong)
+        .is_err());
 }
