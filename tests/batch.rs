@@ -3,6 +3,8 @@
 //! Every inner request is checked against openapi-fragments/ for its own method and path, and
 //! every batch body and answer against paths/batch.yaml.
 
+#[path = "support/batch_mock.rs"]
+mod batch_mock;
 mod common;
 #[path = "support/raw_server.rs"]
 mod raw_server;
@@ -10,9 +12,9 @@ mod raw_server;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::openapi;
+use batch_mock::{assert_conforms, expect_batch, status, with_body};
 use common::*;
-use mockito::{Matcher, Mock, ServerGuard};
+use mockito::Matcher;
 use msgraph_outlook::auth::StaticToken;
 use msgraph_outlook::models::{Event, EventPatch, ItemSource, MailboxRef, Message, MessagePatch};
 use msgraph_outlook::{Error, GraphClient, InvalidRequest, MissingRight};
@@ -20,33 +22,6 @@ use raw_server::{scripted, RawServer, Reply};
 use serde_json::{json, Value};
 
 const ETAG: &str = "W/\"ZlnW4RIAV06KYYwlrfNZvQAAKGWwbw==\"";
-
-/// Checks each inner request against the fragment of its own operation, and the batch body
-/// against paths/batch.yaml.
-fn assert_conforms(requests: &[Value]) {
-    for request in requests {
-        let method = request["method"].as_str().unwrap();
-        let url = request["url"].as_str().unwrap();
-        let content_type = request["headers"]["Content-Type"]
-            .as_str()
-            .unwrap_or("application/json");
-        // A bodyless write carries `{}` in a batch (Graph requires a body there): it stands
-        // for the operation's empty body.
-        let body = request
-            .get("body")
-            .filter(|b| **b != json!({}))
-            .map(|b| b.to_string().into_bytes())
-            .unwrap_or_default();
-        openapi::assert_request_conforms(method, url, content_type, &body);
-    }
-    let batch = json!({ "requests": requests });
-    openapi::assert_request_conforms(
-        "POST",
-        "/$batch",
-        "application/json",
-        batch.to_string().as_bytes(),
-    );
-}
 
 /// The `$batch` form of a draft's subject update (id `first`) and of its send, ordered after
 /// it: the send carries `{}` with `Content-Type`, as Graph requires of a bodyless write.
@@ -68,44 +43,6 @@ fn update_then_send(draft_id: &str, first: u32) -> Vec<Value> {
             "dependsOn": [first.to_string()]
         }),
     ]
-}
-
-/// One `$batch` POST with exactly `requests`, answered 200 with `responses` (also checked
-/// against the fragment's answer schema).
-async fn expect_batch(
-    server: &mut ServerGuard,
-    requests: Vec<Value>,
-    responses: Vec<Value>,
-) -> Mock {
-    assert_conforms(&requests);
-    let answer = json!({ "responses": responses });
-    openapi::fragments()
-        .validate_response_schema("msgraphOutlook.batchResponse", &answer)
-        .unwrap_or_else(|e| panic!("{}", e.join("\n")));
-    server
-        .mock("POST", "/v1.0/$batch")
-        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
-        .match_header("accept", "application/json")
-        .match_header("content-type", "application/json")
-        .match_header("client-request-id", Matcher::Regex(GUID.into()))
-        .match_body(Matcher::Json(json!({ "requests": requests })))
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_header("request-id", REQUEST_ID)
-        .with_body(answer.to_string())
-        .expect(1)
-        .create_async()
-        .await
-}
-
-/// An inner answer without body (202 Accepted, 204 No Content).
-fn status(id: &str, status: u16) -> Value {
-    json!({"id": id, "status": status, "headers": {"Cache-Control": "private"}})
-}
-
-/// An inner answer with a JSON body.
-fn with_body(id: &str, status: u16, body: Value) -> Value {
-    json!({"id": id, "status": status, "headers": {"Content-Type": "application/json"}, "body": body})
 }
 
 fn inner_error(id: &str, status: u16, code: &str, message: &str) -> Value {
