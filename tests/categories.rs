@@ -7,26 +7,13 @@ mod common;
 #[path = "support/sandbox_clients.rs"]
 mod clients;
 
-use common::{client, expect_json, expect_no_request, server, GUID, REQUEST_ID, TOKEN};
-use mockito::{Matcher, Mock, ServerGuard};
+use common::{client, expect_bare, expect_json, expect_no_request, server};
+use mockito::Matcher;
 use msgraph_outlook::models::{CategoryColor, OutlookCategory};
 use msgraph_outlook::{Error, InvalidRequest};
 use serde_json::{json, Value};
 
 const ID: &str = "7b34c8f7-2a0c-4a23-97f2-7f3cbe6f8b8f";
-
-/// A request without a body (GET, DELETE), with the headers every request carries.
-fn expect_bare(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
-    server
-        .mock(method, format!("/v1.0{path}").as_str())
-        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
-        .match_header("client-request-id", Matcher::Regex(GUID.into()))
-        .match_header("content-type", Matcher::Missing)
-        .match_query(Matcher::Missing)
-        .match_body(Matcher::Exact(String::new()))
-        .with_header("request-id", REQUEST_ID)
-        .expect(1)
-}
 
 fn category(id: &str, name: &str, color: &str) -> Value {
     json!({"id": id, "displayName": name, "color": color})

@@ -8,8 +8,7 @@ mod common;
 #[path = "support/sandbox_clients.rs"]
 mod clients;
 
-use common::{client, expect_json, expect_no_request, server, GUID, REQUEST_ID, TOKEN};
-use mockito::{Matcher, Mock, ServerGuard};
+use common::{client, expect_bare, expect_json, expect_no_request, server};
 use msgraph_outlook::models::{
     Importance, Message, MessageActionFlag, MessageRule, MessageRuleActions, MessageRulePatch,
     MessageRulePredicates, Recipient, Sensitivity, SizeRange,
@@ -21,19 +20,6 @@ const RULE: &str = "AQAAAJ5dZqA=";
 const ADELE: &str = "adele@contoso.com";
 const ALEX: &str = "alex@contoso.com";
 const MEGAN: &str = "megan@contoso.com";
-
-/// A request without a body (GET, DELETE), with the headers every request carries.
-fn expect_bare(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
-    server
-        .mock(method, format!("/v1.0{path}").as_str())
-        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
-        .match_header("client-request-id", Matcher::Regex(GUID.into()))
-        .match_header("content-type", Matcher::Missing)
-        .match_query(Matcher::Missing)
-        .match_body(Matcher::Exact(String::new()))
-        .with_header("request-id", REQUEST_ID)
-        .expect(1)
-}
 
 /// The "Create rule" doc example's rule, as this crate builds it.
 fn from_partner() -> MessageRule {

@@ -132,6 +132,20 @@ pub fn expect_json(server: &mut ServerGuard, method: &str, path: &str, expected:
         .expect(1)
 }
 
+/// A request without a body (GET, DELETE, a bodyless POST): no body, no `Content-Type`, no
+/// query, and the headers every request carries; expected once. Add the answer and create it.
+pub fn expect_bare(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
+    server
+        .mock(method, format!("/v1.0{path}").as_str())
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .match_header("client-request-id", Matcher::Regex(GUID.into()))
+        .match_header("content-type", Matcher::Missing)
+        .match_query(Matcher::Missing)
+        .match_body(Matcher::Exact(String::new()))
+        .with_header("request-id", REQUEST_ID)
+        .expect(1)
+}
+
 /// A message as Graph returns it from a create or a get.
 pub fn graph_message(id: &str, subject: &str) -> Value {
     serde_json::json!({
