@@ -353,6 +353,30 @@ fn expect_check(server: &mut mockito::ServerGuard, answer: Value) -> mockito::Mo
     .with_body(answer.to_string())
 }
 
+/// Sends `message` with check_mail_tips against a getMailTips answered `answer`, and returns
+/// the error: the check was made once and no sendMail went.
+async fn refused_after_check(
+    server: &mut mockito::ServerGuard,
+    message: Message,
+    answer: Value,
+) -> Error {
+    let check = expect_check(server, answer).create_async().await;
+    let send = server
+        .mock("POST", "/v1.0/me/sendMail")
+        .expect(0)
+        .create_async()
+        .await;
+    let refused = client(server)
+        .me()
+        .send_mail(message)
+        .check_mail_tips()
+        .await
+        .unwrap_err();
+    check.assert_async().await;
+    send.assert_async().await;
+    refused
+}
+
 fn tip(address: &str, full: bool, max: i64) -> Value {
     json!({"emailAddress": {"address": address}, "mailboxFull": full, "maxMessageSize": max})
 }
@@ -361,25 +385,12 @@ fn tip(address: &str, full: bool, max: i64) -> Value {
 async fn check_mail_tips_refuses_a_full_mailbox_and_sends_nothing() {
     let mut server = server().await;
     let (message, _) = report();
-    let check = expect_check(
+    let refused = refused_after_check(
         &mut server,
+        message,
         json!({"value": [tip("alex@contoso.com", false, 36_700_160), tip("megan@contoso.com", true, 36_700_160)]}),
     )
-    .create_async()
     .await;
-    let send = server
-        .mock("POST", "/v1.0/me/sendMail")
-        .expect(0)
-        .create_async()
-        .await;
-    let refused = client(&server)
-        .me()
-        .send_mail(message)
-        .check_mail_tips()
-        .await
-        .unwrap_err();
-    check.assert_async().await;
-    send.assert_async().await;
     match &refused {
         Error::RecipientRefused { recipient, reason } => {
             assert_eq!(recipient, "megan@contoso.com");
@@ -399,33 +410,21 @@ async fn check_mail_tips_refuses_a_message_larger_than_a_recipient_accepts() {
     // What is measured: the sendMail JSON body as sent.
     let size = body.to_string().len();
     let mut server = server().await;
-    let check = expect_check(
+    let refused = refused_after_check(
         &mut server,
+        message,
         json!({"value": [tip("alex@contoso.com", false, size as i64 - 1), tip("megan@contoso.com", false, 36_700_160)]}),
     )
-    .create_async()
     .await;
-    let send = server
-        .mock("POST", "/v1.0/me/sendMail")
-        .expect(0)
-        .create_async()
-        .await;
-    let refused = client(&server)
-        .me()
-        .send_mail(message)
-        .check_mail_tips()
-        .await;
-    check.assert_async().await;
-    send.assert_async().await;
     match refused {
-        Err(Error::RecipientRefused {
+        Error::RecipientRefused {
             recipient,
             reason:
                 RecipientRefusal::MessageTooLarge {
                     size: measured,
                     max,
                 },
-        }) => {
+        } => {
             assert_eq!(recipient, "alex@contoso.com");
             assert_eq!(measured, size as u64);
             assert_eq!(max, size as u64 - 1);
