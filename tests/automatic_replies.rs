@@ -29,6 +29,27 @@ fn away() -> AutomaticRepliesSetting {
     .external_audience(ExternalAudienceScope::ContactsOnly)
 }
 
+/// Scheduled replies from `start` to `end`, each a wall-clock time and its Windows zone.
+fn scheduled(start: (&str, &str), end: (&str, &str)) -> AutomaticRepliesSetting {
+    AutomaticRepliesSetting::scheduled(
+        DateTimeTimeZone::new(start.0, start.1),
+        DateTimeTimeZone::new(end.0, end.1),
+    )
+}
+
+/// A `PATCH …/mailboxSettings` with exactly `expected` (see [`expect_json`]), answered 200 `{}`.
+async fn expect_settings_patch(
+    server: &mut mockito::ServerGuard,
+    path: &str,
+    expected: serde_json::Value,
+) -> mockito::Mock {
+    expect_json(server, "PATCH", path, expected)
+        .with_status(200)
+        .with_body("{}")
+        .create_async()
+        .await
+}
+
 #[tokio::test]
 async fn set_automatic_replies_patches_only_that_setting() {
     let mut server = server().await;
@@ -80,25 +101,17 @@ async fn set_automatic_replies_patches_only_that_setting() {
 #[tokio::test]
 async fn always_and_disabled_send_only_the_status() {
     let mut server = server().await;
-    let always = expect_json(
+    let always = expect_settings_patch(
         &mut server,
-        "PATCH",
         "/me/mailboxSettings",
         json!({"automaticRepliesSetting": {"status": "alwaysEnabled", "internalReplyMessage": "Away."}}),
     )
-    .with_status(200)
-    .with_body("{}")
-    .create_async()
     .await;
-    let disabled = expect_json(
+    let disabled = expect_settings_patch(
         &mut server,
-        "PATCH",
         "/me/mailboxSettings",
         json!({"automaticRepliesSetting": {"status": "disabled"}}),
     )
-    .with_status(200)
-    .with_body("{}")
-    .create_async()
     .await;
     let me = client(&server).me();
     me.set_automatic_replies(AutomaticRepliesSetting::always().internal_reply_message("Away."))
@@ -153,9 +166,8 @@ async fn automatic_replies_reads_the_setting_alone() {
 #[tokio::test]
 async fn mailbox_settings_builders_send_working_hours_language_and_formats() {
     let mut server = server().await;
-    let mock = expect_json(
+    let mock = expect_settings_patch(
         &mut server,
-        "PATCH",
         "/me/mailboxSettings",
         json!({
             "workingHours": {
@@ -170,9 +182,6 @@ async fn mailbox_settings_builders_send_working_hours_language_and_formats() {
             "timeZone": "W. Europe Standard Time"
         }),
     )
-    .with_status(200)
-    .with_body("{}")
-    .create_async()
     .await;
     use DayOfWeek::*;
     client(&server)
@@ -205,9 +214,9 @@ async fn refuses_locally_what_graph_would_refuse() {
         other => panic!("{other:?}"),
     };
 
-    let mut no_end = AutomaticRepliesSetting::scheduled(
-        DateTimeTimeZone::new("2026-12-07T08:00:00", "UTC"),
-        DateTimeTimeZone::new("2026-12-12T08:00:00", "UTC"),
+    let mut no_end = scheduled(
+        ("2026-12-07T08:00:00", "UTC"),
+        ("2026-12-12T08:00:00", "UTC"),
     );
     no_end.scheduled_end_date_time = None;
     assert_eq!(
@@ -215,9 +224,9 @@ async fn refuses_locally_what_graph_would_refuse() {
         "scheduled automatic replies need both scheduledStartDateTime and scheduledEndDateTime"
     );
 
-    let backwards = AutomaticRepliesSetting::scheduled(
-        DateTimeTimeZone::new("2026-12-12T08:00:00", "UTC"),
-        DateTimeTimeZone::new("2026-12-07T08:00:00", "UTC"),
+    let backwards = scheduled(
+        ("2026-12-12T08:00:00", "UTC"),
+        ("2026-12-07T08:00:00", "UTC"),
     );
     assert_eq!(
         reason(me.set_automatic_replies(backwards).await),
@@ -225,17 +234,17 @@ async fn refuses_locally_what_graph_would_refuse() {
     );
 
     // Same instant written in two zones: 09:00 Berlin is 08:00 UTC, so it ends as it starts.
-    let empty_window = AutomaticRepliesSetting::scheduled(
-        DateTimeTimeZone::new("2026-12-07T09:00:00", "W. Europe Standard Time"),
-        DateTimeTimeZone::new("2026-12-07T08:00:00", "UTC"),
+    let empty_window = scheduled(
+        ("2026-12-07T09:00:00", "W. Europe Standard Time"),
+        ("2026-12-07T08:00:00", "UTC"),
     );
     assert!(
         reason(me.set_automatic_replies(empty_window).await).starts_with("automatic replies end")
     );
 
-    let unknown_zone = AutomaticRepliesSetting::scheduled(
-        DateTimeTimeZone::new("2026-12-07T09:00:00", "Mars Standard Time"),
-        DateTimeTimeZone::new("2026-12-08T08:00:00", "UTC"),
+    let unknown_zone = scheduled(
+        ("2026-12-07T09:00:00", "Mars Standard Time"),
+        ("2026-12-08T08:00:00", "UTC"),
     );
     assert_eq!(
         reason(me.set_automatic_replies(unknown_zone).await),
@@ -313,9 +322,9 @@ async fn sandbox_replies_once_per_sender_inside_the_window_and_mail_tips_show_it
     clients::delegated(&sandbox, "adele@contoso.com")
         .me()
         .set_automatic_replies(
-            AutomaticRepliesSetting::scheduled(
-                DateTimeTimeZone::new("2026-12-01T08:00:00", "UTC"),
-                DateTimeTimeZone::new("2026-12-05T08:00:00", "UTC"),
+            scheduled(
+                ("2026-12-01T08:00:00", "UTC"),
+                ("2026-12-05T08:00:00", "UTC"),
             )
             .internal_reply_message("<p>Away until Saturday.</p>")
             .external_reply_message("<p>Out of office.</p>")
