@@ -1,5 +1,7 @@
 //! Client credentials on the wire, the token cache, and 401 handling.
 
+#[path = "support/auth_graph.rs"]
+mod auth_graph;
 mod common;
 
 use std::collections::BTreeMap;
@@ -7,12 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use auth_graph::{graph_send_mail, message};
 use common::*;
 use mockito::{Matcher, Mock, ServerGuard};
 use msgraph_outlook::auth::{
     AccessToken, BoxFuture, ClientCredentials, ClientSecret, TokenProvider,
 };
-use msgraph_outlook::models::Message;
 use msgraph_outlook::{Cloud, Error, GraphClient};
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -46,34 +48,6 @@ fn token_endpoint(server: &mut ServerGuard, expires_in: u64) -> Mock {
             )
             .into_bytes()
         })
-}
-
-async fn graph_send_mail(
-    server: &mut ServerGuard,
-    token: &str,
-    status: usize,
-    hits: usize,
-) -> Mock {
-    server
-        .mock("POST", "/v1.0/users/adele@contoso.com/sendMail")
-        .match_header("authorization", format!("Bearer {token}").as_str())
-        .with_status(status)
-        .with_body(if status == 401 {
-            graph_error(
-                "InvalidAuthenticationToken",
-                "Access token has expired or is not yet valid.",
-            )
-            .to_string()
-        } else {
-            String::new()
-        })
-        .expect(hits)
-        .create_async()
-        .await
-}
-
-fn message() -> Message {
-    Message::new().subject("Hi").to("alex@contoso.com")
 }
 
 #[tokio::test]

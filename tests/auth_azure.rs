@@ -1,20 +1,22 @@
 //! `AzureCredential` (feature `azure`): an Azure SDK `TokenCredential` as the client's token
 //! provider, with a fake credential that records what it is asked and Graph on mockito.
 
+#[path = "support/auth_graph.rs"]
+mod auth_graph;
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use auth_graph::{graph_send_mail, message};
 use azure_core::credentials::{AccessToken as AzureToken, TokenCredential, TokenRequestOptions};
 use azure_core::error::ErrorKind;
 use azure_core::time::OffsetDateTime;
 use common::*;
 use futures_util::future::join_all;
-use mockito::{Matcher, Mock, ServerGuard};
+use mockito::{Matcher, ServerGuard};
 use msgraph_outlook::auth::{AzureCredential, AzureHttpClient, TokenKind, TokenProvider};
-use msgraph_outlook::models::Message;
 use msgraph_outlook::{Cloud, Error, GraphClient};
 
 /// Hands out `token-1`, `token-2`, … each valid for `lifetime` from now, and records the
@@ -82,33 +84,10 @@ fn graph_client(server: &ServerGuard, provider: AzureCredential) -> GraphClient 
         .unwrap()
 }
 
-async fn graph_send_mail(server: &mut ServerGuard, token: &str, status: usize) -> Mock {
-    server
-        .mock("POST", "/v1.0/users/adele@contoso.com/sendMail")
-        .match_header("authorization", format!("Bearer {token}").as_str())
-        .with_status(status)
-        .with_body(if status == 401 {
-            graph_error(
-                "InvalidAuthenticationToken",
-                "Access token has expired or is not yet valid.",
-            )
-            .to_string()
-        } else {
-            String::new()
-        })
-        .expect(1)
-        .create_async()
-        .await
-}
-
-fn message() -> Message {
-    Message::new().subject("Hi").to("alex@contoso.com")
-}
-
 #[tokio::test]
 async fn the_credential_token_is_sent_as_the_bearer_and_the_graph_scope_asked_for() {
     let mut server = server().await;
-    let graph = graph_send_mail(&mut server, "token-1", 202).await;
+    let graph = graph_send_mail(&mut server, "token-1", 202, 1).await;
     let credential = FakeCredential::new(Duration::from_secs(3600));
     let client = graph_client(&server, AzureCredential::new(credential.clone()));
 
@@ -193,8 +172,8 @@ async fn fifty_concurrent_requests_make_one_get_token_call() {
 #[tokio::test]
 async fn a_401_asks_the_credential_again_and_retries_once() {
     let mut server = server().await;
-    let rejected = graph_send_mail(&mut server, "token-1", 401).await;
-    let accepted = graph_send_mail(&mut server, "token-2", 202).await;
+    let rejected = graph_send_mail(&mut server, "token-1", 401, 1).await;
+    let accepted = graph_send_mail(&mut server, "token-2", 202, 1).await;
     let credential = FakeCredential::new(Duration::from_secs(3600));
 
     graph_client(&server, AzureCredential::new(credential.clone()))
@@ -355,7 +334,7 @@ async fn azure_identity_managed_identity_runs_on_azure_http_client_and_its_token
         .expect(1)
         .create_async()
         .await;
-    let graph = graph_send_mail(&mut server, "mi-token", 202).await;
+    let graph = graph_send_mail(&mut server, "mi-token", 202, 1).await;
     // App Service's variables: the only test of this binary that reads the environment.
     std::env::set_var("IDENTITY_ENDPOINT", format!("{}/msi/token", server.url()));
     std::env::set_var("IDENTITY_HEADER", IDENTITY_HEADER);
