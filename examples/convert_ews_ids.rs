@@ -16,9 +16,8 @@ mod common;
 use std::process::ExitCode;
 
 use msgraph_outlook::api::Mailbox;
-use msgraph_outlook::auth::StaticToken;
 use msgraph_outlook::models::{ExchangeIdFormat, Message};
-use msgraph_outlook::{Cloud, Error, GraphClient};
+use msgraph_outlook::{Error, GraphClient};
 
 const USAGE: &str = "\
 usage: convert_ews_ids [--ews-id ID]...
@@ -64,12 +63,7 @@ async fn in_sandbox(sandbox: &msgraph_outlook_sandbox::Sandbox) -> Result<(), Er
 /// program that stores ids.
 fn sandbox_client(sandbox: &msgraph_outlook_sandbox::Sandbox) -> Result<GraphClient, Error> {
     let [adele, _] = common::SANDBOX_USERS;
-    GraphClient::builder()
-        .cloud(Cloud::from_base_url(
-            &sandbox.base_url(),
-            &sandbox.authority_url(),
-        )?)
-        .token_provider(StaticToken::delegated(sandbox.delegated_token(adele)))
+    common::signed_in_builder(sandbox, adele)?
         .immutable_ids()
         .build()
 }

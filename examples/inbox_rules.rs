@@ -33,10 +33,7 @@ const OTHER: &str = "Lunch on Friday?";
 async fn main() -> ExitCode {
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+        Err(e) => common::fail(e),
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use msgraph_outlook::api::Mailbox;
 use msgraph_outlook::auth::{ClientCredentials, ClientSecret, StaticToken, TokenProvider};
-use msgraph_outlook::{Accepted, Cloud, GraphClient};
+use msgraph_outlook::{Accepted, Cloud, GraphClient, GraphClientBuilder};
 use msgraph_outlook_sandbox::Sandbox;
 use serde_json::Value;
 
@@ -242,13 +242,20 @@ pub fn usage_error(usage: &str, problem: &str) -> ExitCode {
 
 /// A client signed in to the sandbox as `user` (a delegated token: `/me` is that user).
 pub fn signed_in(sandbox: &Sandbox, user: &str) -> Result<GraphClient, msgraph_outlook::Error> {
-    GraphClient::builder()
+    signed_in_builder(sandbox, user)?.build()
+}
+
+/// The builder of [`signed_in`], for an example that sets more (immutable ids, …).
+pub fn signed_in_builder(
+    sandbox: &Sandbox,
+    user: &str,
+) -> Result<GraphClientBuilder, msgraph_outlook::Error> {
+    Ok(GraphClient::builder()
         .cloud(Cloud::from_base_url(
             &sandbox.base_url(),
             &sandbox.authority_url(),
         )?)
-        .token_provider(StaticToken::delegated(sandbox.delegated_token(user)))
-        .build()
+        .token_provider(StaticToken::delegated(sandbox.delegated_token(user))))
 }
 
 /// The sandbox clock plus `days`, at `hour`:00 UTC: a time for a sandbox meeting.
