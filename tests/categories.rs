@@ -7,7 +7,7 @@ mod common;
 #[path = "support/sandbox_clients.rs"]
 mod clients;
 
-use common::{client, expect_bare, expect_json, expect_no_request, server};
+use common::{client, expect_bare, expect_json_answered, expect_no_request, server};
 use mockito::Matcher;
 use msgraph_outlook::models::{CategoryColor, OutlookCategory};
 use msgraph_outlook::{Error, InvalidRequest};
@@ -23,29 +23,27 @@ fn category(id: &str, name: &str, color: &str) -> Value {
 async fn create_get_update_colour_delete_on_the_wire() {
     let mut server = server().await;
     let base = "/users/adele@contoso.com/outlook/masterCategories";
-    let create = expect_json(
+    let create = expect_json_answered(
         &mut server,
         "POST",
         base,
         json!({"displayName": "Project expenses", "color": "preset9"}),
+        201,
+        category(ID, "Project expenses", "preset9"),
     )
-    .with_status(201)
-    .with_body(category(ID, "Project expenses", "preset9").to_string())
-    .create_async()
     .await;
     let get = expect_bare(&mut server, "GET", &format!("{base}/{ID}"))
         .with_body(category(ID, "Project expenses", "preset9").to_string())
         .create_async()
         .await;
-    let update = expect_json(
+    let update = expect_json_answered(
         &mut server,
         "PATCH",
         &format!("{base}/{ID}"),
         json!({"color": "preset15"}),
+        200,
+        category(ID, "Project expenses", "preset15"),
     )
-    .with_status(200)
-    .with_body(category(ID, "Project expenses", "preset15").to_string())
-    .create_async()
     .await;
     let delete = expect_bare(&mut server, "DELETE", &format!("{base}/{ID}"))
         .with_status(204)

@@ -64,22 +64,6 @@ async fn expect_get(
         .await
 }
 
-/// A JSON request (see [`expect_json`]) answered `status` with the JSON `answer`.
-async fn expect_json_answered(
-    server: &mut mockito::ServerGuard,
-    method: &str,
-    path: &str,
-    expected: Value,
-    status: usize,
-    answer: Value,
-) -> mockito::Mock {
-    expect_json(server, method, path, expected)
-        .with_status(status)
-        .with_body(answer.to_string())
-        .create_async()
-        .await
-}
-
 #[tokio::test]
 async fn top_level_folders_with_hidden_ones_page_by_page() {
     let mut server = server().await;

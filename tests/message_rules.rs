@@ -8,7 +8,7 @@ mod common;
 #[path = "support/sandbox_clients.rs"]
 mod clients;
 
-use common::{client, expect_bare, expect_json, expect_no_request, server};
+use common::{client, expect_bare, expect_json_answered, expect_no_request, server};
 use msgraph_outlook::models::{
     Importance, Message, MessageActionFlag, MessageRule, MessageRuleActions, MessageRulePatch,
     MessageRulePredicates, Recipient, Sensitivity, SizeRange,
@@ -56,11 +56,7 @@ fn from_partner_answer() -> Value {
 #[tokio::test]
 async fn create_sends_the_documented_body_and_reads_the_stored_rule() {
     let mut server = server().await;
-    let mock = expect_json(
-        &mut server,
-        "POST",
-        "/me/mailFolders/inbox/messageRules",
-        json!({
+    let mock = expect_json_answered(&mut server, "POST", "/me/mailFolders/inbox/messageRules", json!({
             "displayName": "From partner",
             "sequence": 2,
             "isEnabled": true,
@@ -69,11 +65,7 @@ async fn create_sends_the_documented_body_and_reads_the_stored_rule() {
                 "forwardTo": [{"emailAddress": {"name": "Alex Wilbur", "address": "AlexW@contoso.onmicrosoft.com"}}],
                 "stopProcessingRules": true
             }
-        }),
-    )
-    .with_status(201)
-    .with_body(from_partner_answer().to_string())
-    .create_async()
+        }), 201, from_partner_answer())
     .await;
     let rule = client(&server)
         .me()
@@ -130,15 +122,14 @@ async fn every_predicate_and_action_has_graphs_spelling() {
     });
     let mut answer = body.clone();
     answer["id"] = json!(RULE);
-    let mock = expect_json(
+    let mock = expect_json_answered(
         &mut server,
         "POST",
         "/users/adele@contoso.com/mailFolders/inbox/messageRules",
         body,
+        201,
+        answer,
     )
-    .with_status(201)
-    .with_body(answer.to_string())
-    .create_async()
     .await;
     let when = MessageRulePredicates::new()
         .body_contains(["b"])
@@ -216,15 +207,14 @@ async fn list_get_update_delete_on_the_wire() {
     let mut disabled = stored.clone();
     disabled["isEnabled"] = json!(false);
     disabled["sequence"] = json!(5);
-    let update = expect_json(
+    let update = expect_json_answered(
         &mut server,
         "PATCH",
         &format!("{base}/{RULE}"),
         json!({"isEnabled": false, "sequence": 5}),
+        200,
+        disabled,
     )
-    .with_status(200)
-    .with_body(disabled.to_string())
-    .create_async()
     .await;
     let delete = expect_bare(&mut server, "DELETE", &format!("{base}/{RULE}"))
         .with_status(204)

@@ -7,7 +7,7 @@ mod common;
 #[path = "support/sandbox_clients.rs"]
 mod clients;
 
-use common::{client, expect_json, expect_no_request, server};
+use common::{client, expect_json_answered, expect_no_request, server};
 use msgraph_outlook::api::MAX_TRANSLATE_IDS;
 use msgraph_outlook::auth::StaticToken;
 use msgraph_outlook::models::{ConvertIdResult, ExchangeIdFormat, GenericError, Message};
@@ -21,7 +21,7 @@ fn ews_ids(n: usize) -> Vec<String> {
 }
 
 /// Graph's answer converting each id to `rest-…`.
-fn converted(ids: &[String]) -> String {
+fn converted(ids: &[String]) -> Value {
     let value: Vec<Value> = ids
         .iter()
         .map(|id| json!({"sourceId": id, "targetId": id.replace("ews", "rest")}))
@@ -30,13 +30,12 @@ fn converted(ids: &[String]) -> String {
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.convertIdResult)",
         "value": value
     })
-    .to_string()
 }
 
 #[tokio::test]
 async fn posts_the_documented_body_and_reads_per_id_results() {
     let mut server = server().await;
-    let mock = expect_json(
+    let mock = expect_json_answered(
         &mut server,
         "POST",
         "/users/adele@contoso.com/translateExchangeIds",
@@ -45,16 +44,12 @@ async fn posts_the_documented_body_and_reads_per_id_results() {
             "sourceIdType": "ewsId",
             "targetIdType": "restImmutableEntryId"
         }),
-    )
-    .with_status(200)
-    .with_body(
+        200,
         json!({"value": [
             {"sourceId": "AAMkAGI1-ews", "targetId": "AAkALgAA-immutable"},
             {"sourceId": "AAMkAGI2-ews", "errorDetails": {"code": "ErrorInvalidIdMalformed", "message": "Id is malformed."}}
-        ]})
-        .to_string(),
+        ]}),
     )
-    .create_async()
     .await;
     let results = client(&server)
         .user("adele@contoso.com")
@@ -86,15 +81,14 @@ async fn two_thousand_five_hundred_ids_are_three_posts_answered_in_input_order()
     let mut mocks = Vec::new();
     for chunk in ids.chunks(1000) {
         mocks.push(
-            expect_json(
+            expect_json_answered(
                 &mut server,
                 "POST",
                 "/me/translateExchangeIds",
                 json!({"inputIds": chunk, "sourceIdType": "ewsId", "targetIdType": "restId"}),
+                200,
+                converted(chunk),
             )
-            .with_status(200)
-            .with_body(converted(chunk))
-            .create_async()
             .await,
         );
     }
@@ -118,18 +112,14 @@ async fn two_thousand_five_hundred_ids_are_three_posts_answered_in_input_order()
 #[tokio::test]
 async fn an_answer_out_of_order_or_short_is_put_back_in_input_order() {
     let mut server = server().await;
-    let mock = expect_json(
+    let mock = expect_json_answered(
         &mut server,
         "POST",
         "/me/translateExchangeIds",
         json!({"inputIds": ["a", "b", "c"], "sourceIdType": "restId", "targetIdType": "ewsId"}),
+        200,
+        json!({"value": [{"sourceId": "c", "targetId": "C"}, {"sourceId": "a", "targetId": "A"}]}),
     )
-    .with_status(200)
-    .with_body(
-        json!({"value": [{"sourceId": "c", "targetId": "C"}, {"sourceId": "a", "targetId": "A"}]})
-            .to_string(),
-    )
-    .create_async()
     .await;
     let results = client(&server)
         .me()
@@ -190,25 +180,23 @@ async fn refuses_locally_what_graph_would_refuse() {
 async fn a_failed_chunk_fails_the_whole_conversion() {
     let ids = ews_ids(1500);
     let mut server = server().await;
-    let first = expect_json(
+    let first = expect_json_answered(
         &mut server,
         "POST",
         "/me/translateExchangeIds",
         json!({"inputIds": &ids[..1000], "sourceIdType": "ewsId", "targetIdType": "restId"}),
+        200,
+        converted(&ids[..1000]),
     )
-    .with_status(200)
-    .with_body(converted(&ids[..1000]))
-    .create_async()
     .await;
-    let second = expect_json(
+    let second = expect_json_answered(
         &mut server,
         "POST",
         "/me/translateExchangeIds",
         json!({"inputIds": &ids[1000..], "sourceIdType": "ewsId", "targetIdType": "restId"}),
+        400,
+        common::graph_error("ErrorInvalidParameter", "Invalid parameter."),
     )
-    .with_status(400)
-    .with_body(common::graph_error("ErrorInvalidParameter", "Invalid parameter.").to_string())
-    .create_async()
     .await;
     let failed = client(&server)
         .me()

@@ -132,6 +132,22 @@ pub fn expect_json(server: &mut ServerGuard, method: &str, path: &str, expected:
         .expect(1)
 }
 
+/// A JSON request (see [`expect_json`]) answered `status` with the JSON `answer`, created.
+pub async fn expect_json_answered(
+    server: &mut ServerGuard,
+    method: &str,
+    path: &str,
+    expected: Value,
+    status: usize,
+    answer: Value,
+) -> Mock {
+    expect_json(server, method, path, expected)
+        .with_status(status)
+        .with_body(answer.to_string())
+        .create_async()
+        .await
+}
+
 /// A request without a body (GET, DELETE, a bodyless POST): no body, no `Content-Type`, no
 /// query, and the headers every request carries; expected once. Add the answer and create it.
 pub fn expect_bare(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
