@@ -11,8 +11,7 @@ mod raw_server;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use common::{
-    client, client_with, expect_json, expect_no_request, graph_error, server, GUID, REQUEST_ID,
-    TOKEN,
+    client, client_with, expect_json, expect_no_request, graph_error, server, REQUEST_ID, TOKEN,
 };
 use mockito::{Matcher, ServerGuard};
 use msgraph_outlook::api::{
@@ -363,23 +362,15 @@ async fn renew_patches_the_expiration_and_obeys_graphs_maximum_too() {
     );
 }
 
-/// A bodiless request with the headers every request carries.
-async fn expect_bare(
+/// A bodiless request ([`common::expect_bare`]) answered `status`, with `body` as JSON if any.
+async fn expect_bare_answered(
     server: &mut ServerGuard,
     method: &str,
     path: &str,
     status: usize,
     body: Option<Value>,
 ) -> mockito::Mock {
-    let mut mock = server
-        .mock(method, format!("/v1.0{path}").as_str())
-        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
-        .match_header("client-request-id", Matcher::Regex(GUID.into()))
-        .match_header("content-type", Matcher::Missing)
-        .match_query(Matcher::Missing)
-        .match_body(Matcher::Exact(String::new()))
-        .with_status(status)
-        .expect(1);
+    let mut mock = common::expect_bare(server, method, path).with_status(status);
     if method == "POST" {
         // Graph answers 411 to a POST without a length.
         mock = mock.match_header("content-length", "0");
@@ -396,7 +387,7 @@ async fn expect_bare(
 async fn get_delete_and_reauthorize_are_the_documented_calls() {
     let mut server = server().await;
     let path = format!("/subscriptions/{ID}");
-    let get = expect_bare(
+    let get = expect_bare_answered(
         &mut server,
         "GET",
         &path,
@@ -404,7 +395,7 @@ async fn get_delete_and_reauthorize_are_the_documented_calls() {
         Some(answer(INBOX, "created", "2026-12-09T09:00:00Z", Some("s"))),
     )
     .await;
-    let reauthorize = expect_bare(
+    let reauthorize = expect_bare_answered(
         &mut server,
         "POST",
         &format!("{path}/reauthorize"),
@@ -412,7 +403,7 @@ async fn get_delete_and_reauthorize_are_the_documented_calls() {
         None,
     )
     .await;
-    let delete = expect_bare(&mut server, "DELETE", &path, 204, None).await;
+    let delete = expect_bare_answered(&mut server, "DELETE", &path, 204, None).await;
 
     let subscriptions = subscriptions(&server);
     let got = subscriptions.get(ID).await.unwrap();
