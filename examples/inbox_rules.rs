@@ -85,22 +85,29 @@ async fn run() -> Result<(), String> {
         rule.sequence.unwrap_or_default()
     );
 
-    let from = setup.client.user(sender.as_str());
-    for subject in [MATCHING, OTHER] {
-        let message = Message::new()
-            .subject(subject)
-            .text_body("Sent by the inbox_rules example.")
-            .to(owner.as_str());
-        from.send_mail(message).await.map_err(e)?;
-        println!("Sent {subject:?} from {sender} to {owner}");
-    }
+    // The rule is deleted whatever happens next, so a failed run leaves no rule behind.
+    let outcome = async {
+        let from = setup.client.user(sender.as_str());
+        for subject in [MATCHING, OTHER] {
+            let message = Message::new()
+                .subject(subject)
+                .text_body("Sent by the inbox_rules example.")
+                .to(owner.as_str());
+            from.send_mail(message).await.map_err(e)?;
+            println!("Sent {subject:?} from {sender} to {owner}");
+        }
 
-    let wait = setup.sandbox.is_none();
-    for subject in [MATCHING, OTHER] {
-        println!("{}", landed(mailbox, &folder_id, subject, wait).await?);
+        let wait = setup.sandbox.is_none();
+        for subject in [MATCHING, OTHER] {
+            println!("{}", landed(mailbox, &folder_id, subject, wait).await?);
+        }
+        Ok::<(), String>(())
     }
+    .await;
 
-    rules.delete(&rule_id).await.map_err(e)?;
+    let deleted = rules.delete(&rule_id).await;
+    outcome?;
+    deleted.map_err(e)?;
     println!("Rule deleted");
     Ok(())
 }
