@@ -212,14 +212,18 @@ async fn a_credential_error_is_an_auth_error_and_nothing_reaches_graph() {
     nothing.assert_async().await;
 }
 
-#[test]
-fn kind_is_declared_and_debug_shows_no_token() {
+#[tokio::test]
+async fn kind_is_declared_and_debug_shows_no_token() {
     let credential = FakeCredential::new(Duration::from_secs(3600));
     let provider = AzureCredential::new(credential.clone());
     assert_eq!(provider.kind(), TokenKind::Unknown);
     let provider = provider.with_kind(TokenKind::Delegated);
     assert_eq!(provider.kind(), TokenKind::Delegated);
+    // With a token in the cache: it is there, and Debug does not show it.
+    assert_eq!(provider.access_token().await.unwrap().secret(), "token-1");
     let debug = format!("{provider:?}");
+    assert!(debug.contains("has_token: true"), "{debug}");
+    assert!(!debug.contains("token-1"), "{debug}");
     assert!(
         debug.starts_with(
             "AzureCredential { scopes: [\"https://graph.microsoft.com/.default\"], kind: Delegated"
