@@ -313,16 +313,16 @@ async fn more_than_1000_ids_and_bad_parameters_are_refused() {
 async fn user_scopes_suffice_and_mail_read_alone_does_not() {
     let (sb, client, (rest, immutable), _) = mailbox().await;
     let body = json!({"inputIds": [rest], "sourceIdType": "restId", "targetIdType": "restImmutableEntryId"});
-    // `User.Read` (`User.ReadBasic.All`, the least privileged, is not among the
-    // sandbox's scopes).
-    let token = sb.delegated_token_with_scopes(ADELE, &["User.Read"]);
-    let (status, out) = translate(&sb, &token, "/me/translateExchangeIds", &body).await;
-    assert_eq!(status, 200, "{out}");
-    assert_eq!(out["value"][0]["targetId"], immutable.as_str());
+    // `User.ReadBasic.All` (the least privileged) and `User.Read`, each alone.
     let path = format!("/users/{ADELE}/translateExchangeIds");
-    let (status, out) = translate(&sb, &token, &path, &body).await;
-    assert_eq!(status, 200, "{out}");
-    assert_eq!(out["value"][0]["targetId"], immutable.as_str());
+    for scope in ["User.ReadBasic.All", "User.Read"] {
+        let token = sb.delegated_token_with_scopes(ADELE, &[scope]);
+        for path in ["/me/translateExchangeIds", path.as_str()] {
+            let (status, out) = translate(&sb, &token, path, &body).await;
+            assert_eq!(status, 200, "{scope} {path}: {out}");
+            assert_eq!(out["value"][0]["targetId"], immutable.as_str());
+        }
+    }
     let mail_read = sb.delegated_token_with_scopes(ADELE, &["Mail.Read"]);
     let (status, err) = translate(&sb, &mail_read, "/me/translateExchangeIds", &body).await;
     assert_eq!(status, 403);
