@@ -629,6 +629,54 @@ async fn two_mailboxes_forwarding_to_each_other_stop_after_one_round() {
     assert_eq!(loop_header(&alex[0]), [ADELE]);
 }
 
+/// `address`'s Inbox `totalItemCount`.
+async fn inbox_total(sb: &Sandbox, client: &reqwest::Client, address: &str) -> u64 {
+    let token = sb.delegated_token(address);
+    let url = format!("{}/me/mailFolders/inbox", sb.base_url());
+    let (status, body) = get_json(client, &url, &token).await;
+    assert_eq!(status, 200, "{body}");
+    body["totalItemCount"].as_u64().expect("totalItemCount")
+}
+
+#[tokio::test]
+async fn rules_fanning_out_send_at_most_32_copies_per_delivery_and_each_recipient_once() {
+    const NESTOR: &str = "nestor@contoso.com";
+    let (sb, client) = setup().await;
+    sb.add_user(NESTOR);
+    // Six rules a mailbox, each forwarding to the next mailbox (named twice): unbounded,
+    // one message would give 6 + 36 + 216 forwards.
+    for (owner, to) in [(ADELE, ALEX), (ALEX, MEGAN), (MEGAN, NESTOR)] {
+        for n in 1..=6 {
+            create_rule(
+                &sb,
+                &client,
+                owner,
+                json!({"displayName": format!("Forward {n}"), "sequence": n,
+                       "actions": {"forwardTo": [{"emailAddress": {"address": to}},
+                                                 {"emailAddress": {"address": to.to_uppercase()}}]}}),
+            )
+            .await;
+        }
+    }
+    send(&sb, &client, NESTOR, mail("Fan", "out", &[ADELE])).await;
+    assert_eq!(inbox_total(&sb, &client, ADELE).await, 1);
+    let mut forwarded = 0;
+    for who in [ALEX, MEGAN, NESTOR] {
+        forwarded += inbox_total(&sb, &client, who).await;
+    }
+    assert_eq!(forwarded, 32);
+    // The first forward reached Alex once although the rule names him twice.
+    let alex = select(&sb, &client, ALEX, "inbox", "subject").await;
+    assert!(!alex.is_empty() && subjects(&alex).iter().all(|s| s == "FW: Fan"));
+    // A new delivery gets a budget of its own.
+    send(&sb, &client, NESTOR, mail("Again", "out", &[ADELE])).await;
+    let mut again = 0;
+    for who in [ALEX, MEGAN, NESTOR] {
+        again += inbox_total(&sb, &client, who).await;
+    }
+    assert_eq!(again, 64);
+}
+
 #[tokio::test]
 async fn redirect_keeps_the_original_and_forward_as_attachment_wraps_it() {
     let (sb, client) = setup().await;
