@@ -122,11 +122,7 @@ async fn permissions_and_bad_bodies() {
     let send_only = sb.delegated_token_with_scopes("adele@contoso.com", &["Mail.Send"]);
     let (status, err) = mail_tips(&sb, &send_only, "/me/getMailTips", &body).await;
     assert_eq!(status, 403);
-    assert_graph_error(
-        &err,
-        "ErrorAccessDenied",
-        "Access is denied. Check credentials and try again.",
-    );
+    assert_graph_error(&err, "ErrorAccessDenied", DENIED);
     let read = sb.delegated_token_with_scopes("adele@contoso.com", &["Mail.Read"]);
     let (status, ok) = mail_tips(&sb, &read, "/me/getMailTips", &body).await;
     assert_eq!(status, 200);

@@ -11,19 +11,9 @@ use serde_json::{json, Value};
 const ADELE: &str = "adele@contoso.com";
 const ALEX: &str = "alex@contoso.com";
 const MEGAN: &str = "megan@contoso.com";
-const DENIED: &str = "Access is denied. Check credentials and try again.";
 
 fn rules_url(sb: &Sandbox, tail: &str) -> String {
     format!("{}/me/mailFolders/inbox/messageRules{tail}", sb.base_url())
-}
-
-async fn delete(client: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
-    client
-        .delete(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request sent")
 }
 
 /// Creates a rule in `owner`'s Inbox; returns the 201 body.

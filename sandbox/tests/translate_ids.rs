@@ -326,11 +326,7 @@ async fn user_scopes_suffice_and_mail_read_alone_does_not() {
     let mail_read = sb.delegated_token_with_scopes(ADELE, &["Mail.Read"]);
     let (status, err) = translate(&sb, &mail_read, "/me/translateExchangeIds", &body).await;
     assert_eq!(status, 403);
-    assert_graph_error(
-        &err,
-        "ErrorAccessDenied",
-        "Access is denied. Check credentials and try again.",
-    );
+    assert_graph_error(&err, "ErrorAccessDenied", DENIED);
     // Application permissions are "Not supported." (current docs page).
     let app = app_token(&sb, &client).await;
     let (status, _) = translate(

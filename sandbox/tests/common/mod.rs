@@ -31,6 +31,20 @@ bWVudDsKICAgICAgICBmaWxlbmFtZT0idGVzdC50eHQiCgp0aGlzIGlzIHRoZSBhdHRhY2htZW50\n\
 IHRleHQKCi0tXzAwNF9UWVpQUjA0TUI2OTgxNzNGRDAwMjE1MkQ1QURCOEZCNDdDOEJDQVRZWlBS\n\
 MDRNQjY5ODFhcGNwXy0t";
 
+/// The message of Graph's `403 ErrorAccessDenied` for a token lacking the permission
+/// (GRAPH-FACTS §6.4).
+pub const DENIED: &str = "Access is denied. Check credentials and try again.";
+
+/// `DELETE url` with the bearer token; the response as it came.
+pub async fn delete(client: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
+    client
+        .delete(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request sent")
+}
+
 /// A sandbox with adele@contoso.com and alex@contoso.com, and an HTTP client.
 pub async fn setup() -> (Sandbox, reqwest::Client) {
     let sb = Sandbox::start().await.expect("sandbox starts");
