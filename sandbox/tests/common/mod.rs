@@ -45,6 +45,12 @@ pub async fn delete(client: &reqwest::Client, url: &str, token: &str) -> reqwest
         .expect("request sent")
 }
 
+/// `POST {base_url}{path}` with the JSON `body`: (status, JSON body).
+pub async fn post_path(sb: &Sandbox, token: &str, path: &str, body: &Value) -> (u16, Value) {
+    let url = format!("{}{path}", sb.base_url());
+    status_json(post_json(&reqwest::Client::new(), &url, token, body).await).await
+}
+
 /// A sandbox with adele@contoso.com and alex@contoso.com, and an HTTP client.
 pub async fn setup() -> (Sandbox, reqwest::Client) {
     let sb = Sandbox::start().await.expect("sandbox starts");
