@@ -17,15 +17,14 @@ async fn answers_per_address_with_the_options_asked_only() {
     sb.add_user_without_mailbox("onprem@contoso.com");
     sb.set_max_message_size("alex@contoso.com", 150 * 1024 * 1024);
     // Alex is away.
-    let alex = sb.delegated_token("alex@contoso.com");
-    let resp = client
-        .patch(format!("{}/me/mailboxSettings", sb.base_url()))
-        .bearer_auth(&alex)
-        .json(&json!({"automaticRepliesSetting": {"status": "alwaysEnabled", "internalReplyMessage": "Out until Monday"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    let (status, body) = set_automatic_replies(
+        &sb,
+        &client,
+        "alex@contoso.com",
+        json!({"status": "alwaysEnabled", "internalReplyMessage": "Out until Monday"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 
     let token = sb.delegated_token("adele@contoso.com");
     let (status, body) = post_path(
@@ -270,20 +269,19 @@ async fn mailbox_full_custom_mail_tip_and_automatic_replies_reflect_state() {
     sb.set_mailbox_full("alex@contoso.com", true);
     sb.set_custom_mail_tip("alex@contoso.com", "Alex is on leave; write to Megan.");
     // Alex schedules automatic replies for later this month.
-    let alex = sb.delegated_token("alex@contoso.com");
-    let resp = client
-        .patch(format!("{}/me/mailboxSettings", sb.base_url()))
-        .bearer_auth(&alex)
-        .json(&json!({"automaticRepliesSetting": {
+    let (status, body) = set_automatic_replies(
+        &sb,
+        &client,
+        "alex@contoso.com",
+        json!({
             "status": "scheduled",
             "scheduledStartDateTime": {"dateTime": "2026-12-20T18:00:00", "timeZone": "UTC"},
             "scheduledEndDateTime": {"dateTime": "2026-12-28T18:00:00", "timeZone": "UTC"},
             "internalReplyMessage": "<p>Out until 28 Dec.</p>",
-        }}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 
     // Before the window: no automatic-replies MailTip yet.
     let (_, body) = post_path(&sb, &token, "/me/getMailTips", &ask).await;

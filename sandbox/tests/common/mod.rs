@@ -51,6 +51,20 @@ pub async fn post_path(sb: &Sandbox, token: &str, path: &str, body: &Value) -> (
     status_json(post_json(&reqwest::Client::new(), &url, token, body).await).await
 }
 
+/// `PATCH /me/mailboxSettings` as `who` with `{"automaticRepliesSetting": setting}`:
+/// (status, JSON body).
+pub async fn set_automatic_replies(
+    sb: &Sandbox,
+    client: &reqwest::Client,
+    who: &str,
+    setting: Value,
+) -> (u16, Value) {
+    let token = sb.delegated_token(who);
+    let url = format!("{}/me/mailboxSettings", sb.base_url());
+    let body = serde_json::json!({ "automaticRepliesSetting": setting });
+    status_json(patch_json(client, &url, &token, &body, None).await).await
+}
+
 /// A sandbox with adele@contoso.com and alex@contoso.com, and an HTTP client.
 pub async fn setup() -> (Sandbox, reqwest::Client) {
     let sb = Sandbox::start().await.expect("sandbox starts");
