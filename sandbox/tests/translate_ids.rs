@@ -208,6 +208,23 @@ async fn bad_ids_get_error_details_in_place() {
         })
     );
 
+    // A binary id ending in a non-ASCII character is malformed (it was a panic).
+    let (status, body) = post_path(
+        &sb,
+        &token,
+        "/me/translateExchangeIds",
+        &json!({"inputIds": ["AAMké"], "sourceIdType": "entryId", "targetIdType": "restId"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["value"],
+        json!([{
+            "sourceId": "AAMké",
+            "errorDetails": {"code": "ErrorInvalidIdMalformed", "message": "Id is malformed."},
+        }])
+    );
+
     // Another mailbox's id is not found in this one.
     let alex_sent = sb.messages("alex@contoso.com", "sentitems")[0]["id"]
         .as_str()
