@@ -574,7 +574,6 @@ async fn rename_changes_only_the_display_name() {
 #[tokio::test]
 async fn unknown_folders_answer_404() {
     let (sb, client) = setup().await;
-    let (token, base) = alex(&sb);
     let known = create(&sb, &client, "/me/mailFolders", "Known").await;
     let known = known["id"].as_str().unwrap();
     for (method, path, body) in [
@@ -616,7 +615,7 @@ async fn unknown_folders_answer_404() {
             None,
         ),
     ] {
-        let (status, err) = call(&client, method, &format!("{base}{path}"), &token, body).await;
+        let (status, err) = as_alex(&sb, &client, method, &path, body).await;
         assert_eq!(status, 404, "{method} {path}: {err}");
         assert_graph_error(
             &err,
@@ -938,14 +937,13 @@ async fn permanent_delete_removes_the_subtree_and_its_mail_at_once() {
 #[tokio::test]
 async fn well_known_folders_cannot_be_deleted() {
     let (sb, client) = setup().await;
-    let (token, base) = alex(&sb);
     deliver(&sb, &client, "stays").await;
     for (method, path) in [
         ("DELETE", "/me/mailFolders/inbox"),
         ("DELETE", "/me/mailFolders/msgfolderroot"),
         ("POST", "/me/mailFolders/deleteditems/permanentDelete"),
     ] {
-        let (status, err) = call(&client, method, &format!("{base}{path}"), &token, None).await;
+        let (status, err) = as_alex(&sb, &client, method, path, None).await;
         assert_eq!(status, 400, "{method} {path}: {err}");
         assert_graph_error(
             &err,
