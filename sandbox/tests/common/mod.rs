@@ -65,6 +65,17 @@ pub async fn set_automatic_replies(
     status_json(patch_json(client, &url, &token, &body, None).await).await
 }
 
+/// [`set_automatic_replies`] that must succeed: asserts `200`.
+pub async fn apply_automatic_replies(
+    sb: &Sandbox,
+    client: &reqwest::Client,
+    who: &str,
+    setting: Value,
+) {
+    let (status, body) = set_automatic_replies(sb, client, who, setting).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 /// A sandbox with adele@contoso.com and alex@contoso.com, and an HTTP client.
 pub async fn setup() -> (Sandbox, reqwest::Client) {
     let sb = Sandbox::start().await.expect("sandbox starts");
