@@ -19,11 +19,20 @@ pub(crate) fn arrived(store: &mut Store, user_idx: usize, message_idx: usize) {
         store.arrival.sends_left = MAX_RULE_SENDS;
     }
     store.arrival.depth += 1;
-    // Read what the automatic reply needs first: a rule may move or delete the message.
-    let incoming = auto_reply::incoming(store, user_idx, message_idx);
-    rules::apply(store, user_idx, message_idx);
-    auto_reply::maybe_reply(store, user_idx, incoming);
+    // The depth must come down again even if a bug panics below: the server lives on
+    // (the request's task ends), and a depth stuck above 0 would never refill the
+    // budget of later deliveries.
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // Read what the automatic reply needs first: a rule may move or delete the
+        // message.
+        let incoming = auto_reply::incoming(store, user_idx, message_idx);
+        rules::apply(store, user_idx, message_idx);
+        auto_reply::maybe_reply(store, user_idx, incoming);
+    }));
     store.arrival.depth -= 1;
+    if let Err(panic) = run {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// At most this many copies (one per recipient) the inbox rules of all mailboxes send
@@ -50,4 +59,36 @@ fn take_sends(store: &mut Store, copies: usize) -> bool {
     }
     *left -= copies;
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Map};
+
+    use super::*;
+    use crate::store::organize::MessageRule;
+
+    #[test]
+    fn a_panic_during_arrival_leaves_the_cascade_at_depth_0() {
+        let mut store = Store::default();
+        store.add_user("adele@contoso.com");
+        let mut actions = Map::new();
+        actions.insert("markAsRead".into(), json!(true));
+        store.users[0].rules.push(MessageRule {
+            id: MessageRule::new_id(),
+            display_name: "Read".into(),
+            sequence: 1,
+            is_enabled: true,
+            has_error: false,
+            conditions: None,
+            exceptions: None,
+            actions,
+        });
+        // No message 99: the rules panic on it.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| arrived(&mut store, 0, 99)));
+        assert!(outcome.is_err());
+        assert_eq!(store.arrival.depth, 0);
+        assert!(take_sends(&mut store, MAX_RULE_SENDS));
+    }
 }
