@@ -39,6 +39,7 @@ macro_rules! sends_call {
 
 mod attachments;
 mod bulk;
+mod by_id;
 mod calendar;
 mod calendar_permissions;
 mod check_mail_tips;
