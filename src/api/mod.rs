@@ -43,6 +43,7 @@ mod by_id;
 mod calendar;
 mod calendar_permissions;
 mod check_mail_tips;
+mod chunked;
 mod delta;
 mod destination;
 mod drafts;
