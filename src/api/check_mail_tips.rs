@@ -23,8 +23,9 @@ use crate::models::{MailTipsOption, MailTipsOptions};
 ///
 /// A recipient whose MailTips come back with an `error` (e.g. outside the organization,
 /// unknown to Exchange) is not refused here, whatever `mailboxFull` or `maxMessageSize`
-/// come with it: Exchange decides when it delivers. The
-/// MailTips read is not part of the send: not [`Batchable`](crate::Batchable).
+/// come with it: Exchange decides when it delivers. A failed MailTips read (e.g. a token
+/// without `Mail.Read`) fails the whole call, and nothing is sent. The MailTips read is not
+/// part of the send: not [`Batchable`](crate::Batchable).
 #[derive(Debug)]
 #[must_use = "nothing is sent until you await it"]
 pub struct CheckMailTips {
