@@ -463,6 +463,33 @@ async fn check_mail_tips_sends_when_every_recipient_accepts() {
 }
 
 #[tokio::test]
+async fn check_mail_tips_leaves_a_recipient_with_an_error_to_exchange_whatever_else_it_says() {
+    let (message, body) = report();
+    let mut server = server().await;
+    // A tip with an `error` is not a reading of the recipient's mailbox: the full status
+    // and the 0 maximum beside it refuse nothing.
+    let check = expect_check(
+        &mut server,
+        json!({"value": [
+            tip("alex@contoso.com", false, 36_700_160),
+            {"emailAddress": {"address": "megan@contoso.com"}, "mailboxFull": true, "maxMessageSize": 0,
+             "error": {"code": "ErrorRecipientNotFound", "message": "The recipient could not be found."}}
+        ]}),
+    )
+    .create_async()
+    .await;
+    let send = expect_json_post(&mut server, "/me/sendMail", body).await;
+    client(&server)
+        .me()
+        .send_mail(message)
+        .check_mail_tips()
+        .await
+        .unwrap();
+    check.assert_async().await;
+    send.assert_async().await;
+}
+
+#[tokio::test]
 async fn check_mail_tips_refuses_an_invalid_message_before_any_request() {
     let mut server = server().await;
     let none = expect_no_request(&mut server).await;

@@ -131,8 +131,12 @@ pub(crate) fn url_safe_base64(bytes: &[u8]) -> String {
     format!("{}{padding}", trimmed.replace('+', "-").replace('/', "_"))
 }
 
-/// The inverse of [`url_safe_base64`]; `None` when malformed.
+/// The inverse of [`url_safe_base64`]; `None` when malformed (non-ASCII text
+/// included).
 pub(crate) fn from_url_safe_base64(text: &str) -> Option<Vec<u8>> {
+    if !text.is_ascii() {
+        return None;
+    }
     let (body, count) = text.split_at(text.len().checked_sub(1)?);
     let padding = match count {
         "0" => 0,
@@ -159,6 +163,10 @@ mod tests {
         assert_eq!(from_url_safe_base64("AQ2").unwrap(), vec![1]);
         assert!(from_url_safe_base64("AQ3").is_none());
         assert!(from_url_safe_base64("").is_none());
+        // A client's non-ASCII text is malformed, not a panic.
+        assert!(from_url_safe_base64("AQé").is_none());
+        assert!(from_url_safe_base64("é").is_none());
+        assert_eq!(decode("AAMké", IdFormat::ImmutableEntryId), None);
     }
 
     #[test]

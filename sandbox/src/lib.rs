@@ -522,7 +522,7 @@ impl Sandbox {
     /// `Mail.Read`, `Mail.ReadWrite`, `Mail.Send`, their `.Shared` variants,
     /// `Calendars.Read`, `Calendars.ReadWrite`, `Calendars.Read.Shared`,
     /// `Calendars.ReadWrite.Shared`, `MailboxSettings.Read`, `MailboxSettings.ReadWrite`,
-    /// `User.Read`), so only the mailbox rights of the user limit it. Adds the user
+    /// `User.Read`, `User.ReadBasic.All`), so only the mailbox rights of the user limit it. Adds the user
     /// first if it does not exist yet. Use [`Sandbox::delegated_token_with_scopes`] to
     /// test permission errors.
     pub fn delegated_token(&self, address: &str) -> String {

@@ -11,7 +11,7 @@
 
 /// Delegated scopes of the mail, calendar and mailbox-settings APIs. By default the
 /// sandbox app is granted (consented) all of them.
-pub(crate) const DELEGATED: [&str; 14] = [
+pub(crate) const DELEGATED: [&str; 15] = [
     "Mail.ReadBasic",
     "Mail.Read",
     "Mail.ReadWrite",
@@ -28,6 +28,9 @@ pub(crate) const DELEGATED: [&str; 14] = [
     // Entra adds `User.Read` to every new app registration; no sandbox path needs it,
     // but a client asking for it gets it echoed like from Entra.
     "User.Read",
+    // The least privileged delegated permission of `translateExchangeIds` (its docs
+    // page, GRAPH-FACTS-2 §7.6); no other sandbox path accepts it.
+    "User.ReadBasic.All",
 ];
 
 /// Application roles of the mail, calendar and mailbox-settings APIs (no `.Shared`
@@ -150,6 +153,7 @@ mod tests {
             Some("MailboxSettings.Read")
         );
         assert_eq!(canonical("Mail.ReadBasic.All"), Some("Mail.ReadBasic.All"));
+        assert_eq!(req("user.readbasic.all"), ["User.ReadBasic.All"]);
         assert_eq!(canonical("Files.Read"), None);
     }
 }

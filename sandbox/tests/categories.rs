@@ -8,19 +8,9 @@ use msgraph_outlook_sandbox::Sandbox;
 use serde_json::{json, Value};
 
 const ADELE: &str = "adele@contoso.com";
-const DENIED: &str = "Access is denied. Check credentials and try again.";
 
 fn url(sb: &Sandbox, tail: &str) -> String {
     format!("{}/me/outlook/masterCategories{tail}", sb.base_url())
-}
-
-async fn delete(client: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
-    client
-        .delete(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request sent")
 }
 
 /// `(displayName, color)` of each category of a list answer.

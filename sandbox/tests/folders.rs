@@ -42,17 +42,22 @@ fn alex(sb: &Sandbox) -> (String, String) {
     (sb.delegated_token(ALEX), sb.base_url())
 }
 
+/// [`call`] as Alex on `{base URL}{path}`.
+async fn as_alex(
+    sb: &Sandbox,
+    client: &reqwest::Client,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let (token, base) = alex(sb);
+    call(client, method, &format!("{base}{path}"), &token, body).await
+}
+
 /// `POST {path}` with `{"displayName": name}`; asserts 201 and returns the folder.
 async fn create(sb: &Sandbox, client: &reqwest::Client, path: &str, name: &str) -> Value {
-    let (token, base) = alex(sb);
-    let (status, body) = call(
-        client,
-        "POST",
-        &format!("{base}{path}"),
-        &token,
-        Some(json!({"displayName": name})),
-    )
-    .await;
+    let (status, body) =
+        as_alex(sb, client, "POST", path, Some(json!({"displayName": name}))).await;
     assert_eq!(status, 201, "{body}");
     body
 }
@@ -67,12 +72,11 @@ fn folder(sb: &Sandbox, name: &str) -> Value {
 
 /// The id of a folder (by well-known name or id), read back over HTTP.
 async fn id_of(sb: &Sandbox, client: &reqwest::Client, folder: &str) -> String {
-    let (token, base) = alex(sb);
-    let (status, body) = call(
+    let (status, body) = as_alex(
+        sb,
         client,
         "GET",
-        &format!("{base}/me/mailFolders/{folder}"),
-        &token,
+        &format!("/me/mailFolders/{folder}"),
         None,
     )
     .await;
@@ -145,12 +149,11 @@ async fn deliver(sb: &Sandbox, client: &reqwest::Client, subject: &str) -> Strin
 
 /// (totalItemCount, unreadItemCount) of a folder read back over HTTP.
 async fn counts(sb: &Sandbox, client: &reqwest::Client, folder: &str) -> (u64, u64) {
-    let (token, base) = alex(sb);
-    let (_, f) = call(
+    let (_, f) = as_alex(
+        sb,
         client,
         "GET",
-        &format!("{base}/me/mailFolders/{folder}"),
-        &token,
+        &format!("/me/mailFolders/{folder}"),
         None,
     )
     .await;
@@ -163,13 +166,12 @@ async fn counts(sb: &Sandbox, client: &reqwest::Client, folder: &str) -> (u64, u
 #[tokio::test]
 async fn create_at_the_root_answers_201_and_the_list_shows_only_the_roots_children() {
     let (sb, client) = setup().await;
-    let (token, base) = alex(&sb);
     let root = id_of(&sb, &client, "msgfolderroot").await;
-    let (status, created) = call(
+    let (status, created) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders"),
-        &token,
+        "/me/mailFolders",
         Some(json!({"displayName": "Projects", "isHidden": false})),
     )
     .await;
@@ -204,14 +206,7 @@ async fn create_at_the_root_answers_201_and_the_list_shows_only_the_roots_childr
             0
         )
     );
-    let (status, list) = call(
-        &client,
-        "GET",
-        &format!("{base}/me/mailFolders"),
-        &token,
-        None,
-    )
-    .await;
+    let (status, list) = as_alex(&sb, &client, "GET", "/me/mailFolders", None).await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(
         list["@odata.context"],
@@ -230,14 +225,7 @@ async fn create_at_the_root_answers_201_and_the_list_shows_only_the_roots_childr
     );
 
     // The root itself: addressable by its well-known name, never listed.
-    let (_, got) = call(
-        &client,
-        "GET",
-        &format!("{base}/me/mailFolders/MsgFolderRoot"),
-        &token,
-        None,
-    )
-    .await;
+    let (_, got) = as_alex(&sb, &client, "GET", "/me/mailFolders/MsgFolderRoot", None).await;
     assert_eq!(got["displayName"], "Top of Information Store");
     assert_eq!(got["childFolderCount"], 8);
     assert_eq!(got["id"], root.as_str());
@@ -248,11 +236,11 @@ async fn hidden_folders_are_listed_only_with_include_hidden_folders() {
     let (sb, client) = setup().await;
     let (token, base) = alex(&sb);
     let root = id_of(&sb, &client, "msgfolderroot").await;
-    let (status, hidden) = call(
+    let (status, hidden) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders"),
-        &token,
+        "/me/mailFolders",
         Some(json!({"displayName": "Sync state", "isHidden": true})),
     )
     .await;
@@ -261,20 +249,13 @@ async fn hidden_folders_are_listed_only_with_include_hidden_folders() {
     expected["isHidden"] = json!(true);
     assert_eq!(without_context(hidden.clone()), expected);
 
-    let (_, list) = call(
-        &client,
-        "GET",
-        &format!("{base}/me/mailFolders"),
-        &token,
-        None,
-    )
-    .await;
+    let (_, list) = as_alex(&sb, &client, "GET", "/me/mailFolders", None).await;
     assert_eq!(names(&list), WELL_KNOWN);
-    let (_, list) = call(
+    let (_, list) = as_alex(
+        &sb,
         &client,
         "GET",
-        &format!("{base}/me/mailFolders?includeHiddenFolders=true"),
-        &token,
+        "/me/mailFolders?includeHiddenFolders=true",
         None,
     )
     .await;
@@ -282,11 +263,11 @@ async fn hidden_folders_are_listed_only_with_include_hidden_folders() {
     assert_eq!(values(&list)[7], expected);
 
     // Also for child folders.
-    let (status, _) = call(
+    let (status, _) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders/inbox/childFolders"),
-        &token,
+        "/me/mailFolders/inbox/childFolders",
         Some(json!({"displayName": "Hidden child", "isHidden": true})),
     )
     .await;
@@ -305,11 +286,11 @@ async fn hidden_folders_are_listed_only_with_include_hidden_folders() {
     assert_eq!(names(&list), ["Hidden child"]);
 
     // A value other than true / false is refused.
-    let (status, err) = call(
+    let (status, err) = as_alex(
+        &sb,
         &client,
         "GET",
-        &format!("{base}/me/mailFolders?includeHiddenFolders=yes"),
-        &token,
+        "/me/mailFolders?includeHiddenFolders=yes",
         None,
     )
     .await;
@@ -328,14 +309,7 @@ async fn lists_are_paged_by_ten_with_next_links_that_keep_the_options() {
     for i in 1..=5 {
         create(&sb, &client, "/me/mailFolders", &format!("F{i}")).await;
     }
-    let (status, first) = call(
-        &client,
-        "GET",
-        &format!("{base}/me/mailFolders"),
-        &token,
-        None,
-    )
-    .await;
+    let (status, first) = as_alex(&sb, &client, "GET", "/me/mailFolders", None).await;
     assert_eq!(status, 200);
     let mut all_names: Vec<String> = WELL_KNOWN.iter().map(|s| s.to_string()).collect();
     all_names.extend((1..=5).map(|i| format!("F{i}")));
@@ -356,11 +330,11 @@ async fn lists_are_paged_by_ten_with_next_links_that_keep_the_options() {
     assert!(second.get("@odata.nextLink").is_none());
 
     // $top and includeHiddenFolders are carried by the link.
-    let (_, page) = call(
+    let (_, page) = as_alex(
+        &sb,
         &client,
         "GET",
-        &format!("{base}/me/mailFolders?$top=4&includeHiddenFolders=true"),
-        &token,
+        "/me/mailFolders?$top=4&includeHiddenFolders=true",
         None,
     )
     .await;
@@ -414,11 +388,11 @@ async fn child_folders_under_an_id_or_a_well_known_name() {
     .await;
 
     let user_id = sb.add_user(ALEX);
-    let (status, list) = call(
+    let (status, list) = as_alex(
+        &sb,
         &client,
         "GET",
-        &format!("{base}/me/mailFolders/Inbox/childFolders"),
-        &token,
+        "/me/mailFolders/Inbox/childFolders",
         None,
     )
     .await;
@@ -476,11 +450,11 @@ async fn a_second_folder_of_the_same_name_under_one_parent_is_refused() {
     let (token, base) = alex(&sb);
     create(&sb, &client, "/me/mailFolders", "Projects").await;
     for name in ["Projects", "projects", " PROJECTS "] {
-        let (status, err) = call(
+        let (status, err) = as_alex(
+            &sb,
             &client,
             "POST",
-            &format!("{base}/me/mailFolders"),
-            &token,
+            "/me/mailFolders",
             Some(json!({"displayName": name})),
         )
         .await;
@@ -540,14 +514,8 @@ async fn a_second_folder_of_the_same_name_under_one_parent_is_refused() {
         json!({"displayName": " "}),
         json!({"displayName": 5}),
     ] {
-        let (status, err) = call(
-            &client,
-            "POST",
-            &format!("{base}/me/mailFolders"),
-            &token,
-            Some(body.clone()),
-        )
-        .await;
+        let (status, err) =
+            as_alex(&sb, &client, "POST", "/me/mailFolders", Some(body.clone())).await;
         assert_eq!(status, 400, "{body}");
         assert_graph_error(
             &err,
@@ -606,7 +574,6 @@ async fn rename_changes_only_the_display_name() {
 #[tokio::test]
 async fn unknown_folders_answer_404() {
     let (sb, client) = setup().await;
-    let (token, base) = alex(&sb);
     let known = create(&sb, &client, "/me/mailFolders", "Known").await;
     let known = known["id"].as_str().unwrap();
     for (method, path, body) in [
@@ -648,7 +615,7 @@ async fn unknown_folders_answer_404() {
             None,
         ),
     ] {
-        let (status, err) = call(&client, method, &format!("{base}{path}"), &token, body).await;
+        let (status, err) = as_alex(&sb, &client, method, &path, body).await;
         assert_eq!(status, 404, "{method} {path}: {err}");
         assert_graph_error(
             &err,
@@ -680,11 +647,11 @@ async fn counts_follow_delivery_reading_moves_and_deletes() {
 
     let keep = create(&sb, &client, "/me/mailFolders", "Keep").await;
     let keep_id = keep["id"].as_str().unwrap();
-    let (status, moved) = call(
+    let (status, moved) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/messages/{first}/move"),
-        &token,
+        &format!("/me/messages/{first}/move"),
         Some(json!({"destinationId": keep_id})),
     )
     .await;
@@ -693,11 +660,11 @@ async fn counts_follow_delivery_reading_moves_and_deletes() {
     assert_eq!(counts(&sb, &client, keep_id).await, (1, 0));
 
     // DELETE: the message leaves the Inbox and is not in Deleted Items.
-    let (status, body) = call(
+    let (status, body) = as_alex(
+        &sb,
         &client,
         "DELETE",
-        &format!("{base}/me/messages/{second}"),
-        &token,
+        &format!("/me/messages/{second}"),
         None,
     )
     .await;
@@ -707,21 +674,21 @@ async fn counts_follow_delivery_reading_moves_and_deletes() {
 
     // permanentDelete: gone, through the folder path too.
     let moved_id = moved["id"].as_str().unwrap();
-    let (status, body) = call(
+    let (status, body) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders/{keep_id}/messages/{moved_id}/permanentDelete"),
-        &token,
+        &format!("/me/mailFolders/{keep_id}/messages/{moved_id}/permanentDelete"),
         None,
     )
     .await;
     assert_eq!((status, body), (204, Value::Null));
     assert_eq!(counts(&sb, &client, keep_id).await, (0, 0));
-    let (status, _) = call(
+    let (status, _) = as_alex(
+        &sb,
         &client,
         "GET",
-        &format!("{base}/me/messages/{moved_id}"),
-        &token,
+        &format!("/me/messages/{moved_id}"),
         None,
     )
     .await;
@@ -759,17 +726,16 @@ async fn tree_with_mail(sb: &Sandbox, client: &reqwest::Client) -> (String, Stri
 #[tokio::test]
 async fn move_keeps_the_id_and_copy_copies_the_subtree_and_its_mail_with_new_ids() {
     let (sb, client) = setup().await;
-    let (token, base) = alex(&sb);
     let (a, b, msg) = tree_with_mail(&sb, &client).await;
     let archive = id_of(&sb, &client, "archive").await;
     let inbox = id_of(&sb, &client, "inbox").await;
 
     // Copy (PascalCase parameter, as the CSDL spells it): 200 and a new folder.
-    let (status, copy) = call(
+    let (status, copy) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders/{a}/copy"),
-        &token,
+        &format!("/me/mailFolders/{a}/copy"),
         Some(json!({"DestinationId": "archive"})),
     )
     .await;
@@ -780,11 +746,11 @@ async fn move_keeps_the_id_and_copy_copies_the_subtree_and_its_mail_with_new_ids
         folder_json(&copy["id"], "A", &archive, 1, 0, 0)
     );
     let copy_id = copy["id"].as_str().unwrap();
-    let (_, children) = call(
+    let (_, children) = as_alex(
+        &sb,
         &client,
         "GET",
-        &format!("{base}/me/mailFolders/{copy_id}/childFolders"),
-        &token,
+        &format!("/me/mailFolders/{copy_id}/childFolders"),
         None,
     )
     .await;
@@ -801,11 +767,11 @@ async fn move_keeps_the_id_and_copy_copies_the_subtree_and_its_mail_with_new_ids
     assert_eq!(folder(&sb, "Archive")["childFolderCount"], 1);
 
     // Move: 200, same id, new parent; off the top-level list, under the Inbox.
-    let (status, moved) = call(
+    let (status, moved) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders/{a}/move"),
-        &token,
+        &format!("/me/mailFolders/{a}/move"),
         Some(json!({"destinationId": "inbox"})),
     )
     .await;
@@ -814,20 +780,13 @@ async fn move_keeps_the_id_and_copy_copies_the_subtree_and_its_mail_with_new_ids
         without_context(moved),
         folder_json(&json!(a), "A", &inbox, 1, 0, 0)
     );
-    let (_, top) = call(
-        &client,
-        "GET",
-        &format!("{base}/me/mailFolders"),
-        &token,
-        None,
-    )
-    .await;
+    let (_, top) = as_alex(&sb, &client, "GET", "/me/mailFolders", None).await;
     assert_eq!(names(&top), WELL_KNOWN);
-    let (_, under_inbox) = call(
+    let (_, under_inbox) = as_alex(
+        &sb,
         &client,
         "GET",
-        &format!("{base}/me/mailFolders/inbox/childFolders"),
-        &token,
+        "/me/mailFolders/inbox/childFolders",
         None,
     )
     .await;
@@ -839,7 +798,6 @@ async fn move_keeps_the_id_and_copy_copies_the_subtree_and_its_mail_with_new_ids
 #[tokio::test]
 async fn moves_that_cannot_be_done_are_refused_and_change_nothing() {
     let (sb, client) = setup().await;
-    let (token, base) = alex(&sb);
     let (a, b, _) = tree_with_mail(&sb, &client).await;
     create(&sb, &client, "/me/mailFolders/inbox/childFolders", "A").await;
     let before = sb.folders(ALEX);
@@ -875,22 +833,22 @@ async fn moves_that_cannot_be_done_are_refused_and_change_nothing() {
         ),
     ];
     for (src, dest, status, code, text) in cases {
-        let (got, err) = call(
+        let (got, err) = as_alex(
+            &sb,
             &client,
             "POST",
-            &format!("{base}/me/mailFolders/{src}/move"),
-            &token,
+            &format!("/me/mailFolders/{src}/move"),
             Some(json!({"destinationId": dest})),
         )
         .await;
         assert_eq!(got, status, "{src} → {dest}: {err}");
         assert_graph_error(&err, code, text);
     }
-    let (status, err) = call(
+    let (status, err) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders/{a}/copy"),
-        &token,
+        &format!("/me/mailFolders/{a}/copy"),
         Some(json!({})),
     )
     .await;
@@ -906,15 +864,14 @@ async fn moves_that_cannot_be_done_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn delete_moves_the_subtree_to_deleted_items_and_a_second_delete_removes_it() {
     let (sb, client) = setup().await;
-    let (token, base) = alex(&sb);
     let (a, b, msg) = tree_with_mail(&sb, &client).await;
     let deleted = id_of(&sb, &client, "deleteditems").await;
 
-    let (status, body) = call(
+    let (status, body) = as_alex(
+        &sb,
         &client,
         "DELETE",
-        &format!("{base}/me/mailFolders/{a}"),
-        &token,
+        &format!("/me/mailFolders/{a}"),
         None,
     )
     .await;
@@ -924,32 +881,18 @@ async fn delete_moves_the_subtree_to_deleted_items_and_a_second_delete_removes_i
         folder_json(&json!(a), "A", &deleted, 1, 0, 0)
     );
     assert_eq!(folder(&sb, "B"), folder_json(&json!(b), "B", &a, 0, 1, 1));
-    let (_, top) = call(
-        &client,
-        "GET",
-        &format!("{base}/me/mailFolders"),
-        &token,
-        None,
-    )
-    .await;
+    let (_, top) = as_alex(&sb, &client, "GET", "/me/mailFolders", None).await;
     assert_eq!(names(&top), WELL_KNOWN);
     assert_eq!(folder(&sb, "Deleted Items")["childFolderCount"], 1);
-    let (status, _) = call(
-        &client,
-        "GET",
-        &format!("{base}/me/messages/{msg}"),
-        &token,
-        None,
-    )
-    .await;
+    let (status, _) = as_alex(&sb, &client, "GET", &format!("/me/messages/{msg}"), None).await;
     assert_eq!(status, 200);
 
     // Deleted again from Deleted Items: gone with its subfolder and mail.
-    let (status, _) = call(
+    let (status, _) = as_alex(
+        &sb,
         &client,
         "DELETE",
-        &format!("{base}/me/mailFolders/{a}"),
-        &token,
+        &format!("/me/mailFolders/{a}"),
         None,
     )
     .await;
@@ -960,7 +903,7 @@ async fn delete_moves_the_subtree_to_deleted_items_and_a_second_delete_removes_i
         format!("mailFolders/{b}"),
         format!("messages/{msg}"),
     ] {
-        let (status, _) = call(&client, "GET", &format!("{base}/me/{path}"), &token, None).await;
+        let (status, _) = as_alex(&sb, &client, "GET", &format!("/me/{path}"), None).await;
         assert_eq!(status, 404, "{path}");
     }
     assert_eq!(folder(&sb, "Deleted Items")["childFolderCount"], 0);
@@ -969,13 +912,12 @@ async fn delete_moves_the_subtree_to_deleted_items_and_a_second_delete_removes_i
 #[tokio::test]
 async fn permanent_delete_removes_the_subtree_and_its_mail_at_once() {
     let (sb, client) = setup().await;
-    let (token, base) = alex(&sb);
     let (a, b, msg) = tree_with_mail(&sb, &client).await;
-    let (status, body) = call(
+    let (status, body) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders/{a}/permanentDelete"),
-        &token,
+        &format!("/me/mailFolders/{a}/permanentDelete"),
         None,
     )
     .await;
@@ -987,7 +929,7 @@ async fn permanent_delete_removes_the_subtree_and_its_mail_at_once() {
         .collect();
     assert_eq!(names, json!(WELL_KNOWN).as_array().unwrap().clone());
     for path in [format!("mailFolders/{b}"), format!("messages/{msg}")] {
-        let (status, _) = call(&client, "GET", &format!("{base}/me/{path}"), &token, None).await;
+        let (status, _) = as_alex(&sb, &client, "GET", &format!("/me/{path}"), None).await;
         assert_eq!(status, 404, "{path}");
     }
 }
@@ -995,14 +937,13 @@ async fn permanent_delete_removes_the_subtree_and_its_mail_at_once() {
 #[tokio::test]
 async fn well_known_folders_cannot_be_deleted() {
     let (sb, client) = setup().await;
-    let (token, base) = alex(&sb);
     deliver(&sb, &client, "stays").await;
     for (method, path) in [
         ("DELETE", "/me/mailFolders/inbox"),
         ("DELETE", "/me/mailFolders/msgfolderroot"),
         ("POST", "/me/mailFolders/deleteditems/permanentDelete"),
     ] {
-        let (status, err) = call(&client, method, &format!("{base}{path}"), &token, None).await;
+        let (status, err) = as_alex(&sb, &client, method, path, None).await;
         assert_eq!(status, 400, "{method} {path}: {err}");
         assert_graph_error(
             &err,
@@ -1063,11 +1004,7 @@ async fn mail_read_basic_lists_folders_but_cannot_change_them() {
     ] {
         let (status, err) = call(&client, method, &format!("{base}{path}"), &basic, body).await;
         assert_eq!(status, 403, "{method} {path}: {err}");
-        assert_graph_error(
-            &err,
-            "ErrorAccessDenied",
-            "Access is denied. Check credentials and try again.",
-        );
+        assert_graph_error(&err, "ErrorAccessDenied", DENIED);
     }
     assert_eq!(sb.folders(ALEX).len(), 7);
     assert_eq!(folder(&sb, "Archive")["displayName"], "Archive");
@@ -1097,11 +1034,11 @@ async fn folder_delta_reports_created_renamed_moved_and_deleted_folders() {
     let (changes, delta) = delta_round(&client, &delta, &token).await;
     assert_eq!(changes, [folder(&sb, "X")]);
 
-    let (status, _) = call(
+    let (status, _) = as_alex(
+        &sb,
         &client,
         "PATCH",
-        &format!("{base}/me/mailFolders/{x_id}"),
-        &token,
+        &format!("/me/mailFolders/{x_id}"),
         Some(json!({"displayName": "Y"})),
     )
     .await;
@@ -1110,11 +1047,11 @@ async fn folder_delta_reports_created_renamed_moved_and_deleted_folders() {
     assert_eq!(changes, [folder(&sb, "Y")]);
 
     // Moved under the Inbox: the Inbox (one more child) and Y (new parent).
-    let (status, _) = call(
+    let (status, _) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders/{x_id}/move"),
-        &token,
+        &format!("/me/mailFolders/{x_id}/move"),
         Some(json!({"destinationId": "inbox"})),
     )
     .await;
@@ -1123,11 +1060,11 @@ async fn folder_delta_reports_created_renamed_moved_and_deleted_folders() {
     assert_eq!(changes, [folder(&sb, "Inbox"), folder(&sb, "Y")]);
     assert_eq!(changes[1]["parentFolderId"], folder(&sb, "Inbox")["id"]);
 
-    let (status, _) = call(
+    let (status, _) = as_alex(
+        &sb,
         &client,
         "POST",
-        &format!("{base}/me/mailFolders/{x_id}/permanentDelete"),
-        &token,
+        &format!("/me/mailFolders/{x_id}/permanentDelete"),
         None,
     )
     .await;

@@ -11,37 +11,22 @@ use serde_json::{json, Value};
 
 const ALL: &str = "automaticReplies, mailboxFullStatus, customMailTip, externalMemberCount, totalMemberCount, maxMessageSize, deliveryRestriction, moderationStatus, recipientScope, recipientSuggestions";
 
-async fn mail_tips(sb: &Sandbox, token: &str, path: &str, body: &Value) -> (u16, Value) {
-    status_json(
-        post_json(
-            &reqwest::Client::new(),
-            &format!("{}{path}", sb.base_url()),
-            token,
-            body,
-        )
-        .await,
-    )
-    .await
-}
-
 #[tokio::test]
 async fn answers_per_address_with_the_options_asked_only() {
     let (sb, client) = setup().await;
     sb.add_user_without_mailbox("onprem@contoso.com");
     sb.set_max_message_size("alex@contoso.com", 150 * 1024 * 1024);
     // Alex is away.
-    let alex = sb.delegated_token("alex@contoso.com");
-    let resp = client
-        .patch(format!("{}/me/mailboxSettings", sb.base_url()))
-        .bearer_auth(&alex)
-        .json(&json!({"automaticRepliesSetting": {"status": "alwaysEnabled", "internalReplyMessage": "Out until Monday"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    apply_automatic_replies(
+        &sb,
+        &client,
+        "alex@contoso.com",
+        json!({"status": "alwaysEnabled", "internalReplyMessage": "Out until Monday"}),
+    )
+    .await;
 
     let token = sb.delegated_token("adele@contoso.com");
-    let (status, body) = mail_tips(
+    let (status, body) = post_path(
         &sb,
         &token,
         "/me/getMailTips",
@@ -88,7 +73,7 @@ async fn answers_per_address_with_the_options_asked_only() {
     );
 
     // Every option; camelCase parameter names are read too.
-    let (status, body) = mail_tips(
+    let (status, body) = post_path(
         &sb,
         &token,
         "/users/adele@contoso.com/getMailTips",
@@ -120,23 +105,19 @@ async fn permissions_and_bad_bodies() {
     let body = json!({"EmailAddresses": ["alex@contoso.com"], "MailTipsOptions": "maxMessageSize"});
     // Mail.Send alone is not enough; Mail.Read is the least privileged scope.
     let send_only = sb.delegated_token_with_scopes("adele@contoso.com", &["Mail.Send"]);
-    let (status, err) = mail_tips(&sb, &send_only, "/me/getMailTips", &body).await;
+    let (status, err) = post_path(&sb, &send_only, "/me/getMailTips", &body).await;
     assert_eq!(status, 403);
-    assert_graph_error(
-        &err,
-        "ErrorAccessDenied",
-        "Access is denied. Check credentials and try again.",
-    );
+    assert_graph_error(&err, "ErrorAccessDenied", DENIED);
     let read = sb.delegated_token_with_scopes("adele@contoso.com", &["Mail.Read"]);
-    let (status, ok) = mail_tips(&sb, &read, "/me/getMailTips", &body).await;
+    let (status, ok) = post_path(&sb, &read, "/me/getMailTips", &body).await;
     assert_eq!(status, 200);
     assert_eq!(ok["value"][0]["maxMessageSize"], 36700160);
     // Another user's mailbox needs Full Access, like every mail path.
-    let (status, _) = mail_tips(&sb, &read, "/users/alex@contoso.com/getMailTips", &body).await;
+    let (status, _) = post_path(&sb, &read, "/users/alex@contoso.com/getMailTips", &body).await;
     assert_eq!(status, 403);
 
     let token = sb.delegated_token("adele@contoso.com");
-    let (status, err) = mail_tips(
+    let (status, err) = post_path(
         &sb,
         &token,
         "/me/getMailTips",
@@ -145,7 +126,7 @@ async fn permissions_and_bad_bodies() {
     .await;
     assert_eq!(status, 400);
     assert_eq!(err["error"]["code"], "ErrorInvalidParameter");
-    let (status, err) = mail_tips(
+    let (status, err) = post_path(
         &sb,
         &token,
         "/me/getMailTips",
@@ -273,7 +254,7 @@ async fn mailbox_full_custom_mail_tip_and_automatic_replies_reflect_state() {
     });
     let tips = |body: Value| body["value"][0].clone();
 
-    let (_, body) = mail_tips(&sb, &token, "/me/getMailTips", &ask).await;
+    let (_, body) = post_path(&sb, &token, "/me/getMailTips", &ask).await;
     assert_eq!(
         tips(body),
         json!({
@@ -287,23 +268,21 @@ async fn mailbox_full_custom_mail_tip_and_automatic_replies_reflect_state() {
     sb.set_mailbox_full("alex@contoso.com", true);
     sb.set_custom_mail_tip("alex@contoso.com", "Alex is on leave; write to Megan.");
     // Alex schedules automatic replies for later this month.
-    let alex = sb.delegated_token("alex@contoso.com");
-    let resp = client
-        .patch(format!("{}/me/mailboxSettings", sb.base_url()))
-        .bearer_auth(&alex)
-        .json(&json!({"automaticRepliesSetting": {
+    apply_automatic_replies(
+        &sb,
+        &client,
+        "alex@contoso.com",
+        json!({
             "status": "scheduled",
             "scheduledStartDateTime": {"dateTime": "2026-12-20T18:00:00", "timeZone": "UTC"},
             "scheduledEndDateTime": {"dateTime": "2026-12-28T18:00:00", "timeZone": "UTC"},
             "internalReplyMessage": "<p>Out until 28 Dec.</p>",
-        }}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+        }),
+    )
+    .await;
 
     // Before the window: no automatic-replies MailTip yet.
-    let (_, body) = mail_tips(&sb, &token, "/me/getMailTips", &ask).await;
+    let (_, body) = post_path(&sb, &token, "/me/getMailTips", &ask).await;
     assert_eq!(
         tips(body),
         json!({
@@ -317,7 +296,7 @@ async fn mailbox_full_custom_mail_tip_and_automatic_replies_reflect_state() {
     sb.set_clock("2026-12-21T09:00:00Z".parse().unwrap());
     // (A new token: moving the clock expired the first.)
     let token = sb.delegated_token("adele@contoso.com");
-    let (_, body) = mail_tips(&sb, &token, "/me/getMailTips", &ask).await;
+    let (_, body) = post_path(&sb, &token, "/me/getMailTips", &ask).await;
     assert_eq!(
         tips(body)["automaticReplies"],
         json!({
@@ -379,7 +358,7 @@ async fn mailbox_full_custom_mail_tip_and_automatic_replies_reflect_state() {
     .await;
     assert_eq!(resp.status(), 202);
     assert_eq!(sb.messages("alex@contoso.com", "inbox").len(), 1);
-    let (_, body) = mail_tips(&sb, &token, "/me/getMailTips", &ask).await;
+    let (_, body) = post_path(&sb, &token, "/me/getMailTips", &ask).await;
     let got = tips(body);
     assert_eq!(got["mailboxFull"], false);
     assert_eq!(got["customMailTip"], "");

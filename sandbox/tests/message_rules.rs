@@ -11,19 +11,9 @@ use serde_json::{json, Value};
 const ADELE: &str = "adele@contoso.com";
 const ALEX: &str = "alex@contoso.com";
 const MEGAN: &str = "megan@contoso.com";
-const DENIED: &str = "Access is denied. Check credentials and try again.";
 
 fn rules_url(sb: &Sandbox, tail: &str) -> String {
     format!("{}/me/mailFolders/inbox/messageRules{tail}", sb.base_url())
-}
-
-async fn delete(client: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
-    client
-        .delete(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request sent")
 }
 
 /// Creates a rule in `owner`'s Inbox; returns the 201 body.
@@ -629,6 +619,54 @@ async fn two_mailboxes_forwarding_to_each_other_stop_after_one_round() {
     assert_eq!(loop_header(&alex[0]), [ADELE]);
 }
 
+/// `address`'s Inbox `totalItemCount`.
+async fn inbox_total(sb: &Sandbox, client: &reqwest::Client, address: &str) -> u64 {
+    let token = sb.delegated_token(address);
+    let url = format!("{}/me/mailFolders/inbox", sb.base_url());
+    let (status, body) = get_json(client, &url, &token).await;
+    assert_eq!(status, 200, "{body}");
+    body["totalItemCount"].as_u64().expect("totalItemCount")
+}
+
+#[tokio::test]
+async fn rules_fanning_out_send_at_most_32_copies_per_delivery_and_each_recipient_once() {
+    const NESTOR: &str = "nestor@contoso.com";
+    let (sb, client) = setup().await;
+    sb.add_user(NESTOR);
+    // Six rules a mailbox, each forwarding to the next mailbox (named twice): unbounded,
+    // one message would give 6 + 36 + 216 forwards.
+    for (owner, to) in [(ADELE, ALEX), (ALEX, MEGAN), (MEGAN, NESTOR)] {
+        for n in 1..=6 {
+            create_rule(
+                &sb,
+                &client,
+                owner,
+                json!({"displayName": format!("Forward {n}"), "sequence": n,
+                       "actions": {"forwardTo": [{"emailAddress": {"address": to}},
+                                                 {"emailAddress": {"address": to.to_uppercase()}}]}}),
+            )
+            .await;
+        }
+    }
+    send(&sb, &client, NESTOR, mail("Fan", "out", &[ADELE])).await;
+    assert_eq!(inbox_total(&sb, &client, ADELE).await, 1);
+    let mut forwarded = 0;
+    for who in [ALEX, MEGAN, NESTOR] {
+        forwarded += inbox_total(&sb, &client, who).await;
+    }
+    assert_eq!(forwarded, 32);
+    // The first forward reached Alex once although the rule names him twice.
+    let alex = select(&sb, &client, ALEX, "inbox", "subject").await;
+    assert!(!alex.is_empty() && subjects(&alex).iter().all(|s| s == "FW: Fan"));
+    // A new delivery gets a budget of its own.
+    send(&sb, &client, NESTOR, mail("Again", "out", &[ADELE])).await;
+    let mut again = 0;
+    for who in [ALEX, MEGAN, NESTOR] {
+        again += inbox_total(&sb, &client, who).await;
+    }
+    assert_eq!(again, 64);
+}
+
 #[tokio::test]
 async fn redirect_keeps_the_original_and_forward_as_attachment_wraps_it() {
     let (sb, client) = setup().await;
@@ -831,16 +869,13 @@ async fn a_rule_files_into_a_created_folder_and_is_in_error_once_the_folder_is_g
 #[tokio::test]
 async fn is_automatic_reply_matches_the_out_of_office_answer() {
     let (sb, client) = setup().await;
-    let alex = sb.delegated_token(ALEX);
-    let resp = patch_json(
+    apply_automatic_replies(
+        &sb,
         &client,
-        &format!("{}/me/mailboxSettings", sb.base_url()),
-        &alex,
-        &json!({"automaticRepliesSetting": {"status": "alwaysEnabled", "internalReplyMessage": "Away"}}),
-        None,
+        ALEX,
+        json!({"status": "alwaysEnabled", "internalReplyMessage": "Away"}),
     )
     .await;
-    assert_eq!(resp.status(), 200);
     create_rule(
         &sb,
         &client,

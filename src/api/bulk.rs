@@ -5,9 +5,10 @@
 //! Docs: "Combine multiple HTTP requests using JSON batching"
 //! <https://learn.microsoft.com/graph/json-batching>.
 
+use super::destination::check_destination;
 use super::{Mailbox, MessageRef};
 use crate::client::Batchable;
-use crate::error::{Error, InvalidRequest, Result};
+use crate::error::{InvalidRequest, Result};
 use crate::models::{FolderRef, Message, MessagePatch};
 
 /// What one message of a bulk operation gave, e.g. from [`Mailbox::move_messages`].
@@ -48,8 +49,7 @@ impl Mailbox {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let folder = checked_destination(folder.into())?;
-        self.for_each_message(ids, |message| message.move_to(folder.clone()))
+        self.to_folder(ids, folder.into(), |m, f| m.move_to(f))
             .await
     }
 
@@ -64,8 +64,7 @@ impl Mailbox {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let folder = checked_destination(folder.into())?;
-        self.for_each_message(ids, |message| message.copy_to(folder.clone()))
+        self.to_folder(ids, folder.into(), |m, f| m.copy_to(f))
             .await
     }
 
@@ -134,6 +133,24 @@ impl Mailbox {
             .await
     }
 
+    /// A move or copy of every message to `folder`: an empty destination would fail every
+    /// message alike, so it is refused once, up front.
+    async fn to_folder<I, S, C>(
+        &self,
+        ids: I,
+        folder: FolderRef,
+        call: fn(&MessageRef, FolderRef) -> C,
+    ) -> Result<Vec<BulkResult<C::Output>>>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+        C: Batchable,
+    {
+        check_destination(&folder)?;
+        self.for_each_message(ids, |message| call(message, folder.clone()))
+            .await
+    }
+
     /// The one mechanism of every bulk operation: a call per message, all in one
     /// [`Batch`](crate::Batch), results matched back to the ids in input order.
     async fn for_each_message<I, S, C>(
@@ -164,14 +181,4 @@ impl Mailbox {
             })
             .collect())
     }
-}
-
-/// An empty destination would fail every message alike: refused once, up front.
-fn checked_destination(folder: FolderRef) -> Result<FolderRef> {
-    if folder.as_str().trim().is_empty() {
-        return Err(Error::InvalidRequest(InvalidRequest::InvalidValue {
-            reason: "the destination folder is empty".into(),
-        }));
-    }
-    Ok(folder)
 }

@@ -22,8 +22,10 @@ use crate::models::{MailTipsOption, MailTipsOptions};
 /// here and there [unconfirmed: Exchange's exact measure].
 ///
 /// A recipient whose MailTips come back with an `error` (e.g. outside the organization,
-/// unknown to Exchange) is not refused here: Exchange decides when it delivers. The
-/// MailTips read is not part of the send: not [`Batchable`](crate::Batchable).
+/// unknown to Exchange) is not refused here, whatever `mailboxFull` or `maxMessageSize`
+/// come with it: Exchange decides when it delivers. A failed MailTips read (e.g. a token
+/// without `Mail.Read`) fails the whole call, and nothing is sent. The MailTips read is not
+/// part of the send: not [`Batchable`](crate::Batchable).
 #[derive(Debug)]
 #[must_use = "nothing is sent until you await it"]
 pub struct CheckMailTips {
@@ -49,6 +51,10 @@ impl CheckMailTips {
             .send()
             .await?;
         for (asked, tip) in addresses.iter().zip(&tips) {
+            // Not a reading of the recipient's mailbox, whatever else it holds.
+            if tip.error.is_some() {
+                continue;
+            }
             let refuse = |reason| Error::RecipientRefused {
                 recipient: tip.address().unwrap_or(asked).to_string(),
                 reason,

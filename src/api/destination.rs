@@ -13,19 +13,26 @@ struct Destination<'a> {
     destination_id: &'a str,
 }
 
-/// `POST {path}` with `{"destinationId": folder}`; an empty destination is refused before
-/// anything is sent (Graph would answer 400).
-pub(crate) fn destination_request(
-    operation: &'static str,
-    path: Vec<String>,
-    folder: &FolderRef,
-) -> Result<Request> {
+/// An empty destination, which Graph would answer with 400: refused before anything is
+/// sent (for one message or folder here, for a whole bulk operation in `bulk`).
+pub(crate) fn check_destination(folder: &FolderRef) -> Result<()> {
     if folder.as_str().trim().is_empty() {
         return Err(InvalidRequest::InvalidValue {
             reason: "the destination folder is empty".into(),
         }
         .into());
     }
+    Ok(())
+}
+
+/// `POST {path}` with `{"destinationId": folder}`; an empty destination is refused before
+/// anything is sent.
+pub(crate) fn destination_request(
+    operation: &'static str,
+    path: Vec<String>,
+    folder: &FolderRef,
+) -> Result<Request> {
+    check_destination(folder)?;
     Request::post(operation, path).json(&Destination {
         destination_id: folder.as_str(),
     })

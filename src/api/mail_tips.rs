@@ -1,11 +1,11 @@
 //! MailTips: `POST …/getMailTips` (GRAPH-FACTS-2 §7.5; "user: getMailTips",
 //! <https://learn.microsoft.com/graph/api/user-getmailtips>), EWS's `GetMailTips`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::chunked::post_in_chunks;
 use super::query::strings;
 use super::Mailbox;
-use crate::client::Request;
 use crate::error::{InvalidRequest, Result};
 use crate::models::{check_address, MailTips, MailTipsOptions};
 
@@ -95,24 +95,22 @@ impl GetMailTips {
     /// Sends it: one call per [`MAX_MAIL_TIPS_ADDRESSES`] addresses, in order. Every
     /// address is checked before the first call; a failed call ends the whole read.
     pub async fn send(self) -> Result<Vec<MailTips>> {
-        #[derive(Deserialize)]
-        struct Answer {
-            #[serde(default)]
-            value: Vec<MailTips>,
-        }
         self.check()?;
-        let mut tips = Vec::with_capacity(self.body.email_addresses.len());
-        for chunk in self.body.email_addresses.chunks(MAX_MAIL_TIPS_ADDRESSES) {
-            let body = MailTipsBody {
-                email_addresses: chunk.to_vec(),
-                mail_tips_options: self.body.mail_tips_options.clone(),
-            };
-            let path = self.mailbox.target.path(&["getMailTips"]);
-            let request = Request::post("getMailTips", path).json(&body)?.idempotent();
-            let answer: Answer = self.mailbox.client.send(request).await?.json()?;
-            tips.extend(answer.value);
-        }
-        Ok(tips)
+        let options = &self.body.mail_tips_options;
+        post_in_chunks(
+            &self.mailbox,
+            "getMailTips",
+            &self.body.email_addresses,
+            MAX_MAIL_TIPS_ADDRESSES,
+            |request, chunk| {
+                request.json(&MailTipsBody {
+                    email_addresses: chunk.to_vec(),
+                    mail_tips_options: options.clone(),
+                })
+            },
+            |_, tips| tips,
+        )
+        .await
     }
 }
 

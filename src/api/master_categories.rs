@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use super::by_id::ById;
 use super::{List, Mailbox};
 use crate::client::Request;
 use crate::error::{InvalidRequest, Result};
@@ -57,27 +58,19 @@ struct CategoryBody<'a> {
 }
 
 impl MasterCategories {
-    fn path(&self, id: Option<&str>) -> Vec<String> {
-        let mut segments = vec!["outlook", "masterCategories"];
-        segments.extend(id);
-        self.mailbox.target.path(&segments)
+    fn by_id(&self) -> ById<'_> {
+        ById::new(&self.mailbox, &["outlook", "masterCategories"], "category")
     }
 
     /// Every category (`GET …/outlook/masterCategories`); await it for the first page or
     /// [`collect`](List::collect) them all.
     pub fn list(&self) -> List<OutlookCategory> {
-        List::new(
-            self.mailbox.client.clone(),
-            "listMasterCategories",
-            self.path(None),
-        )
+        self.by_id().list("listMasterCategories")
     }
 
     /// One category by id (`GET …/outlook/masterCategories/{id}`).
     pub async fn get(&self, id: &str) -> Result<OutlookCategory> {
-        check_id(id)?;
-        let request = Request::get("getMasterCategory", self.path(Some(id)));
-        self.mailbox.client.send(request).await?.item()
+        self.by_id().get("getMasterCategory", id).await
     }
 
     /// Adds a category (`POST …/outlook/masterCategories`, 201) and returns it with its id.
@@ -100,39 +93,29 @@ impl MasterCategories {
             display_name: Some(&display_name),
             color: &color,
         };
-        let request = Request::post("createMasterCategory", self.path(None)).json(&body)?;
+        let request = Request::post("createMasterCategory", self.by_id().path(None)).json(&body)?;
         self.mailbox.client.send(request).await?.item()
     }
 
     /// Changes a category's colour, the only property Graph lets change
     /// (`PATCH …/outlook/masterCategories/{id}` with `{"color": …}`, 200).
     pub async fn update_color(&self, id: &str, color: CategoryColor) -> Result<OutlookCategory> {
-        check_id(id)?;
+        let by_id = self.by_id();
+        by_id.check_id(id)?;
         check_color(&color)?;
         let body = CategoryBody {
             display_name: None,
             color: &color,
         };
-        let request = Request::patch("updateMasterCategory", self.path(Some(id))).json(&body)?;
+        let request = Request::patch("updateMasterCategory", by_id.path(Some(id))).json(&body)?;
         self.mailbox.client.send(request).await?.item()
     }
 
     /// Removes a category from the list (`DELETE …/outlook/masterCategories/{id}`, 204).
     /// Items keep the name in their `categories`.
     pub async fn delete(&self, id: &str) -> Result<()> {
-        check_id(id)?;
-        let request = Request::delete("deleteMasterCategory", self.path(Some(id)));
-        self.mailbox.client.send(request).await?.no_content()
+        self.by_id().delete("deleteMasterCategory", id).await
     }
-}
-
-fn check_id(id: &str) -> std::result::Result<(), InvalidRequest> {
-    if id.trim().is_empty() {
-        return Err(InvalidRequest::InvalidValue {
-            reason: "the category id is empty".into(),
-        });
-    }
-    Ok(())
 }
 
 /// Only the 26 documented colours are sent: a value read as `Other` is Graph's to define.

@@ -5,9 +5,10 @@
 //! messageRule" <https://learn.microsoft.com/graph/api/messagerule-update> (200), "Delete
 //! messageRule" <https://learn.microsoft.com/graph/api/messagerule-delete> (204).
 
+use super::by_id::ById;
 use super::{List, Mailbox};
 use crate::client::Request;
-use crate::error::{InvalidRequest, Result};
+use crate::error::Result;
 use crate::models::{MessageRule, MessageRulePatch};
 
 impl Mailbox {
@@ -46,27 +47,23 @@ pub struct MessageRules {
 }
 
 impl MessageRules {
-    fn path(&self, id: Option<&str>) -> Vec<String> {
-        let mut segments = vec!["mailFolders", "inbox", "messageRules"];
-        segments.extend(id);
-        self.mailbox.target.path(&segments)
+    fn by_id(&self) -> ById<'_> {
+        ById::new(
+            &self.mailbox,
+            &["mailFolders", "inbox", "messageRules"],
+            "rule",
+        )
     }
 
     /// Every rule (`GET …/mailFolders/inbox/messageRules`); await it for the first page
     /// or [`collect`](List::collect) them all.
     pub fn list(&self) -> List<MessageRule> {
-        List::new(
-            self.mailbox.client.clone(),
-            "listMessageRules",
-            self.path(None),
-        )
+        self.by_id().list("listMessageRules")
     }
 
     /// One rule by id (`GET …/messageRules/{id}`).
     pub async fn get(&self, id: &str) -> Result<MessageRule> {
-        check_id(id)?;
-        let request = Request::get("getMessageRule", self.path(Some(id)));
-        self.mailbox.client.send(request).await?.item()
+        self.by_id().get("getMessageRule", id).await
     }
 
     /// Adds a rule (`POST …/messageRules`, 201) and returns it as Exchange stored it (with
@@ -75,7 +72,7 @@ impl MessageRules {
     /// addresses that are not `local@domain`, an inverted size range.
     pub async fn create(&self, rule: MessageRule) -> Result<MessageRule> {
         rule.check_create()?;
-        let request = Request::post("createMessageRule", self.path(None)).json(&rule)?;
+        let request = Request::post("createMessageRule", self.by_id().path(None)).json(&rule)?;
         self.mailbox.client.send(request).await?.item()
     }
 
@@ -95,25 +92,15 @@ impl MessageRules {
     /// # Ok(()) }
     /// ```
     pub async fn update(&self, id: &str, patch: MessageRulePatch) -> Result<MessageRule> {
-        check_id(id)?;
+        let by_id = self.by_id();
+        by_id.check_id(id)?;
         patch.check()?;
-        let request = Request::patch("updateMessageRule", self.path(Some(id))).json(&patch)?;
+        let request = Request::patch("updateMessageRule", by_id.path(Some(id))).json(&patch)?;
         self.mailbox.client.send(request).await?.item()
     }
 
     /// Deletes a rule (`DELETE …/messageRules/{id}`, 204).
     pub async fn delete(&self, id: &str) -> Result<()> {
-        check_id(id)?;
-        let request = Request::delete("deleteMessageRule", self.path(Some(id)));
-        self.mailbox.client.send(request).await?.no_content()
+        self.by_id().delete("deleteMessageRule", id).await
     }
-}
-
-fn check_id(id: &str) -> std::result::Result<(), InvalidRequest> {
-    if id.trim().is_empty() {
-        return Err(InvalidRequest::InvalidValue {
-            reason: "the rule id is empty".into(),
-        });
-    }
-    Ok(())
 }

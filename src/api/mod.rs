@@ -39,9 +39,11 @@ macro_rules! sends_call {
 
 mod attachments;
 mod bulk;
+mod by_id;
 mod calendar;
 mod calendar_permissions;
 mod check_mail_tips;
+mod chunked;
 mod delta;
 mod destination;
 mod drafts;

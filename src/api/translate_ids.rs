@@ -2,11 +2,11 @@
 //! <https://learn.microsoft.com/graph/api/user-translateexchangeids>): EWS's `ConvertId`, for
 //! programs that stored EWS `ItemId`s and move to Graph.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::chunked::post_in_chunks;
 use super::query::strings;
 use super::Mailbox;
-use crate::client::Request;
 use crate::error::{InvalidRequest, Result};
 use crate::models::{ConvertIdResult, ExchangeIdFormat, GenericError};
 
@@ -110,27 +110,22 @@ impl TranslateExchangeIds {
     /// Sends it: one call per [`MAX_TRANSLATE_IDS`] ids, in order. Every id is checked
     /// before the first call; a failed call ends the whole conversion.
     pub async fn send(self) -> Result<Vec<ConvertIdResult>> {
-        #[derive(Deserialize)]
-        struct Answer {
-            #[serde(default)]
-            value: Vec<ConvertIdResult>,
-        }
         self.check()?;
-        let mut results = Vec::with_capacity(self.ids.len());
-        for chunk in self.ids.chunks(MAX_TRANSLATE_IDS) {
-            let body = TranslateBody {
-                input_ids: chunk,
-                source_id_type: self.from.as_str(),
-                target_id_type: self.to.as_str(),
-            };
-            let path = self.mailbox.target.path(&["translateExchangeIds"]);
-            let request = Request::post("translateExchangeIds", path)
-                .json(&body)?
-                .idempotent();
-            let answer: Answer = self.mailbox.client.send(request).await?.json()?;
-            results.extend(in_input_order(chunk, answer.value));
-        }
-        Ok(results)
+        post_in_chunks(
+            &self.mailbox,
+            "translateExchangeIds",
+            &self.ids,
+            MAX_TRANSLATE_IDS,
+            |request, chunk| {
+                request.json(&TranslateBody {
+                    input_ids: chunk,
+                    source_id_type: self.from.as_str(),
+                    target_id_type: self.to.as_str(),
+                })
+            },
+            in_input_order,
+        )
+        .await
     }
 }
 

@@ -99,10 +99,30 @@ fn list(msg: &Map<String, Value>, name: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// `to` with each address once (the first spelling kept), as delivery treats
+/// recipients.
+fn distinct(to: &[Value]) -> Vec<Value> {
+    let mut seen: Vec<String> = Vec::new();
+    to.iter()
+        .filter(|r| {
+            let address = r["emailAddress"]["address"]
+                .as_str()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let new = !seen.contains(&address);
+            seen.push(address);
+            new
+        })
+        .cloned()
+        .collect()
+}
+
 /// Sends message `idx` of mailbox `user_idx` on to `to` (normalised recipients) as
-/// `how` says.
+/// `how` says, each recipient once, when the cascade's budget
+/// ([`super::MAX_RULE_SENDS`]) still holds a copy for each.
 pub(super) fn send_on(store: &mut Store, user_idx: usize, idx: usize, to: &[Value], how: Send) {
-    if to.is_empty() {
+    let to = &distinct(to)[..];
+    if to.is_empty() || !super::take_sends(store, to.len()) {
         return;
     }
     let orig = store.users[user_idx].messages[idx].json.clone();
@@ -220,5 +240,18 @@ mod tests {
             ]
         );
         assert_eq!(headers(&msg, "adele@contoso.com", true).len(), 3);
+    }
+
+    #[test]
+    fn recipients_are_sent_to_once_whatever_the_case() {
+        let r = |a: &str| json!({"emailAddress": {"address": a}});
+        assert_eq!(
+            distinct(&[
+                r("Alex@contoso.com"),
+                r("megan@contoso.com"),
+                r("alex@CONTOSO.com")
+            ]),
+            vec![r("Alex@contoso.com"), r("megan@contoso.com")]
+        );
     }
 }

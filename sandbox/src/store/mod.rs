@@ -177,6 +177,9 @@ pub(crate) struct Store {
     /// Mailbox full, custom MailTip and automatic-reply history, by user id
     /// ([`mailbox_state`]).
     pub mailbox_state: HashMap<String, mailbox_state::MailboxState>,
+    /// The delivery cascade running inbox rules and automatic replies
+    /// ([`crate::arrival::Cascade`]).
+    pub arrival: crate::arrival::Cascade,
     seq: u64,
 }
 

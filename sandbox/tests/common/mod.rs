@@ -31,6 +31,51 @@ bWVudDsKICAgICAgICBmaWxlbmFtZT0idGVzdC50eHQiCgp0aGlzIGlzIHRoZSBhdHRhY2htZW50\n\
 IHRleHQKCi0tXzAwNF9UWVpQUjA0TUI2OTgxNzNGRDAwMjE1MkQ1QURCOEZCNDdDOEJDQVRZWlBS\n\
 MDRNQjY5ODFhcGNwXy0t";
 
+/// The message of Graph's `403 ErrorAccessDenied` for a token lacking the permission
+/// (GRAPH-FACTS §6.4).
+pub const DENIED: &str = "Access is denied. Check credentials and try again.";
+
+/// `DELETE url` with the bearer token; the response as it came.
+pub async fn delete(client: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
+    client
+        .delete(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+/// `POST {base_url}{path}` with the JSON `body`: (status, JSON body).
+pub async fn post_path(sb: &Sandbox, token: &str, path: &str, body: &Value) -> (u16, Value) {
+    let url = format!("{}{path}", sb.base_url());
+    status_json(post_json(&reqwest::Client::new(), &url, token, body).await).await
+}
+
+/// `PATCH /me/mailboxSettings` as `who` with `{"automaticRepliesSetting": setting}`:
+/// (status, JSON body).
+pub async fn set_automatic_replies(
+    sb: &Sandbox,
+    client: &reqwest::Client,
+    who: &str,
+    setting: Value,
+) -> (u16, Value) {
+    let token = sb.delegated_token(who);
+    let url = format!("{}/me/mailboxSettings", sb.base_url());
+    let body = serde_json::json!({ "automaticRepliesSetting": setting });
+    status_json(patch_json(client, &url, &token, &body, None).await).await
+}
+
+/// [`set_automatic_replies`] that must succeed: asserts `200`.
+pub async fn apply_automatic_replies(
+    sb: &Sandbox,
+    client: &reqwest::Client,
+    who: &str,
+    setting: Value,
+) {
+    let (status, body) = set_automatic_replies(sb, client, who, setting).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 /// A sandbox with adele@contoso.com and alex@contoso.com, and an HTTP client.
 pub async fn setup() -> (Sandbox, reqwest::Client) {
     let sb = Sandbox::start().await.expect("sandbox starts");
