@@ -649,8 +649,9 @@ fn graph_url(base: &Url, path: &[String]) -> Result<Url> {
         .map_err(|_| Error::Config("the Graph base URL cannot hold a path".into()))?;
     segments.pop_if_empty();
     for segment in path {
-        // "" would collapse the path and "."/".." would walk up it.
-        if segment.is_empty() || segment == "." || segment == ".." {
+        // "" would collapse the path and "."/".." would walk up it; an id of spaces only
+        // (a blank value read from a file) names nothing Graph has.
+        if segment.trim().is_empty() || segment == "." || segment == ".." {
             return Err(InvalidRequest::InvalidValue {
                 reason: format!("{segment:?} is not a usable id in a Graph path"),
             }
@@ -714,6 +715,29 @@ mod tests {
             .base_url(format!("{}/v1.0", server.url()))
             .token_provider(StaticToken::delegated("t"));
         configure(builder).build().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_blank_or_dot_id_is_refused_before_anything_is_sent() {
+        let mut server = mockito::Server::new_async().await;
+        let any = server
+            .mock("PATCH", Matcher::Any)
+            .expect(0)
+            .create_async()
+            .await;
+        let client = client(&server, |b| b).await;
+        for id in ["", "   ", ".", ".."] {
+            let patch = crate::models::MessagePatch::new().is_read(true);
+            let e = client.me().message(id).update(patch).await.unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::InvalidRequest(InvalidRequest::InvalidValue { .. })
+                ),
+                "{id:?}: {e:?}"
+            );
+        }
+        any.assert_async().await;
     }
 
     #[tokio::test]
