@@ -294,3 +294,17 @@ fn allowed_in_local_part(c: char) -> bool {
         _ => !c.is_ascii() && !c.is_whitespace() && !c.is_control(),
     }
 }
+
+/// `genericError`: an error code and message, per item of an answer (a `convertIdResult`'s
+/// `errorDetails`; a `mailTips`' `error`, whose `mailTipsError` has the same two properties).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GenericError {
+    /// The error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}

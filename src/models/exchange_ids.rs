@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::wire_enum::wire_enum;
+use super::GenericError;
 
 wire_enum! {
     /// `exchangeIdFormat`: a form of an Outlook item's id.
@@ -54,16 +55,3 @@ static NO_TARGET_ID: GenericError = GenericError {
     code: None,
     message: None,
 };
-
-/// `genericError`: an error code and message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct GenericError {
-    /// The error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}

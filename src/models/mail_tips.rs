@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::wire_enum::wire_enum;
-use super::{DateTimeTimeZone, EmailAddress, LocaleInfo, Recipient};
+use super::{DateTimeTimeZone, EmailAddress, GenericError, LocaleInfo, Recipient};
 
 wire_enum! {
     /// One flag of `mailTipsType`: a kind of MailTip to ask for.
@@ -254,18 +254,9 @@ pub struct AutomaticRepliesMailTips {
     pub scheduled_end_time: Option<DateTimeTimeZone>,
 }
 
-/// `mailTipsError`: why the MailTips of a recipient could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct MailTipsError {
-    /// The error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
+/// `mailTipsError`: why the MailTips of a recipient could not be read. The same `code` and
+/// `message` as Graph's `genericError`, so one type serves both.
+pub type MailTipsError = GenericError;
 
 #[cfg(test)]
 mod tests {

@@ -32,7 +32,9 @@ mod time;
 mod wire_enum;
 
 pub use attachment::{AttachedItem, Attachment, FileAttachment, ItemAttachment};
-pub use common::{BodyType, DateTimeTimeZone, EmailAddress, Importance, ItemBody, Recipient};
+pub use common::{
+    BodyType, DateTimeTimeZone, EmailAddress, GenericError, Importance, ItemBody, Recipient,
+};
 pub use extended_property::{
     ExtendedPropertyId, MapiPropertyType, MultiValueExtendedProperty, SingleValueExtendedProperty,
 };
@@ -63,7 +65,7 @@ pub use event_message::{
     MeetingRequestType,
 };
 pub use event_patch::{EventPatch, EventProperty};
-pub use exchange_ids::{ConvertIdResult, ExchangeIdFormat, GenericError};
+pub use exchange_ids::{ConvertIdResult, ExchangeIdFormat};
 pub use folder::{FolderRef, WellKnownFolder};
 pub use location::{GeoCoordinates, Location, LocationType, PhysicalAddress};
 pub use mail_folder::MailFolder;
