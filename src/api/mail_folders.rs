@@ -11,7 +11,7 @@ use super::{CreateMailFolder, List, MailFolderRef, Mailbox, WalkMailFolders};
 use crate::models::{FolderRef, MailFolder};
 
 /// The query parameter of both folder lists that adds hidden folders.
-pub(crate) const INCLUDE_HIDDEN_FOLDERS: &str = "includeHiddenFolders";
+const INCLUDE_HIDDEN_FOLDERS: &str = "includeHiddenFolders";
 
 impl Mailbox {
     /// The folders directly under the root of the folder tree (`GET …/mailFolders`: the

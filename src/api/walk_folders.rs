@@ -5,12 +5,11 @@
 //! <https://learn.microsoft.com/graph/api/user-list-mailfolders?view=graph-rest-1.0>).
 
 use std::collections::VecDeque;
+use std::pin::Pin;
 
 use futures_util::stream::{self, Stream, TryStreamExt};
 
-use super::mail_folders::INCLUDE_HIDDEN_FOLDERS;
-use super::Mailbox;
-use crate::client::{Page, Request};
+use super::{List, Mailbox};
 use crate::error::Result;
 use crate::models::MailFolder;
 
@@ -61,39 +60,28 @@ impl WalkMailFolders {
         self
     }
 
-    /// The list of the folders under `parent` (`None`: the root).
-    fn list(&self, parent: Option<&str>) -> Request {
-        let (operation, path) = match parent {
-            None => (
-                "listMailFolders",
-                self.mailbox.target.path(&["mailFolders"]),
-            ),
-            Some(id) => (
-                "listChildFolders",
-                self.mailbox
-                    .target
-                    .path(&["mailFolders", id, "childFolders"]),
-            ),
+    /// The list of the folders under `parent` (`None`: the root), with this walk's options:
+    /// the same paged `List` as [`Mailbox::mail_folders`] and
+    /// [`MailFolderRef::child_folders`](super::MailFolderRef::child_folders).
+    fn list(&self, parent: Option<&str>) -> List<MailFolder> {
+        let mut list = match parent {
+            None => self.mailbox.mail_folders(),
+            Some(id) => self.mailbox.mail_folder(id).child_folders(),
         };
-        let mut request = Request::get(operation, path);
         if self.include_hidden {
-            request
-                .query
-                .push((INCLUDE_HIDDEN_FOLDERS.into(), "true".into()));
+            list = list.include_hidden_folders();
         }
-        if let Some(top) = self.top {
-            request.query.push(("$top".into(), top.to_string()));
+        match self.top {
+            Some(top) => list.top(top),
+            None => list,
         }
-        request
     }
 
     /// Every folder, breadth-first, fetched as the stream is polled.
     pub fn stream(self) -> impl Stream<Item = Result<MailFolder>> + Send + 'static {
-        let first = self.list(None);
         let walk = Walk {
+            listing: Box::pin(self.list(None).stream()),
             walker: self,
-            page: Vec::new().into_iter(),
-            next: Some(first),
             parents: VecDeque::new(),
         };
         stream::try_unfold(walk, |mut walk| async move {
@@ -111,10 +99,8 @@ impl WalkMailFolders {
 /// Where a walk is.
 struct Walk {
     walker: WalkMailFolders,
-    /// What is left of the page being read.
-    page: std::vec::IntoIter<MailFolder>,
-    /// The request for the next page: of the list being read, or of the next parent's.
-    next: Option<Request>,
+    /// The folders of the list being read, page by page (the one paging mechanism).
+    listing: Pin<Box<dyn Stream<Item = Result<MailFolder>> + Send>>,
     /// Folders whose children are still to be listed, in the order they were seen.
     parents: VecDeque<String>,
 }
@@ -122,7 +108,7 @@ struct Walk {
 impl Walk {
     async fn next_folder(&mut self) -> Result<Option<MailFolder>> {
         loop {
-            if let Some(folder) = self.page.next() {
+            if let Some(folder) = self.listing.try_next().await? {
                 // Unknown count (not returned): list it anyway, it costs one request.
                 if folder.child_folder_count != Some(0) {
                     if let Some(id) = folder.id.as_deref().filter(|id| !id.is_empty()) {
@@ -131,17 +117,10 @@ impl Walk {
                 }
                 return Ok(Some(folder));
             }
-            let request = match self.next.take() {
-                Some(request) => request,
-                None => match self.parents.pop_front() {
-                    Some(parent) => self.walker.list(Some(&parent)),
-                    None => return Ok(None),
-                },
-            };
-            let client = &self.walker.mailbox.client;
-            let page: Page<MailFolder> = client.send(request).await?.item()?;
-            self.next = page.next_link.map(|link| Request::follow("nextPage", link));
-            self.page = page.value.into_iter();
+            match self.parents.pop_front() {
+                Some(parent) => self.listing = Box::pin(self.walker.list(Some(&parent)).stream()),
+                None => return Ok(None),
+            }
         }
     }
 }
