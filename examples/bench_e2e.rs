@@ -1,17 +1,24 @@
-//! Benchmark (not a test): the crate end to end against a loopback Graph, next to plain
-//! reqwest sending the same requests. `scripts/bench` runs it and writes BENCHMARKS.md.
+//! Benchmark (not a test): the crate end to end against a loopback Graph, next to bare
+//! reqwest and to reqwest doing the crate's work by hand. `scripts/bench` runs it and writes
+//! BENCHMARKS.md.
 //!
 //! ```text
 //! cargo run --release --example bench_e2e [-- [--requests N] [--rounds R] [--out FILE] [SECTION…]]
+//! cargo run --release --example bench_e2e -- --profile SIDE [--requests N]
 //! ```
 //!
 //! Sections (all by default, in this order; paging first so its peak RSS is not the e2e one):
 //! - `paging`: 1,000 pages of 10 messages through `list_messages().stream()`; peak and
 //!   current RSS after 10 pages and after 1,000.
-//! - `e2e`: N sendMail requests at concurrency 1, 8 and 64, spread over 64 mailboxes
-//!   (`/users/user{i}@contoso.com/sendMail`, request i to mailbox i % 64) with the default
-//!   per-mailbox limit of 4; this crate vs plain reqwest, alternating, median of R rounds:
-//!   requests/s and client CPU seconds per 1,000 requests.
+//! - `e2e`: N sendMail requests per run, for a 1.7 KB JWT and a 44-byte token, to 1 mailbox
+//!   and to 64 (request i to mailbox i % 64), at concurrency 1, 8 and 64; four sides
+//!   alternating, median of R rounds: requests/s and client CPU seconds per 1,000 requests.
+//!   The sides ([`Side`]): bare reqwest; reqwest doing the crate's work by hand (same
+//!   headers, timeouts, message clone and serialization); the crate with its default
+//!   per-mailbox limit; the crate with the limit off.
+//! - `nginx`: the same sides against nginx from the distribution (not a tokio process), if
+//!   installed: one mailbox, the JWT, concurrency 1 and 64.
+//! - `allocs`: heap allocations and bytes allocated per sendMail for each side.
 //! - `cold`: 10,000 sendMail at concurrency 64 with `ClientCredentials` against the loopback
 //!   token endpoint; the server counts the token requests.
 //! - `batching`: 1,000 message creates as single requests (4 in flight, the mailbox's
@@ -20,16 +27,19 @@
 //!   Both again with Graph's latency modelled by the server (a round trip of 5 ms, and 5 ms
 //!   per operation, a batch's requests run 4 at a time), where batching's saving shows.
 //!
+//! `--profile SIDE` (`bare`, `same_work`, `crate`, `crate_unlimited`) only sends, for a
+//! profiler: 500 requests, then N, at concurrency 1 to one mailbox.
+//!
 //! The loopback server is a minimal HTTP/1.1 server (keep-alive) on tokio, run in a child
 //! process (this binary with `--serve`), so the CPU time measured with getrusage(RUSAGE_SELF)
 //! is the client's alone. Everything goes to 127.0.0.1; the server exits when this process
 //! closes its stdin, or after 15 minutes.
 //!
-//! Plain reqwest sends what the crate sends: the same URL, the same JSON bytes (the crate's
-//! `Message` serialized in the same `{"message": …}` wrapper, checked byte for byte against
-//! what the server received), and the same headers (Accept, client-request-id as a fresh UUID
-//! v4, the bearer token, Content-Type, User-Agent), with a reqwest client configured like the
-//! crate's (timeouts, no redirects).
+//! The crate and the same-work side send the same request (checked against what the server
+//! received): the same URL, the same JSON bytes (the crate's `Message` serialized in the same
+//! `{"message": …}` wrapper) and the same headers (Accept, client-request-id as a fresh UUID
+//! v4, the bearer token, Content-Type, User-Agent). Bare reqwest sends the same URL and body
+//! with `Authorization` and `Content-Type` and what reqwest adds by itself (`Accept: */*`).
 
 #[path = "../benches/support/mod.rs"]
 mod support;
@@ -52,6 +62,8 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// 64 mailboxes: at concurrency 64 each has about one request in flight.
 const MAILBOXES: usize = 64;
+/// Sections run when none is named.
+const SECTIONS: [&str; 6] = ["paging", "e2e", "nginx", "allocs", "cold", "batching"];
 /// Pages in the paging run, and messages per page.
 const PAGES: usize = 1000;
 const PAGE_SIZE: usize = 10;
@@ -83,7 +95,7 @@ fn main() -> ExitCode {
     let options = match Options::parse(&args) {
         Ok(options) => options,
         Err(e) => {
-            eprintln!("error: {e}\n\nusage: bench_e2e [--requests N] [--rounds R] [--out FILE] [paging] [e2e] [cold] [batching]");
+            eprintln!("error: {e}\n\nusage: bench_e2e [--requests N] [--rounds R] [--out FILE] [SECTION…] | --profile SIDE [--requests N]\nsections: {}", SECTIONS.join(" "));
             return ExitCode::from(2);
         }
     };
@@ -107,6 +119,10 @@ struct Options {
     rounds: usize,
     out: Option<String>,
     sections: Vec<String>,
+    /// `--profile SIDE`: only that side sends.
+    profile: Option<Side>,
+    /// `--concurrency C` of a `--profile` run (default 1).
+    concurrency: usize,
 }
 
 impl Options {
@@ -116,6 +132,8 @@ impl Options {
             rounds: 7,
             out: None,
             sections: Vec::new(),
+            profile: None,
+            concurrency: 1,
         };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
@@ -132,14 +150,20 @@ impl Options {
                     options.rounds = value(arg)?.parse().map_err(|e| format!("{arg}: {e}"))?
                 }
                 "--out" => options.out = Some(value(arg)?),
-                "paging" | "e2e" | "cold" | "batching" => options.sections.push(arg.clone()),
+                "--concurrency" => {
+                    options.concurrency = value(arg)?.parse().map_err(|e| format!("{arg}: {e}"))?
+                }
+                "--profile" => {
+                    let side = value(arg)?;
+                    options.profile =
+                        Some(Side::parse(&side).ok_or_else(|| format!("no side {side:?}"))?);
+                }
+                section if SECTIONS.contains(&section) => options.sections.push(arg.clone()),
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
         if options.sections.is_empty() {
-            options.sections = ["paging", "e2e", "cold", "batching"]
-                .map(String::from)
-                .into();
+            options.sections = SECTIONS.map(String::from).into();
         }
         if options.rounds == 0 || options.requests == 0 {
             return Err("--requests and --rounds must be at least 1".into());
@@ -160,14 +184,18 @@ impl Results {
 
 async fn run(options: Options) -> Result<(), Failure> {
     let server = Server::start()?;
+    if let Some(side) = options.profile {
+        return profile(&server, side, options.requests, options.concurrency).await;
+    }
     let mut results = Results::default();
     results.set("requests", options.requests);
     results.set("rounds", options.rounds);
-    results.set("mailboxes", MAILBOXES);
     for section in &options.sections {
         match section.as_str() {
             "paging" => paging(&server, &mut results).await?,
             "e2e" => end_to_end(&server, &options, &mut results).await?,
+            "nginx" => nginx(&options, &mut results).await?,
+            "allocs" => allocations(&server, &mut results).await?,
             "cold" => cold_start(&server, &mut results).await?,
             "batching" => batching(&server, &mut results).await?,
             _ => unreachable!("checked in Options::parse"),
@@ -267,16 +295,96 @@ where
 // ---------------------------------------------------------------------------------------
 // Clients
 
-/// The crate: default settings (per-mailbox limit 4, default retry policy, no preferences).
+/// A short opaque bearer token (44 bytes, like a personal account's).
+const SHORT_TOKEN: &str = "EwBwA8l6BAAUbDba3x2OMJElkF7gJ4z/VbCPEz0AAQ==";
+
+/// The two tokens of the end-to-end runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TokenSize {
+    /// [`SHORT_TOKEN`].
+    Short,
+    /// [`token()`]: a JWT of a realistic length.
+    Jwt,
+}
+
+impl TokenSize {
+    fn token(self) -> String {
+        match self {
+            TokenSize::Short => SHORT_TOKEN.to_string(),
+            TokenSize::Jwt => token(),
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            TokenSize::Short => "short",
+            TokenSize::Jwt => "jwt",
+        }
+    }
+}
+
+/// Who sends the requests of an end-to-end run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    /// Bare reqwest: `reqwest::Client::new()`, a POST with `Authorization` (its value built
+    /// once), `Content-Type` and the body serialized once before the run; nothing else.
+    Bare,
+    /// reqwest doing by hand what the crate does: a client configured like the crate's
+    /// (User-Agent, timeouts, no redirects), `Accept` and a fresh `client-request-id` per
+    /// request, the message cloned and serialized per request.
+    SameWork,
+    /// The crate with its default per-mailbox limit (4 requests in flight per mailbox).
+    Crate,
+    /// The crate with the limit switched off (`mailbox_concurrency(None)`).
+    CrateUnlimited,
+}
+
+const SIDES: [Side; 4] = [
+    Side::Bare,
+    Side::SameWork,
+    Side::Crate,
+    Side::CrateUnlimited,
+];
+
+impl Side {
+    fn key(self) -> &'static str {
+        match self {
+            Side::Bare => "bare",
+            Side::SameWork => "same_work",
+            Side::Crate => "crate",
+            Side::CrateUnlimited => "crate_unlimited",
+        }
+    }
+
+    fn parse(key: &str) -> Option<Side> {
+        SIDES.into_iter().find(|side| side.key() == key)
+    }
+}
+
+/// The crate: default settings (default retry policy, no preferences), the per-mailbox limit
+/// as given (`Some(4)` is the default).
 fn crate_client(origin: &str, token: &str) -> Result<GraphClient, Failure> {
+    crate_client_limited(
+        origin,
+        token,
+        Some(msgraph_outlook::DEFAULT_MAILBOX_CONCURRENCY),
+    )
+}
+
+fn crate_client_limited(
+    origin: &str,
+    token: &str,
+    limit: Option<usize>,
+) -> Result<GraphClient, Failure> {
     Ok(GraphClient::builder()
         .base_url(format!("{origin}/v1.0"))
         .token_provider(StaticToken::new(token))
+        .mailbox_concurrency(limit)
         .build()?)
 }
 
-/// Plain reqwest, configured as the crate configures its own client.
-fn plain_client() -> Result<reqwest::Client, Failure> {
+/// reqwest configured as the crate configures its own client.
+fn same_work_client() -> Result<reqwest::Client, Failure> {
     Ok(reqwest::Client::builder()
         .user_agent(concat!("msgraph-outlook/", env!("CARGO_PKG_VERSION")))
         .timeout(DEFAULT_TIMEOUT)
@@ -291,7 +399,50 @@ struct SendMailBody<'a> {
     message: &'a Message,
 }
 
-/// Sends with the crate: `mailboxes[i % 64].send_mail(message).send()`.
+/// One side's sender, for `mailboxes` mailboxes: request i goes to mailbox i % mailboxes.
+#[derive(Clone)]
+enum Sender {
+    Bare(BareSender),
+    SameWork(SameWorkSender),
+    Crate(CrateSender),
+}
+
+impl Sender {
+    fn new(side: Side, origin: &str, token: &str, mailboxes: usize) -> Result<Sender, Failure> {
+        let urls: Arc<Vec<String>> = Arc::new(
+            (0..mailboxes)
+                .map(|i| format!("{origin}/v1.0/users/user{i}@contoso.com/sendMail"))
+                .collect(),
+        );
+        Ok(match side {
+            Side::Bare => Sender::Bare(BareSender::new(urls, token)?),
+            Side::SameWork => Sender::SameWork(SameWorkSender {
+                http: same_work_client()?,
+                urls,
+                token: token.into(),
+                message: Arc::new(support::typical_message()),
+            }),
+            Side::Crate | Side::CrateUnlimited => {
+                let limit = match side {
+                    Side::Crate => Some(msgraph_outlook::DEFAULT_MAILBOX_CONCURRENCY),
+                    _ => None,
+                };
+                let client = crate_client_limited(origin, token, limit)?;
+                Sender::Crate(CrateSender::new(&client, mailboxes))
+            }
+        })
+    }
+
+    async fn send(&self, i: usize) -> Result<(), Failure> {
+        match self {
+            Sender::Bare(s) => s.send(i).await,
+            Sender::SameWork(s) => s.send(i).await,
+            Sender::Crate(s) => s.send(i).await,
+        }
+    }
+}
+
+/// Sends with the crate: `mailboxes[i % n].send_mail(message).send()`.
 #[derive(Clone)]
 struct CrateSender {
     mailboxes: Arc<Vec<Mailbox>>,
@@ -299,10 +450,10 @@ struct CrateSender {
 }
 
 impl CrateSender {
-    fn new(client: &GraphClient) -> Self {
+    fn new(client: &GraphClient, mailboxes: usize) -> Self {
         CrateSender {
             mailboxes: Arc::new(
-                (0..MAILBOXES)
+                (0..mailboxes)
                     .map(|i| client.user(format!("user{i}@contoso.com")))
                     .collect(),
             ),
@@ -311,8 +462,9 @@ impl CrateSender {
     }
 
     async fn send(&self, i: usize) -> Result<(), Failure> {
+        // Built per request, as a caller builds one per send_mail.
         let message = Message::clone(&self.message);
-        self.mailboxes[i % MAILBOXES]
+        self.mailboxes[i % self.mailboxes.len()]
             .send_mail(message)
             .send()
             .await?;
@@ -320,35 +472,60 @@ impl CrateSender {
     }
 }
 
-/// Sends the same request with plain reqwest.
+/// Bare reqwest: what a minimal hand-written call sends, nothing more.
 #[derive(Clone)]
-struct PlainSender {
+struct BareSender {
+    http: reqwest::Client,
+    urls: Arc<Vec<String>>,
+    authorization: reqwest::header::HeaderValue,
+    body: bytes::Bytes,
+}
+
+impl BareSender {
+    fn new(urls: Arc<Vec<String>>, token: &str) -> Result<Self, Failure> {
+        let message = support::typical_message();
+        Ok(BareSender {
+            http: reqwest::Client::new(),
+            urls,
+            authorization: format!("Bearer {token}").try_into()?,
+            body: serde_json::to_vec(&SendMailBody { message: &message })?.into(),
+        })
+    }
+
+    async fn send(&self, i: usize) -> Result<(), Failure> {
+        let response = self
+            .http
+            .post(&self.urls[i % self.urls.len()])
+            .header(reqwest::header::AUTHORIZATION, self.authorization.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(self.body.clone())
+            .send()
+            .await?;
+        let status = response.status();
+        response.bytes().await?;
+        if status != reqwest::StatusCode::ACCEPTED {
+            return Err(format!("sendMail answered {status}").into());
+        }
+        Ok(())
+    }
+}
+
+/// reqwest doing the crate's work by hand.
+#[derive(Clone)]
+struct SameWorkSender {
     http: reqwest::Client,
     urls: Arc<Vec<String>>,
     token: Arc<str>,
     message: Arc<Message>,
 }
 
-impl PlainSender {
-    fn new(origin: &str, token: &str) -> Result<Self, Failure> {
-        Ok(PlainSender {
-            http: plain_client()?,
-            urls: Arc::new(
-                (0..MAILBOXES)
-                    .map(|i| format!("{origin}/v1.0/users/user{i}@contoso.com/sendMail"))
-                    .collect(),
-            ),
-            token: token.into(),
-            message: Arc::new(support::typical_message()),
-        })
-    }
-
+impl SameWorkSender {
     async fn send(&self, i: usize) -> Result<(), Failure> {
         // Built per request, as the crate's caller builds one per send_mail.
         let message = Message::clone(&self.message);
         let response = self
             .http
-            .post(&self.urls[i % MAILBOXES])
+            .post(&self.urls[i % self.urls.len()])
             .header(reqwest::header::ACCEPT, "application/json")
             .header("client-request-id", uuid::Uuid::new_v4().to_string())
             .bearer_auth(&self.token)
@@ -415,81 +592,42 @@ async fn paging(server: &Server, results: &mut Results) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The end-to-end grid: tokens × mailboxes × concurrency, each side alternating.
+const E2E_MAILBOXES: [usize; 2] = [1, 64];
+const E2E_CONCURRENCY: [usize; 3] = [1, 8, 64];
+
 async fn end_to_end(
     server: &Server,
     options: &Options,
     results: &mut Results,
 ) -> Result<(), Failure> {
-    let token = token();
-    let client = crate_client(&server.origin, &token)?;
-    let ours = CrateSender::new(&client);
-    let plain = PlainSender::new(&server.origin, &token)?;
-    same_request(server, &ours, &plain, results).await?;
-
     let n = options.requests;
-    println!(
-        "end to end: {n} sendMail per run, {} mailboxes (per-mailbox limit {}), median of {} rounds",
-        MAILBOXES,
-        msgraph_outlook::DEFAULT_MAILBOX_CONCURRENCY,
-        options.rounds
-    );
     server.reset().await?;
     let mut sent = 0;
-    for concurrency in [1usize, 8, 64] {
-        // Warm-up: connections opened, allocator and caches settled, for both.
-        let warm = (n / 10).max(concurrency * 20);
-        let o = ours.clone();
-        timed(warm, concurrency, move |i| {
-            let o = o.clone();
-            async move { o.send(i).await }
-        })
-        .await?;
-        let p = plain.clone();
-        timed(warm, concurrency, move |i| {
-            let p = p.clone();
-            async move { p.send(i).await }
-        })
-        .await?;
-        sent += 2 * warm;
-        let (mut ours_rps, mut ours_cpu, mut plain_rps, mut plain_cpu) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for round in 0..options.rounds {
-            // Alternate who goes first, so drift over the run favours neither.
-            for first in [round % 2 == 0, round % 2 == 1] {
-                if first {
-                    let o = ours.clone();
-                    let run = timed(n, concurrency, move |i| {
-                        let o = o.clone();
-                        async move { o.send(i).await }
-                    })
-                    .await?;
-                    ours_rps.push(run.per_second());
-                    ours_cpu.push(run.cpu_per_1000());
-                } else {
-                    let p = plain.clone();
-                    let run = timed(n, concurrency, move |i| {
-                        let p = p.clone();
-                        async move { p.send(i).await }
-                    })
-                    .await?;
-                    plain_rps.push(run.per_second());
-                    plain_cpu.push(run.cpu_per_1000());
-                }
-                sent += n;
+    for token_size in [TokenSize::Jwt, TokenSize::Short] {
+        let token = token_size.token();
+        results.set(
+            &format!("e2e.token.{}.bytes", token_size.key()),
+            token.len(),
+        );
+        for mailboxes in E2E_MAILBOXES {
+            let senders = SIDES
+                .into_iter()
+                .map(|side| Ok((side, Sender::new(side, &server.origin, &token, mailboxes)?)))
+                .collect::<Result<Vec<_>, Failure>>()?;
+            if token_size == TokenSize::Jwt && mailboxes == 1 {
+                sent += same_request(server, &senders, results).await?;
+            }
+            println!(
+                "end to end: {n} sendMail per run, {}-byte token, {mailboxes} mailbox(es), median of {} rounds",
+                token.len(),
+                options.rounds
+            );
+            for concurrency in E2E_CONCURRENCY {
+                let prefix = format!("e2e.{}.m{mailboxes}.c{concurrency}", token_size.key());
+                sent += compare(&senders, n, concurrency, options.rounds, &prefix, results).await?;
             }
         }
-        let (o_rps, o_cpu) = (median(&mut ours_rps), median(&mut ours_cpu));
-        let (p_rps, p_cpu) = (median(&mut plain_rps), median(&mut plain_cpu));
-        println!(
-            "  concurrency {concurrency:>2}: crate {o_rps:>8.0} req/s {o_cpu:.4} CPU s/1k | reqwest {p_rps:>8.0} req/s {p_cpu:.4} CPU s/1k | ratio {:.3}× req/s, {:.3}× CPU",
-            o_rps / p_rps,
-            o_cpu / p_cpu
-        );
-        let key = |what: &str| format!("e2e.c{concurrency}.{what}");
-        results.set(&key("crate.rps"), format!("{o_rps:.1}"));
-        results.set(&key("crate.cpu_per_1k"), format!("{o_cpu:.5}"));
-        results.set(&key("reqwest.rps"), format!("{p_rps:.1}"));
-        results.set(&key("reqwest.cpu_per_1k"), format!("{p_cpu:.5}"));
     }
     let received = server.stat("sendMail").await?;
     if received != sent as u64 {
@@ -498,28 +636,68 @@ async fn end_to_end(
     Ok(())
 }
 
-/// Checks that plain reqwest sends what the crate sends: body bytes, header names and values
-/// (all but the per-request client-request-id).
+/// Runs every sender `rounds` times (after a warm-up), rotating who goes first so drift over
+/// the run favours none; prints and records the medians. Returns the requests sent.
+async fn compare(
+    senders: &[(Side, Sender)],
+    n: usize,
+    concurrency: usize,
+    rounds: usize,
+    prefix: &str,
+    results: &mut Results,
+) -> Result<usize, Failure> {
+    let run = |sender: &Sender, requests: usize| {
+        let sender = sender.clone();
+        timed(requests, concurrency, move |i| {
+            let sender = sender.clone();
+            async move { sender.send(i).await }
+        })
+    };
+    // Warm-up: connections opened, allocator and caches settled, for every side.
+    let warm = (n / 10).max(concurrency * 20);
+    for (_, sender) in senders {
+        run(sender, warm).await?;
+    }
+    let mut measured: Vec<(Vec<f64>, Vec<f64>)> = vec![Default::default(); senders.len()];
+    for round in 0..rounds {
+        for k in 0..senders.len() {
+            let which = (round + k) % senders.len();
+            let timing = run(&senders[which].1, n).await?;
+            measured[which].0.push(timing.per_second());
+            measured[which].1.push(timing.cpu_per_1000());
+        }
+    }
+    let medians: Vec<(f64, f64)> = measured
+        .iter_mut()
+        .map(|(rps, cpu)| (median(rps), median(cpu)))
+        .collect();
+    let (bare_rps, bare_cpu) = medians[0];
+    let mut line = format!("  concurrency {concurrency:>2}:");
+    for ((side, _), (rps, cpu)) in senders.iter().zip(&medians) {
+        line.push_str(&format!(
+            " {} {rps:.0}/s {cpu:.4} ({:.3}×, {:.3}×) |",
+            side.key(),
+            rps / bare_rps,
+            cpu / bare_cpu
+        ));
+        results.set(&format!("{prefix}.{}.rps", side.key()), format!("{rps:.1}"));
+        results.set(
+            &format!("{prefix}.{}.cpu_per_1k", side.key()),
+            format!("{cpu:.5}"),
+        );
+    }
+    println!("{}", line.trim_end_matches(" |"));
+    Ok(senders.len() * (warm + rounds * n))
+}
+
+/// Checks what each side sends: the crate and the same-work side send the same body bytes
+/// and the same headers (all but the per-request client-request-id); the bare side the same
+/// body with only what bare reqwest adds. Returns the requests sent.
 async fn same_request(
     server: &Server,
-    ours: &CrateSender,
-    plain: &PlainSender,
+    senders: &[(Side, Sender)],
     results: &mut Results,
-) -> Result<(), Failure> {
-    server.call("POST", "/__capture").await?;
-    ours.send(0).await?;
-    let (ours_head, ours_body) = server.last().await?;
-    plain.send(0).await?;
-    let (plain_head, plain_body) = server.last().await?;
-    server.call("POST", "/__capture_off").await?;
-    if ours_body != plain_body {
-        return Err(format!(
-            "plain reqwest's body differs from the crate's:\n{}\n{}",
-            String::from_utf8_lossy(&ours_body),
-            String::from_utf8_lossy(&plain_body)
-        )
-        .into());
-    }
+) -> Result<usize, Failure> {
     let headers = |head: &str| -> BTreeMap<String, String> {
         head.lines()
             .skip(1)
@@ -531,21 +709,268 @@ async fn same_request(
             })
             .collect()
     };
-    let (ours_headers, plain_headers) = (headers(&ours_head), headers(&plain_head));
-    if ours_headers != plain_headers {
-        return Err(format!(
-            "headers differ:\ncrate   {ours_headers:?}\nreqwest {plain_headers:?}"
-        )
-        .into());
+    server.call("POST", "/__capture").await?;
+    let mut seen = Vec::new();
+    for (side, sender) in senders {
+        sender.send(0).await?;
+        let (head, body) = server.last().await?;
+        seen.push((*side, headers(&head), body));
     }
-    let names: Vec<&str> = ours_headers.keys().map(String::as_str).collect();
+    server.call("POST", "/__capture_off").await?;
+    let (_, crate_headers, crate_body) = seen
+        .iter()
+        .find(|(side, ..)| *side == Side::Crate)
+        .ok_or("no crate side")?;
+    for (side, headers, body) in &seen {
+        if body != crate_body {
+            return Err(format!(
+                "{} sends another body than the crate:\n{}\n{}",
+                side.key(),
+                String::from_utf8_lossy(body),
+                String::from_utf8_lossy(crate_body)
+            )
+            .into());
+        }
+        if *side != Side::Bare && headers != crate_headers {
+            return Err(format!(
+                "headers differ:\ncrate {crate_headers:?}\n{} {headers:?}",
+                side.key()
+            )
+            .into());
+        }
+        let names: Vec<&str> = headers.keys().map(String::as_str).collect();
+        println!(
+            "request of {}: {} body bytes (identical on every side); headers: {}",
+            side.key(),
+            body.len(),
+            names.join(", ")
+        );
+        results.set(&format!("e2e.headers.{}", side.key()), names.join(" "));
+    }
+    results.set("e2e.body_bytes", crate_body.len());
+    Ok(senders.len())
+}
+
+/// The same comparison against nginx (a server that is not a tokio process): one mailbox,
+/// the JWT token, concurrency 1 and 64.
+async fn nginx(options: &Options, results: &mut Results) -> Result<(), Failure> {
+    let Some(nginx) = Nginx::start()? else {
+        println!("nginx: not run (no /usr/sbin/nginx; install Debian's nginx-light)");
+        results.set("nginx.available", "no");
+        return Ok(());
+    };
+    results.set("nginx.available", "yes");
+    results.set("nginx.version", &nginx.version);
+    let token = token();
+    let senders = SIDES
+        .into_iter()
+        .map(|side| Ok((side, Sender::new(side, &nginx.origin, &token, 1)?)))
+        .collect::<Result<Vec<_>, Failure>>()?;
+    let before = nginx.requests().await?;
     println!(
-        "same request: {} body bytes identical; headers identical: {}",
-        ours_body.len(),
-        names.join(", ")
+        "end to end against {} (1 worker process), {} sendMail per run, {}-byte token, 1 mailbox, median of {} rounds",
+        nginx.version,
+        options.requests,
+        token.len(),
+        options.rounds
     );
-    results.set("e2e.body_bytes", ours_body.len());
-    results.set("e2e.headers", names.join(" "));
+    let mut sent = 0;
+    for concurrency in [1, 64] {
+        let prefix = format!("nginx.jwt.m1.c{concurrency}");
+        sent += compare(
+            &senders,
+            options.requests,
+            concurrency,
+            options.rounds,
+            &prefix,
+            results,
+        )
+        .await?;
+    }
+    // stub_status counts its own request too.
+    let served = nginx.requests().await? - before - 1;
+    if served != sent as u64 {
+        return Err(format!("nginx counted {served} requests, {sent} were sent").into());
+    }
+    Ok(())
+}
+
+/// nginx from the distribution, started for the run with its own prefix directory on
+/// 127.0.0.1: `POST …/sendMail` answers `202` with an empty body (the request body is read
+/// and discarded), `/__status` is stub_status. Stopped when dropped.
+struct Nginx {
+    child: Child,
+    origin: String,
+    version: String,
+    dir: std::path::PathBuf,
+    http: reqwest::Client,
+}
+
+impl Nginx {
+    const BINARY: &'static str = "/usr/sbin/nginx";
+
+    fn start() -> Result<Option<Nginx>, Failure> {
+        if !std::path::Path::new(Self::BINARY).exists() {
+            return Ok(None);
+        }
+        let version = Command::new(Self::BINARY).arg("-v").output()?;
+        let version = String::from_utf8_lossy(&version.stderr)
+            .trim()
+            .trim_start_matches("nginx version: ")
+            .to_string();
+        // A free port: bound, read and let go just before nginx binds it.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let dir = std::env::temp_dir().join(format!("bench_e2e-nginx-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("logs"))?;
+        std::fs::write(
+            dir.join("nginx.conf"),
+            format!(
+                "worker_processes 1;\n\
+                 pid nginx.pid;\n\
+                 error_log logs/error.log error;\n\
+                 events {{ worker_connections 1024; }}\n\
+                 http {{\n\
+                   access_log off;\n\
+                   keepalive_requests 100000000;\n\
+                   keepalive_timeout 600s;\n\
+                   client_body_temp_path {dir}/body;\n\
+                   proxy_temp_path {dir}/proxy;\n\
+                   fastcgi_temp_path {dir}/fastcgi;\n\
+                   uwsgi_temp_path {dir}/uwsgi;\n\
+                   scgi_temp_path {dir}/scgi;\n\
+                   server {{\n\
+                     listen 127.0.0.1:{port};\n\
+                     location = /__status {{ stub_status; }}\n\
+                     location / {{ return 202; }}\n\
+                   }}\n\
+                 }}\n",
+                dir = dir.display()
+            ),
+        )?;
+        let child = Command::new(Self::BINARY)
+            .arg("-p")
+            .arg(&dir)
+            .args(["-c", "nginx.conf", "-g", "daemon off; master_process on;"])
+            .stdin(Stdio::null())
+            .spawn()?;
+        let nginx = Nginx {
+            child,
+            origin: format!("http://127.0.0.1:{port}"),
+            version,
+            dir,
+            http: reqwest::Client::new(),
+        };
+        // Up when it answers (at most 5 s).
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(Some(nginx));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err("nginx did not start on 127.0.0.1".into())
+    }
+
+    /// Requests nginx has served (stub_status's third counter).
+    async fn requests(&self) -> Result<u64, Failure> {
+        let status = self
+            .http
+            .get(format!("{}/__status", self.origin))
+            .send()
+            .await?
+            .text()
+            .await?;
+        // "Active connections: 1 \nserver accepts handled requests\n 1 1 1 \n…"
+        status
+            .lines()
+            .nth(2)
+            .and_then(|l| l.split_whitespace().nth(2))
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("unexpected stub_status: {status:?}").into())
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SIGTERM: nginx's master stops its worker and exits.
+        // SAFETY: kill only sends a signal to the child we started.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Requests of the allocation count, per side.
+const ALLOC_REQUESTS: usize = 2000;
+
+/// Heap allocations per sendMail, per side: one mailbox, the JWT token, concurrency 1.
+async fn allocations(server: &Server, results: &mut Results) -> Result<(), Failure> {
+    let token = token();
+    println!(
+        "allocations per sendMail: {ALLOC_REQUESTS} requests per side after a warm-up, 1 mailbox, {}-byte token, concurrency 1 (whole process: the client's runtime and connection included)",
+        token.len()
+    );
+    server.reset().await?;
+    let mut sent = 0;
+    for side in SIDES {
+        let sender = Sender::new(side, &server.origin, &token, 1)?;
+        let run = |requests: usize| {
+            let sender = sender.clone();
+            timed(requests, 1, move |i| {
+                let sender = sender.clone();
+                async move { sender.send(i).await }
+            })
+        };
+        run(200).await?;
+        let counted = counting::during(run(ALLOC_REQUESTS)).await;
+        counted.result?;
+        sent += 200 + ALLOC_REQUESTS;
+        let (count, bytes) = (
+            counted.allocations as f64 / ALLOC_REQUESTS as f64,
+            counted.bytes as f64 / ALLOC_REQUESTS as f64,
+        );
+        println!(
+            "  {:<15} {count:>6.1} allocations, {bytes:>8.0} bytes allocated per request",
+            side.key()
+        );
+        results.set(
+            &format!("allocs.{}.per_request", side.key()),
+            format!("{count:.1}"),
+        );
+        results.set(
+            &format!("allocs.{}.bytes_per_request", side.key()),
+            format!("{bytes:.0}"),
+        );
+    }
+    let received = server.stat("sendMail").await?;
+    if received != sent as u64 {
+        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
+    }
+    Ok(())
+}
+
+/// For a profiler (`--profile SIDE`): SIDE alone sends `--requests` sendMail at
+/// `--concurrency` (default 1) to one mailbox with the JWT token, after 500 to warm up.
+/// scripts/bench runs it under callgrind twice with different counts and divides the
+/// difference.
+async fn profile(
+    server: &Server,
+    side: Side,
+    requests: usize,
+    concurrency: usize,
+) -> Result<(), Failure> {
+    let sender = Sender::new(side, &server.origin, &token(), 1)?;
+    for requests in [500, requests] {
+        let sender = sender.clone();
+        timed(requests, concurrency, move |i| {
+            let sender = sender.clone();
+            async move { sender.send(i).await }
+        })
+        .await?;
+    }
     Ok(())
 }
 
@@ -562,7 +987,7 @@ async fn cold_start(server: &Server, results: &mut Results) -> Result<(), Failur
         .cloud(cloud)
         .token_provider(credentials)
         .build()?;
-    let ours = CrateSender::new(&client);
+    let ours = CrateSender::new(&client, MAILBOXES);
     server.reset().await?;
     let run = timed(COLD_REQUESTS, 64, move |i| {
         let o = ours.clone();
@@ -1040,4 +1465,73 @@ fn batch(routes: &Routes, body: &[u8]) -> Vec<u8> {
         "",
         &serde_json::json!({ "responses": responses }).to_string(),
     )
+}
+
+// ---------------------------------------------------------------------------------------
+// Counting allocations (the `allocs` section)
+
+#[global_allocator]
+static ALLOCATOR: counting::Allocator = counting::Allocator;
+
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+
+    /// The system allocator, counting while [`during`] runs (otherwise one relaxed load per
+    /// allocation, on every side alike).
+    pub struct Allocator;
+
+    static COUNTING: AtomicBool = AtomicBool::new(false);
+    static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+    static BYTES: AtomicU64 = AtomicU64::new(0);
+
+    fn count(bytes: usize) {
+        if COUNTING.load(Relaxed) {
+            ALLOCATIONS.fetch_add(1, Relaxed);
+            BYTES.fetch_add(bytes as u64, Relaxed);
+        }
+    }
+
+    // SAFETY: every call is passed on to the system allocator unchanged.
+    unsafe impl GlobalAlloc for Allocator {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            count(layout.size());
+            System.alloc(layout)
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            count(layout.size());
+            System.alloc_zeroed(layout)
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            count(new_size);
+            System.realloc(ptr, layout, new_size)
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            System.dealloc(ptr, layout)
+        }
+    }
+
+    /// What a future returned, and the allocations (reallocations included) the whole
+    /// process made while it ran.
+    pub struct Counted<T> {
+        pub result: T,
+        pub allocations: u64,
+        pub bytes: u64,
+    }
+
+    pub async fn during<T>(future: impl std::future::Future<Output = T>) -> Counted<T> {
+        ALLOCATIONS.store(0, Relaxed);
+        BYTES.store(0, Relaxed);
+        COUNTING.store(true, Relaxed);
+        let result = future.await;
+        COUNTING.store(false, Relaxed);
+        Counted {
+            result,
+            allocations: ALLOCATIONS.load(Relaxed),
+            bytes: BYTES.load(Relaxed),
+        }
+    }
 }

@@ -177,7 +177,10 @@ impl TokenCache {
         }
     }
 
-    fn fresh(&self) -> Option<AccessToken> {
+    /// The cached token if it is fresh, without fetching or waiting: what
+    /// [`TokenProvider::fresh_token`](super::TokenProvider::fresh_token) returns for a
+    /// provider built on this cache.
+    pub fn fresh(&self) -> Option<AccessToken> {
         let now = self.clock.now();
         self.lock()
             .as_ref()

@@ -51,6 +51,10 @@ macro_rules! cached_token_provider {
                 let $this = self;
                 $kind
             }
+
+            fn fresh_token(&self) -> Option<$crate::auth::AccessToken> {
+                self.cache.fresh()
+            }
         }
     };
 }
@@ -160,5 +164,13 @@ pub trait TokenProvider: Send + Sync + fmt::Debug {
     /// Whether tokens from this provider are app-only or delegated.
     fn kind(&self) -> TokenKind {
         TokenKind::Unknown
+    }
+
+    /// A token [`access_token`](Self::access_token) would return now, if the provider has
+    /// one at hand without waiting (no fetch, no lock held across an await). The client tries
+    /// it first on every request: a provider that answers spares the request a boxed future.
+    /// The default: None (the client then awaits [`access_token`](Self::access_token)).
+    fn fresh_token(&self) -> Option<AccessToken> {
+        None
     }
 }

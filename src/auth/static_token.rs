@@ -51,4 +51,8 @@ impl TokenProvider for StaticToken {
     fn kind(&self) -> TokenKind {
         self.kind
     }
+
+    fn fresh_token(&self) -> Option<AccessToken> {
+        Some(self.token.clone())
+    }
 }

@@ -276,7 +276,11 @@ impl GraphClient {
         loop {
             attempts += 1;
             let token = match authorized {
-                true => Some(self.inner.tokens.access_token().await?),
+                // A token at hand costs no boxed future.
+                true => match self.inner.tokens.fresh_token() {
+                    Some(token) => Some(token),
+                    None => Some(self.inner.tokens.access_token().await?),
+                },
                 false => None,
             };
             let headers = self.request_headers(&request, &client_request_id)?;
@@ -380,7 +384,9 @@ impl GraphClient {
                 reason: format!("{what} has characters not allowed in an HTTP header"),
             })
         };
-        let mut headers = HeaderMap::with_capacity(6);
+        // Room for these and what reqwest and hyper add (User-Agent, Content-Length, Host,
+        // Authorization): a map that grows mid-request rehashes and reallocates.
+        let mut headers = HeaderMap::with_capacity(12);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(
             CLIENT_REQUEST_ID,
@@ -648,17 +654,19 @@ fn graph_url(base: &Url, path: &[String]) -> Result<Url> {
         .path_segments_mut()
         .map_err(|_| Error::Config("the Graph base URL cannot hold a path".into()))?;
     segments.pop_if_empty();
-    for segment in path {
-        // "" would collapse the path and "."/".." would walk up it; an id of spaces only
-        // (a blank value read from a file) names nothing Graph has.
-        if segment.trim().is_empty() || segment == "." || segment == ".." {
-            return Err(InvalidRequest::InvalidValue {
-                reason: format!("{segment:?} is not a usable id in a Graph path"),
-            }
-            .into());
+    // "" would collapse the path and "."/".." would walk up it; an id of spaces only (a
+    // blank value read from a file) names nothing Graph has.
+    if let Some(segment) = path
+        .iter()
+        .find(|s| s.trim().is_empty() || *s == "." || *s == "..")
+    {
+        return Err(InvalidRequest::InvalidValue {
+            reason: format!("{segment:?} is not a usable id in a Graph path"),
         }
-        segments.push(segment);
+        .into());
     }
+    // All at once: one pass of the URL parser rather than one per segment.
+    segments.extend(path);
     drop(segments);
     Ok(url)
 }

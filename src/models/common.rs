@@ -268,14 +268,23 @@ pub(crate) fn check_address(address: &str) -> Result<(), InvalidRequest> {
         address: address.to_string(),
     };
     let (local, domain) = address.rsplit_once('@').ok_or_else(invalid)?;
-    let local_ok = !local.is_empty() && local.chars().all(allowed_in_local_part);
+    // Checked per byte while ASCII (nearly every address), per char otherwise.
+    let local_ok = !local.is_empty()
+        && match local.is_ascii() {
+            true => local.bytes().all(|b| allowed_in_local_part(b as char)),
+            false => local.chars().all(allowed_in_local_part),
+        };
+    let allowed_in_domain = |c: char| c.is_alphanumeric() || c == '.' || c == '-';
     let domain_ok = !domain.is_empty()
         && !domain.starts_with(['.', '-'])
         && !domain.ends_with(['.', '-'])
         && !domain.as_bytes().windows(2).any(|pair| pair == b"..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        && match domain.is_ascii() {
+            true => domain
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'),
+            false => domain.chars().all(allowed_in_domain),
+        };
     if !local_ok || !domain_ok {
         return Err(invalid());
     }

@@ -22,10 +22,12 @@ pub enum MailboxRef {
 impl MailboxRef {
     /// Path segments of `rest` under this mailbox (unencoded; the client encodes each).
     pub(crate) fn path(&self, rest: &[&str]) -> Vec<String> {
-        let mut path = match self {
-            MailboxRef::Me => vec!["me".to_string()],
-            MailboxRef::User(id) => vec!["users".to_string(), id.clone()],
-        };
+        // One allocation for the list, sized up front.
+        let mut path = Vec::with_capacity(2 + rest.len());
+        match self {
+            MailboxRef::Me => path.push("me".to_string()),
+            MailboxRef::User(id) => path.extend(["users".to_string(), id.clone()]),
+        }
         path.extend(rest.iter().map(|s| s.to_string()));
         path
     }
