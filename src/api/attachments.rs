@@ -213,7 +213,8 @@ struct CreateUploadSession<'a> {
 }
 
 impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
-    /// Bytes per range: a multiple of 320 KiB, at most 4 MiB (default 3,276,800).
+    /// Bytes per range: a multiple of 320 KiB, at most 4 MiB (default 3,276,800). The upload
+    /// holds one range in memory at a time, and asks the reader for at most 64 KiB at once.
     pub fn chunk_size(mut self, bytes: usize) -> Self {
         self.chunk = bytes;
         self
