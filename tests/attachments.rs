@@ -146,6 +146,216 @@ async fn a_20_mb_upload_sends_ordered_ranges_without_the_token_and_resumes() {
     assert_eq!(expected_start, SIZE);
 }
 
+/// The byte at `offset` of the patterned upload: never the same as 251 bytes earlier, so a
+/// range sent from the wrong offset cannot match.
+fn pattern(offset: u64) -> u8 {
+    (offset % 251) as u8 ^ (offset / 251 % 7) as u8
+}
+
+/// A reader of `size` patterned bytes that hands out at most a few hundred to a few
+/// thousand bytes per read, unevenly, as sockets and pipes do.
+struct Patterned {
+    offset: u64,
+    size: u64,
+    reads: usize,
+}
+
+impl tokio::io::AsyncRead for Patterned {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        self.reads += 1;
+        let step = 300 + self.reads * 7919 % 4000;
+        let n = (self.size - self.offset)
+            .min(step as u64)
+            .min(buf.remaining() as u64);
+        let bytes: Vec<u8> = (self.offset..self.offset + n).map(pattern).collect();
+        buf.put_slice(&bytes);
+        self.offset += n;
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn every_range_carries_its_own_bytes_and_content_range_also_when_resumed() {
+    // Ten ranges of 320 KiB and a short last one; the fourth fails after the host stored
+    // 100,000 of its bytes (not a range boundary), so its rest is sent again from there.
+    const RANGE: u64 = UPLOAD_CHUNK_UNIT as u64;
+    const TOTAL: u64 = 3 * 1024 * 1024 + 12_345;
+    let received = Arc::new(Mutex::new((0u64, false)));
+    let shared = Arc::clone(&received);
+    let upload = RawServer::start(move |request: RawRequest| {
+        let mut state = shared.lock().unwrap();
+        let (stored, failed_once) = &mut *state;
+        let reply = match request.method.as_str() {
+            "GET" => Reply::json(200, &json!({"nextExpectedRanges": [format!("{stored}-")]})),
+            _ => {
+                let range = request.header("content-range").unwrap();
+                let span = range.trim_start_matches("bytes ").split('/').next().unwrap();
+                let (start, end) = span.split_once('-').unwrap();
+                let (start, end): (u64, u64) = (start.parse().unwrap(), end.parse().unwrap());
+                if start == 3 * RANGE && !*failed_once {
+                    *failed_once = true;
+                    *stored = start + 100_000;
+                    Reply::status(500)
+                } else {
+                    *stored = end + 1;
+                    if end + 1 == TOTAL {
+                        Reply::status(201).header("location", "https://outlook.office.com/api/v2.0/Users('a')/Messages('m')/Attachments('AAMkATT2=')")
+                    } else {
+                        Reply::json(200, &json!({"nextExpectedRanges": [format!("{}-", end + 1)]}))
+                    }
+                }
+            }
+        };
+        std::future::ready(reply)
+    })
+    .await;
+    let upload_url = format!(
+        "{}/upload/AttachmentSessions('s')?authtoken=opaque",
+        upload.url
+    );
+
+    let mut server = server().await;
+    let session = expect_json(
+        &mut server,
+        "POST",
+        &format!("/me/messages/{ID}/attachments/createUploadSession"),
+        json!({"AttachmentItem": {"attachmentType": "file", "name": "pattern.bin", "size": TOTAL, "contentType": "application/octet-stream"}}),
+    )
+    .with_status(201)
+    .with_body(json!({"uploadUrl": upload_url, "nextExpectedRanges": ["0-"]}).to_string())
+    .create_async()
+    .await;
+
+    let reader = Patterned {
+        offset: 0,
+        size: TOTAL,
+        reads: 0,
+    };
+    let id = client(&server)
+        .me()
+        .message(ID)
+        .attachments()
+        .upload("pattern.bin", "application/octet-stream", TOTAL, reader)
+        .chunk_size(UPLOAD_CHUNK_UNIT)
+        .send()
+        .await
+        .unwrap();
+    session.assert_async().await;
+    assert_eq!(id.as_deref(), Some("AAMkATT2="));
+
+    // Every PUT as expected: its Content-Range, and exactly the file's bytes in that span.
+    let mut expected = Vec::new();
+    let mut start = 0;
+    while start < TOTAL {
+        let end = (start + RANGE).min(TOTAL);
+        expected.push(("PUT".to_string(), start, end));
+        if start == 3 * RANGE {
+            expected.push(("GET".to_string(), 0, 0));
+            expected.push(("PUT".to_string(), start + 100_000, end));
+        }
+        start = end;
+    }
+    let requests = upload.requests();
+    let seen: Vec<(String, u64, u64)> = requests
+        .iter()
+        .map(|r| match r.header("content-range") {
+            Some(range) => {
+                assert!(range.ends_with(&format!("/{TOTAL}")), "{range}");
+                let span = range
+                    .trim_start_matches("bytes ")
+                    .split('/')
+                    .next()
+                    .unwrap();
+                let (a, b) = span.split_once('-').unwrap();
+                (
+                    r.method.clone(),
+                    a.parse().unwrap(),
+                    b.parse::<u64>().unwrap() + 1,
+                )
+            }
+            None => (r.method.clone(), 0, 0),
+        })
+        .collect();
+    assert_eq!(seen, expected);
+    for (request, (_, start, end)) in requests.iter().zip(&seen) {
+        let wanted: Vec<u8> = (*start..*end).map(pattern).collect();
+        assert!(request.body == wanted, "the bytes of {start}..{end} differ");
+    }
+}
+
+#[tokio::test]
+async fn a_reader_that_ends_early_fails_the_upload_and_deletes_the_session() {
+    let upload = RawServer::start(|request: RawRequest| {
+        std::future::ready(match request.method.as_str() {
+            "DELETE" => Reply::status(204),
+            _ => Reply::json(
+                200,
+                &json!({"nextExpectedRanges": [format!("{DEFAULT_UPLOAD_CHUNK}-")]}),
+            ),
+        })
+    })
+    .await;
+    let upload_url = format!(
+        "{}/upload/AttachmentSessions('s')?authtoken=opaque",
+        upload.url
+    );
+    let mut server = server().await;
+    expect_json(
+        &mut server,
+        "POST",
+        &format!("/me/messages/{ID}/attachments/createUploadSession"),
+        json!({"AttachmentItem": {"attachmentType": "file", "name": "big.bin", "size": SMALL, "contentType": "application/octet-stream"}}),
+    )
+    .with_status(201)
+    .with_body(json!({"uploadUrl": upload_url, "nextExpectedRanges": ["0-"]}).to_string())
+    .create_async()
+    .await;
+
+    let short = SMALL - 1000;
+    let err = client(&server)
+        .me()
+        .message(ID)
+        .attachments()
+        .upload(
+            "big.bin",
+            "application/octet-stream",
+            SMALL,
+            tokio::io::repeat(7).take(short),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("the reader ended at {short} of {SMALL} bytes")),
+        "{err}"
+    );
+    let seen: Vec<(String, Option<String>)> = upload
+        .requests()
+        .iter()
+        .map(|r| {
+            (
+                r.method.clone(),
+                r.header("content-range").map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "PUT".to_string(),
+                Some(format!("bytes 0-{}/{SMALL}", DEFAULT_UPLOAD_CHUNK - 1))
+            ),
+            ("DELETE".to_string(), None),
+        ]
+    );
+}
+
 /// How the upload host answers the last range of a small (two-range) upload.
 #[derive(Clone, Copy)]
 enum LastRange {

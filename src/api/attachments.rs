@@ -213,7 +213,8 @@ struct CreateUploadSession<'a> {
 }
 
 impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
-    /// Bytes per range: a multiple of 320 KiB, at most 4 MiB (default 3,276,800).
+    /// Bytes per range: a multiple of 320 KiB, at most 4 MiB (default 3,276,800). The upload
+    /// holds one range in memory at a time, and asks the reader for at most 64 KiB at once.
     pub fn chunk_size(mut self, bytes: usize) -> Self {
         self.chunk = bytes;
         self
@@ -368,19 +369,19 @@ impl<R: AsyncRead + Unpin + Send> LargeUpload<R> {
         client: &crate::GraphClient,
         url: &str,
     ) -> Result<Option<String>> {
-        let mut buffer = vec![0u8; self.chunk];
         let mut offset = 0u64;
         while offset < self.size {
             let wanted = (self.size - offset).min(self.chunk as u64) as usize;
-            let filled = read_full(&mut self.reader, &mut buffer[..wanted]).await?;
-            if filled < wanted {
+            // A fresh buffer per range, sent as it is (no copy). The previous range's was
+            // released when its request finished: only one range is ever held.
+            let data = read_range(&mut self.reader, wanted).await?;
+            if data.len() < wanted {
                 return Err(invalid(format!(
                     "the reader ended at {} of {} bytes",
-                    offset + filled as u64,
+                    offset + data.len() as u64,
                     self.size
                 )));
             }
-            let data = bytes::Bytes::copy_from_slice(&buffer[..wanted]);
             let end = offset + wanted as u64; // exclusive
             let mut from = offset;
             let mut resumes = 0;
@@ -530,20 +531,27 @@ enum RangeAnswer {
     Completed(Option<String>),
 }
 
-/// Reads until `buffer` is full or the reader ends; returns the bytes read.
-async fn read_full<R: AsyncRead + Unpin>(reader: &mut R, buffer: &mut [u8]) -> Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
+/// The most asked of the reader at once. Readers that buffer size their buffer by the
+/// request and keep it (`tokio::fs::File` up to 2 MiB), so asking for a whole range would
+/// hold a second range's worth of memory.
+const READ_PIECE: usize = 64 * 1024;
+
+/// Reads `len` bytes, or fewer if the reader ends first, into a buffer of exactly `len`.
+async fn read_range<R: AsyncRead + Unpin>(reader: &mut R, len: usize) -> Result<bytes::Bytes> {
+    use bytes::BufMut;
+    let mut buffer = bytes::BytesMut::with_capacity(len);
+    // Never called on a full buffer: BytesMut would grow it.
+    while buffer.len() < len {
+        let piece = (len - buffer.len()).min(READ_PIECE);
         let n = reader
-            .read(&mut buffer[filled..])
+            .read_buf(&mut (&mut buffer).limit(piece))
             .await
             .map_err(|e| invalid(format!("cannot read the upload: {e}")))?;
         if n == 0 {
             break;
         }
-        filled += n;
     }
-    Ok(filled)
+    Ok(buffer.freeze())
 }
 
 /// `…/Attachments('AAMkAD…=')` → `AAMkAD…=`.
