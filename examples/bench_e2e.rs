@@ -64,6 +64,8 @@ use tokio::net::{TcpListener, TcpStream};
 const MAILBOXES: usize = 64;
 /// Sections run when none is named.
 const SECTIONS: [&str; 6] = ["paging", "e2e", "nginx", "allocs", "cold", "batching"];
+/// Sections run only when named.
+const MORE_SECTIONS: [&str; 1] = ["e2e-one"];
 /// Pages in the paging run, and messages per page.
 const PAGES: usize = 1000;
 const PAGE_SIZE: usize = 10;
@@ -99,10 +101,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = match options.multi_thread {
+        true => tokio::runtime::Builder::new_multi_thread(),
+        false => tokio::runtime::Builder::new_current_thread(),
+    }
+    .enable_all()
+    .build()
+    .expect("tokio runtime");
     match runtime.block_on(run(options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -123,6 +128,8 @@ struct Options {
     profile: Option<Side>,
     /// `--concurrency C` of a `--profile` run (default 1).
     concurrency: usize,
+    /// `--runtime multi-thread` (the default) or `--runtime current-thread`: the client's.
+    multi_thread: bool,
 }
 
 impl Options {
@@ -134,6 +141,7 @@ impl Options {
             sections: Vec::new(),
             profile: None,
             concurrency: 1,
+            multi_thread: true,
         };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
@@ -150,6 +158,17 @@ impl Options {
                     options.rounds = value(arg)?.parse().map_err(|e| format!("{arg}: {e}"))?
                 }
                 "--out" => options.out = Some(value(arg)?),
+                "--runtime" => {
+                    options.multi_thread = match value(arg)?.as_str() {
+                        "multi-thread" => true,
+                        "current-thread" => false,
+                        other => {
+                            return Err(format!(
+                                "--runtime {other:?}: multi-thread or current-thread"
+                            ))
+                        }
+                    }
+                }
                 "--concurrency" => {
                     options.concurrency = value(arg)?.parse().map_err(|e| format!("{arg}: {e}"))?
                 }
@@ -158,7 +177,9 @@ impl Options {
                     options.profile =
                         Some(Side::parse(&side).ok_or_else(|| format!("no side {side:?}"))?);
                 }
-                section if SECTIONS.contains(&section) => options.sections.push(arg.clone()),
+                section if SECTIONS.contains(&section) || MORE_SECTIONS.contains(&section) => {
+                    options.sections.push(arg.clone())
+                }
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
@@ -190,10 +211,19 @@ async fn run(options: Options) -> Result<(), Failure> {
     let mut results = Results::default();
     results.set("requests", options.requests);
     results.set("rounds", options.rounds);
+    results.set(
+        "runtime",
+        if options.multi_thread {
+            "multi-thread"
+        } else {
+            "current-thread"
+        },
+    );
     for section in &options.sections {
         match section.as_str() {
             "paging" => paging(&server, &mut results).await?,
             "e2e" => end_to_end(&server, &options, &mut results).await?,
+            "e2e-one" => one_mailbox(&server, &options, &mut results).await?,
             "nginx" => nginx(&options, &mut results).await?,
             "allocs" => allocations(&server, &mut results).await?,
             "cold" => cold_start(&server, &mut results).await?,
@@ -628,6 +658,46 @@ async fn end_to_end(
                 sent += compare(&senders, n, concurrency, options.rounds, &prefix, results).await?;
             }
         }
+    }
+    let received = server.stat("sendMail").await?;
+    if received != sent as u64 {
+        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
+    }
+    Ok(())
+}
+
+/// The JWT, one mailbox, concurrency 1, 8 and 64 (`e2e-one`): the grid's first lines, for a
+/// second run on the other runtime. Keys start with `one.`.
+async fn one_mailbox(
+    server: &Server,
+    options: &Options,
+    results: &mut Results,
+) -> Result<(), Failure> {
+    let token = token();
+    let senders = SIDES
+        .into_iter()
+        .map(|side| Ok((side, Sender::new(side, &server.origin, &token, 1)?)))
+        .collect::<Result<Vec<_>, Failure>>()?;
+    server.reset().await?;
+    println!(
+        "end to end on the {} runtime: {} sendMail per run, {}-byte token, 1 mailbox, median of {} rounds",
+        if options.multi_thread { "multi-thread" } else { "current-thread" },
+        options.requests,
+        token.len(),
+        options.rounds
+    );
+    let mut sent = 0;
+    for concurrency in E2E_CONCURRENCY {
+        let prefix = format!("one.jwt.m1.c{concurrency}");
+        sent += compare(
+            &senders,
+            options.requests,
+            concurrency,
+            options.rounds,
+            &prefix,
+            results,
+        )
+        .await?;
     }
     let received = server.stat("sendMail").await?;
     if received != sent as u64 {
