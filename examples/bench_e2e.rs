@@ -16,6 +16,9 @@
 //!   The sides ([`Side`]): bare reqwest; reqwest doing the crate's work by hand (same
 //!   headers, timeouts, message clone and serialization); the crate with its default
 //!   per-mailbox limit; the crate with the limit off.
+//! - `ablation`: from bare reqwest to the crate one part of the work at a time (the message
+//!   serialized per request; cloned too; the crate's headers and timeouts: reqwest doing the
+//!   crate's work; the crate), one mailbox, the JWT, concurrency 1 and 64.
 //! - `nginx`: the same sides against nginx from the distribution (not a tokio process), if
 //!   installed: one mailbox, the JWT, concurrency 1 and 64.
 //! - `allocs`: heap allocations and bytes allocated per sendMail for each side.
@@ -63,7 +66,9 @@ use tokio::net::{TcpListener, TcpStream};
 /// 64 mailboxes: at concurrency 64 each has about one request in flight.
 const MAILBOXES: usize = 64;
 /// Sections run when none is named.
-const SECTIONS: [&str; 6] = ["paging", "e2e", "nginx", "allocs", "cold", "batching"];
+const SECTIONS: [&str; 7] = [
+    "paging", "e2e", "ablation", "nginx", "allocs", "cold", "batching",
+];
 /// Sections run only when named.
 const MORE_SECTIONS: [&str; 1] = ["e2e-one"];
 /// Pages in the paging run, and messages per page.
@@ -224,6 +229,7 @@ async fn run(options: Options) -> Result<(), Failure> {
             "paging" => paging(&server, &mut results).await?,
             "e2e" => end_to_end(&server, &options, &mut results).await?,
             "e2e-one" => one_mailbox(&server, &options, &mut results).await?,
+            "ablation" => ablation(&server, &options, &mut results).await?,
             "nginx" => nginx(&options, &mut results).await?,
             "allocs" => allocations(&server, &mut results).await?,
             "cold" => cold_start(&server, &mut results).await?,
@@ -367,7 +373,22 @@ enum Side {
     Crate,
     /// The crate with the limit switched off (`mailbox_concurrency(None)`).
     CrateUnlimited,
+    /// Bare reqwest, plus the message serialized per request (the `ablation` section).
+    BareSerialize,
+    /// Bare reqwest, plus the message cloned and serialized per request (`ablation`).
+    BareBuild,
 }
+
+/// The sides of the `ablation` section: from bare reqwest, one part of the crate's work added
+/// at a time, to the crate.
+const ABLATION: [Side; 6] = [
+    Side::Bare,
+    Side::BareSerialize,
+    Side::BareBuild,
+    Side::SameWork,
+    Side::CrateUnlimited,
+    Side::Crate,
+];
 
 const SIDES: [Side; 4] = [
     Side::Bare,
@@ -383,11 +404,16 @@ impl Side {
             Side::SameWork => "same_work",
             Side::Crate => "crate",
             Side::CrateUnlimited => "crate_unlimited",
+            Side::BareSerialize => "bare_serialize",
+            Side::BareBuild => "bare_build",
         }
     }
 
     fn parse(key: &str) -> Option<Side> {
-        SIDES.into_iter().find(|side| side.key() == key)
+        SIDES
+            .into_iter()
+            .chain(ABLATION)
+            .find(|side| side.key() == key)
     }
 }
 
@@ -445,7 +471,9 @@ impl Sender {
                 .collect(),
         );
         Ok(match side {
-            Side::Bare => Sender::Bare(BareSender::new(urls, token)?),
+            Side::Bare => Sender::Bare(BareSender::new(urls, token, BareWork::None)?),
+            Side::BareSerialize => Sender::Bare(BareSender::new(urls, token, BareWork::Serialize)?),
+            Side::BareBuild => Sender::Bare(BareSender::new(urls, token, BareWork::Build)?),
             Side::SameWork => Sender::SameWork(SameWorkSender {
                 http: same_work_client()?,
                 urls,
@@ -502,6 +530,17 @@ impl CrateSender {
     }
 }
 
+/// What bare reqwest does per request besides sending.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BareWork {
+    /// Nothing: the body was serialized once.
+    None,
+    /// Serializes the message.
+    Serialize,
+    /// Clones the message (as a caller builds one per send) and serializes it.
+    Build,
+}
+
 /// Bare reqwest: what a minimal hand-written call sends, nothing more.
 #[derive(Clone)]
 struct BareSender {
@@ -509,26 +548,41 @@ struct BareSender {
     urls: Arc<Vec<String>>,
     authorization: reqwest::header::HeaderValue,
     body: bytes::Bytes,
+    work: BareWork,
+    message: Arc<Message>,
 }
 
 impl BareSender {
-    fn new(urls: Arc<Vec<String>>, token: &str) -> Result<Self, Failure> {
+    fn new(urls: Arc<Vec<String>>, token: &str, work: BareWork) -> Result<Self, Failure> {
         let message = support::typical_message();
         Ok(BareSender {
             http: reqwest::Client::new(),
             urls,
             authorization: format!("Bearer {token}").try_into()?,
             body: serde_json::to_vec(&SendMailBody { message: &message })?.into(),
+            work,
+            message: Arc::new(message),
         })
     }
 
     async fn send(&self, i: usize) -> Result<(), Failure> {
+        let body: bytes::Bytes = match self.work {
+            BareWork::None => self.body.clone(),
+            BareWork::Serialize => serde_json::to_vec(&SendMailBody {
+                message: &self.message,
+            })?
+            .into(),
+            BareWork::Build => {
+                let message = Message::clone(&self.message);
+                serde_json::to_vec(&SendMailBody { message: &message })?.into()
+            }
+        };
         let response = self
             .http
             .post(&self.urls[i % self.urls.len()])
             .header(reqwest::header::AUTHORIZATION, self.authorization.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(self.body.clone())
+            .body(body)
             .send()
             .await?;
         let status = response.status();
@@ -658,6 +712,45 @@ async fn end_to_end(
                 sent += compare(&senders, n, concurrency, options.rounds, &prefix, results).await?;
             }
         }
+    }
+    let received = server.stat("sendMail").await?;
+    if received != sent as u64 {
+        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
+    }
+    Ok(())
+}
+
+/// From bare reqwest to the crate, one part of the crate's work added at a time
+/// ([`ABLATION`]): one mailbox, the JWT, concurrency 1 and 64. Keys start with `ablation.`.
+async fn ablation(
+    server: &Server,
+    options: &Options,
+    results: &mut Results,
+) -> Result<(), Failure> {
+    let token = token();
+    let senders = ABLATION
+        .into_iter()
+        .map(|side| Ok((side, Sender::new(side, &server.origin, &token, 1)?)))
+        .collect::<Result<Vec<_>, Failure>>()?;
+    server.reset().await?;
+    println!(
+        "from bare reqwest to the crate, one part at a time: {} sendMail per run, {}-byte token, 1 mailbox, median of {} rounds",
+        options.requests,
+        token.len(),
+        options.rounds
+    );
+    let mut sent = 0;
+    for concurrency in [1, 64] {
+        let prefix = format!("ablation.c{concurrency}");
+        sent += compare(
+            &senders,
+            options.requests,
+            concurrency,
+            options.rounds,
+            &prefix,
+            results,
+        )
+        .await?;
     }
     let received = server.stat("sendMail").await?;
     if received != sent as u64 {
