@@ -10,6 +10,9 @@
 //! Sections (all by default, in this order; paging first so its peak RSS is not the e2e one):
 //! - `paging`: 1,000 pages of 10 messages through `list_messages().stream()`; peak and
 //!   current RSS after 10 pages and after 1,000.
+//! - `targets`: the configurations issue 20 sets targets for, bare reqwest against the crate
+//!   only (default limit at concurrency 1, limit off at concurrency 64), one mailbox, both
+//!   tokens, 15 rounds.
 //! - `e2e`: N sendMail requests per run, for a 1.7 KB JWT and a 44-byte token, to 1 mailbox
 //!   and to 64 (request i to mailbox i % 64), at concurrency 1, 8 and 64; four sides
 //!   alternating, median of R rounds: requests/s and client CPU seconds per 1,000 requests.
@@ -66,9 +69,11 @@ use tokio::net::{TcpListener, TcpStream};
 /// 64 mailboxes: at concurrency 64 each has about one request in flight.
 const MAILBOXES: usize = 64;
 /// Sections run when none is named.
-const SECTIONS: [&str; 7] = [
-    "paging", "e2e", "ablation", "nginx", "allocs", "cold", "batching",
+const SECTIONS: [&str; 8] = [
+    "paging", "targets", "e2e", "ablation", "nginx", "allocs", "cold", "batching",
 ];
+/// Rounds of the `targets` section (two sides only, so more rounds for the same time).
+const TARGET_ROUNDS: usize = 15;
 /// Sections run only when named.
 const MORE_SECTIONS: [&str; 1] = ["e2e-one"];
 /// Pages in the paging run, and messages per page.
@@ -230,6 +235,7 @@ async fn run(options: Options) -> Result<(), Failure> {
             "e2e" => end_to_end(&server, &options, &mut results).await?,
             "e2e-one" => one_mailbox(&server, &options, &mut results).await?,
             "ablation" => ablation(&server, &options, &mut results).await?,
+            "targets" => targets(&server, &options, &mut results).await?,
             "nginx" => nginx(&options, &mut results).await?,
             "allocs" => allocations(&server, &mut results).await?,
             "cold" => cold_start(&server, &mut results).await?,
@@ -711,6 +717,44 @@ async fn end_to_end(
                 let prefix = format!("e2e.{}.m{mailboxes}.c{concurrency}", token_size.key());
                 sent += compare(&senders, n, concurrency, options.rounds, &prefix, results).await?;
             }
+        }
+    }
+    let received = server.stat("sendMail").await?;
+    if received != sent as u64 {
+        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
+    }
+    Ok(())
+}
+
+/// The configurations issue 20 sets targets for, two sides each, alternating for
+/// [`TARGET_ROUNDS`] rounds: bare reqwest and the crate with its default limit at concurrency
+/// 1, bare reqwest and the crate with the limit off at concurrency 64; one mailbox, both
+/// tokens. Keys start with `targets.`.
+async fn targets(server: &Server, options: &Options, results: &mut Results) -> Result<(), Failure> {
+    server.reset().await?;
+    println!(
+        "targets: {} sendMail per run, 1 mailbox, bare reqwest and the crate alternating, median of {TARGET_ROUNDS} rounds",
+        options.requests
+    );
+    let mut sent = 0;
+    for token_size in [TokenSize::Jwt, TokenSize::Short] {
+        let token = token_size.token();
+        for (concurrency, crate_side) in [(1, Side::Crate), (64, Side::CrateUnlimited)] {
+            let senders = [Side::Bare, crate_side]
+                .into_iter()
+                .map(|side| Ok((side, Sender::new(side, &server.origin, &token, 1)?)))
+                .collect::<Result<Vec<_>, Failure>>()?;
+            print!("  {}-byte token,", token.len());
+            let prefix = format!("targets.{}.c{concurrency}", token_size.key());
+            sent += compare(
+                &senders,
+                options.requests,
+                concurrency,
+                TARGET_ROUNDS,
+                &prefix,
+                results,
+            )
+            .await?;
         }
     }
     let received = server.stat("sendMail").await?;

@@ -273,11 +273,14 @@ impl GraphClient {
         let policy = &self.inner.retry;
         let (mut attempts, mut waited, mut refreshed, mut replaced) =
             (0u32, Duration::ZERO, false, 0u32);
+        // After a 401 the next token comes from `access_token`, whatever `fresh_token` says
+        // (a provider may not evict the refused token from what it has at hand).
+        let mut after_401 = false;
         loop {
             attempts += 1;
             let token = match authorized {
                 // A token at hand costs no boxed future.
-                true => match self.inner.tokens.fresh_token() {
+                true => match self.inner.tokens.fresh_token().filter(|_| !after_401) {
                     Some(token) => Some(token),
                     None => Some(self.inner.tokens.access_token().await?),
                 },
@@ -321,6 +324,7 @@ impl GraphClient {
                     .await
                 {
                     attempts -= 1;
+                    after_401 = true;
                     continue;
                 }
             }
@@ -746,6 +750,112 @@ mod tests {
             );
         }
         any.assert_async().await;
+    }
+
+    /// A provider that has `at_hand` ready (or not) and fetches "fetched".
+    #[derive(Debug)]
+    struct AtHand {
+        at_hand: Option<&'static str>,
+        fetches: std::sync::atomic::AtomicUsize,
+    }
+
+    impl crate::auth::TokenProvider for AtHand {
+        fn access_token(&self) -> crate::auth::BoxFuture<'_, Result<AccessToken>> {
+            self.fetches
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Box::pin(async { Ok(AccessToken::new("fetched")) })
+        }
+
+        fn fresh_token(&self) -> Option<AccessToken> {
+            self.at_hand.map(AccessToken::new)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_at_hand_is_used_without_a_fetch_and_a_401_fetches_one() {
+        let mut server = mockito::Server::new_async().await;
+        let with_at_hand = server
+            .mock("GET", "/v1.0/me/messages")
+            .match_header("authorization", "Bearer at-hand")
+            .with_status(200)
+            .with_body(r#"{"value":[]}"#)
+            .expect(2)
+            .create_async()
+            .await;
+        let provider = std::sync::Arc::new(AtHand {
+            at_hand: Some("at-hand"),
+            fetches: Default::default(),
+        });
+        let client = GraphClient::builder()
+            .base_url(format!("{}/v1.0", server.url()))
+            .shared_token_provider(provider.clone())
+            .build()
+            .unwrap();
+        let list = || Request::get("listMessages", vec!["me".into(), "messages".into()]);
+        client.send(list()).await.unwrap();
+        client.send(list()).await.unwrap();
+        with_at_hand.assert_async().await;
+        assert_eq!(
+            provider.fetches.load(std::sync::atomic::Ordering::SeqCst),
+            0
+        );
+
+        // Refused: the retry's token is fetched, not the one at hand again.
+        with_at_hand.remove_async().await;
+        let refused = server
+            .mock("GET", "/v1.0/me/messages")
+            .match_header("authorization", "Bearer at-hand")
+            .with_status(401)
+            .with_body(r#"{"error":{"code":"InvalidAuthenticationToken","message":"expired"}}"#)
+            .expect(1)
+            .create_async()
+            .await;
+        let fetched = server
+            .mock("GET", "/v1.0/me/messages")
+            .match_header("authorization", "Bearer fetched")
+            .with_status(200)
+            .with_body(r#"{"value":[]}"#)
+            .expect(1)
+            .create_async()
+            .await;
+        client.send(list()).await.unwrap();
+        refused.assert_async().await;
+        fetched.assert_async().await;
+        assert_eq!(
+            provider.fetches.load(std::sync::atomic::Ordering::SeqCst),
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_token_at_hand_each_request_fetches() {
+        let mut server = mockito::Server::new_async().await;
+        let mock = server
+            .mock("GET", "/v1.0/me/messages")
+            .match_header("authorization", "Bearer fetched")
+            .with_status(200)
+            .with_body(r#"{"value":[]}"#)
+            .expect(2)
+            .create_async()
+            .await;
+        let provider = std::sync::Arc::new(AtHand {
+            at_hand: None,
+            fetches: Default::default(),
+        });
+        let client = GraphClient::builder()
+            .base_url(format!("{}/v1.0", server.url()))
+            .shared_token_provider(provider.clone())
+            .build()
+            .unwrap();
+        for _ in 0..2 {
+            let request = Request::get("listMessages", vec!["me".into(), "messages".into()]);
+            client.send(request).await.unwrap();
+        }
+        mock.assert_async().await;
+        assert_eq!(
+            provider.fetches.load(std::sync::atomic::Ordering::SeqCst),
+            2
+        );
     }
 
     #[tokio::test]
