@@ -264,31 +264,57 @@ impl DateTimeTimeZone {
 /// Checks that `address` has the shape `local@domain`: Graph rejects anything else, and an
 /// address that silently goes nowhere is worse than an error.
 pub(crate) fn check_address(address: &str) -> Result<(), InvalidRequest> {
-    let invalid = || InvalidRequest::InvalidAddress {
-        address: address.to_string(),
+    // Nearly every address is ASCII: one pass over its bytes, no Unicode tables.
+    let ok = match address.is_ascii() {
+        true => ascii_address_ok(address.as_bytes()),
+        false => address_ok(address),
     };
-    let (local, domain) = address.rsplit_once('@').ok_or_else(invalid)?;
-    // Checked per byte while ASCII (nearly every address), per char otherwise.
-    let local_ok = !local.is_empty()
-        && match local.is_ascii() {
-            true => local.bytes().all(|b| allowed_in_local_part(b as char)),
-            false => local.chars().all(allowed_in_local_part),
-        };
-    let allowed_in_domain = |c: char| c.is_alphanumeric() || c == '.' || c == '-';
-    let domain_ok = !domain.is_empty()
+    match ok {
+        true => Ok(()),
+        false => Err(InvalidRequest::InvalidAddress {
+            address: address.to_string(),
+        }),
+    }
+}
+
+/// [`address_ok`] for an ASCII address, byte by byte.
+fn ascii_address_ok(address: &[u8]) -> bool {
+    let Some(at) = address.iter().rposition(|&b| b == b'@') else {
+        return false;
+    };
+    let (local, domain) = (&address[..at], &address[at + 1..]);
+    let (Some(first), Some(last)) = (domain.first(), domain.last()) else {
+        return false;
+    };
+    if local.is_empty() || matches!(first, b'.' | b'-') || matches!(last, b'.' | b'-') {
+        return false;
+    }
+    let local_ok = local.iter().all(|&b| allowed_in_local_part(b as char));
+    let mut previous = 0u8;
+    let domain_ok = domain.iter().all(|&b| {
+        let ok = (b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && !(b == b'.' && previous == b'.');
+        previous = b;
+        ok
+    });
+    local_ok && domain_ok
+}
+
+/// `local@domain`: a local part of allowed characters, a domain of letters, digits, dots and
+/// hyphens that neither starts nor ends with a dot or a hyphen and has no empty label.
+fn address_ok(address: &str) -> bool {
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.chars().all(allowed_in_local_part)
+        && !domain.is_empty()
         && !domain.starts_with(['.', '-'])
         && !domain.ends_with(['.', '-'])
-        && !domain.as_bytes().windows(2).any(|pair| pair == b"..")
-        && match domain.is_ascii() {
-            true => domain
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'),
-            false => domain.chars().all(allowed_in_domain),
-        };
-    if !local_ok || !domain_ok {
-        return Err(invalid());
-    }
-    Ok(())
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
 }
 
 /// Whether `c` may appear in the local part of an address as Graph takes it: not `@`,
@@ -316,4 +342,44 @@ pub struct GenericError {
     /// The error message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ascii_pass_and_the_general_check_agree() {
+        let cases = [
+            ("adele@contoso.com", true),
+            ("a.b+tag@mail.contoso.co.uk", true),
+            ("o'brien@contoso.com", true),
+            ("first.last@sub-domain.contoso.com", true),
+            ("a@b@contoso.com", false), // the last '@' splits: "a@b" has an '@'
+            ("@contoso.com", false),
+            ("adele@", false),
+            ("adele", false),
+            ("adele@.contoso.com", false),
+            ("adele@contoso.com.", false),
+            ("adele@-contoso.com", false),
+            ("adele@contoso-.com", true), // labels are not checked one by one
+            ("adele@contoso..com", false),
+            ("adele@contoso_com", false),
+            ("ad ele@contoso.com", false),
+            ("adele@con toso.com", false),
+            ("<adele>@contoso.com", false),
+            ("adele,alex@contoso.com", false),
+            ("adele@contoso.com\n", false),
+            ("a@b", true),
+        ];
+        for (address, valid) in cases {
+            assert_eq!(ascii_address_ok(address.as_bytes()), valid, "{address:?}");
+            assert_eq!(address_ok(address), valid, "{address:?}");
+            assert_eq!(check_address(address).is_ok(), valid, "{address:?}");
+        }
+        // Not ASCII: the general check.
+        assert!(check_address("josé@exemple.fr").is_ok());
+        assert!(check_address("adele@bücher.de").is_ok());
+        assert!(check_address("adele\u{a0}x@contoso.com").is_err());
+    }
 }
