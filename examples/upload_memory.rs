@@ -29,8 +29,8 @@
 #[path = "../benches/support/mod.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::io::Write;
+use std::process::ExitCode;
 use std::time::Instant;
 
 use msgraph_outlook::api::DEFAULT_UPLOAD_CHUNK;
@@ -38,6 +38,8 @@ use msgraph_outlook::auth::StaticToken;
 use msgraph_outlook::GraphClient;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+use support::child_process::ChildServer;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1).peekable();
@@ -115,7 +117,9 @@ async fn run(options: Options) -> Result<bool, Box<dyn std::error::Error>> {
         }
     }
 
-    let mut server = Server::start(size)?;
+    // The loopback server: this binary with `--serve SIZE`, in a child process.
+    let server = ChildServer::start(&["--serve", &size.to_string()])
+        .map_err(|e| -> Box<dyn std::error::Error> { e })?;
     let origin = server.origin.clone();
 
     let client = GraphClient::builder()
@@ -211,48 +215,6 @@ async fn run(options: Options) -> Result<bool, Box<dyn std::error::Error>> {
         std::fs::write(&out, text)?;
     }
     Ok(met)
-}
-
-/// The loopback server: this binary with `--serve SIZE`, in a child process.
-struct Server {
-    origin: String,
-    child: Option<Child>,
-}
-
-impl Server {
-    fn start(size: u64) -> Result<Server, Box<dyn std::error::Error>> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .args(["--serve", &size.to_string()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
-        let origin = line.trim().to_string();
-        if !origin.starts_with("http://127.0.0.1:") {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("the loopback server did not start: {line:?}").into());
-        }
-        Ok(Server {
-            origin,
-            child: Some(child),
-        })
-    }
-
-    /// Closes the child's stdin, which ends it, and waits for it.
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            drop(child.stdin.take());
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 /// A minimal Graph + upload host: createUploadSession answers with an upload URL on this

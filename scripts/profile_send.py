@@ -99,7 +99,9 @@ def costs(path, inclusive):
         if match:
             name = match.group(2).strip()
             value = int(match.group(1).replace(",", ""))
-            found[name] = value if inclusive else found[name] + value
+            # A name listed twice (demangled names can repeat): the largest inclusive
+            # figure, the sum of the exclusive ones.
+            found[name] = max(found[name], value) if inclusive else found[name] + value
     return total, found
 
 

@@ -8,6 +8,8 @@
 
 use msgraph_outlook::models::{FileAttachment, Message};
 
+pub mod child_process;
+
 /// A Graph-length item id (152 characters of base64url, like Exchange's).
 pub fn item_id(kind: &str, n: usize) -> String {
     let stem = format!("AAMkAGI2THVSAAA{kind}{n:08}");

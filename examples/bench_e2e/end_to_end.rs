@@ -7,7 +7,7 @@ use crate::compare::compare;
 use crate::counting;
 use crate::measure::timed;
 use crate::server::Server;
-use crate::sides::{token, Sender, Side, TokenSize, ABLATION, SIDES};
+use crate::sides::{senders, token, Sender, Side, TokenSize, ABLATION, SIDES};
 use crate::{Failure, Options, Results};
 
 /// Rounds of the `targets` section (two sides only, so more rounds for the same time).
@@ -31,10 +31,7 @@ pub(crate) async fn end_to_end(
             token.len(),
         );
         for mailboxes in E2E_MAILBOXES {
-            let senders = SIDES
-                .into_iter()
-                .map(|side| Ok((side, Sender::new(side, &server.origin, &token, mailboxes)?)))
-                .collect::<Result<Vec<_>, Failure>>()?;
+            let senders = senders(&SIDES, &server.origin, &token, mailboxes)?;
             if token_size == TokenSize::Jwt && mailboxes == 1 {
                 sent += same_request(server, &senders, results).await?;
             }
@@ -49,11 +46,7 @@ pub(crate) async fn end_to_end(
             }
         }
     }
-    let received = server.stat("sendMail").await?;
-    if received != sent as u64 {
-        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
-    }
-    Ok(())
+    server.expect_send_mail(sent).await
 }
 
 /// The configurations issue 20 sets targets for, two sides each, alternating for
@@ -74,10 +67,7 @@ pub(crate) async fn targets(
     for token_size in [TokenSize::Jwt, TokenSize::Short] {
         let token = token_size.token();
         for (concurrency, crate_side) in [(1, Side::Crate), (64, Side::CrateUnlimited)] {
-            let senders = [Side::Bare, crate_side]
-                .into_iter()
-                .map(|side| Ok((side, Sender::new(side, &server.origin, &token, 1)?)))
-                .collect::<Result<Vec<_>, Failure>>()?;
+            let senders = senders(&[Side::Bare, crate_side], &server.origin, &token, 1)?;
             print!("  {}-byte token,", token.len());
             let prefix = format!("targets.{}.c{concurrency}", token_size.key());
             sent += compare(
@@ -91,11 +81,7 @@ pub(crate) async fn targets(
             .await?;
         }
     }
-    let received = server.stat("sendMail").await?;
-    if received != sent as u64 {
-        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
-    }
-    Ok(())
+    server.expect_send_mail(sent).await
 }
 
 /// From bare reqwest to the crate, one part of the crate's work added at a time
@@ -106,10 +92,7 @@ pub(crate) async fn ablation(
     results: &mut Results,
 ) -> Result<(), Failure> {
     let token = token();
-    let senders = ABLATION
-        .into_iter()
-        .map(|side| Ok((side, Sender::new(side, &server.origin, &token, 1)?)))
-        .collect::<Result<Vec<_>, Failure>>()?;
+    let senders = senders(&ABLATION, &server.origin, &token, 1)?;
     server.reset().await?;
     println!(
         "from bare reqwest to the crate, one part at a time: {} sendMail per run, {}-byte token, 1 mailbox, median of {} rounds",
@@ -130,11 +113,7 @@ pub(crate) async fn ablation(
         )
         .await?;
     }
-    let received = server.stat("sendMail").await?;
-    if received != sent as u64 {
-        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
-    }
-    Ok(())
+    server.expect_send_mail(sent).await
 }
 
 /// The JWT, one mailbox, concurrency 1, 8 and 64 (`e2e-one`): the grid's first lines, for a
@@ -145,10 +124,7 @@ pub(crate) async fn one_mailbox(
     results: &mut Results,
 ) -> Result<(), Failure> {
     let token = token();
-    let senders = SIDES
-        .into_iter()
-        .map(|side| Ok((side, Sender::new(side, &server.origin, &token, 1)?)))
-        .collect::<Result<Vec<_>, Failure>>()?;
+    let senders = senders(&SIDES, &server.origin, &token, 1)?;
     server.reset().await?;
     println!(
         "end to end on the {} runtime: {} sendMail per run, {}-byte token, 1 mailbox, median of {} rounds",
@@ -170,11 +146,7 @@ pub(crate) async fn one_mailbox(
         )
         .await?;
     }
-    let received = server.stat("sendMail").await?;
-    if received != sent as u64 {
-        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
-    }
-    Ok(())
+    server.expect_send_mail(sent).await
 }
 
 /// Checks what each side sends: the crate and the same-work side send the same body bytes
@@ -280,11 +252,7 @@ pub(crate) async fn allocations(server: &Server, results: &mut Results) -> Resul
             format!("{bytes:.0}"),
         );
     }
-    let received = server.stat("sendMail").await?;
-    if received != sent as u64 {
-        return Err(format!("the server counted {received} sendMail, {sent} were sent").into());
-    }
-    Ok(())
+    server.expect_send_mail(sent).await
 }
 
 /// For a profiler (`--profile SIDE`): SIDE alone sends `--requests` sendMail at

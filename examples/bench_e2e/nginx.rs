@@ -4,7 +4,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::compare::compare;
-use crate::sides::{token, Sender, SIDES};
+use crate::sides::{senders, token, SIDES};
 use crate::{Failure, Options, Results};
 
 /// The same comparison against nginx (a server that is not a tokio process): one mailbox,
@@ -18,10 +18,7 @@ pub(crate) async fn nginx(options: &Options, results: &mut Results) -> Result<()
     results.set("nginx.available", "yes");
     results.set("nginx.version", &nginx.version);
     let token = token();
-    let senders = SIDES
-        .into_iter()
-        .map(|side| Ok((side, Sender::new(side, &nginx.origin, &token, 1)?)))
-        .collect::<Result<Vec<_>, Failure>>()?;
+    let senders = senders(&SIDES, &nginx.origin, &token, 1)?;
     let before = nginx.requests().await?;
     println!(
         "end to end against {} (1 worker process), {} sendMail per run, {}-byte token, 1 mailbox, median of {} rounds",

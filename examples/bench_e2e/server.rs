@@ -1,7 +1,7 @@
 //! The loopback server: this binary with `--serve`, in a child process.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::io::Write;
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,6 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::sides::token;
+use crate::support::child_process::ChildServer;
 use crate::{support, Failure};
 
 /// Pages in the paging run, and messages per page.
@@ -18,27 +19,16 @@ pub(crate) const PAGE_SIZE: usize = 10;
 
 pub(crate) struct Server {
     pub(crate) origin: String,
-    child: Mutex<Option<Child>>,
+    child: ChildServer,
     http: reqwest::Client,
 }
 
 impl Server {
     pub(crate) fn start() -> Result<Server, Failure> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .arg("--serve")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
-        let origin = line.trim().to_string();
-        if !origin.starts_with("http://127.0.0.1:") {
-            let _ = child.kill();
-            return Err(format!("the loopback server did not start: {line:?}").into());
-        }
+        let child = ChildServer::start(&["--serve"])?;
         Ok(Server {
-            origin,
-            child: Mutex::new(Some(child)),
+            origin: child.origin.clone(),
+            child,
             http: reqwest::Client::new(),
         })
     }
@@ -80,17 +70,18 @@ impl Server {
         ))
     }
 
-    pub(crate) fn stop(&self) {
-        if let Some(mut child) = self.child.lock().unwrap().take() {
-            drop(child.stdin.take()); // EOF: the server exits.
-            let _ = child.wait();
+    /// Fails unless the server counted `sent` sendMail requests since its last reset.
+    pub(crate) async fn expect_send_mail(&self, sent: usize) -> Result<(), Failure> {
+        match self.stat("sendMail").await? {
+            received if received == sent as u64 => Ok(()),
+            received => {
+                Err(format!("the server counted {received} sendMail, {sent} were sent").into())
+            }
         }
     }
-}
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
+    pub(crate) fn stop(&self) {
+        self.child.stop();
     }
 }
 

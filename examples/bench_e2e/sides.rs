@@ -195,6 +195,19 @@ impl Sender {
     }
 }
 
+/// A sender for each of `sides`, for `mailboxes` mailboxes on the server at `origin`.
+pub(crate) fn senders(
+    sides: &[Side],
+    origin: &str,
+    token: &str,
+    mailboxes: usize,
+) -> Result<Vec<(Side, Sender)>, Failure> {
+    sides
+        .iter()
+        .map(|&side| Ok((side, Sender::new(side, origin, token, mailboxes)?)))
+        .collect()
+}
+
 /// Sends with the crate: `mailboxes[i % n].send_mail(message).send()`.
 #[derive(Clone)]
 pub(crate) struct CrateSender {

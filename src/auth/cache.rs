@@ -177,9 +177,26 @@ impl TokenCache {
         }
     }
 
-    /// The cached token if it is fresh, without fetching or waiting: what
-    /// [`TokenProvider::fresh_token`](super::TokenProvider::fresh_token) returns for a
-    /// provider built on this cache.
+    /// The cached token if it is fresh (before its refresh time), without fetching or
+    /// waiting: what [`TokenProvider::fresh_token`](super::TokenProvider::fresh_token)
+    /// returns for a provider built on this cache. Unlike [`cached`](Self::cached) it does
+    /// not wait for a fetch in flight: None while the token is being replaced.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> msgraph_outlook::Result<()> {
+    /// use std::time::Duration;
+    /// use msgraph_outlook::auth::{AccessToken, TokenCache};
+    ///
+    /// let cache = TokenCache::default();
+    /// assert!(cache.fresh().is_none());
+    /// cache
+    ///     .get_or_fetch(|| async { Ok((AccessToken::new("t1"), Some(Duration::from_secs(3599)))) })
+    ///     .await?;
+    /// assert_eq!(cache.fresh().unwrap().secret(), "t1");
+    /// cache.invalidate(&AccessToken::new("t1")); // Graph refused it
+    /// assert!(cache.fresh().is_none());
+    /// # Ok(()) }
+    /// ```
     pub fn fresh(&self) -> Option<AccessToken> {
         let now = self.clock.now();
         self.lock()

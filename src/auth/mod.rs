@@ -167,9 +167,38 @@ pub trait TokenProvider: Send + Sync + fmt::Debug {
     }
 
     /// A token [`access_token`](Self::access_token) would return now, if the provider has
-    /// one at hand without waiting (no fetch, no lock held across an await). The client tries
-    /// it first on every request: a provider that answers spares the request a boxed future.
-    /// The default: None (the client then awaits [`access_token`](Self::access_token)).
+    /// one at hand: the client tries it first on every attempt, and a provider that answers
+    /// spares the request a boxed future. The default: None (the client then awaits
+    /// [`access_token`](Self::access_token)).
+    ///
+    /// It is called on the runtime's threads, so it must not block (no fetch, no lock held
+    /// for long), and it must never return a token `access_token` would have refreshed
+    /// (expired, or within its refresh margin). Unlike [`cached_token`](Self::cached_token)
+    /// it does not wait for a fetch in flight: None then, and the request awaits
+    /// `access_token`. After Graph answers 401 the client does not call it for the next
+    /// attempt of that request: that token is fetched. A provider built on
+    /// [`TokenCache`] returns [`TokenCache::fresh`]:
+    ///
+    /// ```
+    /// use msgraph_outlook::auth::{AccessToken, BoxFuture, TokenCache, TokenProvider};
+    ///
+    /// #[derive(Debug, Default)]
+    /// struct FromVault {
+    ///     cache: TokenCache,
+    /// }
+    ///
+    /// impl TokenProvider for FromVault {
+    ///     fn access_token(&self) -> BoxFuture<'_, msgraph_outlook::Result<AccessToken>> {
+    ///         Box::pin(self.cache.get_or_fetch(|| async {
+    ///             let lifetime = std::time::Duration::from_secs(3599);
+    ///             Ok((AccessToken::new("token-from-my-vault"), Some(lifetime)))
+    ///         }))
+    ///     }
+    ///     fn fresh_token(&self) -> Option<AccessToken> {
+    ///         self.cache.fresh()
+    ///     }
+    /// }
+    /// ```
     fn fresh_token(&self) -> Option<AccessToken> {
         None
     }
