@@ -57,3 +57,21 @@ pub(crate) async fn compare(
     println!("{}", line.trim_end_matches(" |"));
     Ok(senders.len() * (warm + rounds * n))
 }
+
+/// [`compare`] at each of `concurrencies` in turn, recording under `{prefix}.c{concurrency}`.
+/// Returns the requests sent.
+pub(crate) async fn compare_at(
+    senders: &[(Side, Sender)],
+    n: usize,
+    concurrencies: &[usize],
+    rounds: usize,
+    prefix: &str,
+    results: &mut Results,
+) -> Result<usize, Failure> {
+    let mut sent = 0;
+    for &concurrency in concurrencies {
+        let key = format!("{prefix}.c{concurrency}");
+        sent += compare(senders, n, concurrency, rounds, &key, results).await?;
+    }
+    Ok(sent)
+}

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::compare::compare;
+use crate::compare::{compare, compare_at};
 use crate::counting;
 use crate::measure::timed;
 use crate::server::Server;
@@ -40,10 +40,16 @@ pub(crate) async fn end_to_end(
                 token.len(),
                 options.rounds
             );
-            for concurrency in E2E_CONCURRENCY {
-                let prefix = format!("e2e.{}.m{mailboxes}.c{concurrency}", token_size.key());
-                sent += compare(&senders, n, concurrency, options.rounds, &prefix, results).await?;
-            }
+            let prefix = format!("e2e.{}.m{mailboxes}", token_size.key());
+            sent += compare_at(
+                &senders,
+                n,
+                &E2E_CONCURRENCY,
+                options.rounds,
+                &prefix,
+                results,
+            )
+            .await?;
         }
     }
     server.expect_send_mail(sent).await
@@ -100,19 +106,8 @@ pub(crate) async fn ablation(
         token.len(),
         options.rounds
     );
-    let mut sent = 0;
-    for concurrency in [1, 64] {
-        let prefix = format!("ablation.c{concurrency}");
-        sent += compare(
-            &senders,
-            options.requests,
-            concurrency,
-            options.rounds,
-            &prefix,
-            results,
-        )
-        .await?;
-    }
+    let (n, rounds) = (options.requests, options.rounds);
+    let sent = compare_at(&senders, n, &[1, 64], rounds, "ablation", results).await?;
     server.expect_send_mail(sent).await
 }
 
@@ -133,19 +128,8 @@ pub(crate) async fn one_mailbox(
         token.len(),
         options.rounds
     );
-    let mut sent = 0;
-    for concurrency in E2E_CONCURRENCY {
-        let prefix = format!("one.jwt.m1.c{concurrency}");
-        sent += compare(
-            &senders,
-            options.requests,
-            concurrency,
-            options.rounds,
-            &prefix,
-            results,
-        )
-        .await?;
-    }
+    let (n, rounds) = (options.requests, options.rounds);
+    let sent = compare_at(&senders, n, &E2E_CONCURRENCY, rounds, "one.jwt.m1", results).await?;
     server.expect_send_mail(sent).await
 }
 

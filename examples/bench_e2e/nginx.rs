@@ -3,7 +3,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::compare::compare;
+use crate::compare::compare_at;
 use crate::sides::{senders, token, SIDES};
 use crate::{Failure, Options, Results};
 
@@ -27,19 +27,8 @@ pub(crate) async fn nginx(options: &Options, results: &mut Results) -> Result<()
         token.len(),
         options.rounds
     );
-    let mut sent = 0;
-    for concurrency in [1, 64] {
-        let prefix = format!("nginx.jwt.m1.c{concurrency}");
-        sent += compare(
-            &senders,
-            options.requests,
-            concurrency,
-            options.rounds,
-            &prefix,
-            results,
-        )
-        .await?;
-    }
+    let (n, rounds) = (options.requests, options.rounds);
+    let sent = compare_at(&senders, n, &[1, 64], rounds, "nginx.jwt.m1", results).await?;
     // stub_status counts its own request too.
     let served = nginx.requests().await? - before - 1;
     if served != sent as u64 {

@@ -293,13 +293,19 @@ impl BareSender {
             .body(body)
             .send()
             .await?;
-        let status = response.status();
-        response.bytes().await?;
-        if status != reqwest::StatusCode::ACCEPTED {
-            return Err(format!("sendMail answered {status}").into());
-        }
-        Ok(())
+        accepted(response).await
     }
+}
+
+/// Reads a reqwest answer to the end (the connection goes back to the pool) and expects
+/// sendMail's `202 Accepted`.
+async fn accepted(response: reqwest::Response) -> Result<(), Failure> {
+    let status = response.status();
+    response.bytes().await?;
+    if status != reqwest::StatusCode::ACCEPTED {
+        return Err(format!("sendMail answered {status}").into());
+    }
+    Ok(())
 }
 
 /// reqwest doing the crate's work by hand.
@@ -326,11 +332,6 @@ impl SameWorkSender {
             .body(serde_json::to_vec(&SendMailBody { message: &message })?)
             .send()
             .await?;
-        let status = response.status();
-        response.bytes().await?;
-        if status != reqwest::StatusCode::ACCEPTED {
-            return Err(format!("sendMail answered {status}").into());
-        }
-        Ok(())
+        accepted(response).await
     }
 }

@@ -771,6 +771,14 @@ mod tests {
         }
     }
 
+    fn client_with(server: &mockito::ServerGuard, provider: std::sync::Arc<AtHand>) -> GraphClient {
+        GraphClient::builder()
+            .base_url(format!("{}/v1.0", server.url()))
+            .shared_token_provider(provider)
+            .build()
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn a_token_at_hand_is_used_without_a_fetch_and_a_401_fetches_one() {
         let mut server = mockito::Server::new_async().await;
@@ -786,11 +794,7 @@ mod tests {
             at_hand: Some("at-hand"),
             fetches: Default::default(),
         });
-        let client = GraphClient::builder()
-            .base_url(format!("{}/v1.0", server.url()))
-            .shared_token_provider(provider.clone())
-            .build()
-            .unwrap();
+        let client = client_with(&server, provider.clone());
         let list = || Request::get("listMessages", vec!["me".into(), "messages".into()]);
         client.send(list()).await.unwrap();
         client.send(list()).await.unwrap();
@@ -842,11 +846,7 @@ mod tests {
             at_hand: None,
             fetches: Default::default(),
         });
-        let client = GraphClient::builder()
-            .base_url(format!("{}/v1.0", server.url()))
-            .shared_token_provider(provider.clone())
-            .build()
-            .unwrap();
+        let client = client_with(&server, provider.clone());
         for _ in 0..2 {
             let request = Request::get("listMessages", vec!["me".into(), "messages".into()]);
             client.send(request).await.unwrap();
