@@ -119,7 +119,7 @@ async fn run(options: Options) -> Result<bool, Box<dyn std::error::Error>> {
 
     // The loopback server: this binary with `--serve SIZE`, in a child process.
     let server = ChildServer::start(&["--serve", &size.to_string()])
-        .map_err(|e| -> Box<dyn std::error::Error> { e })?;
+        .map_err(|e| e as Box<dyn std::error::Error>)?;
     let origin = server.origin.clone();
 
     let client = GraphClient::builder()

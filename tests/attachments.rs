@@ -18,6 +18,52 @@ use tokio::io::AsyncReadExt;
 const ID: &str = "AAMkAGI2TG93AAA=";
 const SIZE: u64 = 20 * 1024 * 1024;
 
+/// Expects the createUploadSession of a file attachment `name` of `size` bytes on message
+/// [`ID`], and answers with `upload_url`.
+async fn expect_upload_session(
+    server: &mut mockito::ServerGuard,
+    name: &str,
+    size: u64,
+    upload_url: &str,
+) -> mockito::Mock {
+    expect_json(
+        server,
+        "POST",
+        &format!("/me/messages/{ID}/attachments/createUploadSession"),
+        json!({"AttachmentItem": {"attachmentType": "file", "name": name, "size": size, "contentType": "application/octet-stream"}}),
+    )
+    .with_status(201)
+    .with_body(json!({"uploadUrl": upload_url, "expirationDateTime": "2026-11-24T00:00:00Z", "nextExpectedRanges": ["0-"]}).to_string())
+    .create_async()
+    .await
+}
+
+/// A range's `Content-Range` (`bytes start-end/total`) as (start, end exclusive, total).
+fn content_range(request: &RawRequest) -> Option<(u64, u64, u64)> {
+    let range = request.header("content-range")?.strip_prefix("bytes ")?;
+    let (span, total) = range.split_once('/')?;
+    let (start, end) = span.split_once('-')?;
+    Some((
+        start.parse().ok()?,
+        end.parse::<u64>().ok()? + 1,
+        total.parse().ok()?,
+    ))
+}
+
+/// The method and `Content-Range` of every request the upload host saw.
+fn ranges_seen(upload: &RawServer) -> Vec<(String, Option<String>)> {
+    upload
+        .requests()
+        .iter()
+        .map(|r| {
+            (
+                r.method.clone(),
+                r.header("content-range").map(str::to_string),
+            )
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn a_small_file_is_added_inline() {
     let mut server = server().await;
@@ -72,10 +118,8 @@ async fn a_20_mb_upload_sends_ordered_ranges_without_the_token_and_resumes() {
         let reply = match request.method.as_str() {
             "GET" => Reply::json(200, &json!({"expirationDateTime": "2026-11-24T00:00:00Z", "nextExpectedRanges": [format!("{}-", s.received)]})),
             _ => {
-                let range = request.header("content-range").unwrap().trim_start_matches("bytes ").to_string();
-                let (span, total) = range.split_once('/').unwrap();
-                let (start, end) = span.split_once('-').unwrap();
-                let (start, end, total): (u64, u64, u64) = (start.parse().unwrap(), end.parse().unwrap(), total.parse().unwrap());
+                let (start, end, total) = content_range(&request).unwrap();
+                let end = end - 1;
                 // The third range fails once, after the server stored half of it.
                 if start == 2 * DEFAULT_UPLOAD_CHUNK as u64 && !s.failed_once {
                     s.failed_once = true;
@@ -104,16 +148,7 @@ async fn a_20_mb_upload_sends_ordered_ranges_without_the_token_and_resumes() {
     );
 
     let mut server = server().await;
-    let session = expect_json(
-        &mut server,
-        "POST",
-        &format!("/me/messages/{ID}/attachments/createUploadSession"),
-        json!({"AttachmentItem": {"attachmentType": "file", "name": "big.bin", "size": SIZE, "contentType": "application/octet-stream"}}),
-    )
-    .with_status(201)
-    .with_body(json!({"uploadUrl": upload_url, "expirationDateTime": "2026-11-24T00:00:00Z", "nextExpectedRanges": ["0-"]}).to_string())
-    .create_async()
-    .await;
+    let session = expect_upload_session(&mut server, "big.bin", SIZE, &upload_url).await;
 
     let reader = tokio::io::repeat(7).take(SIZE);
     let id = client(&server)
@@ -192,20 +227,17 @@ async fn every_range_carries_its_own_bytes_and_content_range_also_when_resumed()
         let reply = match request.method.as_str() {
             "GET" => Reply::json(200, &json!({"nextExpectedRanges": [format!("{stored}-")]})),
             _ => {
-                let range = request.header("content-range").unwrap();
-                let span = range.trim_start_matches("bytes ").split('/').next().unwrap();
-                let (start, end) = span.split_once('-').unwrap();
-                let (start, end): (u64, u64) = (start.parse().unwrap(), end.parse().unwrap());
+                let (start, end, _) = content_range(&request).unwrap();
                 if start == 3 * RANGE && !*failed_once {
                     *failed_once = true;
                     *stored = start + 100_000;
                     Reply::status(500)
                 } else {
-                    *stored = end + 1;
-                    if end + 1 == TOTAL {
+                    *stored = end;
+                    if end == TOTAL {
                         Reply::status(201).header("location", "https://outlook.office.com/api/v2.0/Users('a')/Messages('m')/Attachments('AAMkATT2=')")
                     } else {
-                        Reply::json(200, &json!({"nextExpectedRanges": [format!("{}-", end + 1)]}))
+                        Reply::json(200, &json!({"nextExpectedRanges": [format!("{end}-")]}))
                     }
                 }
             }
@@ -219,16 +251,7 @@ async fn every_range_carries_its_own_bytes_and_content_range_also_when_resumed()
     );
 
     let mut server = server().await;
-    let session = expect_json(
-        &mut server,
-        "POST",
-        &format!("/me/messages/{ID}/attachments/createUploadSession"),
-        json!({"AttachmentItem": {"attachmentType": "file", "name": "pattern.bin", "size": TOTAL, "contentType": "application/octet-stream"}}),
-    )
-    .with_status(201)
-    .with_body(json!({"uploadUrl": upload_url, "nextExpectedRanges": ["0-"]}).to_string())
-    .create_async()
-    .await;
+    let session = expect_upload_session(&mut server, "pattern.bin", TOTAL, &upload_url).await;
 
     let reader = Patterned {
         offset: 0,
@@ -262,20 +285,10 @@ async fn every_range_carries_its_own_bytes_and_content_range_also_when_resumed()
     let requests = upload.requests();
     let seen: Vec<(String, u64, u64)> = requests
         .iter()
-        .map(|r| match r.header("content-range") {
-            Some(range) => {
-                assert!(range.ends_with(&format!("/{TOTAL}")), "{range}");
-                let span = range
-                    .trim_start_matches("bytes ")
-                    .split('/')
-                    .next()
-                    .unwrap();
-                let (a, b) = span.split_once('-').unwrap();
-                (
-                    r.method.clone(),
-                    a.parse().unwrap(),
-                    b.parse::<u64>().unwrap() + 1,
-                )
+        .map(|r| match content_range(r) {
+            Some((start, end, total)) => {
+                assert_eq!(total, TOTAL);
+                (r.method.clone(), start, end)
             }
             None => (r.method.clone(), 0, 0),
         })
@@ -304,16 +317,7 @@ async fn a_reader_that_ends_early_fails_the_upload_and_deletes_the_session() {
         upload.url
     );
     let mut server = server().await;
-    expect_json(
-        &mut server,
-        "POST",
-        &format!("/me/messages/{ID}/attachments/createUploadSession"),
-        json!({"AttachmentItem": {"attachmentType": "file", "name": "big.bin", "size": SMALL, "contentType": "application/octet-stream"}}),
-    )
-    .with_status(201)
-    .with_body(json!({"uploadUrl": upload_url, "nextExpectedRanges": ["0-"]}).to_string())
-    .create_async()
-    .await;
+    expect_upload_session(&mut server, "big.bin", SMALL, &upload_url).await;
 
     let short = SMALL - 1000;
     let err = client(&server)
@@ -334,18 +338,8 @@ async fn a_reader_that_ends_early_fails_the_upload_and_deletes_the_session() {
             .contains(&format!("the reader ended at {short} of {SMALL} bytes")),
         "{err}"
     );
-    let seen: Vec<(String, Option<String>)> = upload
-        .requests()
-        .iter()
-        .map(|r| {
-            (
-                r.method.clone(),
-                r.header("content-range").map(str::to_string),
-            )
-        })
-        .collect();
     assert_eq!(
-        seen,
+        ranges_seen(&upload),
         [
             (
                 "PUT".to_string(),
@@ -420,16 +414,7 @@ async fn upload_with_last_range(
     );
 
     let mut server = server().await;
-    let session = expect_json(
-        &mut server,
-        "POST",
-        &format!("/me/messages/{ID}/attachments/createUploadSession"),
-        json!({"AttachmentItem": {"attachmentType": "file", "name": "big.bin", "size": SMALL, "contentType": "application/octet-stream"}}),
-    )
-    .with_status(201)
-    .with_body(json!({"uploadUrl": upload_url, "expirationDateTime": "2026-11-24T00:00:00Z", "nextExpectedRanges": ["0-"]}).to_string())
-    .create_async()
-    .await;
+    let session = expect_upload_session(&mut server, "big.bin", SMALL, &upload_url).await;
     let lookup = server
         .mock(
             "GET",
@@ -461,17 +446,7 @@ async fn upload_with_last_range(
         .await;
     session.assert_async().await;
     lookup.assert_async().await;
-    let seen = upload
-        .requests()
-        .into_iter()
-        .map(|r| {
-            (
-                r.method.clone(),
-                r.header("content-range").map(str::to_string),
-            )
-        })
-        .collect();
-    (result, seen)
+    (result, ranges_seen(&upload))
 }
 
 fn attachment_list() -> serde_json::Value {

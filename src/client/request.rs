@@ -273,11 +273,12 @@ impl GraphClient {
         let policy = &self.inner.retry;
         let (mut attempts, mut waited, mut refreshed, mut replaced) =
             (0u32, Duration::ZERO, false, 0u32);
-        // After a 401 the next token comes from `access_token`, whatever `fresh_token` says
-        // (a provider may not evict the refused token from what it has at hand).
-        let mut after_401 = false;
         loop {
             attempts += 1;
+            // After a 401 (which refreshed or replaced the token) the next token comes from
+            // `access_token`, whatever `fresh_token` says: a provider may not evict the
+            // refused token from what it has at hand.
+            let after_401 = refreshed || replaced > 0;
             let token = match authorized {
                 // A token at hand costs no boxed future.
                 true => match self.inner.tokens.fresh_token().filter(|_| !after_401) {
@@ -324,7 +325,6 @@ impl GraphClient {
                     .await
                 {
                     attempts -= 1;
-                    after_401 = true;
                     continue;
                 }
             }
@@ -759,6 +759,19 @@ mod tests {
         fetches: std::sync::atomic::AtomicUsize,
     }
 
+    impl AtHand {
+        fn provider(at_hand: Option<&'static str>) -> std::sync::Arc<AtHand> {
+            std::sync::Arc::new(AtHand {
+                at_hand,
+                fetches: Default::default(),
+            })
+        }
+
+        fn fetches(&self) -> usize {
+            self.fetches.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+
     impl crate::auth::TokenProvider for AtHand {
         fn access_token(&self) -> crate::auth::BoxFuture<'_, Result<AccessToken>> {
             self.fetches
@@ -779,83 +792,63 @@ mod tests {
             .unwrap()
     }
 
+    fn list_messages() -> Request {
+        Request::get("listMessages", vec!["me".into(), "messages".into()])
+    }
+
+    /// `GET /me/messages` with `Bearer {token}`, answered `status`, expected `times` times.
+    async fn expect_list(
+        server: &mut mockito::ServerGuard,
+        token: &str,
+        status: usize,
+        times: usize,
+    ) -> mockito::Mock {
+        let body = match status {
+            200 => r#"{"value":[]}"#,
+            _ => r#"{"error":{"code":"InvalidAuthenticationToken","message":"expired"}}"#,
+        };
+        server
+            .mock("GET", "/v1.0/me/messages")
+            .match_header("authorization", format!("Bearer {token}").as_str())
+            .with_status(status)
+            .with_body(body)
+            .expect(times)
+            .create_async()
+            .await
+    }
+
     #[tokio::test]
     async fn a_token_at_hand_is_used_without_a_fetch_and_a_401_fetches_one() {
         let mut server = mockito::Server::new_async().await;
-        let with_at_hand = server
-            .mock("GET", "/v1.0/me/messages")
-            .match_header("authorization", "Bearer at-hand")
-            .with_status(200)
-            .with_body(r#"{"value":[]}"#)
-            .expect(2)
-            .create_async()
-            .await;
-        let provider = std::sync::Arc::new(AtHand {
-            at_hand: Some("at-hand"),
-            fetches: Default::default(),
-        });
+        let with_at_hand = expect_list(&mut server, "at-hand", 200, 2).await;
+        let provider = AtHand::provider(Some("at-hand"));
         let client = client_with(&server, provider.clone());
-        let list = || Request::get("listMessages", vec!["me".into(), "messages".into()]);
-        client.send(list()).await.unwrap();
-        client.send(list()).await.unwrap();
+        client.send(list_messages()).await.unwrap();
+        client.send(list_messages()).await.unwrap();
         with_at_hand.assert_async().await;
-        assert_eq!(
-            provider.fetches.load(std::sync::atomic::Ordering::SeqCst),
-            0
-        );
+        assert_eq!(provider.fetches(), 0);
 
         // Refused: the retry's token is fetched, not the one at hand again.
         with_at_hand.remove_async().await;
-        let refused = server
-            .mock("GET", "/v1.0/me/messages")
-            .match_header("authorization", "Bearer at-hand")
-            .with_status(401)
-            .with_body(r#"{"error":{"code":"InvalidAuthenticationToken","message":"expired"}}"#)
-            .expect(1)
-            .create_async()
-            .await;
-        let fetched = server
-            .mock("GET", "/v1.0/me/messages")
-            .match_header("authorization", "Bearer fetched")
-            .with_status(200)
-            .with_body(r#"{"value":[]}"#)
-            .expect(1)
-            .create_async()
-            .await;
-        client.send(list()).await.unwrap();
+        let refused = expect_list(&mut server, "at-hand", 401, 1).await;
+        let fetched = expect_list(&mut server, "fetched", 200, 1).await;
+        client.send(list_messages()).await.unwrap();
         refused.assert_async().await;
         fetched.assert_async().await;
-        assert_eq!(
-            provider.fetches.load(std::sync::atomic::Ordering::SeqCst),
-            1
-        );
+        assert_eq!(provider.fetches(), 1);
     }
 
     #[tokio::test]
     async fn without_a_token_at_hand_each_request_fetches() {
         let mut server = mockito::Server::new_async().await;
-        let mock = server
-            .mock("GET", "/v1.0/me/messages")
-            .match_header("authorization", "Bearer fetched")
-            .with_status(200)
-            .with_body(r#"{"value":[]}"#)
-            .expect(2)
-            .create_async()
-            .await;
-        let provider = std::sync::Arc::new(AtHand {
-            at_hand: None,
-            fetches: Default::default(),
-        });
+        let mock = expect_list(&mut server, "fetched", 200, 2).await;
+        let provider = AtHand::provider(None);
         let client = client_with(&server, provider.clone());
         for _ in 0..2 {
-            let request = Request::get("listMessages", vec!["me".into(), "messages".into()]);
-            client.send(request).await.unwrap();
+            client.send(list_messages()).await.unwrap();
         }
         mock.assert_async().await;
-        assert_eq!(
-            provider.fetches.load(std::sync::atomic::Ordering::SeqCst),
-            2
-        );
+        assert_eq!(provider.fetches(), 2);
     }
 
     #[tokio::test]
