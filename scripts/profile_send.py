@@ -118,8 +118,7 @@ def per_request(binary, side, directory):
 
 
 def allocations(functions):
-    """malloc calls per request: the `malloc` function's own count is not in the summary, so
-    this reports the allocator's instructions instead."""
+    """Instructions spent in glibc's allocator (exclusive counts of its functions)."""
     return sum(v for k, v in functions.items() if re.match(r"^(malloc|free|_int_malloc|_int_free|realloc|_int_realloc|malloc_consolidate|unlink_chunk.*|cfree.*)$", k))
 
 
