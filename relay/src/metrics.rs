@@ -21,6 +21,8 @@ pub struct Label {
 pub struct Metrics {
     registry: Arc<Registry>,
     queue: Family<StateLabel, Gauge>,
+    /// 1 when this relay's `/metrics` has the queue depth (`msgraph_relay_queue_reporter`).
+    queue_reporter: Gauge,
     /// Messages Graph accepted (`msgraph_relay_delivered_total`).
     pub delivered: Counter,
     /// Messages given up (`msgraph_relay_failed_total`).
@@ -64,6 +66,7 @@ impl Metrics {
         let metrics = Metrics {
             registry: Arc::new(Registry::default()),
             queue: Family::default(),
+            queue_reporter: Gauge::default(),
             delivered: Counter::default(),
             failed: Counter::default(),
             unknown: Counter::default(),
@@ -80,6 +83,11 @@ impl Metrics {
             "queue_messages",
             "Messages in the spool by state",
             metrics.queue.clone(),
+        );
+        registry.register(
+            "queue_reporter",
+            "1 when this relay reports the (shared) queue's depth, 0 when another relay on the same spool does",
+            metrics.queue_reporter.clone(),
         );
         registry.register(
             "delivered",
@@ -142,14 +150,25 @@ impl Metrics {
             .inc();
     }
 
-    /// The Prometheus text exposition, with the queue depth from `counts`.
-    pub fn encode(&self, counts: StateCounts) -> String {
-        for state in State::ALL {
-            self.queue
-                .get_or_create(&StateLabel {
-                    state: state.as_str().to_string(),
-                })
-                .set(counts.get(state) as i64);
+    /// The Prometheus text exposition, with the queue depth from `counts`; without it
+    /// (`None`) when another relay on the same shared spool reports the queue, so that a
+    /// sum over every relay's `/metrics` counts the shared queue once.
+    pub fn encode(&self, counts: Option<StateCounts>) -> String {
+        match counts {
+            Some(counts) => {
+                for state in State::ALL {
+                    self.queue
+                        .get_or_create(&StateLabel {
+                            state: state.as_str().to_string(),
+                        })
+                        .set(counts.get(state) as i64);
+                }
+                self.queue_reporter.set(1);
+            }
+            None => {
+                self.queue.clear();
+                self.queue_reporter.set(0);
+            }
         }
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)

@@ -62,7 +62,13 @@ pub async fn serve(
 }
 
 async fn metrics_page(State(state): State<AppState>) -> Response {
-    match state.spool.counts().await {
+    // One relay of several on a shared spool reports the queue's depth.
+    let counts = if state.spool.backend().reports_queue(chrono::Utc::now()).await {
+        state.spool.counts().await.map(Some)
+    } else {
+        Ok(None)
+    };
+    match counts {
         Ok(counts) => (
             [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
             state.metrics.encode(counts),

@@ -8,6 +8,7 @@ pub mod http;
 pub mod load;
 pub mod logging;
 pub mod login;
+pub mod migrate;
 pub mod queue;
 pub mod sendmail;
 pub mod serve;
@@ -50,6 +51,9 @@ pub enum Command {
     },
     /// Checks the configuration: every problem on one line with its key; exit 78 if any.
     CheckConfig,
+    /// Brings the spool database's schema to this relay's version (PostgreSQL spool;
+    /// every relay checks the version when it starts).
+    Migrate,
     /// Signs a user in with a device code (auth = "device_code") and keeps the token.
     Login,
     /// Reads a password from stdin and prints its argon2 hash for [[smtp.users]].
@@ -99,7 +103,7 @@ pub async fn sendmail(args: &[String], default_config: PathBuf) -> CliResult {
     logging::init(&log);
     if parsed.list_queue {
         // `-bp` (and `mailq`): the queue listing.
-        let spool = load::spool(&config)?;
+        let spool = load::spool(&config).await?;
         return queue::list(&spool, false, chrono::Utc::now()).await;
     }
     sendmail::run(&config, &parsed, tokio::io::stdin()).await
@@ -117,8 +121,9 @@ pub async fn run(cli: Cli) -> CliResult {
             match command {
                 Command::Serve => serve::run(config).await,
                 Command::Login => login::run(&config).await,
+                Command::Migrate => migrate::run(&config).await,
                 Command::Queue { command } => {
-                    let spool = load::spool(&config)?;
+                    let spool = load::spool(&config).await?;
                     queue::run(&spool, command, chrono::Utc::now()).await
                 }
                 _ => unreachable!("handled above"),

@@ -28,7 +28,7 @@ pub async fn run(config: Config) -> CliResult {
     }
     // Installed first: a SIGTERM right after the `listening` line must already stop cleanly.
     let mut signals = Signals::install()?;
-    let spool = load::spool(&config)?;
+    let spool = load::spool(&config).await?;
     let graph = config
         .graph
         .client()
@@ -73,7 +73,7 @@ pub async fn run(config: Config) -> CliResult {
         smtp = %addrs(ListenerKind::Submission),
         smtps = %addrs(ListenerKind::ImplicitTls),
         http = %http_addr,
-        spool = %spool.dir().display(),
+        spool = %spool.backend().describe(),
         "listening"
     );
 

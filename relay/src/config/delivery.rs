@@ -79,6 +79,12 @@ pub struct DeliveryConfig {
     /// Longest sleep of the delivery loop between looks at the queue, in seconds. Default: 1.
     #[serde(deserialize_with = "seconds")]
     pub poll_interval: Duration,
+    /// `lease`: how long a claim on a message (and a send's slot in the shared limits)
+    /// holds unless renewed; renewed every third of it while the message is in hand. On a
+    /// shared (PostgreSQL) spool, the messages of a relay that stopped are taken by the
+    /// others this long after its last renewal. Default 60.
+    #[serde(deserialize_with = "seconds")]
+    pub lease: Duration,
 }
 
 impl Default for DeliveryConfig {
@@ -101,6 +107,7 @@ impl Default for DeliveryConfig {
             bounce: true,
             shutdown_timeout: Duration::from_secs(30),
             poll_interval: Duration::from_secs(1),
+            lease: Duration::from_secs(60),
         }
     }
 }

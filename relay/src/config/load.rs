@@ -120,6 +120,27 @@ impl Validate for super::SpoolConfig {
                 "must be a host name (the right-hand side of added Message-IDs)",
             ));
         }
+        match self.database_source().resolve() {
+            Err(problem) => problems.push(problem),
+            Ok(Some(url)) => {
+                let url = url.expose();
+                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    problems.push(Problem::new(
+                        format!("{section}.database"),
+                        "must be a postgres:// URL",
+                    ));
+                } else if let Err(e) = url.parse::<tokio_postgres::Config>() {
+                    // The parser's message never repeats the password.
+                    problems.push(Problem::new(format!("{section}.database"), e.to_string()));
+                }
+            }
+            Ok(None) => {}
+        }
+        if let Some(path) = &self.database_ca_file {
+            if let Err(problem) = super::secret::read_file(&format!("{section}.database_ca_file"), path) {
+                problems.push(problem);
+            }
+        }
     }
 }
 

@@ -49,10 +49,22 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SpoolConfig {
-    /// The spool directory.
+    /// The spool directory: the SQLite spool, or (with `database`) only the messages
+    /// being received and the parts being decoded.
     pub dir: PathBuf,
     /// Right-hand side of the Message-IDs added to messages without one.
     pub hostname: String,
+    /// `database`: a PostgreSQL URL (`postgres://user:password@host/db?sslmode=require`)
+    /// for one queue shared by several relays; without it the spool is SQLite in `dir`.
+    /// A secret (it may hold a password): also `database_file` or `database_env`.
+    pub database: Option<SecretString>,
+    /// `database_file`.
+    pub database_file: Option<PathBuf>,
+    /// `database_env`.
+    pub database_env: Option<String>,
+    /// `database_ca_file`: PEM certificates the database's TLS certificate is checked
+    /// against (a private CA) instead of the Mozilla roots.
+    pub database_ca_file: Option<PathBuf>,
 }
 
 impl Default for SpoolConfig {
@@ -60,6 +72,22 @@ impl Default for SpoolConfig {
         SpoolConfig {
             dir: PathBuf::from("/var/spool/msgraph-relay"),
             hostname: "msgraph-relay.localdomain".to_string(),
+            database: None,
+            database_file: None,
+            database_env: None,
+            database_ca_file: None,
+        }
+    }
+}
+
+impl SpoolConfig {
+    /// Where `database` comes from.
+    pub fn database_source(&self) -> secret::SecretSource<'_> {
+        secret::SecretSource {
+            key: "spool.database",
+            value: self.database.as_ref(),
+            file: self.database_file.as_deref(),
+            env: self.database_env.as_deref(),
         }
     }
 }

@@ -279,8 +279,8 @@ impl Context {
             }
         };
         // The mailbox's slot covers the Graph request only, not the spool commit after it.
-        drop(permit);
         let now = self.clock.now();
+        permit.release(now).await;
         let attempt = Attempt {
             mailbox: &mailbox,
             path,
@@ -376,7 +376,7 @@ impl Context {
             }
             Verdict::MailboxBlocked => {
                 let until = now + secs(self.config.mailbox_pause);
-                self.pacer.pause(&mailbox, until);
+                self.pacer.pause(&mailbox, until).await;
                 self.retry_or_expire(&record, until, &error, request_id.as_deref(), &attempt)
                     .await
             }

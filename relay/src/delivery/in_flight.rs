@@ -21,6 +21,12 @@ pub struct Handling {
 }
 
 impl InFlight {
+    /// The ids being handled now (their claims are renewed while they are).
+    pub fn ids(&self) -> Vec<QueueId> {
+        let ids = self.ids.lock().unwrap_or_else(|e| e.into_inner());
+        ids.iter().cloned().collect()
+    }
+
     /// Starts handling `id`; `None` when it is already being handled.
     pub fn enter(&self, id: &QueueId) -> Option<Handling> {
         let mut ids = self.ids.lock().unwrap_or_else(|e| e.into_inner());

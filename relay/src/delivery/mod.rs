@@ -50,8 +50,6 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-/// How long a claim keeps a message from other workers before its state changes.
-const LEASE: Duration = Duration::from_secs(600);
 /// Most messages claimed by one [`Deliverer::run_due`].
 const MAX_CLAIM: usize = 100_000;
 
@@ -102,12 +100,16 @@ impl Deliverer {
     ) -> Self {
         let graph = graph.with_retry_policy(RetryPolicy::never());
         let config = Arc::new(config);
-        let pacer = Pacer::new(Limits {
+        let limits = Limits {
             max_concurrent: config.max_concurrent,
             max_requests: config.workers,
             messages_per_minute: config.messages_per_minute,
             recipients_per_day: config.recipients_per_day,
-        });
+        };
+        let pacer = match spool.shared_limits() {
+            Some(shared) => Pacer::shared(limits, shared, config.lease),
+            None => Pacer::new(limits),
+        };
         Deliverer {
             size_limit: Arc::new(size::MailboxSizeLimit::new(
                 graph.clone(),
@@ -152,7 +154,13 @@ impl Deliverer {
                 },
             );
         }
-        for record in c.spool.list(&[State::Sent], MAX_CLAIM).await? {
+        // A shared spool keeps the history in the database.
+        let sent = if c.pacer.is_shared() {
+            Vec::new()
+        } else {
+            c.spool.list(&[State::Sent], MAX_CLAIM).await?
+        };
+        for record in sent {
             if record.updated_at > now - chrono::Duration::days(1) {
                 if let Some(mailbox) = &record.mailbox {
                     let rcpts = record.envelope.rcpt_to.len() as u32;
@@ -168,10 +176,26 @@ impl Deliverer {
     /// `shutdown_timeout`), and leaves anything else in a state that is safe after a
     /// restart (an attempt cut short stays `sending` and is checked as unknown then).
     pub async fn run(self, mut shutdown: Shutdown) -> Result<(), DeliveryError> {
-        self.start().await?;
         let c = &self.context;
+        let mut outage = Outage::default();
+        // A shared spool may be restarting: wait for it rather than stop.
+        loop {
+            match self.start().await {
+                Ok(()) => break,
+                Err(DeliveryError::Spool(e)) if e.is_unavailable() => {
+                    outage.seen(&e);
+                    tokio::select! {
+                        _ = tokio::time::sleep(OUTAGE_WAIT) => {}
+                        _ = shutdown.wait() => return Ok(()),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let workers = Arc::new(Semaphore::new(in_hand(&c.config)));
         let mut tasks: JoinSet<Result<(), SpoolError>> = JoinSet::new();
+        let renew_every = c.config.lease / 3;
+        let mut renewed = c.clock.now();
         let result = loop {
             if shutdown.is_triggered() {
                 break Ok(());
@@ -179,11 +203,27 @@ impl Deliverer {
             while let Some(done) = tasks.try_join_next() {
                 report(done);
             }
+            if c.clock.now() - renewed >= secs_of(renew_every) {
+                // Claims on messages still in hand (waiting for a slot, or being sent) and
+                // their shared slots hold as long as this relay lives.
+                renewed = c.clock.now();
+                let ids = c.in_flight.ids();
+                if let Err(e) = c.spool.renew(&ids, renewed, c.config.lease).await {
+                    tracing::warn!(target: log::TARGET, error = %e, "claims not renewed");
+                }
+            }
             let free = workers.available_permits();
             let mut claimed = 0;
             if free > 0 {
-                let records = match c.spool.claim_due(c.clock.now(), LEASE, free).await {
-                    Ok(records) => records,
+                let records = match c.spool.claim_due(c.clock.now(), c.config.lease, free).await {
+                    Ok(records) => {
+                        outage.over();
+                        records
+                    }
+                    Err(e) if e.is_unavailable() => {
+                        outage.seen(&e);
+                        Vec::new()
+                    }
                     Err(e) => break Err(e.into()),
                 };
                 claimed = records.len();
@@ -209,8 +249,13 @@ impl Deliverer {
                     .min(c.config.poll_interval)
                     .max(Duration::from_millis(10)),
                 Ok(None) => c.config.poll_interval,
+                Err(e) if e.is_unavailable() => {
+                    outage.seen(&e);
+                    OUTAGE_WAIT
+                }
                 Err(e) => break Err(e.into()),
-            };
+            }
+            .min(renew_every.max(Duration::from_millis(10)));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 // A message accepted over SMTP by this process: no need to wait for the poll.
@@ -238,7 +283,10 @@ impl Deliverer {
     /// manual clock). Returns how many messages were handled.
     pub async fn run_due(&self) -> Result<usize, DeliveryError> {
         let c = &self.context;
-        let records = c.spool.claim_due(c.clock.now(), LEASE, MAX_CLAIM).await?;
+        let records = c
+            .spool
+            .claim_due(c.clock.now(), c.config.lease, MAX_CLAIM)
+            .await?;
         let count = records.len();
         let workers = Arc::new(Semaphore::new(in_hand(&c.config)));
         let mut tasks = JoinSet::new();
@@ -268,6 +316,35 @@ impl Deliverer {
     pub async fn recover(&self) -> Result<(), DeliveryError> {
         self.start().await
     }
+}
+
+/// How long delivery waits before asking a spool that could not be reached again.
+const OUTAGE_WAIT: Duration = Duration::from_secs(1);
+
+/// A spool that cannot be reached (a database restarting): logged when it starts and when
+/// it ends, not at every poll.
+#[derive(Debug, Default)]
+struct Outage {
+    since_logged: bool,
+}
+
+impl Outage {
+    fn seen(&mut self, e: &SpoolError) {
+        if !self.since_logged {
+            tracing::error!(target: log::TARGET, error = %e, "spool unavailable: delivery waits for it");
+            self.since_logged = true;
+        }
+    }
+
+    fn over(&mut self) {
+        if std::mem::take(&mut self.since_logged) {
+            tracing::info!(target: log::TARGET, "spool available again: delivery goes on");
+        }
+    }
+}
+
+fn secs_of(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 /// Messages in hand at once: twice the requests in flight (the pacer holds those to

@@ -4,11 +4,22 @@
 //! fills and Graph never throttles; a paused mailbox (Exchange blocked it) waits. Other
 //! mailboxes are not held back. State is in memory, rebuilt from the spool's sent rows on
 //! start.
+//!
+//! On a shared spool (several relays on PostgreSQL) the rates, the per-mailbox
+//! concurrency and pauses are decided by the spool's [`SharedLimits`] for all relays
+//! together; this relay still waits for its own slots first, so it never asks for more
+//! than its share.
 
+use crate::spool::limits::MailboxLimits;
+use crate::spool::{SendSlot, SharedLimits};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// When the shared limits cannot be read (the database is restarting): ask again this
+/// much later.
+const SHARED_RETRY: Duration = Duration::seconds(1);
 
 /// Past this many mailboxes, those with nothing to remember are dropped (senders allowed
 /// by `@domain` are unbounded in number).
@@ -75,13 +86,30 @@ pub struct Pacer {
     mailboxes: Arc<Mutex<HashMap<String, MailboxState>>>,
     /// Sends in flight in all: one permit each.
     requests: Arc<Semaphore>,
+    /// The limits of a shared spool, with the lease of a send's slot in them.
+    shared: Option<(Arc<dyn SharedLimits>, std::time::Duration)>,
 }
 
-/// A send slot (the mailbox's and one of the relay's): counts as in flight until dropped.
+/// A send slot (the mailbox's and one of the relay's, and on a shared spool the slot in
+/// the shared limits): counts as in flight until [`release`](Self::release)d or dropped
+/// (a shared slot dropped without release ends when its lease runs out).
 #[derive(Debug)]
 pub struct Permit {
     _slot: OwnedSemaphorePermit,
     _request: OwnedSemaphorePermit,
+    shared: Option<(Arc<dyn SharedLimits>, SendSlot)>,
+}
+
+impl Permit {
+    /// The send is over at `now` (answered or failed).
+    pub async fn release(self, now: DateTime<Utc>) {
+        if let Some((limits, slot)) = &self.shared {
+            if let Err(e) = limits.release(slot, now).await {
+                // Its lease ends it instead: the pace errs on the safe side meanwhile.
+                tracing::warn!(error = %e, "shared sending limits: slot not released");
+            }
+        }
+    }
 }
 
 impl Pacer {
@@ -91,7 +119,22 @@ impl Pacer {
             limits,
             mailboxes: Arc::default(),
             requests: Arc::new(Semaphore::new(limits.max_requests.max(1))),
+            shared: None,
         }
+    }
+
+    /// A pacer whose per-mailbox rates, concurrency and pauses are `shared` by every
+    /// relay on the spool; `lease` is how long a send's slot holds unless renewed.
+    pub fn shared(limits: Limits, shared: Arc<dyn SharedLimits>, lease: std::time::Duration) -> Self {
+        Pacer {
+            shared: Some((shared, lease)),
+            ..Pacer::new(limits)
+        }
+    }
+
+    /// Whether the limits are kept in a shared spool (no history to rebuild here).
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, MailboxState>> {
@@ -119,6 +162,11 @@ impl Pacer {
         recipients: u32,
         now: DateTime<Utc>,
     ) -> Result<Permit, DateTime<Utc>> {
+        if let Some((shared, lease)) = &self.shared {
+            return self
+                .acquire_shared(shared.clone(), *lease, mailbox, recipients, now)
+                .await;
+        }
         let slots = self.admit(mailbox, recipients, now)?;
         let slot = slots
             .acquire_owned()
@@ -140,7 +188,73 @@ impl Pacer {
         Ok(Permit {
             _slot: slot,
             _request: request,
+            shared: None,
         })
+    }
+
+    /// [`acquire`](Self::acquire) on a shared spool: this relay's slots, then the shared
+    /// admission.
+    async fn acquire_shared(
+        &self,
+        shared: Arc<dyn SharedLimits>,
+        lease: std::time::Duration,
+        mailbox: &str,
+        recipients: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Permit, DateTime<Utc>> {
+        let slots = self.slots(mailbox, now);
+        let slot = slots
+            .acquire_owned()
+            .await
+            .expect("the pacer never closes a semaphore");
+        let request = self
+            .requests
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the pacer never closes a semaphore");
+        let limits = MailboxLimits {
+            max_concurrent: self.limits.max_concurrent,
+            messages_per_minute: self.limits.messages_per_minute,
+            recipients_per_day: self.limits.recipients_per_day,
+        };
+        match shared.admit(mailbox, recipients, limits, now, lease).await {
+            Ok(Ok(send)) => Ok(Permit {
+                _slot: slot,
+                _request: request,
+                shared: Some((shared, send)),
+            }),
+            Ok(Err(at)) => Err(at),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared sending limits unavailable: waiting");
+                Err(now + SHARED_RETRY)
+            }
+        }
+    }
+
+    /// The mailbox's slots (this relay's share of its concurrency).
+    fn slots(&self, mailbox: &str, now: DateTime<Utc>) -> Arc<Semaphore> {
+        let key = mailbox.to_ascii_lowercase();
+        let mut all = self.lock();
+        self.prune(&mut all, &key, now);
+        all.entry(key)
+            .or_insert_with(|| MailboxState::new(&self.limits))
+            .slots
+            .clone()
+    }
+
+    /// Past [`PRUNE_AT`] mailboxes, drops those with nothing to remember (before adding
+    /// `key`).
+    fn prune(&self, all: &mut HashMap<String, MailboxState>, key: &str, now: DateTime<Utc>) {
+        if all.len() >= PRUNE_AT && !all.contains_key(key) {
+            let max = self.limits.max_concurrent.max(1);
+            all.retain(|_, state| {
+                state.expire(now);
+                !state.day.is_empty()
+                    || state.paused_until.is_some_and(|until| until > now)
+                    || state.slots.available_permits() < max
+            });
+        }
     }
 
     /// The rate decision of [`acquire`](Self::acquire); its mailbox's slots when admitted.
@@ -152,15 +266,7 @@ impl Pacer {
     ) -> Result<Arc<Semaphore>, DateTime<Utc>> {
         let key = mailbox.to_ascii_lowercase();
         let mut all = self.lock();
-        if all.len() >= PRUNE_AT && !all.contains_key(&key) {
-            let max = self.limits.max_concurrent.max(1);
-            all.retain(|_, state| {
-                state.expire(now);
-                !state.day.is_empty()
-                    || state.paused_until.is_some_and(|until| until > now)
-                    || state.slots.available_permits() < max
-            });
-        }
+        self.prune(&mut all, &key, now);
         let state = all
             .entry(key)
             .or_insert_with(|| MailboxState::new(&self.limits));
@@ -193,13 +299,21 @@ impl Pacer {
         Ok(state.slots.clone())
     }
 
-    /// Holds every send of `mailbox` until `until` (Exchange blocked it).
-    pub fn pause(&self, mailbox: &str, until: DateTime<Utc>) {
-        let mut all = self.lock();
-        let state = all
-            .entry(mailbox.to_ascii_lowercase())
-            .or_insert_with(|| MailboxState::new(&self.limits));
-        state.paused_until = Some(state.paused_until.map_or(until, |u| u.max(until)));
+    /// Holds every send of `mailbox` until `until` (Exchange blocked it), on every relay
+    /// of a shared spool.
+    pub async fn pause(&self, mailbox: &str, until: DateTime<Utc>) {
+        {
+            let mut all = self.lock();
+            let state = all
+                .entry(mailbox.to_ascii_lowercase())
+                .or_insert_with(|| MailboxState::new(&self.limits));
+            state.paused_until = Some(state.paused_until.map_or(until, |u| u.max(until)));
+        }
+        if let Some((shared, _)) = &self.shared {
+            if let Err(e) = shared.pause(mailbox, until).await {
+                tracing::warn!(error = %e, "shared sending limits: pause not shared");
+            }
+        }
     }
 }
 
@@ -214,7 +328,7 @@ mod tests {
         let p = pacer();
         let busy = p.acquire("busy@contoso.com", 1, t0).await.unwrap();
         let t1 = t0 + Duration::days(2);
-        p.pause("paused@contoso.com", t1 + Duration::hours(1));
+        p.pause("paused@contoso.com", t1 + Duration::hours(1)).await;
         for n in 0..PRUNE_AT {
             drop(
                 p.acquire(&format!("m{n}@contoso.com"), 1, t0)
@@ -278,7 +392,7 @@ mod tests {
             t0 + Duration::days(1)
         );
         assert!(p.acquire("a@contoso.com", 1, t2).await.is_ok());
-        p.pause("b@contoso.com", t2 + Duration::hours(1));
+        p.pause("b@contoso.com", t2 + Duration::hours(1)).await;
         assert_eq!(
             p.acquire("b@contoso.com", 1, t2).await.unwrap_err(),
             t2 + Duration::hours(1)

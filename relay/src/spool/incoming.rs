@@ -54,6 +54,8 @@ pub struct Incoming {
     after_cr: bool,
     header: Vec<u8>,
     header_done: bool,
+    /// The file becomes the stored body: fsync it before it is queued.
+    durable: bool,
 }
 
 impl Incoming {
@@ -61,6 +63,7 @@ impl Incoming {
         spool: Spool,
         path: PathBuf,
         limit: u64,
+        durable: bool,
     ) -> Result<Self, SpoolError> {
         let file = tokio::fs::File::create(&path).await?;
         Ok(Incoming {
@@ -72,6 +75,7 @@ impl Incoming {
             after_cr: false,
             header: Vec::new(),
             header_done: false,
+            durable,
         })
     }
 
@@ -128,8 +132,8 @@ impl Incoming {
         &self.header
     }
 
-    /// Makes the message durable and queues it: flush and fsync the file, move it into
-    /// `messages/`, fsync the directory, insert its row. Only after this returns `Ok` may
+    /// Makes the message durable and queues it: flush (and fsync) the file and hand it to
+    /// the spool's backend, which stores it with its row. Only after this returns `Ok` may
     /// the client be told `250` (or `sendmail` exit 0).
     pub async fn commit(self, envelope: Envelope) -> Result<QueueId, SpoolError> {
         self.commit_at(envelope, None).await
@@ -143,7 +147,9 @@ impl Incoming {
     ) -> Result<QueueId, SpoolError> {
         let mut file = self.file.take().expect("commit once");
         file.flush().await?;
-        file.get_ref().sync_all().await?;
+        if self.durable {
+            file.get_ref().sync_all().await?;
+        }
         drop(file);
         let summary = HeaderSummary::parse(&self.header);
         let spool = self.spool.clone();

@@ -1,16 +1,26 @@
-//! The spool on SQLite (bundled): rows in `spool.sqlite3`, bodies in `messages/`.
+//! The spool on SQLite (bundled), one relay's directory:
+//! - `spool.sqlite3`: one row per message (envelope, Message-ID, state, attempts, …) with
+//!   WAL and `synchronous=FULL`, so a committed row survives a crash or power loss;
+//! - `messages/<queue id>.eml`: the message as received (CRLF line endings), fsynced (file
+//!   and directory) *before* its row is inserted, so a row always has its file; a file
+//!   without a row (a crash between the two) is removed by `recover`.
+//!
+//! Group commit: every change goes through one writer thread (`writer`), which commits
+//! the changes waiting for it together (one fsync of `messages/`, one SQLite transaction)
+//! and answers each only after that commit, so concurrent submissions share the fsyncs
+//! without weakening what `250` promises. A `sending` row found by `recover` was
+//! interrupted by a crash and becomes `unknown`.
 
-use super::incoming::{HeaderSummary, Incoming};
+use super::backend::{BodyReader, SpoolBackend};
 use super::record::{QueueId, Record, State, StateCounts};
 use super::writer::Writer;
-use super::SpoolError;
+use super::{Attempt, Failure, NewMessage, SpoolError};
 use crate::envelope::Envelope;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
-use tokio::io::{AsyncRead, AsyncReadExt};
+use std::time::Duration;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS messages (
@@ -45,15 +55,10 @@ const COLUMNS: &str = "id, message_id, message_id_added, mail_from, rcpt_to, smt
     envelope_mailbox, header_from, subject, size, state, attempts, created_at, next_attempt_at, unknown_since, mailbox, \
     path, last_error, request_id, client_request_id, updated_at";
 
-/// Files in `incoming/` (never acknowledged) and bodies without a row (a crash between
-/// the file's fsync and the row's insert) older than this are removed by
-/// [`Spool::recover`]. Younger ones may belong to a `sendmail` writing right now.
-const ORPHAN_AGE: Duration = Duration::from_secs(3600);
-
-/// The relay's queue on disk. Cheap to clone; every clone is the same spool. Several
+/// The SQLite spool backend. Cheap to clone; every clone is the same spool. Several
 /// processes (the `serve` daemon and `sendmail` commands) may open the same directory.
 #[derive(Debug, Clone)]
-pub struct Spool {
+pub struct SqliteSpool {
     inner: Arc<Inner>,
 }
 
@@ -65,10 +70,6 @@ struct Inner {
     /// never wait for a commit's fsync (WAL).
     db: Mutex<Connection>,
     writer: Writer,
-    /// Signalled after every message queued through this process's spool, so the delivery
-    /// workers start at once instead of at their next poll (`sendmail` in another process
-    /// is seen at the poll).
-    queued: tokio::sync::Notify,
 }
 
 /// A connection to the spool database: WAL + FULL, so a commit is on disk when it returns
@@ -82,138 +83,35 @@ fn connect(dir: &Path) -> Result<Connection, SpoolError> {
     Ok(db)
 }
 
-impl Spool {
+impl SqliteSpool {
     /// Opens (creating if needed) the spool in `dir`. `message_id_domain` is the right-hand
     /// side of the Message-IDs the relay adds to messages that have none.
-    pub fn open(dir: impl AsRef<Path>, message_id_domain: &str) -> Result<Spool, SpoolError> {
+    pub fn open(dir: impl AsRef<Path>, message_id_domain: &str) -> Result<SqliteSpool, SpoolError> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(dir.join("messages"))?;
-        std::fs::create_dir_all(dir.join("incoming"))?;
         let db = connect(&dir)?;
         db.execute_batch(SCHEMA)?;
         let writer = Writer::start(connect(&dir)?, dir.join("messages"))?;
-        Ok(Spool {
+        Ok(SqliteSpool {
             inner: Arc::new(Inner {
                 dir,
                 message_id_domain: message_id_domain.to_string(),
                 db: Mutex::new(db),
                 writer,
-                queued: tokio::sync::Notify::new(),
             }),
         })
     }
 
-    /// The spool directory.
-    pub fn dir(&self) -> &Path {
-        &self.inner.dir
-    }
-
-    /// Starts receiving a message of at most `limit` bytes.
-    pub async fn start(&self, limit: u64) -> Result<Incoming, SpoolError> {
-        let name = format!("{}.part", uuid::Uuid::new_v4().simple());
-        Incoming::create(
-            self.clone(),
-            self.inner.dir.join("incoming").join(name),
-            limit,
-        )
-        .await
-    }
-
-    /// Queues a whole message held in memory (tests, small `sendmail` input).
-    pub async fn enqueue(&self, envelope: Envelope, message: &[u8]) -> Result<QueueId, SpoolError> {
-        let mut incoming = self.start(u64::MAX).await?;
-        incoming.write(message).await?;
-        incoming.commit(envelope).await
-    }
-
-    /// Like [`enqueue`](Self::enqueue), accepted (and due) at `now` by the caller's clock
-    /// (messages the relay writes itself, such as failure reports).
-    pub async fn enqueue_at(
-        &self,
-        envelope: Envelope,
-        message: &[u8],
-        now: DateTime<Utc>,
-    ) -> Result<QueueId, SpoolError> {
-        let mut incoming = self.start(u64::MAX).await?;
-        incoming.write(message).await?;
-        incoming.commit_at(envelope, Some(now)).await
-    }
-
-    pub(super) async fn queue_file(
-        &self,
-        incoming: PathBuf,
-        envelope: Envelope,
-        summary: HeaderSummary,
-        size: u64,
-        at: Option<DateTime<Utc>>,
-    ) -> Result<QueueId, SpoolError> {
-        let id = QueueId::new();
-        let body = self.body_file(&id);
-        // Renamed here, in parallel with other messages; the writer makes the rename
-        // durable (one fsync of `messages/` per batch) before it commits the row.
-        tokio::fs::rename(&incoming, &body).await?;
-        let domain = self.inner.message_id_domain.clone();
-        // Should the commit fail, the file stays behind without a row: `recover` removes
-        // such orphans (a crash here leaves the same).
-        let result = self
-            .inner
-            .writer
-            .write(true, move |db| {
-                let (message_id, added) = match summary.message_id {
-                    Some(id) => (id, false),
-                    None => (format!("<{}@{}>", uuid::Uuid::new_v4(), domain), true),
-                };
-                let now = ms(at.unwrap_or_else(Utc::now));
-                let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
-                db.execute(
-                    "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
-                 smtp_user, client_addr, envelope_mailbox, header_from, subject, size, state, \
-                 created_at, next_attempt_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?12, ?12)",
-                    params![
-                        id.as_str(),
-                        message_id,
-                        added,
-                        envelope.mail_from,
-                        rcpt,
-                        envelope.smtp_user,
-                        envelope.client_addr.map(|a| a.to_string()),
-                        envelope.mailbox,
-                        summary.from,
-                        summary.subject,
-                        size as i64,
-                        now
-                    ],
-                )?;
-                Ok(id)
-            })
-            .await;
-        if result.is_ok() {
-            self.inner.queued.notify_one();
-        }
-        result
-    }
-
-    /// Completes when a message was queued through this spool (in this process) since the
-    /// last call returned; a message queued while nobody waits is remembered (one permit).
-    pub async fn queued(&self) {
-        self.inner.queued.notified().await
-    }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.inner.db.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+
     fn body_file(&self, id: &QueueId) -> PathBuf {
         self.inner.dir.join("messages").join(format!("{id}.eml"))
     }
 
-    /// One message.
-    pub async fn get(&self, id: &QueueId) -> Result<Record, SpoolError> {
-        let spool = self.clone();
-        let id = id.clone();
-        blocking(move || spool.get_sync(&id)).await
-    }
 
     fn get_sync(&self, id: &QueueId) -> Result<Record, SpoolError> {
         self.db()
@@ -226,254 +124,6 @@ impl Spool {
             .ok_or_else(|| SpoolError::NotFound(id.to_string()))
     }
 
-    /// Messages in the given states (all when empty), oldest first, at most `limit`.
-    pub async fn list(&self, states: &[State], limit: usize) -> Result<Vec<Record>, SpoolError> {
-        let spool = self.clone();
-        let states: Vec<&'static str> = states.iter().map(|s| s.as_str()).collect();
-        blocking(move || {
-            let db = spool.db();
-            let filter = if states.is_empty() {
-                String::new()
-            } else {
-                let list: Vec<String> = states.iter().map(|s| format!("'{s}'")).collect();
-                format!("WHERE state IN ({})", list.join(","))
-            };
-            let mut statement = db.prepare(&format!(
-                "SELECT {COLUMNS} FROM messages {filter} ORDER BY created_at, id LIMIT ?1"
-            ))?;
-            let rows = statement.query_map([limit as i64], record)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await
-    }
-
-    /// How many messages are in each state.
-    pub async fn counts(&self) -> Result<StateCounts, SpoolError> {
-        let spool = self.clone();
-        blocking(move || {
-            let db = spool.db();
-            let mut statement =
-                db.prepare("SELECT state, COUNT(*) FROM messages GROUP BY state")?;
-            let mut counts = StateCounts::default();
-            let rows = statement.query_map([], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
-            })?;
-            for row in rows {
-                let (state, n) = row?;
-                if let Ok(state) = state.parse::<State>() {
-                    *counts.slot(state) = n as u64;
-                }
-            }
-            Ok(counts)
-        })
-        .await
-    }
-
-    /// Claims up to `limit` messages that are due at `now` (queued, or unknown and due for
-    /// their check) and not claimed by anyone else, for `lease`: the claim ends with the
-    /// next state change or when the lease runs out. Oldest due first.
-    pub async fn claim_due(
-        &self,
-        now: DateTime<Utc>,
-        lease: Duration,
-        limit: usize,
-    ) -> Result<Vec<Record>, SpoolError> {
-        self.inner
-            .writer
-            .write(false, move |tx| {
-                let ids: Vec<String> = {
-                    let mut statement = tx.prepare(
-                        "SELECT id FROM messages WHERE state IN ('queued', 'unknown') \
-                     AND next_attempt_at <= ?1 AND lease_until <= ?1 \
-                     ORDER BY next_attempt_at, created_at LIMIT ?2",
-                    )?;
-                    let rows = statement.query_map(params![ms(now), limit as i64], |r| r.get(0))?;
-                    rows.collect::<Result<_, _>>()?
-                };
-                let until = ms(now) + lease.as_millis() as i64;
-                let mut claimed = Vec::with_capacity(ids.len());
-                for id in &ids {
-                    tx.execute(
-                        "UPDATE messages SET lease_until = ?2 WHERE id = ?1",
-                        params![id, until],
-                    )?;
-                    claimed.push(tx.query_row(
-                        &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
-                        [id],
-                        record,
-                    )?);
-                }
-                Ok(claimed)
-            })
-            .await
-    }
-
-    /// The earliest time something is due (queued or unknown), if anything is.
-    pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, SpoolError> {
-        let spool = self.clone();
-        blocking(move || {
-            let next: Option<i64> = spool.db().query_row(
-                "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM messages \
-                 WHERE state IN ('queued', 'unknown')",
-                [],
-                |r| r.get(0),
-            )?;
-            Ok(next.map(from_ms))
-        })
-        .await
-    }
-
-    /// An attempt starts: `sending`, written before the request leaves so that a crash
-    /// during it is found by [`recover`](Self::recover).
-    pub async fn mark_sending(
-        &self,
-        id: &QueueId,
-        mailbox: &str,
-        path: &str,
-        client_request_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), SpoolError> {
-        let (mailbox, path, crid) = (
-            mailbox.to_string(),
-            path.to_string(),
-            client_request_id.to_string(),
-        );
-        // Only from `queued`: an `unknown` message is sent again only after the check
-        // proved it absent (which makes it `queued`), never by a claim that predates it.
-        self.transition(id, &[State::Queued], move |db, id| {
-            db.execute(
-                "UPDATE messages SET state = 'sending', attempts = attempts + 1, mailbox = ?2, \
-                 path = ?3, client_request_id = ?4, request_id = NULL, updated_at = ?5 WHERE id = ?1",
-                params![id, mailbox, path, crid, ms(now)],
-            )
-        })
-        .await
-    }
-
-    /// Graph took it (or it was found in the sending mailbox). The body file is removed;
-    /// the row stays for the log until [`prune`](Self::prune).
-    pub async fn mark_sent(
-        &self,
-        id: &QueueId,
-        request_id: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<(), SpoolError> {
-        let request_id = request_id.map(str::to_string);
-        self.transition(id, &[State::Sending, State::Unknown, State::Queued], move |db, id| {
-            db.execute(
-                "UPDATE messages SET state = 'sent', request_id = COALESCE(?2, request_id), \
-                 unknown_since = NULL, last_error = NULL, lease_until = 0, updated_at = ?3 WHERE id = ?1",
-                params![id, request_id, ms(now)],
-            )
-        })
-        .await?;
-        match tokio::fs::remove_file(self.body_file(id)).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
-        }
-    }
-
-    /// The attempt's outcome is unknown: check the sending mailbox at `next_check`.
-    pub async fn mark_unknown(
-        &self,
-        id: &QueueId,
-        next_check: DateTime<Utc>,
-        error: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), SpoolError> {
-        let error = error.to_string();
-        self.transition(id, &[State::Sending, State::Unknown], move |db, id| {
-            db.execute(
-                "UPDATE messages SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?3), \
-                 next_attempt_at = ?2, last_error = ?4, lease_until = 0, updated_at = ?3 WHERE id = ?1",
-                params![id, ms(next_check), ms(now), error],
-            )
-        })
-        .await
-    }
-
-    /// Try again at `next_attempt_at` (a transient failure, or an unknown outcome proven
-    /// absent from the sending mailbox).
-    pub async fn mark_retry(
-        &self,
-        id: &QueueId,
-        next_attempt_at: DateTime<Utc>,
-        error: &str,
-        request_id: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<(), SpoolError> {
-        let (error, request_id) = (error.to_string(), request_id.map(str::to_string));
-        self.transition(
-            id,
-            &[State::Sending, State::Unknown, State::Queued],
-            move |db, id| {
-                db.execute(
-                "UPDATE messages SET state = 'queued', unknown_since = NULL, next_attempt_at = ?2, \
-                 last_error = ?3, request_id = COALESCE(?4, request_id), lease_until = 0, \
-                 updated_at = ?5 WHERE id = ?1",
-                params![id, ms(next_attempt_at), error, request_id, ms(now)],
-            )
-            },
-        )
-        .await
-    }
-
-    /// An unknown outcome proven absent from the sending mailbox: sent again at
-    /// `next_attempt_at`. Only from `unknown`: a check that took longer than its claim's
-    /// lease (or ran in another process, `sendmail --direct`) must not put back a message
-    /// that another attempt is sending meanwhile.
-    pub async fn mark_absent(
-        &self,
-        id: &QueueId,
-        next_attempt_at: DateTime<Utc>,
-        error: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), SpoolError> {
-        let error = error.to_string();
-        self.transition(id, &[State::Unknown], move |db, id| {
-            db.execute(
-                "UPDATE messages SET state = 'queued', unknown_since = NULL, next_attempt_at = ?2, \
-                 last_error = ?3, lease_until = 0, updated_at = ?4 WHERE id = ?1",
-                params![id, ms(next_attempt_at), error, ms(now)],
-            )
-        })
-        .await
-    }
-
-    /// Given up. The body stays (for `queue show` and `queue retry`).
-    pub async fn mark_failed(
-        &self,
-        id: &QueueId,
-        error: &str,
-        request_id: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<(), SpoolError> {
-        let (error, request_id) = (error.to_string(), request_id.map(str::to_string));
-        self.transition(id, &[State::Sending, State::Unknown, State::Queued], move |db, id| {
-            db.execute(
-                "UPDATE messages SET state = 'failed', unknown_since = NULL, last_error = ?2, \
-                 request_id = COALESCE(?3, request_id), lease_until = 0, updated_at = ?4 WHERE id = ?1",
-                params![id, error, request_id, ms(now)],
-            )
-        })
-        .await
-    }
-
-    /// Puts a claimed message back until `next_attempt_at` without an attempt (a paced
-    /// mailbox): its state, attempts and last error stay as they were.
-    pub async fn defer(
-        &self,
-        id: &QueueId,
-        next_attempt_at: DateTime<Utc>,
-    ) -> Result<(), SpoolError> {
-        self.transition(id, &[State::Queued, State::Unknown], move |db, id| {
-            db.execute(
-                "UPDATE messages SET next_attempt_at = ?2, lease_until = 0 WHERE id = ?1",
-                params![id, ms(next_attempt_at)],
-            )
-        })
-        .await
-    }
 
     /// Changes one message if its state is one of `from`.
     async fn transition<F>(
@@ -512,45 +162,9 @@ impl Spool {
             .await
     }
 
-    /// On start of the delivery workers: attempts interrupted by a crash (`sending`) become
-    /// `unknown`, checked after `grace`; leases are released; old orphan files are removed.
-    /// Returns how many attempts were interrupted.
-    pub async fn recover(&self, now: DateTime<Utc>, grace: Duration) -> Result<usize, SpoolError> {
-        let check = ms(now) + grace.as_millis() as i64;
-        let interrupted = self.inner.writer.write(false, move |db| {
-            let interrupted = db.execute(
-                "UPDATE messages SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?1), \
-                 next_attempt_at = ?2, last_error = 'interrupted: the relay stopped during the attempt', \
-                 lease_until = 0, updated_at = ?1 WHERE state = 'sending'",
-                params![ms(now), check],
-            )?;
-            db.execute("UPDATE messages SET lease_until = 0", [])?;
-            Ok(interrupted)
-        })
-        .await?;
-        let spool = self.clone();
-        // Best effort: leftover files cost disk space, not correctness, and a spool whose
-        // `incoming/` is broken must still deliver what it has (`/healthz` reports it).
-        if let Err(e) = blocking(move || spool.remove_orphans()).await {
-            tracing::warn!(error = %e, "spool: leftover files not removed");
-        }
-        Ok(interrupted)
-    }
 
     fn remove_orphans(&self) -> Result<(), SpoolError> {
-        let old = |path: &Path| {
-            std::fs::metadata(path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| SystemTime::now().duration_since(t).ok())
-                .is_some_and(|age| age > ORPHAN_AGE)
-        };
-        for entry in std::fs::read_dir(self.inner.dir.join("incoming"))? {
-            let path = entry?.path();
-            if old(&path) {
-                let _ = std::fs::remove_file(&path);
-            }
-        }
+        let old = |path: &Path| super::is_old(path);
         for entry in std::fs::read_dir(self.inner.dir.join("messages"))? {
             let path = entry?.path();
             let Some(id) = path
@@ -566,10 +180,373 @@ impl Spool {
         }
         Ok(())
     }
+}
+
+#[async_trait::async_trait]
+impl SpoolBackend for SqliteSpool {
+    fn describe(&self) -> String {
+        format!("sqlite:{}", self.inner.dir.display())
+    }
+
+    fn durable_files(&self) -> bool {
+        // The received file becomes the stored body.
+        true
+    }
+
+
+    async fn queue_file(
+        &self,
+        incoming: PathBuf,
+        message: NewMessage,
+    ) -> Result<QueueId, SpoolError> {
+        let NewMessage {
+            envelope,
+            summary,
+            size,
+            accepted_at,
+        } = message;
+        let id = QueueId::new();
+        let body = self.body_file(&id);
+        // Renamed here, in parallel with other messages; the writer makes the rename
+        // durable (one fsync of `messages/` per batch) before it commits the row.
+        tokio::fs::rename(&incoming, &body).await?;
+        let domain = self.inner.message_id_domain.clone();
+        // Should the commit fail, the file stays behind without a row: `recover` removes
+        // such orphans (a crash here leaves the same).
+        self.inner
+            .writer
+            .write(true, move |db| {
+                let (message_id, added) = match summary.message_id {
+                    Some(id) => (id, false),
+                    None => (format!("<{}@{}>", uuid::Uuid::new_v4(), domain), true),
+                };
+                let now = ms(accepted_at);
+                let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
+                db.execute(
+                    "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
+                 smtp_user, client_addr, envelope_mailbox, header_from, subject, size, state, \
+                 created_at, next_attempt_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'queued', ?12, ?12, ?12)",
+                    params![
+                        id.as_str(),
+                        message_id,
+                        added,
+                        envelope.mail_from,
+                        rcpt,
+                        envelope.smtp_user,
+                        envelope.client_addr.map(|a| a.to_string()),
+                        envelope.mailbox,
+                        summary.from,
+                        summary.subject,
+                        size as i64,
+                        now
+                    ],
+                )?;
+                Ok(id)
+            })
+            .await
+    }
+
+
+    /// One message.
+    async fn get(&self, id: &QueueId) -> Result<Record, SpoolError> {
+        let spool = self.clone();
+        let id = id.clone();
+        blocking(move || spool.get_sync(&id)).await
+    }
+
+
+    /// Messages in the given states (all when empty), oldest first, at most `limit`.
+    async fn list(&self, states: &[State], limit: usize) -> Result<Vec<Record>, SpoolError> {
+        let spool = self.clone();
+        let states: Vec<&'static str> = states.iter().map(|s| s.as_str()).collect();
+        blocking(move || {
+            let db = spool.db();
+            let filter = if states.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = states.iter().map(|s| format!("'{s}'")).collect();
+                format!("WHERE state IN ({})", list.join(","))
+            };
+            let mut statement = db.prepare(&format!(
+                "SELECT {COLUMNS} FROM messages {filter} ORDER BY created_at, id LIMIT ?1"
+            ))?;
+            let rows = statement.query_map([limit as i64], record)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+
+    /// How many messages are in each state.
+    async fn counts(&self) -> Result<StateCounts, SpoolError> {
+        let spool = self.clone();
+        blocking(move || {
+            let db = spool.db();
+            let mut statement =
+                db.prepare("SELECT state, COUNT(*) FROM messages GROUP BY state")?;
+            let mut counts = StateCounts::default();
+            let rows = statement.query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })?;
+            for row in rows {
+                let (state, n) = row?;
+                if let Ok(state) = state.parse::<State>() {
+                    *counts.slot(state) = n as u64;
+                }
+            }
+            Ok(counts)
+        })
+        .await
+    }
+
+
+    /// Claims up to `limit` messages that are due at `now` (queued, or unknown and due for
+    /// their check) and not claimed by anyone else, for `lease`: the claim ends with the
+    /// next state change or when the lease runs out. Oldest due first.
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Record>, SpoolError> {
+        self.inner
+            .writer
+            .write(false, move |tx| {
+                let ids: Vec<String> = {
+                    let mut statement = tx.prepare(
+                        "SELECT id FROM messages WHERE state IN ('queued', 'unknown') \
+                     AND next_attempt_at <= ?1 AND lease_until <= ?1 \
+                     ORDER BY next_attempt_at, created_at LIMIT ?2",
+                    )?;
+                    let rows = statement.query_map(params![ms(now), limit as i64], |r| r.get(0))?;
+                    rows.collect::<Result<_, _>>()?
+                };
+                let until = ms(now) + lease.as_millis() as i64;
+                let mut claimed = Vec::with_capacity(ids.len());
+                for id in &ids {
+                    tx.execute(
+                        "UPDATE messages SET lease_until = ?2 WHERE id = ?1",
+                        params![id, until],
+                    )?;
+                    claimed.push(tx.query_row(
+                        &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
+                        [id],
+                        record,
+                    )?);
+                }
+                Ok(claimed)
+            })
+            .await
+    }
+
+    async fn renew(
+        &self,
+        _ids: &[QueueId],
+        _now: DateTime<Utc>,
+        _lease: Duration,
+    ) -> Result<(), SpoolError> {
+        // One delivering process per directory: nobody else claims while it lives.
+        Ok(())
+    }
+
+
+    /// The earliest time something is due (queued or unknown), if anything is.
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>, SpoolError> {
+        let spool = self.clone();
+        blocking(move || {
+            let next: Option<i64> = spool.db().query_row(
+                "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM messages \
+                 WHERE state IN ('queued', 'unknown')",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(next.map(from_ms))
+        })
+        .await
+    }
+
+
+    /// An attempt starts: `sending`, written before the request leaves so that a crash
+    /// during it is found by [`recover`](Self::recover).
+    async fn mark_sending(
+        &self,
+        id: &QueueId,
+        attempt: Attempt,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let Attempt {
+            mailbox,
+            path,
+            client_request_id: crid,
+        } = attempt;
+        // Only from `queued`: an `unknown` message is sent again only after the check
+        // proved it absent (which makes it `queued`), never by a claim that predates it.
+        self.transition(id, &[State::Queued], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'sending', attempts = attempts + 1, mailbox = ?2, \
+                 path = ?3, client_request_id = ?4, request_id = NULL, updated_at = ?5 WHERE id = ?1",
+                params![id, mailbox, path, crid, ms(now)],
+            )
+        })
+        .await
+    }
+
+
+    /// Graph took it (or it was found in the sending mailbox). The body file is removed;
+    /// the row stays for the log until [`prune`](Self::prune).
+    async fn mark_sent(
+        &self,
+        id: &QueueId,
+        request_id: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        self.transition(id, &[State::Sending, State::Unknown, State::Queued], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'sent', request_id = COALESCE(?2, request_id), \
+                 unknown_since = NULL, last_error = NULL, lease_until = 0, updated_at = ?3 WHERE id = ?1",
+                params![id, request_id, ms(now)],
+            )
+        })
+        .await?;
+        match tokio::fs::remove_file(self.body_file(id)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+
+    /// The attempt's outcome is unknown: check the sending mailbox at `next_check`.
+    async fn mark_unknown(
+        &self,
+        id: &QueueId,
+        next_check: DateTime<Utc>,
+        error: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        self.transition(id, &[State::Sending, State::Unknown], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?3), \
+                 next_attempt_at = ?2, last_error = ?4, lease_until = 0, updated_at = ?3 WHERE id = ?1",
+                params![id, ms(next_check), ms(now), error],
+            )
+        })
+        .await
+    }
+
+
+    /// Try again at `next_attempt_at` (a transient failure, or an unknown outcome proven
+    /// absent from the sending mailbox).
+    async fn mark_retry(
+        &self,
+        id: &QueueId,
+        next_attempt_at: DateTime<Utc>,
+        failure: Failure,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let Failure { error, request_id } = failure;
+        self.transition(
+            id,
+            &[State::Sending, State::Unknown, State::Queued],
+            move |db, id| {
+                db.execute(
+                "UPDATE messages SET state = 'queued', unknown_since = NULL, next_attempt_at = ?2, \
+                 last_error = ?3, request_id = COALESCE(?4, request_id), lease_until = 0, \
+                 updated_at = ?5 WHERE id = ?1",
+                params![id, ms(next_attempt_at), error, request_id, ms(now)],
+            )
+            },
+        )
+        .await
+    }
+
+
+    /// An unknown outcome proven absent from the sending mailbox: sent again at
+    /// `next_attempt_at`. Only from `unknown`: a check that took longer than its claim's
+    /// lease (or ran in another process, `sendmail --direct`) must not put back a message
+    /// that another attempt is sending meanwhile.
+    async fn mark_absent(
+        &self,
+        id: &QueueId,
+        next_attempt_at: DateTime<Utc>,
+        error: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        self.transition(id, &[State::Unknown], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'queued', unknown_since = NULL, next_attempt_at = ?2, \
+                 last_error = ?3, lease_until = 0, updated_at = ?4 WHERE id = ?1",
+                params![id, ms(next_attempt_at), error, ms(now)],
+            )
+        })
+        .await
+    }
+
+
+    /// Given up. The body stays (for `queue show` and `queue retry`).
+    async fn mark_failed(
+        &self,
+        id: &QueueId,
+        failure: Failure,
+        now: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        let Failure { error, request_id } = failure;
+        self.transition(id, &[State::Sending, State::Unknown, State::Queued], move |db, id| {
+            db.execute(
+                "UPDATE messages SET state = 'failed', unknown_since = NULL, last_error = ?2, \
+                 request_id = COALESCE(?3, request_id), lease_until = 0, updated_at = ?4 WHERE id = ?1",
+                params![id, error, request_id, ms(now)],
+            )
+        })
+        .await
+    }
+
+
+    /// Puts a claimed message back until `next_attempt_at` without an attempt (a paced
+    /// mailbox): its state, attempts and last error stay as they were.
+    async fn defer(
+        &self,
+        id: &QueueId,
+        next_attempt_at: DateTime<Utc>,
+    ) -> Result<(), SpoolError> {
+        self.transition(id, &[State::Queued, State::Unknown], move |db, id| {
+            db.execute(
+                "UPDATE messages SET next_attempt_at = ?2, lease_until = 0 WHERE id = ?1",
+                params![id, ms(next_attempt_at)],
+            )
+        })
+        .await
+    }
+
+
+    /// On start of the delivery workers: attempts interrupted by a crash (`sending`) become
+    /// `unknown`, checked after `grace`; leases are released; old orphan files are removed.
+    /// Returns how many attempts were interrupted.
+    async fn recover(&self, now: DateTime<Utc>, grace: Duration) -> Result<usize, SpoolError> {
+        let check = ms(now) + grace.as_millis() as i64;
+        let interrupted = self.inner.writer.write(false, move |db| {
+            let interrupted = db.execute(
+                "UPDATE messages SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?1), \
+                 next_attempt_at = ?2, last_error = 'interrupted: the relay stopped during the attempt', \
+                 lease_until = 0, updated_at = ?1 WHERE state = 'sending'",
+                params![ms(now), check],
+            )?;
+            db.execute("UPDATE messages SET lease_until = 0", [])?;
+            Ok(interrupted)
+        })
+        .await?;
+        let spool = self.clone();
+        // Best effort: leftover files cost disk space, not correctness.
+        if let Err(e) = blocking(move || spool.remove_orphans()).await {
+            tracing::warn!(error = %e, "spool: leftover files not removed");
+        }
+        Ok(interrupted)
+    }
+
 
     /// `queue retry`: a queued or failed message is due now; an unknown one is checked
     /// now (never resent without the check). Returns the new state.
-    pub async fn retry_now(&self, id: &QueueId, now: DateTime<Utc>) -> Result<State, SpoolError> {
+    async fn retry_now(&self, id: &QueueId, now: DateTime<Utc>) -> Result<State, SpoolError> {
         let record = self.get(id).await?;
         match record.state {
             State::Queued | State::Failed => {
@@ -607,8 +584,9 @@ impl Spool {
         }
     }
 
+
     /// `queue delete`: removes a message that is not being sent (row and body).
-    pub async fn delete(&self, id: &QueueId) -> Result<(), SpoolError> {
+    async fn delete(&self, id: &QueueId) -> Result<(), SpoolError> {
         let id2 = id.clone();
         self.inner
             .writer
@@ -640,8 +618,9 @@ impl Spool {
         }
     }
 
+
     /// Removes the rows of messages sent before `before`. Returns how many.
-    pub async fn prune(&self, before: DateTime<Utc>) -> Result<usize, SpoolError> {
+    async fn prune(&self, before: DateTime<Utc>) -> Result<usize, SpoolError> {
         self.inner
             .writer
             .write(false, move |db| {
@@ -653,26 +632,9 @@ impl Spool {
             .await
     }
 
-    /// The message as it is to be sent: its bytes, with the relay's Message-ID header in
-    /// front when it had none. Streams from disk.
-    pub async fn open_body(
-        &self,
-        record: &Record,
-    ) -> Result<impl AsyncRead + Send + Unpin + 'static, SpoolError> {
-        let file = tokio::fs::File::open(self.body_file(&record.id)).await?;
-        let prefix = if record.message_id_added {
-            format!("Message-ID: {}\r\n", record.message_id).into_bytes()
-        } else {
-            Vec::new()
-        };
-        Ok(std::io::Cursor::new(prefix).chain(file))
-    }
-
-    /// The whole message in memory (for messages small enough for one request).
-    pub async fn read_body(&self, record: &Record) -> Result<Vec<u8>, SpoolError> {
-        let mut body = Vec::with_capacity(record.size as usize + 128);
-        self.open_body(record).await?.read_to_end(&mut body).await?;
-        Ok(body)
+    async fn open_body(&self, id: &QueueId) -> Result<BodyReader, SpoolError> {
+        let file = tokio::fs::File::open(self.body_file(id)).await?;
+        Ok(Box::new(file))
     }
 }
 

@@ -167,7 +167,7 @@ impl TestServer {
 
     /// The `msgraph_relay_rejected_total{value="reason"}` count.
     pub fn rejected(&self, reason: &str) -> u64 {
-        let text = self.metrics.encode(Default::default());
+        let text = self.metrics.encode(Some(Default::default()));
         let prefix = format!("msgraph_relay_rejected_total{{value=\"{reason}\"}} ");
         text.lines()
             .find_map(|l| l.strip_prefix(&prefix))

@@ -31,7 +31,7 @@ pub async fn run(config: &Config, args: &SendmailArgs, stdin: impl AsyncRead + U
             "-bs (SMTP on stdin) is not supported: submit over SMTP to `msgraph-relay serve`",
         ));
     }
-    let spool = load::spool(config)?;
+    let spool = load::spool(config).await?;
     if !args.extract_recipients && args.recipients.is_empty() {
         return Err(Failure::new(
             USAGE,
