@@ -133,6 +133,7 @@ async fn a_claim_whose_lease_ran_out_behind_a_slow_send_does_not_send_the_messag
             max_concurrent: 1,
             workers: 3,
             poll_interval: Duration::from_millis(10),
+            lease: Duration::from_secs(600),
             shutdown_timeout: Duration::from_secs(20),
             ..DeliveryConfig::default()
         },
