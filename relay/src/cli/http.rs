@@ -63,7 +63,12 @@ pub async fn serve(
 
 async fn metrics_page(State(state): State<AppState>) -> Response {
     // One relay of several on a shared spool reports the queue's depth.
-    let counts = if state.spool.backend().reports_queue(chrono::Utc::now()).await {
+    let counts = if state
+        .spool
+        .backend()
+        .reports_queue(chrono::Utc::now())
+        .await
+    {
         state.spool.counts().await.map(Some)
     } else {
         Ok(None)

@@ -137,7 +137,9 @@ impl Validate for super::SpoolConfig {
             Ok(None) => {}
         }
         if let Some(path) = &self.database_ca_file {
-            if let Err(problem) = super::secret::read_file(&format!("{section}.database_ca_file"), path) {
+            if let Err(problem) =
+                super::secret::read_file(&format!("{section}.database_ca_file"), path)
+            {
                 problems.push(problem);
             }
         }

@@ -125,7 +125,11 @@ impl Pacer {
 
     /// A pacer whose per-mailbox rates, concurrency and pauses are `shared` by every
     /// relay on the spool; `lease` is how long a send's slot holds unless renewed.
-    pub fn shared(limits: Limits, shared: Arc<dyn SharedLimits>, lease: std::time::Duration) -> Self {
+    pub fn shared(
+        limits: Limits,
+        shared: Arc<dyn SharedLimits>,
+        lease: std::time::Duration,
+    ) -> Self {
         Pacer {
             shared: Some((shared, lease)),
             ..Pacer::new(limits)

@@ -28,8 +28,11 @@ pub trait SpoolBackend: Send + Sync + std::fmt::Debug {
 
     /// Stores the received file `incoming` (complete, closed) as a new `queued` message;
     /// the file is gone (moved or copied and removed) once this returns `Ok`.
-    async fn queue_file(&self, incoming: PathBuf, message: NewMessage)
-        -> Result<QueueId, SpoolError>;
+    async fn queue_file(
+        &self,
+        incoming: PathBuf,
+        message: NewMessage,
+    ) -> Result<QueueId, SpoolError>;
 
     /// One message.
     async fn get(&self, id: &QueueId) -> Result<Record, SpoolError>;
@@ -112,8 +115,7 @@ pub trait SpoolBackend: Send + Sync + std::fmt::Debug {
     ) -> Result<(), SpoolError>;
 
     /// Releases the claim until `next_attempt_at`, without an attempt.
-    async fn defer(&self, id: &QueueId, next_attempt_at: DateTime<Utc>)
-        -> Result<(), SpoolError>;
+    async fn defer(&self, id: &QueueId, next_attempt_at: DateTime<Utc>) -> Result<(), SpoolError>;
 
     /// Interrupted attempts become `unknown` (see [`Spool::recover`](super::Spool::recover)).
     async fn recover(&self, now: DateTime<Utc>, grace: Duration) -> Result<usize, SpoolError>;

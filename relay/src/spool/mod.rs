@@ -551,7 +551,10 @@ impl Spool {
                 let applied = backend.migrate().await?;
                 let latest = postgres::schema::latest();
                 Ok(if applied.is_empty() {
-                    format!("{}: at schema version {latest}; nothing to migrate", backend.describe())
+                    format!(
+                        "{}: at schema version {latest}; nothing to migrate",
+                        backend.describe()
+                    )
                 } else {
                     let list: Vec<String> = applied.iter().map(i32::to_string).collect();
                     format!(

@@ -102,16 +102,13 @@ impl SqliteSpool {
         })
     }
 
-
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.inner.db.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-
     fn body_file(&self, id: &QueueId) -> PathBuf {
         self.inner.dir.join("messages").join(format!("{id}.eml"))
     }
-
 
     fn get_sync(&self, id: &QueueId) -> Result<Record, SpoolError> {
         self.db()
@@ -123,7 +120,6 @@ impl SqliteSpool {
             .optional()?
             .ok_or_else(|| SpoolError::NotFound(id.to_string()))
     }
-
 
     /// Changes one message if its state is one of `from`.
     async fn transition<F>(
@@ -162,7 +158,6 @@ impl SqliteSpool {
             .await
     }
 
-
     fn remove_orphans(&self) -> Result<(), SpoolError> {
         let old = |path: &Path| super::is_old(path);
         for entry in std::fs::read_dir(self.inner.dir.join("messages"))? {
@@ -192,7 +187,6 @@ impl SpoolBackend for SqliteSpool {
         // The received file becomes the stored body.
         true
     }
-
 
     async fn queue_file(
         &self,
@@ -247,14 +241,12 @@ impl SpoolBackend for SqliteSpool {
             .await
     }
 
-
     /// One message.
     async fn get(&self, id: &QueueId) -> Result<Record, SpoolError> {
         let spool = self.clone();
         let id = id.clone();
         blocking(move || spool.get_sync(&id)).await
     }
-
 
     /// Messages in the given states (all when empty), oldest first, at most `limit`.
     async fn list(&self, states: &[State], limit: usize) -> Result<Vec<Record>, SpoolError> {
@@ -277,7 +269,6 @@ impl SpoolBackend for SqliteSpool {
         .await
     }
 
-
     /// How many messages are in each state.
     async fn counts(&self) -> Result<StateCounts, SpoolError> {
         let spool = self.clone();
@@ -299,7 +290,6 @@ impl SpoolBackend for SqliteSpool {
         })
         .await
     }
-
 
     /// Claims up to `limit` messages that are due at `now` (queued, or unknown and due for
     /// their check) and not claimed by anyone else, for `lease`: the claim ends with the
@@ -350,7 +340,6 @@ impl SpoolBackend for SqliteSpool {
         Ok(())
     }
 
-
     /// The earliest time something is due (queued or unknown), if anything is.
     async fn next_due(&self) -> Result<Option<DateTime<Utc>>, SpoolError> {
         let spool = self.clone();
@@ -365,7 +354,6 @@ impl SpoolBackend for SqliteSpool {
         })
         .await
     }
-
 
     /// An attempt starts: `sending`, written before the request leaves so that a crash
     /// during it is found by [`recover`](Self::recover).
@@ -392,7 +380,6 @@ impl SpoolBackend for SqliteSpool {
         .await
     }
 
-
     /// Graph took it (or it was found in the sending mailbox). The body file is removed;
     /// the row stays for the log until [`prune`](Self::prune).
     async fn mark_sent(
@@ -415,7 +402,6 @@ impl SpoolBackend for SqliteSpool {
         }
     }
 
-
     /// The attempt's outcome is unknown: check the sending mailbox at `next_check`.
     async fn mark_unknown(
         &self,
@@ -433,7 +419,6 @@ impl SpoolBackend for SqliteSpool {
         })
         .await
     }
-
 
     /// Try again at `next_attempt_at` (a transient failure, or an unknown outcome proven
     /// absent from the sending mailbox).
@@ -460,7 +445,6 @@ impl SpoolBackend for SqliteSpool {
         .await
     }
 
-
     /// An unknown outcome proven absent from the sending mailbox: sent again at
     /// `next_attempt_at`. Only from `unknown`: a check that took longer than its claim's
     /// lease (or ran in another process, `sendmail --direct`) must not put back a message
@@ -482,7 +466,6 @@ impl SpoolBackend for SqliteSpool {
         .await
     }
 
-
     /// Given up. The body stays (for `queue show` and `queue retry`).
     async fn mark_failed(
         &self,
@@ -501,14 +484,9 @@ impl SpoolBackend for SqliteSpool {
         .await
     }
 
-
     /// Puts a claimed message back until `next_attempt_at` without an attempt (a paced
     /// mailbox): its state, attempts and last error stay as they were.
-    async fn defer(
-        &self,
-        id: &QueueId,
-        next_attempt_at: DateTime<Utc>,
-    ) -> Result<(), SpoolError> {
+    async fn defer(&self, id: &QueueId, next_attempt_at: DateTime<Utc>) -> Result<(), SpoolError> {
         self.transition(id, &[State::Queued, State::Unknown], move |db, id| {
             db.execute(
                 "UPDATE messages SET next_attempt_at = ?2, lease_until = 0 WHERE id = ?1",
@@ -517,7 +495,6 @@ impl SpoolBackend for SqliteSpool {
         })
         .await
     }
-
 
     /// On start of the delivery workers: attempts interrupted by a crash (`sending`) become
     /// `unknown`, checked after `grace`; leases are released; old orphan files are removed.
@@ -542,7 +519,6 @@ impl SpoolBackend for SqliteSpool {
         }
         Ok(interrupted)
     }
-
 
     /// `queue retry`: a queued or failed message is due now; an unknown one is checked
     /// now (never resent without the check). Returns the new state.
@@ -584,7 +560,6 @@ impl SpoolBackend for SqliteSpool {
         }
     }
 
-
     /// `queue delete`: removes a message that is not being sent (row and body).
     async fn delete(&self, id: &QueueId) -> Result<(), SpoolError> {
         let id2 = id.clone();
@@ -617,7 +592,6 @@ impl SpoolBackend for SqliteSpool {
             _ => Ok(()),
         }
     }
-
 
     /// Removes the rows of messages sent before `before`. Returns how many.
     async fn prune(&self, before: DateTime<Utc>) -> Result<usize, SpoolError> {

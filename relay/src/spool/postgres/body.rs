@@ -22,7 +22,11 @@ use tokio::sync::mpsc;
 pub const CHUNK: usize = 256 * 1024;
 
 /// Copies the file at `path` into `message_chunks` for message `id`, inside `tx`.
-pub async fn store(tx: &Transaction<'_>, id: &str, path: &std::path::Path) -> Result<(), SpoolError> {
+pub async fn store(
+    tx: &Transaction<'_>,
+    id: &str,
+    path: &std::path::Path,
+) -> Result<(), SpoolError> {
     let insert = tx
         .prepare("INSERT INTO message_chunks (id, seq, data) VALUES ($1, $2, $3)")
         .await

@@ -249,7 +249,10 @@ mod tests {
             sent(now - 30_000, Some(now - 20_000), 1),
             sent(now - 10_000, Some(now - 5_000), 1),
         ];
-        assert_eq!(decide(&three, 1, LIMITS, now), Err(now - 40_000 + MINUTE_MS));
+        assert_eq!(
+            decide(&three, 1, LIMITS, now),
+            Err(now - 40_000 + MINUTE_MS)
+        );
         // Started more than a minute ago but ended within it: still counts.
         let late = [
             sent(now - 90_000, Some(now - 59_000), 1),

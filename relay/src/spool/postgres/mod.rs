@@ -107,11 +107,23 @@ impl PostgresSpool {
     }
 
     async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, SpoolError> {
-        self.client().await?.execute(sql, params).await.map_err(failed)
+        self.client()
+            .await?
+            .execute(sql, params)
+            .await
+            .map_err(failed)
     }
 
-    async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, SpoolError> {
-        self.client().await?.query(sql, params).await.map_err(failed)
+    async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, SpoolError> {
+        self.client()
+            .await?
+            .query(sql, params)
+            .await
+            .map_err(failed)
     }
 
     /// Runs `update` (whose `$1` is the id and whose `WHERE` ends with `AND state = ANY($2)`)

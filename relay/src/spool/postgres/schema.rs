@@ -88,7 +88,10 @@ pub fn latest() -> i32 {
 pub async fn version(pool: &Pool) -> Result<i32, SpoolError> {
     let client = pool.get().await.map_err(no_connection)?;
     match client
-        .query_one("SELECT COALESCE(MAX(version), 0) FROM msgraph_relay_schema", &[])
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM msgraph_relay_schema",
+            &[],
+        )
         .await
     {
         Ok(row) => Ok(row.get(0)),
@@ -129,7 +132,10 @@ pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, SpoolError> {
     .await
     .map_err(failed)?;
     let current: i32 = tx
-        .query_one("SELECT COALESCE(MAX(version), 0) FROM msgraph_relay_schema", &[])
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM msgraph_relay_schema",
+            &[],
+        )
         .await
         .map_err(failed)?
         .get(0);
