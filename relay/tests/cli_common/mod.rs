@@ -70,6 +70,18 @@ impl Relay {
         self.dir.path().join("spool")
     }
 
+    /// Puts the spool in the PostgreSQL database at `url` (`[spool] database`).
+    pub fn use_database(&self, url: &str) {
+        let config = std::fs::read_to_string(self.config_path()).unwrap();
+        let config = config.replacen(
+            "hostname = \"relay.test\"\n",
+            &format!("hostname = \"relay.test\"\ndatabase = {url:?}\n"),
+            1,
+        );
+        assert!(config.contains("database = "), "no [spool] hostname line");
+        self.write_config(&config);
+    }
+
     pub fn write_config(&self, text: &str) {
         std::fs::write(self.config_path(), text).unwrap();
     }

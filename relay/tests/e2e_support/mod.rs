@@ -97,6 +97,11 @@ impl JsonServe {
         self.child.id()
     }
 
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
     /// SIGKILL (no chance to clean up) and reap.
     pub fn kill(&mut self) {
         self.child.kill().unwrap();
