@@ -139,7 +139,13 @@ impl Deliverer {
     async fn start(&self) -> Result<(), DeliveryError> {
         let c = &self.context;
         let now = c.clock.now();
-        let sending = c.spool.list(&[State::Sending], MAX_CLAIM).await?;
+        // On a shared spool the `sending` rows are other relays' attempts in flight (a
+        // stopped relay's are taken when their leases run out, by `claim_due`).
+        let sending = if c.pacer.is_shared() {
+            Vec::new()
+        } else {
+            c.spool.list(&[State::Sending], MAX_CLAIM).await?
+        };
         c.spool.recover(now, c.config.grace).await?;
         // Parts decoded by attempts that were cut short.
         let _ = tokio::fs::remove_dir_all(send::parts_dir(&c.spool)).await;
