@@ -292,3 +292,45 @@ async fn a_deferred_message_keeps_its_state_and_is_due_only_later() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_renewed_claim_keeps_the_message_from_another_process_until_the_new_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Spool::open(dir.path(), "relay.test").unwrap();
+    // `sendmail --direct` in another process: the same directory opened again.
+    let direct = Spool::open(dir.path(), "relay.test").unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 7, 8, 0, 0).unwrap();
+    let id = serve
+        .enqueue_at(envelope(), b"Subject: s\r\n\r\nx\r\n", t0)
+        .await
+        .unwrap();
+    let lease = Duration::from_secs(60);
+    assert_eq!(serve.claim_due(t0, lease, 10).await.unwrap().len(), 1);
+    serve
+        .renew(
+            std::slice::from_ref(&id),
+            t0 + chrono::Duration::seconds(30),
+            lease,
+        )
+        .await
+        .unwrap();
+    let t61 = t0 + chrono::Duration::seconds(61);
+    assert!(direct.claim_due(t61, lease, 10).await.unwrap().is_empty());
+    let t91 = t0 + chrono::Duration::seconds(91);
+    let taken = direct.claim_due(t91, lease, 10).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].id, id);
+    // A claim that already ran out is not renewed: it may be another process's by now.
+    serve
+        .renew(
+            std::slice::from_ref(&id),
+            t91 + chrono::Duration::seconds(61),
+            lease,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        serve.next_due().await.unwrap(),
+        Some(t91 + chrono::Duration::seconds(60))
+    );
+}

@@ -209,15 +209,6 @@ impl Deliverer {
             while let Some(done) = tasks.try_join_next() {
                 report(done);
             }
-            if c.clock.now() - renewed >= secs_of(renew_every) {
-                // Claims on messages still in hand (waiting for a slot, or being sent) and
-                // their shared slots hold as long as this relay lives.
-                renewed = c.clock.now();
-                let ids = c.in_flight.ids();
-                if let Err(e) = c.spool.renew(&ids, renewed, c.config.lease).await {
-                    tracing::warn!(target: log::TARGET, error = %e, "claims not renewed");
-                }
-            }
             let free = workers.available_permits();
             let mut claimed = 0;
             if free > 0 {
@@ -243,6 +234,15 @@ impl Deliverer {
                         drop(permit);
                         result
                     });
+                }
+            }
+            if c.clock.now() - renewed >= secs_of(renew_every) {
+                // Claims on messages still in hand (waiting for a slot, or being sent) and
+                // their shared slots hold as long as this relay lives.
+                renewed = c.clock.now();
+                let ids = c.in_flight.ids();
+                if let Err(e) = c.spool.renew(&ids, renewed, c.config.lease).await {
+                    tracing::warn!(target: log::TARGET, error = %e, "claims not renewed");
                 }
             }
             if claimed > 0 && claimed == free {

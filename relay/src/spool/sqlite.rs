@@ -332,12 +332,29 @@ impl SpoolBackend for SqliteSpool {
 
     async fn renew(
         &self,
-        _ids: &[QueueId],
-        _now: DateTime<Utc>,
-        _lease: Duration,
+        ids: &[QueueId],
+        now: DateTime<Utc>,
+        lease: Duration,
     ) -> Result<(), SpoolError> {
-        // One delivering process per directory: nobody else claims while it lives.
-        Ok(())
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // Keeps `sendmail --direct` in another process off the messages `serve` holds.
+        let ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+        let until = ms(now) + lease.as_millis() as i64;
+        self.inner
+            .writer
+            .write(false, move |db| {
+                let mut statement = db.prepare(
+                    "UPDATE messages SET lease_until = ?2 WHERE id = ?1 AND lease_until > ?3 \
+                     AND state IN ('queued', 'unknown', 'sending')",
+                )?;
+                for id in &ids {
+                    statement.execute(params![id, until, ms(now)])?;
+                }
+                Ok(())
+            })
+            .await
     }
 
     /// The earliest time something is due (queued or unknown), if anything is.
