@@ -258,9 +258,15 @@ async fn three_relays_deliver_1000_messages_exactly_once_within_the_shared_mailb
     }
     assert_eq!(reporters, 1);
     assert_eq!(sent_total, MESSAGES as u64);
-    // `queue list` works against the shared queue from any relay's configuration.
-    let listed = cluster.relays[2].run(&["queue", "list"], b"");
-    assert_eq!(listed.code, 0, "{listed:?}");
+    // `queue list` works against the shared queue from any relay's configuration: nothing
+    // waiting, and all 1,000 sent (whichever relay took them).
+    let waiting = cluster.relays[2].run(&["queue", "list"], b"");
+    assert_eq!(waiting.code, 0, "{waiting:?}");
+    assert!(waiting.stdout.ends_with("\n0 messages\n"), "{waiting:?}");
+    let all = cluster.relays[1].run(&["queue", "list", "--all-states"], b"");
+    assert_eq!(all.code, 0, "{all:?}");
+    assert!(all.stdout.ends_with("\n1000 messages\n"), "{all:?}");
+    assert_eq!(all.stdout.lines().filter(|l| l.contains(" sent ")).count(), 1000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
