@@ -261,3 +261,56 @@ fn smtp_tls_files_are_read_and_parsed() {
         )
     );
 }
+
+#[test]
+fn the_spool_database_url_and_the_lease_are_checked_and_the_password_never_printed() {
+    let relay = Relay::offline("[delivery]\nlease = 0\n");
+    let config = std::fs::read_to_string(relay.config_path()).unwrap();
+    // An '@' in the password left unencoded: its rest would read as the host.
+    relay.write_config(&config.replacen(
+        "hostname = \"relay.test\"\n",
+        &format!(
+            "hostname = \"relay.test\"\ndatabase = \"postgres://relay:p@{SECRET}@db1/relay\"\n"
+        ),
+        1,
+    ));
+    assert_eq!(
+        check(&relay).2,
+        problems(
+            &relay,
+            &[
+                "spool.database: the host contains '@': write an '@' in the user or password as %40",
+                "delivery.lease: must be at least 1 (seconds)"
+            ]
+        )
+    );
+    relay.write_config(&config.replacen(
+        "hostname = \"relay.test\"\n",
+        &format!("hostname = \"relay.test\"\ndatabase = \"mysql://relay:{SECRET}@db1/relay\"\n"),
+        1,
+    ));
+    assert_eq!(
+        check(&relay).2,
+        problems(
+            &relay,
+            &[
+                "spool.database: must be a postgres:// URL",
+                "delivery.lease: must be at least 1 (seconds)"
+            ]
+        )
+    );
+    // verify-full is libpq's name for what the relay always does with TLS.
+    relay.write_config(&format!(
+        "{}\n",
+        config.replacen(
+            "hostname = \"relay.test\"\n",
+            &format!(
+                "hostname = \"relay.test\"\ndatabase = \"postgres://relay:{SECRET}@db1/relay?sslmode=verify-full\"\n"
+            ),
+            1,
+        )
+        .replace("lease = 0", "lease = 30")
+    ));
+    let (code, stdout, stderr) = check(&relay);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
+}

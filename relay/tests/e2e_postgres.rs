@@ -266,7 +266,10 @@ async fn three_relays_deliver_1000_messages_exactly_once_within_the_shared_mailb
     let all = cluster.relays[1].run(&["queue", "list", "--all-states"], b"");
     assert_eq!(all.code, 0, "{all:?}");
     assert!(all.stdout.ends_with("\n1000 messages\n"), "{all:?}");
-    assert_eq!(all.stdout.lines().filter(|l| l.contains(" sent ")).count(), 1000);
+    assert_eq!(
+        all.stdout.lines().filter(|l| l.contains(" sent ")).count(),
+        1000
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

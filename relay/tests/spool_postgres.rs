@@ -194,7 +194,7 @@ async fn two_relays_claim_disjoint_messages_and_a_claim_that_ran_out_never_start
         .mark_sending(&first, "adele@contoso.com", "mime", "crid-b", now)
         .await
     {
-        Err(SpoolError::WrongState { state, .. }) => assert_eq!(state, State::Queued),
+        Err(SpoolError::NotClaimed(id)) => assert_eq!(id, first.to_string()),
         other => panic!("B started an attempt on A's claim: {other:?}"),
     }
     // A's claims run out (A stalled without renewing) while B renews its own: B takes
@@ -216,7 +216,7 @@ async fn two_relays_claim_disjoint_messages_and_a_claim_that_ran_out_never_start
         .mark_sending(&first, "adele@contoso.com", "mime", "crid-a", later)
         .await
     {
-        Err(SpoolError::WrongState { state, .. }) => assert_eq!(state, State::Queued),
+        Err(SpoolError::NotClaimed(id)) => assert_eq!(id, first.to_string()),
         other => panic!("A started an attempt after its claim ran out: {other:?}"),
     }
     b.mark_sending(&first, "adele@contoso.com", "mime", "crid-b", later)
@@ -264,6 +264,27 @@ async fn an_attempt_whose_relay_stopped_renewing_becomes_unknown_for_the_other_r
     assert!(a.mark_absent(&id, t91, "absent", t91).await.is_err());
     b.mark_absent(&id, t91, "absent", t91).await.unwrap();
     assert_eq!(b.get(&id).await.unwrap().state, State::Queued);
+    // B sends it again; A wakes up with the late answer of its own attempt: it may not
+    // put B's attempt back in the queue (a third relay would send it meanwhile) nor fail it.
+    assert_eq!(b.claim_due(t91, LEASE, 10).await.unwrap().len(), 1);
+    b.mark_sending(&id, "adele@contoso.com", "mime", "crid-b", t91)
+        .await
+        .unwrap();
+    let failure = "429 TooManyRequests";
+    for refused in [
+        a.mark_retry(&id, t91, failure, None, t91).await,
+        a.mark_failed(&id, failure, None, t91).await,
+        a.mark_unknown(&id, t91, failure, t91).await,
+    ] {
+        match refused {
+            Err(SpoolError::NotClaimed(other)) => assert_eq!(other, id.to_string()),
+            other => panic!("A changed B's attempt: {other:?}"),
+        }
+    }
+    let record = b.get(&id).await.unwrap();
+    assert_eq!(record.state, State::Sending);
+    assert_eq!(record.client_request_id.as_deref(), Some("crid-b"));
+    assert_eq!(record.attempts, 2);
 }
 
 #[tokio::test]
@@ -348,13 +369,33 @@ async fn a_slot_whose_relay_stopped_is_freed_when_its_lease_runs_out() {
         recipients_per_day: 100,
     };
     let lease = Duration::from_secs(10);
-    la.admit("adele@contoso.com", 1, limits, t0(), lease)
+    let slot = la
+        .admit("adele@contoso.com", 1, limits, t0(), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    // A slot of another mailbox, abandoned by A (its send never released it).
+    let abandoned = la
+        .admit("alex@contoso.com", 1, limits, t0(), lease)
         .await
         .unwrap()
         .unwrap();
     let t5 = t0() + Span::seconds(5);
-    // A renews at t5 (its slot now holds until t15); then it is killed.
-    la.renew(t5, lease).await.unwrap();
+    // A renews its send in flight at t5 (now held until t15), not the abandoned one;
+    // then A is killed.
+    la.renew(&[slot.id], t5, lease).await.unwrap();
+    assert!(lb
+        .admit(
+            "alex@contoso.com",
+            1,
+            limits,
+            t0() + Span::seconds(10),
+            lease
+        )
+        .await
+        .unwrap()
+        .is_ok());
+    assert_ne!(abandoned, slot);
     assert!(lb
         .admit(
             "adele@contoso.com",

@@ -129,9 +129,9 @@ impl Validate for super::SpoolConfig {
                         format!("{section}.database"),
                         "must be a postgres:// URL",
                     ));
-                } else if let Err(e) = url.parse::<tokio_postgres::Config>() {
+                } else if let Err(e) = super::database::parse_url(url) {
                     // The parser's message never repeats the password.
-                    problems.push(Problem::new(format!("{section}.database"), e.to_string()));
+                    problems.push(Problem::new(format!("{section}.database"), e));
                 }
             }
             Ok(None) => {}
@@ -195,9 +195,16 @@ impl Validate for super::SmtpConfig {
     }
 }
 
-// Until the delivery owner implements `Validate` next to its section, its checks are the
-// types' own (parse errors name the key).
+// Besides these, `[delivery]`'s checks are the types' own (parse errors name the key).
 
 impl Validate for super::DeliveryConfig {
-    fn validate(&self, _section: &str, _problems: &mut Vec<Problem>) {}
+    fn validate(&self, section: &str, problems: &mut Vec<Problem>) {
+        // A claim must outlive the time from claim to attempt; 0 would let no attempt start.
+        if self.lease < std::time::Duration::from_secs(1) {
+            problems.push(Problem::new(
+                format!("{section}.lease"),
+                "must be at least 1 (seconds)",
+            ));
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! variable or a file. Each section has its own module; [`load`] reads and checks the
 //! whole file.
 
+pub mod database;
 pub mod delivery;
 pub mod graph;
 pub mod http;

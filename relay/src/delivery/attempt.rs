@@ -227,6 +227,8 @@ impl Context {
             Ok(permit) => permit,
             Err(at) => return self.spool.defer(&record.id, at).await,
         };
+        // The wait for a slot can be long: the attempt starts now.
+        let now = self.clock.now();
         let header = headers::read(&self.spool, &record).await?;
         let addresses = HeaderAddresses::parse(&header);
         let split = Recipients::split(

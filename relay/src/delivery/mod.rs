@@ -40,7 +40,7 @@ use crate::config::DeliveryConfig;
 use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
 use crate::size_limit::MessageSizeLimit;
-use crate::spool::{Spool, SpoolError, State};
+use crate::spool::{QueueId, Spool, SpoolError, State};
 use attempt::Context;
 use msgraph_outlook::{GraphClient, RetryPolicy};
 use pacer::{Limits, Pacer};
@@ -107,7 +107,7 @@ impl Deliverer {
             recipients_per_day: config.recipients_per_day,
         };
         let pacer = match spool.shared_limits() {
-            Some(shared) => Pacer::shared(limits, shared, config.lease),
+            Some(shared) => Pacer::shared(limits, shared, config.lease, clock.clone()),
             None => Pacer::new(limits),
         };
         Deliverer {
@@ -244,6 +244,7 @@ impl Deliverer {
                 if let Err(e) = c.spool.renew(&ids, renewed, c.config.lease).await {
                     tracing::warn!(target: log::TARGET, error = %e, "claims not renewed");
                 }
+                c.pacer.renew(renewed).await;
             }
             if claimed > 0 && claimed == free {
                 continue;
@@ -289,11 +290,19 @@ impl Deliverer {
     /// manual clock). Returns how many messages were handled.
     pub async fn run_due(&self) -> Result<usize, DeliveryError> {
         let c = &self.context;
+        // A shared queue is every relay's (`sendmail --direct` among them): one pass takes
+        // only what this process can have in hand at once.
+        let most = if c.pacer.is_shared() {
+            in_hand(&c.config)
+        } else {
+            MAX_CLAIM
+        };
         let records = c
             .spool
-            .claim_due(c.clock.now(), c.config.lease, MAX_CLAIM)
+            .claim_due(c.clock.now(), c.config.lease, most)
             .await?;
         let count = records.len();
+        let _renewing = self.keep_claims(records.iter().map(|r| r.id.clone()).collect());
         let workers = Arc::new(Semaphore::new(in_hand(&c.config)));
         let mut tasks = JoinSet::new();
         for record in records {
@@ -309,18 +318,49 @@ impl Deliverer {
                 result
             });
         }
+        // Every send finishes (none is cut short by another's error); the first error is
+        // the pass's.
+        let mut first_error = None;
         while let Some(done) = tasks.join_next().await {
             if let Ok(Err(e)) = done {
-                return Err(e.into());
+                first_error.get_or_insert(e);
             }
         }
-        Ok(count)
+        match first_error {
+            Some(e) => Err(e.into()),
+            None => Ok(count),
+        }
+    }
+
+    /// Renews the claims on `ids` and this relay's shared slots every third of the lease
+    /// until the returned guard is dropped (a pass of [`run_due`](Self::run_due)).
+    fn keep_claims(&self, ids: Vec<QueueId>) -> AbortOnDrop {
+        let c = self.context.clone();
+        AbortOnDrop(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(c.config.lease / 3).await;
+                let now = c.clock.now();
+                if let Err(e) = c.spool.renew(&ids, now, c.config.lease).await {
+                    tracing::warn!(target: log::TARGET, error = %e, "claims not renewed");
+                }
+                c.pacer.renew(now).await;
+            }
+        }))
     }
 
     /// Like [`run`](Self::run)'s start: recovers interrupted attempts and rebuilds the
     /// pacing history, for callers that then drive [`run_due`](Self::run_due).
     pub async fn recover(&self) -> Result<(), DeliveryError> {
         self.start().await
+    }
+}
+
+/// Aborts its task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -362,6 +402,10 @@ fn in_hand(config: &DeliveryConfig) -> usize {
 fn report(done: Result<Result<(), SpoolError>, tokio::task::JoinError>) {
     match done {
         Ok(Ok(())) => {}
+        // A claim that ran out was taken by another relay: nothing went wrong.
+        Ok(Err(e @ SpoolError::NotClaimed(_))) => {
+            tracing::info!(target: log::TARGET, error = %e, "left to another relay")
+        }
         Ok(Err(e)) => tracing::error!(target: log::TARGET, error = %e, "delivery step failed"),
         Err(e) => tracing::error!(target: log::TARGET, error = %e, "delivery task failed"),
     }

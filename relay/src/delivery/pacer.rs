@@ -10,10 +10,11 @@
 //! together; this relay still waits for its own slots first, so it never asks for more
 //! than its share.
 
+use crate::clock::Clock;
 use crate::spool::limits::MailboxLimits;
 use crate::spool::{SendSlot, SharedLimits};
 use chrono::{DateTime, Duration, Utc};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -86,30 +87,55 @@ pub struct Pacer {
     mailboxes: Arc<Mutex<HashMap<String, MailboxState>>>,
     /// Sends in flight in all: one permit each.
     requests: Arc<Semaphore>,
-    /// The limits of a shared spool, with the lease of a send's slot in them.
-    shared: Option<(Arc<dyn SharedLimits>, std::time::Duration)>,
+    /// The limits of a shared spool.
+    shared: Option<Shared>,
+}
+
+/// A shared spool's limits as this relay uses them.
+#[derive(Debug, Clone)]
+struct Shared {
+    limits: Arc<dyn SharedLimits>,
+    /// How long a send's slot holds unless renewed.
+    lease: std::time::Duration,
+    /// Read again once this relay's own slots are had: the wait for them can be long.
+    clock: Arc<dyn Clock>,
+    /// The slots of this relay's sends in flight: only these are renewed, so a slot whose
+    /// permit was dropped without a release lapses after one lease.
+    live: Arc<Mutex<HashSet<i64>>>,
 }
 
 /// A send slot (the mailbox's and one of the relay's, and on a shared spool the slot in
 /// the shared limits): counts as in flight until [`release`](Self::release)d or dropped
-/// (a shared slot dropped without release ends when its lease runs out).
+/// (a shared slot dropped without release is no longer renewed and ends with its lease).
 #[derive(Debug)]
 pub struct Permit {
     _slot: OwnedSemaphorePermit,
     _request: OwnedSemaphorePermit,
-    shared: Option<(Arc<dyn SharedLimits>, SendSlot)>,
+    shared: Option<(Shared, SendSlot)>,
 }
 
 impl Permit {
     /// The send is over at `now` (answered or failed).
     pub async fn release(self, now: DateTime<Utc>) {
-        if let Some((limits, slot)) = &self.shared {
-            if let Err(e) = limits.release(slot, now).await {
-                // Its lease ends it instead: the pace errs on the safe side meanwhile.
+        if let Some((shared, slot)) = &self.shared {
+            if let Err(e) = shared.limits.release(slot, now).await {
+                // No longer renewed: its lease ends it instead.
                 tracing::warn!(error = %e, "shared sending limits: slot not released");
             }
         }
     }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if let Some((shared, slot)) = &self.shared {
+            lock(&shared.live).remove(&slot.id);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Pacer {
@@ -129,10 +155,28 @@ impl Pacer {
         limits: Limits,
         shared: Arc<dyn SharedLimits>,
         lease: std::time::Duration,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Pacer {
-            shared: Some((shared, lease)),
+            shared: Some(Shared {
+                limits: shared,
+                lease,
+                clock,
+                live: Arc::default(),
+            }),
             ..Pacer::new(limits)
+        }
+    }
+
+    /// Extends the shared slots of this relay's sends in flight to `now + lease`.
+    pub async fn renew(&self, now: DateTime<Utc>) {
+        let Some(shared) = &self.shared else { return };
+        let live: Vec<i64> = lock(&shared.live).iter().copied().collect();
+        if live.is_empty() {
+            return;
+        }
+        if let Err(e) = shared.limits.renew(&live, now, shared.lease).await {
+            tracing::warn!(error = %e, "shared sending limits: slots not renewed");
         }
     }
 
@@ -166,22 +210,11 @@ impl Pacer {
         recipients: u32,
         now: DateTime<Utc>,
     ) -> Result<Permit, DateTime<Utc>> {
-        if let Some((shared, lease)) = &self.shared {
-            return self
-                .acquire_shared(shared.clone(), *lease, mailbox, recipients, now)
-                .await;
+        if let Some(shared) = &self.shared {
+            return self.acquire_shared(shared, mailbox, recipients).await;
         }
         let slots = self.admit(mailbox, recipients, now)?;
-        let slot = slots
-            .acquire_owned()
-            .await
-            .expect("the pacer never closes a semaphore");
-        let request = self
-            .requests
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the pacer never closes a semaphore");
+        let (slot, request) = self.local_permits(slots).await;
         // A send that waited for its slot behind one that got the mailbox paused does not go.
         let key = mailbox.to_ascii_lowercase();
         if let Some(until) = self.lock().get(&key).and_then(|state| state.paused_until) {
@@ -197,16 +230,48 @@ impl Pacer {
     }
 
     /// [`acquire`](Self::acquire) on a shared spool: this relay's slots, then the shared
-    /// admission.
+    /// admission at the time they were had.
     async fn acquire_shared(
         &self,
-        shared: Arc<dyn SharedLimits>,
-        lease: std::time::Duration,
+        shared: &Shared,
         mailbox: &str,
         recipients: u32,
-        now: DateTime<Utc>,
     ) -> Result<Permit, DateTime<Utc>> {
-        let slots = self.slots(mailbox, now);
+        let (slot, request) = self
+            .local_permits(self.slots(mailbox, shared.clock.now()))
+            .await;
+        let limits = MailboxLimits {
+            max_concurrent: self.limits.max_concurrent,
+            messages_per_minute: self.limits.messages_per_minute,
+            recipients_per_day: self.limits.recipients_per_day,
+        };
+        let now = shared.clock.now();
+        let admitted = shared
+            .limits
+            .admit(mailbox, recipients, limits, now, shared.lease)
+            .await;
+        match admitted {
+            Ok(Ok(send)) => {
+                lock(&shared.live).insert(send.id);
+                Ok(Permit {
+                    _slot: slot,
+                    _request: request,
+                    shared: Some((shared.clone(), send)),
+                })
+            }
+            Ok(Err(at)) => Err(at),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared sending limits unavailable: waiting");
+                Err(now + SHARED_RETRY)
+            }
+        }
+    }
+
+    /// One of the mailbox's `slots`, then one of the relay's requests (waits for both).
+    async fn local_permits(
+        &self,
+        slots: Arc<Semaphore>,
+    ) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
         let slot = slots
             .acquire_owned()
             .await
@@ -217,23 +282,7 @@ impl Pacer {
             .acquire_owned()
             .await
             .expect("the pacer never closes a semaphore");
-        let limits = MailboxLimits {
-            max_concurrent: self.limits.max_concurrent,
-            messages_per_minute: self.limits.messages_per_minute,
-            recipients_per_day: self.limits.recipients_per_day,
-        };
-        match shared.admit(mailbox, recipients, limits, now, lease).await {
-            Ok(Ok(send)) => Ok(Permit {
-                _slot: slot,
-                _request: request,
-                shared: Some((shared, send)),
-            }),
-            Ok(Err(at)) => Err(at),
-            Err(e) => {
-                tracing::warn!(error = %e, "shared sending limits unavailable: waiting");
-                Err(now + SHARED_RETRY)
-            }
-        }
+        (slot, request)
     }
 
     /// The mailbox's slots (this relay's share of its concurrency).
@@ -313,8 +362,8 @@ impl Pacer {
                 .or_insert_with(|| MailboxState::new(&self.limits));
             state.paused_until = Some(state.paused_until.map_or(until, |u| u.max(until)));
         }
-        if let Some((shared, _)) = &self.shared {
-            if let Err(e) = shared.pause(mailbox, until).await {
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.limits.pause(mailbox, until).await {
                 tracing::warn!(error = %e, "shared sending limits: pause not shared");
             }
         }

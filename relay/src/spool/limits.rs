@@ -18,8 +18,8 @@ pub struct MailboxLimits {
 }
 
 /// One admitted send: counts as in flight until [`SharedLimits::release`]d (or until its
-/// lease runs out, should its relay stop), and in the minute window until a minute after
-/// that.
+/// lease runs out: its relay stopped, or abandoned it without a release), and in the minute
+/// window until a minute after that.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendSlot {
     /// The slot's row.
@@ -43,8 +43,14 @@ pub trait SharedLimits: Send + Sync + std::fmt::Debug {
     /// The send of `slot` is over (answered, failed or abandoned) at `now`.
     async fn release(&self, slot: &SendSlot, now: DateTime<Utc>) -> Result<(), SpoolError>;
 
-    /// Extends the leases of this process's slots still in flight to `now + lease`.
-    async fn renew(&self, now: DateTime<Utc>, lease: Duration) -> Result<(), SpoolError>;
+    /// Extends the leases of `slots` (this process's sends still in flight) to
+    /// `now + lease`; a slot not listed (its send was abandoned) ends with its lease.
+    async fn renew(
+        &self,
+        slots: &[i64],
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<(), SpoolError>;
 
     /// Holds every send of `mailbox` until `until`, on every relay (Exchange blocked it).
     async fn pause(&self, mailbox: &str, until: DateTime<Utc>) -> Result<(), SpoolError>;

@@ -436,8 +436,12 @@ pub enum SpoolError {
     /// The shared spool database cannot be reached right now (down, restarting, no free
     /// connection): try again later (SMTP `451`, `sendmail` exit 75).
     Unavailable(String),
-    /// The database's schema is not the one this relay needs.
+    /// The database's schema is not the one this relay needs, or `[spool]` cannot be
+    /// used as written (an invalid database URL, an unreadable CA file).
     Schema(String),
+    /// The message is in a state the change applies to, but its claim (or its attempt
+    /// in flight) is another relay's: that relay handles it.
+    NotClaimed(String),
     /// No message with this queue id.
     NotFound(String),
     /// The operation does not apply to the message in its current state.
@@ -459,7 +463,10 @@ impl fmt::Display for SpoolError {
             SpoolError::Database(e) => write!(f, "spool database error: {e}"),
             SpoolError::Postgres(e) => write!(f, "spool database error: {e}"),
             SpoolError::Unavailable(e) => write!(f, "spool database unavailable: {e}"),
-            SpoolError::Schema(e) => write!(f, "spool database schema: {e}"),
+            SpoolError::Schema(e) => write!(f, "spool database: {e}"),
+            SpoolError::NotClaimed(id) => {
+                write!(f, "message {id} is being handled by another relay")
+            }
             SpoolError::NotFound(id) => write!(f, "no message {id} in the queue"),
             SpoolError::WrongState { id, state } => {
                 write!(f, "message {id} is {state}: not possible in this state")

@@ -4,7 +4,6 @@
 use crate::spool::SpoolError;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_postgres::error::SqlState;
@@ -18,12 +17,13 @@ const WAIT: Duration = Duration::from_secs(10);
 /// How long opening a connection may take.
 const CONNECT: Duration = Duration::from_secs(5);
 
-/// A pool on `url` (`postgres://user:password@host:port/database?sslmode=…`). TLS as
-/// libpq's `sslmode` says (`prefer` by default), checked against the Mozilla roots, or
-/// against the PEM certificates of `ca_file` instead.
+/// A pool on `url` (`postgres://user:password@host:port/database?sslmode=…`). TLS when
+/// the server offers it (`sslmode=prefer`, the default) or always (`require`); either way
+/// the server's certificate and name are checked (as libpq's `verify-full` does) against
+/// the Mozilla roots, or against the PEM certificates of `ca_file` instead.
 pub fn pool(url: &str, ca_file: Option<&Path>) -> Result<Pool, SpoolError> {
-    let config = tokio_postgres::Config::from_str(url)
-        .map_err(|e| SpoolError::Schema(format!("invalid database URL: {e}")))?;
+    let config = crate::config::database::parse_url(url)
+        .map_err(|e| SpoolError::Schema(format!("spool.database: {e}")))?;
     let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(ca_file)?);
     let manager = Manager::from_config(
         config,
@@ -47,7 +47,9 @@ fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, SpoolError
     let mut roots = rustls::RootCertStore::empty();
     match ca_file {
         Some(path) => {
-            let pem = std::fs::read(path)?;
+            let pem = std::fs::read(path).map_err(|e| {
+                SpoolError::Schema(format!("spool.database_ca_file: {}: {e}", path.display()))
+            })?;
             for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
                 roots
                     .add(cert?)
@@ -66,7 +68,7 @@ fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, SpoolError
 
 /// `url` without its password, for logs.
 pub fn describe(url: &str) -> String {
-    match tokio_postgres::Config::from_str(url) {
+    match crate::config::database::parse_url(url) {
         Ok(config) => {
             let hosts: Vec<String> = config
                 .get_hosts()
@@ -91,21 +93,36 @@ pub fn describe(url: &str) -> String {
 /// (try later), or it refused the statement.
 pub fn failed(e: tokio_postgres::Error) -> SpoolError {
     let unavailable = match e.code() {
-        None => true,
+        // No SQLSTATE: the connection broke (closed, an I/O error), or the client itself
+        // refused something (a type conversion), which no waiting cures.
+        None => e.is_closed() || io_error(&e),
         Some(code) => {
             let c = code.code();
             c.starts_with("08") // connection exception
                 || c.starts_with("57P") // admin/crash shutdown, cannot connect now
+                // A pooled connection to a former primary after a failover.
+                || *code == SqlState::READ_ONLY_SQL_TRANSACTION
                 || *code == SqlState::T_R_SERIALIZATION_FAILURE
                 || *code == SqlState::T_R_DEADLOCK_DETECTED
                 || *code == SqlState::TOO_MANY_CONNECTIONS
         }
     };
-    if unavailable || e.is_closed() {
+    if unavailable {
         SpoolError::Unavailable(e.to_string())
     } else {
         SpoolError::Postgres(e)
     }
+}
+
+fn io_error(e: &tokio_postgres::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if inner.is::<std::io::Error>() {
+            return true;
+        }
+        source = inner.source();
+    }
+    false
 }
 
 /// No connection could be had from the pool.

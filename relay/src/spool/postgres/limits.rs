@@ -191,13 +191,23 @@ impl SharedLimits for PostgresLimits {
         Ok(())
     }
 
-    async fn renew(&self, now: DateTime<Utc>, lease: Duration) -> Result<(), SpoolError> {
+    async fn renew(
+        &self,
+        slots: &[i64],
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<(), SpoolError> {
         let client = self.pool.get().await.map_err(no_connection)?;
         client
             .execute(
-                "UPDATE sends SET lease_until = $2 WHERE relay = $1 AND finished_at IS NULL \
-                 AND lease_until > $3",
-                &[&self.relay, &(ms(now) + lease.as_millis() as i64), &ms(now)],
+                "UPDATE sends SET lease_until = $2 WHERE id = ANY($1) AND relay = $3 \
+                 AND finished_at IS NULL AND lease_until > $4",
+                &[
+                    &slots,
+                    &(ms(now) + lease.as_millis() as i64),
+                    &self.relay,
+                    &ms(now),
+                ],
             )
             .await
             .map_err(failed)?;

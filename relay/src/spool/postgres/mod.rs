@@ -142,12 +142,14 @@ impl PostgresSpool {
         if self.execute(update, &all).await? == 1 {
             return Ok(());
         }
-        Err(self.why_not(id).await)
+        Err(self.why_not(id, from).await)
     }
 
-    /// Why a change to `id` did not apply.
-    async fn why_not(&self, id: &QueueId) -> SpoolError {
+    /// Why a change to `id` from one of the states `from` did not apply: no such message,
+    /// another state, or (in one of them) the claim or attempt is another relay's.
+    async fn why_not(&self, id: &QueueId, from: &[State]) -> SpoolError {
         match self.get(id).await {
+            Ok(record) if from.contains(&record.state) => SpoolError::NotClaimed(id.to_string()),
             Ok(record) => SpoolError::WrongState {
                 id: id.to_string(),
                 state: record.state,
@@ -156,8 +158,9 @@ impl PostgresSpool {
         }
     }
 
-    /// `sending` rows whose relay's lease ran out (it stopped or lost the database)
-    /// become `unknown`, checked at once: the lease outlasted the grace period.
+    /// `sending` rows whose relay's lease ran out (it stopped, stalled or lost the
+    /// database) become `unknown`, due at once: the check itself waits for `window`
+    /// after the attempt before any resend.
     async fn reclaim(&self, now: i64) -> Result<usize, SpoolError> {
         let n = self
             .execute(
@@ -373,7 +376,7 @@ impl SpoolBackend for PostgresSpool {
             )
             .await?;
         }
-        self.limits.renew(now, lease).await
+        Ok(())
     }
 
     async fn next_due(&self) -> Result<Option<DateTime<Utc>>, SpoolError> {
@@ -433,7 +436,7 @@ impl SpoolBackend for PostgresSpool {
             .map_err(failed)?;
         if n == 0 {
             drop(tx);
-            return Err(self.why_not(id).await);
+            return Err(self.why_not(id, &[]).await);
         }
         tx.execute("DELETE FROM message_chunks WHERE id = $1", &[&id.0])
             .await
@@ -441,6 +444,9 @@ impl SpoolBackend for PostgresSpool {
         tx.commit().await.map_err(failed)
     }
 
+    // An outcome from `sending` is recorded only by the relay whose attempt it is: a relay
+    // that stalled past its lease must not overwrite the attempt of the relay that took
+    // the message over (its late answer is about its own attempt, which the check finds).
     async fn mark_unknown(
         &self,
         id: &QueueId,
@@ -453,8 +459,8 @@ impl SpoolBackend for PostgresSpool {
             &[State::Sending, State::Unknown],
             "UPDATE messages SET state = 'unknown', unknown_since = COALESCE(unknown_since, $4), \
              next_attempt_at = $3, last_error = $5, lease_until = 0, lease_owner = NULL, updated_at = $4 \
-             WHERE id = $1 AND state = ANY($2)",
-            &[&ms(next_check), &ms(now), &error],
+             WHERE id = $1 AND state = ANY($2) AND (state <> 'sending' OR lease_owner = $6)",
+            &[&ms(next_check), &ms(now), &error, &self.relay],
         )
         .await
     }
@@ -471,12 +477,13 @@ impl SpoolBackend for PostgresSpool {
             &[State::Sending, State::Unknown, State::Queued],
             "UPDATE messages SET state = 'queued', unknown_since = NULL, next_attempt_at = $3, \
              last_error = $4, request_id = COALESCE($5, request_id), lease_until = 0, lease_owner = NULL, \
-             updated_at = $6 WHERE id = $1 AND state = ANY($2)",
+             updated_at = $6 WHERE id = $1 AND state = ANY($2) AND (state <> 'sending' OR lease_owner = $7)",
             &[
                 &ms(next_attempt_at),
                 &failure.error,
                 &failure.request_id,
                 &ms(now),
+                &self.relay,
             ],
         )
         .await
@@ -513,8 +520,8 @@ impl SpoolBackend for PostgresSpool {
             &[State::Sending, State::Unknown, State::Queued],
             "UPDATE messages SET state = 'failed', unknown_since = NULL, last_error = $3, \
              request_id = COALESCE($4, request_id), lease_until = 0, lease_owner = NULL, updated_at = $5 \
-             WHERE id = $1 AND state = ANY($2)",
-            &[&failure.error, &failure.request_id, &ms(now)],
+             WHERE id = $1 AND state = ANY($2) AND (state <> 'sending' OR lease_owner = $6)",
+            &[&failure.error, &failure.request_id, &ms(now), &self.relay],
         )
         .await
     }
@@ -563,7 +570,7 @@ impl SpoolBackend for PostgresSpool {
             }
         };
         if changed == 0 {
-            return Err(self.why_not(id).await);
+            return Err(self.why_not(id, &[]).await);
         }
         Ok(match record.state {
             State::Unknown => State::Unknown,
@@ -579,7 +586,7 @@ impl SpoolBackend for PostgresSpool {
             )
             .await?;
         if n == 0 {
-            return Err(self.why_not(id).await);
+            return Err(self.why_not(id, &[]).await);
         }
         Ok(())
     }
