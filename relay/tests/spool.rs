@@ -334,3 +334,29 @@ async fn a_renewed_claim_keeps_the_message_from_another_process_until_the_new_en
         Some(t91 + chrono::Duration::seconds(60))
     );
 }
+
+#[tokio::test]
+async fn a_body_cut_short_on_disk_fails_the_read_instead_of_sending_less() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path(), "relay.test").unwrap();
+    let id = spool
+        .enqueue(
+            envelope(),
+            b"Message-ID: <cut@relay.test>\r\nSubject: s\r\n\r\n0123456789\r\n",
+        )
+        .await
+        .unwrap();
+    let record = spool.get(&id).await.unwrap();
+    assert_eq!(
+        spool.read_body(&record).await.unwrap().len() as u64,
+        record.size
+    );
+    let file = dir.path().join("messages").join(format!("{id}.eml"));
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() - 4]).unwrap();
+    let error = spool.read_body(&record).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!("spool I/O error: message {id}: the stored body ends 4 bytes short of its recorded size")
+    );
+}

@@ -425,11 +425,15 @@ async fn one_relay_reports_the_shared_queue_and_another_takes_over_when_it_stops
     let (_url, a, b, _dirs) = two_relays("reporter").await;
     // The reporter is chosen on the database's terms, by wall-clock time.
     let now = Utc::now();
-    assert!(a.backend().reports_queue(now).await);
-    assert!(!b.backend().reports_queue(now).await);
-    assert!(a.backend().reports_queue(now + Span::seconds(30)).await);
+    assert!(a.backend().reports_queue(now).await.unwrap());
+    assert!(!b.backend().reports_queue(now).await.unwrap());
+    assert!(a
+        .backend()
+        .reports_queue(now + Span::seconds(30))
+        .await
+        .unwrap());
     // A stops asking (stopped): after its term B reports.
     let later = now + Span::seconds(91);
-    assert!(b.backend().reports_queue(later).await);
-    assert!(!a.backend().reports_queue(later).await);
+    assert!(b.backend().reports_queue(later).await.unwrap());
+    assert!(!a.backend().reports_queue(later).await.unwrap());
 }

@@ -63,15 +63,11 @@ pub async fn serve(
 
 async fn metrics_page(State(state): State<AppState>) -> Response {
     // One relay of several on a shared spool reports the queue's depth.
-    let counts = if state
-        .spool
-        .backend()
-        .reports_queue(chrono::Utc::now())
-        .await
-    {
-        state.spool.counts().await.map(Some)
-    } else {
-        Ok(None)
+    let reports = state.spool.backend().reports_queue(chrono::Utc::now());
+    let counts = match reports.await {
+        Ok(true) => state.spool.counts().await.map(Some),
+        Ok(false) => Ok(None),
+        Err(e) => Err(e),
     };
     match counts {
         Ok(counts) => (

@@ -59,7 +59,8 @@ impl<'a> Attempt<'a> {
     }
 }
 
-fn secs(d: Duration) -> chrono::Duration {
+/// `d` as a chrono span (saturating).
+pub(crate) fn secs(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 

@@ -236,7 +236,7 @@ impl Deliverer {
                     });
                 }
             }
-            if c.clock.now() - renewed >= secs_of(renew_every) {
+            if c.clock.now() - renewed >= attempt::secs(renew_every) {
                 // Claims on messages still in hand (waiting for a slot, or being sent) and
                 // their shared slots hold as long as this relay lives.
                 renewed = c.clock.now();
@@ -387,10 +387,6 @@ impl Outage {
             tracing::info!(target: log::TARGET, "spool available again: delivery goes on");
         }
     }
-}
-
-fn secs_of(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 /// Messages in hand at once: twice the requests in flight (the pacer holds those to

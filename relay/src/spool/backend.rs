@@ -140,7 +140,7 @@ pub trait SpoolBackend: Send + Sync + std::fmt::Debug {
 
     /// Whether this process reports the queue-wide gauges on `/metrics` (one relay of
     /// several does, so that a sum over relays counts the shared queue once).
-    async fn reports_queue(&self, _now: DateTime<Utc>) -> bool {
-        true
+    async fn reports_queue(&self, _now: DateTime<Utc>) -> Result<bool, SpoolError> {
+        Ok(true)
     }
 }

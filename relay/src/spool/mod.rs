@@ -26,6 +26,7 @@ pub mod limits;
 pub mod postgres;
 mod record;
 pub mod sqlite;
+mod time;
 mod writer;
 
 pub use backend::{BodyReader, SpoolBackend};
@@ -55,6 +56,8 @@ pub struct Spool {
 #[derive(Debug)]
 struct Local {
     dir: PathBuf,
+    /// The right-hand side of the Message-IDs added to messages that have none.
+    message_id_domain: String,
     /// Signalled after every message queued through this process's spool, so the delivery
     /// workers start at once instead of at their next poll (another process's messages
     /// are seen at the poll).
@@ -66,14 +69,16 @@ impl Spool {
     /// right-hand side of the Message-IDs the relay adds to messages that have none.
     pub fn open(dir: impl AsRef<Path>, message_id_domain: &str) -> Result<Spool, SpoolError> {
         let dir = dir.as_ref();
-        let backend = sqlite::SqliteSpool::open(dir, message_id_domain)?;
-        Spool::with_backend(Arc::new(backend), dir)
+        let backend = sqlite::SqliteSpool::open(dir)?;
+        Spool::with_backend(Arc::new(backend), dir, message_id_domain)
     }
 
-    /// A spool on `backend`, receiving into `dir/incoming`.
+    /// A spool on `backend`, receiving into `dir/incoming`; `message_id_domain` as in
+    /// [`open`](Self::open).
     pub fn with_backend(
         backend: Arc<dyn SpoolBackend>,
         dir: impl AsRef<Path>,
+        message_id_domain: &str,
     ) -> Result<Spool, SpoolError> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(dir.join("incoming"))?;
@@ -81,6 +86,7 @@ impl Spool {
             backend,
             local: Arc::new(Local {
                 dir,
+                message_id_domain: message_id_domain.to_string(),
                 queued: tokio::sync::Notify::new(),
             }),
         })
@@ -136,9 +142,22 @@ impl Spool {
         size: u64,
         at: Option<DateTime<Utc>>,
     ) -> Result<QueueId, SpoolError> {
+        let (message_id, message_id_added) = match &summary.message_id {
+            Some(id) => (id.clone(), false),
+            None => (
+                format!(
+                    "<{}@{}>",
+                    uuid::Uuid::new_v4(),
+                    self.local.message_id_domain
+                ),
+                true,
+            ),
+        };
         let message = NewMessage {
             envelope,
             summary,
+            message_id,
+            message_id_added,
             size,
             accepted_at: at.unwrap_or_else(Utc::now),
         };
@@ -334,7 +353,11 @@ impl Spool {
     /// The message as it is to be sent: its bytes, with the relay's Message-ID header in
     /// front when it had none. Streams from the backend.
     pub async fn open_body(&self, record: &Record) -> Result<BodyReader, SpoolError> {
-        let body = self.backend.open_body(&record.id).await?;
+        let body = ExactSize {
+            inner: self.backend.open_body(&record.id).await?,
+            left: record.size,
+            id: record.id.clone(),
+        };
         let prefix = if record.message_id_added {
             format!("Message-ID: {}\r\n", record.message_id).into_bytes()
         } else {
@@ -356,6 +379,43 @@ impl Spool {
     }
 }
 
+/// A stored body that must be exactly `left` more bytes: one that ends early or runs on
+/// (a file cut short, a chunk stream that stopped) fails the read rather than send a
+/// truncated message.
+struct ExactSize {
+    inner: BodyReader,
+    left: u64,
+    id: QueueId,
+}
+
+impl tokio::io::AsyncRead for ExactSize {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let this = &mut *self;
+        std::task::ready!(std::pin::Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        let read = (buf.filled().len() - before) as u64;
+        let wanted = buf.remaining() > 0 || read > 0;
+        if read > this.left {
+            return std::task::Poll::Ready(Err(std::io::Error::other(format!(
+                "message {}: the stored body is longer than its recorded size",
+                this.id
+            ))));
+        }
+        if read == 0 && wanted && this.left > 0 {
+            return std::task::Poll::Ready(Err(std::io::Error::other(format!(
+                "message {}: the stored body ends {} bytes short of its recorded size",
+                this.id, this.left
+            ))));
+        }
+        this.left -= read;
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
 /// A message handed to the backend by [`Incoming::commit`].
 #[derive(Debug, Clone)]
 pub struct NewMessage {
@@ -363,6 +423,10 @@ pub struct NewMessage {
     pub envelope: Envelope,
     /// What was read from its header section.
     pub summary: HeaderSummary,
+    /// Its Message-ID: its own, or one the relay made (`message_id_added`).
+    pub message_id: String,
+    /// The relay made the Message-ID: it is prepended when the body is read.
+    pub message_id_added: bool,
     /// Size in bytes as stored.
     pub size: u64,
     /// When it was accepted (and first due).
@@ -527,13 +591,10 @@ impl Spool {
         match location(config)? {
             Location::Sqlite => Spool::open(&config.dir, &config.hostname),
             Location::Postgres(url) => {
-                let backend = postgres::PostgresSpool::open(
-                    url.expose(),
-                    config.database_ca_file.as_deref(),
-                    &config.hostname,
-                )
-                .await?;
-                Spool::with_backend(Arc::new(backend), &config.dir)
+                let backend =
+                    postgres::PostgresSpool::open(url.expose(), config.database_ca_file.as_deref())
+                        .await?;
+                Spool::with_backend(Arc::new(backend), &config.dir, &config.hostname)
             }
         }
     }
@@ -553,7 +614,6 @@ impl Spool {
                 let backend = postgres::PostgresSpool::connect(
                     url.expose(),
                     config.database_ca_file.as_deref(),
-                    &config.hostname,
                 )?;
                 let applied = backend.migrate().await?;
                 let latest = postgres::schema::latest();

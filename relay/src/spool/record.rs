@@ -5,6 +5,11 @@ use chrono::{DateTime, Utc};
 use std::fmt;
 use std::str::FromStr;
 
+/// The columns of a message row, in the order both backends read them.
+pub(crate) const COLUMNS: &str = "id, message_id, message_id_added, mail_from, rcpt_to, smtp_user, \
+    client_addr, envelope_mailbox, header_from, subject, size, state, attempts, created_at, \
+    next_attempt_at, unknown_since, mailbox, path, last_error, request_id, client_request_id, updated_at";
+
 /// A message's id in the queue (not its Message-ID): 16 lowercase hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct QueueId(pub(crate) String);

@@ -12,11 +12,12 @@
 //! interrupted by a crash and becomes `unknown`.
 
 use super::backend::{BodyReader, SpoolBackend};
-use super::record::{QueueId, Record, State, StateCounts};
+use super::record::{QueueId, Record, State, StateCounts, COLUMNS};
+use super::time::{from_ms, ms};
 use super::writer::Writer;
 use super::{Attempt, Failure, NewMessage, SpoolError};
 use crate::envelope::Envelope;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -51,10 +52,6 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt_at);
 ";
 
-const COLUMNS: &str = "id, message_id, message_id_added, mail_from, rcpt_to, smtp_user, client_addr, \
-    envelope_mailbox, header_from, subject, size, state, attempts, created_at, next_attempt_at, unknown_since, mailbox, \
-    path, last_error, request_id, client_request_id, updated_at";
-
 /// The SQLite spool backend. Cheap to clone; every clone is the same spool. Several
 /// processes (the `serve` daemon and `sendmail` commands) may open the same directory.
 #[derive(Debug, Clone)]
@@ -65,7 +62,6 @@ pub struct SqliteSpool {
 #[derive(Debug)]
 struct Inner {
     dir: PathBuf,
-    message_id_domain: String,
     /// For reads; every change goes through `writer` (on its own connection), so reads
     /// never wait for a commit's fsync (WAL).
     db: Mutex<Connection>,
@@ -86,7 +82,7 @@ fn connect(dir: &Path) -> Result<Connection, SpoolError> {
 impl SqliteSpool {
     /// Opens (creating if needed) the spool in `dir`. `message_id_domain` is the right-hand
     /// side of the Message-IDs the relay adds to messages that have none.
-    pub fn open(dir: impl AsRef<Path>, message_id_domain: &str) -> Result<SqliteSpool, SpoolError> {
+    pub fn open(dir: impl AsRef<Path>) -> Result<SqliteSpool, SpoolError> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(dir.join("messages"))?;
         let db = connect(&dir)?;
@@ -95,7 +91,6 @@ impl SqliteSpool {
         Ok(SqliteSpool {
             inner: Arc::new(Inner {
                 dir,
-                message_id_domain: message_id_domain.to_string(),
                 db: Mutex::new(db),
                 writer,
             }),
@@ -196,6 +191,8 @@ impl SpoolBackend for SqliteSpool {
         let NewMessage {
             envelope,
             summary,
+            message_id,
+            message_id_added: added,
             size,
             accepted_at,
         } = message;
@@ -204,16 +201,11 @@ impl SpoolBackend for SqliteSpool {
         // Renamed here, in parallel with other messages; the writer makes the rename
         // durable (one fsync of `messages/` per batch) before it commits the row.
         tokio::fs::rename(&incoming, &body).await?;
-        let domain = self.inner.message_id_domain.clone();
         // Should the commit fail, the file stays behind without a row: `recover` removes
         // such orphans (a crash here leaves the same).
         self.inner
             .writer
             .write(true, move |db| {
-                let (message_id, added) = match summary.message_id {
-                    Some(id) => (id, false),
-                    None => (format!("<{}@{}>", uuid::Uuid::new_v4(), domain), true),
-                };
                 let now = ms(accepted_at);
                 let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
                 db.execute(
@@ -637,14 +629,6 @@ where
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| SpoolError::Io(std::io::Error::other(e)))?
-}
-
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-fn from_ms(t: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(t).single().unwrap_or_default()
 }
 
 fn record(row: &Row<'_>) -> rusqlite::Result<Record> {

@@ -11,8 +11,9 @@
 
 use super::connect::{failed, no_connection};
 use crate::spool::limits::{MailboxLimits, SendSlot, SharedLimits};
+use crate::spool::time::{from_ms as at, ms};
 use crate::spool::SpoolError;
-use chrono::{DateTime, Duration as Span, TimeZone, Utc};
+use chrono::{DateTime, Duration as Span, Utc};
 use deadpool_postgres::Pool;
 use std::time::Duration;
 
@@ -27,14 +28,6 @@ const DAY_MS: i64 = 86_400_000;
 pub struct PostgresLimits {
     pub(super) pool: Pool,
     pub(super) relay: String,
-}
-
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-fn at(t: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(t).single().unwrap_or_default()
 }
 
 /// One earlier send of the mailbox, as the admission decision needs it.

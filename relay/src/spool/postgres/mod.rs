@@ -21,10 +21,11 @@ pub mod schema;
 
 use super::backend::{BodyReader, SpoolBackend};
 use super::limits::SharedLimits;
-use super::record::{QueueId, Record, State, StateCounts};
+use super::record::{QueueId, Record, State, StateCounts, COLUMNS};
+use super::time::{from_ms, ms};
 use super::{Attempt, Failure, NewMessage, SpoolError};
 use crate::envelope::Envelope;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use connect::{failed, no_connection};
 use deadpool_postgres::Pool;
 use std::path::{Path, PathBuf};
@@ -32,10 +33,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
-
-const COLUMNS: &str = "id, message_id, message_id_added, mail_from, rcpt_to, smtp_user, client_addr, \
-    envelope_mailbox, header_from, subject, size, state, attempts, created_at, next_attempt_at, unknown_since, mailbox, \
-    path, last_error, request_id, client_request_id, updated_at";
 
 /// How long this relay reports the queue-wide gauges before another may take over.
 const REPORTER_TERM: i64 = 60_000;
@@ -48,18 +45,13 @@ pub struct PostgresSpool {
     /// restarted relay is another owner (its predecessor's leases simply run out).
     relay: String,
     description: String,
-    message_id_domain: String,
     limits: Arc<limits::PostgresLimits>,
 }
 
 impl PostgresSpool {
     /// Connects to `url` (TLS against `ca_file`'s certificates when given) without
     /// checking the schema (for `migrate`).
-    pub fn connect(
-        url: &str,
-        ca_file: Option<&Path>,
-        message_id_domain: &str,
-    ) -> Result<PostgresSpool, SpoolError> {
+    pub fn connect(url: &str, ca_file: Option<&Path>) -> Result<PostgresSpool, SpoolError> {
         let pool = connect::pool(url, ca_file)?;
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|h| h.trim().to_string())
@@ -77,17 +69,12 @@ impl PostgresSpool {
             pool,
             relay,
             description: connect::describe(url),
-            message_id_domain: message_id_domain.to_string(),
         })
     }
 
     /// Connects and checks that the database is at this relay's schema version.
-    pub async fn open(
-        url: &str,
-        ca_file: Option<&Path>,
-        message_id_domain: &str,
-    ) -> Result<PostgresSpool, SpoolError> {
-        let spool = PostgresSpool::connect(url, ca_file, message_id_domain)?;
+    pub async fn open(url: &str, ca_file: Option<&Path>) -> Result<PostgresSpool, SpoolError> {
+        let spool = PostgresSpool::connect(url, ca_file)?;
         schema::check(&spool.pool).await?;
         Ok(spool)
     }
@@ -175,14 +162,6 @@ impl PostgresSpool {
     }
 }
 
-fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-fn from_ms(t: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(t).single().unwrap_or_default()
-}
-
 fn lease_end(now: DateTime<Utc>, lease: Duration) -> i64 {
     ms(now) + lease.as_millis() as i64
 }
@@ -238,17 +217,12 @@ impl SpoolBackend for PostgresSpool {
         let NewMessage {
             envelope,
             summary,
+            message_id,
+            message_id_added: added,
             size,
             accepted_at,
         } = message;
         let id = QueueId::new();
-        let (message_id, added) = match summary.message_id {
-            Some(id) => (id, false),
-            None => (
-                format!("<{}@{}>", uuid::Uuid::new_v4(), self.message_id_domain),
-                true,
-            ),
-        };
         let now = ms(accepted_at);
         let rcpt = serde_json::to_string(&envelope.rcpt_to).expect("strings serialize");
         let client_addr = envelope.client_addr.map(|a| a.to_string());
@@ -609,7 +583,7 @@ impl SpoolBackend for PostgresSpool {
         Some(self.limits.clone())
     }
 
-    async fn reports_queue(&self, now: DateTime<Utc>) -> bool {
+    async fn reports_queue(&self, now: DateTime<Utc>) -> Result<bool, SpoolError> {
         let now = ms(now);
         let taken = self
             .query(
@@ -619,7 +593,7 @@ impl SpoolBackend for PostgresSpool {
                  RETURNING relay",
                 &[&self.relay, &(now + REPORTER_TERM), &now],
             )
-            .await;
-        matches!(taken, Ok(rows) if !rows.is_empty())
+            .await?;
+        Ok(!taken.is_empty())
     }
 }
