@@ -271,6 +271,8 @@ impl Deliverer {
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => report(done),
             }
         };
+        // The claims of what is still in hand are renewed while it finishes.
+        let renewing = self.keep_claims(Vec::new());
         let drain = async {
             while let Some(done) = tasks.join_next().await {
                 report(done);
@@ -283,6 +285,7 @@ impl Deliverer {
             // Still in flight: they stay `sending` and are checked as unknown on restart.
             tasks.abort_all();
         }
+        drop(renewing);
         result
     }
 
@@ -332,14 +335,17 @@ impl Deliverer {
         }
     }
 
-    /// Renews the claims on `ids` and this relay's shared slots every third of the lease
-    /// until the returned guard is dropped (a pass of [`run_due`](Self::run_due)).
+    /// Renews the claims on `ids` and on the messages in hand, and this relay's shared
+    /// slots, every third of the lease until the returned guard is dropped (a pass of
+    /// [`run_due`](Self::run_due), the drain at shutdown).
     fn keep_claims(&self, ids: Vec<QueueId>) -> AbortOnDrop {
         let c = self.context.clone();
         AbortOnDrop(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(c.config.lease / 3).await;
                 let now = c.clock.now();
+                let mut ids = ids.clone();
+                ids.extend(c.in_flight.ids());
                 if let Err(e) = c.spool.renew(&ids, now, c.config.lease).await {
                     tracing::warn!(target: log::TARGET, error = %e, "claims not renewed");
                 }
