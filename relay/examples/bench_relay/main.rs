@@ -19,12 +19,23 @@
 //!   spool of 100,000 queued messages and delivering some of them; and the relay (SMTP
 //!   server + `Deliverer`) taking one 100 MB message over SMTP and sending it through the
 //!   draft path with upload sessions.
+//! - `cluster`: several relays on one PostgreSQL queue (issue 21), as real
+//!   `msgraph-relay serve` processes (the release binary next to this example: build it
+//!   with `cargo build --release -p msgraph-relay --bins --example bench_relay`) on a real
+//!   PostgreSQL started in a temporary directory (tests/pg_support; Debian's `postgresql`
+//!   package): messages/s delivered to the sandbox (100 ms per Graph request modelled) by
+//!   1, 2 and 3 relays sharing one database, next to one relay on the SQLite spool; and
+//!   SMTP acceptance of 1 MB messages, SQLite spool against bodies in PostgreSQL chunk
+//!   rows. CPU per message of the relays, PostgreSQL and this process, from /proc.
 //!
 //! Every connection goes to 127.0.0.1.
 
 mod accept;
+mod cluster;
 mod e2e;
 mod memory;
+#[path = "../../tests/pg_support/mod.rs"]
+mod pg_support;
 mod rig;
 mod smtp_client;
 
@@ -85,7 +96,12 @@ async fn driver(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     if sections.is_empty() {
-        sections = vec!["accept".into(), "e2e".into(), "memory".into()];
+        sections = vec![
+            "accept".into(),
+            "e2e".into(),
+            "memory".into(),
+            "cluster".into(),
+        ];
     }
     let mut results = Results::default();
     for section in &sections {
@@ -93,6 +109,7 @@ async fn driver(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
             "accept" => accept_section(&mut results).await?,
             "e2e" => e2e_section(&mut results).await?,
             "memory" => memory_section(&mut results).await?,
+            "cluster" => cluster_section(&mut results).await?,
             other => return Err(format!("unknown section {other:?}").into()),
         }
     }
@@ -241,5 +258,177 @@ async fn memory_section(results: &mut Results) -> Result<(), Box<dyn std::error:
         }
     }
     results.set("memory.large.bytes", memory::LARGE_BYTES);
+    Ok(())
+}
+
+/// The delivered configurations of the `cluster` section: (key, spool on PostgreSQL,
+/// relays, label).
+const CLUSTER_CONFIGS: [(&str, bool, usize, &str); 4] = [
+    ("sqlite1", false, 1, "SQLite spool, 1 relay"),
+    ("pg1", true, 1, "PostgreSQL spool, 1 relay"),
+    ("pg2", true, 2, "PostgreSQL spool, 2 relays"),
+    ("pg3", true, 3, "PostgreSQL spool, 3 relays"),
+];
+
+/// "1.0 2.0 3.0"
+fn joined(values: &[f64], precision: usize) -> String {
+    let values: Vec<String> = values.iter().map(|v| format!("{v:.precision$}")).collect();
+    values.join(" ")
+}
+
+async fn cluster_section(results: &mut Results) -> Result<(), Box<dyn std::error::Error>> {
+    let binary = cluster::relay_binary()?;
+    let postgres = cluster::Postgres::start().await?;
+    let version = postgres.version().await?;
+    let rounds = cluster::ROUNDS;
+    println!(
+        "cluster: {} messages of ~{} bytes from {} mailboxes, {} SMTP clients (one connection to every relay, messages round-robin over the relays), delivered to the sandbox adding {} ms to every Graph request; msgraph-relay serve processes ({}), PostgreSQL {version} on 127.0.0.1 (fsync on); median of {rounds} rounds",
+        cluster::MESSAGES,
+        cluster::MESSAGE_SIZE,
+        cluster::MAILBOXES,
+        cluster::CLIENTS,
+        cluster::LATENCY.as_millis(),
+        binary.display(),
+    );
+    let mut runs: Vec<Vec<cluster::Delivered>> =
+        CLUSTER_CONFIGS.iter().map(|_| Vec::new()).collect();
+    for round in 0..rounds {
+        // Each round starts with another configuration (drift on the shared machine).
+        for k in 0..CLUSTER_CONFIGS.len() {
+            let c = (k + round) % CLUSTER_CONFIGS.len();
+            let (_, on_postgres, relays, label) = CLUSTER_CONFIGS[c];
+            let run = cluster::delivered(&binary, &postgres, on_postgres, relays).await?;
+            println!(
+                "  round {}: {label}: {:.1} msg/s delivered in {:.2} s (accepted {:.1} msg/s), delivered per relay {:?}; CPU s: relays {:.2}, PostgreSQL {:.2}, sandbox + clients {:.2}; machine {:.0}% busy",
+                round + 1,
+                cluster::MESSAGES as f64 / run.seconds,
+                run.seconds,
+                cluster::MESSAGES as f64 / run.accepted_seconds,
+                run.shares,
+                run.cpu.relays,
+                run.cpu.postgres,
+                run.cpu.this,
+                run.cpu.machine_busy * 100.0
+            );
+            runs[c].push(run);
+        }
+    }
+    let per_message_ms = |seconds: f64| seconds * 1000.0 / cluster::MESSAGES as f64;
+    for ((key, _, relays, label), runs) in CLUSTER_CONFIGS.iter().zip(&runs) {
+        let rates: Vec<f64> = runs
+            .iter()
+            .map(|r| cluster::MESSAGES as f64 / r.seconds)
+            .collect();
+        let rate = median(rates.clone());
+        let accepted = median(
+            runs.iter()
+                .map(|r| cluster::MESSAGES as f64 / r.accepted_seconds)
+                .collect(),
+        );
+        let relay_ms = median(runs.iter().map(|r| per_message_ms(r.cpu.relays)).collect());
+        let postgres_ms = median(
+            runs.iter()
+                .map(|r| per_message_ms(r.cpu.postgres))
+                .collect(),
+        );
+        let this_ms = median(runs.iter().map(|r| per_message_ms(r.cpu.this)).collect());
+        let busy = median(runs.iter().map(|r| r.cpu.machine_busy * 100.0).collect());
+        let shares: Vec<String> = runs
+            .last()
+            .map(|r| r.shares.iter().map(u64::to_string).collect())
+            .unwrap_or_default();
+        println!(
+            "  {label}: {rate:.1} msg/s delivered (rounds {}; accepted {accepted:.1} msg/s); CPU ms per message: relays {relay_ms:.2}, PostgreSQL {postgres_ms:.2}, sandbox + clients {this_ms:.2}; machine {busy:.0}% busy",
+            joined(&rates, 1)
+        );
+        let k = format!("cluster.{key}");
+        results.set(format!("{k}.relays"), relays);
+        results.set(format!("{k}.per_second"), format!("{rate:.1}"));
+        results.set(format!("{k}.per_second_rounds"), joined(&rates, 1));
+        results.set(format!("{k}.accepted_per_second"), format!("{accepted:.1}"));
+        results.set(format!("{k}.relay_cpu_ms"), format!("{relay_ms:.2}"));
+        results.set(format!("{k}.postgres_cpu_ms"), format!("{postgres_ms:.2}"));
+        results.set(format!("{k}.bench_cpu_ms"), format!("{this_ms:.2}"));
+        results.set(format!("{k}.machine_busy_pct"), format!("{busy:.0}"));
+        results.set(format!("{k}.shares"), shares.join(" "));
+    }
+    results.set("cluster.rounds", rounds);
+    results.set("cluster.messages", cluster::MESSAGES);
+    results.set("cluster.message_bytes", cluster::MESSAGE_SIZE);
+    results.set("cluster.clients", cluster::CLIENTS);
+    results.set("cluster.mailboxes", cluster::MAILBOXES);
+    results.set("cluster.latency_ms", cluster::LATENCY.as_millis());
+    results.set("cluster.postgres_version", &version);
+    results.set(
+        "cluster.cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+    );
+
+    println!(
+        "cluster: bodies in the database: one relay accepting {} messages of {} bytes from {} SMTP clients (each its share over one connection), its delivery held (the sandbox delays Graph by an hour); SQLite spool (a file per body) vs PostgreSQL (chunk rows); median of {rounds} rounds",
+        cluster::LARGE_MESSAGES,
+        cluster::LARGE_SIZE,
+        cluster::LARGE_CLIENTS
+    );
+    let backends = [
+        ("sqlite", false, "SQLite spool"),
+        ("pg", true, "PostgreSQL spool"),
+    ];
+    let mut large: Vec<Vec<cluster::Accepted>> = vec![Vec::new(), Vec::new()];
+    for round in 0..rounds {
+        for k in 0..backends.len() {
+            let b = (k + round) % backends.len();
+            let (_, on_postgres, label) = backends[b];
+            let run = cluster::accepted_large(&binary, &postgres, on_postgres).await?;
+            println!(
+                "  round {}: {label}: {:.1} msg/s ({:.1} MB/s) in {:.2} s, acceptance latency p50 {:.1} ms, p99 {:.1} ms; CPU s: relay {:.2}, PostgreSQL {:.2}, sandbox + clients {:.2}; machine {:.0}% busy",
+                round + 1,
+                cluster::LARGE_MESSAGES as f64 / run.seconds,
+                (cluster::LARGE_MESSAGES * cluster::LARGE_SIZE) as f64 / 1e6 / run.seconds,
+                run.seconds,
+                run.p50_ms,
+                run.p99_ms,
+                run.cpu.relays,
+                run.cpu.postgres,
+                run.cpu.this,
+                run.cpu.machine_busy * 100.0
+            );
+            large[b].push(run);
+        }
+    }
+    let per_message_ms = |seconds: f64| seconds * 1000.0 / cluster::LARGE_MESSAGES as f64;
+    for ((key, _, label), runs) in backends.iter().zip(&large) {
+        let rates: Vec<f64> = runs
+            .iter()
+            .map(|r| cluster::LARGE_MESSAGES as f64 / r.seconds)
+            .collect();
+        let rate = median(rates.clone());
+        let mb = rate * cluster::LARGE_SIZE as f64 / 1e6;
+        let p50 = median(runs.iter().map(|r| r.p50_ms).collect());
+        let p99 = median(runs.iter().map(|r| r.p99_ms).collect());
+        let relay_ms = median(runs.iter().map(|r| per_message_ms(r.cpu.relays)).collect());
+        let postgres_ms = median(
+            runs.iter()
+                .map(|r| per_message_ms(r.cpu.postgres))
+                .collect(),
+        );
+        let busy = median(runs.iter().map(|r| r.cpu.machine_busy * 100.0).collect());
+        println!(
+            "  {label}: {rate:.1} msg/s ({mb:.1} MB/s; rounds {}), p50 {p50:.1} ms, p99 {p99:.1} ms; CPU ms per message: relay {relay_ms:.2}, PostgreSQL {postgres_ms:.2}; machine {busy:.0}% busy",
+            joined(&rates, 1)
+        );
+        let k = format!("cluster.large.{key}");
+        results.set(format!("{k}.per_second"), format!("{rate:.1}"));
+        results.set(format!("{k}.per_second_rounds"), joined(&rates, 1));
+        results.set(format!("{k}.mb_per_second"), format!("{mb:.1}"));
+        results.set(format!("{k}.p50_ms"), format!("{p50:.1}"));
+        results.set(format!("{k}.p99_ms"), format!("{p99:.1}"));
+        results.set(format!("{k}.relay_cpu_ms"), format!("{relay_ms:.2}"));
+        results.set(format!("{k}.postgres_cpu_ms"), format!("{postgres_ms:.2}"));
+        results.set(format!("{k}.machine_busy_pct"), format!("{busy:.0}"));
+    }
+    results.set("cluster.large.messages", cluster::LARGE_MESSAGES);
+    results.set("cluster.large.message_bytes", cluster::LARGE_SIZE);
+    results.set("cluster.large.clients", cluster::LARGE_CLIENTS);
     Ok(())
 }
