@@ -28,7 +28,7 @@ pub async fn store(
     path: &std::path::Path,
 ) -> Result<(), SpoolError> {
     let insert = tx
-        .prepare("INSERT INTO message_chunks (id, seq, data) VALUES ($1, $2, $3)")
+        .prepare_cached("INSERT INTO message_chunks (id, seq, data) VALUES ($1, $2, $3)")
         .await
         .map_err(failed)?;
     let mut file = tokio::fs::File::open(path).await?;
@@ -73,7 +73,7 @@ pub async fn open(pool: &Pool, id: &str) -> Result<BodyReader, SpoolError> {
     let id = id.to_string();
     tokio::spawn(async move {
         let select = match client
-            .prepare("SELECT data FROM message_chunks WHERE id = $1 AND seq = $2")
+            .prepare_cached("SELECT data FROM message_chunks WHERE id = $1 AND seq = $2")
             .await
         {
             Ok(s) => s,

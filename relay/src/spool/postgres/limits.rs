@@ -91,6 +91,14 @@ fn decide(
     Ok(())
 }
 
+/// `sql` prepared once per pooled connection (the statement cache).
+async fn prepared(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+) -> Result<tokio_postgres::Statement, SpoolError> {
+    tx.prepare_cached(sql).await.map_err(failed)
+}
+
 #[async_trait::async_trait]
 impl SharedLimits for PostgresLimits {
     async fn admit(
@@ -106,14 +114,22 @@ impl SharedLimits for PostgresLimits {
         let mut client = self.pool.get().await.map_err(no_connection)?;
         let tx = client.transaction().await.map_err(failed)?;
         tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 21))",
+            &prepared(
+                &tx,
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 21))",
+            )
+            .await?,
             &[&mailbox],
         )
         .await
         .map_err(failed)?;
         let paused: Option<i64> = tx
             .query_opt(
-                "SELECT paused_until FROM mailbox_pauses WHERE mailbox = $1 AND paused_until > $2",
+                &prepared(
+                    &tx,
+                    "SELECT paused_until FROM mailbox_pauses WHERE mailbox = $1 AND paused_until > $2",
+                )
+                .await?,
                 &[&mailbox, &now],
             )
             .await
@@ -124,15 +140,23 @@ impl SharedLimits for PostgresLimits {
         }
         // Sends that ended more than a day ago count for nothing any more.
         tx.execute(
-            "DELETE FROM sends WHERE mailbox = $1 AND started_at <= $2 \
-             AND COALESCE(finished_at, lease_until) <= $2",
+            &prepared(
+                &tx,
+                "DELETE FROM sends WHERE mailbox = $1 AND started_at <= $2 \
+                 AND COALESCE(finished_at, lease_until) <= $2",
+            )
+            .await?,
             &[&mailbox, &(now - DAY_MS)],
         )
         .await
         .map_err(failed)?;
         let earlier: Vec<Earlier> = tx
             .query(
-                "SELECT started_at, finished_at, lease_until, recipients FROM sends WHERE mailbox = $1",
+                &prepared(
+                    &tx,
+                    "SELECT started_at, finished_at, lease_until, recipients FROM sends WHERE mailbox = $1",
+                )
+                .await?,
                 &[&mailbox],
             )
             .await
@@ -155,8 +179,12 @@ impl SharedLimits for PostgresLimits {
         let lease_until = now + lease.as_millis() as i64;
         let id: i64 = tx
             .query_one(
-                "INSERT INTO sends (mailbox, recipients, relay, started_at, lease_until) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &prepared(
+                    &tx,
+                    "INSERT INTO sends (mailbox, recipients, relay, started_at, lease_until) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .await?,
                 &[
                     &mailbox,
                     &(recipients as i32),

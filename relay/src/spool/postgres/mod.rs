@@ -93,12 +93,12 @@ impl PostgresSpool {
         self.pool.get().await.map_err(no_connection)
     }
 
+    // Statements are prepared once per pooled connection (deadpool's statement cache):
+    // the spool runs a handful of them over and over.
     async fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, SpoolError> {
-        self.client()
-            .await?
-            .execute(sql, params)
-            .await
-            .map_err(failed)
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await.map_err(failed)?;
+        client.execute(&statement, params).await.map_err(failed)
     }
 
     async fn query(
@@ -106,11 +106,9 @@ impl PostgresSpool {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, SpoolError> {
-        self.client()
-            .await?
-            .query(sql, params)
-            .await
-            .map_err(failed)
+        let client = self.client().await?;
+        let statement = client.prepare_cached(sql).await.map_err(failed)?;
+        client.query(&statement, params).await.map_err(failed)
     }
 
     /// Runs `update` (whose `$1` is the id and whose `WHERE` ends with `AND state = ANY($2)`)
@@ -228,11 +226,17 @@ impl SpoolBackend for PostgresSpool {
         let client_addr = envelope.client_addr.map(|a| a.to_string());
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(failed)?;
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
+                 smtp_user, client_addr, envelope_mailbox, header_from, subject, size, state, \
+                 created_at, next_attempt_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', $12, $12, $12)",
+            )
+            .await
+            .map_err(failed)?;
         tx.execute(
-            "INSERT INTO messages (id, message_id, message_id_added, mail_from, rcpt_to, \
-             smtp_user, client_addr, envelope_mailbox, header_from, subject, size, state, \
-             created_at, next_attempt_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', $12, $12, $12)",
+            &insert,
             &[
                 &id.0,
                 &message_id,
@@ -354,11 +358,13 @@ impl SpoolBackend for PostgresSpool {
     }
 
     async fn next_due(&self) -> Result<Option<DateTime<Utc>>, SpoolError> {
+        // Over the due index, past the few messages in hand: a message whose claim ran out
+        // without a change (its relay stopped) and an abandoned attempt are found by the
+        // claim at the next poll (`poll_interval` bounds every wait).
         let rows = self
             .query(
-                "SELECT MIN(CASE WHEN state = 'sending' THEN lease_until \
-                 ELSE GREATEST(next_attempt_at, lease_until) END) FROM messages \
-                 WHERE state IN ('queued', 'unknown', 'sending')",
+                "SELECT MIN(next_attempt_at) FROM messages \
+                 WHERE state IN ('queued', 'unknown') AND lease_until = 0",
                 &[],
             )
             .await?;

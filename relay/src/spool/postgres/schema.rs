@@ -45,7 +45,9 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_due ON messages (next_attempt_at, created_at)
     WHERE state IN ('queued', 'unknown');
-CREATE INDEX messages_sending ON messages (lease_until) WHERE state = 'sending';
+-- Claims and renewals change only lease_until and lease_owner, which no index holds, so
+-- PostgreSQL updates those rows in place (HOT) instead of adding index entries each time.
+CREATE INDEX messages_sending ON messages (created_at) WHERE state = 'sending';
 CREATE INDEX messages_state ON messages (state, created_at);
 CREATE TABLE message_chunks (
     id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
