@@ -360,3 +360,23 @@ async fn a_body_cut_short_on_disk_fails_the_read_instead_of_sending_less() {
         format!("spool I/O error: message {id}: the stored body ends 4 bytes short of its recorded size")
     );
 }
+
+#[test]
+fn processes_opening_a_new_spool_at_once_all_open_it() {
+    // `sendmail` commands started together on a spool nobody has opened yet: each sets the
+    // database up (WAL, the schema) while the others do.
+    for _ in 0..30 {
+        let dir = tempfile::tempdir().unwrap();
+        let opened: Vec<Result<Spool, SpoolError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| Spool::open(dir.path(), "relay.test")))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for result in opened {
+            if let Err(e) = result {
+                panic!("a concurrent open failed: {e}");
+            }
+        }
+    }
+}

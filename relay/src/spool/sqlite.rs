@@ -68,6 +68,39 @@ struct Inner {
     writer: Writer,
 }
 
+/// Most attempts at setting up a spool database that other processes are setting up at
+/// the same moment.
+const SET_UP_TRIES: u32 = 100;
+
+/// A connection to the spool database, set up: WAL and the schema. Processes started
+/// together on a new spool (several `sendmail`) do this at once. The schema goes in an
+/// `IMMEDIATE` transaction, which takes the write lock first and so waits for it (the busy
+/// timeout); switching to WAL can still find the database locked without waiting, so a
+/// set-up that finds it locked is tried again.
+fn set_up(dir: &Path) -> Result<Connection, SpoolError> {
+    let mut tries = 0;
+    loop {
+        let attempt = connect(dir).and_then(|db| {
+            db.execute_batch(&format!("BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;"))?;
+            Ok(db)
+        });
+        match attempt {
+            Err(SpoolError::Database(e)) if locked(&e) && tries < SET_UP_TRIES => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn locked(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// A connection to the spool database: WAL + FULL, so a commit is on disk when it returns
 /// and readers never block the writer.
 fn connect(dir: &Path) -> Result<Connection, SpoolError> {
@@ -85,8 +118,7 @@ impl SqliteSpool {
     pub fn open(dir: impl AsRef<Path>) -> Result<SqliteSpool, SpoolError> {
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(dir.join("messages"))?;
-        let db = connect(&dir)?;
-        db.execute_batch(SCHEMA)?;
+        let db = set_up(&dir)?;
         let writer = Writer::start(connect(&dir)?, dir.join("messages"))?;
         Ok(SqliteSpool {
             inner: Arc::new(Inner {
