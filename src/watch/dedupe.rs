@@ -44,8 +44,12 @@ pub(crate) struct Seen {
 /// `W/"CQAAAB…"` → `CQAAAB…` (weak or strong, quoted or not).
 pub(crate) fn version(etag: &str) -> &str {
     let etag = etag.trim();
-    let etag = etag.strip_prefix("W/").unwrap_or(etag);
-    etag.trim_matches('"')
+    // An ETag is `W/"…"` or `"…"`; a changeKey is bare base64, which may itself begin with
+    // `W/` (1 in 4,096): only the weak prefix *with its quote* is the ETag's.
+    match etag.strip_prefix("W/\"") {
+        Some(rest) => rest.strip_suffix('"').unwrap_or(rest),
+        None => etag.trim_matches('"'),
+    }
 }
 
 impl Seen {
@@ -135,6 +139,22 @@ impl Seen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_key_that_begins_like_a_weak_etag_is_the_same_version_as_its_etag() {
+        // Seen in CI: base64 change key `W/XHcu…`, its ETag `W/"W/XHcu…"`.
+        let mut seen = Seen::new(100);
+        assert!(seen.notification(
+            "w",
+            "m1",
+            "W/\"W/XHcu2lzjeW3GNRUlSEzSkUcpY=\"",
+            ChangeType::Created
+        ));
+        assert!(!seen.delta_changed("w", "m1", "W/XHcu2lzjeW3GNRUlSEzSkUcpY="));
+        assert_eq!(version("\"abc\""), "abc");
+        assert_eq!(version("W/\"abc\""), "abc");
+        assert_eq!(version("abc"), "abc");
+    }
 
     #[test]
     fn a_redelivered_notification_passes_once() {
