@@ -200,8 +200,9 @@ impl Deliverer {
         }
         let workers = Arc::new(Semaphore::new(in_hand(&c.config)));
         let mut tasks: JoinSet<Result<(), SpoolError>> = JoinSet::new();
-        let renew_every = c.config.lease / 3;
-        let mut renewed = c.clock.now();
+        // Claims on messages in hand (waiting for a slot, or being sent) and their shared
+        // slots hold as long as this relay lives, through the drain at shutdown too.
+        let renewing = self.keep_claims(Vec::new());
         let result = loop {
             if shutdown.is_triggered() {
                 break Ok(());
@@ -236,16 +237,6 @@ impl Deliverer {
                     });
                 }
             }
-            if c.clock.now() - renewed >= attempt::secs(renew_every) {
-                // Claims on messages still in hand (waiting for a slot, or being sent) and
-                // their shared slots hold as long as this relay lives.
-                renewed = c.clock.now();
-                let ids = c.in_flight.ids();
-                if let Err(e) = c.spool.renew(&ids, renewed, c.config.lease).await {
-                    tracing::warn!(target: log::TARGET, error = %e, "claims not renewed");
-                }
-                c.pacer.renew(renewed).await;
-            }
             if claimed > 0 && claimed == free {
                 continue;
             }
@@ -261,8 +252,7 @@ impl Deliverer {
                     OUTAGE_WAIT
                 }
                 Err(e) => break Err(e.into()),
-            }
-            .min(renew_every.max(Duration::from_millis(10)));
+            };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 // A message accepted over SMTP by this process: no need to wait for the poll.
@@ -271,8 +261,6 @@ impl Deliverer {
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => report(done),
             }
         };
-        // The claims of what is still in hand are renewed while it finishes.
-        let renewing = self.keep_claims(Vec::new());
         let drain = async {
             while let Some(done) = tasks.join_next().await {
                 report(done);
@@ -336,8 +324,8 @@ impl Deliverer {
     }
 
     /// Renews the claims on `ids` and on the messages in hand, and this relay's shared
-    /// slots, every third of the lease until the returned guard is dropped (a pass of
-    /// [`run_due`](Self::run_due), the drain at shutdown).
+    /// slots, every third of the lease until the returned guard is dropped: the one
+    /// renewal of [`run`](Self::run) and of a pass of [`run_due`](Self::run_due).
     fn keep_claims(&self, ids: Vec<QueueId>) -> AbortOnDrop {
         let c = self.context.clone();
         AbortOnDrop(tokio::spawn(async move {

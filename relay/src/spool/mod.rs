@@ -271,12 +271,8 @@ impl Spool {
         request_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), SpoolError> {
-        let failure = Failure {
-            error: error.to_string(),
-            request_id: request_id.map(str::to_string),
-        };
         self.backend
-            .mark_retry(id, next_attempt_at, failure, now)
+            .mark_retry(id, next_attempt_at, Failure::new(error, request_id), now)
             .await
     }
 
@@ -304,11 +300,9 @@ impl Spool {
         request_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), SpoolError> {
-        let failure = Failure {
-            error: error.to_string(),
-            request_id: request_id.map(str::to_string),
-        };
-        self.backend.mark_failed(id, failure, now).await
+        self.backend
+            .mark_failed(id, Failure::new(error, request_id), now)
+            .await
     }
 
     /// Puts a claimed message back until `next_attempt_at` without an attempt (a paced
@@ -452,6 +446,15 @@ pub struct Failure {
     pub error: String,
     /// Graph's `request-id`, when Graph answered.
     pub request_id: Option<String>,
+}
+
+impl Failure {
+    fn new(error: &str, request_id: Option<&str>) -> Failure {
+        Failure {
+            error: error.to_string(),
+            request_id: request_id.map(str::to_string),
+        }
+    }
 }
 
 /// Files in `incoming/` (never acknowledged) older than this are removed by

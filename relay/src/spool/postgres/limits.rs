@@ -11,7 +11,7 @@
 
 use super::connect::{failed, no_connection};
 use crate::spool::limits::{MailboxLimits, SendSlot, SharedLimits};
-use crate::spool::time::{from_ms as at, ms};
+use crate::spool::time::{from_ms, ms};
 use crate::spool::SpoolError;
 use chrono::{DateTime, Duration as Span, Utc};
 use deadpool_postgres::Pool;
@@ -136,7 +136,7 @@ impl SharedLimits for PostgresLimits {
             .map_err(failed)?
             .map(|row| row.get(0));
         if let Some(until) = paused {
-            return Ok(Err(at(until)));
+            return Ok(Err(from_ms(until)));
         }
         // Sends that ended more than a day ago count for nothing any more.
         tx.execute(
@@ -174,7 +174,7 @@ impl SharedLimits for PostgresLimits {
             })
             .collect();
         if let Err(retry) = decide(&earlier, recipients, limits, now) {
-            return Ok(Err(at(retry)));
+            return Ok(Err(from_ms(retry)));
         }
         let lease_until = now + lease.as_millis() as i64;
         let id: i64 = tx
